@@ -1,0 +1,63 @@
+/* jr-channel-private.h — one cross-process queue: a shared-memory byte ring
+ * that one child process writes and the router's monitor thread reads, plus
+ * a socket pair used as doorbell (wake the reader, wake a waiting writer,
+ * and tell each side when the other has gone).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Nothing has a name on the filesystem: the ring is a memfd and the doorbell
+ * an anonymous socket pair, handed to the child with
+ * g_subprocess_launcher_take_fd().
+ *
+ * Threads: the reader half is used by the monitor thread only (after
+ * creation on the router's thread). The writer half serialises its callers
+ * with a process-wide lock, so any thread of the child may write; each
+ * message is written whole before the next one starts.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define JR_CHANNEL_ENV        "JOBROUTER_CHANNEL_FDS"
+#define JR_CHANNEL_RING_SIZE  (1u << 20)
+
+typedef struct _JrChannel JrChannel;
+
+/* Parent side. Creates a channel and gives the child's ends to @launcher. */
+JrChannel *jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
+                                        guint64              channel_id,
+                                        GError             **error);
+void       jr_channel_free             (JrChannel           *channel);
+guint64    jr_channel_get_id           (JrChannel           *channel);
+int        jr_channel_get_poll_fd      (JrChannel           *channel);
+
+/* Reader (monitor thread). Points at the unread bytes: *len of them at the
+ * returned address, contiguous even where the ring wraps. */
+const guint8 *jr_channel_peek          (JrChannel           *channel,
+                                        gsize               *len);
+/* Marks @len bytes read and wakes a writer waiting for room. */
+void       jr_channel_consume          (JrChannel           *channel,
+                                        gsize                len);
+/* Before sleeping: asks writers to ring the doorbell. Returns TRUE if bytes
+ * arrived meanwhile (then do not sleep). */
+gboolean   jr_channel_arm              (JrChannel           *channel);
+/* After the doorbell fd polled readable or hung up: drains it. Returns FALSE
+ * once the writer has gone (EOF). */
+gboolean   jr_channel_ack_doorbell     (JrChannel           *channel);
+
+/* Child side: the channel this process inherited (created once). */
+JrChannel *jr_channel_get_for_parent   (GError             **error);
+/* Writes one whole message for @connection_id, waiting for room. */
+gboolean   jr_channel_write_message    (JrChannel           *channel,
+                                        guint64              connection_id,
+                                        GVariant            *message,
+                                        GError             **error);
+/* Writes raw bytes as they are: for tests that play a misbehaving worker. */
+gboolean   jr_channel_write_raw        (JrChannel           *channel,
+                                        const void          *data,
+                                        gsize                len,
+                                        GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,539 @@
+/* jr-channel.c — a shared-memory byte ring from one child to the router.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One ring per child keeps a crash in its own lane: a writer killed in the
+ * middle of a message leaves a partial frame that nobody else's frames
+ * depend on, and the EOF on its doorbell says which child it was.
+ *
+ * The ring is mapped twice back to back, so every run of unread bytes is
+ * contiguous. Positions are 64-bit counters that never wrap. The writer
+ * publishes with a release store of `tail`; the reader frees room with a
+ * release store of `head`. Each side sets its `*_waiting` flag before it
+ * sleeps and re-checks afterwards; the other side rings the doorbell only
+ * when it finds the flag set, so a busy stream costs no system call.
+ */
+#define _GNU_SOURCE 1
+#include "jr-channel-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jobrouter.h"
+#include "jr-frame-private.h"
+
+#define RING_MAGIC 0x4a52524eu  /* "JRRN" */
+#define HEADER_SIZE 4096u
+#define WRITER_POLL_MS 1000
+
+typedef struct {
+  guint32        magic;
+  guint32        ring_size;
+  atomic_int     owner_pid;
+  char           pad0[52];
+  _Atomic guint64 tail;          /* written by the writer */
+  char           pad1[56];
+  _Atomic guint64 head;          /* written by the reader */
+  char           pad2[56];
+  atomic_int     reader_waiting;
+  char           pad3[60];
+  atomic_int     writer_waiting;
+} JrRingHeader;
+
+G_STATIC_ASSERT (sizeof (JrRingHeader) <= HEADER_SIZE);
+
+struct _JrChannel {
+  guint64       id;
+  int           mem_fd;
+  int           bell_fd;     /* our end of the doorbell socket pair */
+  JrRingHeader *header;
+  guint8       *ring;        /* ring_size bytes, mapped twice */
+  gsize         ring_size;
+  GMutex        write_lock;  /* child side: one message at a time */
+};
+
+static gboolean
+set_errno_error (GError    **error,
+                 const char *what)
+{
+  int saved = errno;
+
+  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+               "%s: %s", what, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+map_ring (JrChannel *channel,
+          GError   **error)
+{
+  guint8 *base;
+
+  channel->header = mmap (NULL, HEADER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, channel->mem_fd, 0);
+  if (channel->header == MAP_FAILED)
+    {
+      channel->header = NULL;
+      return set_errno_error (error, "Could not map the queue header");
+    }
+
+  base = mmap (NULL, 2 * channel->ring_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED)
+    return set_errno_error (error, "Could not reserve the queue ring");
+
+  if (mmap (base, channel->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+            channel->mem_fd, HEADER_SIZE) == MAP_FAILED ||
+      mmap (base + channel->ring_size, channel->ring_size, PROT_READ | PROT_WRITE,
+            MAP_SHARED | MAP_FIXED, channel->mem_fd, HEADER_SIZE) == MAP_FAILED)
+    {
+      set_errno_error (error, "Could not map the queue ring");
+      munmap (base, 2 * channel->ring_size);
+      return FALSE;
+    }
+
+  channel->ring = base;
+  return TRUE;
+}
+
+void
+jr_channel_free (JrChannel *channel)
+{
+  if (channel == NULL)
+    return;
+  if (channel->ring != NULL)
+    munmap (channel->ring, 2 * channel->ring_size);
+  if (channel->header != NULL)
+    munmap (channel->header, HEADER_SIZE);
+  if (channel->mem_fd >= 0)
+    close (channel->mem_fd);
+  if (channel->bell_fd >= 0)
+    close (channel->bell_fd);
+  g_mutex_clear (&channel->write_lock);
+  g_free (channel);
+}
+
+static JrChannel *
+channel_alloc (guint64 id)
+{
+  JrChannel *channel = g_new0 (JrChannel, 1);
+
+  channel->id = id;
+  channel->mem_fd = -1;
+  channel->bell_fd = -1;
+  channel->ring_size = JR_CHANNEL_RING_SIZE;
+  g_mutex_init (&channel->write_lock);
+  return channel;
+}
+
+/* Target fd numbers in the child. Fixed high numbers keep clear of the
+ * standard streams and of fds an application maps itself. */
+#define CHILD_MEM_FD  200
+#define CHILD_BELL_FD 201
+
+JrChannel *
+jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
+                             guint64              channel_id,
+                             GError             **error)
+{
+  JrChannel *channel = channel_alloc (channel_id);
+  int pair[2];
+  int child_mem_fd;
+  g_autofree char *env = NULL;
+
+  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC);
+  if (channel->mem_fd < 0)
+    {
+      set_errno_error (error, "Could not create the queue memory");
+      goto fail;
+    }
+  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
+    {
+      set_errno_error (error, "Could not size the queue memory");
+      goto fail;
+    }
+  if (!map_ring (channel, error))
+    goto fail;
+
+  channel->header->magic = RING_MAGIC;
+  channel->header->ring_size = (guint32) channel->ring_size;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0)
+    {
+      set_errno_error (error, "Could not create the queue doorbell");
+      goto fail;
+    }
+  channel->bell_fd = pair[0];
+
+  child_mem_fd = fcntl (channel->mem_fd, F_DUPFD_CLOEXEC, 3);
+  if (child_mem_fd < 0)
+    {
+      close (pair[1]);
+      set_errno_error (error, "Could not duplicate the queue memory fd");
+      goto fail;
+    }
+
+  /* The launcher owns the child's ends from here on and closes them when
+   * it is freed: from then on the child's exit shows as EOF here. */
+  g_subprocess_launcher_take_fd (launcher, child_mem_fd, CHILD_MEM_FD);
+  g_subprocess_launcher_take_fd (launcher, pair[1], CHILD_BELL_FD);
+  env = g_strdup_printf ("%d,%d,%d", CHILD_MEM_FD, CHILD_BELL_FD, (int) getpid ());
+  g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, env, TRUE);
+
+  return channel;
+
+fail:
+  jr_channel_free (channel);
+  return NULL;
+}
+
+guint64
+jr_channel_get_id (JrChannel *channel)
+{
+  return channel->id;
+}
+
+int
+jr_channel_get_poll_fd (JrChannel *channel)
+{
+  return channel->bell_fd;
+}
+
+/* ---- reader side (monitor thread) ---- */
+
+const guint8 *
+jr_channel_peek (JrChannel *channel,
+                 gsize     *len)
+{
+  guint64 head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
+  guint64 tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
+
+  /* A writer may scribble anything here, positions included: never trust
+   * more than one ring's worth. */
+  if (tail - head > channel->ring_size)
+    tail = head + channel->ring_size;
+
+  *len = (gsize) (tail - head);
+  return channel->ring + (head & (channel->ring_size - 1));
+}
+
+static void
+ring_bell (int fd)
+{
+  char byte = 0;
+
+  /* A full socket buffer means the other side has a wake-up pending anyway. */
+  while (send (fd, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EINTR)
+    ;
+}
+
+void
+jr_channel_consume (JrChannel *channel,
+                    gsize      len)
+{
+  JrRingHeader *header = channel->header;
+
+  if (len == 0)
+    return;
+
+  atomic_store_explicit (&header->head,
+                         atomic_load_explicit (&header->head, memory_order_relaxed) + len,
+                         memory_order_release);
+  atomic_thread_fence (memory_order_seq_cst);
+  if (atomic_load_explicit (&header->writer_waiting, memory_order_relaxed) &&
+      atomic_exchange (&header->writer_waiting, 0))
+    ring_bell (channel->bell_fd);
+}
+
+gboolean
+jr_channel_arm (JrChannel *channel)
+{
+  JrRingHeader *header = channel->header;
+
+  atomic_store (&header->reader_waiting, 1);
+  atomic_thread_fence (memory_order_seq_cst);
+  if (atomic_load (&header->tail) != atomic_load_explicit (&header->head, memory_order_relaxed))
+    {
+      atomic_store (&header->reader_waiting, 0);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+jr_channel_ack_doorbell (JrChannel *channel)
+{
+  char buf[256];
+
+  for (;;)
+    {
+      ssize_t n = recv (channel->bell_fd, buf, sizeof buf, MSG_DONTWAIT);
+
+      if (n > 0)
+        continue;
+      if (n == 0)
+        return FALSE;
+      if (errno == EINTR)
+        continue;
+      /* EAGAIN: drained. ECONNRESET and the like: the writer is gone. */
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+}
+
+/* ---- writer side (child process) ---- */
+
+static JrChannel *parent_channel;
+static GError *parent_error;
+
+static gboolean
+fd_has_type (int    fd,
+             mode_t type)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+static JrChannel *
+open_parent_channel (GError **error)
+{
+  const char *env = g_getenv (JR_CHANNEL_ENV);
+  int mem_fd, bell_fd, parent_pid;
+  int expected = 0;
+  JrChannel *channel;
+
+  if (env == NULL || sscanf (env, "%d,%d,%d", &mem_fd, &bell_fd, &parent_pid) != 3)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NO_PARENT,
+                   "This process was not started by a router "
+                   "(spawn it with a launcher given to jr_router_prepare_launcher())");
+      return NULL;
+    }
+  /* The variable outlives fds in grandchildren: check who we really are. */
+  if (parent_pid != (int) getppid () ||
+      !fd_has_type (mem_fd, S_IFREG) || !fd_has_type (bell_fd, S_IFSOCK))
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NO_PARENT,
+                   "The router's queue was not passed to this process");
+      return NULL;
+    }
+
+  channel = channel_alloc (0);
+  channel->mem_fd = mem_fd;
+  channel->bell_fd = bell_fd;
+  fcntl (mem_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (bell_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (bell_fd, F_SETFL, fcntl (bell_fd, F_GETFL) | O_NONBLOCK);
+
+  if (!map_ring (channel, error))
+    goto fail;
+  if (channel->header->magic != RING_MAGIC || channel->header->ring_size != channel->ring_size)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NO_PARENT,
+                   "The router's queue has an unknown format");
+      goto fail;
+    }
+  if (!atomic_compare_exchange_strong (&channel->header->owner_pid, &expected, (int) getpid ()) &&
+      expected != (int) getpid ())
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NO_PARENT,
+                   "The router's queue is already used by process %d "
+                   "(prepare one launcher per child)", expected);
+      goto fail;
+    }
+  return channel;
+
+fail:
+  /* Keep the inherited fds out of harm's way but do not close what we
+   * may not own. */
+  channel->mem_fd = -1;
+  channel->bell_fd = -1;
+  jr_channel_free (channel);
+  return NULL;
+}
+
+JrChannel *
+jr_channel_get_for_parent (GError **error)
+{
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      parent_channel = open_parent_channel (&parent_error);
+      g_once_init_leave (&once, 1);
+    }
+
+  if (parent_channel == NULL)
+    {
+      g_propagate_error (error, g_error_copy (parent_error));
+      return NULL;
+    }
+  return parent_channel;
+}
+
+/* Waits until at least @want bytes are free. Called with write_lock held. */
+static gboolean
+wait_for_room (JrChannel *channel,
+               gsize      want,
+               GError   **error)
+{
+  JrRingHeader *header = channel->header;
+
+  for (;;)
+    {
+      guint64 tail = atomic_load_explicit (&header->tail, memory_order_relaxed);
+      struct pollfd pfd = { .fd = channel->bell_fd, .events = POLLIN };
+      char buf[64];
+      ssize_t n;
+
+      if (channel->ring_size - (tail - atomic_load_explicit (&header->head, memory_order_acquire)) >= want)
+        return TRUE;
+
+      atomic_store (&header->writer_waiting, 1);
+      atomic_thread_fence (memory_order_seq_cst);
+      if (channel->ring_size - (tail - atomic_load (&header->head)) >= want)
+        continue;
+
+      if (poll (&pfd, 1, WRITER_POLL_MS) < 0 && errno != EINTR)
+        return set_errno_error (error, "Could not wait for the router");
+
+      n = recv (channel->bell_fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        {
+          g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_DISCONNECTED,
+                               "The router has gone away");
+          return FALSE;
+        }
+    }
+}
+
+static gboolean
+publish (JrChannel *channel,
+         gsize      len,
+         GError   **error)
+{
+  JrRingHeader *header = channel->header;
+
+  atomic_store_explicit (&header->tail,
+                         atomic_load_explicit (&header->tail, memory_order_relaxed) + len,
+                         memory_order_release);
+  atomic_thread_fence (memory_order_seq_cst);
+  if (atomic_load_explicit (&header->reader_waiting, memory_order_relaxed) &&
+      atomic_exchange (&header->reader_waiting, 0))
+    {
+      char byte = 0;
+
+      while (send (channel->bell_fd, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            break;
+          g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_DISCONNECTED,
+                               "The router has gone away");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static guint8 *
+write_pointer (JrChannel *channel)
+{
+  return channel->ring + (atomic_load_explicit (&channel->header->tail, memory_order_relaxed) &
+                          (channel->ring_size - 1));
+}
+
+/* Copies @len bytes in pieces as room frees up. Called with write_lock held. */
+static gboolean
+write_bytes_locked (JrChannel    *channel,
+                    const guint8 *data,
+                    gsize         len,
+                    GError      **error)
+{
+  while (len > 0)
+    {
+      gsize chunk = MIN (len, channel->ring_size / 2);
+
+      if (!wait_for_room (channel, chunk, error))
+        return FALSE;
+      memcpy (write_pointer (channel), data, chunk);
+      if (!publish (channel, chunk, error))
+        return FALSE;
+      data += chunk;
+      len -= chunk;
+    }
+  return TRUE;
+}
+
+gboolean
+jr_channel_write_raw (JrChannel   *channel,
+                      const void  *data,
+                      gsize        len,
+                      GError     **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&channel->write_lock);
+  ok = write_bytes_locked (channel, data, len, error);
+  g_mutex_unlock (&channel->write_lock);
+  return ok;
+}
+
+gboolean
+jr_channel_write_message (JrChannel  *channel,
+                          guint64     connection_id,
+                          GVariant   *message,
+                          GError    **error)
+{
+  const char *type_string = g_variant_get_type_string (message);
+  gsize data_size = g_variant_get_size (message);
+  gsize frame_size = jr_frame_size_for (strlen (type_string) + 1, data_size);
+  gsize data_offset = jr_frame_data_offset (strlen (type_string) + 1);
+  gboolean ok;
+
+  if (strlen (type_string) + 1 > JR_FRAME_TYPE_MAX)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "Message type %s is too long to send", type_string);
+      return FALSE;
+    }
+  if (data_size > JR_MESSAGE_SIZE_MAX)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE,
+                   "Message of %" G_GSIZE_FORMAT " bytes is over the limit of %u bytes",
+                   data_size, JR_MESSAGE_SIZE_MAX);
+      return FALSE;
+    }
+
+  g_mutex_lock (&channel->write_lock);
+  if (frame_size <= channel->ring_size / 2)
+    {
+      /* The common case: serialize straight into the ring. */
+      ok = wait_for_room (channel, frame_size, error);
+      if (ok)
+        {
+          guint8 *out = write_pointer (channel);
+
+          jr_frame_write_header (out, connection_id, type_string, data_size);
+          g_variant_store (message, out + data_offset);
+          ok = publish (channel, frame_size, error);
+        }
+    }
+  else
+    {
+      g_autofree guint8 *frame = g_malloc (frame_size);
+
+      jr_frame_write_header (frame, connection_id, type_string, data_size);
+      g_variant_store (message, frame + data_offset);
+      ok = write_bytes_locked (channel, frame, frame_size, error);
+    }
+  g_mutex_unlock (&channel->write_lock);
+  return ok;
+}

@@ -1,0 +1,100 @@
+/* jr-executor.h — runs jobs in a pool of worker processes or threads and
+ * hands back futures.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: an executor belongs to the thread-default main context of the
+ * thread that created it; call everything here on that thread. Its futures
+ * change only there.
+ */
+#pragma once
+
+#if !defined(JOBROUTER_INSIDE) && !defined(JOBROUTER_COMPILATION)
+#error "Only <jobrouter.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "jr-future.h"
+#include "jr-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * JrExecutorState:
+ * @JR_EXECUTOR_STATE_RUNNING: accepting jobs
+ * @JR_EXECUTOR_STATE_STOPPING: stopped accepting jobs; waiting for running ones to end
+ * @JR_EXECUTOR_STATE_STOPPED: every job is done and every worker gone
+ *
+ * The life of a [class@Jr.Executor].
+ */
+typedef enum {
+  JR_EXECUTOR_STATE_RUNNING,
+  JR_EXECUTOR_STATE_STOPPING,
+  JR_EXECUTOR_STATE_STOPPED,
+} JrExecutorState;
+
+GType jr_executor_state_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_EXECUTOR_STATE (jr_executor_state_get_type ())
+
+/**
+ * JrJobOptions:
+ *
+ * Optional settings for [method@Jr.Executor.submit_full]: kind, title,
+ * dependencies, retries and priority. A plain struct-like boxed type.
+ */
+typedef struct _JrJobOptions JrJobOptions;
+
+GType         jr_job_options_get_type        (void) G_GNUC_CONST;
+#define JR_TYPE_JOB_OPTIONS (jr_job_options_get_type ())
+JrJobOptions *jr_job_options_new             (JrJobKind     kind);
+JrJobOptions *jr_job_options_copy            (const JrJobOptions *options);
+void          jr_job_options_free            (JrJobOptions *options);
+void          jr_job_options_set_title       (JrJobOptions *options,
+                                              const char   *title);
+void          jr_job_options_add_dependency  (JrJobOptions *options,
+                                              JrFuture     *future);
+void          jr_job_options_set_retries     (JrJobOptions *options,
+                                              guint         max_retries,
+                                              gint64        first_backoff_usec);
+void          jr_job_options_set_priority    (JrJobOptions *options,
+                                              int           priority);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JrJobOptions, jr_job_options_free)
+
+#define JR_TYPE_EXECUTOR (jr_executor_get_type ())
+G_DECLARE_FINAL_TYPE (JrExecutor, jr_executor, JR, EXECUTOR, GObject)
+
+JrExecutor     *jr_executor_new               (JrTransport    transport,
+                                               guint          max_workers) G_GNUC_WARN_UNUSED_RESULT;
+JrFuture       *jr_executor_submit_call       (JrExecutor    *self,
+                                               const char    *job,
+                                               GVariant      *args,
+                                               GError       **error);
+JrFuture       *jr_executor_submit_progress   (JrExecutor    *self,
+                                               const char    *job,
+                                               GVariant      *args,
+                                               GError       **error);
+JrFuture       *jr_executor_submit_iteration  (JrExecutor    *self,
+                                               const char    *job,
+                                               GVariant      *args,
+                                               GError       **error);
+JrFuture       *jr_executor_submit_full       (JrExecutor    *self,
+                                               const char    *job,
+                                               GVariant      *args,
+                                               const JrJobOptions *options,
+                                               GError       **error);
+void            jr_executor_stop              (JrExecutor    *self);
+gboolean        jr_executor_shutdown          (JrExecutor    *self,
+                                               gint64         timeout_usec,
+                                               GError       **error);
+JrExecutorState jr_executor_get_state         (JrExecutor    *self);
+GListModel     *jr_executor_get_jobs          (JrExecutor    *self);
+JrTransport     jr_executor_get_transport     (JrExecutor    *self);
+guint           jr_executor_get_max_workers   (JrExecutor    *self);
+guint           jr_executor_get_n_workers     (JrExecutor    *self);
+void            jr_executor_set_cancel_grace  (JrExecutor    *self,
+                                               gint64         grace_usec);
+void            jr_executor_set_worker_nice   (JrExecutor    *self,
+                                               int            nice);
+
+G_END_DECLS

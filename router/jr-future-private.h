@@ -1,0 +1,30 @@
+/* jr-future-private.h — how the executor drives a future.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: all of these run on the future's (main) thread.
+ */
+#pragma once
+
+#include "jr-future.h"
+
+G_BEGIN_DECLS
+
+JrFuture *jr_future_new           (const char *job_name,
+                                   JrJobKind   kind);
+/* Each returns FALSE (and changes nothing) when the message does not fit the
+ * future's state, e.g. progress after cancel: the caller just drops it. */
+gboolean  jr_future_mark_started  (JrFuture   *self);
+gboolean  jr_future_set_progress  (JrFuture   *self,
+                                   double      fraction,
+                                   const char *text);
+gboolean  jr_future_emit_yielded  (JrFuture   *self,
+                                   GVariant   *value);
+gboolean  jr_future_complete      (JrFuture   *self,
+                                   GVariant   *result);
+gboolean  jr_future_fail          (JrFuture   *self,
+                                   const GError *error);
+/* The job has really stopped after a cancel: CANCELLING → CANCELLED. */
+gboolean  jr_future_mark_cancelled (JrFuture  *self);
+
+G_END_DECLS

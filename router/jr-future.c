@@ -1,0 +1,945 @@
+/* jr-future.c — the main-thread view of one submitted job.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A future is a small state machine driven by the executor through
+ * jr-future-private.h. Every state change happens inside one
+ * freeze/thaw of property notifications, so that when `state` notifies,
+ * the properties derived from it (`done`, `cancellable-now`, the times,
+ * the result or the error) already hold their new values.
+ */
+#include <math.h>
+
+#include "jr-future.h"
+#include "jr-future-private.h"
+
+G_DEFINE_ENUM_TYPE (JrFutureState, jr_future_state,
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_WAITING, "waiting"),
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_EXECUTING, "executing"),
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_CANCELLING, "cancelling"),
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_COMPLETED, "completed"),
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_FAILED, "failed"),
+  G_DEFINE_ENUM_VALUE (JR_FUTURE_STATE_CANCELLED, "cancelled"))
+
+G_DEFINE_ENUM_TYPE (JrJobKind, jr_job_kind,
+  G_DEFINE_ENUM_VALUE (JR_JOB_KIND_CALL, "call"),
+  G_DEFINE_ENUM_VALUE (JR_JOB_KIND_PROGRESS, "progress"),
+  G_DEFINE_ENUM_VALUE (JR_JOB_KIND_ITERATION, "iteration"))
+
+/**
+ * JrFuture:
+ *
+ * The main-thread view of one job submitted to a [class@Jr.Executor].
+ *
+ * Its properties are meant to be bound to widgets: they change only on the
+ * thread of the executor's main context, and notify only on real changes.
+ * [property@Jr.Future:state] changes are delivered as they happen;
+ * progress arrives at most as fast as the executor dispatches it.
+ *
+ * Cancelling, with [method@Jr.Future.cancel] or by cancelling
+ * [property@Jr.Future:cancellable], moves a waiting or executing future to
+ * %JR_FUTURE_STATE_CANCELLING at once; from then on no progress, yield,
+ * result or error reaches it, and it ends %JR_FUTURE_STATE_CANCELLED when
+ * the job has really stopped.
+ */
+struct _JrFuture
+{
+  GObject parent_instance;
+
+  JrFutureState state;
+  JrJobKind kind;
+  char *job_name;
+  char *title;                  /* NULL: use job_name */
+
+  GCancellable *cancellable;
+  gulong cancelled_id;
+
+  double progress;              /* -1: unknown */
+  char *progress_text;
+
+  GVariant *result;
+  GError *error;
+
+  gint64 queued_time;
+  gint64 start_time;
+  gint64 end_time;
+
+  /* Where the future lives: "cancelled" may be emitted on another thread,
+   * and the state must only change here. */
+  GThread *owner;
+  GMainContext *context;
+};
+
+G_DEFINE_FINAL_TYPE (JrFuture, jr_future, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_DONE,
+  PROP_KIND,
+  PROP_JOB_NAME,
+  PROP_TITLE,
+  PROP_CANCELLABLE,
+  PROP_PROGRESS,
+  PROP_PROGRESS_TEXT,
+  PROP_RESULT,
+  PROP_ERROR,
+  PROP_QUEUED_TIME,
+  PROP_START_TIME,
+  PROP_END_TIME,
+  PROP_CANCELLABLE_NOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_YIELDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+state_is_done (JrFutureState state)
+{
+  return state == JR_FUTURE_STATE_COMPLETED ||
+         state == JR_FUTURE_STATE_FAILED ||
+         state == JR_FUTURE_STATE_CANCELLED;
+}
+
+static gboolean
+state_is_cancellable (JrFutureState state)
+{
+  return state == JR_FUTURE_STATE_WAITING ||
+         state == JR_FUTURE_STATE_EXECUTING;
+}
+
+/* Moves to @state and queues the notifications of everything derived from
+ * it. Must be called between g_object_freeze_notify() and
+ * g_object_thaw_notify(), after the other fields of the transition are set,
+ * so that all of them are emitted together at thaw. */
+static void
+set_state (JrFuture      *self,
+           JrFutureState  state)
+{
+  JrFutureState old = self->state;
+
+  if (old == state)
+    return;
+
+  self->state = state;
+
+  if (state_is_done (state) && self->end_time == 0)
+    {
+      self->end_time = g_get_monotonic_time ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_TIME]);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (state_is_done (old) != state_is_done (state))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DONE]);
+  if (state_is_cancellable (old) != state_is_cancellable (state))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCELLABLE_NOW]);
+}
+
+/* WAITING or EXECUTING → CANCELLING. Returns FALSE if the state did not
+ * allow it. */
+static gboolean
+enter_cancelling (JrFuture *self)
+{
+  if (!state_is_cancellable (self->state))
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, JR_FUTURE_STATE_CANCELLING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+static gboolean
+cancelled_on_owner_thread (gpointer user_data)
+{
+  JrFuture *self = user_data;
+
+  enter_cancelling (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cancellable_cancelled (GCancellable *cancellable,
+                          JrFuture     *self)
+{
+  g_autoptr(GSource) source = NULL;
+
+  if (g_thread_self () == self->owner)
+    {
+      g_autoptr(JrFuture) hold = g_object_ref (self);
+
+      enter_cancelling (self);
+      return;
+    }
+
+  /* Cancelled from another thread: the state may only change on the
+   * future's own thread, so hop there. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, cancelled_on_owner_thread,
+                         g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[jobrouter] future cancelled");
+  g_source_attach (source, self->context);
+}
+
+static void
+jr_future_dispose (GObject *object)
+{
+  JrFuture *self = JR_FUTURE (object);
+
+  /* Others may keep the cancellable alive and cancel it after we are gone. */
+  g_clear_signal_handler (&self->cancelled_id, self->cancellable);
+
+  G_OBJECT_CLASS (jr_future_parent_class)->dispose (object);
+}
+
+static void
+jr_future_finalize (GObject *object)
+{
+  JrFuture *self = JR_FUTURE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->job_name, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->progress_text, g_free);
+  g_clear_pointer (&self->result, g_variant_unref);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (jr_future_parent_class)->finalize (object);
+}
+
+static void
+jr_future_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  JrFuture *self = JR_FUTURE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_DONE:
+      g_value_set_boolean (value, jr_future_get_done (self));
+      break;
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_JOB_NAME:
+      g_value_set_string (value, self->job_name);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, jr_future_get_title (self));
+      break;
+    case PROP_CANCELLABLE:
+      g_value_set_object (value, self->cancellable);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, self->progress);
+      break;
+    case PROP_PROGRESS_TEXT:
+      g_value_set_string (value, self->progress_text);
+      break;
+    case PROP_RESULT:
+      g_value_set_variant (value, self->result);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    case PROP_QUEUED_TIME:
+      g_value_set_int64 (value, self->queued_time);
+      break;
+    case PROP_START_TIME:
+      g_value_set_int64 (value, self->start_time);
+      break;
+    case PROP_END_TIME:
+      g_value_set_int64 (value, self->end_time);
+      break;
+    case PROP_CANCELLABLE_NOW:
+      g_value_set_boolean (value, jr_future_get_cancellable_now (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_future_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  JrFuture *self = JR_FUTURE (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      self->kind = g_value_get_enum (value);
+      break;
+    case PROP_JOB_NAME:
+      self->job_name = g_value_dup_string (value);
+      break;
+    case PROP_TITLE:
+      jr_future_set_title (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_future_class_init (JrFutureClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = jr_future_dispose;
+  object_class->finalize = jr_future_finalize;
+  object_class->get_property = jr_future_get_property;
+  object_class->set_property = jr_future_set_property;
+
+  /**
+   * JrFuture:state:
+   *
+   * Where the job is in its life.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       JR_TYPE_FUTURE_STATE, JR_FUTURE_STATE_WAITING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:done:
+   *
+   * Whether the future has reached a final state: completed, failed or
+   * cancelled.
+   */
+  properties[PROP_DONE] =
+    g_param_spec_boolean ("done", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:kind:
+   *
+   * How the job was submitted. Progress reaches only
+   * %JR_JOB_KIND_PROGRESS futures, yields only %JR_JOB_KIND_ITERATION ones.
+   */
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL,
+                       JR_TYPE_JOB_KIND, JR_JOB_KIND_CALL,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:job-name:
+   *
+   * The registered name of the job.
+   */
+  properties[PROP_JOB_NAME] =
+    g_param_spec_string ("job-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:title:
+   *
+   * A human-readable title; the job name unless set.
+   */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:cancellable:
+   *
+   * Cancelling it has the same effect as [method@Jr.Future.cancel].
+   */
+  properties[PROP_CANCELLABLE] =
+    g_param_spec_object ("cancellable", NULL, NULL, G_TYPE_CANCELLABLE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:progress:
+   *
+   * The fraction done, from 0 to 1, or -1 while unknown.
+   */
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, -1.0, 1.0, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:progress-text:
+   *
+   * The text of the last progress report, if any.
+   */
+  properties[PROP_PROGRESS_TEXT] =
+    g_param_spec_string ("progress-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:result:
+   *
+   * The result, once %JR_FUTURE_STATE_COMPLETED.
+   */
+  properties[PROP_RESULT] =
+    g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:error:
+   *
+   * The error, once %JR_FUTURE_STATE_FAILED.
+   */
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:queued-time:
+   *
+   * When the job was submitted, in monotonic microseconds
+   * (g_get_monotonic_time()).
+   */
+  properties[PROP_QUEUED_TIME] =
+    g_param_spec_int64 ("queued-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:start-time:
+   *
+   * When the job started executing, in monotonic microseconds; 0 before.
+   */
+  properties[PROP_START_TIME] =
+    g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:end-time:
+   *
+   * When the future became done, in monotonic microseconds; 0 before.
+   */
+  properties[PROP_END_TIME] =
+    g_param_spec_int64 ("end-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JrFuture:cancellable-now:
+   *
+   * Whether [method@Jr.Future.cancel] would do something now: %TRUE while
+   * waiting or executing. Bind a cancel button's sensitivity to it.
+   */
+  properties[PROP_CANCELLABLE_NOW] =
+    g_param_spec_boolean ("cancellable-now", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JrFuture::yielded:
+   * @self: the future
+   * @value: the value the job yielded
+   *
+   * Emitted for each value an iteration job yields, in order, while the
+   * future is executing.
+   */
+  signals[SIGNAL_YIELDED] =
+    g_signal_new ("yielded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL,
+                  g_cclosure_marshal_VOID__VARIANT,
+                  G_TYPE_NONE, 1, G_TYPE_VARIANT);
+  g_signal_set_va_marshaller (signals[SIGNAL_YIELDED],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__VARIANTv);
+}
+
+static void
+jr_future_init (JrFuture *self)
+{
+  self->state = JR_FUTURE_STATE_WAITING;
+  self->progress = -1.0;
+  self->queued_time = g_get_monotonic_time ();
+  self->owner = g_thread_self ();
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  /* Connected first, before anyone can get the cancellable: whoever
+   * cancels it, the future is CANCELLING before the other handlers run. */
+  self->cancelled_id = g_signal_connect (self->cancellable, "cancelled",
+                                         G_CALLBACK (on_cancellable_cancelled),
+                                         self);
+}
+
+/* ---- private API (jr-future-private.h) ---- */
+
+/*
+ * jr_future_new:
+ * @job_name: the registered job name
+ * @kind: how the job was submitted
+ *
+ * Creates a waiting future; its queued time is now. The current thread and
+ * its thread-default main context become the future's own.
+ */
+JrFuture *
+jr_future_new (const char *job_name,
+               JrJobKind   kind)
+{
+  g_return_val_if_fail (job_name != NULL, NULL);
+
+  return g_object_new (JR_TYPE_FUTURE,
+                       "job-name", job_name,
+                       "kind", kind,
+                       NULL);
+}
+
+/* WAITING → EXECUTING. */
+gboolean
+jr_future_mark_started (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  if (self->state != JR_FUTURE_STATE_WAITING)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->start_time = MAX (g_get_monotonic_time (), 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_START_TIME]);
+  set_state (self, JR_FUTURE_STATE_EXECUTING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+/* Accepted only while EXECUTING, and only by PROGRESS futures. A negative
+ * (or NaN) @fraction means "unknown"; above 1 is clamped to 1. */
+gboolean
+jr_future_set_progress (JrFuture   *self,
+                        double      fraction,
+                        const char *text)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  if (self->state != JR_FUTURE_STATE_EXECUTING ||
+      self->kind != JR_JOB_KIND_PROGRESS)
+    return FALSE;
+
+  if (isnan (fraction) || fraction < 0.0)
+    fraction = -1.0;
+  else if (fraction > 1.0)
+    fraction = 1.0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (fraction != self->progress)
+    {
+      self->progress = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+    }
+
+  if (g_strcmp0 (text, self->progress_text) != 0)
+    {
+      g_free (self->progress_text);
+      self->progress_text = g_strdup (text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+/* Accepted only while EXECUTING, and only by ITERATION futures. A floating
+ * @value is sunk. */
+gboolean
+jr_future_emit_yielded (JrFuture *self,
+                        GVariant *value)
+{
+  g_autoptr(GVariant) owned = NULL;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  /* Sink first so that a refused floating value does not leak. */
+  owned = g_variant_ref_sink (value);
+
+  if (self->state != JR_FUTURE_STATE_EXECUTING ||
+      self->kind != JR_JOB_KIND_ITERATION)
+    return FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_YIELDED], 0, owned);
+
+  return TRUE;
+}
+
+/* EXECUTING → COMPLETED. A floating @result is sunk; %NULL is allowed
+ * (a job with nothing to return). */
+gboolean
+jr_future_complete (JrFuture *self,
+                    GVariant *result)
+{
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(JrFuture) hold = NULL;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  if (result != NULL)
+    owned = g_variant_ref_sink (result);
+
+  if (self->state != JR_FUTURE_STATE_EXECUTING)
+    return FALSE;
+
+  /* A handler of the notifications may drop the last other reference. */
+  hold = g_object_ref (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (owned != NULL)
+    {
+      self->result = g_steal_pointer (&owned);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+    }
+  set_state (self, JR_FUTURE_STATE_COMPLETED);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+/* WAITING or EXECUTING → FAILED. @error is copied. */
+gboolean
+jr_future_fail (JrFuture     *self,
+                const GError *error)
+{
+  g_autoptr(JrFuture) hold = NULL;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (!state_is_cancellable (self->state))
+    return FALSE;
+
+  hold = g_object_ref (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  set_state (self, JR_FUTURE_STATE_FAILED);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+/* CANCELLING → CANCELLED, once the job has really stopped. From WAITING
+ * (a job dropped before it ran) the future passes through CANCELLING,
+ * with both state notifications, and its cancellable is cancelled last,
+ * when the future is already done. */
+gboolean
+jr_future_mark_cancelled (JrFuture *self)
+{
+  g_autoptr(JrFuture) hold = NULL;
+  gboolean from_waiting;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  if (self->state != JR_FUTURE_STATE_CANCELLING &&
+      self->state != JR_FUTURE_STATE_WAITING)
+    return FALSE;
+
+  hold = g_object_ref (self);
+  from_waiting = self->state == JR_FUTURE_STATE_WAITING;
+
+  if (from_waiting)
+    {
+      /* Not through the cancellable: its other handlers (the executor's)
+       * must not see a CANCELLING future that is about to end anyway. */
+      enter_cancelling (self);
+
+      /* A notify handler may already have finished the job. */
+      if (self->state != JR_FUTURE_STATE_CANCELLING)
+        return TRUE;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, JR_FUTURE_STATE_CANCELLED);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (from_waiting)
+    g_cancellable_cancel (self->cancellable);
+
+  return TRUE;
+}
+
+/* ---- public API ---- */
+
+/**
+ * jr_future_get_state:
+ * @self: a future
+ *
+ * Returns: where the job is in its life
+ */
+JrFutureState
+jr_future_get_state (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), JR_FUTURE_STATE_WAITING);
+
+  return self->state;
+}
+
+/**
+ * jr_future_get_done:
+ * @self: a future
+ *
+ * Returns: %TRUE once the future is completed, failed or cancelled
+ */
+gboolean
+jr_future_get_done (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  return state_is_done (self->state);
+}
+
+/**
+ * jr_future_get_kind:
+ * @self: a future
+ *
+ * Returns: how the job was submitted
+ */
+JrJobKind
+jr_future_get_kind (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), JR_JOB_KIND_CALL);
+
+  return self->kind;
+}
+
+/**
+ * jr_future_get_job_name:
+ * @self: a future
+ *
+ * Returns: the registered name of the job
+ */
+const char *
+jr_future_get_job_name (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->job_name;
+}
+
+/**
+ * jr_future_get_title:
+ * @self: a future
+ *
+ * Returns: the title, or the job name when none was set
+ */
+const char *
+jr_future_get_title (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->title != NULL ? self->title : self->job_name;
+}
+
+/**
+ * jr_future_set_title:
+ * @self: a future
+ * @title: (nullable): the new title, or %NULL to show the job name
+ *
+ * Sets a human-readable title for the job.
+ */
+void
+jr_future_set_title (JrFuture   *self,
+                     const char *title)
+{
+  g_autofree char *old = NULL;
+
+  g_return_if_fail (JR_IS_FUTURE (self));
+
+  if (g_strcmp0 (title, self->title) == 0)
+    return;
+
+  old = g_strdup (jr_future_get_title (self));
+  g_free (self->title);
+  self->title = g_strdup (title);
+
+  /* Setting the title to the job name, or back to NULL, may not change
+   * what get_title() returns. */
+  if (g_strcmp0 (old, jr_future_get_title (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/**
+ * jr_future_get_cancellable:
+ * @self: a future
+ *
+ * Cancelling the returned cancellable, from the future's thread, is the
+ * same as calling [method@Jr.Future.cancel]. Pass it to operations that
+ * should stop together with the job.
+ *
+ * Returns: (transfer none): the future's cancellable
+ */
+GCancellable *
+jr_future_get_cancellable (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->cancellable;
+}
+
+/**
+ * jr_future_get_progress:
+ * @self: a future
+ *
+ * Returns: the fraction done, from 0 to 1, or -1 while unknown
+ */
+double
+jr_future_get_progress (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), -1.0);
+
+  return self->progress;
+}
+
+/**
+ * jr_future_get_progress_text:
+ * @self: a future
+ *
+ * Returns: (nullable): the text of the last progress report
+ */
+const char *
+jr_future_get_progress_text (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->progress_text;
+}
+
+/**
+ * jr_future_get_result:
+ * @self: a future
+ *
+ * Returns: (transfer none) (nullable): the result, once completed
+ */
+GVariant *
+jr_future_get_result (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->result;
+}
+
+/**
+ * jr_future_get_error:
+ * @self: a future
+ *
+ * Returns: (transfer none) (nullable): the error, once failed
+ */
+const GError *
+jr_future_get_error (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->error;
+}
+
+/**
+ * jr_future_get_queued_time:
+ * @self: a future
+ *
+ * Returns: when the job was submitted, in monotonic microseconds
+ */
+gint64
+jr_future_get_queued_time (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), 0);
+
+  return self->queued_time;
+}
+
+/**
+ * jr_future_get_start_time:
+ * @self: a future
+ *
+ * Returns: when the job started executing, in monotonic microseconds, or 0
+ */
+gint64
+jr_future_get_start_time (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), 0);
+
+  return self->start_time;
+}
+
+/**
+ * jr_future_get_end_time:
+ * @self: a future
+ *
+ * Returns: when the future became done, in monotonic microseconds, or 0
+ */
+gint64
+jr_future_get_end_time (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), 0);
+
+  return self->end_time;
+}
+
+/**
+ * jr_future_get_cancellable_now:
+ * @self: a future
+ *
+ * Returns: %TRUE while [method@Jr.Future.cancel] would do something
+ */
+gboolean
+jr_future_get_cancellable_now (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  return state_is_cancellable (self->state);
+}
+
+/**
+ * jr_future_cancel:
+ * @self: a future
+ *
+ * Asks the job to stop. A waiting or executing future moves to
+ * %JR_FUTURE_STATE_CANCELLING at once and its cancellable is cancelled;
+ * it becomes %JR_FUTURE_STATE_CANCELLED when the job has stopped. From then
+ * on no progress, yield, result or error reaches the future.
+ *
+ * Returns: %TRUE if the future was waiting or executing, %FALSE if it was
+ *   already cancelling or done
+ */
+gboolean
+jr_future_cancel (JrFuture *self)
+{
+  g_autoptr(JrFuture) hold = NULL;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
+
+  if (!state_is_cancellable (self->state))
+    return FALSE;
+
+  hold = g_object_ref (self);
+
+  /* Our own "cancelled" handler makes the transition, before the
+   * executor's handler runs. */
+  g_cancellable_cancel (self->cancellable);
+
+  /* The cancellable may have been cancelled on another thread, its
+   * transition not yet delivered here: do it now. */
+  enter_cancelling (self);
+
+  return TRUE;
+}

@@ -1,0 +1,79 @@
+/* jr-inbox-private.h — the router's local queue: a GAsyncQueue of message
+ * batches with a bound on what it holds, and a coalesced ping to the main
+ * context.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: producers (thread senders, the monitor thread) push from any
+ * thread; only the router's thread pops and releases. A ping only wakes the
+ * main context when the pending flag goes from 0 to 1, so one wake-up may
+ * stand for many messages.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  JR_BATCH_MESSAGES,
+  JR_BATCH_SYNC,            /* arg: token of a route_until sync request */
+  JR_BATCH_CHANNEL_CLOSED,  /* arg: id of the channel whose writer has gone */
+  JR_BATCH_WARNING,         /* one string message: logged on the router's thread */
+} JrBatchKind;
+
+typedef struct {
+  guint64   connection_id;
+  GVariant *value;          /* owned */
+} JrMessage;
+
+typedef struct {
+  JrBatchKind kind;
+  guint       n_messages;
+  guint       capacity;
+  guint64     arg;
+  gsize       bytes;        /* accounted size, released when consumed */
+  JrMessage   messages[];
+} JrBatch;
+
+typedef struct _JrInbox JrInbox;
+
+JrBatch *jr_batch_new          (JrBatchKind kind,
+                                guint       capacity,
+                                guint64     arg);
+void     jr_batch_add          (JrBatch    *batch,
+                                guint64     connection_id,
+                                GVariant   *value);
+void     jr_batch_free         (JrBatch    *batch);
+
+JrInbox *jr_inbox_new          (GMainContext *context);
+JrInbox *jr_inbox_ref          (JrInbox    *inbox);
+void     jr_inbox_unref        (JrInbox    *inbox);
+
+/* Producers. jr_inbox_push waits for room when @may_wait and the inbox is
+ * over its bound; fails once the inbox is closed. */
+gboolean jr_inbox_push         (JrInbox    *inbox,
+                                JrBatch    *batch,
+                                gboolean    may_wait,
+                                GError    **error);
+gboolean jr_inbox_has_room     (JrInbox    *inbox);
+/* The monitor: gets @fd written (an eventfd) once room frees up after a
+ * call that returned FALSE. */
+gboolean jr_inbox_wait_room_fd (JrInbox    *inbox,
+                                int         fd);
+void     jr_inbox_ping         (JrInbox    *inbox);
+
+/* Router thread. */
+gboolean jr_inbox_take_ping    (JrInbox    *inbox);
+gboolean jr_inbox_is_pinged    (JrInbox    *inbox);
+JrBatch *jr_inbox_try_pop      (JrInbox    *inbox);
+JrBatch *jr_inbox_timeout_pop  (JrInbox    *inbox,
+                                gint64      timeout_usec);
+void     jr_inbox_release      (JrInbox    *inbox,
+                                gsize       bytes,
+                                guint       n_messages);
+/* Wakes every waiting producer and makes later pushes fail; drops what is
+ * queued. */
+void     jr_inbox_close        (JrInbox    *inbox);
+
+G_END_DECLS

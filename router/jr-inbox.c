@@ -1,0 +1,259 @@
+/* jr-inbox.c — the bounded local queue between senders and the router.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Memory stays bounded under a flood: producers count what they queue, and
+ * once the inbox holds more than its high-water mark they wait (thread
+ * senders) or stop reading their rings (the monitor thread, whose children
+ * then wait in turn) until the router's thread drains it below half.
+ */
+#include "jr-inbox-private.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "jobrouter.h"
+
+#define HIGH_WATER_BYTES    (16u * 1024u * 1024u)
+#define HIGH_WATER_MESSAGES 65536u
+#define MESSAGE_OVERHEAD    64u
+
+struct _JrInbox {
+  gatomicrefcount ref_count;
+  GAsyncQueue    *queue;
+  GMainContext   *context;
+
+  atomic_int      pinged;
+  atomic_size_t   queued_bytes;
+  atomic_uint     queued_messages;
+  atomic_bool     closed;
+
+  /* Producers wait on space_cond under space_lock; the counters are atomic
+   * so that the router's thread can look without taking the lock. */
+  GMutex          space_lock;
+  GCond           space_cond;
+  atomic_uint     n_waiters;
+  atomic_int      room_fd;
+};
+
+JrBatch *
+jr_batch_new (JrBatchKind kind,
+              guint       capacity,
+              guint64     arg)
+{
+  JrBatch *batch = g_malloc (sizeof (JrBatch) + capacity * sizeof (JrMessage));
+
+  batch->kind = kind;
+  batch->n_messages = 0;
+  batch->capacity = capacity;
+  batch->arg = arg;
+  batch->bytes = 0;
+  return batch;
+}
+
+void
+jr_batch_add (JrBatch  *batch,
+              guint64   connection_id,
+              GVariant *value)
+{
+  g_assert (batch->n_messages < batch->capacity);
+  batch->messages[batch->n_messages].connection_id = connection_id;
+  batch->messages[batch->n_messages].value = value;
+  batch->n_messages++;
+  batch->bytes += g_variant_get_size (value) + MESSAGE_OVERHEAD;
+}
+
+void
+jr_batch_free (JrBatch *batch)
+{
+  for (guint i = 0; i < batch->n_messages; i++)
+    g_clear_pointer (&batch->messages[i].value, g_variant_unref);
+  g_free (batch);
+}
+
+JrInbox *
+jr_inbox_new (GMainContext *context)
+{
+  JrInbox *inbox = g_new0 (JrInbox, 1);
+
+  g_atomic_ref_count_init (&inbox->ref_count);
+  inbox->queue = g_async_queue_new ();
+  inbox->context = g_main_context_ref (context);
+  inbox->room_fd = -1;
+  g_mutex_init (&inbox->space_lock);
+  g_cond_init (&inbox->space_cond);
+  return inbox;
+}
+
+JrInbox *
+jr_inbox_ref (JrInbox *inbox)
+{
+  g_atomic_ref_count_inc (&inbox->ref_count);
+  return inbox;
+}
+
+static void
+drop_queued (JrInbox *inbox)
+{
+  JrBatch *batch;
+
+  while ((batch = g_async_queue_try_pop (inbox->queue)) != NULL)
+    jr_batch_free (batch);
+}
+
+void
+jr_inbox_unref (JrInbox *inbox)
+{
+  if (!g_atomic_ref_count_dec (&inbox->ref_count))
+    return;
+
+  drop_queued (inbox);
+  g_async_queue_unref (inbox->queue);
+  g_main_context_unref (inbox->context);
+  g_mutex_clear (&inbox->space_lock);
+  g_cond_clear (&inbox->space_cond);
+  g_free (inbox);
+}
+
+gboolean
+jr_inbox_has_room (JrInbox *inbox)
+{
+  return atomic_load (&inbox->queued_bytes) < HIGH_WATER_BYTES &&
+         atomic_load (&inbox->queued_messages) < HIGH_WATER_MESSAGES;
+}
+
+static gboolean
+below_low_water (JrInbox *inbox)
+{
+  return atomic_load (&inbox->queued_bytes) < HIGH_WATER_BYTES / 2 &&
+         atomic_load (&inbox->queued_messages) < HIGH_WATER_MESSAGES / 2;
+}
+
+void
+jr_inbox_ping (JrInbox *inbox)
+{
+  if (atomic_exchange (&inbox->pinged, 1) == 0)
+    g_main_context_wakeup (inbox->context);
+}
+
+static gboolean
+set_closed_error (GError **error)
+{
+  g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NOT_RUNNING,
+                       "The router is not running");
+  return FALSE;
+}
+
+gboolean
+jr_inbox_push (JrInbox  *inbox,
+               JrBatch  *batch,
+               gboolean  may_wait,
+               GError  **error)
+{
+  /* The router's own thread must never wait for itself to drain. */
+  if (may_wait && !jr_inbox_has_room (inbox) && !g_main_context_is_owner (inbox->context))
+    {
+      g_mutex_lock (&inbox->space_lock);
+      inbox->n_waiters++;
+      while (!jr_inbox_has_room (inbox) && !atomic_load (&inbox->closed))
+        g_cond_wait (&inbox->space_cond, &inbox->space_lock);
+      inbox->n_waiters--;
+      g_mutex_unlock (&inbox->space_lock);
+    }
+
+  if (atomic_load (&inbox->closed))
+    {
+      jr_batch_free (batch);
+      return set_closed_error (error);
+    }
+
+  atomic_fetch_add (&inbox->queued_bytes, batch->bytes);
+  atomic_fetch_add (&inbox->queued_messages, batch->n_messages);
+  g_async_queue_push (inbox->queue, batch);
+  jr_inbox_ping (inbox);
+  return TRUE;
+}
+
+gboolean
+jr_inbox_wait_room_fd (JrInbox *inbox,
+                       int      fd)
+{
+  gboolean has_room;
+
+  g_mutex_lock (&inbox->space_lock);
+  inbox->room_fd = fd;
+  has_room = jr_inbox_has_room (inbox) || atomic_load (&inbox->closed);
+  if (has_room)
+    inbox->room_fd = -1;
+  g_mutex_unlock (&inbox->space_lock);
+  return !has_room;
+}
+
+gboolean
+jr_inbox_take_ping (JrInbox *inbox)
+{
+  return atomic_exchange (&inbox->pinged, 0) != 0;
+}
+
+gboolean
+jr_inbox_is_pinged (JrInbox *inbox)
+{
+  return atomic_load_explicit (&inbox->pinged, memory_order_relaxed) != 0;
+}
+
+JrBatch *
+jr_inbox_try_pop (JrInbox *inbox)
+{
+  return g_async_queue_try_pop (inbox->queue);
+}
+
+JrBatch *
+jr_inbox_timeout_pop (JrInbox *inbox,
+                      gint64   timeout_usec)
+{
+  if (timeout_usec <= 0)
+    return g_async_queue_try_pop (inbox->queue);
+  return g_async_queue_timeout_pop (inbox->queue, (guint64) timeout_usec);
+}
+
+static void
+wake_producers (JrInbox *inbox)
+{
+  g_mutex_lock (&inbox->space_lock);
+  if (inbox->n_waiters > 0)
+    g_cond_broadcast (&inbox->space_cond);
+  if (inbox->room_fd >= 0)
+    {
+      guint64 one = 1;
+      /* An eventfd cannot fill up at one write per wake-up. */
+      while (write (inbox->room_fd, &one, sizeof one) < 0 && errno == EINTR)
+        ;
+      inbox->room_fd = -1;
+    }
+  g_mutex_unlock (&inbox->space_lock);
+}
+
+void
+jr_inbox_release (JrInbox *inbox,
+                  gsize    bytes,
+                  guint    n_messages)
+{
+  atomic_fetch_sub (&inbox->queued_bytes, bytes);
+  atomic_fetch_sub (&inbox->queued_messages, n_messages);
+
+  /* Hysteresis: producers resume at half the bound, not at every message. */
+  if ((atomic_load (&inbox->n_waiters) > 0 || atomic_load (&inbox->room_fd) >= 0) &&
+      below_low_water (inbox))
+    wake_producers (inbox);
+}
+
+void
+jr_inbox_close (JrInbox *inbox)
+{
+  atomic_store (&inbox->closed, TRUE);
+  wake_producers (inbox);
+  drop_queued (inbox);
+  atomic_store (&inbox->queued_bytes, 0);
+  atomic_store (&inbox->queued_messages, 0);
+}

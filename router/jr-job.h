@@ -1,0 +1,98 @@
+/* jr-job.h — what a job function sees, and how job kinds are registered.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: jr_register_job*() and jr_init() are called from main() before
+ * any other thread starts. A JrJob is used only by the thread that runs the
+ * job function it was passed to.
+ */
+#pragma once
+
+#if !defined(JOBROUTER_INSIDE) && !defined(JOBROUTER_COMPILATION)
+#error "Only <jobrouter.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * JR_JOB_ERROR:
+ *
+ * Error domain of job execution: errors that the executor itself puts on a
+ * future. Errors raised by a job function keep their own domain.
+ */
+#define JR_JOB_ERROR (jr_job_error_quark ())
+
+/**
+ * JrJobError:
+ * @JR_JOB_ERROR_UNKNOWN_JOB: no job of that name is registered
+ * @JR_JOB_ERROR_INVALID_ARGS: the arguments are not of the job's declared type
+ * @JR_JOB_ERROR_UNAVAILABLE: the job kind declared itself unavailable
+ * @JR_JOB_ERROR_WORKER_CRASHED: the worker running the job died
+ * @JR_JOB_ERROR_STOPPED: the executor is stopping or stopped
+ * @JR_JOB_ERROR_DEPENDENCY_FAILED: a job this one depends on failed or was cancelled
+ * @JR_JOB_ERROR_TRY_LATER: a transient failure: the job may be retried
+ * @JR_JOB_ERROR_RESULT_TOO_LARGE: the result, a yield or progress text is
+ *   larger than %JR_MESSAGE_SIZE_MAX
+ * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
+ *
+ * Errors of the %JR_JOB_ERROR domain.
+ */
+typedef enum {
+  JR_JOB_ERROR_UNKNOWN_JOB,
+  JR_JOB_ERROR_INVALID_ARGS,
+  JR_JOB_ERROR_UNAVAILABLE,
+  JR_JOB_ERROR_WORKER_CRASHED,
+  JR_JOB_ERROR_STOPPED,
+  JR_JOB_ERROR_DEPENDENCY_FAILED,
+  JR_JOB_ERROR_TRY_LATER,
+  JR_JOB_ERROR_RESULT_TOO_LARGE,
+  JR_JOB_ERROR_FAILED,
+} JrJobError;
+
+GQuark jr_job_error_quark (void);
+
+/**
+ * JrJob:
+ *
+ * The handle a job function gets: report progress, yield values, watch for
+ * cancellation. Owned by the runtime; valid during the call only.
+ */
+typedef struct _JrJob JrJob;
+
+/**
+ * JrJobFunc:
+ * @job: the running job
+ * @args: (nullable): the arguments given at submission
+ * @error: return location for the job's error
+ *
+ * A job. Runs in a worker thread or a worker process.
+ *
+ * Returns: (transfer full) (nullable): the result (a floating reference is
+ *   sunk), or %NULL with @error set
+ */
+typedef GVariant *(*JrJobFunc) (JrJob     *job,
+                                GVariant  *args,
+                                GError   **error);
+
+void          jr_register_job         (const char         *name,
+                                       JrJobFunc           func);
+void          jr_register_job_full    (const char         *name,
+                                       JrJobFunc           func,
+                                       const GVariantType *args_type,
+                                       const char         *unavailable_reason);
+
+void          jr_init                 (int                *argc,
+                                       char             ***argv);
+
+gboolean      jr_job_progress         (JrJob              *job,
+                                       double              fraction,
+                                       const char         *text,
+                                       GError            **error);
+gboolean      jr_job_yield            (JrJob              *job,
+                                       GVariant           *value,
+                                       GError            **error);
+GCancellable *jr_job_get_cancellable  (JrJob              *job);
+
+G_END_DECLS

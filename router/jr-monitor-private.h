@@ -1,0 +1,30 @@
+/* jr-monitor-private.h — the thread that moves messages from the children's
+ * rings into the router's inbox.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: created, fed and freed on the router's thread; everything else
+ * happens on the monitor thread, which started in jr_monitor_new() and is
+ * joined by jr_monitor_free().
+ */
+#pragma once
+
+#include "jr-channel-private.h"
+#include "jr-inbox-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _JrMonitor JrMonitor;
+
+JrMonitor *jr_monitor_new          (JrInbox    *inbox,
+                                    GError    **error);
+/* Takes ownership of @channel. */
+void       jr_monitor_add_channel  (JrMonitor  *monitor,
+                                    JrChannel  *channel);
+/* Asks for a JR_BATCH_SYNC batch carrying the returned token once every
+ * byte that is in a ring now has been moved to the inbox. */
+guint64    jr_monitor_request_sync (JrMonitor  *monitor);
+/* Stops and joins the thread and closes every channel. */
+void       jr_monitor_free         (JrMonitor  *monitor);
+
+G_END_DECLS

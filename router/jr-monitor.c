@@ -1,0 +1,448 @@
+/* jr-monitor.c — the monitor thread: children's rings → the router's inbox.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One pass reads every ring as far as the inbox has room, decodes and
+ * checks each frame (so the router's thread gets only good messages), and
+ * pushes them in batches. When nothing is left it arms every ring and
+ * sleeps in poll() on the doorbells and a control eventfd. Problems with a
+ * worker's bytes travel to the router's thread as warnings, in order with
+ * that worker's messages.
+ */
+#include "jr-monitor-private.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "jobrouter.h"
+#include "jr-frame-private.h"
+
+#define BATCH_CAPACITY 256u
+
+typedef enum {
+  READ_FRAMES,
+  READ_SKIP,     /* dropping the rest of a frame we refused */
+  READ_GATHER,   /* collecting a frame larger than half the ring */
+} ReadMode;
+
+typedef struct {
+  JrChannel *channel;
+  ReadMode   mode;
+  gsize      skip_left;
+  guint8    *gather;
+  gsize      gather_size;
+  gsize      gather_filled;
+  gboolean   writer_gone;
+  gboolean   broken;
+} Lane;
+
+struct _JrMonitor {
+  JrInbox   *inbox;
+  GThread   *thread;
+  int        control_fd;
+
+  /* lock guards the requests from the router's thread. */
+  GMutex     lock;
+  GPtrArray *incoming;
+  gboolean   stop;
+  guint64    sync_requested;
+  guint64    last_token;
+
+  /* Monitor thread only. */
+  GPtrArray *lanes;
+  JrBatch   *batch;
+  GArray    *pollfds;
+};
+
+static void
+lane_free (Lane *lane)
+{
+  jr_channel_free (lane->channel);
+  g_free (lane->gather);
+  g_free (lane);
+}
+
+static void
+flush_batch (JrMonitor *self)
+{
+  if (self->batch == NULL)
+    return;
+  /* Never waits: the monitor checks for room before each frame instead, so
+   * it can keep answering stop and sync requests. */
+  jr_inbox_push (self->inbox, g_steal_pointer (&self->batch), FALSE, NULL);
+}
+
+static void
+push_control (JrMonitor   *self,
+              JrBatchKind  kind,
+              guint64      arg,
+              GVariant    *value)
+{
+  JrBatch *batch = jr_batch_new (kind, 1, arg);
+
+  flush_batch (self);
+  if (value != NULL)
+    jr_batch_add (batch, 0, g_variant_ref_sink (value));
+  jr_inbox_push (self->inbox, batch, FALSE, NULL);
+}
+
+static void G_GNUC_PRINTF (3, 4)
+lane_warn (JrMonitor  *self,
+           Lane       *lane,
+           const char *format,
+           ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *full = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  full = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": %s",
+                          jr_channel_get_id (lane->channel), text);
+  push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (g_steal_pointer (&full)));
+}
+
+/* Decodes one whole frame at @frame and queues its message. */
+static void
+deliver_frame (JrMonitor    *self,
+               Lane         *lane,
+               const guint8 *frame,
+               gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+  JrFrameHeader header;
+  const char *type_string;
+  gsize frame_size;
+  GVariant *value;
+
+  if (jr_frame_peek (frame, len, &header, &type_string, &frame_size, &error) != JR_FRAME_OK)
+    {
+      lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
+      return;
+    }
+
+  value = jr_frame_to_variant (&header, type_string, frame, &error);
+  if (value == NULL)
+    {
+      lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                 header.connection_id, error->message);
+      return;
+    }
+
+  if (self->batch == NULL)
+    self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
+  jr_batch_add (self->batch, header.connection_id, value);
+  if (self->batch->n_messages == self->batch->capacity)
+    flush_batch (self);
+}
+
+/* Reads what the lane's ring holds. Returns FALSE when it stopped because
+ * the inbox is full. */
+static gboolean
+drain_lane (JrMonitor *self,
+            Lane      *lane)
+{
+  gsize len;
+  const guint8 *data = jr_channel_peek (lane->channel, &len);
+  gsize ring_half = JR_CHANNEL_RING_SIZE / 2;
+  gsize off = 0;
+  gboolean room = TRUE;
+
+  while (off < len && !lane->broken)
+    {
+      g_autoptr(GError) error = NULL;
+      JrFrameHeader header;
+      const char *type_string;
+      gsize frame_size;
+      gsize n;
+
+      switch (lane->mode)
+        {
+        case READ_SKIP:
+          n = MIN (lane->skip_left, len - off);
+          off += n;
+          lane->skip_left -= n;
+          if (lane->skip_left == 0)
+            lane->mode = READ_FRAMES;
+          continue;
+
+        case READ_GATHER:
+          n = MIN (lane->gather_size - lane->gather_filled, len - off);
+          memcpy (lane->gather + lane->gather_filled, data + off, n);
+          off += n;
+          lane->gather_filled += n;
+          if (lane->gather_filled == lane->gather_size)
+            {
+              deliver_frame (self, lane, lane->gather, lane->gather_size);
+              g_clear_pointer (&lane->gather, g_free);
+              lane->mode = READ_FRAMES;
+            }
+          continue;
+
+        case READ_FRAMES:
+        default:
+          break;
+        }
+
+      if (!jr_inbox_has_room (self->inbox))
+        {
+          room = FALSE;
+          break;
+        }
+
+      switch (jr_frame_peek (data + off, len - off, &header, &type_string, &frame_size, &error))
+        {
+        case JR_FRAME_OK:
+          deliver_frame (self, lane, data + off, frame_size);
+          off += frame_size;
+          break;
+
+        case JR_FRAME_NEED_MORE:
+          if (frame_size <= ring_half)
+            goto out;
+          lane->gather = g_malloc (frame_size);
+          lane->gather_size = frame_size;
+          lane->gather_filled = 0;
+          lane->mode = READ_GATHER;
+          break;
+
+        case JR_FRAME_SKIP:
+          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                     header.connection_id, error->message);
+          lane->skip_left = frame_size;
+          lane->mode = READ_SKIP;
+          break;
+
+        case JR_FRAME_CORRUPT:
+        default:
+          lane_warn (self, lane, "closed after a corrupt frame: %s", error->message);
+          lane->broken = TRUE;
+          break;
+        }
+    }
+
+out:
+  jr_channel_consume (lane->channel, off);
+  return room;
+}
+
+static void
+close_lane (JrMonitor *self,
+            guint      index)
+{
+  Lane *lane = g_ptr_array_index (self->lanes, index);
+  gsize left;
+
+  jr_channel_peek (lane->channel, &left);
+  if (!lane->broken && (left > 0 || lane->mode != READ_FRAMES))
+    lane_warn (self, lane, "the worker went away in the middle of a message");
+
+  push_control (self, JR_BATCH_CHANNEL_CLOSED, jr_channel_get_id (lane->channel), NULL);
+  g_ptr_array_remove_index_fast (self->lanes, index);
+}
+
+static void
+read_control (JrMonitor *self)
+{
+  guint64 count;
+
+  while (read (self->control_fd, &count, sizeof count) < 0 && errno == EINTR)
+    ;
+}
+
+static void
+sleep_until_woken (JrMonitor *self)
+{
+  g_array_set_size (self->pollfds, 0);
+  g_array_append_val (self->pollfds, ((struct pollfd) { .fd = self->control_fd, .events = POLLIN }));
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+      struct pollfd pfd = { .fd = jr_channel_get_poll_fd (lane->channel), .events = POLLIN };
+
+      /* Lanes whose writer is gone were closed or are waiting for room. */
+      g_assert (!lane->writer_gone);
+      if (jr_channel_arm (lane->channel))
+        return;
+      g_array_append_val (self->pollfds, pfd);
+    }
+
+  while (poll ((struct pollfd *) self->pollfds->data, self->pollfds->len, -1) < 0 && errno == EINTR)
+    ;
+
+  if (g_array_index (self->pollfds, struct pollfd, 0).revents != 0)
+    read_control (self);
+
+  /* pollfds[i + 1] belongs to lanes[i]: nothing changed the lanes since. */
+  for (guint i = 0; i + 1 < self->pollfds->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+
+      if (g_array_index (self->pollfds, struct pollfd, i + 1).revents != 0 &&
+          !jr_channel_ack_doorbell (lane->channel))
+        lane->writer_gone = TRUE;
+    }
+}
+
+static gpointer
+monitor_thread (gpointer data)
+{
+  JrMonitor *self = data;
+
+  for (;;)
+    {
+      gboolean room = TRUE;
+      guint64 sync;
+
+      g_mutex_lock (&self->lock);
+      for (guint i = 0; i < self->incoming->len; i++)
+        {
+          Lane *lane = g_new0 (Lane, 1);
+
+          lane->channel = g_ptr_array_index (self->incoming, i);
+          g_ptr_array_add (self->lanes, lane);
+        }
+      g_ptr_array_set_size (self->incoming, 0);
+      sync = self->sync_requested;
+      self->sync_requested = 0;
+      if (self->stop)
+        {
+          g_mutex_unlock (&self->lock);
+          break;
+        }
+      g_mutex_unlock (&self->lock);
+
+      for (guint i = self->lanes->len; i > 0 && room; i--)
+        {
+          Lane *lane = g_ptr_array_index (self->lanes, i - 1);
+
+          room = drain_lane (self, lane);
+          /* A gone writer's ring holds all it will ever hold: once read as
+           * far as it goes, the lane is done. */
+          if (lane->broken || (room && lane->writer_gone))
+            close_lane (self, i - 1);
+        }
+      flush_batch (self);
+
+      if (!room)
+        {
+          if (sync != 0)
+            {
+              g_mutex_lock (&self->lock);
+              self->sync_requested = MAX (self->sync_requested, sync);
+              g_mutex_unlock (&self->lock);
+            }
+          if (jr_inbox_wait_room_fd (self->inbox, self->control_fd))
+            {
+              struct pollfd pfd = { .fd = self->control_fd, .events = POLLIN };
+
+              while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+                ;
+              read_control (self);
+            }
+          continue;
+        }
+
+      if (sync != 0)
+        push_control (self, JR_BATCH_SYNC, sync, NULL);
+
+      sleep_until_woken (self);
+    }
+
+  flush_batch (self);
+  return NULL;
+}
+
+JrMonitor *
+jr_monitor_new (JrInbox *inbox,
+                GError **error)
+{
+  JrMonitor *self = g_new0 (JrMonitor, 1);
+
+  self->control_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (self->control_fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "Could not create the monitor's eventfd: %s", g_strerror (saved));
+      g_free (self);
+      return NULL;
+    }
+
+  self->inbox = jr_inbox_ref (inbox);
+  g_mutex_init (&self->lock);
+  self->incoming = g_ptr_array_new ();
+  self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
+  self->pollfds = g_array_new (FALSE, FALSE, sizeof (struct pollfd));
+
+  self->thread = g_thread_try_new ("jr-monitor", monitor_thread, self, error);
+  if (self->thread == NULL)
+    {
+      jr_monitor_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+static void
+poke (JrMonitor *self)
+{
+  guint64 one = 1;
+
+  while (write (self->control_fd, &one, sizeof one) < 0 && errno == EINTR)
+    ;
+}
+
+void
+jr_monitor_add_channel (JrMonitor *self,
+                        JrChannel *channel)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->incoming, channel);
+  g_mutex_unlock (&self->lock);
+  poke (self);
+}
+
+guint64
+jr_monitor_request_sync (JrMonitor *self)
+{
+  guint64 token;
+
+  g_mutex_lock (&self->lock);
+  token = ++self->last_token;
+  self->sync_requested = token;
+  g_mutex_unlock (&self->lock);
+  poke (self);
+  return token;
+}
+
+void
+jr_monitor_free (JrMonitor *self)
+{
+  if (self->thread != NULL)
+    {
+      g_mutex_lock (&self->lock);
+      self->stop = TRUE;
+      g_mutex_unlock (&self->lock);
+      poke (self);
+      g_thread_join (self->thread);
+    }
+
+  g_clear_pointer (&self->batch, jr_batch_free);
+  for (guint i = 0; i < self->incoming->len; i++)
+    jr_channel_free (g_ptr_array_index (self->incoming, i));
+  g_ptr_array_unref (self->incoming);
+  g_ptr_array_unref (self->lanes);
+  g_array_unref (self->pollfds);
+  jr_inbox_unref (self->inbox);
+  close (self->control_fd);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}

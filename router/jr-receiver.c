@@ -1,0 +1,119 @@
+/* jr-receiver.c — the receiving end of a pipe.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "jr-receiver-private.h"
+
+#include "jobrouter.h"
+
+/**
+ * JrReceiver:
+ *
+ * The main-thread end of a pipe made by [method@Jr.Router.pipe]. Every
+ * message sent on the matching [class@Jr.Sender] is emitted once, in order,
+ * as [signal@Jr.Receiver::message], on the router's thread.
+ */
+struct _JrReceiver {
+  GObject parent_instance;
+  guint64 connection_id;
+};
+
+G_DEFINE_FINAL_TYPE (JrReceiver, jr_receiver, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION_ID,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_MESSAGE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+jr_receiver_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  JrReceiver *self = JR_RECEIVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION_ID:
+      g_value_set_uint64 (value, self->connection_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_receiver_class_init (JrReceiverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = jr_receiver_get_property;
+
+  /**
+   * JrReceiver:connection-id:
+   *
+   * The id shared with the matching sender.
+   */
+  properties[PROP_CONNECTION_ID] =
+    g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JrReceiver::message:
+   * @self: the receiver
+   * @message: the message, as sent
+   *
+   * Emitted on the router's thread for each message of the pipe.
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, g_cclosure_marshal_VOID__VARIANT,
+                  G_TYPE_NONE, 1, G_TYPE_VARIANT);
+  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__VARIANTv);
+}
+
+static void
+jr_receiver_init (JrReceiver *self)
+{
+}
+
+JrReceiver *
+jr_receiver_new (guint64 connection_id)
+{
+  JrReceiver *self = g_object_new (JR_TYPE_RECEIVER, NULL);
+
+  self->connection_id = connection_id;
+  return self;
+}
+
+void
+jr_receiver_emit_message (JrReceiver *self,
+                          GVariant   *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+}
+
+/**
+ * jr_receiver_get_connection_id:
+ * @self: a receiver
+ *
+ * Returns: the id shared with the matching [class@Jr.Sender]
+ */
+guint64
+jr_receiver_get_connection_id (JrReceiver *self)
+{
+  g_return_val_if_fail (JR_IS_RECEIVER (self), 0);
+  return self->connection_id;
+}

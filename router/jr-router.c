@@ -1,0 +1,758 @@
+/* jr-router.c — pipes from workers to receivers on a GMainContext.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Messages reach the router's inbox (a bounded GAsyncQueue of batches)
+ * straight from thread senders, or through the monitor thread from child
+ * processes. A GSource, woken by the inbox's coalesced ping, drains the
+ * inbox in batches with a time budget and at a priority below redrawing,
+ * so a flood never freezes a GUI. route_until() drains the same inbox by
+ * hand; both share one cursor, so nothing is delivered twice and the
+ * GSource simply finds less to do afterwards.
+ */
+#include "jr-router-private.h"
+
+#include "jr-channel-private.h"
+#include "jr-inbox-private.h"
+#include "jr-monitor-private.h"
+#include "jr-receiver-private.h"
+#include "jr-sender-private.h"
+
+/* How long one dispatch may deliver before yielding to the main loop. */
+#define DISPATCH_BUDGET_USEC 4000
+/* How often to look at the clock while dispatching. */
+#define DISPATCH_CLOCK_EVERY 64
+
+/**
+ * JrRouter:
+ *
+ * Routes messages from senders in worker threads or processes to
+ * receivers on the thread of a [struct@GLib.MainContext].
+ *
+ * Start the router, make pipes with [method@Jr.Router.pipe], hand each
+ * sender (or, for a child process, its connection id) to a worker, and
+ * connect to [signal@Jr.Receiver::message]. Messages are dispatched when
+ * the context runs, or by hand with [method@Jr.Router.route_until].
+ */
+struct _JrRouter {
+  GObject       parent_instance;
+
+  JrTransport   transport;
+  GMainContext *context;
+  int           priority;
+
+  gboolean      running;
+  JrInbox      *inbox;
+  JrMonitor    *monitor;
+  GSource      *source;
+  GHashTable   *receivers;          /* connection id → JrReceiver */
+  guint64       next_connection_id;
+  guint64       next_channel_id;
+
+  JrBatch      *current;            /* popped, not yet fully delivered */
+  guint         current_index;
+  guint64       next_sync_token;    /* thread transport */
+  guint64       sync_seen;
+};
+
+G_DEFINE_FINAL_TYPE (JrRouter, jr_router, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TRANSPORT,
+  PROP_CONTEXT,
+  PROP_RUNNING,
+  PROP_PRIORITY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CHANNEL_CLOSED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+typedef struct {
+  GSource   source;
+  JrRouter *router;   /* not owned: the router destroys the source */
+} RouterSource;
+
+static gboolean route_one (JrRouter *self, gint64 wait_usec);
+
+static gboolean
+router_has_work (JrRouter *self)
+{
+  return self->current != NULL || jr_inbox_is_pinged (self->inbox);
+}
+
+static gboolean
+router_source_prepare (GSource *source,
+                       gint    *timeout)
+{
+  *timeout = -1;
+  return router_has_work (((RouterSource *) source)->router);
+}
+
+static gboolean
+router_source_check (GSource *source)
+{
+  return router_has_work (((RouterSource *) source)->router);
+}
+
+static gboolean
+router_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  JrRouter *self = ((RouterSource *) source)->router;
+  gint64 deadline = g_get_monotonic_time () + DISPATCH_BUDGET_USEC;
+  guint n = 0;
+
+  g_object_ref (self);
+  jr_inbox_take_ping (self->inbox);
+  while (self->running && route_one (self, 0))
+    {
+      if (++n % DISPATCH_CLOCK_EVERY == 0 && g_get_monotonic_time () >= deadline)
+        {
+          /* Out of budget: let the main loop breathe and come back. */
+          jr_inbox_ping (self->inbox);
+          break;
+        }
+    }
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs router_source_funcs = {
+  .prepare = router_source_prepare,
+  .check = router_source_check,
+  .dispatch = router_source_dispatch,
+};
+
+static void
+deliver (JrRouter *self,
+         guint64   connection_id,
+         GVariant *message)
+{
+  JrReceiver *receiver = g_hash_table_lookup (self->receivers, &connection_id);
+
+  if (receiver == NULL)
+    {
+      if (connection_id > 0 && connection_id < self->next_connection_id)
+        g_warning ("Dropping a message for closed pipe %" G_GUINT64_FORMAT, connection_id);
+      else
+        g_warning ("Dropping a message for unknown pipe %" G_GUINT64_FORMAT, connection_id);
+      return;
+    }
+
+  g_object_ref (receiver);
+  jr_receiver_emit_message (receiver, message);
+  g_object_unref (receiver);
+}
+
+/* Delivers the next item of the inbox, waiting up to @wait_usec for one.
+ * Returns FALSE when there was none. */
+static gboolean
+route_one (JrRouter *self,
+           gint64    wait_usec)
+{
+  JrBatch *batch;
+  g_autoptr(GVariant) value = NULL;
+  guint64 connection_id = 0;
+  gboolean last;
+
+  if (self->current == NULL)
+    {
+      self->current = jr_inbox_timeout_pop (self->inbox, wait_usec);
+      self->current_index = 0;
+      if (self->current == NULL)
+        return FALSE;
+    }
+
+  /* Take what this item needs before calling out: a handler may route
+   * again (re-entrantly) and finish the batch. */
+  batch = self->current;
+  if (self->current_index < batch->n_messages)
+    {
+      JrMessage *message = &batch->messages[self->current_index];
+
+      connection_id = message->connection_id;
+      value = g_steal_pointer (&message->value);
+    }
+  self->current_index++;
+  last = self->current_index >= batch->n_messages;
+  if (last)
+    self->current = NULL;
+
+  switch (batch->kind)
+    {
+    case JR_BATCH_MESSAGES:
+      deliver (self, connection_id, value);
+      break;
+    case JR_BATCH_SYNC:
+      self->sync_seen = MAX (self->sync_seen, batch->arg);
+      break;
+    case JR_BATCH_CHANNEL_CLOSED:
+      g_signal_emit (self, signals[SIGNAL_CHANNEL_CLOSED], 0, batch->arg);
+      break;
+    case JR_BATCH_WARNING:
+      g_warning ("%s", g_variant_get_string (value, NULL));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (last)
+    {
+      if (self->inbox != NULL)
+        jr_inbox_release (self->inbox, batch->bytes, batch->n_messages);
+      jr_batch_free (batch);
+    }
+  return TRUE;
+}
+
+static gboolean
+not_running_error (GError **error)
+{
+  g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NOT_RUNNING,
+                       "The router is not running");
+  return FALSE;
+}
+
+static void
+jr_router_dispose (GObject *object)
+{
+  JrRouter *self = JR_ROUTER (object);
+
+  if (self->running)
+    {
+      g_warning ("Router disposed while running; stopping it");
+      jr_router_stop (self, NULL);
+    }
+  G_OBJECT_CLASS (jr_router_parent_class)->dispose (object);
+}
+
+static void
+jr_router_finalize (GObject *object)
+{
+  JrRouter *self = JR_ROUTER (object);
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+  G_OBJECT_CLASS (jr_router_parent_class)->finalize (object);
+}
+
+static void
+jr_router_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  JrRouter *self = JR_ROUTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, self->transport);
+      break;
+    case PROP_CONTEXT:
+      g_value_set_boxed (value, self->context);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_router_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  JrRouter *self = JR_ROUTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      self->transport = g_value_get_enum (value);
+      break;
+    case PROP_CONTEXT:
+      self->context = g_value_dup_boxed (value);
+      break;
+    case PROP_PRIORITY:
+      if (self->priority != g_value_get_int (value))
+        {
+          self->priority = g_value_get_int (value);
+          if (self->source != NULL)
+            g_source_set_priority (self->source, self->priority);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_router_constructed (GObject *object)
+{
+  JrRouter *self = JR_ROUTER (object);
+
+  G_OBJECT_CLASS (jr_router_parent_class)->constructed (object);
+  if (self->context == NULL)
+    self->context = g_main_context_ref_thread_default ();
+}
+
+static void
+jr_router_class_init (JrRouterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = jr_router_dispose;
+  object_class->finalize = jr_router_finalize;
+  object_class->get_property = jr_router_get_property;
+  object_class->set_property = jr_router_set_property;
+  object_class->constructed = jr_router_constructed;
+
+  /**
+   * JrRouter:transport:
+   *
+   * Where the senders live: threads of this process, or child processes.
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_THREADS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrRouter:context:
+   *
+   * The main context whose thread receives the messages.
+   */
+  properties[PROP_CONTEXT] =
+    g_param_spec_boxed ("context", NULL, NULL, G_TYPE_MAIN_CONTEXT,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrRouter:running:
+   *
+   * Whether the router is started.
+   */
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrRouter:priority:
+   *
+   * The priority of message dispatch on the main context. The default,
+   * %G_PRIORITY_DEFAULT_IDLE, is below GTK's redrawing so a flood of
+   * messages cannot starve the window.
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT_IDLE,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JrRouter::channel-closed:
+   * @self: the router
+   * @channel_id: the id [method@Jr.Router.prepare_launcher_full] returned
+   *
+   * Emitted when the child writing to a cross-process queue has gone (exited,
+   * crashed, or closed it) and every message it sent has been delivered.
+   */
+  signals[SIGNAL_CHANNEL_CLOSED] =
+    g_signal_new ("channel-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+}
+
+static void
+jr_router_init (JrRouter *self)
+{
+  self->priority = G_PRIORITY_DEFAULT_IDLE;
+  self->next_connection_id = 1;
+  self->next_channel_id = 1;
+}
+
+/**
+ * jr_router_new:
+ * @transport: where the senders will live
+ * @context: (nullable): the main context to deliver on, or %NULL for the
+ *   thread-default one
+ *
+ * Returns: (transfer full): a new router, not yet started
+ */
+JrRouter *
+jr_router_new (JrTransport   transport,
+               GMainContext *context)
+{
+  return g_object_new (JR_TYPE_ROUTER, "transport", transport, "context", context, NULL);
+}
+
+/**
+ * jr_router_get_transport:
+ * @self: a router
+ *
+ * Returns: the router's transport
+ */
+JrTransport
+jr_router_get_transport (JrRouter *self)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), JR_TRANSPORT_THREADS);
+  return self->transport;
+}
+
+/**
+ * jr_router_get_context:
+ * @self: a router
+ *
+ * Returns: (transfer none): the main context messages are delivered on
+ */
+GMainContext *
+jr_router_get_context (JrRouter *self)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), NULL);
+  return self->context;
+}
+
+/**
+ * jr_router_get_running:
+ * @self: a router
+ *
+ * Returns: whether the router is started
+ */
+gboolean
+jr_router_get_running (JrRouter *self)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  return self->running;
+}
+
+/**
+ * jr_router_get_n_pipes:
+ * @self: a router
+ *
+ * Returns: how many pipes are open
+ */
+guint
+jr_router_get_n_pipes (JrRouter *self)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), 0);
+  return self->receivers ? g_hash_table_size (self->receivers) : 0;
+}
+
+static void
+set_running (JrRouter *self,
+             gboolean  running)
+{
+  self->running = running;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+/**
+ * jr_router_start:
+ * @self: a router
+ * @error: return location for an error
+ *
+ * Starts routing: attaches the dispatch source to the context and, for the
+ * process transport, starts the monitor thread. A stopped router may be
+ * started again.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_ALREADY_RUNNING
+ */
+gboolean
+jr_router_start (JrRouter  *self,
+                 GError   **error)
+{
+  RouterSource *source;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+
+  if (self->running)
+    {
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_ALREADY_RUNNING,
+                           "The router is already running");
+      return FALSE;
+    }
+
+  self->inbox = jr_inbox_new (self->context);
+  if (self->transport == JR_TRANSPORT_PROCESSES)
+    {
+      self->monitor = jr_monitor_new (self->inbox, error);
+      if (self->monitor == NULL)
+        {
+          g_clear_pointer (&self->inbox, jr_inbox_unref);
+          return FALSE;
+        }
+    }
+
+  self->receivers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+
+  source = (RouterSource *) g_source_new (&router_source_funcs, sizeof (RouterSource));
+  source->router = self;
+  self->source = (GSource *) source;
+  g_source_set_priority (self->source, self->priority);
+  g_source_set_static_name (self->source, "JrRouter dispatch");
+  g_source_attach (self->source, self->context);
+
+  set_running (self, TRUE);
+  return TRUE;
+}
+
+/**
+ * jr_router_stop:
+ * @self: a router
+ * @error: return location for an error
+ *
+ * Stops routing: joins the monitor thread, closes every cross-process
+ * queue and drops messages not yet delivered. Logs a warning when pipes
+ * are still open. Senders still sending get %JR_ROUTER_ERROR_NOT_RUNNING
+ * (threads) or %JR_ROUTER_ERROR_DISCONNECTED (children).
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ */
+gboolean
+jr_router_stop (JrRouter  *self,
+                GError   **error)
+{
+  guint n_open;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  n_open = g_hash_table_size (self->receivers);
+  if (n_open > 0)
+    g_warning ("Router stopped with %u pipe%s still open", n_open, n_open == 1 ? "" : "s");
+
+  g_clear_pointer (&self->monitor, jr_monitor_free);
+  jr_inbox_close (self->inbox);
+  g_source_destroy (self->source);
+  g_clear_pointer (&self->source, g_source_unref);
+  g_clear_pointer (&self->current, jr_batch_free);
+  g_clear_pointer (&self->inbox, jr_inbox_unref);
+  g_clear_pointer (&self->receivers, g_hash_table_unref);
+
+  set_running (self, FALSE);
+  return TRUE;
+}
+
+/**
+ * jr_router_pipe:
+ * @self: a running router
+ * @sender: (out) (transfer full): the sending end
+ * @receiver: (out) (transfer full): the receiving end
+ * @error: return location for an error
+ *
+ * Makes a pipe. The receiver stays on the router's thread; the sender goes
+ * to a worker thread, or its connection id to a child process.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ */
+gboolean
+jr_router_pipe (JrRouter    *self,
+                JrSender   **sender,
+                JrReceiver **receiver,
+                GError     **error)
+{
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (sender != NULL && receiver != NULL, FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  id = self->next_connection_id++;
+  *sender = jr_sender_new_for_inbox (id, self->inbox);
+  *receiver = jr_receiver_new (id);
+  g_hash_table_insert (self->receivers, g_memdup2 (&id, sizeof id), g_object_ref (*receiver));
+  return TRUE;
+}
+
+/**
+ * jr_router_close_pipe:
+ * @self: a running router
+ * @receiver: the receiving end of one of its pipes
+ * @error: return location for an error
+ *
+ * Closes a pipe: later messages for it are dropped with a warning.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
+ *   %JR_ROUTER_ERROR_FAILED when @receiver is not an open pipe of @self
+ */
+gboolean
+jr_router_close_pipe (JrRouter    *self,
+                      JrReceiver  *receiver,
+                      GError     **error)
+{
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (JR_IS_RECEIVER (receiver), FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  id = jr_receiver_get_connection_id (receiver);
+  if (g_hash_table_lookup (self->receivers, &id) != receiver)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "Pipe %" G_GUINT64_FORMAT " is not open on this router", id);
+      return FALSE;
+    }
+  g_hash_table_remove (self->receivers, &id);
+  return TRUE;
+}
+
+/* Asks for a marker behind everything already sent. */
+static guint64
+request_sync (JrRouter *self)
+{
+  JrBatch *marker;
+
+  if (self->monitor != NULL)
+    {
+      /* Thread senders of a process router push straight into the inbox, and
+       * the monitor's marker goes in after those already pushed. */
+      return jr_monitor_request_sync (self->monitor);
+    }
+
+  marker = jr_batch_new (JR_BATCH_SYNC, 0, ++self->next_sync_token);
+  jr_inbox_push (self->inbox, marker, FALSE, NULL);
+  return self->next_sync_token;
+}
+
+/**
+ * jr_router_route_until:
+ * @self: a running router
+ * @condition: (scope call): returns %TRUE when routing may stop
+ * @user_data: data for @condition
+ * @timeout_usec: how long to route at most, in µs; negative for no limit
+ * @error: return location for an error
+ *
+ * Delivers messages by hand, without the main loop, until @condition holds.
+ * The condition is checked first and after every message. The deadline is
+ * absolute: messages do not extend it. When it passes, every message sent
+ * before then is still delivered (so a timeout of 0 delivers what was
+ * already sent) before the call gives up. Ordinary dispatch from the main
+ * context goes on afterwards, and may be mixed with further calls.
+ *
+ * Returns: %TRUE once @condition holds, or %FALSE with
+ *   %JR_ROUTER_ERROR_TIMED_OUT or %JR_ROUTER_ERROR_NOT_RUNNING
+ */
+gboolean
+jr_router_route_until (JrRouter         *self,
+                       JrConditionFunc   condition,
+                       gpointer          user_data,
+                       gint64            timeout_usec,
+                       GError          **error)
+{
+  gint64 deadline;
+  guint64 token = 0;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (condition != NULL, FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  deadline = timeout_usec < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_usec;
+
+  for (;;)
+    {
+      gint64 now;
+
+      if (condition (user_data))
+        return TRUE;
+      if (!self->running)
+        return not_running_error (error);
+
+      now = g_get_monotonic_time ();
+      if (now < deadline)
+        {
+          route_one (self, deadline - now);
+          continue;
+        }
+
+      /* Past the deadline: deliver what was sent before it, then give up. */
+      if (token == 0)
+        token = request_sync (self);
+      if (self->sync_seen < token || self->current != NULL)
+        {
+          route_one (self, G_USEC_PER_SEC / 10);
+          continue;
+        }
+
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
+                   "Timed out after %" G_GINT64_FORMAT " ms", timeout_usec / 1000);
+      return FALSE;
+    }
+}
+
+/**
+ * jr_router_prepare_launcher_full:
+ * @self: a running router with the process transport
+ * @launcher: a launcher that will spawn exactly one child
+ * @error: return location for an error
+ *
+ * Gives the child that @launcher spawns its own cross-process queue to this
+ * router: a shared-memory ring and a socket pair, passed as file
+ * descriptors (nothing on the filesystem). In the child,
+ * [ctor@Jr.Sender.new_for_parent] then works. Free @launcher once it has
+ * spawned: until then the router cannot see the child exit. When the child
+ * is gone and its messages are delivered, [signal@Jr.Router::channel-closed]
+ * is emitted with the returned id.
+ *
+ * Returns: the id of the new queue, or 0 with an error
+ */
+guint64
+jr_router_prepare_launcher_full (JrRouter             *self,
+                                 GSubprocessLauncher  *launcher,
+                                 GError              **error)
+{
+  JrChannel *channel;
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), 0);
+  g_return_val_if_fail (G_IS_SUBPROCESS_LAUNCHER (launcher), 0);
+
+  if (!self->running)
+    return not_running_error (error);
+  if (self->transport != JR_TRANSPORT_PROCESSES)
+    {
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                           "Only a router with the process transport can prepare a launcher");
+      return 0;
+    }
+
+  id = self->next_channel_id++;
+  channel = jr_channel_new_for_launcher (launcher, id, error);
+  if (channel == NULL)
+    return 0;
+  jr_monitor_add_channel (self->monitor, channel);
+  return id;
+}
+
+/**
+ * jr_router_prepare_launcher:
+ * @self: a running router with the process transport
+ * @launcher: a launcher that will spawn exactly one child
+ *
+ * Like [method@Jr.Router.prepare_launcher_full], logging a warning on
+ * failure.
+ */
+void
+jr_router_prepare_launcher (JrRouter            *self,
+                            GSubprocessLauncher *launcher)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (jr_router_prepare_launcher_full (self, launcher, &error) == 0 && error != NULL)
+    g_warning ("Could not prepare a launcher: %s", error->message);
+}

@@ -1,0 +1,250 @@
+/* jr-sender.c — the sending end of a pipe.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A sender made by the router pushes into the router's inbox directly; one
+ * made in a child with jr_sender_new_for_parent() writes frames into the
+ * ring the child inherited. Either way it is single-use:
+ * INITIAL → OPEN (start) → CLOSED (stop).
+ */
+#include "jr-sender-private.h"
+
+#include "jr-channel-private.h"
+
+/**
+ * JrSender:
+ *
+ * The worker end of a pipe made by [method@Jr.Router.pipe]. Start it, send
+ * messages, stop it. For the process transport, pass its connection id to
+ * the child, which makes its own sender with
+ * [ctor@Jr.Sender.new_for_parent].
+ */
+
+typedef enum {
+  SENDER_INITIAL,
+  SENDER_OPEN,
+  SENDER_CLOSED,
+} SenderState;
+
+struct _JrSender {
+  GObject      parent_instance;
+  guint64      connection_id;
+  SenderState  state;
+  JrInbox     *inbox;    /* in-process sender */
+  JrChannel   *channel;  /* child-process sender; not owned */
+};
+
+G_DEFINE_FINAL_TYPE (JrSender, jr_sender, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+jr_sender_finalize (GObject *object)
+{
+  JrSender *self = JR_SENDER (object);
+
+  g_clear_pointer (&self->inbox, jr_inbox_unref);
+  G_OBJECT_CLASS (jr_sender_parent_class)->finalize (object);
+}
+
+static void
+jr_sender_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  JrSender *self = JR_SENDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION_ID:
+      g_value_set_uint64 (value, self->connection_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jr_sender_class_init (JrSenderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = jr_sender_finalize;
+  object_class->get_property = jr_sender_get_property;
+
+  /**
+   * JrSender:connection-id:
+   *
+   * The id shared with the matching receiver.
+   */
+  properties[PROP_CONNECTION_ID] =
+    g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+jr_sender_init (JrSender *self)
+{
+}
+
+JrSender *
+jr_sender_new_for_inbox (guint64  connection_id,
+                         JrInbox *inbox)
+{
+  JrSender *self = g_object_new (JR_TYPE_SENDER, NULL);
+
+  self->connection_id = connection_id;
+  self->inbox = jr_inbox_ref (inbox);
+  return self;
+}
+
+/**
+ * jr_sender_new_for_parent:
+ * @connection_id: the id of a pipe the parent made (its
+ *   [method@Jr.Sender.get_connection_id])
+ * @error: return location for an error
+ *
+ * Makes a sender in a child process that was spawned with a launcher given
+ * to [method@Jr.Router.prepare_launcher]. Any thread of the child may call
+ * this; all senders of a process share its queue.
+ *
+ * Returns: (transfer full): a new sender, or %NULL with
+ *   %JR_ROUTER_ERROR_NO_PARENT when this process has no router queue
+ */
+JrSender *
+jr_sender_new_for_parent (guint64   connection_id,
+                          GError  **error)
+{
+  JrChannel *channel = jr_channel_get_for_parent (error);
+  JrSender *self;
+
+  if (channel == NULL)
+    return NULL;
+
+  self = g_object_new (JR_TYPE_SENDER, NULL);
+  self->connection_id = connection_id;
+  self->channel = channel;
+  return self;
+}
+
+static gboolean
+state_error (GError    **error,
+             const char *what,
+             SenderState state)
+{
+  static const char *names[] = { "not started", "open", "stopped" };
+
+  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_SENDER_STATE,
+               "Cannot %s a sender that is %s (senders are single-use)", what, names[state]);
+  return FALSE;
+}
+
+/**
+ * jr_sender_start:
+ * @self: a sender
+ * @error: return location for an error
+ *
+ * Opens the sender. A sender is started once.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ */
+gboolean
+jr_sender_start (JrSender  *self,
+                 GError   **error)
+{
+  g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
+
+  if (self->state != SENDER_INITIAL)
+    return state_error (error, "start", self->state);
+  self->state = SENDER_OPEN;
+  return TRUE;
+}
+
+/**
+ * jr_sender_send:
+ * @self: a started sender
+ * @message: (transfer floating): the message
+ * @error: return location for an error
+ *
+ * Sends @message to the matching receiver. May wait while the router's
+ * queues are full. Consumes a floating reference to @message.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE,
+ *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING or
+ *   %JR_ROUTER_ERROR_DISCONNECTED
+ */
+gboolean
+jr_sender_send (JrSender  *self,
+                GVariant  *message,
+                GError   **error)
+{
+  g_autoptr(GVariant) owned = NULL;
+
+  g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  owned = g_variant_ref_sink (message);
+
+  if (self->state != SENDER_OPEN)
+    return state_error (error, "send on", self->state);
+
+  if (self->channel != NULL)
+    return jr_channel_write_message (self->channel, self->connection_id, owned, error);
+
+  if (g_variant_get_size (owned) > JR_MESSAGE_SIZE_MAX)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE,
+                   "Message of %" G_GSIZE_FORMAT " bytes is over the limit of %u bytes",
+                   g_variant_get_size (owned), JR_MESSAGE_SIZE_MAX);
+      return FALSE;
+    }
+
+  {
+    JrBatch *batch = jr_batch_new (JR_BATCH_MESSAGES, 1, 0);
+
+    jr_batch_add (batch, self->connection_id, g_steal_pointer (&owned));
+    return jr_inbox_push (self->inbox, batch, TRUE, error);
+  }
+}
+
+/**
+ * jr_sender_stop:
+ * @self: a started sender
+ * @error: return location for an error
+ *
+ * Closes the sender; it cannot be started again.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ */
+gboolean
+jr_sender_stop (JrSender  *self,
+                GError   **error)
+{
+  g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
+
+  if (self->state != SENDER_OPEN)
+    return state_error (error, "stop", self->state);
+  self->state = SENDER_CLOSED;
+  return TRUE;
+}
+
+/**
+ * jr_sender_get_connection_id:
+ * @self: a sender
+ *
+ * Returns: the id shared with the matching [class@Jr.Receiver]
+ */
+guint64
+jr_sender_get_connection_id (JrSender *self)
+{
+  g_return_val_if_fail (JR_IS_SENDER (self), 0);
+  return self->connection_id;
+}
