@@ -1,0 +1,36 @@
+/* jr-worker-private.h — the worker runtime: a queue of jobs that one thread
+ * runs one after the other. Worker threads of a thread executor and the
+ * main thread of a worker process both run it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: jr_worker_runtime_run() on the worker's own thread; push, cancel
+ * and quit from any thread (the executor's, or a worker process's request
+ * reader).
+ */
+#pragma once
+
+#include "jobrouter.h"
+
+G_BEGIN_DECLS
+
+typedef struct _JrWorkerRuntime JrWorkerRuntime;
+
+JrWorkerRuntime *jr_worker_runtime_new    (void);
+void             jr_worker_runtime_free   (JrWorkerRuntime *runtime);
+/* @sender: the job's sender, or NULL to make one for the parent process. */
+void             jr_worker_runtime_push   (JrWorkerRuntime *runtime,
+                                           guint64          job_id,
+                                           const char      *name,
+                                           GVariant        *args,
+                                           JrSender        *sender);
+void             jr_worker_runtime_cancel (JrWorkerRuntime *runtime,
+                                           guint64          job_id);
+/* Cancels everything and makes run() return once the current job ends. */
+void             jr_worker_runtime_quit   (JrWorkerRuntime *runtime);
+void             jr_worker_runtime_run    (JrWorkerRuntime *runtime);
+
+/* Lowers the calling thread's CPU priority (Linux: nice is per thread). */
+void             jr_worker_lower_priority (int              nice_value);
+
+G_END_DECLS
