@@ -40,9 +40,10 @@ const guint8 *jr_channel_peek          (JrChannel           *channel,
 /* Marks @len bytes read and wakes a writer waiting for room. */
 void       jr_channel_consume          (JrChannel           *channel,
                                         gsize                len);
-/* Before sleeping: asks writers to ring the doorbell. Returns TRUE if bytes
- * arrived meanwhile (then do not sleep). */
-gboolean   jr_channel_arm              (JrChannel           *channel);
+/* Before sleeping: asks the writer to ring the doorbell. Returns TRUE if
+ * bytes arrived beyond the @seen unread ones (then do not sleep). */
+gboolean   jr_channel_arm              (JrChannel           *channel,
+                                        gsize                seen);
 /* After the doorbell fd polled readable or hung up: drains it. Returns FALSE
  * once the writer has gone (EOF). */
 gboolean   jr_channel_ack_doorbell     (JrChannel           *channel);

@@ -252,13 +252,14 @@ jr_channel_consume (JrChannel *channel,
 }
 
 gboolean
-jr_channel_arm (JrChannel *channel)
+jr_channel_arm (JrChannel *channel,
+                gsize      seen)
 {
   JrRingHeader *header = channel->header;
 
   atomic_store (&header->reader_waiting, 1);
   atomic_thread_fence (memory_order_seq_cst);
-  if (atomic_load (&header->tail) != atomic_load_explicit (&header->head, memory_order_relaxed))
+  if (atomic_load (&header->tail) != atomic_load_explicit (&header->head, memory_order_relaxed) + seen)
     {
       atomic_store (&header->reader_waiting, 0);
       return TRUE;

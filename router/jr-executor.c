@@ -201,10 +201,11 @@ compare_priority (gconstpointer a,
                   gconstpointer b,
                   gpointer      user_data)
 {
-  const Task *ta = a, *tb = b;
+  const Task *queued = a, *incoming = b;
 
-  /* Higher first; g_queue_insert_sorted keeps equal ones in arrival order. */
-  return (tb->priority > ta->priority) - (tb->priority < ta->priority);
+  /* g_queue_insert_sorted() walks past elements while this is negative:
+   * past every one of higher or equal priority, so ties keep their order. */
+  return queued->priority >= incoming->priority ? -1 : 1;
 }
 
 static void
@@ -403,16 +404,23 @@ assign (Worker *worker,
     send_request (worker, JR_WORKER_REQUEST_RUN, id, task->job, task->args);
 }
 
+/* A worker normally holds one job. With a backlog larger than the pool, all
+ * of one priority, it gets a second one queued behind: that saves a round
+ * trip per job, and no waiting job of higher priority is passed over. */
 static Worker *
 find_free_worker (JrExecutor *self)
 {
   Worker *best = NULL;
+  gboolean uniform = !g_queue_is_empty (&self->queue) &&
+                     ((Task *) g_queue_peek_head (&self->queue))->priority ==
+                     ((Task *) g_queue_peek_tail (&self->queue))->priority;
+  guint depth = uniform && self->queue.length > self->workers->len ? WORKER_DEPTH : 1;
 
   for (guint i = 0; i < self->workers->len; i++)
     {
       Worker *worker = g_ptr_array_index (self->workers, i);
 
-      if (worker->state == WORKER_ALIVE && worker->tasks.length < WORKER_DEPTH &&
+      if (worker->state == WORKER_ALIVE && worker->tasks.length < depth &&
           (best == NULL || worker->tasks.length < best->tasks.length))
         best = worker;
     }

@@ -176,9 +176,10 @@ on_cancellable_cancelled (GCancellable *cancellable,
 
   if (g_thread_self () == self->owner)
     {
-      g_autoptr(JrFuture) hold = g_object_ref (self);
-
+      /* A notify handler may drop the last other reference. */
+      g_object_ref (self);
       enter_cancelling (self);
+      g_object_unref (self);
       return;
     }
 

@@ -35,6 +35,7 @@ typedef struct {
   guint8    *gather;
   gsize      gather_size;
   gsize      gather_filled;
+  gsize      stalled;       /* unread bytes that are not a whole frame yet */
   gboolean   writer_gone;
   gboolean   broken;
 } Lane;
@@ -228,6 +229,7 @@ drain_lane (JrMonitor *self,
 
 out:
   jr_channel_consume (lane->channel, off);
+  lane->stalled = len - off;
   return room;
 }
 
@@ -268,7 +270,7 @@ sleep_until_woken (JrMonitor *self)
 
       /* Lanes whose writer is gone were closed or are waiting for room. */
       g_assert (!lane->writer_gone);
-      if (jr_channel_arm (lane->channel))
+      if (jr_channel_arm (lane->channel, lane->stalled))
         return;
       g_array_append_val (self->pollfds, pfd);
     }

@@ -1,0 +1,34 @@
+/* jr-app-job-funcs.h — the job functions behind the table of jr-app-jobs.c.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: the job functions run in a worker (thread or process); the
+ * format functions are pure.
+ */
+#pragma once
+
+#include <jobrouter.h>
+
+G_BEGIN_DECLS
+
+/* "(s)" folder or file → "s": sha256sum-style report */
+GVariant *jr_app_job_checksum              (JrJob *job, GVariant *args, GError **error);
+char     *jr_app_job_checksum_format       (GVariant *args, GVariant *result);
+
+/* "(s)" folder → "a(tsas)": (size, sha256, relative paths) per group */
+GVariant *jr_app_job_find_duplicates        (JrJob *job, GVariant *args, GError **error);
+char     *jr_app_job_find_duplicates_format (GVariant *args, GVariant *result);
+
+/* "(s)" file → "(stt)": (output path, bytes in, bytes out) */
+GVariant *jr_app_job_compress              (JrJob *job, GVariant *args, GError **error);
+char     *jr_app_job_compress_format       (GVariant *args, GVariant *result);
+
+/* "(s)" command line → yields "s" per output line; result "t": lines */
+GVariant *jr_app_job_run_command           (JrJob *job, GVariant *args, GError **error);
+char     *jr_app_job_run_command_format    (GVariant *args, GVariant *result);
+
+/* "(t)" N → "t": how many primes are ≤ N */
+GVariant *jr_app_job_count_primes          (JrJob *job, GVariant *args, GError **error);
+char     *jr_app_job_count_primes_format   (GVariant *args, GVariant *result);
+
+G_END_DECLS

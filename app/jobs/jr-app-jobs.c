@@ -1,0 +1,256 @@
+/* jr-app-jobs.c — the table of built-in jobs, and reading and writing their
+ * arguments and results as text.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "jr-app-jobs.h"
+#include "jr-app-job-funcs.h"
+
+static const JrAppJob builtin_jobs[] = {
+  {
+    .name = "checksum",
+    .title = "SHA-256 of every file under a folder",
+    .describe_format = "Checksum of %s",
+    .arg_name = "FOLDER",
+    .arg_kind = JR_APP_ARG_PATH,
+    .args_type = "(s)",
+    .kind = JR_JOB_KIND_PROGRESS,
+    .result_type = "s",
+    .func = jr_app_job_checksum,
+    .format_result = jr_app_job_checksum_format,
+    .result_file_name = "SHA256SUMS",
+  },
+  {
+    .name = "find-duplicates",
+    .title = "Files with the same content under a folder",
+    .describe_format = "Duplicates in %s",
+    .arg_name = "FOLDER",
+    .arg_kind = JR_APP_ARG_PATH,
+    .args_type = "(s)",
+    .kind = JR_JOB_KIND_PROGRESS,
+    .result_type = "a(tsas)",
+    .func = jr_app_job_find_duplicates,
+    .format_result = jr_app_job_find_duplicates_format,
+    .result_file_name = "duplicates.txt",
+  },
+  {
+    .name = "compress",
+    .title = "Gzip a file into FILE.gz",
+    .describe_format = "Compress %s",
+    .arg_name = "FILE",
+    .arg_kind = JR_APP_ARG_PATH,
+    .args_type = "(s)",
+    .kind = JR_JOB_KIND_PROGRESS,
+    .result_type = "(stt)",
+    .func = jr_app_job_compress,
+    .format_result = jr_app_job_compress_format,
+    .result_file_name = "compress.txt",
+  },
+  {
+    .name = "run-command",
+    .title = "Run a command line and stream its output",
+    .describe_format = "Run “%s”",
+    .arg_name = "COMMAND",
+    .arg_kind = JR_APP_ARG_TEXT,
+    .args_type = "(s)",
+    .kind = JR_JOB_KIND_ITERATION,
+    .result_type = "t",
+    .func = jr_app_job_run_command,
+    .format_result = jr_app_job_run_command_format,
+    .result_file_name = "output.txt",
+  },
+  {
+    .name = "count-primes",
+    .title = "Count the primes up to N (busy CPU)",
+    .describe_format = "Primes up to %s",
+    .arg_name = "N",
+    .arg_kind = JR_APP_ARG_NUMBER,
+    .max_number = JR_APP_COUNT_PRIMES_MAX,
+    .args_type = "(t)",
+    .kind = JR_JOB_KIND_PROGRESS,
+    .result_type = "t",
+    .func = jr_app_job_count_primes,
+    .format_result = jr_app_job_count_primes_format,
+    .result_file_name = "primes.txt",
+  },
+};
+
+/**
+ * jr_app_jobs_register:
+ *
+ * Registers every built-in job with the router. Call once, from main(),
+ * before jr_init(): a worker process must know the jobs it may be sent.
+ */
+void
+jr_app_jobs_register (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_jobs); i++)
+    jr_register_job_full (builtin_jobs[i].name, builtin_jobs[i].func,
+                          G_VARIANT_TYPE (builtin_jobs[i].args_type), NULL);
+}
+
+const JrAppJob *
+jr_app_jobs_get_all (guint *n_jobs)
+{
+  g_return_val_if_fail (n_jobs != NULL, NULL);
+
+  *n_jobs = G_N_ELEMENTS (builtin_jobs);
+  return builtin_jobs;
+}
+
+const JrAppJob *
+jr_app_jobs_lookup (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_jobs); i++)
+    if (g_str_equal (builtin_jobs[i].name, name))
+      return &builtin_jobs[i];
+  return NULL;
+}
+
+/**
+ * jr_app_jobs_describe_all:
+ *
+ * Returns: the list of jobs for --help: one "  NAME ARG  title" line each
+ */
+char *
+jr_app_jobs_describe_all (void)
+{
+  GString *text = g_string_new ("Jobs:\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_jobs); i++)
+    {
+      g_autofree char *usage = g_strdup_printf ("%s %s", builtin_jobs[i].name,
+                                                builtin_jobs[i].arg_name);
+
+      g_string_append_printf (text, "  %-24s %s\n", usage, builtin_jobs[i].title);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * jr_app_job_parse_args:
+ * @job: a built-in job
+ * @text: its argument as typed
+ * @error: return location for a %G_IO_ERROR_INVALID_ARGUMENT or a
+ *   %G_NUMBER_PARSER_ERROR
+ *
+ * Reads the argument of @job from text, as the command line and the
+ * dialogs get it.
+ *
+ * Returns: (transfer full): the job's arguments, of its args type
+ */
+GVariant *
+jr_app_job_parse_args (const JrAppJob  *job,
+                       const char      *text,
+                       GError         **error)
+{
+  g_autofree char *stripped = NULL;
+  guint64 number = 0;
+
+  g_return_val_if_fail (job != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The %s of %s is not valid UTF-8", job->arg_name, job->name);
+      return NULL;
+    }
+
+  stripped = g_strstrip (g_strdup (text));
+  if (stripped[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s needs a %s", job->name, job->arg_name);
+      return NULL;
+    }
+
+  switch (job->arg_kind)
+    {
+    case JR_APP_ARG_PATH:
+      {
+        /* Not stripped: a file name may really end in a space. */
+        g_autofree char *absolute = g_canonicalize_filename (text, NULL);
+
+        return g_variant_ref_sink (g_variant_new ("(s)", absolute));
+      }
+    case JR_APP_ARG_TEXT:
+      return g_variant_ref_sink (g_variant_new ("(s)", stripped));
+    case JR_APP_ARG_NUMBER:
+      if (!g_ascii_string_to_unsigned (stripped, 10, 0, job->max_number, &number, error))
+        return NULL;
+      return g_variant_ref_sink (g_variant_new ("(t)", number));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+arg_to_text (GVariant *args)
+{
+  GVariant *arg;
+  char *text;
+
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE_TUPLE) ||
+      g_variant_n_children (args) != 1)
+    return g_strdup ("?");
+
+  arg = g_variant_get_child_value (args, 0);
+  if (g_variant_is_of_type (arg, G_VARIANT_TYPE_STRING))
+    text = g_variant_dup_string (arg, NULL);
+  else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_UINT64))
+    text = g_strdup_printf ("%" G_GUINT64_FORMAT, g_variant_get_uint64 (arg));
+  else
+    text = g_variant_print (arg, FALSE);
+  g_variant_unref (arg);
+
+  return text;
+}
+
+/**
+ * jr_app_job_describe:
+ * @job: a built-in job
+ * @args: (nullable): arguments of @job
+ *
+ * Returns: a title for one run of @job, e.g. "Checksum of /etc"
+ */
+char *
+jr_app_job_describe (const JrAppJob *job,
+                     GVariant       *args)
+{
+  g_autofree char *arg = NULL;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  arg = arg_to_text (args);
+  return g_strdup_printf (job->describe_format, arg);
+}
+
+/**
+ * jr_app_job_format_result:
+ * @job: a built-in job
+ * @args: the arguments it ran with
+ * @result: (nullable): its result
+ *
+ * Returns: the result as text for people; a placeholder if @result is not
+ *   of the type the job returns
+ */
+char *
+jr_app_job_format_result (const JrAppJob *job,
+                          GVariant       *args,
+                          GVariant       *result)
+{
+  g_return_val_if_fail (job != NULL, NULL);
+
+  if (result == NULL)
+    return g_strdup ("(no result)");
+
+  /* Results cross a process boundary: check before reading. */
+  if (!g_variant_is_of_type (result, G_VARIANT_TYPE (job->result_type)) ||
+      args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE (job->args_type)))
+    return g_variant_print (result, TRUE);
+
+  return job->format_result (args, result);
+}

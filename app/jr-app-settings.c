@@ -1,0 +1,67 @@
+/* jr-app-settings.c — the application's GSettings, when installed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "jr-app-settings.h"
+
+/**
+ * jr_app_settings_new:
+ *
+ * Looks the schema up first: g_settings_new() aborts the process when the
+ * schema is not installed.
+ *
+ * Returns: (transfer full) (nullable): the settings, or %NULL when the
+ *   schema is not installed
+ */
+GSettings *
+jr_app_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL)
+    return NULL;
+
+  schema = g_settings_schema_source_lookup (source, JR_APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("Settings schema %s is not installed: using the defaults", JR_APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/**
+ * jr_app_settings_get_max_workers:
+ * @settings: (nullable): the settings
+ *
+ * Returns: how many workers to run: the setting, or the number of
+ *   processors when it is 0 or there are no settings
+ */
+guint
+jr_app_settings_get_max_workers (GSettings *settings)
+{
+  guint n = 0;
+
+  if (settings != NULL)
+    n = g_settings_get_uint (settings, JR_APP_SETTINGS_MAX_WORKERS);
+  return n > 0 ? n : g_get_num_processors ();
+}
+
+/**
+ * jr_app_settings_get_boolean:
+ * @settings: (nullable): the settings
+ * @key: one of the boolean keys
+ *
+ * Returns: the value of @key; its default (%TRUE for every boolean key of
+ *   the schema) when there are no settings
+ */
+gboolean
+jr_app_settings_get_boolean (GSettings  *settings,
+                             const char *key)
+{
+  if (settings == NULL)
+    return TRUE;
+  return g_settings_get_boolean (settings, key);
+}

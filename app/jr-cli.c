@@ -1,0 +1,468 @@
+/* jr-cli.c — `jobrouter run JOB ARG [[--] JOB ARG…]`: run jobs in worker
+ * processes from the command line and print their results.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each job takes one argument. run-command takes every word up to the next
+ * "--" (or the end), so that `jobrouter run run-command ls -l` works.
+ * Results go to stdout, errors to stderr. Exit status: 0 when every job
+ * completed, 1 when one failed or was cancelled, 2 on a usage error, 130
+ * after SIGINT or SIGTERM (the jobs are cancelled, the workers stopped).
+ */
+#include "jr-cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <glib-unix.h>
+
+#include "jr-app-jobs.h"
+#include "jr-app-settings.h"
+#include "jr-cli-display.h"
+
+#define SHUTDOWN_TIMEOUT_US (5 * G_USEC_PER_SEC)
+
+typedef struct {
+  const JrAppJob *info;
+  GVariant       *args;
+  char           *label;
+  JrFuture       *future;
+  GError         *submit_error;
+} CliJob;
+
+typedef struct {
+  GMainLoop    *loop;
+  JrExecutor   *executor;
+  GPtrArray    *jobs;
+  gboolean      interrupted;
+} Cli;
+
+static void
+cli_job_free (gpointer data)
+{
+  CliJob *job = data;
+
+  g_clear_pointer (&job->args, g_variant_unref);
+  g_clear_object (&job->future);
+  g_clear_error (&job->submit_error);
+  g_free (job->label);
+  g_free (job);
+}
+
+/* The words of a command given as several: quoted where a shell would need
+ * it, so that `run-command ls "my dir"` runs what was meant. One word is
+ * taken as a whole command line. */
+static char *
+join_command (char **words,
+              int    n_words)
+{
+  GString *line = g_string_new (NULL);
+
+  if (n_words == 1)
+    return g_string_free (g_string_append (line, words[0]), FALSE);
+
+  for (int i = 0; i < n_words; i++)
+    {
+      gboolean plain = words[i][0] != '\0' &&
+                       strspn (words[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-_./=:,+@%") == strlen (words[i]);
+      g_autofree char *quoted = plain ? g_strdup (words[i]) : g_shell_quote (words[i]);
+
+      if (i > 0)
+        g_string_append_c (line, ' ');
+      g_string_append (line, quoted);
+    }
+  return g_string_free (line, FALSE);
+}
+
+static void
+add_job (GPtrArray      *jobs,
+         const JrAppJob *info,
+         GVariant       *args)
+{
+  CliJob *job = g_new0 (CliJob, 1);
+  guint same = 1;
+
+  for (guint i = 0; i < jobs->len; i++)
+    if (((CliJob *) g_ptr_array_index (jobs, i))->info == info)
+      same++;
+
+  job->info = info;
+  job->args = g_variant_ref_sink (args);
+  job->label = same > 1 ? g_strdup_printf ("%s#%u", info->name, same) : g_strdup (info->name);
+  g_ptr_array_add (jobs, job);
+}
+
+static gboolean
+parse_jobs (char      **words,
+            int         n_words,
+            GPtrArray  *jobs,
+            GError    **error)
+{
+  int i = 0;
+
+  while (i < n_words)
+    {
+      const JrAppJob *info;
+      GVariant *args;
+
+      if (g_str_equal (words[i], "--"))
+        {
+          i++;
+          continue;
+        }
+
+      info = jr_app_jobs_lookup (words[i]);
+      if (info == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "Unknown job “%s”", words[i]);
+          return FALSE;
+        }
+      i++;
+
+      if (info->arg_kind == JR_APP_ARG_TEXT)
+        {
+          int start = i;
+          g_autofree char *line = NULL;
+
+          while (i < n_words && !g_str_equal (words[i], "--"))
+            i++;
+          if (i == start)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "%s needs a %s", info->name, info->arg_name);
+              return FALSE;
+            }
+          line = join_command (words + start, i - start);
+          args = jr_app_job_parse_args (info, line, error);
+        }
+      else
+        {
+          if (i == n_words || g_str_equal (words[i], "--"))
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "%s needs a %s", info->name, info->arg_name);
+              return FALSE;
+            }
+          args = jr_app_job_parse_args (info, words[i++], error);
+        }
+
+      if (args == NULL)
+        return FALSE;
+      add_job (jobs, info, args);
+      g_variant_unref (args);
+    }
+
+  if (jobs->len == 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "No job given");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+all_done (Cli *cli)
+{
+  for (guint i = 0; i < cli->jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (cli->jobs, i);
+
+      if (job->future != NULL && !jr_future_get_done (job->future))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_state (JrFuture   *future,
+          GParamSpec *pspec,
+          Cli        *cli)
+{
+  if (jr_future_get_done (future) && all_done (cli))
+    g_main_loop_quit (cli->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (cli->interrupted)
+    return G_SOURCE_CONTINUE;
+  cli->interrupted = TRUE;
+
+  g_printerr ("\njobrouter: interrupted, cancelling the jobs\n");
+  for (guint i = 0; i < cli->jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (cli->jobs, i);
+
+      if (job->future != NULL)
+        jr_future_cancel (job->future);
+    }
+
+  /* Leave no worker behind, even one whose job ignores the cancel. */
+  if (!jr_executor_shutdown (cli->executor, SHUTDOWN_TIMEOUT_US, &error))
+    g_printerr ("jobrouter: stopping the workers: %s\n", error->message);
+
+  g_main_loop_quit (cli->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+submit_all (Cli          *cli,
+            JrCliDisplay *display)
+{
+  for (guint i = 0; i < cli->jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (cli->jobs, i);
+      g_autoptr(JrJobOptions) options = jr_job_options_new (job->info->kind);
+      g_autofree char *title = jr_app_job_describe (job->info, job->args);
+
+      jr_job_options_set_title (options, title);
+      job->future = jr_executor_submit_full (cli->executor, job->info->name, job->args,
+                                             options, &job->submit_error);
+      if (job->future == NULL)
+        continue;
+
+      g_signal_connect (job->future, "notify::state", G_CALLBACK (on_state), cli);
+      jr_cli_display_add (display, job->future, job->label);
+    }
+}
+
+/* Prints what each job gave, in the order given; returns the exit status. */
+static int
+report (Cli      *cli,
+        gboolean  quiet)
+{
+  int status = JR_CLI_EXIT_OK;
+  gboolean one = cli->jobs->len == 1;
+
+  for (guint i = 0; i < cli->jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (cli->jobs, i);
+      const GError *error = job->submit_error;
+      JrFutureState state = job->future ? jr_future_get_state (job->future)
+                                        : JR_FUTURE_STATE_FAILED;
+      g_autofree char *text = NULL;
+
+      if (state == JR_FUTURE_STATE_COMPLETED)
+        {
+          text = jr_app_job_format_result (job->info, job->args,
+                                           jr_future_get_result (job->future));
+          /* A lone job prints its bare result, ready for a pipe or a
+           * file (`jobrouter run -q checksum . > SHA256SUMS`). */
+          /* Raw UTF-8, not g_print(): in a C locale that would turn file
+           * names into question marks and spoil a saved report. */
+          if (one)
+            printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+          else if (strchr (text, '\n') == NULL)
+            printf ("%s: %s\n", job->label, text);
+          else
+            printf ("== %s ==\n%s", job->label, text);
+          continue;
+        }
+
+      status = JR_CLI_EXIT_JOB_FAILED;
+      if (error == NULL && job->future != NULL)
+        error = jr_future_get_error (job->future);
+      if (state == JR_FUTURE_STATE_FAILED)
+        g_printerr ("jobrouter: %s: %s\n", job->label, error ? error->message : "failed");
+      else if (!quiet || state != JR_FUTURE_STATE_CANCELLED)
+        g_printerr ("jobrouter: %s: %s\n", job->label,
+                    state == JR_FUTURE_STATE_CANCELLED ? "cancelled" : "did not finish");
+    }
+
+  if (cli->interrupted)
+    return JR_CLI_EXIT_INTERRUPTED;
+  return status;
+}
+
+static int
+run_jobs (GPtrArray   *jobs,
+          JrTransport  transport,
+          guint        max_workers,
+          gboolean     quiet)
+{
+  g_autoptr(JrCliDisplay) display = jr_cli_display_new (stdout, quiet);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(GError) error = NULL;
+  Cli cli = { .loop = loop, .jobs = jobs };
+  guint sigint_id, sigterm_id;
+  int status;
+
+  /* No use starting more workers than there are jobs. */
+  executor = jr_executor_new (transport, MIN (max_workers, jobs->len));
+  if (executor == NULL)
+    {
+      g_printerr ("jobrouter: cannot start the executor\n");
+      return JR_CLI_EXIT_JOB_FAILED;
+    }
+  cli.executor = executor;
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &cli);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &cli);
+
+  submit_all (&cli, display);
+  if (!all_done (&cli))
+    g_main_loop_run (loop);
+
+  jr_cli_display_finish (display);
+
+  if (!cli.interrupted &&
+      !jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, &error))
+    g_printerr ("jobrouter: stopping the workers: %s\n", error->message);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  status = report (&cli, quiet);
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (jobs, i);
+
+      if (job->future != NULL)
+        g_signal_handlers_disconnect_by_data (job->future, &cli);
+    }
+
+  return status;
+}
+
+/**
+ * jr_cli_run:
+ * @argc: the length of @argv
+ * @argv: the command line: the program, "run", then options and jobs
+ *
+ * Runs `jobrouter run`.
+ *
+ * Returns: the exit status
+ */
+int
+jr_cli_run (int    argc,
+            char **argv)
+{
+  int workers = -1;
+  gboolean threads = FALSE, quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers,
+      "Run up to N jobs at once (default: the max-workers setting, or the number of CPUs)", "N" },
+    { "threads", 't', 0, G_OPTION_ARG_NONE, &threads,
+      "Run the jobs in threads of this process rather than in worker processes", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "Print results and job output only, no progress", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (cli_job_free);
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *job_list = jr_app_jobs_describe_all ();
+  g_autofree char *description = NULL;
+  g_auto(GStrv) args = NULL;
+  g_autofree char *prgname = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (argc >= 2, JR_CLI_EXIT_USAGE);
+
+  description = g_strdup_printf ("%s\n"
+                                 "Each job takes one argument; run-command takes every word\n"
+                                 "up to the next “--”.\n"
+                                 "\n"
+                                 "Examples:\n"
+                                 "  jobrouter run count-primes 1000000 checksum /etc\n"
+                                 "  jobrouter run -q checksum . > SHA256SUMS\n"
+                                 "  jobrouter run run-command make -j2 -- compress big.log\n"
+                                 "\n"
+                                 "Exit status: 0 if every job completed, 1 if one failed or\n"
+                                 "was cancelled, 2 on a usage error, 130 when interrupted.\n",
+                                 job_list);
+
+  context = g_option_context_new ("JOB ARG [[--] JOB ARG…] — run jobs without a window");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, description);
+  /* Options stop at the first job: what follows belongs to the jobs
+   * (`run-command ls -l`). */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  /* Parse "jobrouter run …" as if "jobrouter run" were the program. */
+  args = g_new0 (char *, argc);
+  prgname = g_strdup (g_get_prgname () ? g_get_prgname () : "jobrouter");
+  args[0] = g_strdup_printf ("%s %s", prgname, argv[1]);
+  for (int i = 2; i < argc; i++)
+    args[i - 1] = g_strdup (argv[i]);
+  /* --help prints the program name: make it say "jobrouter run". */
+  g_set_prgname (args[0]);
+  ok = g_option_context_parse_strv (context, &args, &error);
+  g_set_prgname (prgname);
+
+  if (!ok || !parse_jobs (args + 1, (int) g_strv_length (args) - 1, jobs, &error))
+    {
+      g_printerr ("%s: %s\nTry “%s --help”.\n", args[0], error->message, args[0]);
+      return JR_CLI_EXIT_USAGE;
+    }
+  if (workers == 0 || workers < -1)
+    {
+      g_printerr ("%s: --workers must be at least 1\n", args[0]);
+      return JR_CLI_EXIT_USAGE;
+    }
+
+  if (workers < 0)
+    {
+      settings = jr_app_settings_new ();
+      workers = (int) jr_app_settings_get_max_workers (settings);
+    }
+
+  return run_jobs (jobs, threads ? JR_TRANSPORT_THREADS : JR_TRANSPORT_PROCESSES,
+                   (guint) workers, quiet);
+}
+
+/* Something small that is there on any system with GLib. */
+static const char *
+demo_folder (void)
+{
+  static const char * const candidates[] = {
+    "/usr/share/doc/libglib2.0-0",
+    "/usr/share/glib-2.0/schemas",
+    "/etc/ssl",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    if (g_file_test (candidates[i], G_FILE_TEST_IS_DIR))
+      return candidates[i];
+  return g_get_tmp_dir ();
+}
+
+/**
+ * jr_cli_demo:
+ *
+ * Without a display and without arguments, shows what the application does
+ * on the terminal: counts primes and checksums a small folder.
+ *
+ * Returns: the exit status
+ */
+int
+jr_cli_demo (void)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (cli_job_free);
+  char *words[] = { "count-primes", "2000000", "checksum", (char *) demo_folder () };
+  g_autoptr(GSettings) settings = jr_app_settings_new ();
+  g_autoptr(GError) error = NULL;
+
+  printf ("jobrouter: no display; running a demo on the terminal instead.\n"
+          "Try \"jobrouter run --help\" to run jobs of your own.\n\n");
+  fflush (stdout);
+
+  if (!parse_jobs (words, G_N_ELEMENTS (words), jobs, &error))
+    {
+      g_printerr ("jobrouter: %s\n", error->message);
+      return JR_CLI_EXIT_JOB_FAILED;
+    }
+
+  return run_jobs (jobs, JR_TRANSPORT_PROCESSES,
+                   jr_app_settings_get_max_workers (settings), FALSE);
+}

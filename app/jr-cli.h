@@ -1,0 +1,23 @@
+/* jr-cli.h — `jobrouter run`: run jobs from the command line, no window.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: main thread, after jr_init().
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of `jobrouter run`. */
+#define JR_CLI_EXIT_OK          0
+#define JR_CLI_EXIT_JOB_FAILED  1
+#define JR_CLI_EXIT_USAGE       2
+#define JR_CLI_EXIT_INTERRUPTED 130
+
+int  jr_cli_run  (int    argc,
+                  char **argv);
+int  jr_cli_demo (void);
+
+G_END_DECLS

@@ -1,0 +1,848 @@
+/* bench-router.c — throughput, latency and memory of the router, with the
+ * bare cross-process channel measured in the same run as a baseline.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One executable plays every part, so that the workers run exactly the code
+ * the benchmark was built with:
+ *
+ *   bench-router                      the benchmark; prints one figure a line
+ *   bench-router worker KIND ID USEC RATE
+ *                                     a worker process sending for USEC µs at
+ *                                     RATE messages/s (0: as fast as it can);
+ *                                     KIND is "router" (a JrSender) or "raw"
+ *                                     (frames written straight to the channel)
+ *   bench-router flood                the memory figure, in a fresh process so
+ *                                     that heap kept by earlier phases cannot
+ *                                     hide the growth
+ *
+ * Environment: BENCH_SCALE (default 1) multiplies every duration;
+ * BENCH_FLOOD_SECONDS (default 10 × BENCH_SCALE) is the length of the flood;
+ * BENCH_ONLY (say "processes,flood") runs only some of the runs.
+ *
+ * Every message is a "(xay)": the g_get_monotonic_time() at which it was
+ * made and a 56-byte payload — 64 bytes once serialized. CLOCK_MONOTONIC is
+ * one clock for the whole machine, so a timestamp made in a worker can be
+ * compared with the time of delivery in the router's process.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "jobrouter.h"
+#include "jr-channel-private.h"
+#include "jr-frame-private.h"
+
+#define MESSAGE_TYPE   "(xay)"
+#define DONE_TYPE      "(t)"
+#define PAYLOAD_SIZE   56u
+#define MESSAGE_SIZE   64u          /* serialized: 8-byte timestamp + payload */
+
+#define RUN_SECONDS    2.0
+#define FLOOD_SECONDS  10.0
+#define FLOOD_WORKERS  4u
+#define MAX_WORKERS    8u
+/* Beyond the senders' own duration, how long a run may take before the
+ * benchmark gives up on it (a lost message or a stuck router). */
+#define WATCHDOG_SECONDS 60u
+
+/* A latency histogram: 1 µs buckets up to 65 ms, then 1 ms buckets up to
+ * 65 s. Fixed size, allocated before a run, so that measuring adds neither
+ * allocations nor memory growth to what is measured. */
+#define FINE_BUCKETS   65536u
+#define COARSE_BUCKETS 65536u
+
+typedef struct {
+  guint64 fine[FINE_BUCKETS];
+  guint64 coarse[COARSE_BUCKETS];
+  guint64 n;
+} Histogram;
+
+static char   *self_exe;
+static double  scale = 1.0;
+
+static void die (const char *format, ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
+
+static void
+die (const char *format,
+     ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  fprintf (stderr, "bench-router: ");
+  vfprintf (stderr, format, args);
+  fprintf (stderr, "\n");
+  va_end (args);
+  exit (EXIT_FAILURE);
+}
+
+static void
+die_on_error (const char   *what,
+              const GError *error)
+{
+  if (error != NULL)
+    die ("%s: %s", what, error->message);
+}
+
+static gint64
+seconds_to_usec (double seconds)
+{
+  return (gint64) (seconds * scale * G_USEC_PER_SEC);
+}
+
+static void
+histogram_add (Histogram *hist,
+               gint64     usec)
+{
+  if (usec < 0)
+    usec = 0;
+  if (usec < (gint64) FINE_BUCKETS)
+    hist->fine[usec]++;
+  else
+    hist->coarse[MIN ((guint64) usec / 1000u, COARSE_BUCKETS - 1u)]++;
+  hist->n++;
+}
+
+/* The smallest latency, in µs, that at least @q of the samples do not exceed. */
+static gint64
+histogram_quantile (const Histogram *hist,
+                    double           q)
+{
+  guint64 rank = (guint64) (q * (double) hist->n + 0.999999);
+  guint64 seen = 0;
+
+  if (hist->n == 0)
+    return -1;
+  rank = CLAMP (rank, 1u, hist->n);
+
+  for (guint i = 0; i < FINE_BUCKETS; i++)
+    if ((seen += hist->fine[i]) >= rank)
+      return i;
+  for (guint i = 0; i < COARSE_BUCKETS; i++)
+    if ((seen += hist->coarse[i]) >= rank)
+      return (gint64) i * 1000;
+  g_assert_not_reached ();
+}
+
+static gsize
+read_rss_bytes (void)
+{
+  g_autofree char *contents = NULL;
+  unsigned long size, resident;
+
+  if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
+      sscanf (contents, "%lu %lu", &size, &resident) != 2)
+    die ("cannot read /proc/self/statm");
+
+  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+/* ---- the sending side: worker processes and sender threads ---- */
+
+typedef struct {
+  gint64 duration_usec;
+  guint  rate;        /* messages per second; 0: as fast as possible */
+} Pace;
+
+typedef gboolean (*SendFunc) (gpointer   sink,
+                              GVariant  *message,
+                              GError   **error);
+
+static GVariant *
+new_payload (void)
+{
+  guint8 bytes[PAYLOAD_SIZE];
+
+  for (guint i = 0; i < PAYLOAD_SIZE; i++)
+    bytes[i] = (guint8) i;
+  return g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                        bytes, PAYLOAD_SIZE, 1));
+}
+
+static void
+timespec_add_nsec (struct timespec *ts,
+                   gint64           nsec)
+{
+  nsec += ts->tv_nsec;
+  ts->tv_sec += nsec / 1000000000;
+  ts->tv_nsec = nsec % 1000000000;
+}
+
+/* Sends timestamped messages through @send for the time @pace says, either
+ * as fast as @send returns or one per time slot. Every kind of sender runs
+ * this same loop, so the figures differ only by what @send does. */
+static guint64
+send_for (SendFunc    send,
+          gpointer    sink,
+          const Pace *pace)
+{
+  g_autoptr(GVariant) payload = new_payload ();
+  gint64 end = g_get_monotonic_time () + pace->duration_usec;
+  gint64 period_nsec = pace->rate > 0 ? 1000000000 / (gint64) pace->rate : 0;
+  struct timespec slot;
+  guint64 n_sent = 0;
+
+  clock_gettime (CLOCK_MONOTONIC, &slot);
+
+  for (;;)
+    {
+      g_autoptr(GVariant) message = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *members[2];
+      gint64 now;
+
+      if (period_nsec > 0)
+        {
+          timespec_add_nsec (&slot, period_nsec);
+          while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &slot, NULL) == EINTR)
+            ;
+        }
+
+      now = g_get_monotonic_time ();
+      if (now >= end)
+        break;
+
+      /* g_variant_new ("(x@ay)") would cost half as much again as this
+       * (its format string is parsed every time): work of the worker, not
+       * of the router, so it is kept small. */
+      members[0] = g_variant_new_int64 (now);
+      members[1] = payload;
+      message = g_variant_ref_sink (g_variant_new_tuple (members, G_N_ELEMENTS (members)));
+      if (!send (sink, message, &error))
+        die_on_error ("send", error);
+      n_sent++;
+    }
+
+  return n_sent;
+}
+
+static gboolean
+send_with_sender (gpointer   sink,
+                  GVariant  *message,
+                  GError   **error)
+{
+  return jr_sender_send (JR_SENDER (sink), message, error);
+}
+
+/* Sends for @pace, then one "(t)" with the number sent, so that the router's
+ * side knows when it has everything and can check that nothing was lost. */
+static void
+sender_run (JrSender   *sender,
+            const Pace *pace)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) done = NULL;
+  guint64 n_sent;
+
+  if (!jr_sender_start (sender, &error))
+    die_on_error ("jr_sender_start", error);
+
+  n_sent = send_for (send_with_sender, sender, pace);
+
+  done = g_variant_ref_sink (g_variant_new ("(t)", n_sent));
+  if (!jr_sender_send (sender, done, &error) ||
+      !jr_sender_stop (sender, &error))
+    die_on_error ("finishing the sender", error);
+}
+
+typedef struct {
+  JrChannel *channel;
+  guint64    connection_id;
+  guint8    *frame;
+} RawSink;
+
+/* What a sender minimally has to do for one message: frame it, serialize
+ * the value into the frame, write the frame. */
+static gboolean
+send_raw (gpointer   sink,
+          GVariant  *message,
+          GError   **error)
+{
+  RawSink *raw = sink;
+  gsize data_size = g_variant_get_size (message);
+  gsize frame_size;
+
+  g_assert (data_size == MESSAGE_SIZE);
+  frame_size = jr_frame_write_header (raw->frame, raw->connection_id,
+                                      g_variant_get_type_string (message), data_size);
+  g_variant_store (message, raw->frame + jr_frame_data_offset (sizeof MESSAGE_TYPE));
+
+  return jr_channel_write_raw (raw->channel, raw->frame, frame_size, error);
+}
+
+static int
+worker_main (int    argc,
+             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *kind;
+  guint64 connection_id;
+  Pace pace;
+
+  if (argc != 6)
+    die ("usage: %s worker router|raw CONNECTION_ID DURATION_USEC RATE", argv[0]);
+
+  kind = argv[2];
+  connection_id = g_ascii_strtoull (argv[3], NULL, 10);
+  pace.duration_usec = g_ascii_strtoll (argv[4], NULL, 10);
+  pace.rate = (guint) g_ascii_strtoull (argv[5], NULL, 10);
+
+  if (g_str_equal (kind, "router"))
+    {
+      g_autoptr(JrSender) sender = jr_sender_new_for_parent (connection_id, &error);
+
+      if (sender == NULL)
+        die_on_error ("jr_sender_new_for_parent", error);
+      sender_run (sender, &pace);
+    }
+  else if (g_str_equal (kind, "raw"))
+    {
+      RawSink raw = { NULL, connection_id, NULL };
+
+      raw.channel = jr_channel_get_for_parent (&error);
+      if (raw.channel == NULL)
+        die_on_error ("jr_channel_get_for_parent", error);
+      raw.frame = g_malloc0 (jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE));
+      send_for (send_raw, &raw, &pace);
+      g_free (raw.frame);
+    }
+  else
+    {
+      die ("unknown worker kind %s", kind);
+    }
+
+  return EXIT_SUCCESS;
+}
+
+static GSubprocess *
+spawn_worker (GSubprocessLauncher *launcher,
+              const char          *kind,
+              guint64              connection_id,
+              const Pace          *pace)
+{
+  g_autoptr(GError) error = NULL;
+  char id[32], usec[32], rate[32];
+  GSubprocess *process;
+
+  g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, connection_id);
+  g_snprintf (usec, sizeof usec, "%" G_GINT64_FORMAT, pace->duration_usec);
+  g_snprintf (rate, sizeof rate, "%u", pace->rate);
+
+  process = g_subprocess_launcher_spawn (launcher, &error, self_exe, "worker",
+                                         kind, id, usec, rate, NULL);
+  if (process == NULL)
+    die_on_error ("spawning a worker", error);
+  return process;
+}
+
+/* ---- the router's side ---- */
+
+typedef struct {
+  GMainLoop *loop;
+  Histogram *latency;        /* NULL: timestamps are not read */
+  guint      n_senders;
+  guint      n_done;         /* "(t)" messages received */
+  guint      n_running;      /* worker processes not yet exited */
+  guint64    n_delivered;
+  guint64    n_announced;    /* the sum of what the senders said they sent */
+  gint64     first_usec;
+  gint64     last_usec;
+  gboolean   sample_rss;
+  gsize      rss_max;
+} Delivery;
+
+typedef struct {
+  double  msgs_per_sec;
+  gint64  p50_usec;
+  gint64  p99_usec;
+  gsize   rss_growth;
+} Result;
+
+static void
+delivery_maybe_finish (Delivery *delivery)
+{
+  if (delivery->n_done == delivery->n_senders && delivery->n_running == 0)
+    g_main_loop_quit (delivery->loop);
+}
+
+static void
+sample_rss (Delivery *delivery)
+{
+  delivery->rss_max = MAX (delivery->rss_max, read_rss_bytes ());
+}
+
+static void
+on_message (JrReceiver *receiver,
+            GVariant   *message,
+            gpointer    user_data)
+{
+  Delivery *delivery = user_data;
+  const char *type = g_variant_get_type_string (message);
+  gint64 now = g_get_monotonic_time ();
+
+  if (strcmp (type, MESSAGE_TYPE) == 0)
+    {
+      if (delivery->n_delivered++ == 0)
+        delivery->first_usec = now;
+      delivery->last_usec = now;
+
+      if (delivery->latency != NULL && g_variant_get_size (message) == MESSAGE_SIZE)
+        {
+          gint64 sent;
+
+          /* The timestamp is the tuple's first member: a fixed-size int64 at
+           * offset 0 of the serialized value. Reading it in place keeps the
+           * handler's own cost out of the router's figures. */
+          memcpy (&sent, g_variant_get_data (message), sizeof sent);
+          histogram_add (delivery->latency, now - sent);
+        }
+
+      /* The flood may keep the timeout below from running: sample here too. */
+      if (delivery->sample_rss && delivery->n_delivered % 65536u == 0)
+        sample_rss (delivery);
+    }
+  else if (strcmp (type, DONE_TYPE) == 0)
+    {
+      guint64 n_sent;
+
+      g_variant_get (message, DONE_TYPE, &n_sent);
+      delivery->n_announced += n_sent;
+      delivery->n_done++;
+      delivery_maybe_finish (delivery);
+    }
+  else
+    {
+      die ("unexpected message of type %s", type);
+    }
+}
+
+static void
+on_worker_exited (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error))
+    die_on_error ("worker", error);
+  delivery->n_running--;
+  delivery_maybe_finish (delivery);
+}
+
+static gboolean
+on_rss_tick (gpointer user_data)
+{
+  sample_rss (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  Delivery *delivery = user_data;
+
+  die ("run did not finish: %" G_GUINT64_FORMAT " messages delivered, %u of %u senders done",
+       delivery->n_delivered, delivery->n_done, delivery->n_senders);
+}
+
+typedef struct {
+  JrSender *sender;
+  Pace      pace;
+} SenderThread;
+
+static gpointer
+sender_thread (gpointer data)
+{
+  SenderThread *thread = data;
+
+  sender_run (thread->sender, &thread->pace);
+  return NULL;
+}
+
+static double
+rate_of (guint64 n,
+         gint64  first_usec,
+         gint64  last_usec)
+{
+  if (n < 2 || last_usec <= first_usec)
+    return 0.0;
+  return (double) n * G_USEC_PER_SEC / (double) (last_usec - first_usec);
+}
+
+/* Routes messages from @n_senders senders — worker processes or threads of
+ * this process, after @transport — sending as @pace says, to receivers on
+ * the main thread, dispatched by a GMainLoop. */
+static void
+run_router (JrTransport  transport,
+            guint        n_senders,
+            const Pace  *pace,
+            gboolean     measure_latency,
+            gboolean     measure_rss,
+            Result      *result)
+{
+  GMainContext *context = g_main_context_default ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrRouter) router = NULL;
+  g_autofree Histogram *latency = NULL;
+  JrSender *senders[MAX_WORKERS];
+  JrReceiver *receivers[MAX_WORKERS];
+  GSubprocess *processes[MAX_WORKERS] = { NULL };
+  GThread *threads[MAX_WORKERS] = { NULL };
+  SenderThread thread_data[MAX_WORKERS];
+  Delivery delivery = { NULL };
+  gsize rss_rest = 0;
+  guint rss_id = 0, watchdog_id;
+
+  g_assert (n_senders <= MAX_WORKERS);
+
+  if (measure_latency)
+    latency = g_new0 (Histogram, 1);
+
+  router = jr_router_new (transport, context);
+  if (!jr_router_start (router, &error))
+    die_on_error ("jr_router_start", error);
+
+  delivery.loop = g_main_loop_new (context, FALSE);
+  delivery.latency = latency;
+  delivery.n_senders = n_senders;
+  delivery.sample_rss = measure_rss;
+
+  for (guint i = 0; i < n_senders; i++)
+    {
+      if (!jr_router_pipe (router, &senders[i], &receivers[i], &error))
+        die_on_error ("jr_router_pipe", error);
+      g_signal_connect (receivers[i], "message", G_CALLBACK (on_message), &delivery);
+    }
+
+  if (measure_rss)
+    {
+      rss_rest = read_rss_bytes ();
+      delivery.rss_max = rss_rest;
+      rss_id = g_timeout_add (10, on_rss_tick, &delivery);
+    }
+
+  for (guint i = 0; i < n_senders; i++)
+    {
+      if (transport == JR_TRANSPORT_PROCESSES)
+        {
+          GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+
+          jr_router_prepare_launcher_full (router, launcher, &error);
+          die_on_error ("jr_router_prepare_launcher_full", error);
+          processes[i] = spawn_worker (launcher, "router",
+                                       jr_sender_get_connection_id (senders[i]), pace);
+          g_object_unref (launcher);
+          delivery.n_running++;
+          g_subprocess_wait_check_async (processes[i], NULL, on_worker_exited, &delivery);
+        }
+      else
+        {
+          thread_data[i].sender = senders[i];
+          thread_data[i].pace = *pace;
+          threads[i] = g_thread_new ("bench-sender", sender_thread, &thread_data[i]);
+        }
+    }
+
+  watchdog_id = g_timeout_add_seconds ((guint) (pace->duration_usec / G_USEC_PER_SEC) + WATCHDOG_SECONDS,
+                                       on_watchdog, &delivery);
+  g_main_loop_run (delivery.loop);
+  g_source_remove (watchdog_id);
+  if (measure_rss)
+    {
+      sample_rss (&delivery);
+      g_source_remove (rss_id);
+    }
+
+  for (guint i = 0; i < n_senders; i++)
+    {
+      if (threads[i] != NULL)
+        g_thread_join (threads[i]);
+      g_clear_object (&processes[i]);
+      if (!jr_router_close_pipe (router, receivers[i], &error))
+        die_on_error ("jr_router_close_pipe", error);
+      g_object_unref (receivers[i]);
+      g_object_unref (senders[i]);
+    }
+
+  if (!jr_router_stop (router, &error))
+    die_on_error ("jr_router_stop", error);
+  g_main_loop_unref (delivery.loop);
+
+  if (delivery.n_delivered != delivery.n_announced)
+    die ("%" G_GUINT64_FORMAT " messages sent but %" G_GUINT64_FORMAT " delivered",
+         delivery.n_announced, delivery.n_delivered);
+
+  result->msgs_per_sec = rate_of (delivery.n_delivered, delivery.first_usec, delivery.last_usec);
+  result->p50_usec = latency != NULL ? histogram_quantile (latency, 0.50) : -1;
+  result->p99_usec = latency != NULL ? histogram_quantile (latency, 0.99) : -1;
+  result->rss_growth = delivery.rss_max - rss_rest;
+}
+
+/* The baseline: the same workers write the same frames into the same kind
+ * of channel, and this thread only takes the bytes off the rings — no
+ * monitor thread, no decoding, no GVariant, no main loop. */
+static double
+run_raw (guint       n_workers,
+         const Pace *pace)
+{
+  gsize frame_size = jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
+  JrChannel *channels[MAX_WORKERS];
+  GSubprocess *processes[MAX_WORKERS];
+  struct pollfd fds[MAX_WORKERS];
+  gboolean open[MAX_WORKERS];
+  guint n_open = n_workers;
+  guint64 n_bytes = 0;
+  gint64 first_usec = 0, last_usec = 0;
+  gint64 deadline = g_get_monotonic_time () + pace->duration_usec +
+                    WATCHDOG_SECONDS * G_USEC_PER_SEC;
+
+  g_assert (n_workers <= MAX_WORKERS);
+
+  for (guint i = 0; i < n_workers; i++)
+    {
+      GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_autoptr(GError) error = NULL;
+
+      channels[i] = jr_channel_new_for_launcher (launcher, i + 1, &error);
+      if (channels[i] == NULL)
+        die_on_error ("jr_channel_new_for_launcher", error);
+      processes[i] = spawn_worker (launcher, "raw", i + 1, pace);
+      g_object_unref (launcher);
+      fds[i].fd = jr_channel_get_poll_fd (channels[i]);
+      fds[i].events = POLLIN;
+      open[i] = TRUE;
+    }
+
+  while (n_open > 0)
+    {
+      gboolean progress = FALSE;
+      int ready;
+
+      for (guint i = 0; i < n_workers; i++)
+        {
+          gsize len = 0;
+
+          if (!open[i])
+            continue;
+          jr_channel_peek (channels[i], &len);
+          if (len == 0)
+            continue;
+          jr_channel_consume (channels[i], len);
+          last_usec = g_get_monotonic_time ();
+          if (n_bytes == 0)
+            first_usec = last_usec;
+          n_bytes += len;
+          progress = TRUE;
+        }
+      if (progress)
+        continue;
+
+      for (guint i = 0; i < n_workers; i++)
+        if (open[i] && jr_channel_arm (channels[i], 0))
+          progress = TRUE;
+      if (progress)
+        continue;
+
+      for (guint i = 0; i < n_workers; i++)
+        fds[i].fd = open[i] ? jr_channel_get_poll_fd (channels[i]) : -1;
+      ready = poll (fds, n_workers, 1000);
+      if (ready < 0 && errno != EINTR)
+        die ("poll: %s", g_strerror (errno));
+      if (g_get_monotonic_time () > deadline)
+        die ("raw run did not finish");
+
+      for (guint i = 0; ready > 0 && i < n_workers; i++)
+        {
+          gsize len = 0;
+
+          if (!open[i] || fds[i].revents == 0)
+            continue;
+          if (jr_channel_ack_doorbell (channels[i]))
+            continue;
+
+          /* The writer has gone: what it wrote before is all in the ring. */
+          jr_channel_peek (channels[i], &len);
+          if (len > 0)
+            {
+              jr_channel_consume (channels[i], len);
+              last_usec = g_get_monotonic_time ();
+              n_bytes += len;
+            }
+          open[i] = FALSE;
+          n_open--;
+        }
+    }
+
+  for (guint i = 0; i < n_workers; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_subprocess_wait_check (processes[i], NULL, &error))
+        die_on_error ("raw worker", error);
+      g_object_unref (processes[i]);
+      jr_channel_free (channels[i]);
+    }
+
+  if (n_bytes % frame_size != 0)
+    die ("raw run read %" G_GUINT64_FORMAT " bytes, not a whole number of frames", n_bytes);
+
+  return rate_of (n_bytes / frame_size, first_usec, last_usec);
+}
+
+static int
+flood_main (void)
+{
+  const char *env = g_getenv ("BENCH_FLOOD_SECONDS");
+  Pace pace = { seconds_to_usec (FLOOD_SECONDS), 0 };
+  Result result;
+
+  /* An explicit length is taken as it is, not scaled. */
+  if (env != NULL)
+    pace.duration_usec = (gint64) (g_ascii_strtod (env, NULL) * G_USEC_PER_SEC);
+
+  if (pace.duration_usec <= 0)
+    die ("BENCH_FLOOD_SECONDS must be positive");
+
+  run_router (JR_TRANSPORT_PROCESSES, FLOOD_WORKERS, &pace, FALSE, TRUE, &result);
+
+  printf ("router flood W=%u: %.0f msgs/s\n", FLOOD_WORKERS, result.msgs_per_sec);
+  printf ("router flood W=%u rss growth: %.1f MiB\n", FLOOD_WORKERS,
+          (double) result.rss_growth / (1024.0 * 1024.0));
+  return EXIT_SUCCESS;
+}
+
+static void
+bench_processes (void)
+{
+  static const guint workers[] = { 1, 2, 4 };
+  Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      guint w = workers[i];
+      Result result;
+      double raw;
+
+      run_router (JR_TRANSPORT_PROCESSES, w, &pace, TRUE, FALSE, &result);
+      printf ("router processes W=%u: %.0f msgs/s\n", w, result.msgs_per_sec);
+      printf ("router processes W=%u latency p50: %" G_GINT64_FORMAT " us\n", w, result.p50_usec);
+      printf ("router processes W=%u latency p99: %" G_GINT64_FORMAT " us\n", w, result.p99_usec);
+      fflush (stdout);
+
+      raw = run_raw (w, &pace);
+      printf ("raw transport W=%u: %.0f msgs/s\n", w, raw);
+      printf ("ratio router/raw W=%u: %.2f\n", w, raw > 0 ? result.msgs_per_sec / raw : 0.0);
+      fflush (stdout);
+    }
+}
+
+static void
+bench_paced (void)
+{
+  static const guint rates[] = { 500, 10000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rates); i++)
+    {
+      Pace pace = { seconds_to_usec (RUN_SECONDS), rates[i] };
+      Result result;
+
+      run_router (JR_TRANSPORT_PROCESSES, 1, &pace, TRUE, FALSE, &result);
+      printf ("router processes paced %u/s latency p50: %" G_GINT64_FORMAT " us\n",
+              rates[i], result.p50_usec);
+      printf ("router processes paced %u/s latency p99: %" G_GINT64_FORMAT " us\n",
+              rates[i], result.p99_usec);
+      fflush (stdout);
+    }
+}
+
+static void
+bench_threads (void)
+{
+  static const guint workers[] = { 1, 2 };
+  Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      Result result;
+
+      run_router (JR_TRANSPORT_THREADS, workers[i], &pace, FALSE, FALSE, &result);
+      printf ("router threads W=%u: %.0f msgs/s\n", workers[i], result.msgs_per_sec);
+      fflush (stdout);
+    }
+}
+
+/* The flood runs in a fresh copy of this program: its heap holds nothing
+ * from the runs before, so what it keeps is what the flood made it keep. */
+static void
+bench_flood (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  fflush (stdout);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "flood", NULL);
+  if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
+    die_on_error ("flood run", error);
+}
+
+/* BENCH_ONLY, a comma-separated list of processes, paced, threads and
+ * flood, picks some of the runs: for profiling one of them. */
+static gboolean
+wants (const char *run)
+{
+  const char *only = g_getenv ("BENCH_ONLY");
+  g_auto(GStrv) names = NULL;
+
+  if (only == NULL || *only == '\0')
+    return TRUE;
+  names = g_strsplit (only, ",", -1);
+  return g_strv_contains ((const char * const *) names, run);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *env = g_getenv ("BENCH_SCALE");
+  g_autoptr(GError) error = NULL;
+
+  if (argc > 1 && g_str_equal (argv[1], "worker"))
+    return worker_main (argc, argv);
+
+  if (env != NULL)
+    scale = g_ascii_strtod (env, NULL);
+  if (!(scale > 0.0))
+    die ("BENCH_SCALE must be a positive number");
+
+  self_exe = g_file_read_link ("/proc/self/exe", &error);
+  if (self_exe == NULL)
+    die_on_error ("finding this program", error);
+
+  /* Figures are read while the benchmark runs; a crash must not eat them. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  if (argc > 1 && g_str_equal (argv[1], "flood"))
+    return flood_main ();
+  if (argc > 1)
+    die ("usage: %s [worker ...|flood]", argv[0]);
+
+  if (wants ("processes"))
+    bench_processes ();
+  if (wants ("paced"))
+    bench_paced ();
+  if (wants ("threads"))
+    bench_threads ();
+  if (wants ("flood"))
+    bench_flood ();
+
+  g_free (self_exe);
+  return EXIT_SUCCESS;
+}

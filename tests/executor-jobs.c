@@ -1,0 +1,246 @@
+/* executor-jobs.c — the jobs that the executor tests run; see
+ * executor-jobs.h for what each one does.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each job runs in a worker thread or a worker process, never on the main
+ * thread: it may block, and it touches nothing but its arguments (and, for
+ * "flaky", its counter file).
+ */
+#include "executor-jobs.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* Sleeping jobs look at their cancellable this often. */
+#define SLEEP_STEP_USEC (5 * 1000)
+
+/* Sleeps @ms in steps; when @cancellable is given, stops as soon as it is
+ * cancelled. Returns FALSE with G_IO_ERROR_CANCELLED then. */
+static gboolean
+sleep_ms (guint64        ms,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  for (;;)
+    {
+      gint64 left;
+
+      if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        return TRUE;
+      g_usleep ((gulong) MIN (left, SLEEP_STEP_USEC));
+    }
+}
+
+static GVariant *
+job_sleep (JrJob     *job,
+           GVariant  *args,
+           GError   **error)
+{
+  guint64 ms;
+
+  g_variant_get (args, "(t)", &ms);
+  if (!sleep_ms (ms, jr_job_get_cancellable (job), error))
+    return NULL;
+  return g_variant_new_uint64 (ms);
+}
+
+static GVariant *
+job_ignore_cancel (JrJob     *job,
+                   GVariant  *args,
+                   GError   **error)
+{
+  guint64 ms;
+
+  g_variant_get (args, "(t)", &ms);
+  sleep_ms (ms, NULL, NULL);
+  return g_variant_new_uint64 (ms);
+}
+
+static GVariant *
+job_progress (JrJob     *job,
+              GVariant  *args,
+              GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+  guint32 n;
+
+  g_variant_get (args, "(u)", &n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      text = g_strdup_printf ("%u/%u", i + 1, n);
+      if (!jr_job_progress (job, (double) (i + 1) / n, text, error))
+        return NULL;
+    }
+  return g_variant_new_uint32 (n);
+}
+
+static GVariant *
+job_iterate (JrJob     *job,
+             GVariant  *args,
+             GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+  guint32 n;
+
+  g_variant_get (args, "(u)", &n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (!jr_job_yield (job, g_variant_new_uint32 (i), error))
+        return NULL;
+    }
+  return g_variant_new_uint32 (n);
+}
+
+static GVariant *
+job_fail (JrJob     *job,
+          GVariant  *args,
+          GError   **error)
+{
+  const char *domain, *message;
+  gint32 code;
+
+  g_variant_get (args, "(&si&s)", &domain, &code, &message);
+  g_set_error_literal (error, g_quark_from_string (domain), code, message);
+  return NULL;
+}
+
+static GVariant *
+job_crash (JrJob     *job,
+           GVariant  *args,
+           GError   **error)
+{
+  /* Nobody wants a core file per test run. */
+  struct rlimit no_core = { 0, 0 };
+  const char *how;
+
+  g_variant_get (args, "(&s)", &how);
+  setrlimit (RLIMIT_CORE, &no_core);
+
+  if (g_str_equal (how, "segv"))
+    raise (SIGSEGV);
+  else if (g_str_equal (how, "abort"))
+    abort ();
+  else if (g_str_equal (how, "exit"))
+    _exit (EXECUTOR_TEST_EXIT_STATUS);
+  else if (g_str_equal (how, "kill"))
+    raise (SIGKILL);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Unknown way to crash: '%s'", how);
+  return NULL;
+}
+
+static GVariant *
+job_echo (JrJob     *job,
+          GVariant  *args,
+          GError   **error)
+{
+  if (args == NULL)
+    return g_variant_new ("()");
+  return g_variant_ref (args);
+}
+
+static GVariant *
+job_flaky (JrJob     *job,
+           GVariant  *args,
+           GError   **error)
+{
+  const char *path;
+  guint32 k;
+  guint64 count = 0;
+  g_autofree char *contents = NULL;
+  g_autofree char *text = NULL;
+
+  g_variant_get (args, "(&su)", &path, &k);
+
+  /* A missing file means no run yet. */
+  if (g_file_get_contents (path, &contents, NULL, NULL))
+    count = g_ascii_strtoull (contents, NULL, 10);
+  count++;
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", count);
+  if (!g_file_set_contents (path, text, -1, error))
+    return NULL;
+
+  if (count <= k)
+    {
+      g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER,
+                   "Flaky run %" G_GUINT64_FORMAT " of %u failing runs", count, k);
+      return NULL;
+    }
+  return g_variant_new_uint32 ((guint32) count);
+}
+
+static GVariant *
+job_big_result (JrJob     *job,
+                GVariant  *args,
+                GError   **error)
+{
+  guint64 size;
+  guint8 *data;
+
+  g_variant_get (args, "(t)", &size);
+  data = g_malloc (size > 0 ? size : 1);
+  for (guint64 i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7);
+  return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, size, TRUE, g_free, data);
+}
+
+static GVariant *
+job_trivial (JrJob     *job,
+             GVariant  *args,
+             GError   **error)
+{
+  if (args != NULL && !g_variant_is_of_type (args, G_VARIANT_TYPE_UNIT))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "trivial takes no arguments, got %s", g_variant_get_type_string (args));
+      return NULL;
+    }
+  return g_variant_new ("(b)", TRUE);
+}
+
+static GVariant *
+job_unavailable (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "an unavailable job ran");
+  return NULL;
+}
+
+/**
+ * executor_test_jobs_register:
+ *
+ * Registers every test job. Call it in main() before jr_init().
+ */
+void
+executor_test_jobs_register (void)
+{
+  jr_register_job_full ("sleep", job_sleep, G_VARIANT_TYPE ("(t)"), NULL);
+  jr_register_job_full ("progress", job_progress, G_VARIANT_TYPE ("(u)"), NULL);
+  jr_register_job_full ("iterate", job_iterate, G_VARIANT_TYPE ("(u)"), NULL);
+  jr_register_job_full ("fail", job_fail, G_VARIANT_TYPE ("(sis)"), NULL);
+  jr_register_job_full ("crash", job_crash, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("ignore-cancel", job_ignore_cancel, G_VARIANT_TYPE ("(t)"), NULL);
+  jr_register_job ("echo", job_echo);
+  jr_register_job_full ("flaky", job_flaky, G_VARIANT_TYPE ("(su)"), NULL);
+  jr_register_job_full ("big-result", job_big_result, G_VARIANT_TYPE ("(t)"), NULL);
+  jr_register_job ("trivial", job_trivial);
+  jr_register_job_full ("unavailable", job_unavailable, NULL,
+                        EXECUTOR_TEST_UNAVAILABLE_REASON);
+}

@@ -1,0 +1,47 @@
+/* executor-jobs.h — the jobs that the executor tests (and the GUI tests)
+ * run in worker threads and worker processes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Call executor_test_jobs_register() in main() before jr_init(): a worker
+ * process re-executes the test program, and must know the same jobs.
+ *
+ * The jobs, by name and argument type:
+ *
+ *   "sleep"         (t)    sleeps that many ms in small steps; honours
+ *                          cancellation (fails with G_IO_ERROR_CANCELLED);
+ *                          result "t", the ms slept
+ *   "progress"      (u)    n progress updates ((i+1)/n, text "i+1/n"),
+ *                          then the result "u" n
+ *   "iterate"       (u)    yields "u" 0..n-1, then the result "u" n
+ *   "fail"          (sis)  fails with that error domain (by name), code
+ *                          and message
+ *   "crash"         (s)    "segv", "abort", "exit" (_exit (3)) or "kill"
+ *   "ignore-cancel" (t)    sleeps that many ms, deaf to cancellation;
+ *                          result "t"
+ *   "echo"          any    returns its arguments ("()" for none)
+ *   "flaky"         (su)   counts its runs in the file at the path; fails
+ *                          with JR_JOB_ERROR_TRY_LATER while the count is
+ *                          at most K; result "u", the count
+ *   "big-result"    (t)    returns an "ay" of that many bytes
+ *   "trivial"       none   (no arguments, or "()"): result "(b)" TRUE
+ *   "unavailable"   none   registered with EXECUTOR_TEST_UNAVAILABLE_REASON
+ */
+#pragma once
+
+#include "jobrouter.h"
+
+G_BEGIN_DECLS
+
+/* The error domain a test can ask the "fail" job to raise: a domain the
+ * executor cannot know of, that must still come back by name. */
+#define EXECUTOR_TEST_ERROR_DOMAIN "test-error-quark"
+
+#define EXECUTOR_TEST_UNAVAILABLE_REASON "needs a flux capacitor"
+
+/* The exit status of the "crash" job's "exit" variant. */
+#define EXECUTOR_TEST_EXIT_STATUS 3
+
+void executor_test_jobs_register (void);
+
+G_END_DECLS

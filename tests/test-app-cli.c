@@ -1,0 +1,331 @@
+/* test-app-cli.c — tests of `jobrouter run` and of the headless demo
+ * (app/jr-cli.c, app/jr-cli-display.c), by running the real program with
+ * its worker processes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Its output is a pipe here, not a terminal: the plain progress lines.
+ */
+#include <signal.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+static char *jobrouter;
+
+typedef struct {
+  int   status;   /* exit status, or 128 + signal */
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static GSubprocessLauncher *
+new_launcher (void)
+{
+  GSubprocessLauncher *launcher;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* No display: the demo test depends on it, and no test here may open a
+   * window. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  return launcher;
+}
+
+static int
+exit_status (GSubprocess *process)
+{
+  if (g_subprocess_get_if_signaled (process))
+    return 128 + g_subprocess_get_term_sig (process);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Runs jobrouter with @args (NULL-terminated) to its end. */
+static void
+run_jobrouter (Run        *run,
+               const char *first_arg,
+               ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, jobrouter);
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = exit_status (process);
+
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+}
+
+static void
+test_count_primes (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "run", "count-primes", "10000", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* Plain progress lines, then the lone job's bare result. */
+  g_assert_true (g_str_has_prefix (run.out, "count-primes: started\n"));
+  g_assert_true (g_str_has_suffix (run.out, "count-primes: done\n1229 primes up to 10000\n"));
+  g_assert_cmpstr (run.err, ==, "");
+}
+
+static void
+test_several_jobs (void)
+{
+  g_auto(Run) run = { 0 };
+
+  /* "--" between jobs is optional; a job given twice gets a number. */
+  run_jobrouter (&run, "run", "-q", "count-primes", "100", "--", "count-primes", "1000",
+                 "run-command", "echo", "hello world", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "run-command| hello world\n"));
+  g_assert_true (g_str_has_suffix (run.out,
+                                   "count-primes: 25 primes up to 100\n"
+                                   "count-primes#2: 168 primes up to 1000\n"
+                                   "run-command: 1 line of output\n"));
+  g_assert_cmpstr (run.err, ==, "");
+}
+
+static void
+test_threads (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "run", "--threads", "--workers=1", "-q", "count-primes", "100", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "25 primes up to 100\n");
+}
+
+static void
+test_checksum_report (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jr-app-cli-XXXXXX", &error);
+  g_autofree char *file = NULL;
+  g_auto(Run) run = { 0 };
+
+  g_assert_no_error (error);
+  file = g_build_filename (dir, "abc.txt", NULL);
+  g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
+
+  /* -q and one job: the output is the report alone, ready to save. */
+  run_jobrouter (&run, "run", "-q", "checksum", dir, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n"
+                   "# 1 file, 3 bytes\n");
+
+  g_remove (file);
+  g_rmdir (dir);
+}
+
+static void
+test_failing_job (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "run", "count-primes", "100", "checksum", "/nonexistent/folder", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  /* The other job still gives its result. */
+  g_assert_nonnull (strstr (run.out, "count-primes: 25 primes up to 100\n"));
+  g_assert_nonnull (strstr (run.err, "jobrouter: checksum: "));
+  g_assert_nonnull (strstr (run.err, "/nonexistent/folder"));
+}
+
+static void
+test_failing_command (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "run", "run-command", "exit 4", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "exited with code 4"));
+}
+
+static void
+test_usage_errors (void)
+{
+  static const struct {
+    const char *args[3];  /* after "run", up to a NULL */
+    const char *error;
+  } cases[] = {
+    { { "no-such-job", "1" }, "no-such-job" },
+    { { "count-primes" }, "count-primes needs a N" },
+    { { "count-primes", "--", "checksum" }, "count-primes needs a N" },
+    { { "count-primes", "lots" }, "is not an unsigned number" },
+    { { "--workers=0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--no-such-option" }, "--no-such-option" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_jobrouter (&run, "run", cases[i].args[0], cases[i].args[1], cases[i].args[2], NULL);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, cases[i].error));
+      g_assert_cmpstr (run.out, ==, "");
+    }
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_jobrouter (&run, "run", NULL);
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "No job given"));
+  }
+}
+
+static void
+assert_lists_jobs (const char *text)
+{
+  static const char * const names[] = {
+    "checksum FOLDER", "find-duplicates FOLDER", "compress FILE",
+    "run-command COMMAND", "count-primes N",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_nonnull (strstr (text, names[i]));
+}
+
+static void
+test_help (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) app_help = { 0 };
+
+  run_jobrouter (&run, "run", "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "jobrouter run [OPTION"));
+  g_assert_nonnull (strstr (run.out, "--workers"));
+  assert_lists_jobs (run.out);
+
+  /* The application's own --help needs no display either. */
+  run_jobrouter (&app_help, "--help", NULL);
+  g_assert_cmpint (app_help.status, ==, 0);
+  g_assert_nonnull (strstr (app_help.out, "run JOB ARG"));
+  assert_lists_jobs (app_help.out);
+}
+
+static void
+test_demo (void)
+{
+  g_auto(Run) run = { 0 };
+
+  /* No display, no argument: a demo on the terminal rather than a failure. */
+  run_jobrouter (&run, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "jobrouter: no display; running a demo"));
+  g_assert_nonnull (strstr (run.out, "count-primes: 148933 primes up to 2000000\n"));
+  g_assert_nonnull (strstr (run.out, "== checksum ==\n"));
+}
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                     NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");  /* end of output */
+}
+
+static char *
+read_line (GDataInputStream *stream)
+{
+  char *line = NULL;
+
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, on_line, &line);
+  while (line == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return line;
+}
+
+static void
+test_interrupt (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *err = NULL;
+  gboolean started = FALSE;
+
+  process = g_subprocess_launcher_spawn (launcher, &error, jobrouter, "run",
+                                         "run-command", "echo ready; sleep 600", NULL);
+  g_assert_no_error (error);
+
+  /* Interrupt once the job runs: its output says so. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while (!started)
+    {
+      g_autofree char *line = read_line (out);
+
+      g_assert_cmpstr (line, !=, "");  /* the program must not end by itself */
+      started = g_str_equal (line, "ready");
+    }
+  g_subprocess_send_signal (process, SIGINT);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr:\n%s", err);
+
+  /* The job was cancelled, the workers stopped, and the exit status says
+   * it was interrupted. */
+  g_assert_cmpint (exit_status (process), ==, 130);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  g_assert_nonnull (strstr (err, "run-command: cancelled"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  jobrouter = g_test_build_filename (G_TEST_BUILT, "..", "app", "jobrouter", NULL);
+  if (!g_file_test (jobrouter, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s is not built", jobrouter);
+
+  g_test_add_func ("/app/cli/count-primes", test_count_primes);
+  g_test_add_func ("/app/cli/several-jobs", test_several_jobs);
+  g_test_add_func ("/app/cli/threads", test_threads);
+  g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
+  g_test_add_func ("/app/cli/failing-job", test_failing_job);
+  g_test_add_func ("/app/cli/failing-command", test_failing_command);
+  g_test_add_func ("/app/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/app/cli/help", test_help);
+  g_test_add_func ("/app/cli/demo", test_demo);
+  g_test_add_func ("/app/cli/interrupt", test_interrupt);
+
+  return g_test_run ();
+}

@@ -1,0 +1,822 @@
+/* test-app-jobs.c — tests of app/jobs/: the built-in jobs of the
+ * application, run through an executor as the application runs them, and
+ * the table that parses their arguments and formats their results.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The jobs run on the threads transport (the same job functions run in
+ * worker processes in the application; the CLI tests cover that path).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "jr-app-jobs.h"
+
+/* Far beyond what any job here takes: reaching it means a hang. */
+#define DONE_TIMEOUT_SEC 60
+
+#define SHA256_ABC   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+typedef struct {
+  JrExecutor *executor;
+  char       *dir;       /* a fresh temporary folder */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->executor = jr_executor_new (JR_TRANSPORT_THREADS, 2);
+  g_assert_nonnull (fixture->executor);
+  fixture->dir = g_dir_make_tmp ("jr-app-jobs-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+        remove_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (fixture->dir);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jr_executor_shutdown (fixture->executor, 30 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fixture->executor);
+
+  remove_tree (dir);
+  g_free (fixture->dir);
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *relpath,
+            const char *contents,
+            gssize      length)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, relpath, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_until_done (JrFuture *future)
+{
+  gboolean timed_out = FALSE;
+  guint deadline_id = g_timeout_add_seconds (DONE_TIMEOUT_SEC, on_deadline, &timed_out);
+
+  while (!jr_future_get_done (future) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (deadline_id);
+  if (!jr_future_get_done (future))
+    g_error ("Timed out waiting for job %s", jr_future_get_title (future));
+}
+
+/* Submits a built-in job as the application does: the kind from the table,
+ * the arguments parsed from text. */
+static JrFuture *
+submit (Fixture    *fixture,
+        const char *name,
+        const char *arg)
+{
+  const JrAppJob *job = jr_app_jobs_lookup (name);
+  g_autoptr(JrJobOptions) options = NULL;
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(GError) error = NULL;
+  JrFuture *future;
+
+  g_assert_nonnull (job);
+  args = jr_app_job_parse_args (job, arg, &error);
+  g_assert_no_error (error);
+
+  options = jr_job_options_new (job->kind);
+  future = jr_executor_submit_full (fixture->executor, name, args, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (future);
+  return future;
+}
+
+/* Runs a job to its end and returns its result; fails the test unless it
+ * completed. */
+static GVariant *
+run_job (Fixture    *fixture,
+         const char *name,
+         const char *arg)
+{
+  g_autoptr(JrFuture) future = submit (fixture, name, arg);
+  const GError *error;
+
+  run_until_done (future);
+  error = jr_future_get_error (future);
+  g_assert_no_error ((GError *) error);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpstr (g_variant_get_type_string (jr_future_get_result (future)), ==,
+                   jr_app_jobs_lookup (name)->result_type);
+  return g_variant_ref (jr_future_get_result (future));
+}
+
+/* Runs a job that must fail, and checks its error. */
+static void
+run_job_expect_error (Fixture    *fixture,
+                      const char *name,
+                      const char *arg,
+                      GQuark      domain,
+                      int         code)
+{
+  g_autoptr(JrFuture) future = submit (fixture, name, arg);
+
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
+  g_assert_error ((GError *) jr_future_get_error (future), domain, code);
+}
+
+/* ---- the table ---- */
+
+static void
+test_table (void)
+{
+  static const char * const names[] = {
+    "checksum", "find-duplicates", "compress", "run-command", "count-primes",
+  };
+  g_autofree char *help = jr_app_jobs_describe_all ();
+  const JrAppJob *jobs;
+  guint n_jobs = 0;
+
+  jobs = jr_app_jobs_get_all (&n_jobs);
+  g_assert_cmpuint (n_jobs, ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      g_assert_cmpstr (jobs[i].name, ==, names[i]);
+      g_assert_true (jr_app_jobs_lookup (names[i]) == &jobs[i]);
+      g_assert_true (g_variant_type_string_is_valid (jobs[i].args_type));
+      g_assert_true (g_variant_type_string_is_valid (jobs[i].result_type));
+      g_assert_nonnull (strstr (help, names[i]));
+    }
+  g_assert_null (jr_app_jobs_lookup ("no-such-job"));
+}
+
+static void
+test_parse_args (void)
+{
+  const JrAppJob *primes = jr_app_jobs_lookup ("count-primes");
+  const JrAppJob *checksum = jr_app_jobs_lookup ("checksum");
+  const JrAppJob *command = jr_app_jobs_lookup ("run-command");
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *expected = g_build_filename (cwd, "some", "dir", NULL);
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  const char *text;
+
+  args = jr_app_job_parse_args (primes, " 1000 ", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_equal (args, g_variant_new ("(t)", (guint64) 1000)));
+  description = jr_app_job_describe (primes, args);
+  g_assert_cmpstr (description, ==, "Primes up to 1000");
+  g_clear_pointer (&args, g_variant_unref);
+
+  /* Not a number, negative, too large, empty */
+  args = jr_app_job_parse_args (primes, "many", &error);
+  g_assert_null (args);
+  g_assert_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_INVALID);
+  g_clear_error (&error);
+  args = jr_app_job_parse_args (primes, "-5", &error);
+  g_assert_null (args);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  args = jr_app_job_parse_args (primes, "1000000000001", &error);
+  g_assert_null (args);
+  g_assert_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS);
+  g_clear_error (&error);
+  args = jr_app_job_parse_args (primes, "  ", &error);
+  g_assert_null (args);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Paths become absolute: workers may not share our working directory. */
+  args = jr_app_job_parse_args (checksum, "some/dir", &error);
+  g_assert_no_error (error);
+  g_variant_get (args, "(&s)", &text);
+  g_assert_cmpstr (text, ==, expected);
+  g_clear_pointer (&args, g_variant_unref);
+
+  /* A command line is kept as typed, without the blanks around it. */
+  args = jr_app_job_parse_args (command, "  ls -l 'a b' ", &error);
+  g_assert_no_error (error);
+  g_variant_get (args, "(&s)", &text);
+  g_assert_cmpstr (text, ==, "ls -l 'a b'");
+  g_clear_pointer (&args, g_variant_unref);
+
+  args = jr_app_job_parse_args (command, "\xff", &error);
+  g_assert_null (args);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_format_unexpected (void)
+{
+  const JrAppJob *primes = jr_app_jobs_lookup ("count-primes");
+  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(t)", (guint64) 10));
+  g_autoptr(GVariant) wrong = g_variant_ref_sink (g_variant_new_string ("four"));
+  g_autoptr(GVariant) one = g_variant_ref_sink (g_variant_new_uint64 (1));
+  g_autofree char *text = NULL;
+  g_autofree char *singular = NULL;
+  g_autofree char *none = NULL;
+
+  /* A result of the wrong type is shown, not read as the right one. */
+  text = jr_app_job_format_result (primes, args, wrong);
+  g_assert_cmpstr (text, ==, "'four'");
+  singular = jr_app_job_format_result (primes, args, one);
+  g_assert_cmpstr (singular, ==, "1 prime up to 10");
+  none = jr_app_job_format_result (primes, args, NULL);
+  g_assert_cmpstr (none, ==, "(no result)");
+}
+
+/* ---- count-primes ---- */
+
+/* The obvious way, to check the sieve against. */
+static guint64
+count_primes_slowly (guint64 n)
+{
+  g_autofree guint8 *composite = g_malloc0 (n + 1);
+  guint64 count = 0;
+
+  for (guint64 i = 2; i <= n; i++)
+    {
+      if (composite[i])
+        continue;
+      count++;
+      for (guint64 j = i * i; j <= n; j += i)
+        composite[j] = 1;
+    }
+  return count;
+}
+
+static void
+test_count_primes_values (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  /* Small cases, and both sides of the sieve's segments of 32768 odd
+   * numbers (65536 integers from 3). */
+  static const guint64 values[] = {
+    0, 1, 2, 3, 4, 10, 100, 10000,
+    65537, 65538, 65539, 65540, 131073, 131075, 200003,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *arg = g_strdup_printf ("%" G_GUINT64_FORMAT, values[i]);
+      g_autoptr(GVariant) result = run_job (fixture, "count-primes", arg);
+
+      g_test_message ("pi(%s) = %" G_GUINT64_FORMAT, arg, g_variant_get_uint64 (result));
+      g_assert_cmpuint (g_variant_get_uint64 (result), ==, count_primes_slowly (values[i]));
+    }
+}
+
+static void
+test_count_primes_known (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GVariant) result = run_job (fixture, "count-primes", "10000000");
+
+  g_assert_cmpuint (g_variant_get_uint64 (result), ==, 664579);
+}
+
+typedef struct {
+  guint  n_reports;
+  double last;
+  gboolean backwards;
+} ProgressLog;
+
+static void
+on_progress (JrFuture    *future,
+             GParamSpec  *pspec,
+             ProgressLog *log)
+{
+  double progress = jr_future_get_progress (future);
+
+  if (progress < log->last)
+    log->backwards = TRUE;
+  log->last = progress;
+  log->n_reports++;
+}
+
+static void
+test_count_primes_progress (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(JrFuture) future = submit (fixture, "count-primes", "20000000");
+  ProgressLog log = { 0, -1.0, FALSE };
+
+  g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress), &log);
+  run_until_done (future);
+  g_signal_handlers_disconnect_by_data (future, &log);
+
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_false (log.backwards);
+  /* At least a start and the end; never more than one report per 1%
+   * plus the time-based ones, which 20 M numbers do not need many of. */
+  g_assert_cmpuint (log.n_reports, >=, 2);
+  g_assert_cmpfloat (jr_future_get_progress (future), ==, 1.0);
+}
+
+static void
+test_count_primes_too_large (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const JrAppJob *job = jr_app_jobs_lookup ("count-primes");
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The parser refuses it; a caller that skips the parser meets the job's
+   * own check. */
+  future = jr_executor_submit_progress (fixture->executor, job->name,
+                                        g_variant_new ("(t)", G_MAXUINT64), &error);
+  g_assert_no_error (error);
+  run_until_done (future);
+  g_assert_error ((GError *) jr_future_get_error (future), G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+/* ---- checksum ---- */
+
+static void
+test_checksum_folder (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *hello = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "hello\n", -1);
+  g_autofree char *a = write_file (fixture, "a.txt", "abc", -1);
+  g_autofree char *b = write_file (fixture, "sub/b.txt", "hello\n", -1);
+  g_autofree char *e = write_file (fixture, "sub/empty", "", 0);
+  g_autofree char *link = g_build_filename (fixture->dir, "link-to-a", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  /* Symbolic links are not followed: a would be hashed twice. */
+  g_assert_cmpint (symlink (a, link), ==, 0);
+
+  result = run_job (fixture, "checksum", fixture->dir);
+  expected = g_strdup_printf (SHA256_ABC "  a.txt\n"
+                              "%s  sub/b.txt\n"
+                              SHA256_EMPTY "  sub/empty\n"
+                              "# 3 files, 9 bytes\n", hello);
+  g_assert_cmpstr (g_variant_get_string (result, NULL), ==, expected);
+}
+
+static void
+test_checksum_single_file (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *a = write_file (fixture, "only.txt", "abc", -1);
+  g_autoptr(GVariant) result = run_job (fixture, "checksum", a);
+
+  g_assert_cmpstr (g_variant_get_string (result, NULL), ==,
+                   SHA256_ABC "  only.txt\n# 1 file, 3 bytes\n");
+}
+
+static void
+test_checksum_escaped_name (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *a = write_file (fixture, "back\\slash", "abc", -1);
+  g_autoptr(GVariant) result = run_job (fixture, "checksum", fixture->dir);
+
+  /* As sha256sum writes it, so that `sha256sum -c` reads it back. */
+  g_assert_cmpstr (g_variant_get_string (result, NULL), ==,
+                   "\\" SHA256_ABC "  back\\\\slash\n# 1 file, 3 bytes\n");
+}
+
+static void
+test_checksum_unreadable (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *a = write_file (fixture, "a.txt", "abc", -1);
+  g_autofree char *secret = write_file (fixture, "secret", "x", -1);
+  g_autoptr(GVariant) result = NULL;
+  const char *report;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root reads every file");
+      return;
+    }
+
+  /* One unreadable file is reported, the others still hashed. */
+  g_assert_cmpint (g_chmod (secret, 0), ==, 0);
+  result = run_job (fixture, "checksum", fixture->dir);
+  report = g_variant_get_string (result, NULL);
+  g_assert_true (g_str_has_prefix (report, SHA256_ABC "  a.txt\n# 1 file, 4 bytes\n"));
+  g_assert_nonnull (strstr (report, "# could not read secret: "));
+}
+
+static void
+test_checksum_missing (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing", NULL);
+
+  run_job_expect_error (fixture, "checksum", missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+on_progress_cancel (JrFuture   *future,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  if (jr_future_get_progress (future) > 0)
+    jr_future_cancel (future);
+}
+
+static void
+test_checksum_cancel (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *big = g_build_filename (fixture->dir, "big", NULL);
+  g_autoptr(JrFuture) future = NULL;
+  int fd;
+
+  /* 4 GiB of holes: nothing on disk, far too long to hash before the
+   * cancel lands, unless the job ignores it. */
+  fd = g_open (big, O_CREAT | O_WRONLY, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) 4 << 30), ==, 0);
+  g_close (fd, NULL);
+
+  future = submit (fixture, "checksum", fixture->dir);
+  g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress_cancel), NULL);
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+}
+
+/* ---- find-duplicates ---- */
+
+static void
+test_find_duplicates (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *same = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "same", -1);
+  g_autoptr(GVariant) result = NULL;
+  g_autofree const char **paths = NULL;
+  g_autofree char *text = NULL;
+  const char *hash;
+  guint64 size;
+  GVariant *paths_value;
+
+  g_free (write_file (fixture, "b", "same", -1));
+  g_free (write_file (fixture, "a", "same", -1));
+  g_free (write_file (fixture, "sub/g", "same", -1));
+  g_free (write_file (fixture, "c", "diff", -1));         /* same size, other content */
+  g_free (write_file (fixture, "d", "longer text", -1));  /* a size of its own */
+  g_free (write_file (fixture, "e", "", 0));              /* empty files waste nothing */
+  g_free (write_file (fixture, "f", "", 0));
+
+  result = run_job (fixture, "find-duplicates", fixture->dir);
+  g_assert_cmpuint (g_variant_n_children (result), ==, 1);
+
+  g_variant_get_child (result, 0, "(t&s@as)", &size, &hash, &paths_value);
+  paths = g_variant_get_strv (paths_value, NULL);
+  g_assert_cmpuint (size, ==, 4);
+  g_assert_cmpstr (hash, ==, same);
+  g_assert_cmpuint (g_strv_length ((char **) paths), ==, 3);
+  g_assert_cmpstr (paths[0], ==, "a");
+  g_assert_cmpstr (paths[1], ==, "b");
+  g_assert_cmpstr (paths[2], ==, "sub/g");
+  g_variant_unref (paths_value);
+
+  text = jr_app_job_format_result (jr_app_jobs_lookup ("find-duplicates"), NULL, result);
+  g_assert_true (g_str_has_prefix (text, "[(uint64 4, "));  /* no args: printed raw */
+  g_free (text);
+  {
+    g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(s)", fixture->dir));
+
+    text = jr_app_job_format_result (jr_app_jobs_lookup ("find-duplicates"), args, result);
+  }
+  g_assert_nonnull (strstr (text, "3 files of 4 bytes"));
+  g_assert_nonnull (strstr (text, "\n  sub/g\n"));
+  g_assert_true (g_str_has_suffix (text, "1 group of duplicates, 8 bytes wasted\n"));
+}
+
+static void
+test_find_duplicates_none (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GVariant) result = NULL;
+
+  g_free (write_file (fixture, "a", "one", -1));
+  g_free (write_file (fixture, "b", "two", -1));
+  result = run_job (fixture, "find-duplicates", fixture->dir);
+  g_assert_cmpuint (g_variant_n_children (result), ==, 0);
+}
+
+/* ---- compress ---- */
+
+static char *
+gunzip (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) plain = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  GFileInfo *header;
+
+  in = g_file_read (file, NULL, &error);
+  g_assert_no_error (error);
+  plain = g_converter_input_stream_new (G_INPUT_STREAM (in), G_CONVERTER (decompressor));
+  g_output_stream_splice (out, plain, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, &error);
+  g_assert_no_error (error);
+
+  /* gzip -N would restore this name */
+  header = g_zlib_decompressor_get_file_info (decompressor);
+  g_assert_nonnull (header);
+  g_assert_cmpstr (g_file_info_get_name (header), ==, "data.txt");
+
+  g_output_stream_write (out, "", 1, NULL, &error);  /* NUL-terminate */
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+test_compress (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GString) contents = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *gz_path = NULL;
+  g_autofree char *unpacked = NULL;
+  g_autofree char *gz_before = NULL;
+  g_autofree char *gz_after = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *out_path;
+  guint64 in_size, out_size;
+  gsize gz_length;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (contents, "line %u of a file that compresses well\n", i);
+  path = write_file (fixture, "data.txt", contents->str, contents->len);
+  gz_path = g_strconcat (path, ".gz", NULL);
+
+  result = run_job (fixture, "compress", path);
+  g_variant_get (result, "(&stt)", &out_path, &in_size, &out_size);
+  g_assert_cmpstr (out_path, ==, gz_path);
+  g_assert_cmpuint (in_size, ==, contents->len);
+  g_assert_cmpuint (out_size, <, in_size / 4);
+  g_assert_true (g_file_get_contents (gz_path, &gz_before, &gz_length, NULL));
+  g_assert_cmpuint (gz_length, ==, out_size);
+
+  unpacked = gunzip (gz_path);
+  g_assert_cmpstr (unpacked, ==, contents->str);
+
+  /* Like gzip, it does not overwrite: the first .gz stays as it was. */
+  run_job_expect_error (fixture, "compress", path, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_true (g_file_get_contents (gz_path, &gz_after, NULL, NULL));
+  g_assert_true (memcmp (gz_before, gz_after, gz_length) == 0);
+}
+
+static void
+test_compress_folder (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *gz_path = g_strconcat (fixture->dir, ".gz", NULL);
+
+  run_job_expect_error (fixture, "compress", fixture->dir,
+                        G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_assert_false (g_file_test (gz_path, G_FILE_TEST_EXISTS));
+}
+
+/* ---- run-command ---- */
+
+static void
+on_yielded (JrFuture  *future,
+            GVariant  *value,
+            GPtrArray *lines)
+{
+  g_ptr_array_add (lines, g_variant_dup_string (value, NULL));
+}
+
+/* Runs a command line to its end; returns its future, @lines gets what it
+ * yielded. */
+static JrFuture *
+run_command (Fixture    *fixture,
+             const char *command_line,
+             GPtrArray  *lines)
+{
+  JrFuture *future = submit (fixture, "run-command", command_line);
+
+  g_assert_cmpint (jr_future_get_kind (future), ==, JR_JOB_KIND_ITERATION);
+  g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), lines);
+  run_until_done (future);
+  g_signal_handlers_disconnect_by_data (future, lines);
+  return future;
+}
+
+static void
+test_run_command_lines (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+
+  /* No shell character: split into words and run directly. */
+  future = run_command (fixture, "printf 'one\\ntwo\\r\\nlast without newline'", lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (lines->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "one");
+  g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "two");
+  g_assert_cmpstr (g_ptr_array_index (lines, 2), ==, "last without newline");
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (future)), ==, 3);
+}
+
+static void
+test_run_command_shell (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+
+  /* A pipe needs the shell; stderr comes along with stdout. */
+  future = run_command (fixture, "echo a; echo b | tr b c; echo oops >&2", lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (lines->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "a");
+  g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "c");
+  g_assert_cmpstr (g_ptr_array_index (lines, 2), ==, "oops");
+}
+
+static void
+test_run_command_invalid_utf8 (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+
+  future = run_command (fixture, "printf 'caf\\351\\n'", lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "caf\xef\xbf\xbd");
+}
+
+static void
+test_run_command_exit_status (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+  const GError *error;
+
+  future = run_command (fixture, "echo before; exit 3", lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
+  error = jr_future_get_error (future);
+  g_assert_error ((GError *) error, G_SPAWN_EXIT_ERROR, 3);
+  g_assert_nonnull (strstr (error->message, "exit 3"));
+  /* What it printed before failing was delivered. */
+  g_assert_cmpuint (lines->len, ==, 1);
+}
+
+static void
+test_run_command_not_found (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  run_job_expect_error (fixture, "run-command", "/nonexistent/program --flag",
+                        G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT);
+}
+
+static void
+test_run_command_bad_quoting (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  run_job_expect_error (fixture, "run-command", "echo 'unfinished",
+                        G_SHELL_ERROR, G_SHELL_ERROR_BAD_QUOTING);
+}
+
+static void
+on_first_line_cancel (JrFuture *future,
+                      GVariant *value,
+                      gpointer  data)
+{
+  jr_future_cancel (future);
+}
+
+static gboolean
+process_gone (pid_t pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+  /* Killed but not reaped yet (its parent, the shell, died too): a zombie
+   * runs nothing. */
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return TRUE;
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+static void
+test_run_command_cancel (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->dir, "pid", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  pid_t pid;
+
+  /* The shell starts a child and waits: a cancel must take both down,
+   * not only the shell. */
+  command = g_strdup_printf ("sleep 600 & echo $! > '%s'; echo started; wait", pid_file);
+  future = submit (fixture, "run-command", command);
+  g_signal_connect (future, "yielded", G_CALLBACK (on_first_line_cancel), NULL);
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = (pid_t) g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+  /* SIGKILL is immediate, but the kernel takes a moment to tear down. */
+  for (guint i = 0; i < 500 && !process_gone (pid); i++)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (process_gone (pid));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  jr_app_jobs_register ();
+  jr_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/jobs/table", test_table);
+  g_test_add_func ("/app/jobs/parse-args", test_parse_args);
+  g_test_add_func ("/app/jobs/format-unexpected", test_format_unexpected);
+
+#define ADD(path, func) \
+  g_test_add ("/app/jobs/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("count-primes/values", test_count_primes_values);
+  ADD ("count-primes/known", test_count_primes_known);
+  ADD ("count-primes/progress", test_count_primes_progress);
+  ADD ("count-primes/too-large", test_count_primes_too_large);
+  ADD ("checksum/folder", test_checksum_folder);
+  ADD ("checksum/single-file", test_checksum_single_file);
+  ADD ("checksum/escaped-name", test_checksum_escaped_name);
+  ADD ("checksum/unreadable", test_checksum_unreadable);
+  ADD ("checksum/missing", test_checksum_missing);
+  ADD ("checksum/cancel", test_checksum_cancel);
+  ADD ("find-duplicates/groups", test_find_duplicates);
+  ADD ("find-duplicates/none", test_find_duplicates_none);
+  ADD ("compress/round-trip", test_compress);
+  ADD ("compress/folder", test_compress_folder);
+  ADD ("run-command/lines", test_run_command_lines);
+  ADD ("run-command/shell", test_run_command_shell);
+  ADD ("run-command/invalid-utf8", test_run_command_invalid_utf8);
+  ADD ("run-command/exit-status", test_run_command_exit_status);
+  ADD ("run-command/not-found", test_run_command_not_found);
+  ADD ("run-command/bad-quoting", test_run_command_bad_quoting);
+  ADD ("run-command/cancel", test_run_command_cancel);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,2013 @@
+/* test-executor.c — tests of router/jr-executor.c and the worker runtime:
+ * the futures' state machine, messages in order, cancellation, crashes,
+ * dependencies, retries, priorities, bad input and a clean shutdown, on
+ * both transports.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This program is also its own worker: the executor re-executes it with
+ * JOBROUTER_WORKER set, and jr_init() then runs the worker loop and never
+ * returns. So the jobs are registered and jr_init() is called first thing
+ * in main(), before g_test_init().
+ *
+ * Run as `test-executor --exit-with-running-job TRANSPORT PIDFILE`, it
+ * starts a long job, writes its worker pids to PIDFILE and returns from
+ * main() without shutting the executor down (see test_exit_with_job).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "executor-jobs.h"
+
+/* Far beyond what any job here takes: reaching it means a hang. */
+#define DONE_TIMEOUT_SEC 60
+#define SHUTDOWN_TIMEOUT_USEC ((gint64) 60 * G_USEC_PER_SEC)
+/* A sleep that no test waits out: it must be cancelled or killed. */
+#define LONG_SLEEP_MS G_GUINT64_CONSTANT (600000)
+
+static char *self_exe;
+
+static const char *
+transport_name (JrTransport transport)
+{
+  return transport == JR_TRANSPORT_PROCESSES ? "processes" : "threads";
+}
+
+static const char *
+state_name (JrFutureState state)
+{
+  static const char *names[] = {
+    "waiting", "executing", "cancelling", "completed", "failed", "cancelled",
+  };
+
+  g_assert (state < G_N_ELEMENTS (names));
+  return names[state];
+}
+
+/* ---- running the main context ---- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the default main context until @condition holds; a deadline far
+ * beyond the expected time turns a hang into a clear failure. A tick wakes
+ * the loop for conditions that no source announces (e.g. /proc). */
+static void
+run_until (Condition   condition,
+           gpointer    data,
+           guint       timeout_sec,
+           const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint deadline_id, tick_id;
+
+  if (condition (data))
+    return;
+
+  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
+  tick_id = g_timeout_add (10, on_tick, NULL);
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick_id);
+  if (!timed_out)
+    g_source_remove (deadline_id);
+
+  if (!condition (data))
+    g_error ("Timed out after %u s waiting for %s", timeout_sec, what);
+}
+
+static void
+run_until_done (JrFuture *future,
+                guint     timeout_sec)
+{
+  gboolean timed_out = FALSE;
+  guint deadline_id;
+
+  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
+  while (!jr_future_get_done (future) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (deadline_id);
+
+  if (!jr_future_get_done (future))
+    g_error ("Timed out after %u s waiting for job '%s' (%s) to be done; it is %s",
+             timeout_sec, jr_future_get_job_name (future), jr_future_get_title (future),
+             state_name (jr_future_get_state (future)));
+}
+
+static gboolean
+future_is_executing (gpointer data)
+{
+  return jr_future_get_state (data) == JR_FUTURE_STATE_EXECUTING;
+}
+
+static void
+run_until_executing (JrFuture *future)
+{
+  run_until (future_is_executing, future, DONE_TIMEOUT_SEC, "a job to start executing");
+}
+
+/* Lets the main context run for @msec, for things that must NOT happen. */
+static void
+run_for (guint msec)
+{
+  gboolean over = FALSE;
+
+  g_timeout_add (msec, on_deadline, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* ---- executors and futures ---- */
+
+static JrExecutor *
+new_executor (JrTransport transport,
+              guint       max_workers)
+{
+  JrExecutor *executor = jr_executor_new (transport, max_workers);
+
+  g_assert_nonnull (executor);
+  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_RUNNING);
+  g_assert_cmpint (jr_executor_get_transport (executor), ==, transport);
+  g_assert_cmpuint (jr_executor_get_max_workers (executor), ==, max_workers);
+  return executor;
+}
+
+static void
+shutdown_executor (JrExecutor *executor)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_USEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
+  g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+}
+
+/* Submits and asserts that the submission was accepted. @args is sunk. */
+static JrFuture *
+submit (JrExecutor *executor,
+        JrJobKind   kind,
+        const char *job,
+        GVariant   *args)
+{
+  g_autoptr(GError) error = NULL;
+  JrFuture *future = NULL;
+
+  switch (kind)
+    {
+    case JR_JOB_KIND_CALL:
+      future = jr_executor_submit_call (executor, job, args, &error);
+      break;
+    case JR_JOB_KIND_PROGRESS:
+      future = jr_executor_submit_progress (executor, job, args, &error);
+      break;
+    case JR_JOB_KIND_ITERATION:
+      future = jr_executor_submit_iteration (executor, job, args, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (future);
+  g_assert_cmpstr (jr_future_get_job_name (future), ==, job);
+  g_assert_cmpint (jr_future_get_kind (future), ==, kind);
+  return future;
+}
+
+static JrFuture *
+submit_with (JrExecutor         *executor,
+             const char         *job,
+             GVariant           *args,
+             const JrJobOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  JrFuture *future = jr_executor_submit_full (executor, job, args, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (future);
+  return future;
+}
+
+static JrFuture *
+submit_sleep (JrExecutor *executor,
+              guint64     ms)
+{
+  return submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", ms));
+}
+
+static JrFuture *
+submit_trivial (JrExecutor *executor)
+{
+  return submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+}
+
+static void
+assert_completed (JrFuture *future)
+{
+  const GError *error = jr_future_get_error (future);
+
+  if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
+    g_error ("Job '%s' (%s) ended %s, not completed: %s",
+             jr_future_get_job_name (future), jr_future_get_title (future),
+             state_name (jr_future_get_state (future)),
+             error != NULL ? error->message : "(no error)");
+  g_assert_null (error);
+  g_assert_true (jr_future_get_done (future));
+}
+
+static void
+assert_trivial_result (JrFuture *future)
+{
+  GVariant *result;
+  gboolean value = FALSE;
+
+  assert_completed (future);
+  result = jr_future_get_result (future);
+  g_assert_nonnull (result);
+  g_assert_cmpstr (g_variant_get_type_string (result), ==, "(b)");
+  g_variant_get (result, "(b)", &value);
+  g_assert_true (value);
+}
+
+static void
+assert_failed_with (JrFuture *future,
+                    GQuark    domain,
+                    int       code)
+{
+  const GError *error = jr_future_get_error (future);
+
+  g_assert_cmpstr (state_name (jr_future_get_state (future)), ==, "failed");
+  g_assert_nonnull (error);
+  g_assert_cmpstr (g_quark_to_string (error->domain), ==, g_quark_to_string (domain));
+  g_assert_cmpint (error->code, ==, code);
+  g_assert_null (jr_future_get_result (future));
+}
+
+/* Records every state a future passes through, in order, as notified. */
+typedef struct {
+  GArray *states;               /* (element-type JrFutureState) */
+  guint   n_done_notifies;
+} StateLog;
+
+static void
+on_state_notify (JrFuture   *future,
+                 GParamSpec *pspec,
+                 StateLog   *log)
+{
+  JrFutureState state = jr_future_get_state (future);
+
+  g_array_append_val (log->states, state);
+}
+
+static void
+on_done_notify (JrFuture   *future,
+                GParamSpec *pspec,
+                StateLog   *log)
+{
+  g_assert_true (jr_future_get_done (future));
+  log->n_done_notifies++;
+}
+
+static void
+state_log_init (StateLog *log,
+                JrFuture *future)
+{
+  log->states = g_array_new (FALSE, FALSE, sizeof (JrFutureState));
+  log->n_done_notifies = 0;
+  g_signal_connect (future, "notify::state", G_CALLBACK (on_state_notify), log);
+  g_signal_connect (future, "notify::done", G_CALLBACK (on_done_notify), log);
+}
+
+static void
+state_log_clear (StateLog *log,
+                 JrFuture *future)
+{
+  g_signal_handlers_disconnect_by_data (future, log);
+  g_array_unref (log->states);
+}
+
+/* Compares the recorded states with the expected ones, naming both. */
+static void
+state_log_assert (StateLog *log,
+                  ...)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  va_list args;
+  int state;
+
+  va_start (args, log);
+  while ((state = va_arg (args, int)) >= 0)
+    g_string_append_printf (expected, "%s ", state_name (state));
+  va_end (args);
+  for (guint i = 0; i < log->states->len; i++)
+    g_string_append_printf (got, "%s ", state_name (g_array_index (log->states, JrFutureState, i)));
+
+  g_assert_cmpstr (got->str, ==, expected->str);
+  g_assert_cmpuint (log->n_done_notifies, ==, 1);
+}
+
+/* Records, across several futures, "TITLE:STATE" for every state change. */
+typedef struct {
+  GPtrArray *events;            /* (element-type utf8) */
+} EventLog;
+
+static void
+on_event_state (JrFuture   *future,
+                GParamSpec *pspec,
+                EventLog   *log)
+{
+  g_ptr_array_add (log->events,
+                   g_strdup_printf ("%s:%s", jr_future_get_title (future),
+                                    state_name (jr_future_get_state (future))));
+}
+
+static void
+event_log_watch (EventLog *log,
+                 JrFuture *future)
+{
+  g_signal_connect (future, "notify::state", G_CALLBACK (on_event_state), log);
+}
+
+static int
+event_log_index (EventLog   *log,
+                 const char *event)
+{
+  for (guint i = 0; i < log->events->len; i++)
+    if (g_str_equal (g_ptr_array_index (log->events, i), event))
+      return (int) i;
+  return -1;
+}
+
+static char *
+event_log_dump (EventLog *log)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < log->events->len; i++)
+    g_string_append_printf (text, "%s ", (char *) g_ptr_array_index (log->events, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Asserts that @first happened, @second happened, and in that order. */
+static void
+event_log_assert_before (EventLog   *log,
+                         const char *first,
+                         const char *second)
+{
+  g_autofree char *dump = event_log_dump (log);
+  int i = event_log_index (log, first);
+  int j = event_log_index (log, second);
+
+  if (i < 0 || j < 0 || i >= j)
+    g_error ("Expected %s before %s; events: %s", first, second, dump);
+}
+
+/* ---- processes and threads of this program, from /proc ---- */
+
+typedef struct {
+  int  pid;
+  char state;
+  int  ppid;
+  long nice;
+} ProcStat;
+
+/* Parses /proc/…/stat. The command name is in parentheses and may itself
+ * contain spaces and parentheses: the fields start after the last ')'. */
+static gboolean
+read_proc_stat (const char *path,
+                ProcStat   *out)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  end = strrchr (contents, ')');
+  if (end == NULL || end[1] != ' ')
+    return FALSE;
+  out->pid = atoi (contents);
+  fields = g_strsplit (end + 2, " ", -1);
+  /* fields[0] is field 3 of proc(5): state; [1] ppid; [16] nice. */
+  if (g_strv_length (fields) < 17)
+    return FALSE;
+  out->state = fields[0][0];
+  out->ppid = atoi (fields[1]);
+  out->nice = strtol (fields[16], NULL, 10);
+  return TRUE;
+}
+
+/* The child processes of this process. Zombies (exited, not yet reaped)
+ * are included only if @with_zombies. */
+static GArray *
+list_children (gboolean with_zombies)
+{
+  GArray *children = g_array_new (FALSE, FALSE, sizeof (ProcStat));
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  int self = getpid ();
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      ProcStat st;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (!read_proc_stat (path, &st) || st.ppid != self)
+        continue;
+      if (!with_zombies && (st.state == 'Z' || st.state == 'X'))
+        continue;
+      g_array_append_val (children, st);
+    }
+  return children;
+}
+
+static guint
+count_children (gboolean with_zombies)
+{
+  g_autoptr(GArray) children = list_children (with_zombies);
+
+  return children->len;
+}
+
+static gboolean
+process_is_gone (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  ProcStat st;
+
+  if (!read_proc_stat (path, &st))
+    return TRUE;
+  return st.state == 'Z' || st.state == 'X';
+}
+
+static guint
+count_dir_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* GLib's worker thread closes the pidfd of a reaped child (and an eventfd)
+ * a moment after g_subprocess_wait() returns. */
+static gboolean
+no_child_watch (gpointer data)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/fd/%s", name);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && strstr (target, "pidfd") != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static guint
+count_threads (void)
+{
+  return count_dir_entries ("/proc/self/task");
+}
+
+static guint
+count_fds (void)
+{
+  return count_dir_entries ("/proc/self/fd");
+}
+
+/* ---- the state machine ---- */
+
+static void
+test_state_completed (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) future = NULL;
+  StateLog log;
+
+  future = submit_trivial (executor);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_WAITING);
+  g_assert_false (jr_future_get_done (future));
+  g_assert_cmpint (jr_future_get_queued_time (future), >, 0);
+  state_log_init (&log, future);
+
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&log, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_COMPLETED, -1);
+  assert_trivial_result (future);
+  g_assert_cmpint (jr_future_get_start_time (future), >=, jr_future_get_queued_time (future));
+  g_assert_cmpint (jr_future_get_end_time (future), >=, jr_future_get_start_time (future));
+  g_assert_false (jr_future_get_cancellable_now (future));
+  state_log_clear (&log, future);
+
+  shutdown_executor (executor);
+}
+
+static void
+test_state_failed (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) future = NULL;
+  StateLog log;
+
+  future = submit (executor, JR_JOB_KIND_CALL, "fail",
+                   g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_PERMISSION_DENIED, "no"));
+  state_log_init (&log, future);
+
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&log, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_FAILED, -1);
+  assert_failed_with (future, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpint (jr_future_get_end_time (future), >=, jr_future_get_start_time (future));
+  state_log_clear (&log, future);
+
+  shutdown_executor (executor);
+}
+
+/* ---- progress and yields: all of them, in order, before done ---- */
+
+typedef struct {
+  GArray  *fractions;           /* (element-type double) */
+  gboolean done;
+  double   progress_at_done;
+  char    *text_at_done;
+} ProgressLog;
+
+static void
+on_progress_notify (JrFuture    *future,
+                    GParamSpec  *pspec,
+                    ProgressLog *log)
+{
+  double fraction = jr_future_get_progress (future);
+
+  g_assert_false (log->done);
+  g_array_append_val (log->fractions, fraction);
+}
+
+static void
+on_progress_done (JrFuture    *future,
+                  GParamSpec  *pspec,
+                  ProgressLog *log)
+{
+  log->done = TRUE;
+  log->progress_at_done = jr_future_get_progress (future);
+  log->text_at_done = g_strdup (jr_future_get_progress_text (future));
+}
+
+static void
+test_progress_order (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  const guint32 n = 1000;
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) future = NULL;
+  g_autofree char *last_text = g_strdup_printf ("%u/%u", n, n);
+  ProgressLog log = { g_array_new (FALSE, FALSE, sizeof (double)), FALSE, 0, NULL };
+  StateLog states;
+  guint32 result;
+
+  future = submit (executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", n));
+  state_log_init (&states, future);
+  g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress_notify), &log);
+  g_signal_connect (future, "notify::done", G_CALLBACK (on_progress_done), &log);
+
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&states, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_COMPLETED, -1);
+  assert_completed (future);
+  /* Updates may be coalesced, but never reordered, and the last one is
+   * shown before the future is done. */
+  g_assert_cmpuint (log.fractions->len, >=, 1);
+  g_assert_cmpuint (log.fractions->len, <=, n);
+  for (guint i = 1; i < log.fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (log.fractions, double, i - 1), <,
+                       g_array_index (log.fractions, double, i));
+  g_assert_cmpfloat (g_array_index (log.fractions, double, 0), >, 0.0);
+  g_assert_cmpfloat (log.progress_at_done, ==, 1.0);
+  g_assert_cmpstr (log.text_at_done, ==, last_text);
+  g_variant_get (jr_future_get_result (future), "u", &result);
+  g_assert_cmpuint (result, ==, n);
+
+  g_signal_handlers_disconnect_by_data (future, &log);
+  state_log_clear (&states, future);
+  g_array_unref (log.fractions);
+  g_free (log.text_at_done);
+  shutdown_executor (executor);
+}
+
+typedef struct {
+  guint32  n_yields;
+  gboolean done;
+  guint32  yields_at_done;
+} YieldLog;
+
+static void
+on_yielded (JrFuture *future,
+            GVariant *value,
+            YieldLog *log)
+{
+  g_assert_false (log->done);
+  g_assert_cmpstr (g_variant_get_type_string (value), ==, "u");
+  g_assert_cmpuint (g_variant_get_uint32 (value), ==, log->n_yields);
+  log->n_yields++;
+}
+
+static void
+on_yield_done (JrFuture   *future,
+               GParamSpec *pspec,
+               YieldLog   *log)
+{
+  log->done = TRUE;
+  log->yields_at_done = log->n_yields;
+}
+
+static void
+test_iterate_order (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  const guint32 n = 1000;
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) future = NULL;
+  YieldLog log = { 0, FALSE, 0 };
+  StateLog states;
+
+  future = submit (executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", n));
+  state_log_init (&states, future);
+  g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), &log);
+  g_signal_connect (future, "notify::done", G_CALLBACK (on_yield_done), &log);
+
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&states, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_COMPLETED, -1);
+  assert_completed (future);
+  g_assert_true (log.done);
+  g_assert_cmpuint (log.yields_at_done, ==, n);
+  g_assert_cmpuint (g_variant_get_uint32 (jr_future_get_result (future)), ==, n);
+
+  g_signal_handlers_disconnect_by_data (future, &log);
+  state_log_clear (&states, future);
+  shutdown_executor (executor);
+}
+
+/* ---- cancellation ---- */
+
+static char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("test-executor-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_temp_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static guint64
+read_counter (const char *path)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  return g_ascii_strtoull (contents, NULL, 10);
+}
+
+/* A job cancelled while waiting never runs: with one worker busy, a
+ * "flaky" job (which counts its runs in a file) is cancelled, then the
+ * worker is freed and another job runs; the file must show no run.
+ * With @n_behind more jobs waiting behind it, the executor may already
+ * have handed it to the busy worker: it is still waiting, all the same. */
+static void
+check_cancel_waiting (JrTransport transport,
+                      guint       n_behind)
+{
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *counter = g_build_filename (dir, "runs", NULL);
+  g_autoptr(JrFuture) blocker = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  g_autoptr(GPtrArray) behind = g_ptr_array_new_with_free_func (g_object_unref);
+  StateLog log;
+
+  blocker = submit_sleep (executor, LONG_SLEEP_MS);
+  run_until_executing (blocker);
+
+  future = submit (executor, JR_JOB_KIND_CALL, "flaky", g_variant_new ("(su)", counter, 0));
+  state_log_init (&log, future);
+  for (guint i = 0; i < n_behind; i++)
+    g_ptr_array_add (behind, submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", i)));
+  /* Let the executor hand out whatever it hands out. */
+  run_for (50);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_WAITING);
+  g_assert_true (jr_future_get_cancellable_now (future));
+
+  g_assert_true (jr_future_cancel (future));
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&log, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED, -1);
+  g_assert_null (jr_future_get_result (future));
+  g_assert_cmpint (jr_future_get_start_time (future), ==, 0);
+  g_assert_true (g_cancellable_is_cancelled (jr_future_get_cancellable (future)));
+  /* Cancelling a done future does nothing. */
+  g_assert_false (jr_future_cancel (future));
+  /* Cancelling a waiting job touches no other job. */
+  g_assert_cmpstr (state_name (jr_future_get_state (blocker)), ==, "executing");
+
+  /* Free the worker; whatever was queued would run now. */
+  g_assert_true (jr_future_cancel (blocker));
+  run_until_done (blocker, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (blocker), ==, JR_FUTURE_STATE_CANCELLED);
+  after = submit_trivial (executor);
+  run_until_done (after, DONE_TIMEOUT_SEC);
+  assert_trivial_result (after);
+  for (guint i = 0; i < behind->len; i++)
+    {
+      JrFuture *echo = g_ptr_array_index (behind, i);
+
+      run_until_done (echo, DONE_TIMEOUT_SEC);
+      assert_completed (echo);
+    }
+
+  g_assert_cmpuint (read_counter (counter), ==, 0);
+  g_assert_false (g_file_test (counter, G_FILE_TEST_EXISTS));
+
+  state_log_clear (&log, future);
+  shutdown_executor (executor);
+  remove_temp_dir (dir);
+}
+
+static void
+test_cancel_waiting (gconstpointer data)
+{
+  check_cancel_waiting (GPOINTER_TO_INT (data), 0);
+}
+
+static void
+test_cancel_waiting_backlog (gconstpointer data)
+{
+  check_cancel_waiting (GPOINTER_TO_INT (data), 3);
+}
+
+/* A running job is told at once: a sleep that honours cancellation ends
+ * CANCELLED, with no result, long before its end — and, with a grace far
+ * longer than the test, without its worker being killed. */
+static void
+test_cancel_executing (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  g_autoptr(GArray) workers_before = NULL;
+  g_autoptr(GArray) workers_after = NULL;
+  StateLog log;
+
+  jr_executor_set_cancel_grace (executor, (gint64) 3600 * G_USEC_PER_SEC);
+  future = submit_sleep (executor, LONG_SLEEP_MS);
+  state_log_init (&log, future);
+  run_until_executing (future);
+  workers_before = list_children (FALSE);
+
+  g_assert_true (jr_future_cancel (future));
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
+  g_assert_false (jr_future_get_cancellable_now (future));
+  g_assert_false (jr_future_cancel (future));
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&log, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_CANCELLING,
+                    JR_FUTURE_STATE_CANCELLED, -1);
+  g_assert_null (jr_future_get_result (future));
+
+  /* The same worker runs the next job. */
+  after = submit_trivial (executor);
+  run_until_done (after, DONE_TIMEOUT_SEC);
+  assert_trivial_result (after);
+  if (transport == JR_TRANSPORT_PROCESSES)
+    {
+      workers_after = list_children (FALSE);
+      g_assert_cmpuint (workers_before->len, ==, 1);
+      g_assert_cmpuint (workers_after->len, ==, 1);
+      g_assert_cmpint (g_array_index (workers_before, ProcStat, 0).pid, ==,
+                       g_array_index (workers_after, ProcStat, 0).pid);
+    }
+
+  state_log_clear (&log, future);
+  shutdown_executor (executor);
+}
+
+/* After a cancel, nothing more reaches the future: no yield, no progress,
+ * no result — even from a job that floods them. */
+typedef struct {
+  guint    n_before;
+  guint    n_after;
+  gboolean cancelled;
+} FloodLog;
+
+static void
+flood_count (JrFuture *future,
+             FloodLog *log)
+{
+  if (log->cancelled)
+    {
+      log->n_after++;
+      return;
+    }
+  log->n_before++;
+  /* Cancel from the handler, as a GUI would, in the middle of the flood. */
+  if (log->n_before == 10)
+    {
+      log->cancelled = TRUE;
+      g_assert_true (jr_future_cancel (future));
+    }
+}
+
+static void
+on_flood_yield (JrFuture *future,
+                GVariant *value,
+                FloodLog *log)
+{
+  flood_count (future, log);
+}
+
+static void
+on_flood_progress (JrFuture   *future,
+                   GParamSpec *pspec,
+                   FloodLog   *log)
+{
+  flood_count (future, log);
+}
+
+static void
+on_flood_result (JrFuture   *future,
+                 GParamSpec *pspec,
+                 FloodLog   *log)
+{
+  g_error ("A cancelled job got a result");
+}
+
+static void
+test_cancel_no_messages_after (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) iterate = NULL;
+  g_autoptr(JrFuture) progress = NULL;
+  FloodLog iterate_log = { 0, 0, FALSE };
+  FloodLog progress_log = { 0, 0, FALSE };
+
+  iterate = submit (executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", G_MAXUINT32));
+  progress = submit (executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", G_MAXUINT32));
+  g_signal_connect (iterate, "yielded", G_CALLBACK (on_flood_yield), &iterate_log);
+  g_signal_connect (iterate, "notify::result", G_CALLBACK (on_flood_result), NULL);
+  g_signal_connect (progress, "notify::progress", G_CALLBACK (on_flood_progress), &progress_log);
+  g_signal_connect (progress, "notify::progress-text", G_CALLBACK (on_flood_progress), &progress_log);
+  g_signal_connect (progress, "notify::result", G_CALLBACK (on_flood_result), NULL);
+
+  run_until_done (iterate, DONE_TIMEOUT_SEC);
+  run_until_done (progress, DONE_TIMEOUT_SEC);
+
+  g_assert_true (iterate_log.cancelled);
+  g_assert_true (progress_log.cancelled);
+  g_assert_cmpuint (iterate_log.n_after, ==, 0);
+  g_assert_cmpuint (progress_log.n_after, ==, 0);
+  g_assert_cmpint (jr_future_get_state (iterate), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpint (jr_future_get_state (progress), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_null (jr_future_get_result (iterate));
+  g_assert_null (jr_future_get_result (progress));
+
+  /* Nothing straggles in later either. */
+  run_for (100);
+  g_assert_cmpuint (iterate_log.n_after, ==, 0);
+  g_assert_cmpuint (progress_log.n_after, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (iterate, &iterate_log);
+  g_signal_handlers_disconnect_by_data (progress, &progress_log);
+  g_signal_handlers_disconnect_by_func (iterate, on_flood_result, NULL);
+  g_signal_handlers_disconnect_by_func (progress, on_flood_result, NULL);
+  shutdown_executor (executor);
+}
+
+/* A job deaf to cancellation is stopped after the grace period and its
+ * future ends CANCELLED; the pool, of one worker, still runs jobs. A
+ * worker process is killed and replaced. */
+static void
+test_cancel_grace (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  g_autoptr(GArray) workers = NULL;
+  /* A thread cannot be killed: it is left to finish its sleep, so keep it
+   * short there. A process must really be killed. */
+  guint64 ms = transport == JR_TRANSPORT_PROCESSES ? LONG_SLEEP_MS : 2000;
+  StateLog log;
+  int old_pid = 0;
+
+  jr_executor_set_cancel_grace (executor, 200 * 1000);
+  future = submit (executor, JR_JOB_KIND_CALL, "ignore-cancel", g_variant_new ("(t)", ms));
+  state_log_init (&log, future);
+  run_until_executing (future);
+  workers = list_children (FALSE);
+  if (transport == JR_TRANSPORT_PROCESSES)
+    {
+      g_assert_cmpuint (workers->len, ==, 1);
+      old_pid = g_array_index (workers, ProcStat, 0).pid;
+    }
+
+  g_assert_true (jr_future_cancel (future));
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  state_log_assert (&log, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_CANCELLING,
+                    JR_FUTURE_STATE_CANCELLED, -1);
+  g_assert_null (jr_future_get_result (future));
+
+  after = submit_trivial (executor);
+  run_until_done (after, DONE_TIMEOUT_SEC);
+  assert_trivial_result (after);
+
+  if (transport == JR_TRANSPORT_PROCESSES)
+    {
+      g_autoptr(GArray) now = list_children (FALSE);
+
+      g_assert_true (process_is_gone (old_pid));
+      g_assert_cmpuint (now->len, ==, 1);
+      g_assert_cmpint (g_array_index (now, ProcStat, 0).pid, !=, old_pid);
+    }
+
+  state_log_clear (&log, future);
+  shutdown_executor (executor);
+}
+
+/* ---- crashes (processes only) ---- */
+
+typedef struct {
+  const char *how;
+  const char *names[3];       /* any of these in the message will do */
+} CrashCase;
+
+static const CrashCase crash_cases[] = {
+  { "segv", { "SIGSEGV", "Segmentation fault", NULL } },
+  { "abort", { "SIGABRT", "Aborted", NULL } },
+  { "kill", { "SIGKILL", "Killed", NULL } },
+  { "exit", { NULL } },
+};
+
+static gboolean
+executor_has_all_workers (gpointer data)
+{
+  JrExecutor *executor = data;
+
+  return jr_executor_get_n_workers (executor) == jr_executor_get_max_workers (executor);
+}
+
+static gboolean
+has_two_live_children (gpointer data)
+{
+  return count_children (FALSE) == 2;
+}
+
+static void
+assert_crash_message (const CrashCase *crash,
+                      const char      *message)
+{
+  if (crash->names[0] == NULL)
+    {
+      /* The exit status, as a number of its own. */
+      g_autofree char *pattern = g_strdup_printf ("\\b%d\\b", EXECUTOR_TEST_EXIT_STATUS);
+
+      if (!g_regex_match_simple (pattern, message, 0, 0))
+        g_error ("The error of a worker that exited with status %d does not say so: '%s'",
+                 EXECUTOR_TEST_EXIT_STATUS, message);
+      return;
+    }
+  for (guint i = 0; crash->names[i] != NULL; i++)
+    if (strstr (message, crash->names[i]) != NULL)
+      return;
+  g_error ("The error of a worker killed by %s does not name the signal: '%s'",
+           crash->names[0], message);
+}
+
+/* A crash fails only its own job, with an error that says how the worker
+ * died; a job running beside it completes; the pool respawns. */
+static void
+test_crash (gconstpointer data)
+{
+  const CrashCase *crash = data;
+  g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_PROCESSES, 2);
+  g_autoptr(JrFuture) sleeper = NULL;
+  g_autoptr(JrFuture) crasher = NULL;
+  JrFuture *after[4];
+  StateLog log;
+
+  sleeper = submit_sleep (executor, 500);
+  run_until_executing (sleeper);
+  crasher = submit (executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", crash->how));
+  state_log_init (&log, crasher);
+
+  run_until_done (crasher, DONE_TIMEOUT_SEC);
+  state_log_assert (&log, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_FAILED, -1);
+  assert_failed_with (crasher, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
+  g_test_message ("crash '%s': %s", crash->how, jr_future_get_error (crasher)->message);
+  assert_crash_message (crash, jr_future_get_error (crasher)->message);
+
+  run_until_done (sleeper, DONE_TIMEOUT_SEC);
+  assert_completed (sleeper);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (sleeper)), ==, 500);
+
+  /* Respawned: new jobs run, and the pool is whole again. */
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    after[i] = submit_trivial (executor);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      run_until_done (after[i], DONE_TIMEOUT_SEC);
+      assert_trivial_result (after[i]);
+      g_object_unref (after[i]);
+    }
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the pool to respawn");
+  run_until (has_two_live_children, NULL, DONE_TIMEOUT_SEC, "two live worker processes");
+
+  state_log_clear (&log, crasher);
+  shutdown_executor (executor);
+}
+
+/* Crash after crash on a single worker: every crash fails its own job and
+ * the job after them still runs. */
+static void
+test_respawn (void)
+{
+  g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_PROCESSES, 1);
+  JrFuture *crashes[3];
+  g_autoptr(JrFuture) after = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (crashes); i++)
+    crashes[i] = submit (executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", "segv"));
+  after = submit_trivial (executor);
+
+  for (guint i = 0; i < G_N_ELEMENTS (crashes); i++)
+    {
+      run_until_done (crashes[i], DONE_TIMEOUT_SEC);
+      assert_failed_with (crashes[i], JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
+      g_object_unref (crashes[i]);
+    }
+  run_until_done (after, DONE_TIMEOUT_SEC);
+  assert_trivial_result (after);
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the pool to respawn");
+
+  shutdown_executor (executor);
+}
+
+/* ---- workers run at a lower CPU priority ---- */
+
+typedef struct {
+  JrTransport transport;
+  guint       n;
+  long        parent_nice;
+} NiceCheck;
+
+/* Workers raise their own nice value once they run: wait for it. */
+static gboolean
+workers_are_nicer (gpointer data)
+{
+  NiceCheck *check = data;
+  guint nicer = 0;
+
+  if (check->transport == JR_TRANSPORT_PROCESSES)
+    {
+      g_autoptr(GArray) children = list_children (FALSE);
+
+      for (guint i = 0; i < children->len; i++)
+        if (g_array_index (children, ProcStat, i).nice > check->parent_nice)
+          nicer++;
+      return children->len == check->n && nicer == check->n;
+    }
+  else
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", name);
+          ProcStat st;
+
+          if (read_proc_stat (path, &st) && st.nice > check->parent_nice)
+            nicer++;
+        }
+      return nicer >= check->n;
+    }
+}
+
+static void
+test_worker_nice (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) getpid ());
+  NiceCheck check = { transport, 2, 0 };
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  ProcStat self_stat;
+
+  g_assert_true (read_proc_stat (path, &self_stat));
+  if (self_stat.nice >= 19)
+    {
+      g_test_skip ("This process already runs at the lowest priority");
+      return;
+    }
+  check.parent_nice = self_stat.nice;
+
+  executor = new_executor (transport, check.n);
+  /* Pre-started: the workers exist before any job is submitted. */
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the workers to start");
+  future = submit_trivial (executor);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  assert_trivial_result (future);
+  run_until (workers_are_nicer, &check, DONE_TIMEOUT_SEC,
+             "every worker to run at a nice value above this process's");
+
+  /* The main thread itself keeps its priority. */
+  g_assert_true (read_proc_stat (path, &self_stat));
+  g_assert_cmpint (self_stat.nice, ==, check.parent_nice);
+
+  shutdown_executor (executor);
+}
+
+/* ---- a clean shutdown: no worker, thread or fd left behind ---- */
+
+static void
+run_mixed_jobs (JrExecutor *executor)
+{
+  g_autoptr(JrFuture) trivial = submit_trivial (executor);
+  g_autoptr(JrFuture) failing = submit (executor, JR_JOB_KIND_CALL, "fail",
+                                        g_variant_new ("(sis)", "g-io-error-quark", 1, "x"));
+  g_autoptr(JrFuture) iterate = submit (executor, JR_JOB_KIND_ITERATION, "iterate",
+                                        g_variant_new ("(u)", 100));
+  g_autoptr(JrFuture) cancelled = submit_sleep (executor, LONG_SLEEP_MS);
+  g_autoptr(JrFuture) crash = NULL;
+
+  if (jr_executor_get_transport (executor) == JR_TRANSPORT_PROCESSES)
+    crash = submit (executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", "segv"));
+
+  run_until_done (trivial, DONE_TIMEOUT_SEC);
+  run_until_done (failing, DONE_TIMEOUT_SEC);
+  run_until_done (iterate, DONE_TIMEOUT_SEC);
+  run_until_executing (cancelled);
+  jr_future_cancel (cancelled);
+  run_until_done (cancelled, DONE_TIMEOUT_SEC);
+  if (crash != NULL)
+    run_until_done (crash, DONE_TIMEOUT_SEC);
+
+  assert_trivial_result (trivial);
+  g_assert_cmpint (jr_future_get_state (failing), ==, JR_FUTURE_STATE_FAILED);
+  assert_completed (iterate);
+  g_assert_cmpint (jr_future_get_state (cancelled), ==, JR_FUTURE_STATE_CANCELLED);
+  if (crash != NULL)
+    g_assert_cmpint (jr_future_get_state (crash), ==, JR_FUTURE_STATE_FAILED);
+}
+
+typedef struct {
+  guint threads;
+  guint fds;
+} Baseline;
+
+static gboolean
+back_to_baseline (gpointer data)
+{
+  Baseline *baseline = data;
+
+  return count_children (TRUE) == 0 &&
+         count_threads () <= baseline->threads &&
+         count_fds () <= baseline->fds;
+}
+
+static void
+test_shutdown_clean (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) warm = NULL;
+  g_autoptr(JrExecutor) executor = NULL;
+  Baseline baseline;
+
+  /* The first executor starts GLib's own helper threads (the worker
+   * thread, the child watch): take the baseline after one. */
+  warm = new_executor (transport, 2);
+  run_mixed_jobs (warm);
+  shutdown_executor (warm);
+  g_clear_object (&warm);
+  g_assert_cmpuint (count_children (FALSE), ==, 0);
+  run_until (no_child_watch, NULL, 10, "GLib to close the pidfds of reaped workers");
+
+  baseline.threads = count_threads ();
+  baseline.fds = count_fds ();
+  g_test_message ("baseline: %u threads, %u fds", baseline.threads, baseline.fds);
+
+  executor = new_executor (transport, 2);
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the workers to start");
+  if (transport == JR_TRANSPORT_PROCESSES)
+    g_assert_cmpuint (count_children (FALSE), ==, 2);
+  run_mixed_jobs (executor);
+  shutdown_executor (executor);
+
+  /* Right after shutdown no worker runs. */
+  g_assert_cmpuint (count_children (FALSE), ==, 0);
+  g_clear_object (&executor);
+
+  /* Exited threads and reaped children may take a moment to vanish from
+   * /proc; wait for that, then compare exactly. */
+  run_until (back_to_baseline, &baseline, 10, "no worker, thread or fd left after shutdown");
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+  g_assert_cmpuint (count_threads (), <=, baseline.threads);
+  g_assert_cmpuint (count_fds (), <=, baseline.fds);
+}
+
+/* ---- shutdown with a timeout ---- */
+
+static void
+test_shutdown_timeout (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  future = submit (executor, JR_JOB_KIND_CALL, "ignore-cancel", g_variant_new ("(t)", 1500));
+  run_until_executing (future);
+
+  g_assert_false (jr_executor_shutdown (executor, 50 * 1000, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPING);
+
+  /* Stopping: no new job. */
+  g_assert_null (jr_executor_submit_call (executor, "trivial", NULL, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED);
+  g_clear_error (&error);
+
+  shutdown_executor (executor);
+  g_assert_true (jr_future_get_done (future));
+}
+
+/* ---- bad input ---- */
+
+static void
+test_unknown_job (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (jr_executor_submit_call (executor, "no-such-job", NULL, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_UNKNOWN_JOB);
+  g_assert_nonnull (strstr (error->message, "no-such-job"));
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+
+  shutdown_executor (executor);
+}
+
+static void
+test_invalid_args (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) future = NULL;
+
+  g_assert_null (jr_executor_submit_call (executor, "sleep", g_variant_new ("(s)", "10"), &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  g_assert_null (jr_executor_submit_call (executor, "sleep", NULL, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  g_assert_null (jr_executor_submit_iteration (executor, "iterate", g_variant_new ("(t)", 5), &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+
+  /* The right type still works. */
+  future = submit_sleep (executor, 1);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  assert_completed (future);
+
+  shutdown_executor (executor);
+}
+
+static void
+test_unavailable (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (jr_executor_submit_call (executor, "unavailable", NULL, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_UNAVAILABLE);
+  /* The reason is for the user: it must reach them. */
+  g_assert_nonnull (strstr (error->message, EXECUTOR_TEST_UNAVAILABLE_REASON));
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+
+  shutdown_executor (executor);
+}
+
+static void
+test_submit_after_stop (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+
+  jr_executor_stop (executor);
+  g_assert_cmpint (jr_executor_get_state (executor), !=, JR_EXECUTOR_STATE_RUNNING);
+
+  g_assert_null (jr_executor_submit_call (executor, "trivial", NULL, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED);
+  g_clear_error (&error);
+  g_assert_null (jr_executor_submit_full (executor, "trivial", NULL, options, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED);
+  g_clear_error (&error);
+
+  shutdown_executor (executor);
+}
+
+static void
+test_result_too_large (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) big = NULL;
+  g_autoptr(JrFuture) fits = NULL;
+  GVariant *result;
+  const guint8 *bytes;
+  gsize size;
+  const guint64 fits_size = 1024 * 1024;
+
+  big = submit (executor, JR_JOB_KIND_CALL, "big-result",
+                g_variant_new ("(t)", (guint64) JR_MESSAGE_SIZE_MAX + 1));
+  run_until_done (big, DONE_TIMEOUT_SEC);
+  assert_failed_with (big, JR_JOB_ERROR, JR_JOB_ERROR_RESULT_TOO_LARGE);
+
+  /* The worker survives it, and a result that fits arrives whole. */
+  fits = submit (executor, JR_JOB_KIND_CALL, "big-result", g_variant_new ("(t)", fits_size));
+  run_until_done (fits, DONE_TIMEOUT_SEC);
+  assert_completed (fits);
+  result = jr_future_get_result (fits);
+  g_assert_cmpstr (g_variant_get_type_string (result), ==, "ay");
+  bytes = g_variant_get_fixed_array (result, &size, 1);
+  g_assert_cmpuint (size, ==, fits_size);
+  for (gsize i = 0; i < size; i += 4093)
+    g_assert_cmpuint (bytes[i], ==, (guint8) (i * 7));
+  g_assert_cmpuint (bytes[size - 1], ==, (guint8) ((size - 1) * 7));
+
+  shutdown_executor (executor);
+}
+
+/* ---- arguments and results arrive intact under a backlog ---- */
+
+/* Many jobs at once, so that workers get jobs queued behind their running
+ * one: each must still see exactly its own arguments. */
+static void
+test_args_backlog (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  const guint n = 200;
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("arguments of job %04u", i);
+
+      g_ptr_array_add (futures, submit (executor, JR_JOB_KIND_CALL, "echo",
+                                        g_variant_new ("(su)", text, i)));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JrFuture *future = g_ptr_array_index (futures, i);
+      g_autofree char *expected = g_strdup_printf ("arguments of job %04u", i);
+      const char *text;
+      guint32 number;
+
+      run_until_done (future, DONE_TIMEOUT_SEC);
+      assert_completed (future);
+      g_assert_cmpstr (g_variant_get_type_string (jr_future_get_result (future)), ==, "(su)");
+      g_variant_get (jr_future_get_result (future), "(&su)", &text, &number);
+      g_assert_cmpstr (text, ==, expected);
+      g_assert_cmpuint (number, ==, i);
+    }
+
+  shutdown_executor (executor);
+}
+
+/* ---- errors keep their domain, code and message ---- */
+
+static void
+test_error_domains (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) io = NULL;
+  g_autoptr(JrFuture) custom = NULL;
+  g_autoptr(JrFuture) job_domain = NULL;
+  const GError *error;
+
+  io = submit (executor, JR_JOB_KIND_CALL, "fail",
+               g_variant_new ("(sis)", g_quark_to_string (G_IO_ERROR), G_IO_ERROR_NOT_FOUND,
+                              "No such thing: “ümlaut”"));
+  custom = submit (executor, JR_JOB_KIND_CALL, "fail",
+                   g_variant_new ("(sis)", EXECUTOR_TEST_ERROR_DOMAIN, 42, "custom failure"));
+  job_domain = submit (executor, JR_JOB_KIND_CALL, "fail",
+                       g_variant_new ("(sis)", g_quark_to_string (JR_JOB_ERROR),
+                                      JR_JOB_ERROR_FAILED, "from the job itself"));
+  run_until_done (io, DONE_TIMEOUT_SEC);
+  run_until_done (custom, DONE_TIMEOUT_SEC);
+  run_until_done (job_domain, DONE_TIMEOUT_SEC);
+
+  assert_failed_with (io, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  error = jr_future_get_error (io);
+  g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+  g_assert_cmpstr (error->message, ==, "No such thing: “ümlaut”");
+
+  assert_failed_with (custom, g_quark_from_static_string (EXECUTOR_TEST_ERROR_DOMAIN), 42);
+  error = jr_future_get_error (custom);
+  g_assert_true (g_error_matches (error, g_quark_from_static_string (EXECUTOR_TEST_ERROR_DOMAIN), 42));
+  g_assert_cmpstr (error->message, ==, "custom failure");
+
+  error = jr_future_get_error (job_domain);
+  g_assert_true (g_error_matches (error, JR_JOB_ERROR, JR_JOB_ERROR_FAILED));
+  g_assert_cmpstr (error->message, ==, "from the job itself");
+
+  shutdown_executor (executor);
+}
+
+/* ---- dependencies ---- */
+
+static JrFuture *
+submit_after (JrExecutor *executor,
+              const char *title,
+              JrFuture   *dependency,
+              const char *job,
+              GVariant   *args)
+{
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+
+  jr_job_options_set_title (options, title);
+  if (dependency != NULL)
+    jr_job_options_add_dependency (options, dependency);
+  return submit_with (executor, job, args, options);
+}
+
+static void
+test_dependency_order (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) a = NULL;
+  g_autoptr(JrFuture) b = NULL;
+  g_autoptr(JrFuture) c = NULL;
+  EventLog log = { g_ptr_array_new_with_free_func (g_free) };
+  guint32 echoed = 0;
+
+  /* With two workers, B could run beside A if the dependency were
+   * ignored, and would then finish first. */
+  a = submit_after (executor, "A", NULL, "sleep", g_variant_new ("(t)", 300));
+  event_log_watch (&log, a);
+  b = submit_after (executor, "B", a, "echo", g_variant_new ("(u)", 7));
+  event_log_watch (&log, b);
+  g_assert_cmpstr (jr_future_get_title (b), ==, "B");
+
+  run_until_done (b, DONE_TIMEOUT_SEC);
+  assert_completed (a);
+  assert_completed (b);
+  event_log_assert_before (&log, "A:completed", "B:executing");
+  g_variant_get (jr_future_get_result (b), "(u)", &echoed);
+  g_assert_cmpuint (echoed, ==, 7);
+
+  /* A dependency that is already complete does not hold a job back. */
+  c = submit_after (executor, "C", a, "trivial", NULL);
+  run_until_done (c, DONE_TIMEOUT_SEC);
+  assert_trivial_result (c);
+
+  g_signal_handlers_disconnect_by_data (a, &log);
+  g_signal_handlers_disconnect_by_data (b, &log);
+  g_ptr_array_unref (log.events);
+  shutdown_executor (executor);
+}
+
+static void
+test_dependency_failed (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) a = NULL;
+  g_autoptr(JrFuture) b = NULL;
+  g_autoptr(JrFuture) c = NULL;
+  StateLog log;
+
+  a = submit_after (executor, "A", NULL, "fail",
+                    g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_FAILED, "A broke"));
+  b = submit_after (executor, "B", a, "trivial", NULL);
+  state_log_init (&log, b);
+  run_until_done (b, DONE_TIMEOUT_SEC);
+
+  assert_failed_with (a, G_IO_ERROR, G_IO_ERROR_FAILED);
+  assert_failed_with (b, JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED);
+  state_log_assert (&log, JR_FUTURE_STATE_FAILED, -1);
+  g_assert_cmpint (jr_future_get_start_time (b), ==, 0);
+
+  /* Depending on a job that already failed fails too. */
+  c = submit_after (executor, "C", a, "trivial", NULL);
+  run_until_done (c, DONE_TIMEOUT_SEC);
+  assert_failed_with (c, JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED);
+
+  state_log_clear (&log, b);
+  shutdown_executor (executor);
+}
+
+static void
+test_dependency_cancelled (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) a = NULL;
+  g_autoptr(JrFuture) b = NULL;
+  StateLog log;
+
+  a = submit_after (executor, "A", NULL, "sleep", g_variant_new ("(t)", LONG_SLEEP_MS));
+  b = submit_after (executor, "B", a, "trivial", NULL);
+  state_log_init (&log, b);
+  run_until_executing (a);
+  g_assert_cmpint (jr_future_get_state (b), ==, JR_FUTURE_STATE_WAITING);
+
+  g_assert_true (jr_future_cancel (a));
+  run_until_done (a, DONE_TIMEOUT_SEC);
+  run_until_done (b, DONE_TIMEOUT_SEC);
+
+  g_assert_cmpint (jr_future_get_state (a), ==, JR_FUTURE_STATE_CANCELLED);
+  assert_failed_with (b, JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED);
+  state_log_assert (&log, JR_FUTURE_STATE_FAILED, -1);
+
+  state_log_clear (&log, b);
+  shutdown_executor (executor);
+}
+
+/* ---- retries ---- */
+
+static JrFuture *
+submit_flaky (JrExecutor *executor,
+              const char *counter,
+              guint32     k,
+              int         retries)
+{
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+
+  if (retries >= 0)
+    jr_job_options_set_retries (options, (guint) retries, 10 * 1000);
+  return submit_with (executor, "flaky", g_variant_new ("(su)", counter, k), options);
+}
+
+static void
+test_retries (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *counter1 = g_build_filename (dir, "enough", NULL);
+  g_autofree char *counter2 = g_build_filename (dir, "too-few", NULL);
+  g_autofree char *counter3 = g_build_filename (dir, "none", NULL);
+  g_autoptr(JrFuture) enough = NULL;
+  g_autoptr(JrFuture) too_few = NULL;
+  g_autoptr(JrFuture) none = NULL;
+
+  /* Fails twice; three retries are enough. */
+  enough = submit_flaky (executor, counter1, 2, 3);
+  run_until_done (enough, DONE_TIMEOUT_SEC);
+  assert_completed (enough);
+  g_assert_cmpuint (g_variant_get_uint32 (jr_future_get_result (enough)), ==, 3);
+  g_assert_cmpuint (read_counter (counter1), ==, 3);
+
+  /* Fails twice; one retry is not. */
+  too_few = submit_flaky (executor, counter2, 2, 1);
+  run_until_done (too_few, DONE_TIMEOUT_SEC);
+  assert_failed_with (too_few, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER);
+  g_assert_cmpuint (read_counter (counter2), ==, 2);
+
+  /* No retries unless asked for. */
+  none = submit_flaky (executor, counter3, 2, -1);
+  run_until_done (none, DONE_TIMEOUT_SEC);
+  assert_failed_with (none, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER);
+  g_assert_cmpuint (read_counter (counter3), ==, 1);
+
+  shutdown_executor (executor);
+  remove_temp_dir (dir);
+}
+
+/* ---- priority ---- */
+
+static void
+on_priority_done (JrFuture   *future,
+                  GParamSpec *pspec,
+                  GPtrArray  *order)
+{
+  g_ptr_array_add (order, g_strdup (jr_future_get_title (future)));
+}
+
+static JrFuture *
+submit_prioritized (JrExecutor *executor,
+                    const char *title,
+                    int         priority,
+                    GPtrArray  *order)
+{
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  JrFuture *future;
+
+  jr_job_options_set_title (options, title);
+  jr_job_options_set_priority (options, priority);
+  future = submit_with (executor, "trivial", NULL, options);
+  g_assert_cmpstr (jr_future_get_title (future), ==, title);
+  g_signal_connect (future, "notify::done", G_CALLBACK (on_priority_done), order);
+  return future;
+}
+
+static void
+test_priority (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) blocker = NULL;
+  JrFuture *futures[3];
+  g_autofree char *joined = NULL;
+
+  blocker = submit_sleep (executor, 300);
+  run_until_executing (blocker);
+
+  /* Submitted lowest first; they must run highest first. */
+  futures[0] = submit_prioritized (executor, "low", -10, order);
+  futures[1] = submit_prioritized (executor, "middle", 0, order);
+  futures[2] = submit_prioritized (executor, "high", 10, order);
+
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    run_until_done (futures[i], DONE_TIMEOUT_SEC);
+  assert_completed (blocker);
+
+  g_ptr_array_add (order, NULL);
+  joined = g_strjoinv (" ", (char **) order->pdata);
+  g_assert_cmpstr (joined, ==, "high middle low");
+
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
+      assert_trivial_result (futures[i]);
+      g_signal_handlers_disconnect_by_data (futures[i], order);
+      g_object_unref (futures[i]);
+    }
+  shutdown_executor (executor);
+}
+
+/* A high-priority job submitted after a backlog of equal low-priority
+ * ones runs before every one of them that is still waiting. */
+static void
+test_priority_backlog (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) blocker = NULL;
+  JrFuture *futures[4];
+  g_autofree char *joined = NULL;
+
+  blocker = submit_sleep (executor, 300);
+  run_until_executing (blocker);
+
+  futures[0] = submit_prioritized (executor, "low1", -10, order);
+  futures[1] = submit_prioritized (executor, "low2", -10, order);
+  futures[2] = submit_prioritized (executor, "low3", -10, order);
+  run_for (50);
+  /* All three are still waiting: none has started. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (jr_future_get_state (futures[i]), ==, JR_FUTURE_STATE_WAITING);
+  futures[3] = submit_prioritized (executor, "high", 10, order);
+
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    run_until_done (futures[i], DONE_TIMEOUT_SEC);
+  assert_completed (blocker);
+
+  g_ptr_array_add (order, NULL);
+  joined = g_strjoinv (" ", (char **) order->pdata);
+  g_assert_cmpstr (joined, ==, "high low1 low2 low3");
+
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
+      assert_trivial_result (futures[i]);
+      g_signal_handlers_disconnect_by_data (futures[i], order);
+      g_object_unref (futures[i]);
+    }
+  shutdown_executor (executor);
+}
+
+/* ---- the model of jobs not yet done ---- */
+
+static void
+assert_jobs_model (JrExecutor *executor,
+                   JrFuture  **expected,
+                   guint       n_expected)
+{
+  GListModel *jobs = jr_executor_get_jobs (executor);
+
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      g_autoptr(JrFuture) item = g_list_model_get_item (jobs, i);
+
+      g_assert_true (item == expected[i]);
+    }
+}
+
+typedef struct {
+  GListModel *model;
+  guint       n_items;   /* what items-changed said, applied step by step */
+} ModelTracker;
+
+static void
+on_items_changed (GListModel   *model,
+                  guint         position,
+                  guint         removed,
+                  guint         added,
+                  ModelTracker *tracker)
+{
+  g_assert_cmpuint (position + removed, <=, tracker->n_items);
+  tracker->n_items = tracker->n_items - removed + added;
+  g_assert_cmpuint (tracker->n_items, ==, g_list_model_get_n_items (model));
+}
+
+static void
+test_jobs_model (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  GListModel *jobs = jr_executor_get_jobs (executor);
+  ModelTracker tracker = { jobs, 0 };
+  JrFuture *f[4];
+
+  g_assert_true (g_list_model_get_item_type (jobs) == JR_TYPE_FUTURE);
+  g_signal_connect (jobs, "items-changed", G_CALLBACK (on_items_changed), &tracker);
+  assert_jobs_model (executor, NULL, 0);
+
+  f[0] = submit_sleep (executor, 200);
+  f[1] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 1));
+  f[2] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 2));
+  f[3] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3));
+  assert_jobs_model (executor, f, 4);
+  g_assert_cmpuint (tracker.n_items, ==, 4);
+
+  /* A job cancelled while waiting leaves the model once it is done. */
+  run_until_executing (f[0]);
+  g_assert_true (jr_future_cancel (f[2]));
+  run_until_done (f[2], DONE_TIMEOUT_SEC);
+  {
+    JrFuture *rest[] = { f[0], f[1], f[3] };
+
+    assert_jobs_model (executor, rest, 3);
+  }
+
+  run_until_done (f[0], DONE_TIMEOUT_SEC);
+  run_until_done (f[3], DONE_TIMEOUT_SEC);
+  run_until_done (f[1], DONE_TIMEOUT_SEC);
+  assert_jobs_model (executor, NULL, 0);
+  g_assert_cmpuint (tracker.n_items, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (jobs, &tracker);
+  for (guint i = 0; i < G_N_ELEMENTS (f); i++)
+    g_object_unref (f[i]);
+  shutdown_executor (executor);
+}
+
+/* ---- a program that exits with jobs running ---- */
+
+/* The child side: start a long job, write the worker pids, return from
+ * main() without stopping anything. */
+static int
+exit_with_running_job (const char *transport_arg,
+                       const char *pid_file)
+{
+  JrTransport transport = g_str_equal (transport_arg, "processes")
+                          ? JR_TRANSPORT_PROCESSES : JR_TRANSPORT_THREADS;
+  JrExecutor *executor = jr_executor_new (transport, 1);
+  JrFuture *future = submit_sleep (executor, LONG_SLEEP_MS);
+  g_autoptr(GArray) children = NULL;
+  g_autoptr(GString) pids = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  run_until_executing (future);
+  children = list_children (FALSE);
+  for (guint i = 0; i < children->len; i++)
+    g_string_append_printf (pids, "%d\n", g_array_index (children, ProcStat, i).pid);
+  if (!g_file_set_contents (pid_file, pids->str, -1, &error))
+    g_error ("Could not write %s: %s", pid_file, error->message);
+
+  /* Deliberately leaked: the point is to leave without a shutdown. */
+  (void) executor;
+  (void) future;
+  return 0;
+}
+
+static void
+on_child_exited (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+pids_are_gone (gpointer data)
+{
+  char **pids = data;
+
+  for (guint i = 0; pids[i] != NULL; i++)
+    if (pids[i][0] != '\0' && !process_is_gone (atoi (pids[i])))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_exit_with_job (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pid_file = g_build_filename (dir, "pids", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) pids = NULL;
+  gboolean exited = FALSE;
+  gboolean timed_out = FALSE;
+  guint deadline_id;
+
+  /* TAP is on our stdout: keep the child's off it. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_unsetenv (launcher, "JOBROUTER_WORKER");
+  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--exit-with-running-job",
+                                       transport_name (transport), pid_file, NULL);
+  g_assert_no_error (error);
+
+  g_subprocess_wait_async (child, NULL, on_child_exited, &exited);
+  deadline_id = g_timeout_add_seconds (30, on_deadline, &timed_out);
+  while (!exited && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!exited)
+    {
+      g_subprocess_force_exit (child);
+      run_until (flag_is_set, &exited, DONE_TIMEOUT_SEC, "the hung child to be killed");
+      g_error ("A program that returned from main() with a job running did not exit within 30 s");
+    }
+  g_source_remove (deadline_id);
+
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+
+  g_assert_true (g_file_get_contents (pid_file, &contents, NULL, &error));
+  g_assert_no_error (error);
+  pids = g_strsplit (contents, "\n", -1);
+  if (transport == JR_TRANSPORT_PROCESSES)
+    g_assert_cmpuint (g_strv_length (pids), ==, 2);  /* one worker, then "" */
+
+  /* Workers die with their parent. */
+  run_until (pids_are_gone, pids, 10, "the orphaned workers to die");
+
+  remove_temp_dir (dir);
+}
+
+/* ---- registration ---- */
+
+static void
+add_for_both (const char     *path,
+              GTestDataFunc   func)
+{
+  static const JrTransport transports[] = { JR_TRANSPORT_THREADS, JR_TRANSPORT_PROCESSES };
+
+  for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
+    {
+      g_autofree char *full = g_strdup_printf ("/executor/%s/%s",
+                                               transport_name (transports[i]), path);
+
+      g_test_add_data_func (full, GINT_TO_POINTER (transports[i]), func);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  executor_test_jobs_register ();
+  jr_init (&argc, &argv);
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_assert_nonnull (self_exe);
+
+  if (argc == 4 && g_str_equal (argv[1], "--exit-with-running-job"))
+    return exit_with_running_job (argv[2], argv[3]);
+
+  g_test_init (&argc, &argv, NULL);
+
+  add_for_both ("state/completed", test_state_completed);
+  add_for_both ("state/failed", test_state_failed);
+  add_for_both ("progress/order", test_progress_order);
+  add_for_both ("iterate/order", test_iterate_order);
+  add_for_both ("cancel/waiting", test_cancel_waiting);
+  add_for_both ("cancel/waiting-backlog", test_cancel_waiting_backlog);
+  add_for_both ("cancel/executing", test_cancel_executing);
+  add_for_both ("cancel/no-messages-after", test_cancel_no_messages_after);
+  add_for_both ("cancel/grace", test_cancel_grace);
+  add_for_both ("errors/unknown-job", test_unknown_job);
+  add_for_both ("errors/invalid-args", test_invalid_args);
+  add_for_both ("errors/unavailable", test_unavailable);
+  add_for_both ("errors/submit-after-stop", test_submit_after_stop);
+  add_for_both ("errors/result-too-large", test_result_too_large);
+  add_for_both ("errors/domains", test_error_domains);
+  add_for_both ("args/backlog", test_args_backlog);
+  add_for_both ("dependencies/order", test_dependency_order);
+  add_for_both ("dependencies/failed", test_dependency_failed);
+  add_for_both ("dependencies/cancelled", test_dependency_cancelled);
+  add_for_both ("retries", test_retries);
+  add_for_both ("priority/order", test_priority);
+  add_for_both ("priority/backlog", test_priority_backlog);
+  add_for_both ("jobs-model", test_jobs_model);
+  add_for_both ("workers/nice", test_worker_nice);
+  add_for_both ("shutdown/timeout", test_shutdown_timeout);
+  add_for_both ("shutdown/clean", test_shutdown_clean);
+  add_for_both ("exit-with-running-job", test_exit_with_job);
+
+  for (guint i = 0; i < G_N_ELEMENTS (crash_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/executor/processes/crash/%s", crash_cases[i].how);
+
+      g_test_add_data_func (path, &crash_cases[i], test_crash);
+    }
+  g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
+
+  return g_test_run ();
+}
