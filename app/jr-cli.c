@@ -449,7 +449,7 @@ int
 jr_cli_demo (void)
 {
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (cli_job_free);
-  char *words[] = { "count-primes", "2000000", "checksum", (char *) demo_folder () };
+  char *words[] = { "count-primes", "1000000000", "checksum", (char *) demo_folder () };
   g_autoptr(GSettings) settings = jr_app_settings_new ();
   g_autoptr(GError) error = NULL;
 

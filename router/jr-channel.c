@@ -144,7 +144,7 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
 {
   JrChannel *channel = channel_alloc (channel_id);
   int pair[2];
-  int child_mem_fd;
+  int child_mem_fd, child_bell_fd;
   g_autofree char *env = NULL;
 
   channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC);
@@ -171,18 +171,25 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
     }
   channel->bell_fd = pair[0];
 
-  child_mem_fd = fcntl (channel->mem_fd, F_DUPFD_CLOEXEC, 3);
-  if (child_mem_fd < 0)
+  /* Sources above both targets: the child's dup2() of one must never
+   * clobber the source of the other. */
+  child_mem_fd = fcntl (channel->mem_fd, F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
+  child_bell_fd = fcntl (pair[1], F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
+  close (pair[1]);
+  if (child_mem_fd < 0 || child_bell_fd < 0)
     {
-      close (pair[1]);
-      set_errno_error (error, "Could not duplicate the queue memory fd");
+      set_errno_error (error, "Could not duplicate the queue fds");
+      if (child_mem_fd >= 0)
+        close (child_mem_fd);
+      if (child_bell_fd >= 0)
+        close (child_bell_fd);
       goto fail;
     }
 
   /* The launcher owns the child's ends from here on and closes them when
    * it is freed: from then on the child's exit shows as EOF here. */
   g_subprocess_launcher_take_fd (launcher, child_mem_fd, CHILD_MEM_FD);
-  g_subprocess_launcher_take_fd (launcher, pair[1], CHILD_BELL_FD);
+  g_subprocess_launcher_take_fd (launcher, child_bell_fd, CHILD_BELL_FD);
   env = g_strdup_printf ("%d,%d,%d", CHILD_MEM_FD, CHILD_BELL_FD, (int) getpid ());
   g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, env, TRUE);
 
@@ -321,7 +328,9 @@ open_parent_channel (GError **error)
       !fd_has_type (mem_fd, S_IFREG) || !fd_has_type (bell_fd, S_IFSOCK))
     {
       g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NO_PARENT,
-                   "The router's queue was not passed to this process");
+                   "The router's queue was not passed to this process "
+                   "(fds %d,%d from process %d; parent is %d)",
+                   mem_fd, bell_fd, parent_pid, (int) getppid ());
       return NULL;
     }
 

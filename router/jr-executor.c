@@ -54,7 +54,9 @@ typedef struct {
   TaskPlace   place;
   Worker     *worker;
   JrReceiver *receiver;
+  guint64     sequence;      /* submission order, for ties in priority */
   gboolean    started;
+  gboolean    recalling;     /* asked its worker to give it back */
   gboolean    abandoned;     /* thread job that ignored cancel: future ended */
   gint64      grace_deadline;
   guint       timer;         /* retry or grace */
@@ -97,6 +99,7 @@ struct _JrExecutor {
   GArray          *spawn_times;
   guint            respawn_timer;
   gulong           channel_closed_id;
+  guint64          n_submitted;
 };
 
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
@@ -204,8 +207,39 @@ compare_priority (gconstpointer a,
   const Task *queued = a, *incoming = b;
 
   /* g_queue_insert_sorted() walks past elements while this is negative:
-   * past every one of higher or equal priority, so ties keep their order. */
-  return queued->priority >= incoming->priority ? -1 : 1;
+   * past those of higher priority, and of equal priority submitted before. */
+  if (queued->priority != incoming->priority)
+    return queued->priority > incoming->priority ? -1 : 1;
+  return queued->sequence < incoming->sequence ? -1 : 1;
+}
+
+static gboolean send_request (Worker *worker, JrWorkerRequestKind kind, guint64 job_id,
+                              const char *name, GVariant *args);
+static void arm_grace (Task *task);
+
+/* Jobs handed to a worker ahead of time but not started yet go back to the
+ * queue when a job of higher priority arrives, so priority stays strict. */
+static void
+recall_lower (JrExecutor *self,
+              int         priority)
+{
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+
+      for (GList *l = worker->tasks.head; l != NULL; l = l->next)
+        {
+          Task *task = l->data;
+
+          if (!task->started && !task->recalling && task->priority < priority &&
+              task->receiver != NULL)
+            {
+              task->recalling = TRUE;
+              send_request (worker, JR_WORKER_REQUEST_RECALL,
+                            jr_receiver_get_connection_id (task->receiver), NULL, NULL);
+            }
+        }
+    }
 }
 
 static void
@@ -214,6 +248,9 @@ enqueue (Task     *task,
 {
   JrExecutor *self = task->executor;
 
+  if (!at_front)
+    recall_lower (self, task->priority);
+  task->recalling = FALSE;
   task->place = TASK_QUEUED;
   if (at_front)
     g_queue_push_head (&self->queue, task);
@@ -266,7 +303,9 @@ on_job_message (JrReceiver *receiver,
     {
     case JR_JOB_MSG_STARTED:
       task->started = TRUE;
-      jr_future_mark_started (task->future);
+      if (!jr_future_mark_started (task->future) &&
+          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == 0)
+        arm_grace (task);   /* cancelled while it was on its way */
       return;
 
     case JR_JOB_MSG_PROGRESS:
@@ -313,6 +352,21 @@ on_job_message (JrReceiver *receiver,
       jr_future_mark_cancelled (task->future);
       break;
 
+    case JR_JOB_MSG_RETURNED:
+      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
+        {
+          jr_future_mark_cancelled (task->future);
+          break;
+        }
+      g_queue_remove (&task->worker->tasks, task);
+      task->worker = NULL;
+      task->recalling = FALSE;
+      close_task_pipe (task);
+      task->place = TASK_QUEUED;
+      g_queue_insert_sorted (&task->executor->queue, task, compare_priority, NULL);
+      schedule (task->executor);
+      return;
+
     default:
       g_warning ("Job %s sent an unknown message '%c'; ignored", task->job, tag);
       return;
@@ -345,6 +399,8 @@ send_request (Worker              *worker,
     {
       if (kind == JR_WORKER_REQUEST_CANCEL)
         jr_worker_runtime_cancel (worker->runtime, job_id);
+      else if (kind == JR_WORKER_REQUEST_RECALL)
+        jr_worker_runtime_recall (worker->runtime, job_id);
       else if (kind == JR_WORKER_REQUEST_QUIT)
         jr_worker_runtime_quit (worker->runtime);
       return TRUE;
@@ -406,7 +462,7 @@ assign (Worker *worker,
 
 /* A worker normally holds one job. With a backlog larger than the pool, all
  * of one priority, it gets a second one queued behind: that saves a round
- * trip per job, and no waiting job of higher priority is passed over. */
+ * trip per job. A later job of higher priority recalls it (recall_lower). */
 static Worker *
 find_free_worker (JrExecutor *self)
 {
@@ -711,6 +767,18 @@ grace_expired (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A running job that was cancelled has this long to stop. */
+static void
+arm_grace (Task *task)
+{
+  JrExecutor *self = task->executor;
+
+  task->grace_deadline = g_get_monotonic_time () + self->cancel_grace;
+  g_clear_handle_id (&task->timer, g_source_remove);
+  task->timer = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (self->cancel_grace / 1000),
+                                    grace_expired, task, NULL);
+}
+
 static void
 on_future_cancelled (GCancellable *cancellable,
                      gpointer      user_data)
@@ -730,12 +798,17 @@ on_future_cancelled (GCancellable *cancellable,
       break;
 
     case TASK_ASSIGNED:
-      send_request (task->worker, JR_WORKER_REQUEST_CANCEL,
-                    jr_receiver_get_connection_id (task->receiver), NULL, NULL);
-      task->grace_deadline = g_get_monotonic_time () + self->cancel_grace;
-      g_clear_handle_id (&task->timer, g_source_remove);
-      task->timer = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (self->cancel_grace / 1000),
-                                        grace_expired, task, NULL);
+      {
+        guint64 id = jr_receiver_get_connection_id (task->receiver);
+
+        /* Not started: take it back (it then ends here). Should it start
+         * meanwhile, the cancel behind the recall reaches it. */
+        if (!task->started)
+          send_request (task->worker, JR_WORKER_REQUEST_RECALL, id, NULL, NULL);
+        send_request (task->worker, JR_WORKER_REQUEST_CANCEL, id, NULL, NULL);
+        if (task->started)
+          arm_grace (task);
+      }
       break;
 
     case TASK_DONE:
@@ -1030,6 +1103,7 @@ jr_executor_submit_full (JrExecutor          *self,
 
   task = g_new0 (Task, 1);
   task->executor = self;
+  task->sequence = ++self->n_submitted;
   task->job = g_strdup (job);
   task->args = g_steal_pointer (&owned_args);
   task->future = jr_future_new (job, options ? options->kind : JR_JOB_KIND_CALL);

@@ -21,6 +21,7 @@ typedef enum {
   JR_JOB_MSG_RESULT    = 'R',   /* the value */
   JR_JOB_MSG_ERROR     = 'E',   /* (sis) domain name, code, message */
   JR_JOB_MSG_CANCELLED = 'C',   /* () */
+  JR_JOB_MSG_RETURNED  = 'X',   /* () recalled before it started: requeue it */
 } JrJobMessage;
 
 /* Executor → worker process, on its stdin: a native-endian guint64 size,
@@ -30,6 +31,7 @@ typedef enum {
   JR_WORKER_REQUEST_RUN    = 'R',
   JR_WORKER_REQUEST_CANCEL = 'C',
   JR_WORKER_REQUEST_QUIT   = 'Q',
+  JR_WORKER_REQUEST_RECALL = 'X',
 } JrWorkerRequestKind;
 
 #define JR_WORKER_ENV        "JOBROUTER_WORKER"
@@ -58,5 +60,8 @@ void                 jr_job_run             (JrSender     *sender,
                                              gboolean      cancelled_before_start);
 
 GError              *jr_job_error_from_message (GVariant *payload);
+
+/* Tells the future's side that the job went back unstarted. */
+void                 jr_job_send_returned   (JrSender     *sender);
 
 G_END_DECLS

@@ -295,3 +295,13 @@ jr_job_run (JrSender     *sender,
 
   jr_sender_stop (sender, NULL);
 }
+
+void
+jr_job_send_returned (JrSender *sender)
+{
+  if (jr_sender_start (sender, NULL))
+    {
+      send_message (sender, JR_JOB_MSG_RETURNED, empty_tuple (), NULL);
+      jr_sender_stop (sender, NULL);
+    }
+}

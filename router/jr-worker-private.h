@@ -26,6 +26,9 @@ void             jr_worker_runtime_push   (JrWorkerRuntime *runtime,
                                            JrSender        *sender);
 void             jr_worker_runtime_cancel (JrWorkerRuntime *runtime,
                                            guint64          job_id);
+/* Takes back a job that has not started and reports it as returned. */
+void             jr_worker_runtime_recall (JrWorkerRuntime *runtime,
+                                           guint64          job_id);
 /* Cancels everything and makes run() return once the current job ends. */
 void             jr_worker_runtime_quit   (JrWorkerRuntime *runtime);
 void             jr_worker_runtime_run    (JrWorkerRuntime *runtime);

@@ -60,8 +60,10 @@ request_reader (gpointer data)
       if (!read_exactly (STDIN_FILENO, buf, size))
         break;
 
+      /* The request owns buf: args point into it and outlive this pass. */
       request = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (JR_WORKER_REQUEST_TYPE),
-                                                             buf, size, FALSE, NULL, NULL));
+                                                             buf, size, FALSE, g_free, buf));
+      buf = NULL;
       g_variant_get (request, "(yt&smv)", &kind, &job_id, &name, &args);
 
       switch (kind)
@@ -72,12 +74,13 @@ request_reader (gpointer data)
         case JR_WORKER_REQUEST_CANCEL:
           jr_worker_runtime_cancel (runtime, job_id);
           break;
+        case JR_WORKER_REQUEST_RECALL:
+          jr_worker_runtime_recall (runtime, job_id);
+          break;
         case JR_WORKER_REQUEST_QUIT:
         default:
           goto out;
         }
-      /* The variant points into buf: drop it before buf goes. */
-      g_clear_pointer (&request, g_variant_unref);
     }
 
 out:
@@ -94,6 +97,9 @@ worker_main (void)
 
   /* Die with the parent; if it is already gone, do not start at all. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* Out of the terminal's process group: Ctrl-C is for the parent, which
+   * cancels the jobs and shuts the workers down itself. */
+  setpgid (0, 0);
   if (jr_channel_get_for_parent (&error) == NULL)
     {
       g_printerr ("jobrouter worker: %s\n", error->message);

@@ -107,6 +107,35 @@ jr_worker_runtime_cancel (JrWorkerRuntime *runtime,
 }
 
 void
+jr_worker_runtime_recall (JrWorkerRuntime *runtime,
+                          guint64          job_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrSender) sender = NULL;
+  Request *found = NULL;
+
+  g_mutex_lock (&runtime->lock);
+  for (GList *l = runtime->queue.head; l != NULL; l = l->next)
+    if (((Request *) l->data)->job_id == job_id)
+      {
+        found = l->data;
+        g_queue_delete_link (&runtime->queue, l);
+        break;
+      }
+  g_mutex_unlock (&runtime->lock);
+
+  /* Started already: the recall comes too late and the job just runs. */
+  if (found == NULL)
+    return;
+
+  sender = found->sender ? g_object_ref (found->sender)
+                         : jr_sender_new_for_parent (found->job_id, &error);
+  if (sender != NULL)
+    jr_job_send_returned (sender);
+  request_free (found);
+}
+
+void
 jr_worker_runtime_quit (JrWorkerRuntime *runtime)
 {
   g_autoptr(GCancellable) to_cancel = NULL;

@@ -239,7 +239,7 @@ test_demo (void)
   run_jobrouter (&run, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, "jobrouter: no display; running a demo"));
-  g_assert_nonnull (strstr (run.out, "count-primes: 148933 primes up to 2000000\n"));
+  g_assert_nonnull (strstr (run.out, "count-primes: 50847534 primes up to 1000000000\n"));
   g_assert_nonnull (strstr (run.out, "== checksum ==\n"));
 }
 

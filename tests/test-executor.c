@@ -115,10 +115,12 @@ run_until_done (JrFuture *future,
              state_name (jr_future_get_state (future)));
 }
 
+/* "Has started": on a loaded machine a short job may start and end within
+ * one main-loop iteration, so EXECUTING itself may never be seen. */
 static gboolean
 future_is_executing (gpointer data)
 {
-  return jr_future_get_state (data) == JR_FUTURE_STATE_EXECUTING;
+  return jr_future_get_start_time (data) != 0;
 }
 
 static void
