@@ -118,15 +118,27 @@ run_until_done (JrFuture *future,
 /* "Has started": on a loaded machine a short job may start and end within
  * one main-loop iteration, so EXECUTING itself may never be seen. */
 static gboolean
-future_is_executing (gpointer data)
+future_has_started_or_is_done (gpointer data)
 {
-  return jr_future_get_start_time (data) != 0;
+  return jr_future_get_start_time (data) != 0 || jr_future_get_done (data);
 }
 
+/* Only for jobs that run until cancelled (or far longer than any test):
+ * waits until one has started, and fails at once if it ended instead. */
 static void
 run_until_executing (JrFuture *future)
 {
-  run_until (future_is_executing, future, DONE_TIMEOUT_SEC, "a job to start executing");
+  run_until (future_has_started_or_is_done, future, DONE_TIMEOUT_SEC, "a job to start executing");
+  if (jr_future_get_done (future))
+    {
+      const GError *error = jr_future_get_error (future);
+      g_autofree char *result = jr_future_get_result (future) != NULL
+                                ? g_variant_print (jr_future_get_result (future), TRUE) : NULL;
+
+      g_error ("Job '%s' should be running but ended %s (error: %s; result: %s)",
+               jr_future_get_job_name (future), state_name (jr_future_get_state (future)),
+               error != NULL ? error->message : "none", result != NULL ? result : "none");
+    }
 }
 
 /* Lets the main context run for @msec, for things that must NOT happen. */
@@ -1053,7 +1065,7 @@ test_crash (gconstpointer data)
   JrFuture *after[4];
   StateLog log;
 
-  sleeper = submit_sleep (executor, 500);
+  sleeper = submit_sleep (executor, 1000);
   run_until_executing (sleeper);
   crasher = submit (executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", crash->how));
   state_log_init (&log, crasher);
@@ -1066,7 +1078,7 @@ test_crash (gconstpointer data)
 
   run_until_done (sleeper, DONE_TIMEOUT_SEC);
   assert_completed (sleeper);
-  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (sleeper)), ==, 500);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (sleeper)), ==, 1000);
 
   /* Respawned: new jobs run, and the pool is whole again. */
   for (guint i = 0; i < G_N_ELEMENTS (after); i++)
@@ -1693,17 +1705,20 @@ test_priority (gconstpointer data)
   JrFuture *futures[3];
   g_autofree char *joined = NULL;
 
-  blocker = submit_sleep (executor, 300);
+  blocker = submit_sleep (executor, LONG_SLEEP_MS);
   run_until_executing (blocker);
 
   /* Submitted lowest first; they must run highest first. */
   futures[0] = submit_prioritized (executor, "low", -10, order);
   futures[1] = submit_prioritized (executor, "middle", 0, order);
   futures[2] = submit_prioritized (executor, "high", 10, order);
+  run_for (50);
+  g_assert_true (jr_future_cancel (blocker));
 
   for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
     run_until_done (futures[i], DONE_TIMEOUT_SEC);
-  assert_completed (blocker);
+  run_until_done (blocker, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (blocker), ==, JR_FUTURE_STATE_CANCELLED);
 
   g_ptr_array_add (order, NULL);
   joined = g_strjoinv (" ", (char **) order->pdata);
@@ -1730,7 +1745,7 @@ test_priority_backlog (gconstpointer data)
   JrFuture *futures[4];
   g_autofree char *joined = NULL;
 
-  blocker = submit_sleep (executor, 300);
+  blocker = submit_sleep (executor, LONG_SLEEP_MS);
   run_until_executing (blocker);
 
   futures[0] = submit_prioritized (executor, "low1", -10, order);
@@ -1741,10 +1756,13 @@ test_priority_backlog (gconstpointer data)
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (jr_future_get_state (futures[i]), ==, JR_FUTURE_STATE_WAITING);
   futures[3] = submit_prioritized (executor, "high", 10, order);
+  run_for (50);
+  g_assert_true (jr_future_cancel (blocker));
 
   for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
     run_until_done (futures[i], DONE_TIMEOUT_SEC);
-  assert_completed (blocker);
+  run_until_done (blocker, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (blocker), ==, JR_FUTURE_STATE_CANCELLED);
 
   g_ptr_array_add (order, NULL);
   joined = g_strjoinv (" ", (char **) order->pdata);
@@ -1807,7 +1825,7 @@ test_jobs_model (gconstpointer data)
   g_signal_connect (jobs, "items-changed", G_CALLBACK (on_items_changed), &tracker);
   assert_jobs_model (executor, NULL, 0);
 
-  f[0] = submit_sleep (executor, 200);
+  f[0] = submit_sleep (executor, LONG_SLEEP_MS);
   f[1] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 1));
   f[2] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 2));
   f[3] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3));
@@ -1824,6 +1842,7 @@ test_jobs_model (gconstpointer data)
     assert_jobs_model (executor, rest, 3);
   }
 
+  g_assert_true (jr_future_cancel (f[0]));
   run_until_done (f[0], DONE_TIMEOUT_SEC);
   run_until_done (f[3], DONE_TIMEOUT_SEC);
   run_until_done (f[1], DONE_TIMEOUT_SEC);

@@ -1867,6 +1867,11 @@ test_backpressure (Fixture       *f,
   guint32 count = is_threads (f) ? 200000 : 500000;
   gsize rss_before, rss_after;
 
+#if defined(__SANITIZE_ADDRESS__)
+  /* ASan is ~10x slower; this still floods far past the inbox's bound. */
+  count /= 5;
+#endif
+
   start_router (f);
   for (guint i = 0; i < n_senders; i++)
     collector_add_pipe (c);
@@ -1890,7 +1895,11 @@ test_backpressure (Fixture       *f,
   rss_after = resident_bytes ();
   g_test_message ("resident memory grew by %" G_GSIZE_FORMAT " KiB while not routing",
                   rss_after > rss_before ? (rss_after - rss_before) / 1024 : 0);
+#if !defined(__SANITIZE_ADDRESS__)
+  /* ASan's quarantine keeps freed memory resident: the bound is checked in
+   * the ordinary build only. */
   g_assert_cmpuint (rss_after, <, rss_before + 64u * 1024u * 1024u);
+#endif
   g_assert_cmpuint (c->received, ==, 0);
 
   {

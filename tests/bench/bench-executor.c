@@ -846,6 +846,9 @@ run_soak (void)
   printf ("soak processes: %.0f jobs/s\n", per_second (soak.to_submit, elapsed));
   printf ("soak unexpected outcomes: %" G_GUINT64_FORMAT " jobs\n", soak.unexpected);
   fflush (stdout);
+  /* Figures from jobs that went wrong mean nothing: say so loudly. */
+  if (soak.unexpected > 0)
+    die ("%" G_GUINT64_FORMAT " soak jobs did not end as they should", soak.unexpected);
 }
 
 int
