@@ -62,10 +62,23 @@ JrFrameStatus jr_frame_peek         (const guint8  *data,
                                      GError       **error);
 
 /* Turns a whole frame into its message, checking that the value is in
- * normal form. Returns NULL with @error set for a frame to drop. */
+ * normal form. Returns NULL with @error set for a frame to drop. The
+ * value copies its bytes, or, when @block is given and holds @frame,
+ * shares them. */
 GVariant     *jr_frame_to_variant   (const JrFrameHeader *header,
                                      const char          *type_string,
                                      const guint8        *frame,
                                      GError             **error);
+GVariant     *jr_frame_to_variant_in (const JrFrameHeader *header,
+                                      const char          *type_string,
+                                      const guint8        *frame,
+                                      GBytes              *block,
+                                      GError             **error);
+
+/* 1 or 0 when @type is a numeric layout whose normal form is checked
+ * directly; -1 otherwise (ask g_variant_is_normal_form()). */
+int           jr_frame_numeric_is_normal (const char   *type,
+                                          const guint8 *data,
+                                          gsize         size);
 
 G_END_DECLS

@@ -115,24 +115,126 @@ jr_frame_peek (const guint8  *data,
   return JR_FRAME_OK;
 }
 
+/* Size of a fixed-size numeric basic type (its alignment too), or 0.
+ * Booleans are left out: only 0 and 1 are normal. */
+static gsize
+numeric_size (char c)
+{
+  switch (c)
+    {
+    case 'y':
+      return 1;
+    case 'n': case 'q':
+      return 2;
+    case 'i': case 'u': case 'h':
+      return 4;
+    case 'x': case 't': case 'd':
+      return 8;
+    default:
+      return 0;
+    }
+}
+
+static gboolean
+zeroes (const guint8 *data,
+        gsize         from,
+        gsize         to)
+{
+  for (gsize i = from; i < to; i++)
+    if (data[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* The layouts messages mostly have — a numeric, an array of numerics, or
+ * a tuple of numerics that may end in one array of numerics — have no
+ * framing offsets: they are in normal form exactly when their sizes fit
+ * and their padding is zero. Checking that directly is far cheaper than
+ * GLib's walk over every element. Returns -1 for any other type. */
+int
+jr_frame_numeric_is_normal (const char   *type,
+                            const guint8 *data,
+                            gsize         size)
+{
+  gsize offset = 0, align = 1, elem;
+
+  /* The type string was checked: a single complete type. */
+  if ((elem = numeric_size (type[0])) != 0 && type[1] == '\0')
+    return size == elem;
+  if (type[0] == 'a' && (elem = numeric_size (type[1])) != 0 && type[2] == '\0')
+    return size % elem == 0;
+  if (type[0] != '(' || type[1] == ')')
+    return -1;
+
+  for (const char *t = type + 1; *t != ')'; t++)
+    {
+      if (*t == 'a' && (elem = numeric_size (t[1])) != 0 && t[2] == ')' && t[3] == '\0')
+        {
+          /* The last member may be an array: it takes the rest. */
+          gsize start = (offset + elem - 1) & ~(elem - 1);
+
+          return start <= size && zeroes (data, offset, start) && (size - start) % elem == 0;
+        }
+      if ((elem = numeric_size (*t)) == 0)
+        return -1;
+      {
+        gsize start = (offset + elem - 1) & ~(elem - 1);
+
+        if (start + elem > size || !zeroes (data, offset, start))
+          return 0;
+        offset = start + elem;
+        align = MAX (align, elem);
+      }
+    }
+  /* All fixed: the tuple is padded to its alignment. */
+  {
+    gsize total = (offset + align - 1) & ~(align - 1);
+
+    return size == total && zeroes (data, offset, total);
+  }
+}
+
 GVariant *
 jr_frame_to_variant (const JrFrameHeader *header,
                      const char          *type_string,
                      const guint8        *frame,
                      GError             **error)
 {
+  return jr_frame_to_variant_in (header, type_string, frame, NULL, error);
+}
+
+GVariant *
+jr_frame_to_variant_in (const JrFrameHeader *header,
+                        const char          *type_string,
+                        const guint8        *frame,
+                        GBytes              *block,
+                        GError             **error)
+{
+  const guint8 *data = frame + jr_frame_data_offset (header->type_size);
+  /* jr_frame_peek() has checked the type string. */
+  const GVariantType *type = (const GVariantType *) type_string;
+  int normal = jr_frame_numeric_is_normal (type_string, data, header->data_size);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GVariant) value = NULL;
 
-  bytes = g_bytes_new (frame + jr_frame_data_offset (header->type_size), header->data_size);
-  value = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type_string), bytes, FALSE));
+  if (normal == 0)
+    goto not_normal;
 
-  if (!g_variant_is_normal_form (value))
-    {
-      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
-                   "message of type %s is not in normal form", type_string);
-      return NULL;
-    }
+  if (block != NULL)
+    bytes = g_bytes_new_from_bytes (block, data - (const guint8 *) g_bytes_get_data (block, NULL),
+                                    header->data_size);
+  else
+    bytes = g_bytes_new (data, header->data_size);
+
+  /* Known normal: GLib need not check again on every access. */
+  value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, normal == 1));
+  if (normal == -1 && !g_variant_is_normal_form (value))
+    goto not_normal;
 
   return g_steal_pointer (&value);
+
+not_normal:
+  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+               "message of type %s is not in normal form", type_string);
+  return NULL;
 }

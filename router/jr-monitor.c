@@ -21,6 +21,14 @@
 #include "jr-frame-private.h"
 
 #define BATCH_CAPACITY 256u
+/* Small frames are copied out of the ring in runs of at most this many
+ * bytes, one allocation per run: a message kept alive keeps its run. */
+#define RUN_BYTES_MAX  (16u * 1024u)
+
+typedef struct {
+  JrFrameHeader header;
+  gsize         offset;      /* of the frame, from the start of the run */
+} RunFrame;
 
 typedef enum {
   READ_FRAMES,
@@ -53,6 +61,10 @@ struct _JrMonitor {
   guint64    last_token;
 
   /* Monitor thread only. */
+  RunFrame   run[BATCH_CAPACITY];
+  guint      run_length;
+  gsize      run_start;      /* in the lane's unread bytes */
+  gsize      run_bytes;
   GPtrArray *lanes;
   JrBatch   *batch;
   GArray    *pollfds;
@@ -108,38 +120,86 @@ lane_warn (JrMonitor  *self,
   push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (g_steal_pointer (&full)));
 }
 
-/* Decodes one whole frame at @frame and queues its message. */
+/* Queues the message of a whole frame that jr_frame_peek() accepted. */
 static void
-deliver_frame (JrMonitor    *self,
-               Lane         *lane,
-               const guint8 *frame,
-               gsize         len)
+deliver_frame (JrMonitor           *self,
+               Lane                *lane,
+               const JrFrameHeader *header,
+               const char          *type_string,
+               const guint8        *frame)
 {
   g_autoptr(GError) error = NULL;
-  JrFrameHeader header;
-  const char *type_string;
-  gsize frame_size;
-  GVariant *value;
+  GVariant *value = jr_frame_to_variant (header, type_string, frame, &error);
 
-  if (jr_frame_peek (frame, len, &header, &type_string, &frame_size, &error) != JR_FRAME_OK)
-    {
-      lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
-      return;
-    }
-
-  value = jr_frame_to_variant (&header, type_string, frame, &error);
   if (value == NULL)
     {
       lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                 header.connection_id, error->message);
+                 header->connection_id, error->message);
       return;
     }
 
   if (self->batch == NULL)
     self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
-  jr_batch_add (self->batch, header.connection_id, value);
+  jr_batch_add (self->batch, header->connection_id, value);
   if (self->batch->n_messages == self->batch->capacity)
     flush_batch (self);
+}
+
+/* Copies the run of small frames at data + run_start out of the ring in one
+ * block, and queues their messages, which share it. */
+static void
+flush_run (JrMonitor    *self,
+           Lane         *lane,
+           const guint8 *data)
+{
+  g_autoptr(GBytes) block = NULL;
+  const guint8 *base;
+
+  if (self->run_length == 0)
+    return;
+
+  block = g_bytes_new (data + self->run_start, self->run_bytes);
+  base = g_bytes_get_data (block, NULL);
+  for (guint i = 0; i < self->run_length; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const RunFrame *frame = &self->run[i];
+      const guint8 *at = base + frame->offset;
+      GVariant *value = jr_frame_to_variant_in (&frame->header,
+                                                (const char *) at + JR_FRAME_HEADER_SIZE,
+                                                at, block, &error);
+
+      if (value == NULL)
+        {
+          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                     frame->header.connection_id, error->message);
+          continue;
+        }
+      if (self->batch == NULL)
+        self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
+      jr_batch_add (self->batch, frame->header.connection_id, value);
+      if (self->batch->n_messages == self->batch->capacity)
+        flush_batch (self);
+    }
+  self->run_length = 0;
+  self->run_bytes = 0;
+}
+
+/* A gathered frame is whole: check it as any other. */
+static void
+deliver_gathered (JrMonitor *self,
+                  Lane      *lane)
+{
+  g_autoptr(GError) error = NULL;
+  JrFrameHeader header;
+  const char *type_string;
+  gsize frame_size;
+
+  if (jr_frame_peek (lane->gather, lane->gather_size, &header, &type_string, &frame_size,
+                     &error) == JR_FRAME_OK)
+    deliver_frame (self, lane, &header, type_string, lane->gather);
+  else
+    lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
 }
 
 /* Reads what the lane's ring holds. Returns FALSE when it stopped because
@@ -154,6 +214,8 @@ drain_lane (JrMonitor *self,
   gsize off = 0;
   gboolean room = TRUE;
 
+  self->run_length = 0;
+  self->run_bytes = 0;
   while (off < len && !lane->broken)
     {
       g_autoptr(GError) error = NULL;
@@ -179,7 +241,7 @@ drain_lane (JrMonitor *self,
           lane->gather_filled += n;
           if (lane->gather_filled == lane->gather_size)
             {
-              deliver_frame (self, lane, lane->gather, lane->gather_size);
+              deliver_gathered (self, lane);
               g_clear_pointer (&lane->gather, g_free);
               lane->mode = READ_FRAMES;
             }
@@ -190,7 +252,7 @@ drain_lane (JrMonitor *self,
           break;
         }
 
-      if (!jr_inbox_has_room (self->inbox))
+      if (self->run_length == 0 && !jr_inbox_has_room (self->inbox))
         {
           room = FALSE;
           break;
@@ -199,11 +261,26 @@ drain_lane (JrMonitor *self,
       switch (jr_frame_peek (data + off, len - off, &header, &type_string, &frame_size, &error))
         {
         case JR_FRAME_OK:
-          deliver_frame (self, lane, data + off, frame_size);
+          if (frame_size > RUN_BYTES_MAX)
+            {
+              flush_run (self, lane, data);
+              deliver_frame (self, lane, &header, type_string, data + off);
+              off += frame_size;
+              break;
+            }
+          if (self->run_length == BATCH_CAPACITY || self->run_bytes + frame_size > RUN_BYTES_MAX)
+            flush_run (self, lane, data);
+          if (self->run_length == 0)
+            self->run_start = off;
+          self->run[self->run_length].header = header;
+          self->run[self->run_length].offset = off - self->run_start;
+          self->run_length++;
+          self->run_bytes += frame_size;
           off += frame_size;
           break;
 
         case JR_FRAME_NEED_MORE:
+          flush_run (self, lane, data);
           if (frame_size <= ring_half)
             goto out;
           lane->gather = g_malloc (frame_size);
@@ -213,6 +290,7 @@ drain_lane (JrMonitor *self,
           break;
 
         case JR_FRAME_SKIP:
+          flush_run (self, lane, data);
           lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
                      header.connection_id, error->message);
           lane->skip_left = frame_size;
@@ -221,6 +299,7 @@ drain_lane (JrMonitor *self,
 
         case JR_FRAME_CORRUPT:
         default:
+          flush_run (self, lane, data);
           lane_warn (self, lane, "closed after a corrupt frame: %s", error->message);
           lane->broken = TRUE;
           break;
@@ -228,6 +307,8 @@ drain_lane (JrMonitor *self,
     }
 
 out:
+  /* Before consume: the run is still in the ring. */
+  flush_run (self, lane, data);
   jr_channel_consume (lane->channel, off);
   lane->stalled = len - off;
   return room;

@@ -484,6 +484,52 @@ test_skip_non_normal (void)
     }
 }
 
+/* The fast normal-form check must agree with GLib's on every input it
+ * decides: random bytes of random sizes for the layouts it handles. */
+static void
+test_numeric_normal_matches_glib (void)
+{
+  const char *types[] = {
+    "y", "q", "u", "t", "d", "ay", "an", "at", "(xay)", "(yd)", "(ydy)", "(ii)",
+    "(yt)", "(qay)", "(yyyyyyyx)", "(ay)", "(yat)", "(ny)", "(ys)", "(yv)", "b", "(by)",
+  };
+  GRand *rand = g_rand_new_with_seed (42);
+  guint decided = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      const char *type = types[round % G_N_ELEMENTS (types)];
+      gsize size = g_rand_int_range (rand, 0, 41);
+      guint8 *data = g_malloc0 (size + 1);
+      g_autoptr(GVariant) value = NULL;
+      int fast;
+
+      /* Mostly zeroes, so that padding is often right and sizes decide. */
+      for (gsize i = 0; i < size; i++)
+        if (g_rand_int_range (rand, 0, 4) == 0)
+          data[i] = (guint8) g_rand_int (rand);
+
+      fast = jr_frame_numeric_is_normal (type, data, size);
+      value = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (type), data, size,
+                                                           FALSE, NULL, NULL));
+      if (fast != -1)
+        {
+          decided++;
+          if (fast != (int) g_variant_is_normal_form (value))
+            g_error ("type %s, %" G_GSIZE_FORMAT " bytes: fast says %d, GLib says %d",
+                     type, size, fast, g_variant_is_normal_form (value));
+        }
+      g_clear_pointer (&value, g_variant_unref);
+      g_free (data);
+    }
+
+  /* Strings, variants and booleans go to GLib's own check. */
+  g_assert_cmpint (jr_frame_numeric_is_normal ("(ys)", (const guint8 *) "\0", 1), ==, -1);
+  g_assert_cmpint (jr_frame_numeric_is_normal ("b", (const guint8 *) "\0", 1), ==, -1);
+  g_assert_cmpuint (decided, >, 10000);
+  g_rand_free (rand);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -500,6 +546,7 @@ main (int    argc,
   g_test_add_func ("/frame/skip/invalid-type", test_skip_invalid_type);
   g_test_add_func ("/frame/skip/oversize", test_skip_oversize);
   g_test_add_func ("/frame/skip/non-normal", test_skip_non_normal);
+  g_test_add_func ("/frame/normal-form/fast-matches-glib", test_numeric_normal_matches_glib);
 
   return g_test_run ();
 }

@@ -62,8 +62,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
               g_free (text);
               g_variant_unref (value);
             }
-          else if (error == NULL)
-            abort ();
+          else
+            {
+              /* Refused: GLib must agree that it is not in normal form. */
+              GVariant *untrusted = g_variant_ref_sink (
+                g_variant_new_from_data (G_VARIANT_TYPE (type_string),
+                                         buf + offset + jr_frame_data_offset (header.type_size),
+                                         header.data_size, FALSE, NULL, NULL));
+
+              if (error == NULL || g_variant_is_normal_form (untrusted))
+                abort ();
+              g_variant_unref (untrusted);
+            }
           g_clear_error (&error);
           offset += frame_size;
         }
