@@ -289,17 +289,18 @@ on_job_message (JrReceiver *receiver,
   Task *task = user_data;
   g_autoptr(GVariant) payload = NULL;
   g_autoptr(GError) error = NULL;
-  guchar tag;
+  JrJobMessageParts parts;
 
-  if (!g_variant_is_of_type (message, G_VARIANT_TYPE ("(yv)")))
+  if (!jr_job_message_parse (message, &parts))
     {
       g_warning ("Job %s sent a message of type %s; ignored", task->job,
                  g_variant_get_type_string (message));
+      g_clear_pointer (&parts.payload, g_variant_unref);
       return;
     }
-  g_variant_get (message, "(yv)", &tag, &payload);
+  payload = parts.payload;
 
-  switch (tag)
+  switch (parts.tag)
     {
     case JR_JOB_MSG_STARTED:
       task->started = TRUE;
@@ -309,14 +310,7 @@ on_job_message (JrReceiver *receiver,
       return;
 
     case JR_JOB_MSG_PROGRESS:
-      if (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(dms)")))
-        {
-          double fraction;
-          const char *text;
-
-          g_variant_get (payload, "(dm&s)", &fraction, &text);
-          jr_future_set_progress (task->future, fraction, text);
-        }
+      jr_future_set_progress (task->future, parts.fraction, parts.text);
       return;
 
     case JR_JOB_MSG_YIELD:
@@ -368,7 +362,7 @@ on_job_message (JrReceiver *receiver,
       return;
 
     default:
-      g_warning ("Job %s sent an unknown message '%c'; ignored", task->job, tag);
+      g_warning ("Job %s sent an unknown message '%c'; ignored", task->job, parts.tag);
       return;
     }
 

@@ -541,22 +541,30 @@ jr_future_set_progress (JrFuture   *self,
   else if (fraction > 1.0)
     fraction = 1.0;
 
-  g_object_freeze_notify (G_OBJECT (self));
+  {
+    gboolean fraction_changed = fraction != self->progress;
+    gboolean text_changed = g_strcmp0 (text, self->progress_text) != 0;
 
-  if (fraction != self->progress)
-    {
-      self->progress = fraction;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-    }
+    /* Progress is the hot path: freeze only when both change together. */
+    if (fraction_changed && text_changed)
+      g_object_freeze_notify (G_OBJECT (self));
 
-  if (g_strcmp0 (text, self->progress_text) != 0)
-    {
-      g_free (self->progress_text);
-      self->progress_text = g_strdup (text);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
-    }
+    if (fraction_changed)
+      {
+        self->progress = fraction;
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+      }
 
-  g_object_thaw_notify (G_OBJECT (self));
+    if (text_changed)
+      {
+        g_free (self->progress_text);
+        self->progress_text = g_strdup (text);
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
+      }
+
+    if (fraction_changed && text_changed)
+      g_object_thaw_notify (G_OBJECT (self));
+  }
 
   return TRUE;
 }

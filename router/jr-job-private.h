@@ -12,17 +12,32 @@
 
 G_BEGIN_DECLS
 
-/* Job → future, one pipe per job, type "(yv)": a tag and its payload. The
- * last message of a job is always RESULT, ERROR or CANCELLED. */
+/* Job → future, one pipe per job. The frequent messages are flat numeric
+ * tuples, cheap to build, check and read: STARTED, CANCELLED and RETURNED
+ * are "(y)", progress is "(yd)" or, with a text, "(yds)". RESULT, YIELD
+ * and ERROR are "(yv)"; ERROR's value is "(sis)": domain name, code,
+ * message. The last message of a job is always RESULT, ERROR or CANCELLED
+ * (or RETURNED, for a job recalled before it started). */
 typedef enum {
-  JR_JOB_MSG_STARTED   = 'S',   /* () */
-  JR_JOB_MSG_PROGRESS  = 'P',   /* (dms) fraction, text */
-  JR_JOB_MSG_YIELD     = 'Y',   /* the value */
-  JR_JOB_MSG_RESULT    = 'R',   /* the value */
-  JR_JOB_MSG_ERROR     = 'E',   /* (sis) domain name, code, message */
-  JR_JOB_MSG_CANCELLED = 'C',   /* () */
-  JR_JOB_MSG_RETURNED  = 'X',   /* () recalled before it started: requeue it */
+  JR_JOB_MSG_STARTED   = 'S',
+  JR_JOB_MSG_PROGRESS  = 'P',
+  JR_JOB_MSG_YIELD     = 'Y',
+  JR_JOB_MSG_RESULT    = 'R',
+  JR_JOB_MSG_ERROR     = 'E',
+  JR_JOB_MSG_CANCELLED = 'C',
+  JR_JOB_MSG_RETURNED  = 'X',
 } JrJobMessage;
+
+typedef struct {
+  guchar       tag;
+  double       fraction;   /* PROGRESS */
+  const char  *text;       /* PROGRESS, nullable; points into the message */
+  GVariant    *payload;    /* RESULT, YIELD, ERROR: owned */
+} JrJobMessageParts;
+
+/* Reads a message of a job; FALSE for one of no known shape. */
+gboolean jr_job_message_parse (GVariant          *message,
+                               JrJobMessageParts *parts);
 
 /* Executor → worker process, on its stdin: a native-endian guint64 size,
  * then a serialized "(ytsmv)": kind, job id (= connection id), job name,

@@ -110,6 +110,12 @@ jr_job_registry_check (const char *name,
   return TRUE;
 }
 
+/* Type strings checked once here, so that casts are safe below. */
+#define TYPE_TAG          ((const GVariantType *) "(y)")
+#define TYPE_PROGRESS     ((const GVariantType *) "(yd)")
+#define TYPE_PROGRESS_TEXT ((const GVariantType *) "(yds)")
+#define TYPE_VALUE        ((const GVariantType *) "(yv)")
+
 static gboolean
 send_message (JrSender     *sender,
               JrJobMessage  tag,
@@ -119,10 +125,60 @@ send_message (JrSender     *sender,
   return jr_sender_send (sender, g_variant_new ("(yv)", (guchar) tag, payload), error);
 }
 
-static GVariant *
-empty_tuple (void)
+/* A serialized flat message: no tree of children to build or walk. */
+static gboolean
+send_flat (JrSender           *sender,
+           const GVariantType *type,
+           const void         *data,
+           gsize               size,
+           GError            **error)
 {
-  return g_variant_new_tuple (NULL, 0);
+  gpointer copy = g_memdup2 (data, size);
+
+  return jr_sender_send (sender, g_variant_new_from_data (type, copy, size, TRUE, g_free, copy),
+                         error);
+}
+
+static gboolean
+send_tag (JrSender     *sender,
+          JrJobMessage  tag,
+          GError      **error)
+{
+  guchar byte = (guchar) tag;
+
+  return send_flat (sender, TYPE_TAG, &byte, 1, error);
+}
+
+gboolean
+jr_job_message_parse (GVariant          *message,
+                      JrJobMessageParts *parts)
+{
+  const char *type = g_variant_get_type_string (message);
+  const guint8 *data;
+
+  memset (parts, 0, sizeof *parts);
+  parts->fraction = -1;
+
+  if (strcmp (type, "(y)") == 0 || strcmp (type, "(yd)") == 0)
+    {
+      /* Numeric layouts: the router has checked their size. */
+      data = g_variant_get_data (message);
+      parts->tag = data[0];
+      if (type[2] == 'd')
+        memcpy (&parts->fraction, data + 8, sizeof (double));
+      return parts->tag != JR_JOB_MSG_PROGRESS || type[2] == 'd';
+    }
+  if (strcmp (type, "(yds)") == 0)
+    {
+      g_variant_get (message, "(yd&s)", &parts->tag, &parts->fraction, &parts->text);
+      return parts->tag == JR_JOB_MSG_PROGRESS;
+    }
+  if (strcmp (type, "(yv)") == 0)
+    {
+      g_variant_get (message, "(yv)", &parts->tag, &parts->payload);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -155,8 +211,16 @@ jr_job_progress (JrJob       *job,
 
   if (!cancelled_error (job, error))
     return FALSE;
-  return send_message (job->sender, JR_JOB_MSG_PROGRESS,
-                       g_variant_new ("(dms)", fraction, text), error);
+  if (text != NULL)
+    return jr_sender_send (job->sender,
+                           g_variant_new ("(yds)", (guchar) JR_JOB_MSG_PROGRESS, fraction, text),
+                           error);
+  {
+    struct { guint8 tag; guint8 pad[7]; double fraction; } flat = { JR_JOB_MSG_PROGRESS, { 0 }, fraction };
+
+    G_STATIC_ASSERT (sizeof flat == 16);
+    return send_flat (job->sender, TYPE_PROGRESS, &flat, sizeof flat, error);
+  }
 }
 
 /**
@@ -247,12 +311,12 @@ jr_job_run (JrSender     *sender,
 
   if (cancelled_before_start)
     {
-      send_message (sender, JR_JOB_MSG_CANCELLED, empty_tuple (), NULL);
+      send_tag (sender, JR_JOB_MSG_CANCELLED, NULL);
       jr_sender_stop (sender, NULL);
       return;
     }
 
-  send_message (sender, JR_JOB_MSG_STARTED, empty_tuple (), NULL);
+  send_tag (sender, JR_JOB_MSG_STARTED, NULL);
 
   if (!jr_job_registry_check (name, args, &error))
     {
@@ -267,7 +331,7 @@ jr_job_run (JrSender     *sender,
     g_variant_ref_sink (result);
 
   if (g_cancellable_is_cancelled (cancellable))
-    send_message (sender, JR_JOB_MSG_CANCELLED, empty_tuple (), NULL);
+    send_tag (sender, JR_JOB_MSG_CANCELLED, NULL);
   else if (result != NULL)
     {
       g_autoptr(GError) send_failure = NULL;
@@ -301,7 +365,7 @@ jr_job_send_returned (JrSender *sender)
 {
   if (jr_sender_start (sender, NULL))
     {
-      send_message (sender, JR_JOB_MSG_RETURNED, empty_tuple (), NULL);
+      send_tag (sender, JR_JOB_MSG_RETURNED, NULL);
       jr_sender_stop (sender, NULL);
     }
 }

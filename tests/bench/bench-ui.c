@@ -43,9 +43,13 @@
  * correct. Only the last one decides the exit status: timings vary too much
  * on a shared machine to fail on.
  */
+#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <gtk/gtk.h>
 
@@ -68,21 +72,27 @@
 #define SETTLE_USEC        (G_USEC_PER_SEC / 2)
 /* How long a wait may take before the benchmark gives up (a hang). */
 #define WATCHDOG_USEC      (60 * G_USEC_PER_SEC)
+#define VERBOSE_STALL_USEC 8000
 
 /* What one phase measured. */
 typedef struct {
+  const char *name;
   gint64  start;
   gint64  end;
   gint64  max_stall;       /* µs the timer ran late, at most */
   guint64 ticks;
   guint   frames;
   gint64  max_frame_gap;   /* µs between two paints, at most */
+  guint   n_long_stalls;   /* of VERBOSE_STALL_USEC or more */
 } Phase;
 
 /* The phase being measured, or NULL between phases. */
 static Phase *current;
 static gint64 last_paint;
 static guint total_paints;
+/* BENCH_UI_VERBOSE set: every stall of VERBOSE_STALL_USEC or more, on
+ * stderr. */
+static gboolean verbose;
 
 typedef struct {
   JrApplication *app;
@@ -142,19 +152,48 @@ job_flood (JrJob     *job,
 
 /* A G_PRIORITY_HIGH source due every TICK_USEC: how late it runs is how
  * long the main loop was busy with something it could not interrupt. */
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static gboolean
 ticker_dispatch (GSource     *source,
                  GSourceFunc  callback,
                  gpointer     user_data)
 {
+  static gint64 last_tick, last_cpu;
+  static long last_vcsw, last_ivcsw;
   gint64 now = g_get_monotonic_time ();
   gint64 late = now - g_source_get_ready_time (source);
+  gint64 cpu = verbose ? thread_cpu_usec () : 0;
+  struct rusage usage = { 0 };
+
+  if (verbose)
+    getrusage (RUSAGE_THREAD, &usage);
 
   if (current != NULL && now >= current->start)
     {
       current->max_stall = MAX (current->max_stall, late);
       current->ticks++;
+      if (late >= VERBOSE_STALL_USEC)
+        current->n_long_stalls++;
+      /* Was the main thread busy, or waiting for a processor? */
+      if (verbose && late >= VERBOSE_STALL_USEC)
+        fprintf (stderr, "bench-ui: %s +%.3f s: stall %.1f ms; since the last tick (%.1f ms) "
+                 "the main thread ran %.1f ms, slept %ld times, was preempted %ld times\n",
+                 current->name, (now - current->start) / (double) G_USEC_PER_SEC,
+                 late / 1000.0, (now - last_tick) / 1000.0, (cpu - last_cpu) / 1000.0,
+                 usage.ru_nvcsw - last_vcsw, usage.ru_nivcsw - last_ivcsw);
     }
+  last_tick = now;
+  last_cpu = cpu;
+  last_vcsw = usage.ru_nvcsw;
+  last_ivcsw = usage.ru_nivcsw;
   /* From now, not from when it was due: one stall counts once. */
   g_source_set_ready_time (source, now + TICK_USEC);
   return G_SOURCE_CONTINUE;
@@ -240,13 +279,6 @@ add_animation (GtkWindow *window)
 
 /* ---- waiting ---- */
 
-static gboolean
-set_flag (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs the main loop for @usec, or until @stop (if not NULL) holds. The
  * ticker and the animation wake the loop at least every 5 ms. */
 static void
@@ -324,11 +356,12 @@ all_done (gpointer data)
 
 static void
 measure (Phase     *phase,
+         const char *name,
          gint64     usec,
          gboolean (*stop) (gpointer data),
          gpointer   data)
 {
-  *phase = (Phase) { .start = g_get_monotonic_time () };
+  *phase = (Phase) { .name = name, .start = g_get_monotonic_time () };
   current = phase;
   run_for (usec, stop, data);
   phase->end = g_get_monotonic_time ();
@@ -522,13 +555,13 @@ run_bench (gpointer user_data)
   wait_frames (2);
   run_for (SETTLE_USEC, NULL, NULL);
 
-  measure (&idle, usec, NULL, NULL);
+  measure (&idle, "idle", usec, NULL, NULL);
 
   for (guint i = 0; i < FLOOD_JOBS; i++)
     futures[i] = g_object_ref (submit_flood (executor, i, usec + FLOOD_EXTRA_USEC));
   wait_until (all_executing, futures, "both flood jobs to start");
   flood_started = g_get_monotonic_time ();
-  measure (&flood, usec, any_done, futures);
+  measure (&flood, "flood", usec, any_done, futures);
   if (any_done (futures))
     fprintf (stderr, "bench-ui: a flood job ended %.0f ms into the %.0f ms measurement\n",
              ms (flood.end - flood_started), ms (usec));
@@ -587,6 +620,7 @@ main (int    argc,
   jr_register_job_full ("flood", job_flood, G_VARIANT_TYPE ("(t)"), NULL);
   jr_init (&argc, &argv);
 
+  verbose = g_getenv ("BENCH_UI_VERBOSE") != NULL;
   seconds_env = g_getenv ("BENCH_SECONDS");
   bench.seconds = seconds_env != NULL ? g_ascii_strtod (seconds_env, NULL) : DEFAULT_SECONDS;
   if (!(bench.seconds > 0.0))
