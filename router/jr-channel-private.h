@@ -55,6 +55,14 @@ gboolean   jr_channel_write_message    (JrChannel           *channel,
                                         guint64              connection_id,
                                         GVariant            *message,
                                         GError             **error);
+/* Writes one message given as the serialized, normal-form value of
+ * @type_string: no GVariant to build for small fixed messages. */
+gboolean   jr_channel_write_data       (JrChannel           *channel,
+                                        guint64              connection_id,
+                                        const char          *type_string,
+                                        gconstpointer        data,
+                                        gsize                size,
+                                        GError             **error);
 /* Writes raw bytes as they are: for tests that play a misbehaving worker. */
 gboolean   jr_channel_write_raw        (JrChannel           *channel,
                                         const void          *data,

@@ -496,19 +496,40 @@ jr_channel_write_raw (JrChannel   *channel,
   return ok;
 }
 
-gboolean
-jr_channel_write_message (JrChannel  *channel,
-                          guint64     connection_id,
-                          GVariant   *message,
-                          GError    **error)
+typedef void (*StoreFunc) (gconstpointer source, guint8 *out, gsize size);
+
+static void
+store_variant (gconstpointer source,
+               guint8       *out,
+               gsize         size)
 {
-  const char *type_string = g_variant_get_type_string (message);
-  gsize data_size = g_variant_get_size (message);
-  gsize frame_size = jr_frame_size_for (strlen (type_string) + 1, data_size);
-  gsize data_offset = jr_frame_data_offset (strlen (type_string) + 1);
+  g_variant_store ((GVariant *) source, out);
+}
+
+static void
+store_bytes (gconstpointer source,
+             guint8       *out,
+             gsize         size)
+{
+  memcpy (out, source, size);
+}
+
+/* Writes one whole frame whose value @store puts in place. */
+static gboolean
+write_frame (JrChannel     *channel,
+             guint64        connection_id,
+             const char    *type_string,
+             gsize          data_size,
+             StoreFunc      store,
+             gconstpointer  source,
+             GError       **error)
+{
+  gsize type_size = strlen (type_string) + 1;
+  gsize frame_size = jr_frame_size_for (type_size, data_size);
+  gsize data_offset = jr_frame_data_offset (type_size);
   gboolean ok;
 
-  if (strlen (type_string) + 1 > JR_FRAME_TYPE_MAX)
+  if (type_size > JR_FRAME_TYPE_MAX)
     {
       g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
                    "Message type %s is too long to send", type_string);
@@ -532,7 +553,7 @@ jr_channel_write_message (JrChannel  *channel,
           guint8 *out = write_pointer (channel);
 
           jr_frame_write_header (out, connection_id, type_string, data_size);
-          g_variant_store (message, out + data_offset);
+          store (source, out + data_offset, data_size);
           ok = publish (channel, frame_size, error);
         }
     }
@@ -541,9 +562,30 @@ jr_channel_write_message (JrChannel  *channel,
       g_autofree guint8 *frame = g_malloc (frame_size);
 
       jr_frame_write_header (frame, connection_id, type_string, data_size);
-      g_variant_store (message, frame + data_offset);
+      store (source, frame + data_offset, data_size);
       ok = write_bytes_locked (channel, frame, frame_size, error);
     }
   g_mutex_unlock (&channel->write_lock);
   return ok;
+}
+
+gboolean
+jr_channel_write_message (JrChannel  *channel,
+                          guint64     connection_id,
+                          GVariant   *message,
+                          GError    **error)
+{
+  return write_frame (channel, connection_id, g_variant_get_type_string (message),
+                      g_variant_get_size (message), store_variant, message, error);
+}
+
+gboolean
+jr_channel_write_data (JrChannel    *channel,
+                       guint64       connection_id,
+                       const char   *type_string,
+                       gconstpointer data,
+                       gsize         size,
+                       GError      **error)
+{
+  return write_frame (channel, connection_id, type_string, size, store_bytes, data, error);
 }

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-job-private.h"
+#include "jr-sender-private.h"
 
 #include <string.h>
 
@@ -133,10 +134,7 @@ send_flat (JrSender           *sender,
            gsize               size,
            GError            **error)
 {
-  gpointer copy = g_memdup2 (data, size);
-
-  return jr_sender_send (sender, g_variant_new_from_data (type, copy, size, TRUE, g_free, copy),
-                         error);
+  return jr_sender_send_data (sender, (const char *) type, data, size, error);
 }
 
 static gboolean

@@ -215,6 +215,27 @@ jr_sender_send (JrSender  *self,
   }
 }
 
+gboolean
+jr_sender_send_data (JrSender     *self,
+                     const char   *type_string,
+                     gconstpointer data,
+                     gsize         size,
+                     GError      **error)
+{
+  g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
+
+  if (self->state == SENDER_OPEN && self->channel != NULL)
+    return jr_channel_write_data (self->channel, self->connection_id, type_string, data, size, error);
+
+  {
+    gpointer copy = g_memdup2 (data, size);
+
+    return jr_sender_send (self, g_variant_new_from_data (G_VARIANT_TYPE (type_string), copy, size,
+                                                          TRUE, g_free, copy),
+                           error);
+  }
+}
+
 /**
  * jr_sender_stop:
  * @self: a started sender
