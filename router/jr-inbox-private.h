@@ -20,6 +20,7 @@ typedef enum {
   JR_BATCH_SYNC,            /* arg: token of a route_until sync request */
   JR_BATCH_CHANNEL_CLOSED,  /* arg: id of the channel whose writer has gone */
   JR_BATCH_WARNING,         /* one string message: logged on the router's thread */
+  JR_BATCH_STAGED,          /* arg: a JrStage whose messages are to be taken */
 } JrBatchKind;
 
 typedef struct {
@@ -38,12 +39,29 @@ typedef struct {
 
 typedef struct _JrInbox JrInbox;
 
+/* A thread sender's staging area. The sender appends under the stage's
+ * lock and pushes one STAGED token into the inbox per batch; the router
+ * takes the whole batch when it pops the token. So a flood costs one
+ * queue operation and one ping per batch, not per message, and nothing
+ * waits for a flush: a token is queued whenever messages are staged. */
+typedef struct _JrStage JrStage;
+
+JrStage *jr_stage_new          (void);
+void     jr_stage_unref        (JrStage    *stage);
+/* Router thread: the messages staged so far, or NULL. */
+JrBatch *jr_stage_take         (JrStage    *stage);
+
 JrBatch *jr_batch_new          (JrBatchKind kind,
                                 guint       capacity,
                                 guint64     arg);
 void     jr_batch_add          (JrBatch    *batch,
                                 guint64     connection_id,
                                 GVariant   *value);
+/* The same, for a value whose serialized size the caller knows. */
+void     jr_batch_add_sized    (JrBatch    *batch,
+                                guint64     connection_id,
+                                GVariant   *value,
+                                gsize       size);
 void     jr_batch_free         (JrBatch    *batch);
 
 JrInbox *jr_inbox_new          (GMainContext *context);
@@ -55,6 +73,14 @@ void     jr_inbox_unref        (JrInbox    *inbox);
 gboolean jr_inbox_push         (JrInbox    *inbox,
                                 JrBatch    *batch,
                                 gboolean    may_wait,
+                                GError    **error);
+/* Stages one message (@value: owned), waiting for room like
+ * jr_inbox_push() when @may_wait. */
+gboolean jr_inbox_stage        (JrInbox    *inbox,
+                                JrStage    *stage,
+                                guint64     connection_id,
+                                GVariant   *value,
+                                gsize       size,
                                 GError    **error);
 gboolean jr_inbox_has_room     (JrInbox    *inbox);
 /* The monitor: gets @fd written (an eventfd) once room frees up after a

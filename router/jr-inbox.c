@@ -53,20 +53,76 @@ jr_batch_new (JrBatchKind kind,
 }
 
 void
-jr_batch_add (JrBatch  *batch,
-              guint64   connection_id,
-              GVariant *value)
+jr_batch_add_sized (JrBatch  *batch,
+                    guint64   connection_id,
+                    GVariant *value,
+                    gsize     size)
 {
   g_assert (batch->n_messages < batch->capacity);
   batch->messages[batch->n_messages].connection_id = connection_id;
   batch->messages[batch->n_messages].value = value;
   batch->n_messages++;
-  batch->bytes += g_variant_get_size (value) + MESSAGE_OVERHEAD;
+  batch->bytes += size + MESSAGE_OVERHEAD;
+}
+
+void
+jr_batch_add (JrBatch  *batch,
+              guint64   connection_id,
+              GVariant *value)
+{
+  jr_batch_add_sized (batch, connection_id, value, g_variant_get_size (value));
+}
+
+struct _JrStage {
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  JrBatch        *batch;     /* guarded by lock; NULL when nothing is staged */
+};
+
+JrStage *
+jr_stage_new (void)
+{
+  JrStage *stage = g_new0 (JrStage, 1);
+
+  g_atomic_ref_count_init (&stage->ref_count);
+  g_mutex_init (&stage->lock);
+  return stage;
+}
+
+static JrStage *
+jr_stage_ref (JrStage *stage)
+{
+  g_atomic_ref_count_inc (&stage->ref_count);
+  return stage;
+}
+
+void
+jr_stage_unref (JrStage *stage)
+{
+  if (!g_atomic_ref_count_dec (&stage->ref_count))
+    return;
+  g_clear_pointer (&stage->batch, jr_batch_free);
+  g_mutex_clear (&stage->lock);
+  g_free (stage);
+}
+
+JrBatch *
+jr_stage_take (JrStage *stage)
+{
+  JrBatch *batch;
+
+  g_mutex_lock (&stage->lock);
+  batch = g_steal_pointer (&stage->batch);
+  g_mutex_unlock (&stage->lock);
+  return batch;
 }
 
 void
 jr_batch_free (JrBatch *batch)
 {
+  if (batch->kind == JR_BATCH_STAGED)
+    jr_stage_unref ((JrStage *) (guintptr) batch->arg);
+
   for (guint i = 0; i < batch->n_messages; i++)
     g_clear_pointer (&batch->messages[i].value, g_variant_unref);
   g_free (batch);
@@ -145,14 +201,11 @@ set_closed_error (GError **error)
   return FALSE;
 }
 
-gboolean
-jr_inbox_push (JrInbox  *inbox,
-               JrBatch  *batch,
-               gboolean  may_wait,
-               GError  **error)
+static void
+wait_for_room (JrInbox *inbox)
 {
   /* The router's own thread must never wait for itself to drain. */
-  if (may_wait && !jr_inbox_has_room (inbox) && !g_main_context_is_owner (inbox->context))
+  if (!jr_inbox_has_room (inbox) && !g_main_context_is_owner (inbox->context))
     {
       g_mutex_lock (&inbox->space_lock);
       inbox->n_waiters++;
@@ -161,6 +214,61 @@ jr_inbox_push (JrInbox  *inbox,
       inbox->n_waiters--;
       g_mutex_unlock (&inbox->space_lock);
     }
+}
+
+gboolean
+jr_inbox_stage (JrInbox  *inbox,
+                JrStage  *stage,
+                guint64   connection_id,
+                GVariant *value,
+                gsize     size,
+                GError  **error)
+{
+  JrBatch *batch;
+  gsize bytes;
+
+  wait_for_room (inbox);
+  if (atomic_load (&inbox->closed))
+    {
+      g_variant_unref (value);
+      return set_closed_error (error);
+    }
+
+  g_mutex_lock (&stage->lock);
+  batch = stage->batch;
+  if (batch == NULL)
+    batch = jr_batch_new (JR_BATCH_MESSAGES, 64, 0);
+  else if (batch->n_messages == batch->capacity)
+    {
+      batch->capacity *= 2;
+      batch = g_realloc (batch, sizeof (JrBatch) + batch->capacity * sizeof (JrMessage));
+    }
+  bytes = batch->bytes;
+  jr_batch_add_sized (batch, connection_id, value, size);
+  atomic_fetch_add (&inbox->queued_bytes, batch->bytes - bytes);
+  atomic_fetch_add (&inbox->queued_messages, 1);
+
+  if (stage->batch == NULL)
+    {
+      /* The first message of a batch queues its token, under the stage's
+       * lock so that a later sync marker lands behind it. */
+      g_async_queue_push (inbox->queue, jr_batch_new (JR_BATCH_STAGED, 0,
+                                                      (guintptr) jr_stage_ref (stage)));
+      jr_inbox_ping (inbox);
+    }
+  stage->batch = batch;
+  g_mutex_unlock (&stage->lock);
+  return TRUE;
+}
+
+gboolean
+jr_inbox_push (JrInbox  *inbox,
+               JrBatch  *batch,
+               gboolean  may_wait,
+               GError  **error)
+{
+  if (may_wait)
+    wait_for_room (inbox);
 
   if (atomic_load (&inbox->closed))
     {

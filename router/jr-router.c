@@ -163,12 +163,21 @@ route_one (JrRouter *self,
   guint64 connection_id = 0;
   gboolean last;
 
-  if (self->current == NULL)
+  while (self->current == NULL)
     {
-      self->current = jr_inbox_timeout_pop (self->inbox, wait_usec);
-      self->current_index = 0;
-      if (self->current == NULL)
+      JrBatch *popped = jr_inbox_timeout_pop (self->inbox, wait_usec);
+
+      if (popped == NULL)
         return FALSE;
+      self->current_index = 0;
+      if (popped->kind == JR_BATCH_STAGED)
+        {
+          /* A thread sender's token: what it staged so far comes now. */
+          self->current = jr_stage_take ((JrStage *) (guintptr) popped->arg);
+          jr_batch_free (popped);
+        }
+      else
+        self->current = popped;
     }
 
   /* Take what this item needs before calling out: a handler may route
@@ -200,6 +209,7 @@ route_one (JrRouter *self,
     case JR_BATCH_WARNING:
       g_warning ("%s", g_variant_get_string (value, NULL));
       break;
+    case JR_BATCH_STAGED:
     default:
       g_assert_not_reached ();
     }

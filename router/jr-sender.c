@@ -31,6 +31,7 @@ struct _JrSender {
   guint64      connection_id;
   SenderState  state;
   JrInbox     *inbox;    /* in-process sender */
+  JrStage     *stage;
   JrChannel   *channel;  /* child-process sender; not owned */
 };
 
@@ -50,6 +51,7 @@ jr_sender_finalize (GObject *object)
   JrSender *self = JR_SENDER (object);
 
   g_clear_pointer (&self->inbox, jr_inbox_unref);
+  g_clear_pointer (&self->stage, jr_stage_unref);
   G_OBJECT_CLASS (jr_sender_parent_class)->finalize (object);
 }
 
@@ -103,6 +105,7 @@ jr_sender_new_for_inbox (guint64  connection_id,
 
   self->connection_id = connection_id;
   self->inbox = jr_inbox_ref (inbox);
+  self->stage = jr_stage_new ();
   return self;
 }
 
@@ -187,6 +190,7 @@ jr_sender_send (JrSender  *self,
                 GError   **error)
 {
   g_autoptr(GVariant) owned = NULL;
+  gsize size;
 
   g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
@@ -199,20 +203,17 @@ jr_sender_send (JrSender  *self,
   if (self->channel != NULL)
     return jr_channel_write_message (self->channel, self->connection_id, owned, error);
 
-  if (g_variant_get_size (owned) > JR_MESSAGE_SIZE_MAX)
+  size = g_variant_get_size (owned);
+  if (size > JR_MESSAGE_SIZE_MAX)
     {
       g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE,
                    "Message of %" G_GSIZE_FORMAT " bytes is over the limit of %u bytes",
-                   g_variant_get_size (owned), JR_MESSAGE_SIZE_MAX);
+                   size, JR_MESSAGE_SIZE_MAX);
       return FALSE;
     }
 
-  {
-    JrBatch *batch = jr_batch_new (JR_BATCH_MESSAGES, 1, 0);
-
-    jr_batch_add (batch, self->connection_id, g_steal_pointer (&owned));
-    return jr_inbox_push (self->inbox, batch, TRUE, error);
-  }
+  return jr_inbox_stage (self->inbox, self->stage, self->connection_id,
+                         g_steal_pointer (&owned), size, error);
 }
 
 gboolean

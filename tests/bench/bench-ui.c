@@ -32,6 +32,7 @@
  *
  * Figures, as `<what> <params>: <number> <unit>`:
  *   ui idle|flood longest stall        ms the timer ran late, at most
+ *   ui idle|flood stall p99            ms late, at most, in 99 % of ticks
  *   ui idle|flood frame rate           fps
  *   ui idle|flood longest frame gap    ms between two paints, at most
  *   ui flood frame rate ratio          flood fps / idle fps
@@ -80,10 +81,9 @@ typedef struct {
   gint64  start;
   gint64  end;
   gint64  max_stall;       /* µs the timer ran late, at most */
-  guint64 ticks;
   guint   frames;
   gint64  max_frame_gap;   /* µs between two paints, at most */
-  guint   n_long_stalls;   /* of VERBOSE_STALL_USEC or more */
+  GArray *lateness;        /* gint64 µs, one per tick */
 } Phase;
 
 /* The phase being measured, or NULL between phases. */
@@ -179,9 +179,7 @@ ticker_dispatch (GSource     *source,
   if (current != NULL && now >= current->start)
     {
       current->max_stall = MAX (current->max_stall, late);
-      current->ticks++;
-      if (late >= VERBOSE_STALL_USEC)
-        current->n_long_stalls++;
+      g_array_append_val (current->lateness, late);
       /* Was the main thread busy, or waiting for a processor? */
       if (verbose && late >= VERBOSE_STALL_USEC)
         fprintf (stderr, "bench-ui: %s +%.3f s: stall %.1f ms; since the last tick (%.1f ms) "
@@ -361,7 +359,11 @@ measure (Phase     *phase,
          gboolean (*stop) (gpointer data),
          gpointer   data)
 {
-  *phase = (Phase) { .name = name, .start = g_get_monotonic_time () };
+  *phase = (Phase) {
+    .name = name,
+    .start = g_get_monotonic_time (),
+    .lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), usec / TICK_USEC + 16),
+  };
   current = phase;
   run_for (usec, stop, data);
   phase->end = g_get_monotonic_time ();
@@ -481,6 +483,28 @@ ms (gint64 usec)
   return usec / 1000.0;
 }
 
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The lateness that 99 % of the ticks did not exceed: the longest stall
+ * without the few worst, which a busy machine's scheduler alone can cause. */
+static gint64
+stall_p99 (const Phase *phase)
+{
+  GArray *sorted = phase->lateness;
+
+  if (sorted->len == 0)
+    return 0;
+  g_array_sort (sorted, compare_gint64);
+  return g_array_index (sorted, gint64, MIN (sorted->len - 1, sorted->len * 99 / 100));
+}
+
 static double
 fps (const Phase *phase)
 {
@@ -576,9 +600,11 @@ run_bench (gpointer user_data)
     }
 
   printf ("ui idle longest stall: %.1f ms\n", ms (idle.max_stall));
+  printf ("ui idle stall p99: %.1f ms\n", ms (stall_p99 (&idle)));
   printf ("ui idle frame rate: %.1f fps\n", fps (&idle));
   printf ("ui idle longest frame gap: %.1f ms\n", ms (idle.max_frame_gap));
   printf ("ui flood longest stall: %.1f ms\n", ms (flood.max_stall));
+  printf ("ui flood stall p99: %.1f ms\n", ms (stall_p99 (&flood)));
   printf ("ui flood frame rate: %.1f fps\n", fps (&flood));
   printf ("ui flood frame rate ratio: %.3f\n", fps (&idle) > 0 ? fps (&flood) / fps (&idle) : 0.0);
   printf ("ui flood longest frame gap: %.1f ms\n", ms (flood.max_frame_gap));
@@ -588,6 +614,8 @@ run_bench (gpointer user_data)
   printf ("ui flood jobs correct: %d\n", correct ? 1 : 0);
   fflush (stdout);
 
+  g_array_unref (idle.lateness);
+  g_array_unref (flood.lateness);
   g_source_destroy (ticker);
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, NULL);
   bench->correct = correct;
