@@ -23,9 +23,17 @@ typedef enum {
   JR_BATCH_STAGED,          /* arg: a JrStage whose messages are to be taken */
 } JrBatchKind;
 
+/* A message is either a value, or — from the monitor, for layouts it has
+ * checked — the bytes of one in a block, made into a GVariant only on the
+ * router's thread: the allocations, reference counts and GLib's type
+ * table are then touched by one thread, not bounced between two. */
 typedef struct {
-  guint64   connection_id;
-  GVariant *value;          /* owned */
+  guint64       connection_id;
+  GVariant     *value;      /* owned; NULL for a message still in a block */
+  GBytes       *block;      /* not owned: the batch holds it */
+  const char   *type;       /* points into block */
+  const guint8 *data;       /* points into block */
+  gsize         size;
 } JrMessage;
 
 typedef struct {
@@ -34,6 +42,7 @@ typedef struct {
   guint       capacity;
   guint64     arg;
   gsize       bytes;        /* accounted size, released when consumed */
+  GPtrArray  *blocks;       /* GBytes the messages point into, or NULL */
   JrMessage   messages[];
 } JrBatch;
 
@@ -62,6 +71,16 @@ void     jr_batch_add_sized    (JrBatch    *batch,
                                 guint64     connection_id,
                                 GVariant   *value,
                                 gsize       size);
+/* Adds a checked, normal-form value of @type at @data inside @block,
+ * which the batch holds from then on (one reference per batch). */
+void     jr_batch_add_in_block (JrBatch      *batch,
+                                guint64       connection_id,
+                                GBytes       *block,
+                                const char   *type,
+                                const guint8 *data,
+                                gsize         size);
+/* The message's value, made from its block if need be (router thread). */
+GVariant *jr_message_steal_value (JrMessage  *message);
 void     jr_batch_free         (JrBatch    *batch);
 
 JrInbox *jr_inbox_new          (GMainContext *context);

@@ -49,6 +49,7 @@ jr_batch_new (JrBatchKind kind,
   batch->capacity = capacity;
   batch->arg = arg;
   batch->bytes = 0;
+  batch->blocks = NULL;
   return batch;
 }
 
@@ -59,10 +60,54 @@ jr_batch_add_sized (JrBatch  *batch,
                     gsize     size)
 {
   g_assert (batch->n_messages < batch->capacity);
-  batch->messages[batch->n_messages].connection_id = connection_id;
-  batch->messages[batch->n_messages].value = value;
+  batch->messages[batch->n_messages] = (JrMessage) {
+    .connection_id = connection_id,
+    .value = value,
+  };
   batch->n_messages++;
   batch->bytes += size + MESSAGE_OVERHEAD;
+}
+
+void
+jr_batch_add_in_block (JrBatch      *batch,
+                       guint64       connection_id,
+                       GBytes       *block,
+                       const char   *type,
+                       const guint8 *data,
+                       gsize         size)
+{
+  g_assert (batch->n_messages < batch->capacity);
+
+  if (batch->blocks == NULL)
+    batch->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  if (batch->blocks->len == 0 || g_ptr_array_index (batch->blocks, batch->blocks->len - 1) != block)
+    g_ptr_array_add (batch->blocks, g_bytes_ref (block));
+
+  batch->messages[batch->n_messages] = (JrMessage) {
+    .connection_id = connection_id,
+    .block = block,
+    .type = type,
+    .data = data,
+    .size = size,
+  };
+  batch->n_messages++;
+  batch->bytes += size + MESSAGE_OVERHEAD;
+}
+
+GVariant *
+jr_message_steal_value (JrMessage *message)
+{
+  if (message->value == NULL && message->block != NULL)
+    {
+      GBytes *block = g_bytes_ref (message->block);
+
+      /* Checked by the monitor: trusted, in normal form. */
+      message->block = NULL;
+      return g_variant_ref_sink (g_variant_new_from_data ((const GVariantType *) message->type,
+                                                          message->data, message->size, TRUE,
+                                                          (GDestroyNotify) g_bytes_unref, block));
+    }
+  return g_steal_pointer (&message->value);
 }
 
 void
@@ -125,6 +170,7 @@ jr_batch_free (JrBatch *batch)
 
   for (guint i = 0; i < batch->n_messages; i++)
     g_clear_pointer (&batch->messages[i].value, g_variant_unref);
+  g_clear_pointer (&batch->blocks, g_ptr_array_unref);
   g_free (batch);
 }
 

@@ -165,19 +165,36 @@ flush_run (JrMonitor    *self,
       g_autoptr(GError) error = NULL;
       const RunFrame *frame = &self->run[i];
       const guint8 *at = base + frame->offset;
-      GVariant *value = jr_frame_to_variant_in (&frame->header,
-                                                (const char *) at + JR_FRAME_HEADER_SIZE,
-                                                at, block, &error);
+      const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
+      const guint8 *value_data = at + jr_frame_data_offset (frame->header.type_size);
+      GVariant *value = NULL;
 
-      if (value == NULL)
+      switch (jr_frame_numeric_is_normal (type, value_data, frame->header.data_size))
         {
-          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                     frame->header.connection_id, error->message);
+        case 1:
+          break;   /* made on the router's thread */
+        case 0:
+          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
+                     ": message of type %s is not in normal form",
+                     frame->header.connection_id, type);
           continue;
+        default:
+          value = jr_frame_to_variant_in (&frame->header, type, at, block, &error);
+          if (value == NULL)
+            {
+              lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                         frame->header.connection_id, error->message);
+              continue;
+            }
         }
+
       if (self->batch == NULL)
         self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
-      jr_batch_add (self->batch, frame->header.connection_id, value);
+      if (value != NULL)
+        jr_batch_add (self->batch, frame->header.connection_id, value);
+      else
+        jr_batch_add_in_block (self->batch, frame->header.connection_id, block, type,
+                               value_data, frame->header.data_size);
       if (self->batch->n_messages == self->batch->capacity)
         flush_batch (self);
     }

@@ -188,7 +188,7 @@ route_one (JrRouter *self,
       JrMessage *message = &batch->messages[self->current_index];
 
       connection_id = message->connection_id;
-      value = g_steal_pointer (&message->value);
+      value = jr_message_steal_value (message);
     }
   self->current_index++;
   last = self->current_index >= batch->n_messages;
