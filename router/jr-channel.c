@@ -253,7 +253,11 @@ jr_channel_consume (JrChannel *channel,
                          atomic_load_explicit (&header->head, memory_order_relaxed) + len,
                          memory_order_release);
   atomic_thread_fence (memory_order_seq_cst);
+  /* Wake a waiting writer only once a quarter of the ring is free: a writer
+   * woken for a few bytes would fill them and sleep again at once. */
   if (atomic_load_explicit (&header->writer_waiting, memory_order_relaxed) &&
+      channel->ring_size - (atomic_load (&header->tail) - atomic_load_explicit (&header->head, memory_order_relaxed)) >=
+        channel->ring_size / 4 &&
       atomic_exchange (&header->writer_waiting, 0))
     ring_bell (channel->bell_fd);
 }

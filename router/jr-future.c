@@ -545,25 +545,19 @@ jr_future_set_progress (JrFuture   *self,
     gboolean fraction_changed = fraction != self->progress;
     gboolean text_changed = g_strcmp0 (text, self->progress_text) != 0;
 
-    /* Progress is the hot path: freeze only when both change together. */
-    if (fraction_changed && text_changed)
-      g_object_freeze_notify (G_OBJECT (self));
-
-    if (fraction_changed)
-      {
-        self->progress = fraction;
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-      }
-
+    /* Progress is the hot path: both values are set before either is
+     * notified, so handlers see them consistent without the cost of
+     * freezing notifications. */
+    self->progress = fraction;
     if (text_changed)
       {
         g_free (self->progress_text);
         self->progress_text = g_strdup (text);
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
       }
-
-    if (fraction_changed && text_changed)
-      g_object_thaw_notify (G_OBJECT (self));
+    if (fraction_changed)
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+    if (text_changed)
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
   }
 
   return TRUE;

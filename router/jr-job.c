@@ -168,7 +168,16 @@ jr_job_message_parse (GVariant          *message,
     }
   if (strcmp (type, "(yds)") == 0)
     {
-      g_variant_get (message, "(yd&s)", &parts->tag, &parts->fraction, &parts->text);
+      /* The string is the last member: it runs from byte 16 to the end,
+       * NUL included, with no framing offset after it. */
+      gsize size = g_variant_get_size (message);
+
+      data = g_variant_get_data (message);
+      if (size < 17 || data[size - 1] != '\0' || !g_variant_is_normal_form (message))
+        return FALSE;
+      parts->tag = data[0];
+      memcpy (&parts->fraction, data + 8, sizeof (double));
+      parts->text = (const char *) data + 16;
       return parts->tag == JR_JOB_MSG_PROGRESS;
     }
   if (strcmp (type, "(yv)") == 0)

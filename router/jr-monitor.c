@@ -19,6 +19,7 @@
 
 #include "jobrouter.h"
 #include "jr-frame-private.h"
+#include "jr-variant-pins-private.h"
 
 #define BATCH_CAPACITY 256u
 /* Small frames are copied out of the ring in runs of at most this many
@@ -61,6 +62,7 @@ struct _JrMonitor {
   guint64    last_token;
 
   /* Monitor thread only. */
+  JrVariantPins *pins;
   RunFrame   run[BATCH_CAPACITY];
   guint      run_length;
   gsize      run_start;      /* in the lane's unread bytes */
@@ -138,6 +140,7 @@ deliver_frame (JrMonitor           *self,
       return;
     }
 
+  jr_variant_pins_keep (self->pins, value);
   if (self->batch == NULL)
     self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
   jr_batch_add (self->batch, header->connection_id, value);
@@ -186,6 +189,7 @@ flush_run (JrMonitor    *self,
                          frame->header.connection_id, error->message);
               continue;
             }
+          jr_variant_pins_keep (self->pins, value);
         }
 
       if (self->batch == NULL)
@@ -481,6 +485,7 @@ jr_monitor_new (JrInbox *inbox,
   self->incoming = g_ptr_array_new ();
   self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
   self->pollfds = g_array_new (FALSE, FALSE, sizeof (struct pollfd));
+  self->pins = jr_variant_pins_new ();
 
   self->thread = g_thread_try_new ("jr-monitor", monitor_thread, self, error);
   if (self->thread == NULL)
@@ -541,6 +546,7 @@ jr_monitor_free (JrMonitor *self)
   g_ptr_array_unref (self->incoming);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->pollfds);
+  jr_variant_pins_free (self->pins);
   jr_inbox_unref (self->inbox);
   close (self->control_fd);
   g_mutex_clear (&self->lock);

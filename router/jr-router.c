@@ -17,6 +17,7 @@
 #include "jr-monitor-private.h"
 #include "jr-receiver-private.h"
 #include "jr-sender-private.h"
+#include "jr-variant-pins-private.h"
 
 /* How long one dispatch may deliver before yielding to the main loop. */
 #define DISPATCH_BUDGET_USEC 4000
@@ -49,6 +50,7 @@ struct _JrRouter {
   guint64       next_connection_id;
   guint64       next_channel_id;
 
+  JrVariantPins *pins;
   JrBatch      *current;            /* popped, not yet fully delivered */
   guint         current_index;
   guint64       next_sync_token;    /* thread transport */
@@ -189,6 +191,8 @@ route_one (JrRouter *self,
 
       connection_id = message->connection_id;
       value = jr_message_steal_value (message);
+      if (value != NULL)
+        jr_variant_pins_keep (self->pins, value);
     }
   self->current_index++;
   last = self->current_index >= batch->n_messages;
@@ -501,6 +505,7 @@ jr_router_start (JrRouter  *self,
     }
 
   self->receivers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->pins = jr_variant_pins_new ();
 
   source = (RouterSource *) g_source_new (&router_source_funcs, sizeof (RouterSource));
   source->router = self;
@@ -547,6 +552,7 @@ jr_router_stop (JrRouter  *self,
   g_clear_pointer (&self->current, jr_batch_free);
   g_clear_pointer (&self->inbox, jr_inbox_unref);
   g_clear_pointer (&self->receivers, g_hash_table_unref);
+  g_clear_pointer (&self->pins, jr_variant_pins_free);
 
   set_running (self, FALSE);
   return TRUE;

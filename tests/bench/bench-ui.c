@@ -36,6 +36,9 @@
  *   ui idle|flood frame rate           fps
  *   ui idle|flood longest frame gap    ms between two paints, at most
  *   ui flood frame rate ratio          flood fps / idle fps
+ *   ui idle|flood main thread cpu      % of one processor the main thread used
+ *   ui flood window process cpu        …and all threads of the window's process
+ *                                      (the router's monitor thread)
  *   ui flood progress updates          updates the 2 jobs sent
  *   ui flood progress rate             …per second of the jobs' run
  *   ui flood jobs correct              1, or 0 (and the exit status is 1)
@@ -43,6 +46,12 @@
  * Targets (the issue's): flood stall ≤ 16 ms, frame rate ratio ≥ 0.9, jobs
  * correct. Only the last one decides the exit status: timings vary too much
  * on a shared machine to fail on.
+ *
+ * Environment: BENCH_SECONDS (default 5) is the length of each phase;
+ * BENCH_UI_VERBOSE set prints each stall of 8 ms or more on stderr, with
+ * how long the main thread ran, slept and was preempted in it (a stall in
+ * which it mostly slept or waited is the scheduler's or the X server's,
+ * not the main loop's work).
  */
 #define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 
@@ -84,6 +93,8 @@ typedef struct {
   guint   frames;
   gint64  max_frame_gap;   /* µs between two paints, at most */
   GArray *lateness;        /* gint64 µs, one per tick */
+  gint64  main_cpu;        /* µs of CPU the main thread used */
+  gint64  process_cpu;     /* µs of CPU all threads of this process used */
 } Phase;
 
 /* The phase being measured, or NULL between phases. */
@@ -150,8 +161,6 @@ job_flood (JrJob     *job,
 
 /* ---- measuring ---- */
 
-/* A G_PRIORITY_HIGH source due every TICK_USEC: how late it runs is how
- * long the main loop was busy with something it could not interrupt. */
 static gint64
 thread_cpu_usec (void)
 {
@@ -161,6 +170,17 @@ thread_cpu_usec (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+static gint64
+process_cpu_usec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* A G_PRIORITY_HIGH source due every TICK_USEC: how late it runs is how
+ * long the main loop was busy with something it could not interrupt. */
 static gboolean
 ticker_dispatch (GSource     *source,
                  GSourceFunc  callback,
@@ -353,20 +373,24 @@ all_done (gpointer data)
 }
 
 static void
-measure (Phase     *phase,
-         const char *name,
-         gint64     usec,
-         gboolean (*stop) (gpointer data),
-         gpointer   data)
+measure (Phase       *phase,
+         const char  *name,
+         gint64       usec,
+         gboolean   (*stop) (gpointer data),
+         gpointer     data)
 {
   *phase = (Phase) {
     .name = name,
     .start = g_get_monotonic_time (),
     .lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), usec / TICK_USEC + 16),
   };
+  phase->main_cpu = thread_cpu_usec ();
+  phase->process_cpu = process_cpu_usec ();
   current = phase;
   run_for (usec, stop, data);
   phase->end = g_get_monotonic_time ();
+  phase->main_cpu = thread_cpu_usec () - phase->main_cpu;
+  phase->process_cpu = process_cpu_usec () - phase->process_cpu;
   current = NULL;
 }
 
@@ -505,6 +529,16 @@ stall_p99 (const Phase *phase)
   return g_array_index (sorted, gint64, MIN (sorted->len - 1, sorted->len * 99 / 100));
 }
 
+/* Of one processor, over the phase. */
+static double
+percent (const Phase *phase,
+         gint64       cpu_usec)
+{
+  gint64 usec = phase->end - phase->start;
+
+  return usec > 0 ? 100.0 * cpu_usec / usec : 0.0;
+}
+
 static double
 fps (const Phase *phase)
 {
@@ -603,11 +637,14 @@ run_bench (gpointer user_data)
   printf ("ui idle stall p99: %.1f ms\n", ms (stall_p99 (&idle)));
   printf ("ui idle frame rate: %.1f fps\n", fps (&idle));
   printf ("ui idle longest frame gap: %.1f ms\n", ms (idle.max_frame_gap));
+  printf ("ui idle main thread cpu: %.0f %%\n", percent (&idle, idle.main_cpu));
   printf ("ui flood longest stall: %.1f ms\n", ms (flood.max_stall));
   printf ("ui flood stall p99: %.1f ms\n", ms (stall_p99 (&flood)));
   printf ("ui flood frame rate: %.1f fps\n", fps (&flood));
   printf ("ui flood frame rate ratio: %.3f\n", fps (&idle) > 0 ? fps (&flood) / fps (&idle) : 0.0);
   printf ("ui flood longest frame gap: %.1f ms\n", ms (flood.max_frame_gap));
+  printf ("ui flood main thread cpu: %.0f %%\n", percent (&flood, flood.main_cpu));
+  printf ("ui flood window process cpu: %.0f %%\n", percent (&flood, flood.process_cpu));
   printf ("ui flood progress updates: %" G_GUINT64_FORMAT "\n", updates);
   printf ("ui flood progress rate: %.0f updates/s\n",
           updates / ((usec + FLOOD_EXTRA_USEC) / (double) G_USEC_PER_SEC));
