@@ -116,12 +116,14 @@ jr_application_startup (GApplication *app)
   load_css ();
   self->settings = jr_app_settings_new ();
 
-  /* Its workers run niced (the executor's default), so that busy jobs
-   * cannot starve the window. */
+  /* Its workers run niced (the executor's default) and under SCHED_IDLE,
+   * so that busy jobs cannot starve the window or the display server. */
   self->executor = jr_executor_new (JR_TRANSPORT_PROCESSES,
                                     jr_app_settings_get_max_workers (self->settings));
   if (self->executor == NULL)
     g_warning ("Could not start the job executor: jobs cannot run");
+  else
+    jr_executor_set_worker_idle (self->executor, TRUE);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);

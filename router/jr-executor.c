@@ -27,6 +27,7 @@
 #define WORKER_DEPTH            2
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
+#define DEFAULT_WORKER_IDLE     FALSE
 #define RESPAWN_WINDOW_USEC     G_USEC_PER_SEC
 #define RESPAWN_DELAY_MS        250
 
@@ -60,6 +61,11 @@ typedef struct {
   gboolean    abandoned;     /* thread job that ignored cancel: future ended */
   gint64      grace_deadline;
   guint       timer;         /* retry or grace */
+  /* The latest progress not yet applied to the future; the message it
+   * came in keeps its text alive. */
+  GVariant   *pending_progress;
+  double      pending_fraction;
+  const char *pending_text;
   gulong      cancelled_id;
 } Task;
 
@@ -77,6 +83,7 @@ struct _Worker {
   guint64          channel_id;
   GSubprocess     *process;
   int              request_fd;
+  int              tid;              /* its (main) thread, for priorities; 0 until known */
   /* Thread workers. */
   GThread         *thread;
   JrWorkerRuntime *runtime;
@@ -96,10 +103,13 @@ struct _JrExecutor {
   char            *program;
   gint64           cancel_grace;
   int              worker_nice;
+  gboolean         worker_idle;
   GArray          *spawn_times;
   guint            respawn_timer;
   gulong           channel_closed_id;
   guint64          n_submitted;
+  GPtrArray       *progress_dirty;   /* Task with pending progress */
+  guint            progress_flush;   /* idle that applies it */
 };
 
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
@@ -121,6 +131,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void schedule (JrExecutor *self);
+static void apply_progress (Task *task);
 static void maybe_finish_stopping (JrExecutor *self);
 static void spawn_workers (JrExecutor *self);
 
@@ -138,6 +149,7 @@ task_free (Task *task)
         g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
       g_ptr_array_unref (task->dependencies);
     }
+  g_clear_pointer (&task->pending_progress, g_variant_unref);
   g_clear_object (&task->receiver);
   g_clear_object (&task->future);
   g_clear_pointer (&task->args, g_variant_unref);
@@ -179,6 +191,8 @@ task_finish (Task *task)
 {
   JrExecutor *self = task->executor;
 
+  apply_progress (task);
+  g_ptr_array_remove_fast (self->progress_dirty, task);
   if (task->worker != NULL)
     g_queue_remove (&task->worker->tasks, task);
   task->worker = NULL;
@@ -193,6 +207,7 @@ static void
 fail_task (Task         *task,
            const GError *error)
 {
+  apply_progress (task);
   if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
     jr_future_mark_cancelled (task->future);
   else
@@ -281,6 +296,53 @@ should_retry (Task         *task,
          g_error_matches (error, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER);
 }
 
+/* Progress is applied to futures once per dispatch slice, not once per
+ * message: a flood of updates then costs the main thread a store each, and
+ * the future notifies the latest value. Any other message of the job first
+ * applies the progress before it, so order is kept. */
+static void
+apply_progress (Task *task)
+{
+  if (task->pending_progress == NULL)
+    return;
+  jr_future_set_progress (task->future, task->pending_fraction, task->pending_text);
+  task->pending_text = NULL;
+  g_clear_pointer (&task->pending_progress, g_variant_unref);
+}
+
+static gboolean
+flush_progress (gpointer data)
+{
+  JrExecutor *self = data;
+  g_autoptr(GPtrArray) dirty = g_steal_pointer (&self->progress_dirty);
+
+  self->progress_flush = 0;
+  self->progress_dirty = g_ptr_array_new ();
+  for (guint i = 0; dirty != NULL && i < dirty->len; i++)
+    apply_progress (g_ptr_array_index (dirty, i));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_progress (Task       *task,
+                GVariant   *message,
+                double      fraction,
+                const char *text)
+{
+  JrExecutor *self = task->executor;
+
+  if (task->pending_progress == NULL)
+    g_ptr_array_add (self->progress_dirty, task);
+  g_clear_pointer (&task->pending_progress, g_variant_unref);
+  task->pending_progress = g_variant_ref (message);
+  task->pending_fraction = fraction;
+  task->pending_text = text;
+
+  /* Just after the router's dispatch slice, before its next one. */
+  if (self->progress_flush == 0)
+    self->progress_flush = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE - 10, flush_progress, self, NULL);
+}
+
 static void
 on_job_message (JrReceiver *receiver,
                 GVariant   *message,
@@ -299,6 +361,8 @@ on_job_message (JrReceiver *receiver,
       return;
     }
   payload = parts.payload;
+  if (parts.tag != JR_JOB_MSG_PROGRESS)
+    apply_progress (task);
 
   switch (parts.tag)
     {
@@ -310,7 +374,7 @@ on_job_message (JrReceiver *receiver,
       return;
 
     case JR_JOB_MSG_PROGRESS:
-      jr_future_set_progress (task->future, parts.fraction, parts.text);
+      store_progress (task, message, parts.fraction, parts.text);
       return;
 
     case JR_JOB_MSG_YIELD:
@@ -608,7 +672,8 @@ thread_worker_main (gpointer data)
 {
   Worker *worker = data;
 
-  jr_worker_lower_priority (worker->executor->worker_nice);
+  g_atomic_int_set (&worker->tid, jr_worker_get_tid ());
+  jr_worker_set_priority (worker->tid, worker->executor->worker_nice, worker->executor->worker_idle);
   jr_worker_runtime_run (worker->runtime);
   return NULL;
 }
@@ -636,7 +701,8 @@ spawn_process_worker (JrExecutor *self,
                       GError    **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *nice_text = g_strdup_printf ("%d", self->worker_nice);
+  g_autofree char *nice_text = g_strdup_printf ("%d%s", self->worker_nice,
+                                                self->worker_idle ? ",idle" : "");
   const char *argv[] = { self->program, NULL };
   Worker *worker;
   int pair[2];
@@ -671,6 +737,7 @@ spawn_process_worker (JrExecutor *self,
       worker_free (worker);
       return NULL;
     }
+  worker->tid = atoi (g_subprocess_get_identifier (worker->process));
   return worker;
 }
 
@@ -910,6 +977,7 @@ jr_executor_dispose (GObject *object)
     jr_router_stop (self->router, NULL);
   g_clear_signal_handler (&self->channel_closed_id, self->router);
   g_clear_handle_id (&self->respawn_timer, g_source_remove);
+  g_clear_handle_id (&self->progress_flush, g_source_remove);
   G_OBJECT_CLASS (jr_executor_parent_class)->dispose (object);
 }
 
@@ -922,6 +990,7 @@ jr_executor_finalize (GObject *object)
   g_clear_object (&self->jobs);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->spawn_times, g_array_unref);
+  g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
   g_queue_clear (&self->queue);
   g_free (self->program);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
@@ -1006,8 +1075,10 @@ jr_executor_init (JrExecutor *self)
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task_free);
   self->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
+  self->worker_idle = DEFAULT_WORKER_IDLE;
   g_queue_init (&self->queue);
 }
 
@@ -1423,14 +1494,27 @@ jr_executor_set_cancel_grace (JrExecutor *self,
   self->cancel_grace = MAX (grace_usec, 0);
 }
 
+static void
+apply_worker_priority (JrExecutor *self)
+{
+  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+      int tid = g_atomic_int_get (&worker->tid);
+
+      if (tid > 0 && worker->state == WORKER_ALIVE)
+        jr_worker_set_priority (tid, self->worker_nice, self->worker_idle);
+    }
+}
+
 /**
  * jr_executor_set_worker_nice:
  * @self: an executor
- * @nice: the nice value of workers started from now on (default 10; 0
- *   keeps the parent's priority)
+ * @nice: the nice value of the workers (default 10; 0 keeps the parent's
+ *   priority)
  *
  * Workers run at a lower CPU priority than the GUI so that a busy pool
- * cannot starve the window.
+ * cannot starve the window. Applies to running workers and later ones.
  */
 void
 jr_executor_set_worker_nice (JrExecutor *self,
@@ -1438,4 +1522,24 @@ jr_executor_set_worker_nice (JrExecutor *self,
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
   self->worker_nice = CLAMP (nice, 0, 19);
+  apply_worker_priority (self);
+}
+
+/**
+ * jr_executor_set_worker_idle:
+ * @self: an executor
+ * @idle: whether workers run under SCHED_IDLE
+ *
+ * With SCHED_IDLE (Linux) the workers run only when nothing else wants the
+ * processor, as desktop indexers do: a GUI stays smoothest, at some cost in
+ * the pool's throughput while the GUI is busy. Off by default. Applies to
+ * running workers and later ones.
+ */
+void
+jr_executor_set_worker_idle (JrExecutor *self,
+                             gboolean    idle)
+{
+  g_return_if_fail (JR_IS_EXECUTOR (self));
+  self->worker_idle = !!idle;
+  apply_worker_priority (self);
 }

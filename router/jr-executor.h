@@ -96,5 +96,7 @@ void            jr_executor_set_cancel_grace  (JrExecutor    *self,
                                                gint64         grace_usec);
 void            jr_executor_set_worker_nice   (JrExecutor    *self,
                                                int            nice);
+void            jr_executor_set_worker_idle   (JrExecutor    *self,
+                                               gboolean       idle);
 
 G_END_DECLS

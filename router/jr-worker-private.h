@@ -33,7 +33,12 @@ void             jr_worker_runtime_recall (JrWorkerRuntime *runtime,
 void             jr_worker_runtime_quit   (JrWorkerRuntime *runtime);
 void             jr_worker_runtime_run    (JrWorkerRuntime *runtime);
 
-/* Lowers the calling thread's CPU priority (Linux: nice is per thread). */
-void             jr_worker_lower_priority (int              nice_value);
+/* Sets a worker thread's (or a worker process's main thread's) CPU
+ * priority: a nice value and, when @idle, SCHED_IDLE — it then runs only
+ * when nothing else wants the processor, as desktop indexers do. */
+void             jr_worker_set_priority   (int              tid,
+                                           int              nice_value,
+                                           gboolean         idle);
+int              jr_worker_get_tid        (void);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -106,8 +107,10 @@ worker_main (void)
       _exit (2);
     }
 
+  /* Before any other thread starts: they inherit it. */
   if (nice_env != NULL)
-    jr_worker_lower_priority (atoi (nice_env));
+    jr_worker_set_priority (jr_worker_get_tid (), atoi (nice_env),
+                            strstr (nice_env, ",idle") != NULL);
 
   runtime = jr_worker_runtime_new ();
   g_thread_unref (g_thread_new ("jr-requests", request_reader, runtime));

@@ -6,8 +6,10 @@
  * a queued job marks it, and it is then reported as cancelled without ever
  * running.
  */
+#define _GNU_SOURCE 1
 #include "jr-worker-private.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -194,8 +196,20 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
 }
 
 void
-jr_worker_lower_priority (int nice_value)
+jr_worker_set_priority (int      tid,
+                        int      nice_value,
+                        gboolean idle)
 {
-  if (nice_value > 0)
-    setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), nice_value);
+  struct sched_param param = { 0 };
+
+  /* Linux: both are per thread. Failing to change them (no permission to
+   * raise a priority again, say) leaves the worker as it was. */
+  setpriority (PRIO_PROCESS, (id_t) tid, nice_value);
+  sched_setscheduler (tid, idle ? SCHED_IDLE : SCHED_OTHER, &param);
+}
+
+int
+jr_worker_get_tid (void)
+{
+  return (int) syscall (SYS_gettid);
 }

@@ -14,8 +14,10 @@
  * starts a long job, writes its worker pids to PIDFILE and returns from
  * main() without shutting the executor down (see test_exit_with_job).
  */
+#define _GNU_SOURCE 1  /* SCHED_IDLE */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +408,7 @@ typedef struct {
   char state;
   int  ppid;
   long nice;
+  int  policy;
 } ProcStat;
 
 /* Parses /proc/…/stat. The command name is in parentheses and may itself
@@ -425,12 +428,14 @@ read_proc_stat (const char *path,
     return FALSE;
   out->pid = atoi (contents);
   fields = g_strsplit (end + 2, " ", -1);
-  /* fields[0] is field 3 of proc(5): state; [1] ppid; [16] nice. */
-  if (g_strv_length (fields) < 17)
+  /* fields[0] is field 3 of proc(5): state; [1] ppid; [16] nice;
+   * [38] policy. */
+  if (g_strv_length (fields) < 39)
     return FALSE;
   out->state = fields[0][0];
   out->ppid = atoi (fields[1]);
   out->nice = strtol (fields[16], NULL, 10);
+  out->policy = atoi (fields[38]);
   return TRUE;
 }
 
@@ -1193,6 +1198,74 @@ test_worker_nice (gconstpointer data)
   /* The main thread itself keeps its priority. */
   g_assert_true (read_proc_stat (path, &self_stat));
   g_assert_cmpint (self_stat.nice, ==, check.parent_nice);
+
+  shutdown_executor (executor);
+}
+
+/* SCHED_IDLE reaches workers that already run. */
+typedef struct {
+  JrTransport transport;
+  guint       n;
+} IdleCheck;
+
+static gboolean
+workers_are_idle (gpointer data)
+{
+  IdleCheck *check = data;
+  guint idle = 0;
+
+  if (check->transport == JR_TRANSPORT_PROCESSES)
+    {
+      g_autoptr(GArray) children = list_children (FALSE);
+
+      for (guint i = 0; i < children->len; i++)
+        if (g_array_index (children, ProcStat, i).policy == SCHED_IDLE)
+          idle++;
+      return children->len == check->n && idle == check->n;
+    }
+  else
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", name);
+          ProcStat st;
+
+          if (read_proc_stat (path, &st) && st.policy == SCHED_IDLE)
+            idle++;
+        }
+      return idle == check->n;
+    }
+}
+
+static void
+test_worker_idle (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) getpid ());
+  IdleCheck check = { transport, 2 };
+  g_autoptr(JrExecutor) executor = new_executor (transport, check.n);
+  g_autoptr(JrFuture) future = NULL;
+  ProcStat self_stat;
+
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the workers to start");
+  /* Make sure every worker (thread) has started running. */
+  future = submit_trivial (executor);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+
+  jr_executor_set_worker_idle (executor, TRUE);
+  run_until (workers_are_idle, &check, DONE_TIMEOUT_SEC,
+             "every worker to run under SCHED_IDLE");
+
+  /* Still working, and the main thread keeps its own policy. */
+  g_clear_object (&future);
+  future = submit_trivial (executor);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  assert_trivial_result (future);
+  g_assert_true (read_proc_stat (path, &self_stat));
+  g_assert_cmpint (self_stat.policy, ==, SCHED_OTHER);
 
   shutdown_executor (executor);
 }
@@ -2018,6 +2091,7 @@ main (int    argc,
   add_for_both ("priority/backlog", test_priority_backlog);
   add_for_both ("jobs-model", test_jobs_model);
   add_for_both ("workers/nice", test_worker_nice);
+  add_for_both ("workers/idle", test_worker_idle);
   add_for_both ("shutdown/timeout", test_shutdown_timeout);
   add_for_both ("shutdown/clean", test_shutdown_clean);
   add_for_both ("exit-with-running-job", test_exit_with_job);
