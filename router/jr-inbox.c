@@ -16,7 +16,7 @@
 #include "jobrouter.h"
 
 #define HIGH_WATER_BYTES    (16u * 1024u * 1024u)
-#define HIGH_WATER_MESSAGES 65536u
+#define HIGH_WATER_MESSAGES 16384u
 #define MESSAGE_OVERHEAD    64u
 
 struct _JrInbox {
