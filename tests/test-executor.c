@@ -1135,21 +1135,28 @@ typedef struct {
   long        parent_nice;
 } NiceCheck;
 
-/* Workers raise their own nice value once they run: wait for it. */
-static gboolean
-workers_are_nicer (gpointer data)
-{
-  NiceCheck *check = data;
-  guint nicer = 0;
+/* Counts the workers — child processes, or threads of this process — whose
+ * /proc stat @match accepts; *n_seen gets how many there are to look at. */
+typedef gboolean (*StatMatch) (const ProcStat *st,
+                               gconstpointer   data);
 
-  if (check->transport == JR_TRANSPORT_PROCESSES)
+static guint
+count_workers_matching (JrTransport   transport,
+                        StatMatch     match,
+                        gconstpointer data,
+                        guint        *n_seen)
+{
+  guint n = 0;
+
+  *n_seen = 0;
+  if (transport == JR_TRANSPORT_PROCESSES)
     {
       g_autoptr(GArray) children = list_children (FALSE);
 
+      *n_seen = children->len;
       for (guint i = 0; i < children->len; i++)
-        if (g_array_index (children, ProcStat, i).nice > check->parent_nice)
-          nicer++;
-      return children->len == check->n && nicer == check->n;
+        if (match (&g_array_index (children, ProcStat, i), data))
+          n++;
     }
   else
     {
@@ -1161,11 +1168,32 @@ workers_are_nicer (gpointer data)
           g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", name);
           ProcStat st;
 
-          if (read_proc_stat (path, &st) && st.nice > check->parent_nice)
-            nicer++;
+          (*n_seen)++;
+          if (read_proc_stat (path, &st) && match (&st, data))
+            n++;
         }
-      return nicer >= check->n;
     }
+  return n;
+}
+
+static gboolean
+is_nicer (const ProcStat *st,
+          gconstpointer   data)
+{
+  return st->nice > *(const long *) data;
+}
+
+/* Workers raise their own nice value once they run: wait for it. */
+static gboolean
+workers_are_nicer (gpointer data)
+{
+  NiceCheck *check = data;
+  guint n_seen;
+  guint nicer = count_workers_matching (check->transport, is_nicer, &check->parent_nice, &n_seen);
+
+  if (check->transport == JR_TRANSPORT_PROCESSES)
+    return n_seen == check->n && nicer == check->n;
+  return nicer >= check->n;
 }
 
 static void
@@ -1209,35 +1237,22 @@ typedef struct {
 } IdleCheck;
 
 static gboolean
+is_idle (const ProcStat *st,
+         gconstpointer   data)
+{
+  return st->policy == SCHED_IDLE;
+}
+
+static gboolean
 workers_are_idle (gpointer data)
 {
   IdleCheck *check = data;
-  guint idle = 0;
+  guint n_seen;
+  guint idle = count_workers_matching (check->transport, is_idle, NULL, &n_seen);
 
   if (check->transport == JR_TRANSPORT_PROCESSES)
-    {
-      g_autoptr(GArray) children = list_children (FALSE);
-
-      for (guint i = 0; i < children->len; i++)
-        if (g_array_index (children, ProcStat, i).policy == SCHED_IDLE)
-          idle++;
-      return children->len == check->n && idle == check->n;
-    }
-  else
-    {
-      g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", name);
-          ProcStat st;
-
-          if (read_proc_stat (path, &st) && st.policy == SCHED_IDLE)
-            idle++;
-        }
-      return idle == check->n;
-    }
+    return n_seen == check->n && idle == check->n;
+  return idle == check->n;
 }
 
 static void
