@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -701,8 +702,6 @@ spawn_process_worker (JrExecutor *self,
                       GError    **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *nice_text = g_strdup_printf ("%d%s", self->worker_nice,
-                                                self->worker_idle ? ",idle" : "");
   const char *argv[] = { self->program, NULL };
   Worker *worker;
   int pair[2];
@@ -724,7 +723,6 @@ spawn_process_worker (JrExecutor *self,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_stdin_fd (launcher, pair[1]);
   g_subprocess_launcher_setenv (launcher, JR_WORKER_ENV, "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, JR_WORKER_NICE_ENV, nice_text, TRUE);
   worker->channel_id = jr_router_prepare_launcher_full (self->router, launcher, error);
   if (worker->channel_id != 0)
     worker->process = g_subprocess_launcher_spawnv (launcher, argv, error);
@@ -737,7 +735,10 @@ spawn_process_worker (JrExecutor *self,
       worker_free (worker);
       return NULL;
     }
+  /* Set from here, not by the worker itself: every later change comes from
+   * here too, so none can be overtaken by a worker still starting. */
   worker->tid = atoi (g_subprocess_get_identifier (worker->process));
+  jr_worker_set_priority (worker->tid, self->worker_nice, self->worker_idle);
   return worker;
 }
 

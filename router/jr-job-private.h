@@ -50,7 +50,6 @@ typedef enum {
 } JrWorkerRequestKind;
 
 #define JR_WORKER_ENV        "JOBROUTER_WORKER"
-#define JR_WORKER_NICE_ENV   "JOBROUTER_WORKER_NICE"   /* "NICE" or "NICE,idle" */
 #define JR_WORKER_REQUEST_TYPE "(ytsmv)"
 
 typedef struct {

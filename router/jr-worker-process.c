@@ -94,7 +94,6 @@ worker_main (void)
 {
   g_autoptr(GError) error = NULL;
   JrWorkerRuntime *runtime;
-  const char *nice_env = g_getenv (JR_WORKER_NICE_ENV);
 
   /* Die with the parent; if it is already gone, do not start at all. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -107,10 +106,6 @@ worker_main (void)
       _exit (2);
     }
 
-  /* Before any other thread starts: they inherit it. */
-  if (nice_env != NULL)
-    jr_worker_set_priority (jr_worker_get_tid (), atoi (nice_env),
-                            strstr (nice_env, ",idle") != NULL);
 
   runtime = jr_worker_runtime_new ();
   g_thread_unref (g_thread_new ("jr-requests", request_reader, runtime));
