@@ -52,6 +52,11 @@ struct _JrRouter {
 
   JrVariantPins *pins;
   JrBatch      *current;            /* popped, not yet fully delivered */
+  /* Delivered messages, dropped together: a stream of values made on
+   * another thread then releases GLib's locks in one run, not interleaved
+   * message by message with the thread that makes them. */
+  GVariant     *delivered[64];
+  guint         n_delivered;
   guint         current_index;
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
@@ -82,6 +87,14 @@ typedef struct {
 } RouterSource;
 
 static gboolean route_one (JrRouter *self, gint64 wait_usec);
+
+static void
+drop_delivered (JrRouter *self)
+{
+  for (guint i = 0; i < self->n_delivered; i++)
+    g_variant_unref (self->delivered[i]);
+  self->n_delivered = 0;
+}
 
 static gboolean
 router_has_work (JrRouter *self)
@@ -123,6 +136,7 @@ router_source_dispatch (GSource     *source,
           break;
         }
     }
+  drop_delivered (self);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
@@ -161,7 +175,7 @@ route_one (JrRouter *self,
            gint64    wait_usec)
 {
   JrBatch *batch;
-  g_autoptr(GVariant) value = NULL;
+  GVariant *value = NULL;
   guint64 connection_id = 0;
   gboolean last;
 
@@ -216,6 +230,13 @@ route_one (JrRouter *self,
     case JR_BATCH_STAGED:
     default:
       g_assert_not_reached ();
+    }
+
+  if (value != NULL)
+    {
+      if (self->n_delivered == G_N_ELEMENTS (self->delivered))
+        drop_delivered (self);
+      self->delivered[self->n_delivered++] = value;
     }
 
   if (last)
@@ -550,6 +571,7 @@ jr_router_stop (JrRouter  *self,
   g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
   g_clear_pointer (&self->current, jr_batch_free);
+  drop_delivered (self);
   g_clear_pointer (&self->inbox, jr_inbox_unref);
   g_clear_pointer (&self->receivers, g_hash_table_unref);
   g_clear_pointer (&self->pins, jr_variant_pins_free);
@@ -644,26 +666,8 @@ request_sync (JrRouter *self)
   return self->next_sync_token;
 }
 
-/**
- * jr_router_route_until:
- * @self: a running router
- * @condition: (scope call): returns %TRUE when routing may stop
- * @user_data: data for @condition
- * @timeout_usec: how long to route at most, in µs; negative for no limit
- * @error: return location for an error
- *
- * Delivers messages by hand, without the main loop, until @condition holds.
- * The condition is checked first and after every message. The deadline is
- * absolute: messages do not extend it. When it passes, every message sent
- * before then is still delivered (so a timeout of 0 delivers what was
- * already sent) before the call gives up. Ordinary dispatch from the main
- * context goes on afterwards, and may be mixed with further calls.
- *
- * Returns: %TRUE once @condition holds, or %FALSE with
- *   %JR_ROUTER_ERROR_TIMED_OUT or %JR_ROUTER_ERROR_NOT_RUNNING
- */
-gboolean
-jr_router_route_until (JrRouter         *self,
+static gboolean
+route_until (JrRouter         *self,
                        JrConditionFunc   condition,
                        gpointer          user_data,
                        gint64            timeout_usec,
@@ -671,9 +675,6 @@ jr_router_route_until (JrRouter         *self,
 {
   gint64 deadline;
   guint64 token = 0;
-
-  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
-  g_return_val_if_fail (condition != NULL, FALSE);
 
   if (!self->running)
     return not_running_error (error);
@@ -709,6 +710,41 @@ jr_router_route_until (JrRouter         *self,
                    "Timed out after %" G_GINT64_FORMAT " ms", timeout_usec / 1000);
       return FALSE;
     }
+}
+
+/**
+ * jr_router_route_until:
+ * @self: a running router
+ * @condition: (scope call): returns %TRUE when routing may stop
+ * @user_data: data for @condition
+ * @timeout_usec: how long to route at most, in µs; negative for no limit
+ * @error: return location for an error
+ *
+ * Delivers messages by hand, without the main loop, until @condition holds.
+ * The condition is checked first and after every message. The deadline is
+ * absolute: messages do not extend it. When it passes, every message sent
+ * before then is still delivered (so a timeout of 0 delivers what was
+ * already sent) before the call gives up. Ordinary dispatch from the main
+ * context goes on afterwards, and may be mixed with further calls.
+ *
+ * Returns: %TRUE once @condition holds, or %FALSE with
+ *   %JR_ROUTER_ERROR_TIMED_OUT or %JR_ROUTER_ERROR_NOT_RUNNING
+ */
+gboolean
+jr_router_route_until (JrRouter         *self,
+                       JrConditionFunc   condition,
+                       gpointer          user_data,
+                       gint64            timeout_usec,
+                       GError          **error)
+{
+  gboolean done;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (condition != NULL, FALSE);
+
+  done = route_until (self, condition, user_data, timeout_usec, error);
+  drop_delivered (self);
+  return done;
 }
 
 /**
