@@ -61,7 +61,7 @@ typedef struct {
   gboolean    recalling;     /* asked its worker to give it back */
   gboolean    abandoned;     /* thread job that ignored cancel: future ended */
   gint64      grace_deadline;
-  guint       timer;         /* retry or grace */
+  GSource    *timer;         /* retry or grace */
   /* The latest progress not yet applied to the future; the message it
    * came in keeps its text alive. */
   GVariant   *pending_progress;
@@ -106,11 +106,11 @@ struct _JrExecutor {
   int              worker_nice;
   gboolean         worker_idle;
   GArray          *spawn_times;
-  guint            respawn_timer;
+  GSource         *respawn_timer;
   gulong           channel_closed_id;
   guint64          n_submitted;
   GPtrArray       *progress_dirty;   /* Task with pending progress */
-  guint            progress_flush;   /* idle that applies it */
+  GSource         *progress_flush;   /* idle that applies it */
 };
 
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
@@ -133,6 +133,33 @@ static GParamSpec *properties[N_PROPS];
 
 static void schedule (JrExecutor *self);
 static void apply_progress (Task *task);
+
+/* Timers and idles go to the executor's own main context (the one its
+ * router delivers on), not to the global default one. */
+static GSource *
+add_source (JrExecutor  *self,
+            int          priority,
+            guint        timeout_ms,
+            gboolean     idle,
+            GSourceFunc  func,
+            gpointer     data)
+{
+  GSource *source = idle ? g_idle_source_new () : g_timeout_source_new (timeout_ms);
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, jr_router_get_context (self->router));
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
 static void maybe_finish_stopping (JrExecutor *self);
 static void spawn_workers (JrExecutor *self);
 
@@ -141,7 +168,7 @@ static void spawn_workers (JrExecutor *self);
 static void
 task_free (Task *task)
 {
-  g_clear_handle_id (&task->timer, g_source_remove);
+  clear_source (&task->timer);
   if (task->cancelled_id != 0)
     g_signal_handler_disconnect (jr_future_get_cancellable (task->future), task->cancelled_id);
   if (task->dependencies != NULL)
@@ -193,7 +220,6 @@ task_finish (Task *task)
   JrExecutor *self = task->executor;
 
   apply_progress (task);
-  g_ptr_array_remove_fast (self->progress_dirty, task);
   if (task->worker != NULL)
     g_queue_remove (&task->worker->tasks, task);
   task->worker = NULL;
@@ -282,7 +308,7 @@ retry_due (gpointer data)
 {
   Task *task = data;
 
-  task->timer = 0;
+  g_clear_pointer (&task->timer, g_source_unref);
   enqueue (task, FALSE);
   return G_SOURCE_REMOVE;
 }
@@ -304,23 +330,28 @@ should_retry (Task         *task,
 static void
 apply_progress (Task *task)
 {
-  if (task->pending_progress == NULL)
+  g_autoptr(GVariant) message = g_steal_pointer (&task->pending_progress);
+  const char *text = g_steal_pointer (&task->pending_text);
+
+  if (message == NULL)
     return;
-  jr_future_set_progress (task->future, task->pending_fraction, task->pending_text);
-  task->pending_text = NULL;
-  g_clear_pointer (&task->pending_progress, g_variant_unref);
+  /* A task is on the dirty list exactly while it has pending progress;
+   * both are cleared before notifying: a handler may route again. */
+  g_ptr_array_remove_fast (task->executor->progress_dirty, task);
+  jr_future_set_progress (task->future, task->pending_fraction, text);
 }
 
 static gboolean
 flush_progress (gpointer data)
 {
   JrExecutor *self = data;
-  g_autoptr(GPtrArray) dirty = g_steal_pointer (&self->progress_dirty);
 
-  self->progress_flush = 0;
-  self->progress_dirty = g_ptr_array_new ();
-  for (guint i = 0; dirty != NULL && i < dirty->len; i++)
-    apply_progress (g_ptr_array_index (dirty, i));
+  g_clear_pointer (&self->progress_flush, g_source_unref);
+  /* One at a time from the live list: a handler that finishes a task
+   * takes it off the list itself. */
+  while (self->progress_dirty->len > 0)
+    apply_progress (g_ptr_array_steal_index_fast (self->progress_dirty,
+                                                  self->progress_dirty->len - 1));
   return G_SOURCE_REMOVE;
 }
 
@@ -340,8 +371,9 @@ store_progress (Task       *task,
   task->pending_text = text;
 
   /* Just after the router's dispatch slice, before its next one. */
-  if (self->progress_flush == 0)
-    self->progress_flush = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE - 10, flush_progress, self, NULL);
+  if (self->progress_flush == NULL)
+    self->progress_flush = add_source (self, G_PRIORITY_DEFAULT_IDLE - 10, 0, TRUE,
+                                       flush_progress, self);
 }
 
 static void
@@ -370,7 +402,7 @@ on_job_message (JrReceiver *receiver,
     case JR_JOB_MSG_STARTED:
       task->started = TRUE;
       if (!jr_future_mark_started (task->future) &&
-          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == 0)
+          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL)
         arm_grace (task);   /* cancelled while it was on its way */
       return;
 
@@ -398,8 +430,8 @@ on_job_message (JrReceiver *receiver,
           task->started = FALSE;
           close_task_pipe (task);
           task->place = TASK_RETRY_WAIT;
-          task->timer = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (task->backoff_usec / 1000),
-                                            retry_due, task, NULL);
+          task->timer = add_source (task->executor, G_PRIORITY_DEFAULT,
+                                    (guint) (task->backoff_usec / 1000), FALSE, retry_due, task);
           task->backoff_usec *= 2;
           schedule (task->executor);
           return;
@@ -747,7 +779,7 @@ respawn_due (gpointer data)
 {
   JrExecutor *self = data;
 
-  self->respawn_timer = 0;
+  g_clear_pointer (&self->respawn_timer, g_source_unref);
   spawn_workers (self);
   return G_SOURCE_REMOVE;
 }
@@ -759,7 +791,7 @@ spawn_workers (JrExecutor *self)
 {
   gint64 now = g_get_monotonic_time ();
 
-  if (self->state != JR_EXECUTOR_STATE_RUNNING || self->respawn_timer != 0)
+  if (self->state != JR_EXECUTOR_STATE_RUNNING || self->respawn_timer != NULL)
     return;
 
   while (self->spawn_times->len > 0 &&
@@ -773,7 +805,8 @@ spawn_workers (JrExecutor *self)
 
       if (self->spawn_times->len >= 2 * self->max_workers)
         {
-          self->respawn_timer = g_timeout_add (RESPAWN_DELAY_MS, respawn_due, self);
+          self->respawn_timer = add_source (self, G_PRIORITY_DEFAULT, RESPAWN_DELAY_MS, FALSE,
+                                                respawn_due, self);
           return;
         }
 
@@ -783,7 +816,8 @@ spawn_workers (JrExecutor *self)
       if (worker == NULL)
         {
           g_warning ("Could not start a worker: %s", error->message);
-          self->respawn_timer = g_timeout_add (RESPAWN_DELAY_MS, respawn_due, self);
+          self->respawn_timer = add_source (self, G_PRIORITY_DEFAULT, RESPAWN_DELAY_MS, FALSE,
+                                                respawn_due, self);
           return;
         }
       g_array_append_val (self->spawn_times, now);
@@ -824,7 +858,7 @@ grace_expired (gpointer data)
 {
   Task *task = data;
 
-  task->timer = 0;
+  g_clear_pointer (&task->timer, g_source_unref);
   enforce_grace (task);
   return G_SOURCE_REMOVE;
 }
@@ -836,9 +870,9 @@ arm_grace (Task *task)
   JrExecutor *self = task->executor;
 
   task->grace_deadline = g_get_monotonic_time () + self->cancel_grace;
-  g_clear_handle_id (&task->timer, g_source_remove);
-  task->timer = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (self->cancel_grace / 1000),
-                                    grace_expired, task, NULL);
+  clear_source (&task->timer);
+  task->timer = add_source (self, G_PRIORITY_DEFAULT, (guint) (self->cancel_grace / 1000), FALSE,
+                            grace_expired, task);
 }
 
 static void
@@ -928,7 +962,7 @@ maybe_finish_stopping (JrExecutor *self)
   if (self->state != JR_EXECUTOR_STATE_STOPPING || self->tasks->len > 0)
     return;
 
-  g_clear_handle_id (&self->respawn_timer, g_source_remove);
+  clear_source (&self->respawn_timer);
 
   for (guint i = self->workers->len; i > 0; i--)
     {
@@ -977,8 +1011,8 @@ jr_executor_dispose (GObject *object)
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
   g_clear_signal_handler (&self->channel_closed_id, self->router);
-  g_clear_handle_id (&self->respawn_timer, g_source_remove);
-  g_clear_handle_id (&self->progress_flush, g_source_remove);
+  clear_source (&self->respawn_timer);
+  clear_source (&self->progress_flush);
   G_OBJECT_CLASS (jr_executor_parent_class)->dispose (object);
 }
 
@@ -1321,7 +1355,7 @@ jr_executor_stop (JrExecutor *self)
     return;
 
   set_state (self, JR_EXECUTOR_STATE_STOPPING);
-  g_clear_handle_id (&self->respawn_timer, g_source_remove);
+  clear_source (&self->respawn_timer);
 
   futures = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < self->tasks->len; i++)

@@ -1285,6 +1285,57 @@ test_worker_idle (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* ---- an executor on a thread-default context of its own ---- */
+
+/* Iterates only @context, never the global default one, until @future is
+ * done: timers and idles of the executor must be on its own context. */
+static void
+iterate_context_until_done (GMainContext *context,
+                            JrFuture     *future)
+{
+  gint64 deadline = g_get_monotonic_time () + DONE_TIMEOUT_SEC * G_USEC_PER_SEC;
+
+  while (!jr_future_get_done (future) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, FALSE), g_usleep (100);
+  if (!jr_future_get_done (future))
+    g_error ("Timed out iterating the executor's own context for job '%s'",
+             jr_future_get_job_name (future));
+}
+
+static void
+test_own_context (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(JrFuture) progress = NULL;
+  g_autoptr(JrFuture) stubborn = NULL;
+
+  g_main_context_push_thread_default (context);
+  executor = new_executor (transport, 1);
+  jr_executor_set_cancel_grace (executor, 100 * 1000);
+
+  /* Progress is applied by an idle: it must run on this context. */
+  progress = submit (executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", 100));
+  iterate_context_until_done (context, progress);
+  g_assert_cmpint (jr_future_get_state (progress), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpfloat (jr_future_get_progress (progress), ==, 1.0);
+
+  /* The grace period is a timer: it must fire on this context too. A
+   * thread cannot be killed, so there the job must end by itself soon
+   * after (its future ends CANCELLED at the grace period all the same). */
+  stubborn = submit (executor, JR_JOB_KIND_CALL, "ignore-cancel",
+                     g_variant_new ("(t)", (guint64) (transport == JR_TRANSPORT_PROCESSES ? 60000 : 1000)));
+  while (jr_future_get_start_time (stubborn) == 0)
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (jr_future_cancel (stubborn));
+  iterate_context_until_done (context, stubborn);
+  g_assert_cmpint (jr_future_get_state (stubborn), ==, JR_FUTURE_STATE_CANCELLED);
+
+  shutdown_executor (executor);
+  g_main_context_pop_thread_default (context);
+}
+
 /* ---- a clean shutdown: no worker, thread or fd left behind ---- */
 
 static void
@@ -2107,6 +2158,7 @@ main (int    argc,
   add_for_both ("jobs-model", test_jobs_model);
   add_for_both ("workers/nice", test_worker_nice);
   add_for_both ("workers/idle", test_worker_idle);
+  add_for_both ("context/own", test_own_context);
   add_for_both ("shutdown/timeout", test_shutdown_timeout);
   add_for_both ("shutdown/clean", test_shutdown_clean);
   add_for_both ("exit-with-running-job", test_exit_with_job);
