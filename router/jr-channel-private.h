@@ -37,6 +37,12 @@ int        jr_channel_get_poll_fd      (JrChannel           *channel);
  * returned address, contiguous even where the ring wraps. */
 const guint8 *jr_channel_peek          (JrChannel           *channel,
                                         gsize               *len);
+/* How far the reader has read and the writer has written, in bytes since
+ * the start: a sync waits until every ring is read as far as it was
+ * written when the sync was asked for. */
+void       jr_channel_get_positions    (JrChannel           *channel,
+                                        guint64             *read,
+                                        guint64             *written);
 /* Marks @len bytes read and wakes a writer waiting for room. */
 void       jr_channel_consume          (JrChannel           *channel,
                                         gsize                len);

@@ -241,6 +241,15 @@ ring_bell (int fd)
 }
 
 void
+jr_channel_get_positions (JrChannel *channel,
+                          guint64   *read,
+                          guint64   *written)
+{
+  *read = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
+  *written = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
+}
+
+void
 jr_channel_consume (JrChannel *channel,
                     gsize      len)
 {

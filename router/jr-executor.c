@@ -286,18 +286,17 @@ recall_lower (JrExecutor *self,
 
 static void
 enqueue (Task     *task,
-         gboolean  at_front)
+         gboolean  requeue)
 {
   JrExecutor *self = task->executor;
 
-  if (!at_front)
+  /* A new job may take back lower ones handed out ahead of time; one that
+   * comes back goes to its place by priority and age all the same. */
+  if (!requeue)
     recall_lower (self, task->priority);
   task->recalling = FALSE;
   task->place = TASK_QUEUED;
-  if (at_front)
-    g_queue_push_head (&self->queue, task);
-  else
-    g_queue_insert_sorted (&self->queue, task, compare_priority, NULL);
+  g_queue_insert_sorted (&self->queue, task, compare_priority, NULL);
   schedule (self);
 }
 
@@ -650,7 +649,10 @@ worker_died (Worker *worker)
   GList *tasks = g_queue_peek_head_link (&worker->tasks);
 
   worker->state = WORKER_DEAD;
-  /* Its doorbell closed: the process has exited or is about to. */
+  /* Its queue closed: the process has exited (its status is already set
+   * then, and a kill changes nothing) or it wrote garbage and the router
+   * closed it, and then it must go. */
+  g_subprocess_force_exit (worker->process);
   g_subprocess_wait (worker->process, NULL, NULL);
   error = describe_death (worker->process);
 
@@ -669,7 +671,7 @@ worker_died (Worker *worker)
           task_finish (task);
         }
       else
-        enqueue (task, TRUE);   /* never ran: another worker takes it */
+        enqueue (task, TRUE);   /* never ran: back in its place for another worker */
     }
   g_list_free (tasks);
 
@@ -997,7 +999,9 @@ jr_executor_dispose (GObject *object)
 
   if (self->workers != NULL)
     {
-      /* Dropped while jobs run: no waiting here. Cancel, kill, reap. */
+      /* Dropped while jobs run: cancel, kill and reap worker processes.
+       * A worker thread is joined: one whose job ignores cancellation
+       * holds this up until that job returns. */
       jr_executor_stop (self);
       while (self->tasks->len > 0)
         {

@@ -51,6 +51,11 @@ gsize         jr_frame_write_header (guint8        *out,
                                      gsize          data_size);
 gsize         jr_frame_data_offset  (gsize          type_size);
 
+/* Whether @type_size bytes at @type are a NUL-terminated, valid and
+ * definite GVariant type string. */
+gboolean      jr_frame_type_is_valid (const char *type,
+                                      gsize       type_size);
+
 /* Looks at the bytes at @data; on OK, @header and @type_string describe the
  * frame and its value starts at data + jr_frame_data_offset(). On SKIP and
  * CORRUPT, @error says why. Reads at most @len bytes. */

@@ -53,6 +53,16 @@ jr_frame_write_header (guint8     *out,
   return frame_size;
 }
 
+gboolean
+jr_frame_type_is_valid (const char *type,
+                        gsize       type_size)
+{
+  return type_size > 0 && type[type_size - 1] == '\0' &&
+         strlen (type) == type_size - 1 &&
+         g_variant_type_string_is_valid (type) &&
+         g_variant_type_is_definite ((const GVariantType *) type);
+}
+
 JrFrameStatus
 jr_frame_peek (const guint8  *data,
                gsize          len,
@@ -98,10 +108,7 @@ jr_frame_peek (const guint8  *data,
     return JR_FRAME_NEED_MORE;
 
   type = (const char *) data + JR_FRAME_HEADER_SIZE;
-  if (type[header->type_size - 1] != '\0' ||
-      strlen (type) != (gsize) header->type_size - 1u ||
-      !g_variant_type_string_is_valid (type) ||
-      !g_variant_type_is_definite (G_VARIANT_TYPE (type)))
+  if (!jr_frame_type_is_valid (type, header->type_size))
     {
       g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
                    "invalid GVariant type string");

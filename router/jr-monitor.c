@@ -45,6 +45,8 @@ typedef struct {
   gsize      gather_size;
   gsize      gather_filled;
   gsize      stalled;       /* unread bytes that are not a whole frame yet */
+  guint64    sync_target;   /* written position when the pending sync was asked */
+  gboolean   drained;       /* this pass read all it could (not stopped for room) */
   gboolean   writer_gone;
   gboolean   broken;
 } Lane;
@@ -62,6 +64,8 @@ struct _JrMonitor {
   guint64    last_token;
 
   /* Monitor thread only. */
+  guint64    pending_sync;   /* token to push once every lane is read far enough */
+  char       valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
   JrVariantPins *pins;
   RunFrame   run[BATCH_CAPACITY];
   guint      run_length;
@@ -122,71 +126,69 @@ lane_warn (JrMonitor  *self,
   push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (g_steal_pointer (&full)));
 }
 
-/* Queues the message of a whole frame that jr_frame_peek() accepted. */
-static void
-deliver_frame (JrMonitor           *self,
-               Lane                *lane,
-               const JrFrameHeader *header,
-               const char          *type_string,
-               const guint8        *frame)
+/* Whether the type string of a frame copy is valid. Streams repeat one
+ * type: the last valid one is remembered, so most checks are a compare. */
+static gboolean
+type_is_valid (JrMonitor  *self,
+               const char *type,
+               gsize       type_size)
 {
-  g_autoptr(GError) error = NULL;
-  GVariant *value = jr_frame_to_variant (header, type_string, frame, &error);
-
-  if (value == NULL)
-    {
-      lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                 header->connection_id, error->message);
-      return;
-    }
-
-  jr_variant_pins_keep (self->pins, value);
-  if (self->batch == NULL)
-    self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
-  jr_batch_add (self->batch, header->connection_id, value);
-  if (self->batch->n_messages == self->batch->capacity)
-    flush_batch (self);
+  if (type_size <= sizeof self->valid_type && memcmp (type, self->valid_type, type_size) == 0)
+    return TRUE;
+  if (!jr_frame_type_is_valid (type, type_size))
+    return FALSE;
+  memcpy (self->valid_type, type, type_size);
+  return TRUE;
 }
 
-/* Copies the run of small frames at data + run_start out of the ring in one
- * block, and queues their messages, which share it. */
+/* Queues the messages of @n whole frames in @block, a private copy of what
+ * the worker wrote. Everything is checked on the copy: the worker can
+ * still write to its ring while we read it. */
 static void
-flush_run (JrMonitor    *self,
-           Lane         *lane,
-           const guint8 *data)
+deliver_block (JrMonitor      *self,
+               Lane           *lane,
+               GBytes         *block,
+               const RunFrame *frames,
+               guint           n)
 {
-  g_autoptr(GBytes) block = NULL;
-  const guint8 *base;
+  const guint8 *base = g_bytes_get_data (block, NULL);
 
-  if (self->run_length == 0)
-    return;
-
-  block = g_bytes_new (data + self->run_start, self->run_bytes);
-  base = g_bytes_get_data (block, NULL);
-  for (guint i = 0; i < self->run_length; i++)
+  for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
-      const RunFrame *frame = &self->run[i];
-      const guint8 *at = base + frame->offset;
+      const JrFrameHeader *header = &frames[i].header;
+      const guint8 *at = base + frames[i].offset;
       const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
-      const guint8 *value_data = at + jr_frame_data_offset (frame->header.type_size);
+      const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
       GVariant *value = NULL;
 
-      switch (jr_frame_numeric_is_normal (type, value_data, frame->header.data_size))
+      if (memcmp (at, header, sizeof *header) != 0)
+        {
+          lane_warn (self, lane, "dropped a message that changed while it was read");
+          continue;
+        }
+      if (!type_is_valid (self, type, header->type_size))
+        {
+          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
+                     ": invalid GVariant type string", header->connection_id);
+          continue;
+        }
+
+      switch (jr_frame_numeric_is_normal (type, value_data, header->data_size))
         {
         case 1:
           break;   /* made on the router's thread */
         case 0:
           lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
                      ": message of type %s is not in normal form",
-                     frame->header.connection_id, type);
+                     header->connection_id, type);
           continue;
         default:
-          value = jr_frame_to_variant_in (&frame->header, type, at, block, &error);
+          value = jr_frame_to_variant_in (header, type, at, block, &error);
           if (value == NULL)
             {
               lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                         frame->header.connection_id, error->message);
+                         header->connection_id, error->message);
               continue;
             }
           jr_variant_pins_keep (self->pins, value);
@@ -195,30 +197,48 @@ flush_run (JrMonitor    *self,
       if (self->batch == NULL)
         self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
       if (value != NULL)
-        jr_batch_add (self->batch, frame->header.connection_id, value);
+        jr_batch_add (self->batch, header->connection_id, value);
       else
-        jr_batch_add_in_block (self->batch, frame->header.connection_id, block, type,
-                               value_data, frame->header.data_size);
+        jr_batch_add_in_block (self->batch, header->connection_id, block, type,
+                               value_data, header->data_size);
       if (self->batch->n_messages == self->batch->capacity)
         flush_batch (self);
     }
+}
+
+/* Copies the run of frames at data + run_start out of the ring in one
+ * block, and queues their messages, which share it. */
+static void
+flush_run (JrMonitor    *self,
+           Lane         *lane,
+           const guint8 *data)
+{
+  g_autoptr(GBytes) block = NULL;
+
+  if (self->run_length == 0)
+    return;
+
+  block = g_bytes_new (data + self->run_start, self->run_bytes);
+  deliver_block (self, lane, block, self->run, self->run_length);
   self->run_length = 0;
   self->run_bytes = 0;
 }
 
-/* A gathered frame is whole: check it as any other. */
+/* A gathered frame is whole, in memory of our own. */
 static void
 deliver_gathered (JrMonitor *self,
                   Lane      *lane)
 {
   g_autoptr(GError) error = NULL;
-  JrFrameHeader header;
+  g_autoptr(GBytes) block = NULL;
+  RunFrame frame = { .offset = 0 };
   const char *type_string;
   gsize frame_size;
 
-  if (jr_frame_peek (lane->gather, lane->gather_size, &header, &type_string, &frame_size,
-                     &error) == JR_FRAME_OK)
-    deliver_frame (self, lane, &header, type_string, lane->gather);
+  block = g_bytes_new_take (g_steal_pointer (&lane->gather), lane->gather_size);
+  if (jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
+                     &type_string, &frame_size, &error) == JR_FRAME_OK)
+    deliver_block (self, lane, block, &frame, 1);
   else
     lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
 }
@@ -263,7 +283,6 @@ drain_lane (JrMonitor *self,
           if (lane->gather_filled == lane->gather_size)
             {
               deliver_gathered (self, lane);
-              g_clear_pointer (&lane->gather, g_free);
               lane->mode = READ_FRAMES;
             }
           continue;
@@ -273,6 +292,8 @@ drain_lane (JrMonitor *self,
           break;
         }
 
+      /* Room is looked at before each run, and the run is bounded: the
+       * inbox goes over its bound by one run at the most. */
       if (self->run_length == 0 && !jr_inbox_has_room (self->inbox))
         {
           room = FALSE;
@@ -282,15 +303,17 @@ drain_lane (JrMonitor *self,
       switch (jr_frame_peek (data + off, len - off, &header, &type_string, &frame_size, &error))
         {
         case JR_FRAME_OK:
-          if (frame_size > RUN_BYTES_MAX)
+          /* A frame too big to share a run goes alone in its own. */
+          if (self->run_length == BATCH_CAPACITY ||
+              (self->run_length > 0 && self->run_bytes + frame_size > RUN_BYTES_MAX))
             {
               flush_run (self, lane, data);
-              deliver_frame (self, lane, &header, type_string, data + off);
-              off += frame_size;
-              break;
+              if (!jr_inbox_has_room (self->inbox))
+                {
+                  room = FALSE;
+                  goto out;
+                }
             }
-          if (self->run_length == BATCH_CAPACITY || self->run_bytes + frame_size > RUN_BYTES_MAX)
-            flush_run (self, lane, data);
           if (self->run_length == 0)
             self->run_start = off;
           self->run[self->run_length].header = header;
@@ -394,15 +417,34 @@ sleep_until_woken (JrMonitor *self)
     }
 }
 
+/* TRUE once every lane has been read as far as it was written when the
+ * pending sync was asked for. */
+static gboolean
+sync_reached (JrMonitor *self)
+{
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+      guint64 read, written;
+
+      jr_channel_get_positions (lane->channel, &read, &written);
+      if (read < lane->sync_target)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gpointer
 monitor_thread (gpointer data)
 {
   JrMonitor *self = data;
+  guint first = 0;
 
   for (;;)
     {
       gboolean room = TRUE;
       guint64 sync;
+      guint n_lanes;
 
       g_mutex_lock (&self->lock);
       for (guint i = 0; i < self->incoming->len; i++)
@@ -422,26 +464,52 @@ monitor_thread (gpointer data)
         }
       g_mutex_unlock (&self->lock);
 
-      for (guint i = self->lanes->len; i > 0 && room; i--)
+      /* A sync covers what each ring holds now, read or not. */
+      if (sync != 0)
+        {
+          self->pending_sync = MAX (self->pending_sync, sync);
+          for (guint i = 0; i < self->lanes->len; i++)
+            {
+              Lane *lane = g_ptr_array_index (self->lanes, i);
+              guint64 read;
+
+              jr_channel_get_positions (lane->channel, &read, &lane->sync_target);
+            }
+        }
+
+      /* Each pass starts at the next lane, so that under a flood that
+       * fills the inbox every lane gets its turn. */
+      n_lanes = self->lanes->len;
+      for (guint i = 0; i < n_lanes; i++)
+        ((Lane *) g_ptr_array_index (self->lanes, i))->drained = FALSE;
+      for (guint k = 0; k < n_lanes && room; k++)
+        {
+          Lane *lane = g_ptr_array_index (self->lanes, (first + k) % n_lanes);
+
+          room = drain_lane (self, lane);
+          lane->drained = room;
+        }
+      first = n_lanes > 0 ? (first + 1) % n_lanes : 0;
+
+      /* A gone writer's ring holds all it will ever hold: once read as far
+       * as it goes, the lane is done. */
+      for (guint i = self->lanes->len; i > 0; i--)
         {
           Lane *lane = g_ptr_array_index (self->lanes, i - 1);
 
-          room = drain_lane (self, lane);
-          /* A gone writer's ring holds all it will ever hold: once read as
-           * far as it goes, the lane is done. */
-          if (lane->broken || (room && lane->writer_gone))
+          if (lane->broken || (lane->writer_gone && lane->drained))
             close_lane (self, i - 1);
         }
       flush_batch (self);
 
+      if (self->pending_sync != 0 && sync_reached (self))
+        {
+          push_control (self, JR_BATCH_SYNC, self->pending_sync, NULL);
+          self->pending_sync = 0;
+        }
+
       if (!room)
         {
-          if (sync != 0)
-            {
-              g_mutex_lock (&self->lock);
-              self->sync_requested = MAX (self->sync_requested, sync);
-              g_mutex_unlock (&self->lock);
-            }
           if (jr_inbox_wait_room_fd (self->inbox, self->control_fd))
             {
               struct pollfd pfd = { .fd = self->control_fd, .events = POLLIN };
@@ -452,9 +520,6 @@ monitor_thread (gpointer data)
             }
           continue;
         }
-
-      if (sync != 0)
-        push_control (self, JR_BATCH_SYNC, sync, NULL);
 
       sleep_until_woken (self);
     }

@@ -693,7 +693,9 @@ route_until (JrRouter         *self,
       now = g_get_monotonic_time ();
       if (now < deadline)
         {
-          route_one (self, deadline - now);
+          /* In slices: GLib's timed wait adds the wait to its own clock, and
+           * "no deadline" would overflow it. */
+          route_one (self, MIN (deadline - now, G_USEC_PER_SEC));
           continue;
         }
 

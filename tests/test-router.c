@@ -1367,6 +1367,79 @@ test_route_until_stops_at_condition (Fixture       *f,
   stop_router (f);
 }
 
+/* Several children flooding faster than a slow receiver: the deadline
+ * still holds (the sync behind what was sent must not wait for room that
+ * the flood keeps taking), and "no deadline" routes until the condition. */
+static void
+on_slow_message (JrReceiver *receiver,
+                 GVariant   *message,
+                 gpointer    user_data)
+{
+  guint64 *n = user_data;
+
+  (*n)++;
+  g_usleep (20);
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+static gboolean
+count_reached (gpointer user_data)
+{
+  guint64 **counts = user_data;
+
+  return *counts[0] >= *counts[1];
+}
+
+static void
+test_route_until_deadline_under_flood (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  JrSender *senders[2];
+  JrReceiver *receivers[2];
+  GSubprocess *children[2];
+  guint64 n = 0, target;
+  guint64 *counts[2] = { &n, &target };
+
+  start_router (f);
+  /* Killing the floods at the end may cut a frame in half. */
+  allow_warnings ("*");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *id = NULL;
+
+      g_assert_true (jr_router_pipe (f->router, &senders[i], &receivers[i], &error));
+      g_signal_connect (receivers[i], "message", G_CALLBACK (on_slow_message), &n);
+      id = g_strdup_printf ("%" G_GUINT64_FORMAT, jr_sender_get_connection_id (senders[i]));
+      children[i] = spawn_child (f->router, "flood", id, NULL);
+    }
+
+  g_assert_false (jr_router_route_until (f->router, never, NULL, 200 * 1000, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_assert_cmpuint (n, >, 0);
+
+  target = n + 2000;
+  g_assert_true (jr_router_route_until (f->router, count_reached, counts, -1, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_subprocess_send_signal (children[i], SIGKILL);
+      wait_child (children[i]);
+      g_object_unref (children[i]);
+      g_assert_true (jr_router_close_pipe (f->router, receivers[i], NULL));
+      g_object_unref (receivers[i]);
+      g_object_unref (senders[i]);
+    }
+  stop_router (f);
+}
+
 /* A deadline is absolute: a slow, steady sender does not extend it.
  * route_until can be called again after timing out. */
 static void
@@ -2078,6 +2151,7 @@ main (int    argc,
   add_test ("route-until/stops-at-condition", BOTH, test_route_until_stops_at_condition);
   add_test ("route-until/timeout", BOTH, test_route_until_timeout);
   add_test ("route-until/zero-timeout", BOTH, test_route_until_zero_timeout);
+  add_test ("route-until/deadline-under-flood", PROCESSES, test_route_until_deadline_under_flood);
 
   add_test ("bad-input/truncated", PROCESSES, test_bad_truncated);
   add_test ("bad-input/garbage", PROCESSES, test_bad_garbage);
