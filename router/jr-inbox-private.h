@@ -43,6 +43,8 @@ typedef struct {
   guint64     arg;
   gsize       bytes;        /* accounted size, released when consumed */
   GPtrArray  *blocks;       /* GBytes the messages point into, or NULL */
+  struct _JrStage *stage;   /* a thread sender's batch: goes back to it */
+  gpointer    next_spent;   /* JrBatch: the stage's list of spent batches */
   JrMessage   messages[];
 } JrBatch;
 
@@ -57,8 +59,19 @@ typedef struct _JrStage JrStage;
 
 JrStage *jr_stage_new          (void);
 void     jr_stage_unref        (JrStage    *stage);
-/* Router thread: the messages staged so far, or NULL. */
+/* Router thread: the messages staged so far, or NULL. The batch keeps a
+ * reference to @stage. */
 JrBatch *jr_stage_take         (JrStage    *stage);
+/* Router thread: hands a delivered batch back to its sender, whose thread
+ * made its values and frees them on its next send (or when it stops): a
+ * value's GLib type lock and memory arena are then touched by one thread
+ * only. Returns FALSE when the sender is gone: free the batch then. */
+gboolean jr_stage_give_back    (JrStage    *stage,
+                                JrBatch    *batch);
+/* Sender thread: frees what the router gave back. */
+void     jr_stage_free_spent   (JrStage    *stage);
+/* The sender is done: from now on the router frees batches itself. */
+void     jr_stage_close        (JrStage    *stage);
 
 JrBatch *jr_batch_new          (JrBatchKind kind,
                                 guint       capacity,

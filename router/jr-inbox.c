@@ -50,6 +50,8 @@ jr_batch_new (JrBatchKind kind,
   batch->arg = arg;
   batch->bytes = 0;
   batch->blocks = NULL;
+  batch->stage = NULL;
+  batch->next_spent = NULL;
   return batch;
 }
 
@@ -120,9 +122,24 @@ jr_batch_add (JrBatch  *batch,
 
 struct _JrStage {
   gatomicrefcount ref_count;
+  /* lock guards the fields below. */
   GMutex          lock;
-  JrBatch        *batch;     /* guarded by lock; NULL when nothing is staged */
+  JrBatch        *batch;     /* NULL when nothing is staged */
+  JrBatch        *spent;     /* delivered, to free on the sender's thread */
+  gboolean        closed;
 };
+
+static void
+free_spent_list (JrBatch *spent)
+{
+  while (spent != NULL)
+    {
+      JrBatch *next = spent->next_spent;
+
+      jr_batch_free (spent);
+      spent = next;
+    }
+}
 
 JrStage *
 jr_stage_new (void)
@@ -147,6 +164,7 @@ jr_stage_unref (JrStage *stage)
   if (!g_atomic_ref_count_dec (&stage->ref_count))
     return;
   g_clear_pointer (&stage->batch, jr_batch_free);
+  free_spent_list (g_steal_pointer (&stage->spent));
   g_mutex_clear (&stage->lock);
   g_free (stage);
 }
@@ -159,7 +177,46 @@ jr_stage_take (JrStage *stage)
   g_mutex_lock (&stage->lock);
   batch = g_steal_pointer (&stage->batch);
   g_mutex_unlock (&stage->lock);
+  if (batch != NULL)
+    batch->stage = jr_stage_ref (stage);
   return batch;
+}
+
+gboolean
+jr_stage_give_back (JrStage *stage,
+                    JrBatch *batch)
+{
+  gboolean taken;
+
+  g_mutex_lock (&stage->lock);
+  taken = !stage->closed;
+  if (taken)
+    {
+      batch->next_spent = stage->spent;
+      stage->spent = batch;
+    }
+  g_mutex_unlock (&stage->lock);
+  return taken;
+}
+
+void
+jr_stage_free_spent (JrStage *stage)
+{
+  JrBatch *spent;
+
+  g_mutex_lock (&stage->lock);
+  spent = g_steal_pointer (&stage->spent);
+  g_mutex_unlock (&stage->lock);
+  free_spent_list (spent);
+}
+
+void
+jr_stage_close (JrStage *stage)
+{
+  g_mutex_lock (&stage->lock);
+  stage->closed = TRUE;
+  g_mutex_unlock (&stage->lock);
+  jr_stage_free_spent (stage);
 }
 
 void
@@ -171,6 +228,7 @@ jr_batch_free (JrBatch *batch)
   for (guint i = 0; i < batch->n_messages; i++)
     g_clear_pointer (&batch->messages[i].value, g_variant_unref);
   g_clear_pointer (&batch->blocks, g_ptr_array_unref);
+  g_clear_pointer (&batch->stage, jr_stage_unref);
   g_free (batch);
 }
 
@@ -271,6 +329,7 @@ jr_inbox_stage (JrInbox  *inbox,
                 GError  **error)
 {
   JrBatch *batch;
+  JrBatch *spent;
   gsize bytes;
 
   wait_for_room (inbox);
@@ -303,7 +362,10 @@ jr_inbox_stage (JrInbox  *inbox,
       jr_inbox_ping (inbox);
     }
   stage->batch = batch;
+  /* What the router gave back is freed here, on the thread that made it. */
+  spent = g_steal_pointer (&stage->spent);
   g_mutex_unlock (&stage->lock);
+  free_spent_list (spent);
   return TRUE;
 }
 

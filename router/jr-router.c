@@ -204,7 +204,9 @@ route_one (JrRouter *self,
       JrMessage *message = &batch->messages[self->current_index];
 
       connection_id = message->connection_id;
-      value = jr_message_steal_value (message);
+      /* A thread sender's batch goes back to it whole, values included:
+       * they are lent here, and emission holds its own reference. */
+      value = batch->stage != NULL ? message->value : jr_message_steal_value (message);
       if (value != NULL)
         jr_variant_pins_keep (self->pins, value);
     }
@@ -232,7 +234,7 @@ route_one (JrRouter *self,
       g_assert_not_reached ();
     }
 
-  if (value != NULL)
+  if (value != NULL && batch->stage == NULL)
     {
       if (self->n_delivered == G_N_ELEMENTS (self->delivered))
         drop_delivered (self);
@@ -243,7 +245,8 @@ route_one (JrRouter *self,
     {
       if (self->inbox != NULL)
         jr_inbox_release (self->inbox, batch->bytes, batch->n_messages);
-      jr_batch_free (batch);
+      if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
+        jr_batch_free (batch);
     }
   return TRUE;
 }

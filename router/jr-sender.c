@@ -51,6 +51,8 @@ jr_sender_finalize (GObject *object)
   JrSender *self = JR_SENDER (object);
 
   g_clear_pointer (&self->inbox, jr_inbox_unref);
+  if (self->stage != NULL)
+    jr_stage_close (self->stage);
   g_clear_pointer (&self->stage, jr_stage_unref);
   G_OBJECT_CLASS (jr_sender_parent_class)->finalize (object);
 }
@@ -255,6 +257,9 @@ jr_sender_stop (JrSender  *self,
   if (self->state != SENDER_OPEN)
     return state_error (error, "stop", self->state);
   self->state = SENDER_CLOSED;
+  /* Free on this thread what the router has given back so far. */
+  if (self->stage != NULL)
+    jr_stage_close (self->stage);
   return TRUE;
 }
 
