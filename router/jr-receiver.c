@@ -72,14 +72,16 @@ jr_receiver_class_init (JrReceiverClass *klass)
   /**
    * JrReceiver::message:
    * @self: the receiver
-   * @message: the message, as sent
+   * @message: (transfer none): the message, as sent
    *
-   * Emitted on the router's thread for each message of the pipe.
+   * Emitted on the router's thread for each message of the pipe. The
+   * message is lent for the emission only (static scope: it is not
+   * reference-counted on the way in): take a reference to keep it.
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, g_cclosure_marshal_VOID__VARIANT,
-                  G_TYPE_NONE, 1, G_TYPE_VARIANT);
+                  G_TYPE_NONE, 1, G_TYPE_VARIANT | G_SIGNAL_TYPE_STATIC_SCOPE);
   g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
                               g_cclosure_marshal_VOID__VARIANTv);
 }
