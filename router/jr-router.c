@@ -720,8 +720,8 @@ route_until (JrRouter         *self,
 /**
  * jr_router_route_until:
  * @self: a running router
- * @condition: (scope call): returns %TRUE when routing may stop
- * @user_data: data for @condition
+ * @condition: (scope call) (closure user_data): returns %TRUE when routing may stop
+ * @user_data: (closure): data for @condition
  * @timeout_usec: how long to route at most, in µs; negative for no limit
  * @error: return location for an error
  *
