@@ -27,6 +27,7 @@
  *   soak …                           fd, thread and RSS growth over 100000
  *                                    mixed jobs, and their rate
  */
+#include "bench-common.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,30 +54,6 @@
 
 static double scale = 1.0;
 static char *self_exe;
-
-static void die (const char *format, ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
-
-static void
-die (const char *format,
-     ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "bench-executor: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  exit (EXIT_FAILURE);
-}
-
-static void
-die_on_error (const char   *what,
-              const GError *error)
-{
-  if (error != NULL)
-    die ("%s: %s", what, error->message);
-}
 
 static guint
 scaled (guint n)
@@ -105,7 +82,7 @@ read_rss_bytes (void)
 
   if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
       sscanf (contents, "%lu %lu", &size, &resident) != 2)
-    die ("cannot read /proc/self/statm");
+    bench_die ("cannot read /proc/self/statm");
   return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
 }
 
@@ -116,7 +93,7 @@ count_dir_entries (const char *path)
   guint n = 0;
 
   if (dir == NULL)
-    die ("cannot open %s", path);
+    bench_die ("cannot open %s", path);
   while (g_dir_read_name (dir) != NULL)
     n++;
   return n;
@@ -206,7 +183,7 @@ typedef gboolean (*Condition) (gpointer data);
 static gboolean
 on_watchdog (gpointer data)
 {
-  die ("%s did not finish within %u s", (const char *) data, WATCHDOG_SECONDS);
+  bench_die ("%s did not finish within %u s", (const char *) data, WATCHDOG_SECONDS);
 }
 
 static void
@@ -251,7 +228,7 @@ warm_executor (JrTransport transport,
       g_autoptr(GError) error = NULL;
 
       futures[i] = jr_executor_submit_call (executor, "trivial", NULL, &error);
-      die_on_error ("submit", error);
+      bench_die_on_error ("submit", error);
     }
   for (guint i = 0; i < n_workers; i++)
     {
@@ -267,7 +244,7 @@ shutdown_executor (JrExecutor *executor)
   g_autoptr(GError) error = NULL;
 
   if (!jr_executor_shutdown (executor, 60 * G_USEC_PER_SEC, &error))
-    die_on_error ("jr_executor_shutdown", error);
+    bench_die_on_error ("jr_executor_shutdown", error);
   g_object_unref (executor);
 }
 
@@ -342,7 +319,7 @@ submit_flow_job (Flow *flow)
   g_autoptr(GError) error = NULL;
   JrFuture *future = jr_executor_submit_call (flow->executor, "trivial", NULL, &error);
 
-  die_on_error ("submit", error);
+  bench_die_on_error ("submit", error);
   flow->in_flight++;
   g_signal_connect (future, "notify::done", G_CALLBACK (on_flow_done), flow);
 }
@@ -371,7 +348,7 @@ run_flow (JrTransport transport,
   elapsed = g_get_monotonic_time () - start;
 
   if (flow.other > 0)
-    die ("%" G_GUINT64_FORMAT " trivial jobs did not complete", flow.other);
+    bench_die ("%" G_GUINT64_FORMAT " trivial jobs did not complete", flow.other);
   shutdown_executor (executor);
   return per_second (flow.completed, elapsed);
 }
@@ -385,9 +362,9 @@ pong_main (guint64 connection_id)
   g_autoptr(JrSender) sender = jr_sender_new_for_parent (connection_id, &error);
   guint64 request;
 
-  die_on_error ("jr_sender_new_for_parent", error);
+  bench_die_on_error ("jr_sender_new_for_parent", error);
   if (!jr_sender_start (sender, &error))
-    die_on_error ("jr_sender_start", error);
+    bench_die_on_error ("jr_sender_start", error);
 
   for (;;)
     {
@@ -405,7 +382,7 @@ pong_main (guint64 connection_id)
           got += (gsize) n;
         }
       if (!jr_sender_send (sender, g_variant_new_uint64 (request), &error))
-        die_on_error ("jr_sender_send", error);
+        bench_die_on_error ("jr_sender_send", error);
     }
 }
 
@@ -444,7 +421,7 @@ run_round_trips (guint n_children)
 
   g_assert (n_children <= G_N_ELEMENTS (children));
   if (!jr_router_start (router, &error))
-    die_on_error ("jr_router_start", error);
+    bench_die_on_error ("jr_router_start", error);
 
   for (guint i = 0; i < n_children; i++)
     {
@@ -453,13 +430,13 @@ run_round_trips (guint n_children)
       g_autofree char *id = NULL;
 
       if (!jr_router_pipe (router, &unused, &receivers[i], &error))
-        die_on_error ("jr_router_pipe", error);
+        bench_die_on_error ("jr_router_pipe", error);
       g_signal_connect (receivers[i], "message", G_CALLBACK (on_pong), &pong);
       if (jr_router_prepare_launcher_full (router, launcher, &error) == 0)
-        die_on_error ("jr_router_prepare_launcher_full", error);
+        bench_die_on_error ("jr_router_prepare_launcher_full", error);
       id = g_strdup_printf ("%" G_GUINT64_FORMAT, jr_receiver_get_connection_id (receivers[i]));
       children[i] = g_subprocess_launcher_spawn (launcher, &error, self_exe, "pong", id, NULL);
-      die_on_error ("spawn", error);
+      bench_die_on_error ("spawn", error);
       fds[i] = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (children[i])));
     }
 
@@ -479,11 +456,11 @@ run_round_trips (guint n_children)
         {
           request++;
           if (write (fds[i], &request, sizeof request) != sizeof request)
-            die ("cannot write to a pong child");
+            bench_die ("cannot write to a pong child");
         }
       pong.wanted += n_children;
       if (!jr_router_route_until (router, pong_answered, &pong, WATCHDOG_SECONDS * G_USEC_PER_SEC, &error))
-        die_on_error ("jr_router_route_until", error);
+        bench_die_on_error ("jr_router_route_until", error);
     }
   end = g_get_monotonic_time ();
 
@@ -491,7 +468,7 @@ run_round_trips (guint n_children)
     {
       g_output_stream_close (g_subprocess_get_stdin_pipe (children[i]), NULL, NULL);
       if (!g_subprocess_wait_check (children[i], NULL, &error))
-        die_on_error ("pong child", error);
+        bench_die_on_error ("pong child", error);
       g_object_unref (children[i]);
     }
   for (guint i = 0; i < n_children; i++)
@@ -500,7 +477,7 @@ run_round_trips (guint n_children)
       g_object_unref (receivers[i]);
     }
   if (!jr_router_stop (router, &error))
-    die_on_error ("jr_router_stop", error);
+    bench_die_on_error ("jr_router_stop", error);
 
   return per_second (pong.answered, end - start);
 }
@@ -526,7 +503,7 @@ on_flood_done (JrFuture   *future,
                Flood      *flood)
 {
   if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
-    die ("a progress job ended %d: %s", jr_future_get_state (future),
+    bench_die ("a progress job ended %d: %s", jr_future_get_state (future),
          jr_future_get_error (future) ? jr_future_get_error (future)->message : "?");
   flood->running--;
 }
@@ -553,7 +530,7 @@ run_progress (double  *updates_per_sec,
       g_autoptr(GError) error = NULL;
 
       futures[i] = jr_executor_submit_progress (executor, "flood", g_variant_new ("(u)", n), &error);
-      die_on_error ("submit", error);
+      bench_die_on_error ("submit", error);
       g_signal_connect (futures[i], "notify::progress", G_CALLBACK (on_flood_progress), &flood);
       g_signal_connect (futures[i], "notify::done", G_CALLBACK (on_flood_done), &flood);
       flood.running++;
@@ -615,12 +592,12 @@ run_crashes (void)
       /* A whole pool each time: respawning is not what is measured. */
       iterate_until (pool_full, executor, "respawning the workers");
       future = jr_executor_submit_progress (executor, "stamp-crash", NULL, &error);
-      die_on_error ("submit", error);
+      bench_die_on_error ("submit", error);
       g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_crash_progress), &timing);
       g_signal_connect (future, "notify::done", G_CALLBACK (on_crash_done), &timing);
       iterate_until (future_done, future, "a crash");
       if (jr_future_get_state (future) != JR_FUTURE_STATE_FAILED || timing.stamp == 0)
-        die ("a crashing job ended %d with %s a stamp", jr_future_get_state (future),
+        bench_die ("a crashing job ended %d with %s a stamp", jr_future_get_state (future),
              timing.stamp == 0 ? "no" : "");
       sample = timing.failed_at - timing.stamp;
       g_array_append_val (samples, sample);
@@ -646,11 +623,11 @@ run_cold_starts (void)
       gint64 sample;
 
       future = jr_executor_submit_call (executor, "trivial", NULL, &error);
-      die_on_error ("submit", error);
+      bench_die_on_error ("submit", error);
       iterate_until (future_done, future, "the first job of a cold pool");
       sample = g_get_monotonic_time () - start;
       if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
-        die ("the first job of a cold pool did not complete");
+        bench_die ("the first job of a cold pool did not complete");
       g_array_append_val (samples, sample);
       shutdown_executor (executor);
     }
@@ -786,7 +763,7 @@ soak_submit (Soak *soak)
       future = jr_executor_submit_call (soak->executor, "crash", g_variant_new ("(s)", "segv"), &error);
       break;
     }
-  die_on_error ("submit", error);
+  bench_die_on_error ("submit", error);
   soak->in_flight++;
   g_object_set_data (G_OBJECT (future), "soak-kind", GINT_TO_POINTER (kind));
   g_signal_connect (future, "notify::state", G_CALLBACK (on_soak_state), soak);
@@ -848,14 +825,13 @@ run_soak (void)
   fflush (stdout);
   /* Figures from jobs that went wrong mean nothing: say so loudly. */
   if (soak.unexpected > 0)
-    die ("%" G_GUINT64_FORMAT " soak jobs did not end as they should", soak.unexpected);
+    bench_die ("%" G_GUINT64_FORMAT " soak jobs did not end as they should", soak.unexpected);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  const char *scale_env;
   double executor_rate, executor_rate_2, thread_rate, trip_rate, progress_rate;
   guint64 progress_notifies;
 
@@ -866,16 +842,13 @@ main (int    argc,
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   if (self_exe == NULL)
-    die ("cannot read /proc/self/exe");
+    bench_die ("cannot read /proc/self/exe");
 
   if (argc == 3 && g_str_equal (argv[1], "pong"))
     return pong_main (g_ascii_strtoull (argv[2], NULL, 10));
 
-  scale_env = g_getenv ("BENCH_SCALE");
-  if (scale_env != NULL)
-    scale = g_ascii_strtod (scale_env, NULL);
-  if (!(scale > 0.0))
-    die ("BENCH_SCALE must be a positive number");
+  bench_init ("bench-executor");
+  scale = bench_scale ();
 
   /* A dead worker's socket must not kill the benchmark. */
   signal (SIGPIPE, SIG_IGN);

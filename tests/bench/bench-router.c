@@ -25,6 +25,7 @@
  * one clock for the whole machine, so a timestamp made in a worker can be
  * compared with the time of delivery in the router's process.
  */
+#include "bench-common.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -66,30 +67,6 @@ typedef struct {
 
 static char   *self_exe;
 static double  scale = 1.0;
-
-static void die (const char *format, ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
-
-static void
-die (const char *format,
-     ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "bench-router: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  exit (EXIT_FAILURE);
-}
-
-static void
-die_on_error (const char   *what,
-              const GError *error)
-{
-  if (error != NULL)
-    die ("%s: %s", what, error->message);
-}
 
 static gint64
 seconds_to_usec (double seconds)
@@ -145,7 +122,7 @@ read_rss (void)
 
   if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
       sscanf (contents, "%lu %lu %lu", &size, &resident, &shared) != 3)
-    die ("cannot read /proc/self/statm");
+    bench_die ("cannot read /proc/self/statm");
 
   return (Rss) { resident * page, (resident - shared) * page };
 }
@@ -228,7 +205,7 @@ send_for (SendFunc    send,
                                                                g_free, bytes));
       }
       if (!send (sink, message, &error))
-        die_on_error ("send", error);
+        bench_die_on_error ("send", error);
       n_sent++;
     }
 
@@ -254,14 +231,14 @@ sender_run (JrSender   *sender,
   guint64 n_sent;
 
   if (!jr_sender_start (sender, &error))
-    die_on_error ("jr_sender_start", error);
+    bench_die_on_error ("jr_sender_start", error);
 
   n_sent = send_for (send_with_sender, sender, pace);
 
   done = g_variant_ref_sink (g_variant_new ("(t)", n_sent));
   if (!jr_sender_send (sender, done, &error) ||
       !jr_sender_stop (sender, &error))
-    die_on_error ("finishing the sender", error);
+    bench_die_on_error ("finishing the sender", error);
 }
 
 typedef struct {
@@ -299,7 +276,7 @@ worker_main (int    argc,
   Pace pace;
 
   if (argc != 6)
-    die ("usage: %s worker router|raw CONNECTION_ID DURATION_USEC RATE", argv[0]);
+    bench_die ("usage: %s worker router|raw CONNECTION_ID DURATION_USEC RATE", argv[0]);
 
   kind = argv[2];
   connection_id = g_ascii_strtoull (argv[3], NULL, 10);
@@ -311,7 +288,7 @@ worker_main (int    argc,
       g_autoptr(JrSender) sender = jr_sender_new_for_parent (connection_id, &error);
 
       if (sender == NULL)
-        die_on_error ("jr_sender_new_for_parent", error);
+        bench_die_on_error ("jr_sender_new_for_parent", error);
       sender_run (sender, &pace);
     }
   else if (g_str_equal (kind, "raw"))
@@ -320,14 +297,14 @@ worker_main (int    argc,
 
       raw.channel = jr_channel_get_for_parent (&error);
       if (raw.channel == NULL)
-        die_on_error ("jr_channel_get_for_parent", error);
+        bench_die_on_error ("jr_channel_get_for_parent", error);
       raw.frame = g_malloc0 (jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE));
       send_for (send_raw, &raw, &pace);
       g_free (raw.frame);
     }
   else
     {
-      die ("unknown worker kind %s", kind);
+      bench_die ("unknown worker kind %s", kind);
     }
 
   return EXIT_SUCCESS;
@@ -350,7 +327,7 @@ spawn_worker (GSubprocessLauncher *launcher,
   process = g_subprocess_launcher_spawn (launcher, &error, self_exe, "worker",
                                          kind, id, usec, rate, NULL);
   if (process == NULL)
-    die_on_error ("spawning a worker", error);
+    bench_die_on_error ("spawning a worker", error);
   return process;
 }
 
@@ -434,7 +411,7 @@ on_message (JrReceiver *receiver,
     }
   else
     {
-      die ("unexpected message of type %s", type);
+      bench_die ("unexpected message of type %s", type);
     }
 }
 
@@ -447,7 +424,7 @@ on_worker_exited (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error))
-    die_on_error ("worker", error);
+    bench_die_on_error ("worker", error);
   delivery->n_running--;
   delivery_maybe_finish (delivery);
 }
@@ -464,7 +441,7 @@ on_watchdog (gpointer user_data)
 {
   Delivery *delivery = user_data;
 
-  die ("run did not finish: %" G_GUINT64_FORMAT " messages delivered, %u of %u senders done",
+  bench_die ("run did not finish: %" G_GUINT64_FORMAT " messages delivered, %u of %u senders done",
        delivery->n_delivered, delivery->n_done, delivery->n_senders);
 }
 
@@ -523,7 +500,7 @@ run_router (JrTransport  transport,
 
   router = jr_router_new (transport, context);
   if (!jr_router_start (router, &error))
-    die_on_error ("jr_router_start", error);
+    bench_die_on_error ("jr_router_start", error);
 
   delivery.loop = g_main_loop_new (context, FALSE);
   delivery.latency = latency;
@@ -533,7 +510,7 @@ run_router (JrTransport  transport,
   for (guint i = 0; i < n_senders; i++)
     {
       if (!jr_router_pipe (router, &senders[i], &receivers[i], &error))
-        die_on_error ("jr_router_pipe", error);
+        bench_die_on_error ("jr_router_pipe", error);
       g_signal_connect (receivers[i], "message", G_CALLBACK (on_message), &delivery);
     }
 
@@ -551,7 +528,7 @@ run_router (JrTransport  transport,
           GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
 
           jr_router_prepare_launcher_full (router, launcher, &error);
-          die_on_error ("jr_router_prepare_launcher_full", error);
+          bench_die_on_error ("jr_router_prepare_launcher_full", error);
           processes[i] = spawn_worker (launcher, "router",
                                        jr_sender_get_connection_id (senders[i]), pace);
           g_object_unref (launcher);
@@ -582,17 +559,17 @@ run_router (JrTransport  transport,
         g_thread_join (threads[i]);
       g_clear_object (&processes[i]);
       if (!jr_router_close_pipe (router, receivers[i], &error))
-        die_on_error ("jr_router_close_pipe", error);
+        bench_die_on_error ("jr_router_close_pipe", error);
       g_object_unref (receivers[i]);
       g_object_unref (senders[i]);
     }
 
   if (!jr_router_stop (router, &error))
-    die_on_error ("jr_router_stop", error);
+    bench_die_on_error ("jr_router_stop", error);
   g_main_loop_unref (delivery.loop);
 
   if (delivery.n_delivered != delivery.n_announced)
-    die ("%" G_GUINT64_FORMAT " messages sent but %" G_GUINT64_FORMAT " delivered",
+    bench_die ("%" G_GUINT64_FORMAT " messages sent but %" G_GUINT64_FORMAT " delivered",
          delivery.n_announced, delivery.n_delivered);
 
   result->msgs_per_sec = rate_of (delivery.n_delivered, delivery.first_usec, delivery.last_usec);
@@ -629,7 +606,7 @@ run_raw (guint       n_workers,
 
       channels[i] = jr_channel_new_for_launcher (launcher, i + 1, &error);
       if (channels[i] == NULL)
-        die_on_error ("jr_channel_new_for_launcher", error);
+        bench_die_on_error ("jr_channel_new_for_launcher", error);
       processes[i] = spawn_worker (launcher, "raw", i + 1, pace);
       g_object_unref (launcher);
       fds[i].fd = jr_channel_get_poll_fd (channels[i]);
@@ -671,9 +648,9 @@ run_raw (guint       n_workers,
         fds[i].fd = open[i] ? jr_channel_get_poll_fd (channels[i]) : -1;
       ready = poll (fds, n_workers, 1000);
       if (ready < 0 && errno != EINTR)
-        die ("poll: %s", g_strerror (errno));
+        bench_die ("poll: %s", g_strerror (errno));
       if (g_get_monotonic_time () > deadline)
-        die ("raw run did not finish");
+        bench_die ("raw run did not finish");
 
       for (guint i = 0; ready > 0 && i < n_workers; i++)
         {
@@ -702,13 +679,13 @@ run_raw (guint       n_workers,
       g_autoptr(GError) error = NULL;
 
       if (!g_subprocess_wait_check (processes[i], NULL, &error))
-        die_on_error ("raw worker", error);
+        bench_die_on_error ("raw worker", error);
       g_object_unref (processes[i]);
       jr_channel_free (channels[i]);
     }
 
   if (n_bytes % frame_size != 0)
-    die ("raw run read %" G_GUINT64_FORMAT " bytes, not a whole number of frames", n_bytes);
+    bench_die ("raw run read %" G_GUINT64_FORMAT " bytes, not a whole number of frames", n_bytes);
 
   return rate_of (n_bytes / frame_size, first_usec, last_usec);
 }
@@ -725,7 +702,7 @@ flood_main (void)
     pace.duration_usec = (gint64) (g_ascii_strtod (env, NULL) * G_USEC_PER_SEC);
 
   if (pace.duration_usec <= 0)
-    die ("BENCH_FLOOD_SECONDS must be positive");
+    bench_die ("BENCH_FLOOD_SECONDS must be positive");
 
   run_router (JR_TRANSPORT_PROCESSES, FLOOD_WORKERS, &pace, FALSE, TRUE, &result);
 
@@ -809,7 +786,7 @@ bench_flood (void)
   fflush (stdout);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "flood", NULL);
   if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
-    die_on_error ("flood run", error);
+    bench_die_on_error ("flood run", error);
 }
 
 /* BENCH_ONLY, a comma-separated list of processes, paced, threads and
@@ -830,20 +807,16 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *env = g_getenv ("BENCH_SCALE");
   g_autoptr(GError) error = NULL;
 
+  bench_init ("bench-router");
+  scale = bench_scale ();
   if (argc > 1 && g_str_equal (argv[1], "worker"))
     return worker_main (argc, argv);
 
-  if (env != NULL)
-    scale = g_ascii_strtod (env, NULL);
-  if (!(scale > 0.0))
-    die ("BENCH_SCALE must be a positive number");
-
   self_exe = g_file_read_link ("/proc/self/exe", &error);
   if (self_exe == NULL)
-    die_on_error ("finding this program", error);
+    bench_die_on_error ("finding this program", error);
 
   /* Figures are read while the benchmark runs; a crash must not eat them. */
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -851,7 +824,7 @@ main (int    argc,
   if (argc > 1 && g_str_equal (argv[1], "flood"))
     return flood_main ();
   if (argc > 1)
-    die ("usage: %s [worker ...|flood]", argv[0]);
+    bench_die ("usage: %s [worker ...|flood]", argv[0]);
 
   if (wants ("processes"))
     bench_processes ();

@@ -55,6 +55,7 @@
  */
 #define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 
+#include "bench-common.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,23 +112,6 @@ typedef struct {
   gboolean       correct;
   gboolean       ran;
 } Bench;
-
-static void die (const char *format, ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
-
-static void
-die (const char *format,
-     ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "bench-ui: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  /* The workers see their router pipes close and end. */
-  exit (EXIT_FAILURE);
-}
 
 /* ---- the job, in the workers ---- */
 
@@ -285,7 +269,7 @@ add_animation (GtkWindow *window)
   GtkWidget *area = gtk_drawing_area_new ();
 
   if (!GTK_IS_HEADER_BAR (titlebar))
-    die ("the window's title bar is a %s, not a GtkHeaderBar",
+    bench_die ("the window's title bar is a %s, not a GtkHeaderBar",
          titlebar ? G_OBJECT_TYPE_NAME (titlebar) : "NULL");
 
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 24);
@@ -321,7 +305,7 @@ wait_until (gboolean  (*done) (gpointer data),
   while (!done (data))
     {
       if (g_get_monotonic_time () >= deadline)
-        die ("timed out waiting for %s", what);
+        bench_die ("timed out waiting for %s", what);
       g_main_context_iteration (NULL, TRUE);
     }
 }
@@ -562,7 +546,7 @@ submit_flood (JrExecutor *executor,
                                     g_variant_new ("(t)", (guint64) (usec / 1000)),
                                     options, &error);
   if (future == NULL)
-    die ("cannot submit a flood job: %s", error->message);
+    bench_die ("cannot submit a flood job: %s", error->message);
   return future;
 }
 
@@ -585,9 +569,9 @@ run_bench (gpointer user_data)
   gboolean correct = TRUE;
 
   if (executor == NULL)
-    die ("the application has no executor");
+    bench_die ("the application has no executor");
   if (jr_executor_get_max_workers (executor) != WORKERS)
-    die ("the executor has %u workers, not %u (is the settings schema found?)",
+    bench_die ("the executor has %u workers, not %u (is the settings schema found?)",
          jr_executor_get_max_workers (executor), WORKERS);
   /* Without a notification server GLib would complain. */
   g_action_group_change_action_state (G_ACTION_GROUP (app), "notify-on-completion",
@@ -595,20 +579,20 @@ run_bench (gpointer user_data)
 
   window = gtk_application_get_active_window (app);
   if (!JR_IS_APP_WINDOW (window))
-    die ("no application window");
+    bench_die ("no application window");
   /* The window's list, not the one in the progress indicator's popover. */
   collect_widgets (GTK_WIDGET (window), JR_TYPE_JOB_LIST, lists);
   for (guint i = 0; i < lists->len && list == NULL; i++)
     if (gtk_widget_get_mapped (lists->pdata[i]))
       list = lists->pdata[i];
   if (list == NULL)
-    die ("the window shows no job list");
+    bench_die ("the window shows no job list");
 
   ticker = ticker_new ();
   add_animation (window);
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock == NULL)
-    die ("the window has no frame clock");
+    bench_die ("the window has no frame clock");
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
   wait_frames (2);
   run_for (SETTLE_USEC, NULL, NULL);
@@ -680,6 +664,7 @@ main (int    argc,
   Bench bench = { 0 };
   int status;
 
+  bench_init ("bench-ui");
   /* Workers re-execute this program: they must know the same jobs. */
   jr_app_jobs_register ();
   jr_register_job_full ("flood", job_flood, G_VARIANT_TYPE ("(t)"), NULL);
@@ -689,7 +674,7 @@ main (int    argc,
   seconds_env = g_getenv ("BENCH_SECONDS");
   bench.seconds = seconds_env != NULL ? g_ascii_strtod (seconds_env, NULL) : DEFAULT_SECONDS;
   if (!(bench.seconds > 0.0))
-    die ("BENCH_SECONDS must be a positive number");
+    bench_die ("BENCH_SECONDS must be a positive number");
 
   /* The settings of the build tree, in memory: the user's stay untouched. */
   g_setenv ("GSETTINGS_SCHEMA_DIR", BENCH_SCHEMA_DIR, FALSE);
@@ -709,7 +694,7 @@ main (int    argc,
   /* The memory backend is one per process: the application reads these. */
   settings = jr_app_settings_new ();
   if (settings == NULL)
-    die ("the settings schema is not in %s", BENCH_SCHEMA_DIR);
+    bench_die ("the settings schema is not in %s", BENCH_SCHEMA_DIR);
   g_settings_set_uint (settings, JR_APP_SETTINGS_MAX_WORKERS, WORKERS);
   g_settings_set_boolean (settings, JR_APP_SETTINGS_KEEP_FINISHED, TRUE);
   g_settings_set_boolean (settings, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION, FALSE);
@@ -722,7 +707,7 @@ main (int    argc,
 
   status = g_application_run (G_APPLICATION (app), 0, NULL);
   if (status != 0 || !bench.ran)
-    die ("the application ended with status %d before the benchmark ran", status);
+    bench_die ("the application ended with status %d before the benchmark ran", status);
 
   return bench.correct ? EXIT_SUCCESS : EXIT_FAILURE;
 }
