@@ -68,8 +68,6 @@ JrBatch *jr_stage_take         (JrStage    *stage);
  * only. Returns FALSE when the sender is gone: free the batch then. */
 gboolean jr_stage_give_back    (JrStage    *stage,
                                 JrBatch    *batch);
-/* Sender thread: frees what the router gave back. */
-void     jr_stage_free_spent   (JrStage    *stage);
 /* The sender is done: from now on the router frees batches itself. */
 void     jr_stage_close        (JrStage    *stage);
 
@@ -100,14 +98,13 @@ JrInbox *jr_inbox_new          (GMainContext *context);
 JrInbox *jr_inbox_ref          (JrInbox    *inbox);
 void     jr_inbox_unref        (JrInbox    *inbox);
 
-/* Producers. jr_inbox_push waits for room when @may_wait and the inbox is
- * over its bound; fails once the inbox is closed. */
-gboolean jr_inbox_push         (JrInbox    *inbox,
-                                JrBatch    *batch,
-                                gboolean    may_wait,
-                                GError    **error);
-/* Stages one message (@value: owned), waiting for room like
- * jr_inbox_push() when @may_wait. */
+/* Producers. jr_inbox_push never waits (the monitor looks for room itself
+ * and the router's own markers must go in); once the inbox is closed it
+ * drops @batch. */
+void     jr_inbox_push         (JrInbox    *inbox,
+                                JrBatch    *batch);
+/* Stages one message (@value: owned), first waiting for room while the
+ * inbox is over its bound; fails once the inbox is closed. */
 gboolean jr_inbox_stage        (JrInbox    *inbox,
                                 JrStage    *stage,
                                 guint64     connection_id,

@@ -199,8 +199,8 @@ jr_stage_give_back (JrStage *stage,
   return taken;
 }
 
-void
-jr_stage_free_spent (JrStage *stage)
+static void
+free_spent (JrStage *stage)
 {
   JrBatch *spent;
 
@@ -216,7 +216,7 @@ jr_stage_close (JrStage *stage)
   g_mutex_lock (&stage->lock);
   stage->closed = TRUE;
   g_mutex_unlock (&stage->lock);
-  jr_stage_free_spent (stage);
+  free_spent (stage);
 }
 
 void
@@ -369,26 +369,20 @@ jr_inbox_stage (JrInbox  *inbox,
   return TRUE;
 }
 
-gboolean
-jr_inbox_push (JrInbox  *inbox,
-               JrBatch  *batch,
-               gboolean  may_wait,
-               GError  **error)
+void
+jr_inbox_push (JrInbox *inbox,
+               JrBatch *batch)
 {
-  if (may_wait)
-    wait_for_room (inbox);
-
   if (atomic_load (&inbox->closed))
     {
       jr_batch_free (batch);
-      return set_closed_error (error);
+      return;
     }
 
   atomic_fetch_add (&inbox->queued_bytes, batch->bytes);
   atomic_fetch_add (&inbox->queued_messages, batch->n_messages);
   g_async_queue_push (inbox->queue, batch);
   jr_inbox_ping (inbox);
-  return TRUE;
 }
 
 gboolean

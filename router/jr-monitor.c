@@ -89,9 +89,9 @@ flush_batch (JrMonitor *self)
 {
   if (self->batch == NULL)
     return;
-  /* Never waits: the monitor checks for room before each frame instead, so
+  /* Never waits: the monitor checks for room before each run instead, so
    * it can keep answering stop and sync requests. */
-  jr_inbox_push (self->inbox, g_steal_pointer (&self->batch), FALSE, NULL);
+  jr_inbox_push (self->inbox, g_steal_pointer (&self->batch));
 }
 
 static void
@@ -105,7 +105,7 @@ push_control (JrMonitor   *self,
   flush_batch (self);
   if (value != NULL)
     jr_batch_add (batch, 0, g_variant_ref_sink (value));
-  jr_inbox_push (self->inbox, batch, FALSE, NULL);
+  jr_inbox_push (self->inbox, batch);
 }
 
 static void G_GNUC_PRINTF (3, 4)

@@ -665,7 +665,7 @@ request_sync (JrRouter *self)
     }
 
   marker = jr_batch_new (JR_BATCH_SYNC, 0, ++self->next_sync_token);
-  jr_inbox_push (self->inbox, marker, FALSE, NULL);
+  jr_inbox_push (self->inbox, marker);
   return self->next_sync_token;
 }
 
