@@ -56,6 +56,15 @@ gsize         jr_frame_data_offset  (gsize          type_size);
 gboolean      jr_frame_type_is_valid (const char *type,
                                       gsize       type_size);
 
+/* Only the framing: the header, and whether the frame is all there (or
+ * too large, SKIP, or unreadable, CORRUPT). The type string is not
+ * checked: for a reader that checks it later, on a copy. */
+JrFrameStatus jr_frame_peek_framing (const guint8  *data,
+                                     gsize          len,
+                                     JrFrameHeader *header,
+                                     gsize         *frame_size,
+                                     GError       **error);
+
 /* Looks at the bytes at @data; on OK, @header and @type_string describe the
  * frame and its value starts at data + jr_frame_data_offset(). On SKIP and
  * CORRUPT, @error says why. Reads at most @len bytes. */

@@ -64,17 +64,13 @@ jr_frame_type_is_valid (const char *type,
 }
 
 JrFrameStatus
-jr_frame_peek (const guint8  *data,
-               gsize          len,
-               JrFrameHeader *header,
-               const char   **type_string,
-               gsize         *frame_size,
-               GError       **error)
+jr_frame_peek_framing (const guint8  *data,
+                       gsize          len,
+                       JrFrameHeader *header,
+                       gsize         *frame_size,
+                       GError       **error)
 {
-  const char *type;
-
   *frame_size = 0;
-  *type_string = NULL;
 
   if (len < JR_FRAME_HEADER_SIZE)
     return JR_FRAME_NEED_MORE;
@@ -104,9 +100,27 @@ jr_frame_peek (const guint8  *data,
       return JR_FRAME_SKIP;
     }
 
-  if (len < JR_FRAME_HEADER_SIZE + header->type_size)
-    return JR_FRAME_NEED_MORE;
+  return len < *frame_size ? JR_FRAME_NEED_MORE : JR_FRAME_OK;
+}
 
+JrFrameStatus
+jr_frame_peek (const guint8  *data,
+               gsize          len,
+               JrFrameHeader *header,
+               const char   **type_string,
+               gsize         *frame_size,
+               GError       **error)
+{
+  JrFrameStatus status = jr_frame_peek_framing (data, len, header, frame_size, error);
+  const char *type;
+
+  *type_string = NULL;
+  if (status == JR_FRAME_CORRUPT || status == JR_FRAME_SKIP ||
+      len < JR_FRAME_HEADER_SIZE + header->type_size)
+    return status;
+
+  /* The type string is judged as soon as it is there, so that a frame that
+   * will be dropped anyway is not waited for. */
   type = (const char *) data + JR_FRAME_HEADER_SIZE;
   if (!jr_frame_type_is_valid (type, header->type_size))
     {
@@ -115,11 +129,9 @@ jr_frame_peek (const guint8  *data,
       return JR_FRAME_SKIP;
     }
 
-  if (len < *frame_size)
-    return JR_FRAME_NEED_MORE;
-
-  *type_string = type;
-  return JR_FRAME_OK;
+  if (status == JR_FRAME_OK)
+    *type_string = type;
+  return status;
 }
 
 /* Size of a fixed-size numeric basic type (its alignment too), or 0.

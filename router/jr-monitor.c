@@ -261,7 +261,6 @@ drain_lane (JrMonitor *self,
     {
       g_autoptr(GError) error = NULL;
       JrFrameHeader header;
-      const char *type_string;
       gsize frame_size;
       gsize n;
 
@@ -300,7 +299,9 @@ drain_lane (JrMonitor *self,
           break;
         }
 
-      switch (jr_frame_peek (data + off, len - off, &header, &type_string, &frame_size, &error))
+      /* Framing only: the frame is checked on the copy deliver_block()
+       * gets, which the worker cannot change under us. */
+      switch (jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error))
         {
         case JR_FRAME_OK:
           /* A frame too big to share a run goes alone in its own. */
