@@ -103,6 +103,10 @@ struct _JrExecutor {
   GPtrArray       *tasks;            /* every task not yet done */
   char            *program;
   gint64           cancel_grace;
+  /* A thread worker applies its own priority as it starts, while the main
+   * thread may be changing it: priority_lock orders the two, so that the
+   * newer setting always wins. */
+  GMutex           priority_lock;
   int              worker_nice;
   gboolean         worker_idle;
   GArray          *spawn_times;
@@ -707,8 +711,12 @@ thread_worker_main (gpointer data)
 {
   Worker *worker = data;
 
+  JrExecutor *executor = worker->executor;
+
+  g_mutex_lock (&executor->priority_lock);
   g_atomic_int_set (&worker->tid, jr_worker_get_tid ());
-  jr_worker_set_priority (worker->tid, worker->executor->worker_nice, worker->executor->worker_idle);
+  jr_worker_set_priority (worker->tid, executor->worker_nice, executor->worker_idle);
+  g_mutex_unlock (&executor->priority_lock);
   jr_worker_runtime_run (worker->runtime);
   return NULL;
 }
@@ -1032,6 +1040,7 @@ jr_executor_finalize (GObject *object)
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
   g_queue_clear (&self->queue);
   g_free (self->program);
+  g_mutex_clear (&self->priority_lock);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
 }
 
@@ -1118,6 +1127,7 @@ jr_executor_init (JrExecutor *self)
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
   self->worker_idle = DEFAULT_WORKER_IDLE;
+  g_mutex_init (&self->priority_lock);
   g_queue_init (&self->queue);
 }
 
@@ -1534,16 +1544,22 @@ jr_executor_set_cancel_grace (JrExecutor *self,
 }
 
 static void
-apply_worker_priority (JrExecutor *self)
+set_worker_priority (JrExecutor *self,
+                     int         nice,
+                     gboolean    idle)
 {
+  g_mutex_lock (&self->priority_lock);
+  self->worker_nice = nice;
+  self->worker_idle = idle;
   for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
     {
       Worker *worker = g_ptr_array_index (self->workers, i);
       int tid = g_atomic_int_get (&worker->tid);
 
       if (tid > 0 && worker->state == WORKER_ALIVE)
-        jr_worker_set_priority (tid, self->worker_nice, self->worker_idle);
+        jr_worker_set_priority (tid, nice, idle);
     }
+  g_mutex_unlock (&self->priority_lock);
 }
 
 /**
@@ -1560,8 +1576,7 @@ jr_executor_set_worker_nice (JrExecutor *self,
                              int         nice)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  self->worker_nice = CLAMP (nice, 0, 19);
-  apply_worker_priority (self);
+  set_worker_priority (self, CLAMP (nice, 0, 19), self->worker_idle);
 }
 
 /**
@@ -1579,6 +1594,5 @@ jr_executor_set_worker_idle (JrExecutor *self,
                              gboolean    idle)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  self->worker_idle = !!idle;
-  apply_worker_priority (self);
+  set_worker_priority (self, self->worker_nice, !!idle);
 }
