@@ -6,8 +6,10 @@
  *
  * Threads: producers (thread senders, the monitor thread) push from any
  * thread; only the router's thread pops and releases. A ping only wakes the
- * main context when the pending flag goes from 0 to 1, so one wake-up may
- * stand for many messages.
+ * main context when the router is idle, and the router only goes idle once
+ * it has found the inbox empty: while it drains, pushes cost no wake-up at
+ * all. Under a steady stream the router need not go idle either: it polls
+ * again shortly by itself, and producers then never make a system call.
  */
 #pragma once
 
@@ -119,7 +121,14 @@ gboolean jr_inbox_wait_room_fd (JrInbox    *inbox,
 void     jr_inbox_ping         (JrInbox    *inbox);
 
 /* Router thread. */
-gboolean jr_inbox_take_ping    (JrInbox    *inbox);
+/* After finding the inbox empty: TRUE when the router may sleep until the
+ * next ping, FALSE when a push raced in and it must go on draining. */
+gboolean jr_inbox_stand_down   (JrInbox    *inbox);
+/* After finding the inbox empty: the router comes back by itself soon, so
+ * pushes until then need not wake it. */
+void     jr_inbox_poll_later   (JrInbox    *inbox);
+/* Out of time with work left: stay ready to dispatch. */
+void     jr_inbox_keep_pinged  (JrInbox    *inbox);
 gboolean jr_inbox_is_pinged    (JrInbox    *inbox);
 JrBatch *jr_inbox_try_pop      (JrInbox    *inbox);
 JrBatch *jr_inbox_timeout_pop  (JrInbox    *inbox,

@@ -290,10 +290,19 @@ below_low_water (JrInbox *inbox)
          atomic_load (&inbox->queued_messages) < HIGH_WATER_MESSAGES / 2;
 }
 
+/* What producers see of the router (the pinged field). */
+enum {
+  ROUTER_IDLE,      /* asleep: the next push must wake the main context */
+  ROUTER_PINGED,    /* ready to dispatch, or dispatching */
+  ROUTER_POLLING,   /* back on its own shortly: pushes need not wake it */
+};
+
 void
 jr_inbox_ping (JrInbox *inbox)
 {
-  if (atomic_exchange (&inbox->pinged, 1) == 0)
+  int idle = ROUTER_IDLE;
+
+  if (atomic_compare_exchange_strong (&inbox->pinged, &idle, ROUTER_PINGED))
     g_main_context_wakeup (inbox->context);
 }
 
@@ -400,16 +409,36 @@ jr_inbox_wait_room_fd (JrInbox *inbox,
   return !has_room;
 }
 
-gboolean
-jr_inbox_take_ping (JrInbox *inbox)
+void
+jr_inbox_keep_pinged (JrInbox *inbox)
 {
-  return atomic_exchange (&inbox->pinged, 0) != 0;
+  atomic_store (&inbox->pinged, ROUTER_PINGED);
+}
+
+void
+jr_inbox_poll_later (JrInbox *inbox)
+{
+  atomic_store (&inbox->pinged, ROUTER_POLLING);
+}
+
+/* Clears the ping so that the next push wakes the main context, then looks
+ * again: a push that came in between saw the router still awake and did
+ * not wake anyone. */
+gboolean
+jr_inbox_stand_down (JrInbox *inbox)
+{
+  atomic_store (&inbox->pinged, ROUTER_IDLE);
+  atomic_thread_fence (memory_order_seq_cst);
+  if (g_async_queue_length (inbox->queue) <= 0)
+    return TRUE;
+  atomic_store (&inbox->pinged, ROUTER_PINGED);
+  return FALSE;
 }
 
 gboolean
 jr_inbox_is_pinged (JrInbox *inbox)
 {
-  return atomic_load_explicit (&inbox->pinged, memory_order_relaxed) != 0;
+  return atomic_load_explicit (&inbox->pinged, memory_order_relaxed) == ROUTER_PINGED;
 }
 
 JrBatch *

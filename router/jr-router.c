@@ -23,6 +23,12 @@
 #define DISPATCH_BUDGET_USEC 4000
 /* How often to look at the clock while dispatching. */
 #define DISPATCH_CLOCK_EVERY 64
+/* A dispatch that delivered this many messages is part of a stream: the
+ * router then polls again after STREAM_POLL_USEC (the main loop rounds it
+ * up to a millisecond) instead of sleeping until a producer wakes it. A
+ * stream's messages wait that much longer; single messages do not. */
+#define STREAM_MESSAGES      64
+#define STREAM_POLL_USEC     500
 
 /**
  * JrRouter:
@@ -126,13 +132,28 @@ router_source_dispatch (GSource     *source,
   guint n = 0;
 
   g_object_ref (self);
-  jr_inbox_take_ping (self->inbox);
-  while (self->running && route_one (self, 0))
+  g_source_set_ready_time (source, -1);
+  while (self->running)
     {
+      if (!route_one (self, 0))
+        {
+          if (n >= STREAM_MESSAGES)
+            {
+              /* A stream: come back shortly by ourselves rather than have
+               * every producer make a system call to wake us. */
+              jr_inbox_poll_later (self->inbox);
+              g_source_set_ready_time (source, g_get_monotonic_time () + STREAM_POLL_USEC);
+              break;
+            }
+          /* Empty: only now may producers need to wake us again. */
+          if (jr_inbox_stand_down (self->inbox))
+            break;
+          continue;
+        }
       if (++n % DISPATCH_CLOCK_EVERY == 0 && g_get_monotonic_time () >= deadline)
         {
           /* Out of budget: let the main loop breathe and come back. */
-          jr_inbox_ping (self->inbox);
+          jr_inbox_keep_pinged (self->inbox);
           break;
         }
     }

@@ -1216,6 +1216,48 @@ test_delivery_local_threads (Fixture       *f,
   stop_router (f);
 }
 
+/* Under a stream the router polls by itself instead of being woken for
+ * every push. Once the stream ends it must go quiet (no dispatch keeps
+ * coming back) and a single later message must still wake it. */
+static void
+test_delivery_stream_then_single (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(Collector) c = collector_new (f->router);
+  g_autoptr(SendJob) stream = NULL;
+  g_autoptr(SendJob) single = NULL;
+  guint n_quiet = 0;
+
+  start_router (f);
+  collector_add_pipe (c);
+  collector_add_pipe (c);
+
+  c->expected = 20000;
+  stream = send_job_start (c, 0, 1, 20000);
+  send_job_run (stream);
+  run_loop_until_done (c);
+  send_job_join (stream, FALSE);
+
+  /* The router may look once more after the stream; then nothing is ready. */
+  for (guint i = 0; i < 200 && n_quiet < 5; i++)
+    {
+      g_usleep (2000);
+      n_quiet = g_main_context_iteration (NULL, FALSE) ? 0 : n_quiet + 1;
+    }
+  g_assert_cmpuint (n_quiet, ==, 5);
+
+  c->expected = 20001;
+  single = send_job_start (c, 1, 1, 1);
+  send_job_run (single);
+  run_loop_until_done (c);
+  send_job_join (single, FALSE);
+  g_assert_cmpuint (collector_pipe (c, 0)->next_seq, ==, 20000);
+  g_assert_cmpuint (collector_pipe (c, 1)->next_seq, ==, 1);
+
+  collector_close_all (c);
+  stop_router (f);
+}
+
 /* A message for a closed pipe is dropped with a warning naming its id;
  * the other pipes are not disturbed. */
 static void
@@ -2151,6 +2193,7 @@ main (int    argc,
   add_test ("delivery/many-pipes/main-loop", BOTH, test_delivery_many_pipes_main_loop);
   add_test ("delivery/local-threads", PROCESSES, test_delivery_local_threads);
   add_test ("delivery/closed-pipe", BOTH, test_delivery_closed_pipe);
+  add_test ("delivery/stream-then-single", BOTH, test_delivery_stream_then_single);
 
   add_test ("route-until/stops-at-condition", BOTH, test_route_until_stops_at_condition);
   add_test ("route-until/timeout", BOTH, test_route_until_timeout);
