@@ -63,7 +63,8 @@ JrStage *jr_stage_new          (void);
 void     jr_stage_unref        (JrStage    *stage);
 /* Router thread: the messages staged so far, or NULL. The batch keeps a
  * reference to @stage. */
-JrBatch *jr_stage_take         (JrStage    *stage);
+JrBatch *jr_inbox_take_staged  (JrInbox    *inbox,
+                                JrStage    *stage);
 /* Router thread: hands a delivered batch back to its sender, whose thread
  * made its values and frees them on its next send (or when it stops): a
  * value's GLib type lock and memory arena are then touched by one thread

@@ -53,6 +53,10 @@ struct _JrRouter {
   JrMonitor    *monitor;
   GSource      *source;
   GHashTable   *receivers;          /* connection id → JrReceiver */
+  /* The last receiver looked up (borrowed from receivers): messages come
+   * in runs for one pipe. Cleared whenever a receiver leaves the table. */
+  JrReceiver   *last_receiver;
+  guint64       last_receiver_id;
   guint64       next_connection_id;
   guint64       next_channel_id;
 
@@ -173,7 +177,16 @@ deliver (JrRouter *self,
          guint64   connection_id,
          GVariant *message)
 {
-  JrReceiver *receiver = g_hash_table_lookup (self->receivers, &connection_id);
+  JrReceiver *receiver;
+
+  if (self->last_receiver != NULL && self->last_receiver_id == connection_id)
+    receiver = self->last_receiver;
+  else
+    {
+      receiver = g_hash_table_lookup (self->receivers, &connection_id);
+      self->last_receiver = receiver;
+      self->last_receiver_id = connection_id;
+    }
 
   if (receiver == NULL)
     {
@@ -184,9 +197,9 @@ deliver (JrRouter *self,
       return;
     }
 
-  g_object_ref (receiver);
+  /* The emission holds a reference to the receiver, should a handler close
+   * its pipe. */
   jr_receiver_emit_message (receiver, message);
-  g_object_unref (receiver);
 }
 
 /* Delivers the next item of the inbox, waiting up to @wait_usec for one.
@@ -210,7 +223,7 @@ route_one (JrRouter *self,
       if (popped->kind == JR_BATCH_STAGED)
         {
           /* A thread sender's token: what it staged so far comes now. */
-          self->current = jr_stage_take ((JrStage *) (guintptr) popped->arg);
+          self->current = jr_inbox_take_staged (self->inbox, (JrStage *) (guintptr) popped->arg);
           jr_batch_free (popped);
         }
       else
@@ -224,6 +237,10 @@ route_one (JrRouter *self,
     {
       JrMessage *message = &batch->messages[self->current_index];
 
+      /* A thread sender's values were made on another core: start fetching
+       * the one after next while this one is delivered. */
+      if (batch->stage != NULL && self->current_index + 2 < batch->n_messages)
+        __builtin_prefetch (batch->messages[self->current_index + 2].value);
       connection_id = message->connection_id;
       /* A thread sender's batch goes back to it whole, values included:
        * they are lent here, and emission holds its own reference. */
@@ -597,6 +614,7 @@ jr_router_stop (JrRouter  *self,
   g_clear_pointer (&self->current, jr_batch_free);
   drop_delivered (self);
   g_clear_pointer (&self->inbox, jr_inbox_unref);
+  self->last_receiver = NULL;
   g_clear_pointer (&self->receivers, g_hash_table_unref);
   g_clear_pointer (&self->pins, jr_variant_pins_free);
 
@@ -668,6 +686,7 @@ jr_router_close_pipe (JrRouter    *self,
                    "Pipe %" G_GUINT64_FORMAT " is not open on this router", id);
       return FALSE;
     }
+  self->last_receiver = NULL;
   g_hash_table_remove (self->receivers, &id);
   return TRUE;
 }

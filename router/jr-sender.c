@@ -197,7 +197,9 @@ jr_sender_send (JrSender  *self,
   g_return_val_if_fail (JR_IS_SENDER (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
 
-  owned = g_variant_ref_sink (message);
+  /* As g_variant_ref_sink(), without its lock: a floating value is not
+   * shared yet. */
+  owned = g_variant_is_floating (message) ? g_variant_take_ref (message) : g_variant_ref (message);
 
   if (self->state != SENDER_OPEN)
     return state_error (error, "send on", self->state);

@@ -45,8 +45,14 @@ jr_variant_pins_keep (JrVariantPins *pins,
   GVariant *pin;
   gsize size;
 
-  if (pins->last != NULL && strcmp (g_variant_get_type_string (pins->last), type) == 0)
-    return;
+  if (pins->last != NULL)
+    {
+      const char *last = g_variant_get_type_string (pins->last);
+
+      /* Values of one type share GLib's type information, and its string. */
+      if (last == type || strcmp (last, type) == 0)
+        return;
+    }
 
   pin = g_hash_table_lookup (pins->by_type, type);
   if (pin == NULL)

@@ -350,6 +350,7 @@ typedef struct {
 
 typedef struct {
   double  msgs_per_sec;
+  double  main_nsec_per_msg;   /* CPU time of the main thread per message */
   gint64  p50_usec;
   gint64  p99_usec;
   Rss     rss_growth;
@@ -463,6 +464,16 @@ sender_thread (gpointer data)
   return NULL;
 }
 
+/* CPU time this thread has used: what the router costs the main thread. */
+static gint64
+thread_cpu_nsec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static double
 rate_of (guint64 n,
          gint64  first_usec,
@@ -496,6 +507,7 @@ run_router (JrTransport  transport,
   Delivery delivery = { NULL };
   Rss rss_rest = { 0, 0 };
   guint rss_id = 0, watchdog_id;
+  gint64 main_cpu_start, main_cpu_nsec;
 
   g_assert (n_senders <= MAX_WORKERS);
 
@@ -549,7 +561,9 @@ run_router (JrTransport  transport,
 
   watchdog_id = g_timeout_add_seconds ((guint) (pace->duration_usec / G_USEC_PER_SEC) + WATCHDOG_SECONDS,
                                        on_watchdog, &delivery);
+  main_cpu_start = thread_cpu_nsec ();
   g_main_loop_run (delivery.loop);
+  main_cpu_nsec = thread_cpu_nsec () - main_cpu_start;
   g_source_remove (watchdog_id);
   if (measure_rss)
     {
@@ -577,6 +591,7 @@ run_router (JrTransport  transport,
          delivery.n_announced, delivery.n_delivered);
 
   result->msgs_per_sec = rate_of (delivery.n_delivered, delivery.first_usec, delivery.last_usec);
+  result->main_nsec_per_msg = delivery.n_delivered > 0 ? (double) main_cpu_nsec / delivery.n_delivered : 0;
   result->p50_usec = latency != NULL ? histogram_quantile (latency, 0.50) : -1;
   result->p99_usec = latency != NULL ? histogram_quantile (latency, 0.99) : -1;
   result->rss_growth.resident = delivery.rss_max.resident - rss_rest.resident;
@@ -775,6 +790,7 @@ bench_threads (void)
 
       run_router (JR_TRANSPORT_THREADS, workers[i], &pace, FALSE, FALSE, &result);
       printf ("router threads W=%u: %.0f msgs/s\n", workers[i], result.msgs_per_sec);
+      printf ("router threads W=%u main thread: %.0f ns/msg\n", workers[i], result.main_nsec_per_msg);
       fflush (stdout);
     }
 }
