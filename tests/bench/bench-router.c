@@ -351,6 +351,7 @@ typedef struct {
 typedef struct {
   double  msgs_per_sec;
   double  main_nsec_per_msg;   /* CPU time of the main thread per message */
+  double  all_nsec_per_msg;    /* CPU time of this whole process per message */
   gint64  p50_usec;
   gint64  p99_usec;
   Rss     rss_growth;
@@ -464,13 +465,14 @@ sender_thread (gpointer data)
   return NULL;
 }
 
-/* CPU time this thread has used: what the router costs the main thread. */
+/* CPU time used by this thread or process (@clock): what a message costs,
+ * steadier than a rate when other machines share the host. */
 static gint64
-thread_cpu_nsec (void)
+cpu_nsec (clockid_t clock)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime (clock, &ts);
   return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -507,7 +509,7 @@ run_router (JrTransport  transport,
   Delivery delivery = { NULL };
   Rss rss_rest = { 0, 0 };
   guint rss_id = 0, watchdog_id;
-  gint64 main_cpu_start, main_cpu_nsec;
+  gint64 main_cpu_start, main_cpu_nsec, all_cpu_start, all_cpu_nsec;
 
   g_assert (n_senders <= MAX_WORKERS);
 
@@ -561,9 +563,11 @@ run_router (JrTransport  transport,
 
   watchdog_id = g_timeout_add_seconds ((guint) (pace->duration_usec / G_USEC_PER_SEC) + WATCHDOG_SECONDS,
                                        on_watchdog, &delivery);
-  main_cpu_start = thread_cpu_nsec ();
+  main_cpu_start = cpu_nsec (CLOCK_THREAD_CPUTIME_ID);
+  all_cpu_start = cpu_nsec (CLOCK_PROCESS_CPUTIME_ID);
   g_main_loop_run (delivery.loop);
-  main_cpu_nsec = thread_cpu_nsec () - main_cpu_start;
+  main_cpu_nsec = cpu_nsec (CLOCK_THREAD_CPUTIME_ID) - main_cpu_start;
+  all_cpu_nsec = cpu_nsec (CLOCK_PROCESS_CPUTIME_ID) - all_cpu_start;
   g_source_remove (watchdog_id);
   if (measure_rss)
     {
@@ -592,6 +596,7 @@ run_router (JrTransport  transport,
 
   result->msgs_per_sec = rate_of (delivery.n_delivered, delivery.first_usec, delivery.last_usec);
   result->main_nsec_per_msg = delivery.n_delivered > 0 ? (double) main_cpu_nsec / delivery.n_delivered : 0;
+  result->all_nsec_per_msg = delivery.n_delivered > 0 ? (double) all_cpu_nsec / delivery.n_delivered : 0;
   result->p50_usec = latency != NULL ? histogram_quantile (latency, 0.50) : -1;
   result->p99_usec = latency != NULL ? histogram_quantile (latency, 0.99) : -1;
   result->rss_growth.resident = delivery.rss_max.resident - rss_rest.resident;
@@ -778,6 +783,74 @@ bench_paced (void)
     }
 }
 
+/* The thread transport's baseline: the same sender threads make the same
+ * messages and drop them in runs of 64, with no router at all. What GLib
+ * costs them (its global type-information lock, taken to make and to free
+ * every "(xay)", is shared by the threads) bounds what any router can
+ * deliver. */
+typedef struct {
+  GVariant *held[64];
+  guint     n_held;
+} AloneSink;
+
+static void
+alone_drop_held (AloneSink *alone)
+{
+  for (guint i = 0; i < alone->n_held; i++)
+    g_variant_unref (alone->held[i]);
+  alone->n_held = 0;
+}
+
+static gboolean
+send_alone (gpointer   sink,
+            GVariant  *message,
+            GError   **error)
+{
+  AloneSink *alone = sink;
+
+  if (alone->n_held == G_N_ELEMENTS (alone->held))
+    alone_drop_held (alone);
+  alone->held[alone->n_held++] = g_variant_take_ref (message);
+  return TRUE;
+}
+
+typedef struct {
+  Pace    pace;
+  guint64 n_sent;
+} AloneThread;
+
+static gpointer
+alone_thread (gpointer data)
+{
+  AloneThread *thread = data;
+  AloneSink alone = { { NULL }, 0 };
+
+  thread->n_sent = send_for (send_alone, &alone, &thread->pace);
+  alone_drop_held (&alone);
+  return NULL;
+}
+
+static double
+run_senders_alone (guint n_senders)
+{
+  AloneThread data[MAX_WORKERS];
+  GThread *threads[MAX_WORKERS];
+  guint64 n_sent = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n_senders; i++)
+    {
+      data[i] = (AloneThread) { { seconds_to_usec (RUN_SECONDS), 0 }, 0 };
+      threads[i] = g_thread_new ("bench-alone", alone_thread, &data[i]);
+    }
+  for (guint i = 0; i < n_senders; i++)
+    {
+      g_thread_join (threads[i]);
+      n_sent += data[i].n_sent;
+    }
+  return rate_of (n_sent, start, g_get_monotonic_time ());
+}
+
 static void
 bench_threads (void)
 {
@@ -787,10 +860,18 @@ bench_threads (void)
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
       Result result;
+      double alone;
 
       run_router (JR_TRANSPORT_THREADS, workers[i], &pace, FALSE, FALSE, &result);
       printf ("router threads W=%u: %.0f msgs/s\n", workers[i], result.msgs_per_sec);
       printf ("router threads W=%u main thread: %.0f ns/msg\n", workers[i], result.main_nsec_per_msg);
+      printf ("router threads W=%u all threads: %.0f ns/msg\n", workers[i], result.all_nsec_per_msg);
+      fflush (stdout);
+
+      alone = run_senders_alone (workers[i]);
+      printf ("senders alone threads W=%u: %.0f msgs/s\n", workers[i], alone);
+      printf ("ratio router/senders alone threads W=%u: %.2f\n", workers[i],
+              alone > 0 ? result.msgs_per_sec / alone : 0.0);
       fflush (stdout);
     }
 }
