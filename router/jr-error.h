@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  *   launcher, or its queue is already owned by another process
  * @JR_ROUTER_ERROR_DISCONNECTED: the other end of the queue has gone away
  * @JR_ROUTER_ERROR_FAILED: a system call failed
+ * @JR_ROUTER_ERROR_INVALID_MESSAGE: a serialized value given to
+ *   [method@Jr.Sender.send_data] is not in normal form
  *
  * Errors of the %JR_ROUTER_ERROR domain.
  */
@@ -45,6 +47,7 @@ typedef enum {
   JR_ROUTER_ERROR_NO_PARENT,
   JR_ROUTER_ERROR_DISCONNECTED,
   JR_ROUTER_ERROR_FAILED,
+  JR_ROUTER_ERROR_INVALID_MESSAGE,
 } JrRouterError;
 
 GQuark jr_router_error_quark (void);

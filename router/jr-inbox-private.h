@@ -25,10 +25,11 @@ typedef enum {
   JR_BATCH_STAGED,          /* arg: a JrStage whose messages are to be taken */
 } JrBatchKind;
 
-/* A message is either a value, or — from the monitor, for layouts it has
- * checked — the bytes of one in a block, made into a GVariant only on the
+/* A message is either a value, or — from the monitor, or from a thread
+ * sender's jr_sender_send_data(), for layouts checked to be in normal
+ * form — the bytes of one in a block, made into a GVariant only on the
  * router's thread: the allocations, reference counts and GLib's type
- * table are then touched by one thread, not bounced between two. */
+ * table are then touched by one thread, not bounced between several. */
 typedef struct {
   guint64       connection_id;
   GVariant     *value;      /* owned; NULL for a message still in a block */
@@ -114,6 +115,17 @@ gboolean jr_inbox_stage        (JrInbox    *inbox,
                                 GVariant   *value,
                                 gsize       size,
                                 GError    **error);
+/* Stages a copy of @size bytes at @data, a value of @type already checked
+ * to be in normal form: the router's thread makes the GVariant, so that
+ * senders neither make nor free one (and do not take GLib's global type
+ * lock against each other). Same waiting and failure as jr_inbox_stage. */
+gboolean jr_inbox_stage_data   (JrInbox      *inbox,
+                                JrStage      *stage,
+                                guint64       connection_id,
+                                const char   *type,
+                                gconstpointer data,
+                                gsize         size,
+                                GError      **error);
 gboolean jr_inbox_has_room     (JrInbox    *inbox);
 /* The monitor: gets @fd written (an eventfd) once room frees up after a
  * call that returned FALSE. */

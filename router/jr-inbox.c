@@ -11,9 +11,11 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "jobrouter.h"
+#include "jr-frame-private.h"
 
 #define HIGH_WATER_BYTES    (16u * 1024u * 1024u)
 #define HIGH_WATER_MESSAGES 16384u
@@ -26,6 +28,8 @@
 #define STAGE_SLACK_BYTES    (64u * 1024u)
 /* Delivered values a thread sender frees per message it sends. */
 #define DROP_PER_SEND        4u
+/* What jr_inbox_stage_data() copies values into, at least. */
+#define STAGE_BLOCK_SIZE     (16u * 1024u)
 
 struct _JrInbox {
   gatomicrefcount ref_count;
@@ -130,18 +134,21 @@ jr_batch_add (JrBatch  *batch,
 
 struct _JrStage {
   gatomicrefcount ref_count;
-  /* lock guards the fields below. */
+
+  /* lock guards these. */
   GMutex          lock;
   JrBatch        *batch;     /* NULL when nothing is staged */
   JrBatch        *spent;     /* delivered, to free on the sender's thread */
   gboolean        closed;
-  /* The sender's thread only: delivered batches it is freeing, a few
-   * values per send (see drop_some). */
-  JrBatch        *dropping;
+  gsize           slack_bytes;     /* staged, not yet added to the */
+  guint           slack_messages;  /* inbox's counters */
+
+  /* The sender's thread only. */
+  JrBatch        *dropping;  /* delivered batches it is freeing (drop_some) */
   guint           dropped;   /* values of dropping already freed */
-  /* Staged but not yet added to the inbox's counters. */
-  gsize           slack_bytes;
-  guint           slack_messages;
+  GBytes         *block;     /* where jr_inbox_stage_data() copies to */
+  guint8         *block_data;
+  gsize           block_used;
 };
 
 /* Frees up to @max_values values of what the router gave back, keeping the
@@ -222,6 +229,7 @@ jr_stage_unref (JrStage *stage)
   g_clear_pointer (&stage->batch, jr_batch_free);
   free_spent_list (g_steal_pointer (&stage->spent));
   free_spent_list (g_steal_pointer (&stage->dropping));
+  g_clear_pointer (&stage->block, g_bytes_unref);
   g_mutex_clear (&stage->lock);
   g_free (stage);
 }
@@ -286,6 +294,7 @@ free_spent (JrStage *stage)
   free_spent_list (spent);
   free_spent_list (g_steal_pointer (&stage->dropping));
   stage->dropped = 0;
+  g_clear_pointer (&stage->block, g_bytes_unref);
 }
 
 void
@@ -407,23 +416,20 @@ wait_for_room (JrInbox *inbox)
     }
 }
 
-gboolean
-jr_inbox_stage (JrInbox  *inbox,
-                JrStage  *stage,
-                guint64   connection_id,
-                GVariant *value,
-                gsize     size,
-                GError  **error)
+/* Waits for room, then locks @stage and returns its batch with room for
+ * one more message; NULL once the inbox is closed. */
+static JrBatch *
+begin_staging (JrInbox *inbox,
+               JrStage *stage,
+               GError **error)
 {
   JrBatch *batch;
-  JrBatch *spent;
-  gsize bytes;
 
   wait_for_room (inbox);
   if (atomic_load (&inbox->closed))
     {
-      g_variant_unref (value);
-      return set_closed_error (error);
+      set_closed_error (error);
+      return NULL;
     }
 
   g_mutex_lock (&stage->lock);
@@ -435,9 +441,20 @@ jr_inbox_stage (JrInbox  *inbox,
       batch->capacity *= 2;
       batch = g_realloc (batch, sizeof (JrBatch) + batch->capacity * sizeof (JrMessage));
     }
-  bytes = batch->bytes;
-  jr_batch_add_sized (batch, connection_id, value, size);
-  stage->slack_bytes += batch->bytes - bytes;
+  return batch;
+}
+
+/* Counts the message just added to @batch (it grew by @bytes), makes sure
+ * the router will take the batch, and unlocks @stage. */
+static void
+end_staging (JrInbox *inbox,
+             JrStage *stage,
+             JrBatch *batch,
+             gsize    bytes)
+{
+  JrBatch *spent;
+
+  stage->slack_bytes += bytes;
   stage->slack_messages++;
   if (stage->slack_messages >= STAGE_SLACK_MESSAGES || stage->slack_bytes >= STAGE_SLACK_BYTES)
     {
@@ -462,6 +479,91 @@ jr_inbox_stage (JrInbox  *inbox,
   if (spent != NULL)
     append_spent (stage, spent);
   drop_some (stage, DROP_PER_SEND);
+}
+
+gboolean
+jr_inbox_stage (JrInbox  *inbox,
+                JrStage  *stage,
+                guint64   connection_id,
+                GVariant *value,
+                gsize     size,
+                GError  **error)
+{
+  JrBatch *batch = begin_staging (inbox, stage, error);
+  gsize bytes;
+
+  if (batch == NULL)
+    {
+      g_variant_unref (value);
+      return FALSE;
+    }
+  bytes = batch->bytes;
+  jr_batch_add_sized (batch, connection_id, value, size);
+  end_staging (inbox, stage, batch, batch->bytes - bytes);
+  return TRUE;
+}
+
+/* Copies a type string and a value into the stage's block, where the
+ * router's thread will make the GVariant. Points @type_out and @data_out
+ * at the copies. */
+static GBytes *
+copy_to_block (JrStage       *stage,
+               const char    *type,
+               gconstpointer  data,
+               gsize          size,
+               const char   **type_out,
+               const guint8 **data_out)
+{
+  gsize type_size = strlen (type) + 1;
+  gsize need = JR_FRAME_ALIGN (type_size) + JR_FRAME_ALIGN (size);
+  guint8 *at;
+
+  if (stage->block == NULL || stage->block_used + need > g_bytes_get_size (stage->block))
+    {
+      gsize block_size = MAX (STAGE_BLOCK_SIZE, need);
+
+      /* Messages already copied keep their block alive. Values start at a
+       * multiple of 8 bytes, as GVariant wants. */
+      g_clear_pointer (&stage->block, g_bytes_unref);
+      stage->block_data = g_malloc (block_size);
+      stage->block = g_bytes_new_take (stage->block_data, block_size);
+      stage->block_used = 0;
+    }
+
+  at = stage->block_data + stage->block_used;
+  memcpy (at, type, type_size);
+  if (size > 0)
+    memcpy (at + JR_FRAME_ALIGN (type_size), data, size);
+  stage->block_used += need;
+  *type_out = (const char *) at;
+  *data_out = at + JR_FRAME_ALIGN (type_size);
+  return stage->block;
+}
+
+gboolean
+jr_inbox_stage_data (JrInbox       *inbox,
+                     JrStage       *stage,
+                     guint64        connection_id,
+                     const char    *type,
+                     gconstpointer  data,
+                     gsize          size,
+                     GError       **error)
+{
+  JrBatch *batch;
+  GBytes *block;
+  const char *type_copy;
+  const guint8 *data_copy;
+  gsize bytes;
+
+  /* Before the lock: the block is the sender's own until the router sees
+   * the message in a batch. */
+  block = copy_to_block (stage, type, data, size, &type_copy, &data_copy);
+  batch = begin_staging (inbox, stage, error);
+  if (batch == NULL)
+    return FALSE;
+  bytes = batch->bytes;
+  jr_batch_add_in_block (batch, connection_id, block, type_copy, data_copy, size);
+  end_staging (inbox, stage, batch, batch->bytes - bytes);
   return TRUE;
 }
 

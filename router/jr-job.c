@@ -134,7 +134,7 @@ send_flat (JrSender           *sender,
            gsize               size,
            GError            **error)
 {
-  return jr_sender_send_data (sender, (const char *) type, data, size, error);
+  return jr_sender_send_data (sender, type, data, size, error);
 }
 
 static gboolean

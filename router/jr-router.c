@@ -211,6 +211,7 @@ route_one (JrRouter *self,
   JrBatch *batch;
   GVariant *value = NULL;
   guint64 connection_id = 0;
+  gboolean lent = FALSE;
   gboolean last;
 
   while (self->current == NULL)
@@ -242,9 +243,11 @@ route_one (JrRouter *self,
       if (batch->stage != NULL && self->current_index + 2 < batch->n_messages)
         __builtin_prefetch (batch->messages[self->current_index + 2].value);
       connection_id = message->connection_id;
-      /* A thread sender's batch goes back to it whole, values included:
-       * they are lent here, and emission holds its own reference. */
-      value = batch->stage != NULL ? message->value : jr_message_steal_value (message);
+      /* A thread sender's batch goes back to it whole, with the values it
+       * made: they are lent here. A value made here from a block is the
+       * router's own, and dropped here. */
+      lent = batch->stage != NULL && message->value != NULL;
+      value = lent ? message->value : jr_message_steal_value (message);
       if (value != NULL)
         jr_variant_pins_keep (self->pins, value);
     }
@@ -272,7 +275,7 @@ route_one (JrRouter *self,
       g_assert_not_reached ();
     }
 
-  if (value != NULL && batch->stage == NULL)
+  if (value != NULL && !lent)
     {
       if (self->n_delivered == G_N_ELEMENTS (self->delivered))
         drop_delivered (self);

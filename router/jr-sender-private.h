@@ -13,12 +13,4 @@ G_BEGIN_DECLS
 JrSender *jr_sender_new_for_inbox (guint64  connection_id,
                                    JrInbox *inbox);
 
-/* Sends the serialized, normal-form value @data of @type_string, as
- * jr_sender_send() would send the GVariant it makes. */
-gboolean  jr_sender_send_data     (JrSender     *self,
-                                   const char   *type_string,
-                                   gconstpointer data,
-                                   gsize         size,
-                                   GError      **error);
-
 G_END_DECLS

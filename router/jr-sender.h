@@ -27,6 +27,11 @@ gboolean  jr_sender_start              (JrSender  *self,
 gboolean  jr_sender_send               (JrSender  *self,
                                         GVariant  *message,
                                         GError   **error);
+gboolean  jr_sender_send_data          (JrSender           *self,
+                                        const GVariantType *type,
+                                        gconstpointer       data,
+                                        gsize               size,
+                                        GError            **error);
 gboolean  jr_sender_stop               (JrSender  *self,
                                         GError   **error);
 guint64   jr_sender_get_connection_id  (JrSender  *self);

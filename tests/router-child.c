@@ -18,6 +18,7 @@
 
 #include "jr-channel-private.h"
 #include "jr-frame-private.h"
+#include "router-test-data.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -111,6 +112,66 @@ send_seq (JrSender *sender,
 
   if (!jr_sender_send (sender, g_variant_new ("(tu)", jr_sender_get_connection_id (sender), seq), &error))
     fail_error ("jr_sender_send", error);
+}
+
+static void
+send_seq_data (JrSender *sender,
+               guint32   seq)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 data[TU_SIZE];
+
+  tu_serialize (data, jr_sender_get_connection_id (sender), seq);
+  if (!jr_sender_send_data (sender, G_VARIANT_TYPE ("(tu)"), data, sizeof data, &error))
+    fail_error ("jr_sender_send_data", error);
+}
+
+/* A value that is not in normal form is refused at once, and the sender
+ * goes on working. */
+static void
+send_not_normal (JrSender *sender)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 data[TU_SIZE];
+
+  tu_serialize (data, jr_sender_get_connection_id (sender), 0);
+  data[TU_SIZE - 1] = 1;
+  if (jr_sender_send_data (sender, G_VARIANT_TYPE ("(tu)"), data, sizeof data, &error))
+    fail ("a value not in normal form was sent");
+  if (!g_error_matches (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE))
+    fail_error ("jr_sender_send_data (not normal)", error);
+}
+
+/* send-data COUNT ID...: as send, every other message with
+ * jr_sender_send_data(), after one refused value per id. */
+static int
+mode_send_data (int    argc,
+                char **argv)
+{
+  guint64 count;
+  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (argc < 2)
+    return EXIT_USAGE;
+  count = parse_u64 (argv[0]);
+  for (int i = 1; i < argc; i++)
+    {
+      g_ptr_array_add (senders, open_sender (parse_u64 (argv[i])));
+      send_not_normal (g_ptr_array_index (senders, senders->len - 1));
+    }
+
+  for (guint64 seq = 0; seq < count; seq++)
+    for (guint i = 0; i < senders->len; i++)
+      {
+        if (seq % 2 == 0)
+          send_seq_data (g_ptr_array_index (senders, i), (guint32) seq);
+        else
+          send_seq (g_ptr_array_index (senders, i), (guint32) seq);
+      }
+
+  for (guint i = 0; i < senders->len; i++)
+    close_sender (g_ptr_array_index (senders, i));
+  return EXIT_SUCCESS;
 }
 
 /* send COUNT ID...: COUNT messages on each id, interleaved, one thread. */
@@ -602,6 +663,7 @@ main (int    argc,
     int (*run) (int argc, char **argv);
   } modes[] = {
     { "send", mode_send },
+    { "send-data", mode_send_data },
     { "send-mt", mode_send_mt },
     { "send-wait", mode_send_wait },
     { "send-slow", mode_send_slow },

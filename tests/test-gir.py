@@ -32,6 +32,12 @@ check('/gir/router/messages-in-order', got == [(i, 'hello') for i in range(5)])
 check('/gir/router/connection-ids',
       sender.get_connection_id() == receiver.get_connection_id())
 
+# send_data takes a serialized value as bytes.
+value = GLib.Variant('(tu)', (7, 8))
+sender.send_data(value.get_type(), value.get_data_as_bytes().get_data())
+check('/gir/sender/send-data',
+      router.route_until(lambda _data: len(got) == 6, None, 5000000) and got[5] == (7, 8))
+
 # Errors keep their domain and code.
 try:
     sender.start()

@@ -17,6 +17,7 @@
  * by a log writer of our own (expect_warning() and friends below).
  */
 #include <jobrouter.h>
+#include "router-test-data.h"
 
 #include <gio/gio.h>
 #include <signal.h>
@@ -527,6 +528,7 @@ typedef struct {
   guint      interval_us;  /* pause after each round */
   gboolean   hold;         /* wait for release before stopping */
   gboolean   until_fail;   /* keep sending until send fails */
+  gboolean   mixed;        /* every other message with jr_sender_send_data() */
 
   gint       stop;         /* atomic: stop early */
   gint       released;     /* atomic: see hold */
@@ -553,7 +555,16 @@ send_thread (gpointer data)
         {
           Pipe *pipe = g_ptr_array_index (job->pipes, i);
 
-          jr_sender_send (pipe->sender, g_variant_new ("(tu)", pipe->id, seq), &job->error);
+          if (job->mixed && seq % 2 == 0)
+            {
+              guint8 bytes[TU_SIZE];
+
+              tu_serialize (bytes, pipe->id, seq);
+              jr_sender_send_data (pipe->sender, G_VARIANT_TYPE ("(tu)"), bytes, sizeof bytes,
+                                   &job->error);
+            }
+          else
+            jr_sender_send (pipe->sender, g_variant_new ("(tu)", pipe->id, seq), &job->error);
         }
       if (job->error == NULL)
         g_atomic_int_set (&job->sent, (gint) seq + 1);
@@ -1255,6 +1266,134 @@ test_delivery_stream_then_single (Fixture       *f,
   g_assert_cmpuint (collector_pipe (c, 1)->next_seq, ==, 1);
 
   collector_close_all (c);
+  stop_router (f);
+}
+
+/* jr_sender_send_data() and jr_sender_send() on one sender keep their
+ * order, from threads of this process and (processes) from a child. */
+static void
+test_data_mixed (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Collector) c = collector_new (f->router);
+  g_autoptr(SendJob) job1 = NULL;
+  g_autoptr(SendJob) job2 = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  guint n_pipes = is_threads (f) ? 8 : 12;
+
+  start_router (f);
+  for (guint i = 0; i < n_pipes; i++)
+    collector_add_pipe (c);
+  c->expected = n_pipes * 400;
+
+  job1 = send_job_start (c, 0, 4, 400);
+  job2 = send_job_start (c, 4, 4, 400);
+  job1->mixed = job2->mixed = TRUE;
+  send_job_run (job1);
+  send_job_run (job2);
+  if (!is_threads (f))
+    child = spawn_sender_child (c, "send-data", 400, 8, 4);
+
+  run_loop_until_done (c);
+  send_job_join (job1, FALSE);
+  send_job_join (job2, FALSE);
+  if (child != NULL)
+    {
+      wait_child (child);
+      assert_child_exit (child, 0);
+    }
+  assert_all_pipes_got (c, 400);
+
+  collector_close_all (c);
+  stop_router (f);
+}
+
+static void
+on_any_message (JrReceiver *receiver,
+                GVariant   *message,
+                gpointer    user_data)
+{
+  GPtrArray *received = user_data;
+
+  g_ptr_array_add (received, g_variant_ref (message));
+}
+
+static gboolean
+has_n_messages (gpointer data)
+{
+  return ((GPtrArray *) data)->len >= 3;
+}
+
+static void
+assert_refused (JrSender           *sender,
+                const GVariantType *type,
+                gconstpointer       data,
+                gsize               size)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (jr_sender_send_data (sender, type, data, size, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE);
+}
+
+/* A value not in normal form is refused with an error, whether its layout
+ * is checked directly (numbers) or by GLib (framing offsets); the sender
+ * goes on, and the caller's buffer may change once the call returns. */
+static void
+test_data_not_normal (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrSender) sender = NULL;
+  g_autoptr(JrReceiver) receiver = NULL;
+  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GVariant) strv = g_variant_ref_sink (g_variant_new_strv ((const char *[]) { "a", "bc" }, 2));
+  g_autofree guint8 *bad_strv = g_memdup2 (g_variant_get_data (strv), g_variant_get_size (strv));
+  guint8 tu[TU_SIZE];
+  gsize strv_size = g_variant_get_size (strv);
+
+  start_router (f);
+  g_assert_true (jr_router_pipe (f->router, &sender, &receiver, &error));
+  g_assert_no_error (error);
+  g_signal_connect (receiver, "message", G_CALLBACK (on_any_message), received);
+  g_assert_true (jr_sender_start (sender, &error));
+
+  tu_serialize (tu, 7, 8);
+  tu[TU_SIZE - 1] = 1;                              /* padding not zero */
+  assert_refused (sender, G_VARIANT_TYPE ("(tu)"), tu, sizeof tu);
+  assert_refused (sender, G_VARIANT_TYPE ("(tu)"), tu, sizeof tu - 8);   /* too short */
+  bad_strv[strv_size - 1] = 0xff;                   /* framing offset past the end */
+  assert_refused (sender, G_VARIANT_TYPE ("as"), bad_strv, strv_size);
+
+  tu_serialize (tu, 7, 8);
+  g_assert_true (jr_sender_send_data (sender, G_VARIANT_TYPE ("(tu)"), tu, sizeof tu, &error));
+  g_assert_no_error (error);
+  memset (tu, 0xee, sizeof tu);                     /* the sender copied it */
+  g_assert_true (jr_sender_send_data (sender, G_VARIANT_TYPE ("as"), g_variant_get_data (strv),
+                                      strv_size, &error));
+  g_assert_no_error (error);
+  g_assert_true (jr_sender_send_data (sender, G_VARIANT_TYPE ("d"), &(double) { 0.5 },
+                                      sizeof (double), &error));
+  g_assert_no_error (error);
+
+  g_assert_true (jr_router_route_until (f->router, has_n_messages, received, DEADLINE_USEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (received->len, ==, 3);
+  {
+    guint64 id;
+    guint32 seq;
+
+    g_assert_cmpstr (g_variant_get_type_string (received->pdata[0]), ==, "(tu)");
+    g_variant_get (received->pdata[0], "(tu)", &id, &seq);
+    g_assert_cmpuint (id, ==, 7);
+    g_assert_cmpuint (seq, ==, 8);
+  }
+  g_assert_true (g_variant_equal (received->pdata[1], strv));
+  g_assert_cmpfloat (g_variant_get_double (received->pdata[2]), ==, 0.5);
+
+  g_assert_true (jr_sender_stop (sender, &error));
+  g_assert_true (jr_router_close_pipe (f->router, receiver, &error));
+  g_assert_no_error (error);
   stop_router (f);
 }
 
@@ -2194,6 +2333,8 @@ main (int    argc,
   add_test ("delivery/local-threads", PROCESSES, test_delivery_local_threads);
   add_test ("delivery/closed-pipe", BOTH, test_delivery_closed_pipe);
   add_test ("delivery/stream-then-single", BOTH, test_delivery_stream_then_single);
+  add_test ("data/mixed", BOTH, test_data_mixed);
+  add_test ("data/not-normal", BOTH, test_data_not_normal);
 
   add_test ("route-until/stops-at-condition", BOTH, test_route_until_stops_at_condition);
   add_test ("route-until/timeout", BOTH, test_route_until_timeout);

@@ -134,10 +134,23 @@ typedef struct {
   guint  rate;        /* messages per second; 0: as fast as possible */
 } Pace;
 
-/* Takes @message the way jr_sender_send() does: a floating reference. */
-typedef gboolean (*SendFunc) (gpointer   sink,
-                              GVariant  *message,
-                              GError   **error);
+/* Sends one serialized "(xay)" message of MESSAGE_SIZE bytes. */
+typedef gboolean (*SendFunc) (gpointer      sink,
+                              const guint8 *message,
+                              GError      **error);
+
+/* Each message is its own GVariant, floating: building a tree with
+ * g_variant_new ("(x@ay)") costs several times more, and a child shared by
+ * every message would make its reference count bounce between threads —
+ * work of the sender, not of the router. */
+static GVariant *
+message_new (const guint8 *message)
+{
+  gpointer bytes = g_memdup2 (message, MESSAGE_SIZE);
+
+  return g_variant_new_from_data ((const GVariantType *) MESSAGE_TYPE, bytes, MESSAGE_SIZE, TRUE,
+                                  g_free, bytes);
+}
 
 static GVariant *
 new_payload (void)
@@ -177,7 +190,7 @@ send_for (SendFunc    send,
 
   for (;;)
     {
-      GVariant *message;
+      guint8 message[MESSAGE_SIZE];
       g_autoptr(GError) error = NULL;
       gint64 now;
 
@@ -192,18 +205,8 @@ send_for (SendFunc    send,
       if (now >= end)
         break;
 
-      /* Each message is its own serialized "(xay)": building a tree with
-       * g_variant_new ("(x@ay)") costs several times more, and a child
-       * shared by every message would make its reference count bounce
-       * between threads — work of the sender, not of the router. */
-      {
-        guint8 *bytes = g_malloc (MESSAGE_SIZE);
-
-        memcpy (bytes, &now, sizeof now);
-        memcpy (bytes + sizeof now, g_variant_get_data (payload), PAYLOAD_SIZE);
-        message = g_variant_new_from_data ((const GVariantType *) "(xay)",
-                                           bytes, MESSAGE_SIZE, TRUE, g_free, bytes);
-      }
+      memcpy (message, &now, sizeof now);
+      memcpy (message + sizeof now, g_variant_get_data (payload), PAYLOAD_SIZE);
       if (!send (sink, message, &error))
         bench_die_on_error ("send", error);
       n_sent++;
@@ -213,18 +216,29 @@ send_for (SendFunc    send,
 }
 
 static gboolean
-send_with_sender (gpointer   sink,
-                  GVariant  *message,
-                  GError   **error)
+send_with_sender (gpointer      sink,
+                  const guint8 *message,
+                  GError      **error)
 {
-  return jr_sender_send (JR_SENDER (sink), message, error);
+  return jr_sender_send (JR_SENDER (sink), message_new (message), error);
+}
+
+/* The same bytes, without making a GVariant: jr_sender_send_data(). */
+static gboolean
+send_data_with_sender (gpointer      sink,
+                       const guint8 *message,
+                       GError      **error)
+{
+  return jr_sender_send_data (JR_SENDER (sink), (const GVariantType *) MESSAGE_TYPE,
+                              message, MESSAGE_SIZE, error);
 }
 
 /* Sends for @pace, then one "(t)" with the number sent, so that the router's
  * side knows when it has everything and can check that nothing was lost. */
 static void
 sender_run (JrSender   *sender,
-            const Pace *pace)
+            const Pace *pace,
+            SendFunc    send)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) done = NULL;
@@ -233,7 +247,7 @@ sender_run (JrSender   *sender,
   if (!jr_sender_start (sender, &error))
     bench_die_on_error ("jr_sender_start", error);
 
-  n_sent = send_for (send_with_sender, sender, pace);
+  n_sent = send_for (send, sender, pace);
 
   done = g_variant_ref_sink (g_variant_new ("(t)", n_sent));
   if (!jr_sender_send (sender, done, &error) ||
@@ -250,11 +264,11 @@ typedef struct {
 /* What a sender minimally has to do for one message: frame it, serialize
  * the value into the frame, write the frame. */
 static gboolean
-send_raw (gpointer   sink,
-          GVariant  *message,
-          GError   **error)
+send_raw (gpointer      sink,
+          const guint8 *bytes,
+          GError      **error)
 {
-  g_autoptr(GVariant) owned = g_variant_ref_sink (message);
+  g_autoptr(GVariant) message = g_variant_ref_sink (message_new (bytes));
   RawSink *raw = sink;
   gsize data_size = g_variant_get_size (message);
   gsize frame_size;
@@ -290,7 +304,7 @@ worker_main (int    argc,
 
       if (sender == NULL)
         bench_die_on_error ("jr_sender_new_for_parent", error);
-      sender_run (sender, &pace);
+      sender_run (sender, &pace, send_with_sender);
     }
   else if (g_str_equal (kind, "raw"))
     {
@@ -454,6 +468,7 @@ on_watchdog (gpointer user_data)
 typedef struct {
   JrSender *sender;
   Pace      pace;
+  SendFunc  send;
 } SenderThread;
 
 static gpointer
@@ -461,7 +476,7 @@ sender_thread (gpointer data)
 {
   SenderThread *thread = data;
 
-  sender_run (thread->sender, &thread->pace);
+  sender_run (thread->sender, &thread->pace, thread->send);
   return NULL;
 }
 
@@ -488,11 +503,13 @@ rate_of (guint64 n,
 
 /* Routes messages from @n_senders senders — worker processes or threads of
  * this process, after @transport — sending as @pace says, to receivers on
- * the main thread, dispatched by a GMainLoop. */
+ * the main thread, dispatched by a GMainLoop. Thread senders send with
+ * @thread_send; worker processes with jr_sender_send(). */
 static void
 run_router (JrTransport  transport,
             guint        n_senders,
             const Pace  *pace,
+            SendFunc     thread_send,
             gboolean     measure_latency,
             gboolean     measure_rss,
             Result      *result)
@@ -557,6 +574,7 @@ run_router (JrTransport  transport,
         {
           thread_data[i].sender = senders[i];
           thread_data[i].pace = *pace;
+          thread_data[i].send = thread_send;
           threads[i] = g_thread_new ("bench-sender", sender_thread, &thread_data[i]);
         }
     }
@@ -728,7 +746,7 @@ flood_main (void)
   if (pace.duration_usec <= 0)
     bench_die ("BENCH_FLOOD_SECONDS must be positive");
 
-  run_router (JR_TRANSPORT_PROCESSES, FLOOD_WORKERS, &pace, FALSE, TRUE, &result);
+  run_router (JR_TRANSPORT_PROCESSES, FLOOD_WORKERS, &pace, NULL, FALSE, TRUE, &result);
 
   printf ("router flood W=%u: %.0f msgs/s\n", FLOOD_WORKERS, result.msgs_per_sec);
   printf ("router flood W=%u rss growth: %.1f MiB\n", FLOOD_WORKERS,
@@ -751,7 +769,7 @@ bench_processes (void)
       Result result;
       double raw;
 
-      run_router (JR_TRANSPORT_PROCESSES, w, &pace, TRUE, FALSE, &result);
+      run_router (JR_TRANSPORT_PROCESSES, w, &pace, NULL, TRUE, FALSE, &result);
       printf ("router processes W=%u: %.0f msgs/s\n", w, result.msgs_per_sec);
       printf ("router processes W=%u latency p50: %" G_GINT64_FORMAT " us\n", w, result.p50_usec);
       printf ("router processes W=%u latency p99: %" G_GINT64_FORMAT " us\n", w, result.p99_usec);
@@ -774,7 +792,7 @@ bench_paced (void)
       Pace pace = { seconds_to_usec (RUN_SECONDS), rates[i] };
       Result result;
 
-      run_router (JR_TRANSPORT_PROCESSES, 1, &pace, TRUE, FALSE, &result);
+      run_router (JR_TRANSPORT_PROCESSES, 1, &pace, NULL, TRUE, FALSE, &result);
       printf ("router processes paced %u/s latency p50: %" G_GINT64_FORMAT " us\n",
               rates[i], result.p50_usec);
       printf ("router processes paced %u/s latency p99: %" G_GINT64_FORMAT " us\n",
@@ -802,15 +820,15 @@ alone_drop_held (AloneSink *alone)
 }
 
 static gboolean
-send_alone (gpointer   sink,
-            GVariant  *message,
-            GError   **error)
+send_alone (gpointer      sink,
+            const guint8 *message,
+            GError      **error)
 {
   AloneSink *alone = sink;
 
   if (alone->n_held == G_N_ELEMENTS (alone->held))
     alone_drop_held (alone);
-  alone->held[alone->n_held++] = g_variant_take_ref (message);
+  alone->held[alone->n_held++] = g_variant_take_ref (message_new (message));
   return TRUE;
 }
 
@@ -862,7 +880,7 @@ bench_threads (void)
       Result result;
       double alone;
 
-      run_router (JR_TRANSPORT_THREADS, workers[i], &pace, FALSE, FALSE, &result);
+      run_router (JR_TRANSPORT_THREADS, workers[i], &pace, send_with_sender, FALSE, FALSE, &result);
       printf ("router threads W=%u: %.0f msgs/s\n", workers[i], result.msgs_per_sec);
       printf ("router threads W=%u main thread: %.0f ns/msg\n", workers[i], result.main_nsec_per_msg);
       printf ("router threads W=%u all threads: %.0f ns/msg\n", workers[i], result.all_nsec_per_msg);
@@ -872,6 +890,14 @@ bench_threads (void)
       printf ("senders alone threads W=%u: %.0f msgs/s\n", workers[i], alone);
       printf ("ratio router/senders alone threads W=%u: %.2f\n", workers[i],
               alone > 0 ? result.msgs_per_sec / alone : 0.0);
+      fflush (stdout);
+
+      /* The same bytes through jr_sender_send_data(): no sender makes a
+       * GVariant, the router's thread makes them all. */
+      run_router (JR_TRANSPORT_THREADS, workers[i], &pace, send_data_with_sender, FALSE, FALSE, &result);
+      printf ("router threads send_data W=%u: %.0f msgs/s\n", workers[i], result.msgs_per_sec);
+      printf ("router threads send_data W=%u main thread: %.0f ns/msg\n", workers[i],
+              result.main_nsec_per_msg);
       fflush (stdout);
     }
 }
