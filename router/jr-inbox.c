@@ -28,8 +28,11 @@
 #define STAGE_SLACK_BYTES    (64u * 1024u)
 /* Delivered values a thread sender frees per message it sends. */
 #define DROP_PER_SEND        4u
-/* What jr_inbox_stage_data() copies values into, at least. */
-#define STAGE_BLOCK_SIZE     (16u * 1024u)
+/* What jr_inbox_stage_data() copies values into: blocks that start small
+ * (a sender may send only a message or two, as a job's does) and double
+ * while it keeps sending. */
+#define STAGE_BLOCK_FIRST    512u
+#define STAGE_BLOCK_MAX      (16u * 1024u)
 
 struct _JrInbox {
   gatomicrefcount ref_count;
@@ -520,8 +523,10 @@ copy_to_block (JrStage       *stage,
 
   if (stage->block == NULL || stage->block_used + need > g_bytes_get_size (stage->block))
     {
-      gsize block_size = MAX (STAGE_BLOCK_SIZE, need);
+      gsize block_size = stage->block == NULL ? STAGE_BLOCK_FIRST
+                                              : MIN (2 * g_bytes_get_size (stage->block), STAGE_BLOCK_MAX);
 
+      block_size = MAX (block_size, need);
       /* Messages already copied keep their block alive. Values start at a
        * multiple of 8 bytes, as GVariant wants. */
       g_clear_pointer (&stage->block, g_bytes_unref);

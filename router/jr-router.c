@@ -23,10 +23,12 @@
 #define DISPATCH_BUDGET_USEC 4000
 /* How often to look at the clock while dispatching. */
 #define DISPATCH_CLOCK_EVERY 64
-/* A dispatch that delivered this many messages is part of a stream: the
- * router then polls again after STREAM_POLL_USEC (the main loop rounds it
- * up to a millisecond) instead of sleeping until a producer wakes it. A
- * stream's messages wait that much longer; single messages do not. */
+/* A dispatch that delivered this many messages in a row on one pipe saw a
+ * stream: the router then polls again after STREAM_POLL_USEC (the main
+ * loop rounds it up to a millisecond) instead of sleeping until a producer
+ * wakes it. A stream's messages wait that much longer. Messages in a row
+ * on one pipe, not in all: many pipes each with a few messages are jobs
+ * waiting for answers (the executor's), which must not wait. */
 #define STREAM_MESSAGES      64
 #define STREAM_POLL_USEC     500
 
@@ -57,6 +59,9 @@ struct _JrRouter {
    * in runs for one pipe. Cleared whenever a receiver leaves the table. */
   JrReceiver   *last_receiver;
   guint64       last_receiver_id;
+  guint64       run_id;             /* pipe of the last message delivered */
+  guint         run_length;         /* messages in a row on it */
+  gboolean      saw_stream;         /* in this dispatch; see STREAM_MESSAGES */
   guint64       next_connection_id;
   guint64       next_channel_id;
 
@@ -137,11 +142,12 @@ router_source_dispatch (GSource     *source,
 
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
+  self->saw_stream = FALSE;
   while (self->running)
     {
       if (!route_one (self, 0))
         {
-          if (n >= STREAM_MESSAGES)
+          if (self->saw_stream)
             {
               /* A stream: come back shortly by ourselves rather than have
                * every producer make a system call to wake us. */
@@ -178,6 +184,17 @@ deliver (JrRouter *self,
          GVariant *message)
 {
   JrReceiver *receiver;
+
+  if (connection_id == self->run_id)
+    {
+      if (++self->run_length >= STREAM_MESSAGES)
+        self->saw_stream = TRUE;
+    }
+  else
+    {
+      self->run_id = connection_id;
+      self->run_length = 1;
+    }
 
   if (self->last_receiver != NULL && self->last_receiver_id == connection_id)
     receiver = self->last_receiver;

@@ -1227,9 +1227,43 @@ test_delivery_local_threads (Fixture       *f,
   stop_router (f);
 }
 
-/* Under a stream the router polls by itself instead of being woken for
- * every push. Once the stream ends it must go quiet (no dispatch keeps
- * coming back) and a single later message must still wake it. */
+/* One non-blocking iteration of the default context; returns the timeout
+ * it would poll with (-1: none, so nothing will run until an fd wakes it). */
+static gint
+iterate_once (void)
+{
+  GMainContext *context = g_main_context_default ();
+  GPollFD fds[32];
+  gint priority, timeout, n_fds;
+
+  g_assert_true (g_main_context_acquire (context));
+  g_main_context_prepare (context, &priority);
+  n_fds = g_main_context_query (context, G_MAXINT, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (n_fds, <=, (gint) G_N_ELEMENTS (fds));
+  if (g_main_context_check (context, G_MAXINT, fds, n_fds))
+    g_main_context_dispatch (context);
+  g_main_context_release (context);
+  return timeout;
+}
+
+/* Lets the router finish what it is doing, then returns whether it is idle:
+ * the context has no timeout pending (the tests add none of their own). */
+static gboolean
+router_goes_idle (void)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      if (iterate_once () < 0)
+        return TRUE;
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
+/* Under a stream (many messages in a row on one pipe) the router polls by
+ * itself instead of being woken for every push: right after the stream
+ * its source is due again. Once the stream ends it goes idle, and a single
+ * later message must still wake it. */
 static void
 test_delivery_stream_then_single (Fixture       *f,
                                   gconstpointer  data)
@@ -1237,7 +1271,6 @@ test_delivery_stream_then_single (Fixture       *f,
   g_autoptr(Collector) c = collector_new (f->router);
   g_autoptr(SendJob) stream = NULL;
   g_autoptr(SendJob) single = NULL;
-  guint n_quiet = 0;
 
   start_router (f);
   collector_add_pipe (c);
@@ -1248,14 +1281,8 @@ test_delivery_stream_then_single (Fixture       *f,
   send_job_run (stream);
   run_loop_until_done (c);
   send_job_join (stream, FALSE);
-
-  /* The router may look once more after the stream; then nothing is ready. */
-  for (guint i = 0; i < 200 && n_quiet < 5; i++)
-    {
-      g_usleep (2000);
-      n_quiet = g_main_context_iteration (NULL, FALSE) ? 0 : n_quiet + 1;
-    }
-  g_assert_cmpuint (n_quiet, ==, 5);
+  g_assert_cmpint (iterate_once (), >=, 0);
+  g_assert_true (router_goes_idle ());
 
   c->expected = 20001;
   single = send_job_start (c, 1, 1, 1);
@@ -1264,6 +1291,35 @@ test_delivery_stream_then_single (Fixture       *f,
   send_job_join (single, FALSE);
   g_assert_cmpuint (collector_pipe (c, 0)->next_seq, ==, 20000);
   g_assert_cmpuint (collector_pipe (c, 1)->next_seq, ==, 1);
+  g_assert_true (router_goes_idle ());
+
+  collector_close_all (c);
+  stop_router (f);
+}
+
+/* Many pipes with a few messages each — jobs that wait for answers — are
+ * not a stream, however many there are in all: the router goes idle at
+ * once rather than polling later. */
+static void
+test_delivery_few_per_pipe (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(Collector) c = collector_new (f->router);
+  g_autoptr(SendJob) job = NULL;
+
+  start_router (f);
+  for (guint i = 0; i < 64; i++)
+    collector_add_pipe (c);
+  c->expected = 64 * 3;
+
+  /* All queued before the main loop runs: one dispatch delivers them. */
+  job = send_job_start (c, 0, 64, 3);
+  send_job_run (job);
+  send_job_join (job, FALSE);
+  run_loop_until_done (c);
+  assert_all_pipes_got (c, 3);
+  g_assert_cmpint (iterate_once (), <=, 0);
+  g_assert_cmpint (iterate_once (), <, 0);
 
   collector_close_all (c);
   stop_router (f);
@@ -2333,6 +2389,7 @@ main (int    argc,
   add_test ("delivery/local-threads", PROCESSES, test_delivery_local_threads);
   add_test ("delivery/closed-pipe", BOTH, test_delivery_closed_pipe);
   add_test ("delivery/stream-then-single", BOTH, test_delivery_stream_then_single);
+  add_test ("delivery/few-per-pipe", BOTH, test_delivery_few_per_pipe);
   add_test ("data/mixed", BOTH, test_data_mixed);
   add_test ("data/not-normal", BOTH, test_data_not_normal);
 
