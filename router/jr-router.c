@@ -23,12 +23,14 @@
 #define DISPATCH_BUDGET_USEC 4000
 /* How often to look at the clock while dispatching. */
 #define DISPATCH_CLOCK_EVERY 64
-/* A dispatch that delivered this many messages in a row on one pipe saw a
- * stream: the router then polls again after STREAM_POLL_USEC (the main
- * loop rounds it up to a millisecond) instead of sleeping until a producer
- * wakes it. A stream's messages wait that much longer. Messages in a row
- * on one pipe, not in all: many pipes each with a few messages are jobs
- * waiting for answers (the executor's), which must not wait. */
+/* A thread sender's batch of this many messages is a stream: the router
+ * then polls again after STREAM_POLL_USEC (the main loop rounds it up to a
+ * millisecond) instead of sleeping until the sender wakes it, so senders
+ * make no system call. A stream's messages wait that much longer.
+ * - A batch, not the dispatch: many senders with a few messages each are
+ *   jobs waiting for answers (the executor's), which must not wait.
+ * - Thread senders only: the monitor thread wakes the router at most once
+ *   per batch anyway, and GUI measurements (bench-ui) favour waking. */
 #define STREAM_MESSAGES      64
 #define STREAM_POLL_USEC     500
 
@@ -59,8 +61,6 @@ struct _JrRouter {
    * in runs for one pipe. Cleared whenever a receiver leaves the table. */
   JrReceiver   *last_receiver;
   guint64       last_receiver_id;
-  guint64       run_id;             /* pipe of the last message delivered */
-  guint         run_length;         /* messages in a row on it */
   gboolean      saw_stream;         /* in this dispatch; see STREAM_MESSAGES */
   guint64       next_connection_id;
   guint64       next_channel_id;
@@ -185,17 +185,6 @@ deliver (JrRouter *self,
 {
   JrReceiver *receiver;
 
-  if (connection_id == self->run_id)
-    {
-      if (++self->run_length >= STREAM_MESSAGES)
-        self->saw_stream = TRUE;
-    }
-  else
-    {
-      self->run_id = connection_id;
-      self->run_length = 1;
-    }
-
   if (self->last_receiver != NULL && self->last_receiver_id == connection_id)
     receiver = self->last_receiver;
   else
@@ -243,6 +232,8 @@ route_one (JrRouter *self,
           /* A thread sender's token: what it staged so far comes now. */
           self->current = jr_inbox_take_staged (self->inbox, (JrStage *) (guintptr) popped->arg);
           jr_batch_free (popped);
+          if (self->current != NULL && self->current->n_messages >= STREAM_MESSAGES)
+            self->saw_stream = TRUE;
         }
       else
         self->current = popped;
