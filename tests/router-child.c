@@ -142,11 +142,13 @@ send_not_normal (JrSender *sender)
     fail_error ("jr_sender_send_data (not normal)", error);
 }
 
-/* send-data COUNT ID...: as send, every other message with
- * jr_sender_send_data(), after one refused value per id. */
+/* COUNT messages on each id, interleaved, one thread; with @with_data,
+ * every other one with jr_sender_send_data(), after one refused value per
+ * id. */
 static int
-mode_send_data (int    argc,
-                char **argv)
+send_interleaved (int       argc,
+                  char    **argv,
+                  gboolean  with_data)
 {
   guint64 count;
   g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_object_unref);
@@ -157,13 +159,14 @@ mode_send_data (int    argc,
   for (int i = 1; i < argc; i++)
     {
       g_ptr_array_add (senders, open_sender (parse_u64 (argv[i])));
-      send_not_normal (g_ptr_array_index (senders, senders->len - 1));
+      if (with_data)
+        send_not_normal (g_ptr_array_index (senders, senders->len - 1));
     }
 
   for (guint64 seq = 0; seq < count; seq++)
     for (guint i = 0; i < senders->len; i++)
       {
-        if (seq % 2 == 0)
+        if (with_data && seq % 2 == 0)
           send_seq_data (g_ptr_array_index (senders, i), (guint32) seq);
         else
           send_seq (g_ptr_array_index (senders, i), (guint32) seq);
@@ -179,22 +182,16 @@ static int
 mode_send (int    argc,
            char **argv)
 {
-  guint64 count;
-  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_object_unref);
+  return send_interleaved (argc, argv, FALSE);
+}
 
-  if (argc < 2)
-    return EXIT_USAGE;
-  count = parse_u64 (argv[0]);
-  for (int i = 1; i < argc; i++)
-    g_ptr_array_add (senders, open_sender (parse_u64 (argv[i])));
-
-  for (guint64 seq = 0; seq < count; seq++)
-    for (guint i = 0; i < senders->len; i++)
-      send_seq (g_ptr_array_index (senders, i), (guint32) seq);
-
-  for (guint i = 0; i < senders->len; i++)
-    close_sender (g_ptr_array_index (senders, i));
-  return EXIT_SUCCESS;
+/* send-data COUNT ID...: as send, every other message with
+ * jr_sender_send_data(), after one refused value per id. */
+static int
+mode_send_data (int    argc,
+                char **argv)
+{
+  return send_interleaved (argc, argv, TRUE);
 }
 
 typedef struct {
