@@ -103,6 +103,12 @@ typedef struct {
 
 static gboolean route_one (JrRouter *self, gint64 wait_usec);
 
+static gboolean
+is_stream (JrBatch *batch)
+{
+  return batch->stage != NULL && batch->n_messages >= STREAM_MESSAGES;
+}
+
 static void
 drop_delivered (JrRouter *self)
 {
@@ -142,7 +148,8 @@ router_source_dispatch (GSource     *source,
 
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
-  self->saw_stream = FALSE;
+  /* A stream's batch may go on from the last dispatch. */
+  self->saw_stream = self->current != NULL && is_stream (self->current);
   while (self->running)
     {
       if (!route_one (self, 0))
@@ -232,7 +239,7 @@ route_one (JrRouter *self,
           /* A thread sender's token: what it staged so far comes now. */
           self->current = jr_inbox_take_staged (self->inbox, (JrStage *) (guintptr) popped->arg);
           jr_batch_free (popped);
-          if (self->current != NULL && self->current->n_messages >= STREAM_MESSAGES)
+          if (self->current != NULL && is_stream (self->current))
             self->saw_stream = TRUE;
         }
       else
