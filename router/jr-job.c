@@ -333,9 +333,10 @@ jr_job_run (JrSender     *sender,
     }
 
   info = jr_job_registry_lookup (name);
+  /* A full reference, or a floating one to sink: take it either way. */
   result = info->func (&job, args, &error);
   if (result != NULL)
-    g_variant_ref_sink (result);
+    g_variant_take_ref (result);
 
   if (g_cancellable_is_cancelled (cancellable))
     send_tag (sender, JR_JOB_MSG_CANCELLED, NULL);

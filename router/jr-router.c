@@ -53,6 +53,7 @@ struct _JrRouter {
   int           priority;
 
   gboolean      running;
+  guint         generation;         /* counts starts: a handler may restart us */
   JrInbox      *inbox;
   JrMonitor    *monitor;
   GSource      *source;
@@ -144,6 +145,7 @@ router_source_dispatch (GSource     *source,
 {
   JrRouter *self = ((RouterSource *) source)->router;
   gint64 deadline = g_get_monotonic_time () + DISPATCH_BUDGET_USEC;
+  guint generation = self->generation;
   guint n = 0;
 
   g_object_ref (self);
@@ -152,7 +154,14 @@ router_source_dispatch (GSource     *source,
   self->saw_stream = self->current != NULL && is_stream (self->current);
   while (self->running)
     {
-      if (!route_one (self, 0))
+      gboolean routed = route_one (self, 0);
+
+      /* A handler stopped the router, maybe started it again: this source
+       * and its inbox are gone. */
+      if (!self->running || self->generation != generation)
+        break;
+
+      if (!routed)
         {
           if (self->saw_stream)
             {
@@ -225,6 +234,7 @@ route_one (JrRouter *self,
   GVariant *value = NULL;
   guint64 connection_id = 0;
   gboolean lent = FALSE;
+  guint generation;
   gboolean last;
 
   while (self->current == NULL)
@@ -247,8 +257,9 @@ route_one (JrRouter *self,
     }
 
   /* Take what this item needs before calling out: a handler may route
-   * again (re-entrantly) and finish the batch. */
+   * again (re-entrantly) and finish the batch, or stop the router. */
   batch = self->current;
+  generation = self->generation;
   if (self->current_index < batch->n_messages)
     {
       JrMessage *message = &batch->messages[self->current_index];
@@ -299,7 +310,8 @@ route_one (JrRouter *self,
 
   if (last)
     {
-      if (self->inbox != NULL)
+      /* Counted in the inbox it came from: not in a new one. */
+      if (self->running && self->generation == generation)
         jr_inbox_release (self->inbox, batch->bytes, batch->n_messages);
       if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
         jr_batch_free (batch);
@@ -573,6 +585,7 @@ jr_router_start (JrRouter  *self,
       return FALSE;
     }
 
+  self->generation++;
   self->inbox = jr_inbox_new (self->context);
   if (self->transport == JR_TRANSPORT_PROCESSES)
     {

@@ -281,20 +281,20 @@ jr_sender_send_data (JrSender           *self,
   if (size > JR_MESSAGE_SIZE_MAX)
     return too_large_error (error, size);
 
+  /* A GVariantType need not end where its string does: copy it to check
+   * it and to frame it. No frame carries one longer than the copy. */
   type_length = g_variant_type_get_string_length (type);
-  if (type_length >= sizeof type_string)
+  if (type_length < sizeof type_string)
     {
-      /* No frame carries so long a type: let jr_sender_send() say so. */
-      gpointer copy = g_memdup2 (data, size);
-
-      return jr_sender_send (self, g_variant_new_from_data (type, copy, size, FALSE, g_free, copy),
-                             error);
+      memcpy (type_string, g_variant_type_peek_string (type), type_length);
+      type_string[type_length] = '\0';
+      normal = jr_frame_numeric_is_normal (type_string, data, size);
     }
-  /* A GVariantType need not end where its string does. */
-  memcpy (type_string, g_variant_type_peek_string (type), type_length);
-  type_string[type_length] = '\0';
-
-  normal = jr_frame_numeric_is_normal (type_string, data, size);
+  else
+    {
+      g_strlcpy (type_string, "(a type too long to show)", sizeof type_string);
+      normal = -1;
+    }
   if (normal == 0)
     return not_normal_error (error, type_string);
 
@@ -307,8 +307,8 @@ jr_sender_send_data (JrSender           *self,
 
       if (!g_variant_is_normal_form (value))
         return not_normal_error (error, type_string);
-      if (self->channel == NULL)
-        return jr_sender_send (self, g_steal_pointer (&value), error);
+      if (self->channel == NULL || type_length >= sizeof type_string)
+        return jr_sender_send (self, value, error);
     }
 
   if (self->channel != NULL)

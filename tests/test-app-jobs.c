@@ -206,7 +206,11 @@ test_parse_args (void)
 
   args = jr_app_job_parse_args (primes, " 1000 ", &error);
   g_assert_no_error (error);
-  g_assert_true (g_variant_equal (args, g_variant_new ("(t)", (guint64) 1000)));
+  {
+    g_autoptr(GVariant) thousand = g_variant_ref_sink (g_variant_new ("(t)", (guint64) 1000));
+
+    g_assert_true (g_variant_equal (args, thousand));
+  }
   description = jr_app_job_describe (primes, args);
   g_assert_cmpstr (description, ==, "Primes up to 1000");
   g_clear_pointer (&args, g_variant_unref);

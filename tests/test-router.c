@@ -1327,6 +1327,98 @@ test_delivery_few_per_pipe (Fixture       *f,
   stop_router (f);
 }
 
+/* A handler that stops the router and starts it again, in the middle of
+ * a dispatch of a stream: the old dispatch must not go on with the new
+ * inbox, nor count the old batch out of it. */
+typedef struct {
+  Fixture    *f;
+  JrReceiver *receiver;
+  guint       n_first;      /* messages seen on the first pipe */
+  guint       n_second;     /* on the pipe made after the restart */
+  JrSender   *sender2;
+  JrReceiver *receiver2;
+} Restart;
+
+static void
+on_second_message (JrReceiver *receiver,
+                   GVariant   *message,
+                   gpointer    user_data)
+{
+  ((Restart *) user_data)->n_second++;
+}
+
+static void
+on_first_message (JrReceiver *receiver,
+                  GVariant   *message,
+                  gpointer    user_data)
+{
+  Restart *r = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (++r->n_first < 100)
+    return;
+  g_assert_true (jr_router_close_pipe (r->f->router, r->receiver, &error));
+  stop_router (r->f);
+  start_router (r->f);
+  g_assert_true (jr_router_pipe (r->f->router, &r->sender2, &r->receiver2, &error));
+  g_assert_no_error (error);
+  g_signal_connect (r->receiver2, "message", G_CALLBACK (on_second_message), r);
+}
+
+static gpointer
+send_100 (gpointer data)
+{
+  JrSender *sender = data;
+
+  g_assert_true (jr_sender_start (sender, NULL));
+  for (guint32 i = 0; i < 100; i++)
+    g_assert_true (jr_sender_send (sender, g_variant_new_uint32 (i), NULL));
+  g_assert_true (jr_sender_stop (sender, NULL));
+  return NULL;
+}
+
+static gboolean
+restart_done_first (gpointer data)
+{
+  return ((Restart *) data)->n_first == 100;
+}
+
+static gboolean
+restart_done (gpointer data)
+{
+  return ((Restart *) data)->n_second == 100;
+}
+
+static void
+test_lifecycle_restart_in_handler (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrSender) sender = NULL;
+  Restart r = { f, NULL, 0, 0, NULL, NULL };
+
+  start_router (f);
+  g_assert_true (jr_router_pipe (f->router, &sender, &r.receiver, &error));
+  g_assert_no_error (error);
+  g_signal_connect (r.receiver, "message", G_CALLBACK (on_first_message), &r);
+  /* Staged before the loop runs: one batch, a stream. */
+  g_thread_join (g_thread_new ("send-100", send_100, sender));
+
+  iterate_until (restart_done_first, &r, "the first pipe's messages");
+  g_assert_nonnull (r.sender2);
+  /* The restarted router is woken by, and has room for, a new sender. */
+  g_thread_join (g_thread_new ("send-100", send_100, r.sender2));
+  iterate_until (restart_done, &r, "messages after the restart");
+  g_assert_cmpuint (r.n_first, ==, 100);
+
+  g_assert_true (jr_router_close_pipe (f->router, r.receiver2, &error));
+  g_assert_no_error (error);
+  stop_router (f);
+  g_clear_object (&r.receiver);
+  g_clear_object (&r.sender2);
+  g_clear_object (&r.receiver2);
+}
+
 /* jr_sender_send_data() and jr_sender_send() on one sender keep their
  * order, from threads of this process and (processes) from a child. */
 static void
@@ -2385,6 +2477,7 @@ main (int    argc,
   add_test ("lifecycle/sender-state", BOTH, test_lifecycle_sender_state);
   add_test ("lifecycle/child-sender-state", PROCESSES, test_child_sender_state);
   add_test ("lifecycle/stop-while-sending", BOTH, test_lifecycle_stop_while_sending);
+  add_test ("lifecycle/restart-in-handler", BOTH, test_lifecycle_restart_in_handler);
 
   add_test ("delivery/many-pipes/route-until", BOTH, test_delivery_many_pipes_route_until);
   add_test ("delivery/many-pipes/main-loop", BOTH, test_delivery_many_pipes_main_loop);
