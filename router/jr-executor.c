@@ -710,7 +710,6 @@ static gpointer
 thread_worker_main (gpointer data)
 {
   Worker *worker = data;
-
   JrExecutor *executor = worker->executor;
 
   g_mutex_lock (&executor->priority_lock);

@@ -224,15 +224,29 @@ jr_stage_ref (JrStage *stage)
   return stage;
 }
 
+/* Frees what the sender's thread would: the batches given back, and the
+ * block it copies into. */
+static void
+free_sender_state (JrStage *stage)
+{
+  JrBatch *spent;
+
+  g_mutex_lock (&stage->lock);
+  spent = g_steal_pointer (&stage->spent);
+  g_mutex_unlock (&stage->lock);
+  free_spent_list (spent);
+  free_spent_list (g_steal_pointer (&stage->dropping));
+  stage->dropped = 0;
+  g_clear_pointer (&stage->block, g_bytes_unref);
+}
+
 void
 jr_stage_unref (JrStage *stage)
 {
   if (!g_atomic_ref_count_dec (&stage->ref_count))
     return;
   g_clear_pointer (&stage->batch, jr_batch_free);
-  free_spent_list (g_steal_pointer (&stage->spent));
-  free_spent_list (g_steal_pointer (&stage->dropping));
-  g_clear_pointer (&stage->block, g_bytes_unref);
+  free_sender_state (stage);
   g_mutex_clear (&stage->lock);
   g_free (stage);
 }
@@ -286,27 +300,13 @@ jr_stage_give_back (JrStage *stage,
   return taken;
 }
 
-static void
-free_spent (JrStage *stage)
-{
-  JrBatch *spent;
-
-  g_mutex_lock (&stage->lock);
-  spent = g_steal_pointer (&stage->spent);
-  g_mutex_unlock (&stage->lock);
-  free_spent_list (spent);
-  free_spent_list (g_steal_pointer (&stage->dropping));
-  stage->dropped = 0;
-  g_clear_pointer (&stage->block, g_bytes_unref);
-}
-
 void
 jr_stage_close (JrStage *stage)
 {
   g_mutex_lock (&stage->lock);
   stage->closed = TRUE;
   g_mutex_unlock (&stage->lock);
-  free_spent (stage);
+  free_sender_state (stage);
 }
 
 void
