@@ -1,0 +1,185 @@
+/* jr-job-message.c — encode and read the messages of a worker's pipe.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The reader never trusts its input: a worker process may send anything,
+ * and fuzz-job-message feeds this parser arbitrary values.
+ */
+#include "jr-job-message-private.h"
+
+#include <string.h>
+
+/* Type strings checked once here, so that the casts below are safe. */
+#define TYPE_TAG           ((const GVariantType *) "(ty)")
+#define TYPE_PROGRESS      ((const GVariantType *) "(tyd)")
+#define TYPE_PROGRESS_TEXT ((const GVariantType *) "(tyds)")
+#define TYPE_VALUE         ((const GVariantType *) "(tyv)")
+
+/* The flat layouts, as GVariant serializes them: a tuple of fixed-size
+ * members is padded to its alignment (8). */
+typedef struct {
+  guint64 job_id;
+  guint8  tag;
+  guint8  pad[7];
+} FlatTag;
+
+typedef struct {
+  guint64 job_id;
+  guint8  tag;
+  guint8  pad[7];
+  double  fraction;
+} FlatProgress;
+
+G_STATIC_ASSERT (sizeof (FlatTag) == 16);
+G_STATIC_ASSERT (sizeof (FlatProgress) == 24);
+
+/* Offset of the text in "(tyds)": it is the last member, so it runs from
+ * here to the end, NUL included, with no framing offset after it. */
+#define PROGRESS_TEXT_OFFSET 24
+
+static gboolean
+tag_fits (guchar      tag,
+          const char *type)
+{
+  switch (tag)
+    {
+    case JR_JOB_MSG_STARTED:
+    case JR_JOB_MSG_CANCELLED:
+    case JR_JOB_MSG_RETURNED:
+    case JR_JOB_MSG_READY:
+    case JR_JOB_MSG_EXITED:
+      return strcmp (type, "(ty)") == 0;
+    case JR_JOB_MSG_PROGRESS:
+      return strcmp (type, "(tyd)") == 0 || strcmp (type, "(tyds)") == 0;
+    case JR_JOB_MSG_RESULT:
+    case JR_JOB_MSG_YIELD:
+    case JR_JOB_MSG_ERROR:
+    case JR_JOB_MSG_FATAL:
+      return strcmp (type, "(tyv)") == 0;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+jr_job_message_parse (GVariant          *message,
+                      JrJobMessageParts *parts)
+{
+  const char *type = g_variant_get_type_string (message);
+  gsize size = g_variant_get_size (message);
+  const guint8 *data;
+
+  memset (parts, 0, sizeof *parts);
+  parts->fraction = -1;
+
+  if (strcmp (type, "(ty)") == 0 || strcmp (type, "(tyd)") == 0)
+    {
+      /* Fixed sizes: a value of another size is not in normal form, and
+       * g_variant_get_data() would hand out zeroes for it anyway. */
+      data = g_variant_get_data (message);
+      if (data == NULL || size != (type[3] == 'd' ? sizeof (FlatProgress) : sizeof (FlatTag)))
+        return FALSE;
+      memcpy (&parts->job_id, data, sizeof parts->job_id);
+      parts->tag = data[8];
+      if (type[3] == 'd')
+        memcpy (&parts->fraction, data + 16, sizeof (double));
+    }
+  else if (strcmp (type, "(tyds)") == 0)
+    {
+      data = g_variant_get_data (message);
+      if (data == NULL || size <= PROGRESS_TEXT_OFFSET || data[size - 1] != '\0' ||
+          memchr (data + PROGRESS_TEXT_OFFSET, '\0', size - PROGRESS_TEXT_OFFSET - 1) != NULL ||
+          !g_utf8_validate ((const char *) data + PROGRESS_TEXT_OFFSET,
+                            (gssize) (size - PROGRESS_TEXT_OFFSET - 1), NULL))
+        return FALSE;
+      memcpy (&parts->job_id, data, sizeof parts->job_id);
+      parts->tag = data[8];
+      memcpy (&parts->fraction, data + 16, sizeof (double));
+      parts->text = (const char *) data + PROGRESS_TEXT_OFFSET;
+    }
+  else if (strcmp (type, "(tyv)") == 0)
+    g_variant_get (message, "(tyv)", &parts->job_id, &parts->tag, &parts->payload);
+  else
+    return FALSE;
+
+  if (!tag_fits (parts->tag, type) || (parts->job_id == 0) !=
+      (parts->tag == JR_JOB_MSG_READY || parts->tag == JR_JOB_MSG_FATAL ||
+       parts->tag == JR_JOB_MSG_EXITED))
+    {
+      jr_job_message_parts_clear (parts);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+jr_job_message_parts_clear (JrJobMessageParts *parts)
+{
+  g_clear_pointer (&parts->payload, g_variant_unref);
+}
+
+gboolean
+jr_job_message_send_tag (JrSender      *sender,
+                         guint64        job_id,
+                         JrJobMessage   tag,
+                         GError       **error)
+{
+  FlatTag flat = { job_id, (guint8) tag, { 0 } };
+
+  return jr_sender_send_data (sender, TYPE_TAG, &flat, sizeof flat, error);
+}
+
+gboolean
+jr_job_message_send_progress (JrSender    *sender,
+                              guint64      job_id,
+                              double       fraction,
+                              const char  *text,
+                              GError     **error)
+{
+  FlatProgress flat = { job_id, JR_JOB_MSG_PROGRESS, { 0 }, fraction };
+
+  if (text != NULL)
+    return jr_sender_send (sender,
+                           g_variant_new ("(tyds)", job_id, (guchar) JR_JOB_MSG_PROGRESS,
+                                          fraction, text),
+                           error);
+  return jr_sender_send_data (sender, TYPE_PROGRESS, &flat, sizeof flat, error);
+}
+
+gboolean
+jr_job_message_send_value (JrSender      *sender,
+                           guint64        job_id,
+                           JrJobMessage   tag,
+                           GVariant      *value,
+                           GError       **error)
+{
+  return jr_sender_send (sender, g_variant_new ("(tyv)", job_id, (guchar) tag, value), error);
+}
+
+gboolean
+jr_job_message_send_error (JrSender      *sender,
+                           guint64        job_id,
+                           const GError  *job_error,
+                           GError       **error)
+{
+  return jr_job_message_send_value (sender, job_id, JR_JOB_MSG_ERROR,
+                                    g_variant_new ("(sis)", g_quark_to_string (job_error->domain),
+                                                   job_error->code, job_error->message),
+                                    error);
+}
+
+GError *
+jr_job_message_to_error (GVariant *payload)
+{
+  const char *domain, *message;
+  gint32 code;
+
+  if (payload == NULL || !g_variant_is_of_type (payload, G_VARIANT_TYPE ("(sis)")))
+    return g_error_new_literal (JR_JOB_ERROR, JR_JOB_ERROR_FAILED,
+                                "The job failed, and its worker sent an error of no known shape");
+
+  g_variant_get (payload, "(&si&s)", &domain, &code, &message);
+  if (*domain == '\0')
+    return g_error_new_literal (JR_JOB_ERROR, JR_JOB_ERROR_FAILED, message);
+  return g_error_new_literal (g_quark_from_string (domain), code, message);
+}

@@ -1,0 +1,89 @@
+/* jr-worker-request.c — encode and read an executor's requests.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "jr-worker-request-private.h"
+
+#include <string.h>
+
+#include "jobrouter.h"
+
+guint8 *
+jr_worker_request_encode (JrWorkerRequestKind  kind,
+                          guint64              job_id,
+                          const char          *name,
+                          GVariant            *args,
+                          gsize               *size)
+{
+  g_autoptr(GVariant) value =
+    g_variant_ref_sink (g_variant_new ("(ys@mv)", (guchar) kind, name != NULL ? name : "",
+                                       g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                                            args != NULL ? g_variant_new_variant (args)
+                                                                         : NULL)));
+  gsize data_size = g_variant_get_size (value);
+  gsize type_size = strlen (JR_WORKER_REQUEST_TYPE) + 1;
+  guint8 *frame;
+
+  *size = jr_frame_size_for (type_size, data_size);
+  frame = g_malloc (*size);
+  jr_frame_write_header (frame, job_id, JR_WORKER_REQUEST_TYPE, data_size);
+  g_variant_store (value, frame + jr_frame_data_offset (type_size));
+  return frame;
+}
+
+static gboolean
+kind_is_known (guchar kind)
+{
+  return kind == JR_WORKER_REQUEST_RUN || kind == JR_WORKER_REQUEST_CANCEL ||
+         kind == JR_WORKER_REQUEST_RECALL;
+}
+
+JrFrameStatus
+jr_worker_request_decode (const guint8     *data,
+                          gsize             len,
+                          JrWorkerRequest  *request,
+                          gsize            *frame_size,
+                          GError          **error)
+{
+  JrFrameHeader header;
+  const char *type;
+  JrFrameStatus status;
+  g_autoptr(GVariant) inner = NULL;
+  guchar kind;
+
+  memset (request, 0, sizeof *request);
+  status = jr_frame_peek (data, len, &header, &type, frame_size, error);
+  if (status != JR_FRAME_OK)
+    return status;
+
+  if (strcmp (type, JR_WORKER_REQUEST_TYPE) != 0)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "a request of type %s, not " JR_WORKER_REQUEST_TYPE, type);
+      return JR_FRAME_SKIP;
+    }
+  request->value = jr_frame_to_variant (&header, type, data, error);
+  if (request->value == NULL)
+    return JR_FRAME_SKIP;
+
+  g_variant_get (request->value, "(y&smv)", &kind, &request->name, &inner);
+  if (!kind_is_known (kind))
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "a request of unknown kind %u", kind);
+      jr_worker_request_clear (request);
+      return JR_FRAME_SKIP;
+    }
+  request->kind = kind;
+  request->job_id = header.connection_id;
+  request->args = g_steal_pointer (&inner);
+  return JR_FRAME_OK;
+}
+
+void
+jr_worker_request_clear (JrWorkerRequest *request)
+{
+  g_clear_pointer (&request->args, g_variant_unref);
+  g_clear_pointer (&request->value, g_variant_unref);
+  request->name = NULL;
+}
