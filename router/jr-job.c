@@ -3,14 +3,16 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-job-private.h"
-#include "jr-sender-private.h"
 
 #include <string.h>
+
+#include "jr-job-message-private.h"
 
 G_DEFINE_QUARK (jr-job-error-quark, jr_job_error)
 
 struct _JrJob {
   JrSender     *sender;
+  guint64       id;
   GCancellable *cancellable;
 };
 
@@ -111,83 +113,6 @@ jr_job_registry_check (const char *name,
   return TRUE;
 }
 
-/* Type strings checked once here, so that casts are safe below. */
-#define TYPE_TAG          ((const GVariantType *) "(y)")
-#define TYPE_PROGRESS     ((const GVariantType *) "(yd)")
-#define TYPE_PROGRESS_TEXT ((const GVariantType *) "(yds)")
-#define TYPE_VALUE        ((const GVariantType *) "(yv)")
-
-static gboolean
-send_message (JrSender     *sender,
-              JrJobMessage  tag,
-              GVariant     *payload,
-              GError      **error)
-{
-  return jr_sender_send (sender, g_variant_new ("(yv)", (guchar) tag, payload), error);
-}
-
-/* A serialized flat message: no tree of children to build or walk. */
-static gboolean
-send_flat (JrSender           *sender,
-           const GVariantType *type,
-           const void         *data,
-           gsize               size,
-           GError            **error)
-{
-  return jr_sender_send_data (sender, type, data, size, error);
-}
-
-static gboolean
-send_tag (JrSender     *sender,
-          JrJobMessage  tag,
-          GError      **error)
-{
-  guchar byte = (guchar) tag;
-
-  return send_flat (sender, TYPE_TAG, &byte, 1, error);
-}
-
-gboolean
-jr_job_message_parse (GVariant          *message,
-                      JrJobMessageParts *parts)
-{
-  const char *type = g_variant_get_type_string (message);
-  const guint8 *data;
-
-  memset (parts, 0, sizeof *parts);
-  parts->fraction = -1;
-
-  if (strcmp (type, "(y)") == 0 || strcmp (type, "(yd)") == 0)
-    {
-      /* Numeric layouts: the router has checked their size. */
-      data = g_variant_get_data (message);
-      parts->tag = data[0];
-      if (type[2] == 'd')
-        memcpy (&parts->fraction, data + 8, sizeof (double));
-      return parts->tag != JR_JOB_MSG_PROGRESS || type[2] == 'd';
-    }
-  if (strcmp (type, "(yds)") == 0)
-    {
-      /* The string is the last member: it runs from byte 16 to the end,
-       * NUL included, with no framing offset after it. */
-      gsize size = g_variant_get_size (message);
-
-      data = g_variant_get_data (message);
-      if (size < 17 || data[size - 1] != '\0' || !g_variant_is_normal_form (message))
-        return FALSE;
-      parts->tag = data[0];
-      memcpy (&parts->fraction, data + 8, sizeof (double));
-      parts->text = (const char *) data + 16;
-      return parts->tag == JR_JOB_MSG_PROGRESS;
-    }
-  if (strcmp (type, "(yv)") == 0)
-    {
-      g_variant_get (message, "(yv)", &parts->tag, &parts->payload);
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static gboolean
 cancelled_error (JrJob   *job,
                  GError **error)
@@ -218,16 +143,7 @@ jr_job_progress (JrJob       *job,
 
   if (!cancelled_error (job, error))
     return FALSE;
-  if (text != NULL)
-    return jr_sender_send (job->sender,
-                           g_variant_new ("(yds)", (guchar) JR_JOB_MSG_PROGRESS, fraction, text),
-                           error);
-  {
-    struct { guint8 tag; guint8 pad[7]; double fraction; } flat = { JR_JOB_MSG_PROGRESS, { 0 }, fraction };
-
-    G_STATIC_ASSERT (sizeof flat == 16);
-    return send_flat (job->sender, TYPE_PROGRESS, &flat, sizeof flat, error);
-  }
+  return jr_job_message_send_progress (job->sender, job->id, fraction, text, error);
 }
 
 /**
@@ -255,7 +171,7 @@ jr_job_yield (JrJob     *job,
   owned = g_variant_ref_sink (value);
   if (!cancelled_error (job, error))
     return FALSE;
-  return send_message (job->sender, JR_JOB_MSG_YIELD, owned, error);
+  return jr_job_message_send_value (job->sender, job->id, JR_JOB_MSG_YIELD, owned, error);
 }
 
 /**
@@ -272,63 +188,62 @@ jr_job_get_cancellable (JrJob *job)
   return job->cancellable;
 }
 
+
 static void
-send_error (JrSender     *sender,
-            const GError *error)
+report_error (JrSender     *sender,
+              guint64       job_id,
+              const GError *job_error)
 {
   g_autoptr(GError) send_failure = NULL;
 
-  if (!send_message (sender, JR_JOB_MSG_ERROR,
-                     g_variant_new ("(sis)", g_quark_to_string (error->domain), error->code,
-                                    error->message),
-                     &send_failure))
+  if (!jr_job_message_send_error (sender, job_id, job_error, &send_failure))
     g_warning ("Could not report a job's error: %s", send_failure->message);
 }
 
-GError *
-jr_job_error_from_message (GVariant *payload)
+static void
+report_result (JrSender   *sender,
+               guint64     job_id,
+               const char *name,
+               GVariant   *result)
 {
-  const char *domain, *message;
-  gint32 code;
+  g_autoptr(GError) send_failure = NULL;
+  g_autoptr(GError) job_error = NULL;
 
-  if (!g_variant_is_of_type (payload, G_VARIANT_TYPE ("(sis)")))
-    return g_error_new_literal (JR_JOB_ERROR, JR_JOB_ERROR_FAILED, "The job failed");
-
-  g_variant_get (payload, "(&si&s)", &domain, &code, &message);
-  return g_error_new_literal (g_quark_from_string (domain), code, message);
+  if (jr_job_message_send_value (sender, job_id, JR_JOB_MSG_RESULT, result, &send_failure))
+    return;
+  if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE))
+    job_error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_RESULT_TOO_LARGE,
+                             "The result of “%s” is too large: %s", name, send_failure->message);
+  else
+    job_error = g_error_copy (send_failure);
+  report_error (sender, job_id, job_error);
 }
 
 void
 jr_job_run (JrSender     *sender,
+            guint64       job_id,
             const char   *name,
             GVariant     *args,
             GCancellable *cancellable,
-            gboolean      cancelled_before_start)
+            const int    *cancel_requested)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
-  JrJob job = { sender, cancellable };
+  JrJob job = { sender, job_id, cancellable };
   const JrJobKindInfo *info;
 
-  if (!jr_sender_start (sender, &error))
+  /* Cancelled while it waited here: it never runs. */
+  if (g_atomic_int_get (cancel_requested))
     {
-      g_warning ("Could not start a job's sender: %s", error->message);
+      jr_job_message_send_tag (sender, job_id, JR_JOB_MSG_CANCELLED, NULL);
       return;
     }
 
-  if (cancelled_before_start)
-    {
-      send_tag (sender, JR_JOB_MSG_CANCELLED, NULL);
-      jr_sender_stop (sender, NULL);
-      return;
-    }
-
-  send_tag (sender, JR_JOB_MSG_STARTED, NULL);
+  jr_job_message_send_tag (sender, job_id, JR_JOB_MSG_STARTED, NULL);
 
   if (!jr_job_registry_check (name, args, &error))
     {
-      send_error (sender, error);
-      jr_sender_stop (sender, NULL);
+      report_error (sender, job_id, error);
       return;
     }
 
@@ -338,42 +253,21 @@ jr_job_run (JrSender     *sender,
   if (result != NULL)
     g_variant_take_ref (result);
 
-  if (g_cancellable_is_cancelled (cancellable))
-    send_tag (sender, JR_JOB_MSG_CANCELLED, NULL);
+  /* Only a cancel the executor asked for ends as CANCELLED. A job may
+   * cancel its own cancellable to abort a sub-operation: it then ends as
+   * it returns, and a NULL with no error says it cancelled itself. */
+  if (g_atomic_int_get (cancel_requested))
+    jr_job_message_send_tag (sender, job_id, JR_JOB_MSG_CANCELLED, NULL);
   else if (result != NULL)
-    {
-      g_autoptr(GError) send_failure = NULL;
-
-      if (!send_message (sender, JR_JOB_MSG_RESULT, result, &send_failure))
-        {
-          g_autoptr(GError) too_large = NULL;
-
-          if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE))
-            too_large = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_RESULT_TOO_LARGE,
-                                     "The result of “%s” is too large: %s", name,
-                                     send_failure->message);
-          else
-            too_large = g_error_copy (send_failure);
-          send_error (sender, too_large);
-        }
-    }
+    report_result (sender, job_id, name, result);
   else
     {
-      if (error == NULL)
+      if (error == NULL && g_cancellable_is_cancelled (cancellable))
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                     "The job “%s” cancelled itself", name);
+      else if (error == NULL)
         g_set_error (&error, JR_JOB_ERROR, JR_JOB_ERROR_FAILED,
                      "The job “%s” failed without saying why", name);
-      send_error (sender, error);
-    }
-
-  jr_sender_stop (sender, NULL);
-}
-
-void
-jr_job_send_returned (JrSender *sender)
-{
-  if (jr_sender_start (sender, NULL))
-    {
-      send_tag (sender, JR_JOB_MSG_RETURNED, NULL);
-      jr_sender_stop (sender, NULL);
+      report_error (sender, job_id, error);
     }
 }

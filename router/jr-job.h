@@ -36,6 +36,8 @@ G_BEGIN_DECLS
  * @JR_JOB_ERROR_RESULT_TOO_LARGE: the result, a yield or progress text is
  *   larger than %JR_MESSAGE_SIZE_MAX
  * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
+ * @JR_JOB_ERROR_NO_WORKER: no worker could be started to run the job; the
+ *   message says why (the program does not call jr_init(), say)
  *
  * Errors of the %JR_JOB_ERROR domain.
  */
@@ -49,6 +51,7 @@ typedef enum {
   JR_JOB_ERROR_TRY_LATER,
   JR_JOB_ERROR_RESULT_TOO_LARGE,
   JR_JOB_ERROR_FAILED,
+  JR_JOB_ERROR_NO_WORKER,
 } JrJobError;
 
 GQuark jr_job_error_quark (void);

@@ -1,33 +1,44 @@
 /* jr-worker-private.h — the worker runtime: a queue of jobs that one thread
- * runs one after the other. Worker threads of a thread executor and the
- * main thread of a worker process both run it.
+ * runs one after the other, reporting on the worker's pipe. Worker threads
+ * of a thread executor and the main thread of a worker process both run it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Threads: jr_worker_runtime_run() on the worker's own thread; push, cancel
- * and quit from any thread (the executor's, or a worker process's request
- * reader).
+ * Threads: jr_worker_runtime_run() on the worker's own thread, which also
+ * owns the runtime's sender; push, cancel, recall and quit from any thread
+ * (the executor's, or a worker process's request reader).
  */
 #pragma once
+
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
 
 #include "jobrouter.h"
 
 G_BEGIN_DECLS
 
+/* How a worker process learns its part: "<request fd>:<pipe id>:<parent pid>". */
+#define JR_WORKER_ENV "JOBROUTER_WORKER"
+
 typedef struct _JrWorkerRuntime JrWorkerRuntime;
 
-JrWorkerRuntime *jr_worker_runtime_new    (void);
+/* @sender: the worker's started pipe; run() sends every job's messages on
+ * it. */
+JrWorkerRuntime *jr_worker_runtime_new    (JrSender        *sender);
 void             jr_worker_runtime_free   (JrWorkerRuntime *runtime);
-/* @sender: the job's sender, or NULL to make one for the parent process. */
+JrSender        *jr_worker_runtime_get_sender (JrWorkerRuntime *runtime);
 void             jr_worker_runtime_push   (JrWorkerRuntime *runtime,
                                            guint64          job_id,
                                            const char      *name,
-                                           GVariant        *args,
-                                           JrSender        *sender);
+                                           GVariant        *args);
+/* Fires the running job's cancellable, or marks a queued job so that it is
+ * reported cancelled without running. */
 void             jr_worker_runtime_cancel (JrWorkerRuntime *runtime,
                                            guint64          job_id);
-/* Takes back a job that has not started and reports it as returned. */
-void             jr_worker_runtime_recall (JrWorkerRuntime *runtime,
+/* Takes back a job that has not started. Returns FALSE when it has started
+ * (or is unknown): the recall comes too late and the job runs. */
+gboolean         jr_worker_runtime_recall (JrWorkerRuntime *runtime,
                                            guint64          job_id);
 /* Cancels everything and makes run() return once the current job ends. */
 void             jr_worker_runtime_quit   (JrWorkerRuntime *runtime);
@@ -40,5 +51,13 @@ void             jr_worker_set_priority   (int              tid,
                                            int              nice_value,
                                            gboolean         idle);
 int              jr_worker_get_tid        (void);
+
+/* Whether jr_init() has run in this process. */
+gboolean         jr_worker_init_was_called (void);
+/* In a process started as a worker that cannot serve (jr_init() not
+ * called, say): tells the executor why, on stderr and on the worker's
+ * pipe when it can, and exits at once. */
+G_GNUC_NORETURN
+void             jr_worker_refuse         (const char      *reason);
 
 G_END_DECLS

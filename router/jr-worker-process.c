@@ -5,113 +5,221 @@
  * The executor spawns workers by running the program again with
  * JOBROUTER_WORKER set (the "spawn" model: no fork of a threaded process).
  * The worker's main thread runs jobs; a reader thread takes requests from
- * stdin so that a cancel reaches the running job at once. The worker dies
- * with its parent (PR_SET_PDEATHSIG), and exits when stdin closes.
+ * their own socket, so that a cancel reaches the running job at once.
+ * Standard input is /dev/null: a job's commands may read it without eating
+ * requests.
+ *
+ * A worker leads its own process group, which a job's child processes
+ * join: the executor kills the whole group when it kills the worker, and
+ * the worker takes the group down when its parent dies (PR_SET_PDEATHSIG)
+ * or when the executor closes the request socket.
  */
-#include "jr-job-private.h"
 #include "jr-worker-private.h"
-#include "jr-channel-private.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "jr-channel-private.h"
+#include "jr-job-message-private.h"
+#include "jr-worker-request-private.h"
+
+/* The exit status of a worker that refuses to start. */
+#define REFUSED_EXIT_STATUS 70
+
+typedef struct {
+  int      request_fd;
+  guint64  pipe_id;
+  int      parent_pid;
+} WorkerSetup;
+
+typedef struct {
+  JrWorkerRuntime *runtime;
+  JrSender        *sender;    /* the reader thread's own, for RETURNED */
+  int              fd;
+} Reader;
+
+static gboolean init_called;
+
 static gboolean
-read_exactly (int     fd,
-              void   *buf,
-              gsize   len)
+parse_setup (const char  *env,
+             WorkerSetup *setup)
 {
-  guint8 *p = buf;
-
-  while (len > 0)
-    {
-      ssize_t n = read (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
+  return env != NULL &&
+         sscanf (env, "%d:%" G_GUINT64_FORMAT ":%d", &setup->request_fd, &setup->pipe_id,
+                 &setup->parent_pid) == 3 &&
+         setup->request_fd >= 0 && setup->pipe_id > 0;
 }
 
+/* Reads requests until the executor closes the socket (or sends garbage,
+ * which only a broken parent would). */
 static gpointer
 request_reader (gpointer data)
 {
-  JrWorkerRuntime *runtime = data;
+  Reader *reader = data;
+  GByteArray *buffer = g_byte_array_new ();
+  gsize want = 4096;
 
   for (;;)
     {
-      guint64 size;
-      g_autofree guint8 *buf = NULL;
-      g_autoptr(GVariant) request = NULL;
-      g_autoptr(GVariant) args = NULL;
-      guchar kind;
-      guint64 job_id;
-      const char *name;
+      gsize old = buffer->len;
+      ssize_t n;
 
-      if (!read_exactly (STDIN_FILENO, &size, sizeof size) || size > JR_MESSAGE_SIZE_MAX)
-        break;
-      buf = g_malloc (size);
-      if (!read_exactly (STDIN_FILENO, buf, size))
-        break;
-
-      /* The request owns buf: args point into it and outlive this pass. */
-      request = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (JR_WORKER_REQUEST_TYPE),
-                                                             buf, size, FALSE, g_free, buf));
-      buf = NULL;
-      g_variant_get (request, "(yt&smv)", &kind, &job_id, &name, &args);
-
-      switch (kind)
+      g_byte_array_set_size (buffer, old + MAX (want, 4096));
+      n = read (reader->fd, buffer->data + old, buffer->len - old);
+      if (n < 0 && errno == EINTR)
         {
-        case JR_WORKER_REQUEST_RUN:
-          jr_worker_runtime_push (runtime, job_id, name, args, NULL);
-          break;
-        case JR_WORKER_REQUEST_CANCEL:
-          jr_worker_runtime_cancel (runtime, job_id);
-          break;
-        case JR_WORKER_REQUEST_RECALL:
-          jr_worker_runtime_recall (runtime, job_id);
-          break;
-        case JR_WORKER_REQUEST_QUIT:
-        default:
-          goto out;
+          g_byte_array_set_size (buffer, old);
+          continue;
+        }
+      g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+      if (n <= 0)
+        break;
+
+      for (;;)
+        {
+          g_autoptr(GError) error = NULL;
+          JrWorkerRequest request;
+          gsize frame_size;
+          JrFrameStatus status = jr_worker_request_decode (buffer->data, buffer->len, &request,
+                                                           &frame_size, &error);
+
+          if (status == JR_FRAME_NEED_MORE)
+            {
+              want = frame_size > buffer->len ? frame_size - buffer->len : 4096;
+              break;
+            }
+          if (status == JR_FRAME_CORRUPT)
+            {
+              g_printerr ("jobrouter worker %d: bad request stream: %s\n", (int) getpid (),
+                          error->message);
+              goto out;
+            }
+          if (status == JR_FRAME_OK)
+            {
+              switch (request.kind)
+                {
+                case JR_WORKER_REQUEST_RUN:
+                  jr_worker_runtime_push (reader->runtime, request.job_id, request.name,
+                                          request.args);
+                  break;
+                case JR_WORKER_REQUEST_CANCEL:
+                  jr_worker_runtime_cancel (reader->runtime, request.job_id);
+                  break;
+                case JR_WORKER_REQUEST_RECALL:
+                  if (jr_worker_runtime_recall (reader->runtime, request.job_id))
+                    jr_job_message_send_tag (reader->sender, request.job_id,
+                                             JR_JOB_MSG_RETURNED, NULL);
+                  break;
+                default:
+                  break;
+                }
+              jr_worker_request_clear (&request);
+            }
+          else
+            g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
+                        error->message);
+          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+          want = 4096;
         }
     }
 
 out:
-  jr_worker_runtime_quit (runtime);
+  g_byte_array_unref (buffer);
+  jr_worker_runtime_quit (reader->runtime);
   return NULL;
 }
 
+/* The parent is gone (PR_SET_PDEATHSIG), or someone asked us to end: take
+ * the jobs' processes with us. Async-signal-safe. */
+static void
+on_terminate (int sig)
+{
+  /* Never the parent's group: only once we lead our own. */
+  if (getpgrp () == getpid ())
+    kill (0, SIGKILL);
+  _exit (128 + sig);
+}
+
+static JrSender *
+open_pipe (guint64   pipe_id,
+           GError  **error)
+{
+  g_autoptr(JrSender) sender = jr_sender_new_for_parent (pipe_id, error);
+
+  if (sender == NULL || !jr_sender_start (sender, error))
+    return NULL;
+  return g_steal_pointer (&sender);
+}
+
 G_GNUC_NORETURN static void
-worker_main (void)
+worker_main (const WorkerSetup *setup)
 {
   g_autoptr(GError) error = NULL;
-  JrWorkerRuntime *runtime;
+  struct sigaction action = { .sa_handler = on_terminate };
+  JrSender *sender;
+  Reader *reader;
 
-  /* Die with the parent; if it is already gone, do not start at all. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  /* Out of the terminal's process group: Ctrl-C is for the parent, which
-   * cancels the jobs and shuts the workers down itself. */
+  /* Our own process group, which jobs' commands join: out of the
+   * terminal's (Ctrl-C is for the parent, which cancels and shuts down
+   * itself), and one kill ends a worker and everything its job started. */
   setpgid (0, 0);
-  if (jr_channel_get_for_parent (&error) == NULL)
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  /* The parent may have died before the line above: then nobody waits. */
+  if (getppid () != setup->parent_pid)
+    _exit (REFUSED_EXIT_STATUS);
+
+  sender = open_pipe (setup->pipe_id, &error);
+  if (sender == NULL)
     {
-      g_printerr ("jobrouter worker: %s\n", error->message);
-      _exit (2);
+      g_printerr ("jobrouter worker %d: %s\n", (int) getpid (), error->message);
+      _exit (REFUSED_EXIT_STATUS);
     }
 
+  reader = g_new0 (Reader, 1);
+  reader->fd = setup->request_fd;
+  reader->runtime = jr_worker_runtime_new (sender);
+  reader->sender = open_pipe (setup->pipe_id, NULL);
+  jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
 
-  runtime = jr_worker_runtime_new ();
-  g_thread_unref (g_thread_new ("jr-requests", request_reader, runtime));
-  jr_worker_runtime_run (runtime);
-  /* Not freed: the reader thread may still hold it until exit. */
+  g_thread_unref (g_thread_new ("jr-requests", request_reader, reader));
+  jr_worker_runtime_run (reader->runtime);
+
+  /* Told to quit: what the jobs started goes too. SIGTERM, not SIGKILL:
+   * this process must live to exit cleanly. Not freed: the reader thread
+   * may still hold the runtime until exit. */
+  signal (SIGTERM, SIG_IGN);
+  if (getpgrp () == getpid ())
+    kill (0, SIGTERM);
   exit (0);
+}
+
+gboolean
+jr_worker_init_was_called (void)
+{
+  return init_called;
+}
+
+void
+jr_worker_refuse (const char *reason)
+{
+  WorkerSetup setup;
+  g_autoptr(JrSender) sender = NULL;
+
+  g_printerr ("jobrouter worker %d: %s\n", (int) getpid (), reason);
+  if (parse_setup (g_getenv (JR_WORKER_ENV), &setup) &&
+      (sender = open_pipe (setup.pipe_id, NULL)) != NULL)
+    {
+      jr_job_message_send_value (sender, 0, JR_JOB_MSG_FATAL, g_variant_new_string (reason), NULL);
+      jr_sender_stop (sender, NULL);
+    }
+  _exit (REFUSED_EXIT_STATUS);
 }
 
 /**
@@ -122,15 +230,28 @@ worker_main (void)
  * Call from main() after registering the job kinds and before anything
  * else. In a worker process started by an executor this runs the worker and
  * never returns; otherwise it returns at once.
+ *
+ * An executor with %JR_TRANSPORT_PROCESSES needs it: its workers are this
+ * program run again, and jr_init() is where they take up their work.
  */
 void
 jr_init (int    *argc,
          char ***argv)
 {
-  if (g_getenv (JR_WORKER_ENV) == NULL)
+  const char *env = g_getenv (JR_WORKER_ENV);
+  WorkerSetup setup;
+
+  init_called = TRUE;
+  if (env == NULL)
     return;
 
+  if (!parse_setup (env, &setup))
+    {
+      g_printerr ("jobrouter worker %d: " JR_WORKER_ENV "=%s is not a worker setup\n",
+                  (int) getpid (), env);
+      _exit (REFUSED_EXIT_STATUS);
+    }
   /* Children of a job (a shell command, say) are not workers. */
   g_unsetenv (JR_WORKER_ENV);
-  worker_main ();
+  worker_main (&setup);
 }

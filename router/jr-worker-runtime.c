@@ -4,7 +4,9 @@
  *
  * A cancel for the running job fires its GCancellable at once; a cancel for
  * a queued job marks it, and it is then reported as cancelled without ever
- * running.
+ * running. Either way the job's cancel_requested flag is set first, so that
+ * the job's end tells a cancel the executor asked for from one the job
+ * made itself.
  */
 #define _GNU_SOURCE 1
 #include "jr-worker-private.h"
@@ -17,20 +19,20 @@
 #include "jr-job-private.h"
 
 typedef struct {
-  guint64   job_id;
-  char     *name;
-  GVariant *args;
-  JrSender *sender;
-  gboolean  cancelled;
+  guint64       job_id;
+  char         *name;
+  GVariant     *args;
+  GCancellable *cancellable;
+  int           cancel_requested;   /* atomic */
 } Request;
 
 struct _JrWorkerRuntime {
+  JrSender     *sender;
   /* lock guards everything below. */
   GMutex        lock;
   GCond         cond;
   GQueue        queue;
-  guint64       current_id;
-  GCancellable *current_cancellable;
+  Request      *current;
   gboolean      quit;
 };
 
@@ -39,15 +41,16 @@ request_free (Request *request)
 {
   g_free (request->name);
   g_clear_pointer (&request->args, g_variant_unref);
-  g_clear_object (&request->sender);
+  g_clear_object (&request->cancellable);
   g_free (request);
 }
 
 JrWorkerRuntime *
-jr_worker_runtime_new (void)
+jr_worker_runtime_new (JrSender *sender)
 {
   JrWorkerRuntime *runtime = g_new0 (JrWorkerRuntime, 1);
 
+  runtime->sender = g_object_ref (sender);
   g_mutex_init (&runtime->lock);
   g_cond_init (&runtime->cond);
   g_queue_init (&runtime->queue);
@@ -58,30 +61,43 @@ void
 jr_worker_runtime_free (JrWorkerRuntime *runtime)
 {
   g_queue_clear_full (&runtime->queue, (GDestroyNotify) request_free);
-  g_clear_object (&runtime->current_cancellable);
+  g_clear_object (&runtime->sender);
   g_mutex_clear (&runtime->lock);
   g_cond_clear (&runtime->cond);
   g_free (runtime);
+}
+
+JrSender *
+jr_worker_runtime_get_sender (JrWorkerRuntime *runtime)
+{
+  return runtime->sender;
 }
 
 void
 jr_worker_runtime_push (JrWorkerRuntime *runtime,
                         guint64          job_id,
                         const char      *name,
-                        GVariant        *args,
-                        JrSender        *sender)
+                        GVariant        *args)
 {
   Request *request = g_new0 (Request, 1);
 
   request->job_id = job_id;
   request->name = g_strdup (name);
   request->args = args ? g_variant_ref_sink (args) : NULL;
-  request->sender = sender ? g_object_ref (sender) : NULL;
 
   g_mutex_lock (&runtime->lock);
   g_queue_push_tail (&runtime->queue, request);
   g_cond_signal (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
+}
+
+/* Marks @request cancelled; returns its cancellable to fire (outside the
+ * lock: handlers of "cancelled" run right there) when it is running. */
+static GCancellable *
+request_cancel_locked (Request *request)
+{
+  g_atomic_int_set (&request->cancel_requested, 1);
+  return request->cancellable ? g_object_ref (request->cancellable) : NULL;
 }
 
 void
@@ -91,29 +107,26 @@ jr_worker_runtime_cancel (JrWorkerRuntime *runtime,
   g_autoptr(GCancellable) to_cancel = NULL;
 
   g_mutex_lock (&runtime->lock);
-  if (runtime->current_id == job_id && runtime->current_cancellable != NULL)
-    to_cancel = g_object_ref (runtime->current_cancellable);
+  if (runtime->current != NULL && runtime->current->job_id == job_id)
+    to_cancel = request_cancel_locked (runtime->current);
   else
     for (GList *l = runtime->queue.head; l != NULL; l = l->next)
       {
         Request *request = l->data;
 
         if (request->job_id == job_id)
-          request->cancelled = TRUE;
+          request_cancel_locked (request);
       }
   g_mutex_unlock (&runtime->lock);
 
-  /* Outside the lock: handlers of "cancelled" run right here. */
   if (to_cancel != NULL)
     g_cancellable_cancel (to_cancel);
 }
 
-void
+gboolean
 jr_worker_runtime_recall (JrWorkerRuntime *runtime,
                           guint64          job_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JrSender) sender = NULL;
   Request *found = NULL;
 
   g_mutex_lock (&runtime->lock);
@@ -126,15 +139,10 @@ jr_worker_runtime_recall (JrWorkerRuntime *runtime,
       }
   g_mutex_unlock (&runtime->lock);
 
-  /* Started already: the recall comes too late and the job just runs. */
   if (found == NULL)
-    return;
-
-  sender = found->sender ? g_object_ref (found->sender)
-                         : jr_sender_new_for_parent (found->job_id, &error);
-  if (sender != NULL)
-    jr_job_send_returned (sender);
+    return FALSE;
   request_free (found);
+  return TRUE;
 }
 
 void
@@ -145,9 +153,9 @@ jr_worker_runtime_quit (JrWorkerRuntime *runtime)
   g_mutex_lock (&runtime->lock);
   runtime->quit = TRUE;
   for (GList *l = runtime->queue.head; l != NULL; l = l->next)
-    ((Request *) l->data)->cancelled = TRUE;
-  if (runtime->current_cancellable != NULL)
-    to_cancel = g_object_ref (runtime->current_cancellable);
+    g_atomic_int_set (&((Request *) l->data)->cancel_requested, 1);
+  if (runtime->current != NULL)
+    to_cancel = request_cancel_locked (runtime->current);
   g_cond_broadcast (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
 
@@ -160,9 +168,6 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
 {
   for (;;)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JrSender) sender = NULL;
-      g_autoptr(GCancellable) cancellable = NULL;
       Request *request;
 
       g_mutex_lock (&runtime->lock);
@@ -171,25 +176,19 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
       request = g_queue_pop_head (&runtime->queue);
       if (request != NULL)
         {
-          cancellable = g_cancellable_new ();
-          runtime->current_id = request->job_id;
-          runtime->current_cancellable = g_object_ref (cancellable);
+          request->cancellable = g_cancellable_new ();
+          runtime->current = request;
         }
       g_mutex_unlock (&runtime->lock);
 
       if (request == NULL)
         return;
 
-      sender = request->sender ? g_object_ref (request->sender)
-                               : jr_sender_new_for_parent (request->job_id, &error);
-      if (sender != NULL)
-        jr_job_run (sender, request->name, request->args, cancellable, request->cancelled);
-      else
-        g_warning ("Cannot report job %" G_GUINT64_FORMAT ": %s", request->job_id, error->message);
+      jr_job_run (runtime->sender, request->job_id, request->name, request->args,
+                  request->cancellable, &request->cancel_requested);
 
       g_mutex_lock (&runtime->lock);
-      runtime->current_id = 0;
-      g_clear_object (&runtime->current_cancellable);
+      runtime->current = NULL;
       g_mutex_unlock (&runtime->lock);
       request_free (request);
     }
