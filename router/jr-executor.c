@@ -3,91 +3,97 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each job gets a pipe of the executor's router; its worker sends
- * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED message
- * on it, so the future is done only after everything before has arrived.
- * The executor keeps jobs in its own priority queue and hands a worker at
- * most WORKER_DEPTH of them, so waiting jobs stay cancellable here. A
- * worker process that dies shows as the router's channel-closed signal,
- * after all its messages: its running job fails, its queued ones go back
- * to the queue, and the pool respawns (rate-limited).
+ * The executor keeps the jobs (tasks) and their futures; its pool
+ * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
+ * queue here, and a worker is handed at most WORKER_DEPTH of them, so that
+ * waiting jobs stay cancellable here. Each worker reports on its own pipe:
+ * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
+ * job, so a future is done only after everything before has arrived.
+ *
+ * How a future ends (GTask's rule): a task that ends is taken out of the
+ * queue and off its worker at once, but its future becomes done — state,
+ * notifications, leaving the jobs model — only when the executor's main
+ * context dispatches: right after the router delivered the message that
+ * ended it, or from an idle for an end that came inside a call the
+ * application made (a cancel, a submit, a stop). So a "cancel all" loop
+ * over the jobs model sees every job, and a handler of any of those
+ * notifications may do anything, shutting the executor down included.
  */
 #include "jr-executor-private.h"
 
-#include <errno.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "jr-future-private.h"
+#include "jr-job-message-private.h"
 #include "jr-job-private.h"
+#include "jr-jobs-model-private.h"
+#include "jr-task-queue-private.h"
+#include "jr-worker-pool-private.h"
 #include "jr-worker-private.h"
+
+#include <string.h>
 
 #define WORKER_DEPTH            2
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
-#define DEFAULT_WORKER_IDLE     FALSE
-#define RESPAWN_WINDOW_USEC     G_USEC_PER_SEC
-#define RESPAWN_DELAY_MS        250
-
-typedef struct _Worker Worker;
+/* Just after the router's dispatch slice (G_PRIORITY_DEFAULT_IDLE), before
+ * its next one. */
+#define PROGRESS_FLUSH_PRIORITY (G_PRIORITY_DEFAULT_IDLE - 10)
+/* Ends that came inside an application's call are delivered this soon. */
+#define ENDINGS_PRIORITY        G_PRIORITY_DEFAULT
 
 typedef enum {
   TASK_BLOCKED,      /* waiting for dependencies */
   TASK_QUEUED,
   TASK_RETRY_WAIT,
   TASK_ASSIGNED,     /* handed to a worker */
-  TASK_DONE,
+  TASK_ENDED,        /* its future's end is being delivered */
 } TaskPlace;
 
-typedef struct {
-  JrExecutor *executor;
-  JrFuture   *future;
-  char       *job;
-  GVariant   *args;
-  int         priority;
-  guint       retries_left;
-  gint64      backoff_usec;
-  GPtrArray  *dependencies;
-  guint       n_dependencies_left;
+typedef enum {
+  END_COMPLETED,
+  END_FAILED,
+  END_CANCELLED,
+} TaskEnd;
 
-  TaskPlace   place;
-  Worker     *worker;
-  JrReceiver *receiver;
-  guint64     sequence;      /* submission order, for ties in priority */
-  gboolean    started;
-  gboolean    recalling;     /* asked its worker to give it back */
-  gboolean    abandoned;     /* thread job that ignored cancel: future ended */
-  gint64      grace_deadline;
-  GSource    *timer;         /* retry or grace */
+typedef struct _Slot Slot;
+
+typedef struct {
+  JrQueueEntry   entry;          /* priority; sequence = the job's id */
+  guint          ref_count;
+  JrExecutor    *executor;
+  JrFuture      *future;
+  const char    *job;            /* the registry's: lives as long as the program */
+  GVariant      *args;
+  guint          retries_left;
+  gint64         backoff_usec;
+  GPtrArray     *dependencies;   /* JrFuture, while blocked */
+  guint          n_dependencies_left;
+  GSequenceIter *model_place;
+  GList          link;           /* in the executor's tasks, then its endings */
+
+  TaskPlace      place;
+  Slot          *slot;
+  gboolean       started;
+  gboolean       recalling;      /* asked its worker to give it back */
+  gint64         grace_deadline;
+  GSource       *timer;          /* retry or grace */
+
   /* The latest progress not yet applied to the future; the message it
    * came in keeps its text alive. */
-  GVariant   *pending_progress;
-  double      pending_fraction;
-  const char *pending_text;
-  gulong      cancelled_id;
+  GVariant      *pending_progress;
+  double         pending_fraction;
+  const char    *pending_text;
+  gboolean       progress_dirty;
+
+  TaskEnd        end;
+  GVariant      *result;
+  GError        *error;
 } Task;
 
-typedef enum {
-  WORKER_ALIVE,
-  WORKER_QUITTING,
-  WORKER_DEAD,
-} WorkerState;
-
-struct _Worker {
-  JrExecutor      *executor;
-  WorkerState      state;
-  GQueue           tasks;            /* Task, in the order handed over */
-  /* Process workers. */
-  guint64          channel_id;
-  GSubprocess     *process;
-  int              request_fd;
-  int              tid;              /* its (main) thread, for priorities; 0 until known */
-  /* Thread workers. */
-  GThread         *thread;
-  JrWorkerRuntime *runtime;
+/* The executor's view of one worker: the tasks handed to it. */
+struct _Slot {
+  JrPoolWorker  *worker;
+  Task          *tasks[WORKER_DEPTH];
+  guint          n_tasks;
 };
 
 struct _JrExecutor {
@@ -97,24 +103,21 @@ struct _JrExecutor {
   guint            max_workers;
   JrExecutorState  state;
   JrRouter        *router;
-  GListStore      *jobs;
-  GPtrArray       *workers;
-  GQueue           queue;            /* Task, by priority then age */
-  GPtrArray       *tasks;            /* every task not yet done */
-  char            *program;
+  JrWorkerPool    *pool;
+  GPtrArray       *slots;            /* Slot, one per worker taking jobs */
+  JrJobsModel     *jobs;
+  JrTaskQueue     *queue;
+  GQueue           tasks;            /* Task not ended, by their link */
+  GQueue           endings;          /* Task ended, future not yet told */
+  GSource         *endings_idle;
+  guint64          n_submitted;
   gint64           cancel_grace;
-  /* A thread worker applies its own priority as it starts, while the main
-   * thread may be changing it: priority_lock orders the two, so that the
-   * newer setting always wins. */
-  GMutex           priority_lock;
   int              worker_nice;
   gboolean         worker_idle;
-  GArray          *spawn_times;
-  GSource         *respawn_timer;
-  gulong           channel_closed_id;
-  guint64          n_submitted;
-  GPtrArray       *progress_dirty;   /* Task with pending progress */
-  GSource         *progress_flush;   /* idle that applies it */
+  GError          *worker_error;
+  GPtrArray       *progress_dirty;   /* Task (a reference each) */
+  GSource         *progress_flush;
+  gboolean         retired;
 };
 
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
@@ -130,13 +133,17 @@ enum {
   PROP_TRANSPORT,
   PROP_MAX_WORKERS,
   PROP_JOBS,
+  PROP_WORKER_ERROR,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void schedule (JrExecutor *self);
-static void apply_progress (Task *task);
+static void enqueue (Task *task, gboolean returning);
+static void deliver_endings (JrExecutor *self);
+static gboolean deliver_endings_idle (gpointer data);
+static void on_future_cancel (JrFuture *future, gpointer data);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -152,6 +159,7 @@ add_source (JrExecutor  *self,
 
   g_source_set_priority (source, priority);
   g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, "[jobrouter] executor");
   g_source_attach (source, jr_router_get_context (self->router));
   return source;
 }
@@ -164,104 +172,277 @@ clear_source (GSource **source)
   g_source_destroy (*source);
   g_clear_pointer (source, g_source_unref);
 }
-static void maybe_finish_stopping (JrExecutor *self);
-static void spawn_workers (JrExecutor *self);
 
-/* ---- tasks ---- */
+static Task *
+task_ref (Task *task)
+{
+  task->ref_count++;
+  return task;
+}
 
 static void
-task_free (Task *task)
+task_unref (Task *task)
 {
-  clear_source (&task->timer);
-  if (task->cancelled_id != 0)
-    g_signal_handler_disconnect (jr_future_get_cancellable (task->future), task->cancelled_id);
-  if (task->dependencies != NULL)
-    {
-      for (guint i = 0; i < task->dependencies->len; i++)
-        g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
-      g_ptr_array_unref (task->dependencies);
-    }
+  if (--task->ref_count > 0)
+    return;
   g_clear_pointer (&task->pending_progress, g_variant_unref);
-  g_clear_object (&task->receiver);
-  g_clear_object (&task->future);
+  g_clear_pointer (&task->result, g_variant_unref);
+  g_clear_error (&task->error);
   g_clear_pointer (&task->args, g_variant_unref);
-  g_free (task->job);
+  g_clear_object (&task->future);
   g_free (task);
 }
 
 static void
-remove_from_model (JrExecutor *self,
-                   JrFuture   *future)
+set_state (JrExecutor      *self,
+           JrExecutorState  state)
 {
-  guint position;
-
-  if (g_list_store_find (self->jobs, future, &position))
-    g_list_store_remove (self->jobs, position);
-}
-
-/* The future has ended (or will never change again): it leaves the model. */
-static void
-future_ended (Task *task)
-{
-  remove_from_model (task->executor, task->future);
-}
-
-static void
-close_task_pipe (Task *task)
-{
-  if (task->receiver == NULL)
+  if (self->state == state)
     return;
-  g_signal_handlers_disconnect_by_data (task->receiver, task);
-  if (jr_router_get_running (task->executor->router))
-    jr_router_close_pipe (task->executor->router, task->receiver, NULL);
-  g_clear_object (&task->receiver);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* Forgets the task: every message of it has arrived or never will. */
+/* ---- progress ---- */
+
+/* Progress is applied to futures once per dispatch slice, not once per
+ * message: a flood of updates then costs the main thread a store each, and
+ * the future notifies the latest value. Any other message of the job first
+ * applies the progress before it, so order is kept. */
 static void
-task_finish (Task *task)
+apply_progress (Task *task)
+{
+  g_autoptr(GVariant) message = g_steal_pointer (&task->pending_progress);
+  const char *text = g_steal_pointer (&task->pending_text);
+
+  if (message != NULL)
+    jr_future_set_progress (task->future, task->pending_fraction, text);
+}
+
+static gboolean
+flush_progress (gpointer data)
+{
+  JrExecutor *self = data;
+  g_autoptr(GPtrArray) dirty = g_steal_pointer (&self->progress_dirty);
+
+  g_clear_pointer (&self->progress_flush, g_source_unref);
+  self->progress_dirty = g_ptr_array_new ();
+  for (guint i = 0; i < dirty->len; i++)
+    {
+      Task *task = g_ptr_array_index (dirty, i);
+
+      task->progress_dirty = FALSE;
+      apply_progress (task);
+      task_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_progress (Task       *task,
+                GVariant   *message,
+                double      fraction,
+                const char *text)
 {
   JrExecutor *self = task->executor;
 
-  apply_progress (task);
-  if (task->worker != NULL)
-    g_queue_remove (&task->worker->tasks, task);
-  task->worker = NULL;
-  g_queue_remove (&self->queue, task);
-  close_task_pipe (task);
-  task->place = TASK_DONE;
-  future_ended (task);
-  g_ptr_array_remove_fast (self->tasks, task);   /* frees it */
+  if (!task->progress_dirty)
+    {
+      task->progress_dirty = TRUE;
+      g_ptr_array_add (self->progress_dirty, task_ref (task));
+    }
+  g_clear_pointer (&task->pending_progress, g_variant_unref);
+  task->pending_progress = g_variant_ref (message);
+  task->pending_fraction = fraction;
+  task->pending_text = text;
+
+  if (self->progress_flush == NULL)
+    self->progress_flush = add_source (self, PROGRESS_FLUSH_PRIORITY, 0, TRUE, flush_progress, self);
+}
+
+/* ---- workers' slots ---- */
+
+static void
+slot_add (Slot *slot,
+          Task *task)
+{
+  g_assert (slot->n_tasks < WORKER_DEPTH);
+  slot->tasks[slot->n_tasks++] = task;
+  task->slot = slot;
+}
+
+static void
+slot_remove (Slot *slot,
+             Task *task)
+{
+  for (guint i = 0; i < slot->n_tasks; i++)
+    if (slot->tasks[i] == task)
+      {
+        /* Keep the order: the first one is the one that runs. */
+        memmove (&slot->tasks[i], &slot->tasks[i + 1], (slot->n_tasks - i - 1) * sizeof (Task *));
+        slot->n_tasks--;
+        break;
+      }
+}
+
+static Task *
+slot_find (Slot    *slot,
+           guint64  job_id)
+{
+  for (guint i = 0; i < slot->n_tasks; i++)
+    if (slot->tasks[i]->entry.sequence == job_id)
+      return slot->tasks[i];
+  return NULL;
+}
+
+/* The task is no longer with any worker. */
+static void
+unassign_task (Task *task)
+{
+  if (task->slot != NULL)
+    slot_remove (task->slot, task);
+  task->slot = NULL;
+  task->started = FALSE;
+  task->recalling = FALSE;
+  task->grace_deadline = 0;
+}
+
+/* ---- ending a task ---- */
+
+/* The task is over for the executor: out of the queue, off its worker, its
+ * handlers gone. Its future hears of it at the next dispatch. */
+static void
+task_end (Task         *task,
+          TaskEnd       end,
+          GVariant     *result,
+          const GError *error)
+{
+  JrExecutor *self = task->executor;
+
+  if (task->place == TASK_ENDED)
+    return;
+
+  unassign_task (task);
+  jr_task_queue_remove (self->queue, &task->entry);
+  clear_source (&task->timer);
+  if (task->dependencies != NULL)
+    {
+      for (guint i = 0; i < task->dependencies->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
+      g_clear_pointer (&task->dependencies, g_ptr_array_unref);
+    }
+  jr_future_set_cancel_func (task->future, NULL, NULL);
+  g_clear_pointer (&task->args, g_variant_unref);
+
+  task->place = TASK_ENDED;
+  task->end = end;
+  task->result = result ? g_variant_ref (result) : NULL;
+  task->error = error ? g_error_copy (error) : NULL;
+
+  g_queue_unlink (&self->tasks, &task->link);
+  g_queue_push_tail_link (&self->endings, &task->link);
+  if (self->endings_idle == NULL)
+    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
 }
 
 static void
 fail_task (Task         *task,
            const GError *error)
 {
-  apply_progress (task);
-  if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
-    jr_future_mark_cancelled (task->future);
-  else
-    jr_future_fail (task->future, error);
+  task_end (task, END_FAILED, NULL, error);
 }
 
-static gint
-compare_priority (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
+/* Moves the future to the one done state its task ended in. */
+static void
+finish_future (Task *task)
 {
-  const Task *queued = a, *incoming = b;
+  JrFuture *future = task->future;
+  JrFutureState state = jr_future_get_state (future);
 
-  /* g_queue_insert_sorted() walks past elements while this is negative:
-   * past those of higher priority, and of equal priority submitted before. */
-  if (queued->priority != incoming->priority)
-    return queued->priority > incoming->priority ? -1 : 1;
-  return queued->sequence < incoming->sequence ? -1 : 1;
+  apply_progress (task);
+  if (state == JR_FUTURE_STATE_CANCELLING)
+    {
+      /* Cancelled: nothing else reaches it any more. */
+      jr_future_mark_cancelled (future);
+      return;
+    }
+
+  switch (task->end)
+    {
+    case END_COMPLETED:
+      if (state == JR_FUTURE_STATE_WAITING)
+        jr_future_mark_started (future);
+      jr_future_complete (future, task->result);
+      break;
+    case END_FAILED:
+      jr_future_fail (future, task->error);
+      break;
+    case END_CANCELLED:
+    default:
+      if (state == JR_FUTURE_STATE_WAITING)
+        jr_future_mark_cancelled (future);
+      else
+        {
+          /* A worker that stops a job nobody cancelled. */
+          g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 "The job “%s” was cancelled by its worker",
+                                                 task->job);
+
+          jr_future_fail (future, error);
+        }
+      break;
+    }
 }
 
-static gboolean send_request (Worker *worker, JrWorkerRequestKind kind, guint64 job_id,
-                              const char *name, GVariant *args);
-static void arm_grace (Task *task);
+static void maybe_finish_stopping (JrExecutor *self);
+
+/* Tells the futures of ended tasks, in the order their tasks ended, and
+ * takes them out of the jobs model. Handlers may call anything, this
+ * included. */
+static void
+deliver_endings (JrExecutor *self)
+{
+  GList *link;
+
+  g_object_ref (self);
+  clear_source (&self->endings_idle);
+  while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
+    {
+      Task *task = link->data;
+
+      finish_future (task);
+      /* A handler may have disposed of the model meanwhile. */
+      if (task->model_place != NULL && self->jobs != NULL)
+        jr_jobs_model_remove (self->jobs, g_steal_pointer (&task->model_place));
+      task_unref (task);
+    }
+  maybe_finish_stopping (self);
+  g_object_unref (self);
+}
+
+static gboolean
+deliver_endings_idle (gpointer data)
+{
+  deliver_endings (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- scheduling ---- */
+
+static void
+recall (Task *task)
+{
+  task->recalling = TRUE;
+  if (jr_pool_worker_recall (task->slot->worker, task->entry.sequence))
+    {
+      /* A thread worker gave it back at once. */
+      unassign_task (task);
+      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
+        task_end (task, END_CANCELLED, NULL, NULL);
+      else
+        enqueue (task, TRUE);
+    }
+}
 
 /* Jobs handed to a worker ahead of time but not started yet go back to the
  * queue when a job of higher priority arrives, so priority stays strict. */
@@ -269,42 +450,84 @@ static void
 recall_lower (JrExecutor *self,
               int         priority)
 {
-  for (guint i = 0; i < self->workers->len; i++)
+  for (guint i = 0; i < self->slots->len; i++)
     {
-      Worker *worker = g_ptr_array_index (self->workers, i);
+      Slot *slot = g_ptr_array_index (self->slots, i);
 
-      for (GList *l = worker->tasks.head; l != NULL; l = l->next)
+      for (guint k = slot->n_tasks; k > 0; k--)
         {
-          Task *task = l->data;
+          Task *task = slot->tasks[k - 1];
 
-          if (!task->started && !task->recalling && task->priority < priority &&
-              task->receiver != NULL)
-            {
-              task->recalling = TRUE;
-              send_request (worker, JR_WORKER_REQUEST_RECALL,
-                            jr_receiver_get_connection_id (task->receiver), NULL, NULL);
-            }
+          if (!task->started && !task->recalling && task->entry.priority < priority)
+            recall (task);
         }
     }
 }
 
+/* Into the queue, by priority and age: a task that comes back (returned,
+ * recalled, its worker gone) goes to its old place. */
 static void
 enqueue (Task     *task,
-         gboolean  requeue)
+         gboolean  returning)
 {
   JrExecutor *self = task->executor;
 
-  /* A new job may take back lower ones handed out ahead of time; one that
-   * comes back goes to its place by priority and age all the same. */
-  if (!requeue)
-    recall_lower (self, task->priority);
-  task->recalling = FALSE;
   task->place = TASK_QUEUED;
-  g_queue_insert_sorted (&self->queue, task, compare_priority, NULL);
+  jr_task_queue_push (self->queue, &task->entry);
+  /* After the push: what comes back then finds the queue no longer of
+   * one priority, and is not handed out ahead of time again. */
+  if (!returning)
+    recall_lower (self, task->entry.priority);
+  /* The pool gave up starting workers: a new job is a reason to try once
+   * more (never a loop: it gives up again after a few failures). */
+  if (!returning && jr_worker_pool_get_n_workers (self->pool) == 0 &&
+      jr_worker_pool_get_failure (self->pool) != NULL)
+    jr_worker_pool_fill (self->pool);
   schedule (self);
 }
 
-/* ---- messages from a job ---- */
+static void
+assign (Slot *slot,
+        Task *task)
+{
+  task->place = TASK_ASSIGNED;
+  task->started = FALSE;
+  slot_add (slot, task);
+  jr_pool_worker_run (slot->worker, task->entry.sequence, task->job, task->args);
+}
+
+/* A worker normally holds one job. With a backlog larger than the pool, all
+ * of one priority, it gets a second one queued behind: that saves a round
+ * trip per job. A later job of higher priority recalls it (recall_lower). */
+static Slot *
+find_free_slot (JrExecutor *self)
+{
+  guint length = jr_task_queue_get_length (self->queue);
+  guint depth = length > self->slots->len && jr_task_queue_is_uniform (self->queue) ? WORKER_DEPTH : 1;
+  Slot *best = NULL;
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->n_tasks < depth && (best == NULL || slot->n_tasks < best->n_tasks))
+        best = slot;
+    }
+  return best;
+}
+
+static void
+schedule (JrExecutor *self)
+{
+  Slot *slot;
+
+  while (jr_task_queue_get_length (self->queue) > 0 && (slot = find_free_slot (self)) != NULL)
+    {
+      JrQueueEntry *entry = jr_task_queue_pop (self->queue);
+
+      assign (slot, G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)));
+    }
+}
 
 static gboolean
 retry_due (gpointer data)
@@ -314,6 +537,18 @@ retry_due (gpointer data)
   g_clear_pointer (&task->timer, g_source_unref);
   enqueue (task, FALSE);
   return G_SOURCE_REMOVE;
+}
+
+/* Back to the queue after a pause; the future stays EXECUTING. */
+static void
+schedule_retry (Task *task)
+{
+  task->retries_left--;
+  unassign_task (task);
+  task->place = TASK_RETRY_WAIT;
+  task->timer = add_source (task->executor, G_PRIORITY_DEFAULT, (guint) (task->backoff_usec / 1000),
+                            FALSE, retry_due, task);
+  task->backoff_usec *= 2;
 }
 
 static gboolean
@@ -326,540 +561,53 @@ should_retry (Task         *task,
          g_error_matches (error, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER);
 }
 
-/* Progress is applied to futures once per dispatch slice, not once per
- * message: a flood of updates then costs the main thread a store each, and
- * the future notifies the latest value. Any other message of the job first
- * applies the progress before it, so order is kept. */
-static void
-apply_progress (Task *task)
-{
-  g_autoptr(GVariant) message = g_steal_pointer (&task->pending_progress);
-  const char *text = g_steal_pointer (&task->pending_text);
-
-  if (message == NULL)
-    return;
-  /* A task is on the dirty list exactly while it has pending progress;
-   * both are cleared before notifying: a handler may route again. */
-  g_ptr_array_remove_fast (task->executor->progress_dirty, task);
-  jr_future_set_progress (task->future, task->pending_fraction, text);
-}
-
-static gboolean
-flush_progress (gpointer data)
-{
-  JrExecutor *self = data;
-
-  g_clear_pointer (&self->progress_flush, g_source_unref);
-  /* One at a time from the live list: a handler that finishes a task
-   * takes it off the list itself. */
-  while (self->progress_dirty->len > 0)
-    apply_progress (g_ptr_array_steal_index_fast (self->progress_dirty,
-                                                  self->progress_dirty->len - 1));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_progress (Task       *task,
-                GVariant   *message,
-                double      fraction,
-                const char *text)
-{
-  JrExecutor *self = task->executor;
-
-  if (task->pending_progress == NULL)
-    g_ptr_array_add (self->progress_dirty, task);
-  g_clear_pointer (&task->pending_progress, g_variant_unref);
-  task->pending_progress = g_variant_ref (message);
-  task->pending_fraction = fraction;
-  task->pending_text = text;
-
-  /* Just after the router's dispatch slice, before its next one. */
-  if (self->progress_flush == NULL)
-    self->progress_flush = add_source (self, G_PRIORITY_DEFAULT_IDLE - 10, 0, TRUE,
-                                       flush_progress, self);
-}
-
-static void
-on_job_message (JrReceiver *receiver,
-                GVariant   *message,
-                gpointer    user_data)
-{
-  Task *task = user_data;
-  g_autoptr(GVariant) payload = NULL;
-  g_autoptr(GError) error = NULL;
-  JrJobMessageParts parts;
-
-  if (!jr_job_message_parse (message, &parts))
-    {
-      g_warning ("Job %s sent a message of type %s; ignored", task->job,
-                 g_variant_get_type_string (message));
-      g_clear_pointer (&parts.payload, g_variant_unref);
-      return;
-    }
-  payload = parts.payload;
-  if (parts.tag != JR_JOB_MSG_PROGRESS)
-    apply_progress (task);
-
-  switch (parts.tag)
-    {
-    case JR_JOB_MSG_STARTED:
-      task->started = TRUE;
-      if (!jr_future_mark_started (task->future) &&
-          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL)
-        arm_grace (task);   /* cancelled while it was on its way */
-      return;
-
-    case JR_JOB_MSG_PROGRESS:
-      store_progress (task, message, parts.fraction, parts.text);
-      return;
-
-    case JR_JOB_MSG_YIELD:
-      jr_future_emit_yielded (task->future, payload);
-      return;
-
-    case JR_JOB_MSG_RESULT:
-      if (!jr_future_complete (task->future, payload))
-        jr_future_mark_cancelled (task->future);
-      break;
-
-    case JR_JOB_MSG_ERROR:
-      error = jr_job_error_from_message (payload);
-      if (should_retry (task, error))
-        {
-          /* Back to the queue after a pause; the future stays EXECUTING. */
-          task->retries_left--;
-          g_queue_remove (&task->worker->tasks, task);
-          task->worker = NULL;
-          task->started = FALSE;
-          close_task_pipe (task);
-          task->place = TASK_RETRY_WAIT;
-          task->timer = add_source (task->executor, G_PRIORITY_DEFAULT,
-                                    (guint) (task->backoff_usec / 1000), FALSE, retry_due, task);
-          task->backoff_usec *= 2;
-          schedule (task->executor);
-          return;
-        }
-      fail_task (task, error);
-      break;
-
-    case JR_JOB_MSG_CANCELLED:
-      jr_future_mark_cancelled (task->future);
-      break;
-
-    case JR_JOB_MSG_RETURNED:
-      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
-        {
-          jr_future_mark_cancelled (task->future);
-          break;
-        }
-      g_queue_remove (&task->worker->tasks, task);
-      task->worker = NULL;
-      task->recalling = FALSE;
-      close_task_pipe (task);
-      task->place = TASK_QUEUED;
-      g_queue_insert_sorted (&task->executor->queue, task, compare_priority, NULL);
-      schedule (task->executor);
-      return;
-
-    default:
-      g_warning ("Job %s sent an unknown message '%c'; ignored", task->job, parts.tag);
-      return;
-    }
-
-  {
-    JrExecutor *self = task->executor;
-
-    task_finish (task);
-    schedule (self);
-    maybe_finish_stopping (self);
-  }
-}
-
-/* ---- workers ---- */
-
-static gboolean
-send_request (Worker              *worker,
-              JrWorkerRequestKind  kind,
-              guint64              job_id,
-              const char          *name,
-              GVariant            *args)
-{
-  g_autoptr(GVariant) request = NULL;
-  gsize size;
-  g_autofree guint8 *buf = NULL;
-  gsize off = 0;
-
-  if (worker->runtime != NULL)
-    {
-      if (kind == JR_WORKER_REQUEST_CANCEL)
-        jr_worker_runtime_cancel (worker->runtime, job_id);
-      else if (kind == JR_WORKER_REQUEST_RECALL)
-        jr_worker_runtime_recall (worker->runtime, job_id);
-      else if (kind == JR_WORKER_REQUEST_QUIT)
-        jr_worker_runtime_quit (worker->runtime);
-      return TRUE;
-    }
-
-  request = g_variant_ref_sink (g_variant_new ("(yts@mv)", (guchar) kind, job_id, name ? name : "",
-                                               g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                                                    args ? g_variant_new_variant (args) : NULL)));
-  size = g_variant_get_size (request);
-  /* An 8-byte size keeps the value 8-aligned for g_variant_store(). */
-  buf = g_malloc (sizeof (guint64) + size);
-  *(guint64 *) buf = size;
-  g_variant_store (request, buf + sizeof (guint64));
-  size += sizeof (guint64);
-
-  /* A socket, not a pipe: MSG_NOSIGNAL keeps a dead worker from killing us
-   * with SIGPIPE. Requests are small and the worker reads them at once. */
-  while (off < size)
-    {
-      ssize_t n = send (worker->request_fd, buf + off, size - off, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;   /* the worker is dying: its channel will close */
-      off += (gsize) n;
-    }
-  return TRUE;
-}
-
-static void
-assign (Worker *worker,
-        Task   *task)
-{
-  JrExecutor *self = worker->executor;
-  g_autoptr(JrSender) sender = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 id;
-
-  if (!jr_router_pipe (self->router, &sender, &task->receiver, &error))
-    {
-      fail_task (task, error);
-      task_finish (task);
-      return;
-    }
-  id = jr_receiver_get_connection_id (task->receiver);
-  g_signal_connect (task->receiver, "message", G_CALLBACK (on_job_message), task);
-
-  task->place = TASK_ASSIGNED;
-  task->worker = worker;
-  task->started = FALSE;
-  g_queue_push_tail (&worker->tasks, task);
-
-  if (worker->runtime != NULL)
-    jr_worker_runtime_push (worker->runtime, id, task->job, task->args, sender);
-  else
-    send_request (worker, JR_WORKER_REQUEST_RUN, id, task->job, task->args);
-}
-
-/* A worker normally holds one job. With a backlog larger than the pool, all
- * of one priority, it gets a second one queued behind: that saves a round
- * trip per job. A later job of higher priority recalls it (recall_lower). */
-static Worker *
-find_free_worker (JrExecutor *self)
-{
-  Worker *best = NULL;
-  gboolean uniform = !g_queue_is_empty (&self->queue) &&
-                     ((Task *) g_queue_peek_head (&self->queue))->priority ==
-                     ((Task *) g_queue_peek_tail (&self->queue))->priority;
-  guint depth = uniform && self->queue.length > self->workers->len ? WORKER_DEPTH : 1;
-
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      Worker *worker = g_ptr_array_index (self->workers, i);
-
-      if (worker->state == WORKER_ALIVE && worker->tasks.length < depth &&
-          (best == NULL || worker->tasks.length < best->tasks.length))
-        best = worker;
-    }
-  return best;
-}
-
-static void
-schedule (JrExecutor *self)
-{
-  Worker *worker;
-
-  while (!g_queue_is_empty (&self->queue) && (worker = find_free_worker (self)) != NULL)
-    {
-      Task *task = g_queue_pop_head (&self->queue);
-
-      assign (worker, task);
-    }
-}
-
-static const char *
-signal_name (int sig)
-{
-  switch (sig)
-    {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGKILL: return "SIGKILL";
-    case SIGBUS:  return "SIGBUS";
-    case SIGFPE:  return "SIGFPE";
-    case SIGILL:  return "SIGILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT:  return "SIGINT";
-    default:      return "a signal";
-    }
-}
-
-static GError *
-describe_death (GSubprocess *process)
-{
-  if (g_subprocess_get_if_signaled (process))
-    {
-      int sig = g_subprocess_get_term_sig (process);
-
-      return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
-                          "The worker process was killed by %s (%d, %s)",
-                          signal_name (sig), sig, g_strsignal (sig));
-    }
-  return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
-                      "The worker process exited with status %d",
-                      g_subprocess_get_exit_status (process));
-}
-
-static void
-worker_free (Worker *worker)
-{
-  if (worker->process != NULL && worker->state != WORKER_DEAD)
-    {
-      g_subprocess_force_exit (worker->process);
-      g_subprocess_wait (worker->process, NULL, NULL);
-    }
-  g_clear_object (&worker->process);
-  if (worker->request_fd >= 0)
-    close (worker->request_fd);
-  if (worker->thread != NULL)
-    {
-      jr_worker_runtime_quit (worker->runtime);
-      g_thread_join (worker->thread);
-    }
-  g_clear_pointer (&worker->runtime, jr_worker_runtime_free);
-  g_queue_clear (&worker->tasks);
-  g_free (worker);
-}
-
-/* The worker is gone and all its messages are in: settle its tasks. */
-static void
-worker_died (Worker *worker)
-{
-  JrExecutor *self = worker->executor;
-  g_autoptr(GError) error = NULL;
-  GList *tasks = g_queue_peek_head_link (&worker->tasks);
-
-  worker->state = WORKER_DEAD;
-  /* Its queue closed: the process has exited (its status is already set
-   * then, and a kill changes nothing) or it wrote garbage and the router
-   * closed it, and then it must go. */
-  g_subprocess_force_exit (worker->process);
-  g_subprocess_wait (worker->process, NULL, NULL);
-  error = describe_death (worker->process);
-
-  worker->tasks.head = worker->tasks.tail = NULL;
-  worker->tasks.length = 0;
-  for (GList *l = tasks; l != NULL; l = l->next)
-    {
-      Task *task = l->data;
-
-      task->worker = NULL;
-      close_task_pipe (task);
-      if (task->started || jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING ||
-          task->abandoned)
-        {
-          fail_task (task, error);
-          task_finish (task);
-        }
-      else
-        enqueue (task, TRUE);   /* never ran: back in its place for another worker */
-    }
-  g_list_free (tasks);
-
-  g_ptr_array_remove_fast (self->workers, worker);   /* frees it */
-
-  if (self->state == JR_EXECUTOR_STATE_RUNNING)
-    spawn_workers (self);
-  schedule (self);
-  maybe_finish_stopping (self);
-}
-
-static void
-on_channel_closed (JrRouter *router,
-                   guint64   channel_id,
-                   gpointer  user_data)
-{
-  JrExecutor *self = user_data;
-
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      Worker *worker = g_ptr_array_index (self->workers, i);
-
-      if (worker->process != NULL && worker->channel_id == channel_id)
-        {
-          worker_died (worker);
-          return;
-        }
-    }
-}
-
-static gpointer
-thread_worker_main (gpointer data)
-{
-  Worker *worker = data;
-  JrExecutor *executor = worker->executor;
-
-  g_mutex_lock (&executor->priority_lock);
-  g_atomic_int_set (&worker->tid, jr_worker_get_tid ());
-  jr_worker_set_priority (worker->tid, executor->worker_nice, executor->worker_idle);
-  g_mutex_unlock (&executor->priority_lock);
-  jr_worker_runtime_run (worker->runtime);
-  return NULL;
-}
-
-static Worker *
-spawn_thread_worker (JrExecutor *self,
-                     GError    **error)
-{
-  Worker *worker = g_new0 (Worker, 1);
-
-  worker->executor = self;
-  worker->request_fd = -1;
-  worker->runtime = jr_worker_runtime_new ();
-  worker->thread = g_thread_try_new ("jr-worker", thread_worker_main, worker, error);
-  if (worker->thread == NULL)
-    {
-      worker_free (worker);
-      return NULL;
-    }
-  return worker;
-}
-
-static Worker *
-spawn_process_worker (JrExecutor *self,
-                      GError    **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  const char *argv[] = { self->program, NULL };
-  Worker *worker;
-  int pair[2];
-
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create a worker's request socket: %s", g_strerror (saved));
-      return NULL;
-    }
-
-  worker = g_new0 (Worker, 1);
-  worker->executor = self;
-  worker->request_fd = pair[0];
-  shutdown (pair[0], SHUT_RD);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_stdin_fd (launcher, pair[1]);
-  g_subprocess_launcher_setenv (launcher, JR_WORKER_ENV, "1", TRUE);
-  worker->channel_id = jr_router_prepare_launcher_full (self->router, launcher, error);
-  if (worker->channel_id != 0)
-    worker->process = g_subprocess_launcher_spawnv (launcher, argv, error);
-  /* Freed now: from here on the worker's exit shows as its channel closing. */
-  g_clear_object (&launcher);
-
-  if (worker->process == NULL)
-    {
-      worker->state = WORKER_DEAD;
-      worker_free (worker);
-      return NULL;
-    }
-  /* Set from here, not by the worker itself: every later change comes from
-   * here too, so none can be overtaken by a worker still starting. */
-  worker->tid = atoi (g_subprocess_get_identifier (worker->process));
-  jr_worker_set_priority (worker->tid, self->worker_nice, self->worker_idle);
-  return worker;
-}
-
-static gboolean
-respawn_due (gpointer data)
-{
-  JrExecutor *self = data;
-
-  g_clear_pointer (&self->respawn_timer, g_source_unref);
-  spawn_workers (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Brings the pool up to size, at most 2 × max_workers spawns a second so a
- * job that crashes every worker cannot turn the pool into a fork bomb. */
-static void
-spawn_workers (JrExecutor *self)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (self->state != JR_EXECUTOR_STATE_RUNNING || self->respawn_timer != NULL)
-    return;
-
-  while (self->spawn_times->len > 0 &&
-         g_array_index (self->spawn_times, gint64, 0) < now - RESPAWN_WINDOW_USEC)
-    g_array_remove_index (self->spawn_times, 0);
-
-  while (self->workers->len < self->max_workers)
-    {
-      g_autoptr(GError) error = NULL;
-      Worker *worker;
-
-      if (self->spawn_times->len >= 2 * self->max_workers)
-        {
-          self->respawn_timer = add_source (self, G_PRIORITY_DEFAULT, RESPAWN_DELAY_MS, FALSE,
-                                                respawn_due, self);
-          return;
-        }
-
-      worker = self->transport == JR_TRANSPORT_PROCESSES
-                 ? spawn_process_worker (self, &error)
-                 : spawn_thread_worker (self, &error);
-      if (worker == NULL)
-        {
-          g_warning ("Could not start a worker: %s", error->message);
-          self->respawn_timer = add_source (self, G_PRIORITY_DEFAULT, RESPAWN_DELAY_MS, FALSE,
-                                                respawn_due, self);
-          return;
-        }
-      g_array_append_val (self->spawn_times, now);
-      g_ptr_array_add (self->workers, worker);
-    }
-  schedule (self);
-}
-
 /* ---- cancel ---- */
 
+/* The worker of @slot takes no more jobs: the one it ran (and a cancelled
+ * one) end as @end says; those it had not started go to another worker. */
 static void
-kill_worker (Worker *worker)
+settle_slot (JrExecutor   *self,
+             Slot         *slot,
+             TaskEnd       end,
+             const GError *error)
 {
-  if (worker->process != NULL)
-    g_subprocess_force_exit (worker->process);   /* channel-closed follows */
+  /* Out of the pool's view first: a task put back must not come here. */
+  g_ptr_array_remove_fast (self->slots, slot);
+  while (slot->n_tasks > 0)
+    {
+      Task *task = slot->tasks[0];
+      gboolean ran = task->started || jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING;
+
+      unassign_task (task);
+      if (ran)
+        task_end (task, end, NULL, error);
+      else
+        enqueue (task, TRUE);
+    }
+  g_free (slot);
+  schedule (self);
 }
 
+/* A cancelled job that did not stop within the grace period. */
 static void
 enforce_grace (Task *task)
 {
-  if (task->place != TASK_ASSIGNED || task->worker == NULL)
+  JrExecutor *self = task->executor;
+  g_autofree char *reason = NULL;
+  Slot *slot = task->slot;
+
+  task->grace_deadline = 0;
+  if (task->place != TASK_ASSIGNED || slot == NULL)
     return;
 
-  if (task->worker->process != NULL)
-    kill_worker (task->worker);
-  else if (!task->abandoned)
-    {
-      /* A thread cannot be killed: end the future now and let the thread
-       * finish in its own time; its messages are dropped quietly. */
-      task->abandoned = TRUE;
-      jr_future_mark_cancelled (task->future);
-      future_ended (task);
-    }
+  reason = g_strdup_printf ("its job “%s” did not stop within %" G_GINT64_FORMAT " ms of its cancel",
+                            task->job, self->cancel_grace / 1000);
+  if (!jr_pool_worker_kill (slot->worker, reason))
+    return;   /* a process: its jobs are settled once it is gone */
+
+  /* A thread cannot be killed: it was abandoned, and its jobs are settled
+   * here. */
+  settle_slot (self, slot, END_CANCELLED, NULL);
 }
 
 static gboolean
@@ -884,43 +632,185 @@ arm_grace (Task *task)
                             grace_expired, task);
 }
 
+/* The future became CANCELLING (on its thread), whoever cancelled it. */
 static void
-on_future_cancelled (GCancellable *cancellable,
-                     gpointer      user_data)
+on_future_cancel (JrFuture *future,
+                  gpointer  data)
 {
-  Task *task = user_data;
-  JrExecutor *self = task->executor;
+  Task *task = data;
 
   switch (task->place)
     {
     case TASK_BLOCKED:
     case TASK_QUEUED:
     case TASK_RETRY_WAIT:
-      /* Never reached a worker (or is between tries): ends right here. */
-      jr_future_mark_cancelled (task->future);
-      task_finish (task);
-      maybe_finish_stopping (self);
+      /* Never reached a worker (or is between tries). */
+      task_end (task, END_CANCELLED, NULL, NULL);
       break;
 
     case TASK_ASSIGNED:
-      {
-        guint64 id = jr_receiver_get_connection_id (task->receiver);
-
-        /* Not started: take it back (it then ends here). Should it start
-         * meanwhile, the cancel behind the recall reaches it. */
-        if (!task->started)
-          send_request (task->worker, JR_WORKER_REQUEST_RECALL, id, NULL, NULL);
-        send_request (task->worker, JR_WORKER_REQUEST_CANCEL, id, NULL, NULL);
-        if (task->started)
-          arm_grace (task);
-      }
+      if (!task->started)
+        {
+          /* Take it back. Should it start meanwhile, the cancel behind
+           * the recall reaches it. */
+          if (!task->recalling)
+            recall (task);
+          if (task->place == TASK_ENDED)
+            break;
+        }
+      jr_pool_worker_cancel (task->slot->worker, task->entry.sequence);
+      if (task->started)
+        arm_grace (task);
       break;
 
-    case TASK_DONE:
+    case TASK_ENDED:
     default:
       break;
     }
 }
+
+/* ---- messages from workers ---- */
+
+static void
+handle_job_message (Task              *task,
+                    GVariant          *message,
+                    JrJobMessageParts *parts)
+{
+  JrExecutor *self = task->executor;
+  g_autoptr(GError) error = NULL;
+
+  if (parts->tag != JR_JOB_MSG_PROGRESS)
+    apply_progress (task);
+
+  switch (parts->tag)
+    {
+    case JR_JOB_MSG_STARTED:
+      task->started = TRUE;
+      if (!jr_future_mark_started (task->future) &&
+          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL &&
+          task->place == TASK_ASSIGNED)
+        arm_grace (task);   /* cancelled while it was on its way */
+      break;
+
+    case JR_JOB_MSG_PROGRESS:
+      store_progress (task, message, parts->fraction, parts->text);
+      break;
+
+    case JR_JOB_MSG_YIELD:
+      jr_future_emit_yielded (task->future, parts->payload);
+      break;
+
+    case JR_JOB_MSG_RESULT:
+      task_end (task, END_COMPLETED, parts->payload, NULL);
+      break;
+
+    case JR_JOB_MSG_ERROR:
+      error = jr_job_message_to_error (parts->payload);
+      if (should_retry (task, error))
+        schedule_retry (task);
+      else
+        fail_task (task, error);
+      break;
+
+    case JR_JOB_MSG_CANCELLED:
+      task_end (task, END_CANCELLED, NULL, NULL);
+      break;
+
+    case JR_JOB_MSG_RETURNED:
+      unassign_task (task);
+      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
+        task_end (task, END_CANCELLED, NULL, NULL);
+      else
+        enqueue (task, TRUE);
+      break;
+
+    default:
+      break;
+    }
+  schedule (self);
+}
+
+static void
+on_job_message (JrPoolWorker      *worker,
+                GVariant          *message,
+                JrJobMessageParts *parts,
+                gpointer           user_data)
+{
+  JrExecutor *self = user_data;
+  Slot *slot = jr_pool_worker_get_data (worker);
+  Task *task = slot != NULL ? slot_find (slot, parts->job_id) : NULL;
+
+  if (task == NULL)
+    {
+      /* Another job's, or one that has ended: a worker that lies. */
+      if (jr_pool_worker_is_process (worker))
+        jr_pool_worker_kill (worker, "it sent a message for a job it was not running");
+      return;
+    }
+
+  g_object_ref (self);
+  task_ref (task);
+  handle_job_message (task, message, parts);
+  task_unref (task);
+  deliver_endings (self);
+  g_object_unref (self);
+}
+
+static void
+on_worker_added (JrPoolWorker *worker,
+                 gpointer      user_data)
+{
+  JrExecutor *self = user_data;
+  Slot *slot = g_new0 (Slot, 1);
+
+  slot->worker = worker;
+  jr_pool_worker_set_data (worker, slot);
+  g_ptr_array_add (self->slots, slot);
+  g_clear_error (&self->worker_error);
+  schedule (self);
+}
+
+/* The worker is gone and all its messages are in: settle its tasks. The
+ * one it ran fails; those it had not started go to another worker. */
+static void
+on_worker_gone (JrPoolWorker *worker,
+                const GError *reason,
+                gpointer      user_data)
+{
+  JrExecutor *self = user_data;
+  Slot *slot = jr_pool_worker_get_data (worker);
+
+  if (slot == NULL)
+    return;
+  g_object_ref (self);
+  settle_slot (self, slot, END_FAILED, reason);
+  deliver_endings (self);
+  g_object_unref (self);
+}
+
+/* No worker could be started: the jobs waiting for one fail, saying why. */
+static void
+on_start_failed (const GError *error,
+                 gpointer      user_data)
+{
+  JrExecutor *self = user_data;
+  JrQueueEntry *entry;
+
+  g_clear_error (&self->worker_error);
+  self->worker_error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+  if (self->slots->len > 0)
+    return;
+  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
+    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), error);
+}
+
+static const JrWorkerPoolCallbacks pool_callbacks = {
+  .worker_added = on_worker_added,
+  .job_message = on_job_message,
+  .worker_gone = on_worker_gone,
+  .start_failed = on_start_failed,
+};
 
 /* ---- dependencies ---- */
 
@@ -936,62 +826,73 @@ on_dependency_done (JrFuture   *dependency,
 
   if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
     {
-      JrExecutor *self = task->executor;
       g_autoptr(GError) error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED,
                                              "The job “%s” it depends on did not complete",
                                              jr_future_get_title (dependency));
 
-      jr_future_fail (task->future, error);
-      task_finish (task);
-      maybe_finish_stopping (self);
+      fail_task (task, error);
       return;
     }
 
   if (--task->n_dependencies_left == 0)
-    enqueue (task, FALSE);
+    {
+      g_clear_pointer (&task->dependencies, g_ptr_array_unref);
+      enqueue (task, FALSE);
+    }
 }
 
-/* ---- executor ---- */
-
-static void
-set_state (JrExecutor      *self,
-           JrExecutorState  state)
+/* Returns FALSE when the task ended at once (a dependency failed). */
+static gboolean
+wait_for_dependencies (Task      *task,
+                       GPtrArray *dependencies)
 {
-  if (self->state == state)
-    return;
-  self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  for (guint i = 0; i < dependencies->len; i++)
+    {
+      JrFuture *dependency = g_ptr_array_index (dependencies, i);
+
+      if (!jr_future_get_done (dependency))
+        task->n_dependencies_left++;
+      else if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
+        {
+          g_autoptr(GError) error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED,
+                                                 "The job “%s” it depends on did not complete",
+                                                 jr_future_get_title (dependency));
+
+          fail_task (task, error);
+          return FALSE;
+        }
+    }
+  if (task->n_dependencies_left == 0)
+    return TRUE;
+
+  task->dependencies = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < dependencies->len; i++)
+    {
+      JrFuture *dependency = g_ptr_array_index (dependencies, i);
+
+      if (jr_future_get_done (dependency))
+        continue;
+      g_ptr_array_add (task->dependencies, g_object_ref (dependency));
+      g_signal_connect (dependency, "notify::done", G_CALLBACK (on_dependency_done), task);
+    }
+  return FALSE;
 }
+
+/* ---- stopping ---- */
 
 static void
 maybe_finish_stopping (JrExecutor *self)
 {
-  gboolean workers_left = FALSE;
-
-  if (self->state != JR_EXECUTOR_STATE_STOPPING || self->tasks->len > 0)
+  if (self->state != JR_EXECUTOR_STATE_STOPPING || self->tasks.length > 0 ||
+      self->endings.length > 0)
     return;
 
-  clear_source (&self->respawn_timer);
-
-  for (guint i = self->workers->len; i > 0; i--)
+  if (!self->retired)
     {
-      Worker *worker = g_ptr_array_index (self->workers, i - 1);
-
-      if (worker->thread != NULL)
-        {
-          g_ptr_array_remove_index_fast (self->workers, i - 1);   /* joins it */
-          continue;
-        }
-      if (worker->state == WORKER_ALIVE)
-        {
-          worker->state = WORKER_QUITTING;
-          /* EOF on its requests: the worker finishes and exits. */
-          shutdown (worker->request_fd, SHUT_WR);
-        }
-      workers_left = TRUE;
+      self->retired = TRUE;
+      jr_worker_pool_retire (self->pool);
     }
-
-  if (workers_left)
+  if (!jr_worker_pool_is_empty (self->pool))
     return;
 
   if (jr_router_get_running (self->router))
@@ -999,31 +900,53 @@ maybe_finish_stopping (JrExecutor *self)
   set_state (self, JR_EXECUTOR_STATE_STOPPED);
 }
 
+/* ---- the object ---- */
+
 static void
 jr_executor_dispose (GObject *object)
 {
   JrExecutor *self = JR_EXECUTOR (object);
 
-  if (self->workers != NULL)
+  if (self->pool != NULL)
     {
-      /* Dropped while jobs run: cancel, kill and reap worker processes.
-       * A worker thread is joined: one whose job ignores cancellation
-       * holds this up until that job returns. */
-      jr_executor_stop (self);
-      while (self->tasks->len > 0)
-        {
-          Task *task = g_ptr_array_index (self->tasks, 0);
+      GList *link;
 
-          jr_future_mark_cancelled (task->future);
-          task_finish (task);
+      /* Dropped while jobs run: kill and reap worker processes. A worker
+       * thread is joined: one whose job ignores cancellation holds this up
+       * until that job returns. Every future still ends, cancelled (or as
+       * its job ended, if that is not delivered yet). */
+      self->state = JR_EXECUTOR_STATE_STOPPED;
+      g_clear_pointer (&self->pool, jr_worker_pool_free);
+      while ((link = self->tasks.head) != NULL)
+        {
+          Task *task = link->data;
+
+          jr_future_set_cancel_func (task->future, NULL, NULL);
+          jr_future_cancel (task->future);
+          task_end (task, END_CANCELLED, NULL, NULL);
         }
-      g_clear_pointer (&self->workers, g_ptr_array_unref);
+      while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
+        {
+          Task *task = link->data;
+
+          finish_future (task);
+          jr_jobs_model_remove (self->jobs, g_steal_pointer (&task->model_place));
+          task_unref (task);
+        }
+      for (guint i = 0; i < self->slots->len; i++)
+        g_free (g_ptr_array_index (self->slots, i));
+      g_ptr_array_set_size (self->slots, 0);
     }
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
-  g_clear_signal_handler (&self->channel_closed_id, self->router);
-  clear_source (&self->respawn_timer);
+  clear_source (&self->endings_idle);
   clear_source (&self->progress_flush);
+  if (self->progress_dirty != NULL)
+    {
+      for (guint i = 0; i < self->progress_dirty->len; i++)
+        task_unref (g_ptr_array_index (self->progress_dirty, i));
+      g_ptr_array_set_size (self->progress_dirty, 0);
+    }
   G_OBJECT_CLASS (jr_executor_parent_class)->dispose (object);
 }
 
@@ -1034,12 +957,10 @@ jr_executor_finalize (GObject *object)
 
   g_clear_object (&self->router);
   g_clear_object (&self->jobs);
-  g_clear_pointer (&self->tasks, g_ptr_array_unref);
-  g_clear_pointer (&self->spawn_times, g_array_unref);
+  g_clear_pointer (&self->queue, jr_task_queue_free);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
-  g_queue_clear (&self->queue);
-  g_free (self->program);
-  g_mutex_clear (&self->priority_lock);
+  g_clear_error (&self->worker_error);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
 }
 
@@ -1064,6 +985,9 @@ jr_executor_get_property (GObject    *object,
       break;
     case PROP_JOBS:
       g_value_set_object (value, self->jobs);
+      break;
+    case PROP_WORKER_ERROR:
+      g_value_set_boxed (value, self->worker_error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1112,22 +1036,42 @@ jr_executor_class_init (JrExecutorClass *klass)
   properties[PROP_JOBS] =
     g_param_spec_object ("jobs", NULL, NULL, G_TYPE_LIST_MODEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrExecutor:worker-error:
+   *
+   * Why no worker could be started, while that is so: the pool tried a few
+   * times in a row, then gave up, and the jobs waiting for a worker
+   * failed with this error (%JR_JOB_ERROR_NO_WORKER). The next job
+   * submitted makes it try again. %NULL while workers run.
+   */
+  properties[PROP_WORKER_ERROR] =
+    g_param_spec_boxed ("worker-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 jr_executor_init (JrExecutor *self)
 {
-  self->jobs = g_list_store_new (JR_TYPE_FUTURE);
-  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
-  self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task_free);
-  self->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->jobs = jr_jobs_model_new ();
+  self->queue = jr_task_queue_new ();
+  self->slots = g_ptr_array_new ();
   self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
-  self->worker_idle = DEFAULT_WORKER_IDLE;
-  g_mutex_init (&self->priority_lock);
-  g_queue_init (&self->queue);
+  g_queue_init (&self->tasks);
+  g_queue_init (&self->endings);
+}
+
+/* A worker process whose program never called jr_init() runs main() as if
+ * it were the parent, gets here, and would start workers of its own. */
+static void
+refuse_in_worker (void)
+{
+  if (g_getenv (JR_WORKER_ENV) != NULL)
+    jr_worker_refuse ("this program was started as a worker process, but it made an executor "
+                      "without calling jr_init() first: call jr_init() in main(), before "
+                      "anything else");
 }
 
 /**
@@ -1147,21 +1091,22 @@ jr_executor_new (JrTransport transport,
                  guint       max_workers)
 {
   g_autoptr(GError) error = NULL;
-  JrExecutor *self = g_object_new (JR_TYPE_EXECUTOR, NULL);
+  JrExecutor *self;
 
+  refuse_in_worker ();
+  self = g_object_new (JR_TYPE_EXECUTOR, NULL);
   self->transport = transport;
   self->max_workers = max_workers > 0 ? max_workers : (guint) MAX (g_get_num_processors (), 1);
-  self->program = g_file_read_link ("/proc/self/exe", NULL);
   self->router = jr_router_new (transport, NULL);
   if (!jr_router_start (self->router, &error))
     g_critical ("Could not start the executor's router: %s", error->message);
-  self->channel_closed_id = g_signal_connect (self->router, "channel-closed",
-                                              G_CALLBACK (on_channel_closed), self);
-  spawn_workers (self);
+  self->pool = jr_worker_pool_new (self->router, transport, self->max_workers, &pool_callbacks, self);
+  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
+  jr_worker_pool_fill (self->pool);
   return self;
 }
 
-static gboolean
+static const JrJobKindInfo *
 check_submit (JrExecutor  *self,
               const char  *job,
               GVariant    *args,
@@ -1172,15 +1117,63 @@ check_submit (JrExecutor  *self,
       g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
                    "The executor is %s and takes no more jobs",
                    self->state == JR_EXECUTOR_STATE_STOPPING ? "stopping" : "stopped");
-      return FALSE;
+      return NULL;
     }
   if (args != NULL && g_variant_get_size (args) > JR_MESSAGE_SIZE_MAX)
     {
       g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS,
                    "The arguments of “%s” are larger than %u bytes", job, JR_MESSAGE_SIZE_MAX);
-      return FALSE;
+      return NULL;
     }
-  return jr_job_registry_check (job, args, error);
+  if (!jr_job_registry_check (job, args, error))
+    return NULL;
+  return jr_job_registry_lookup (job);
+}
+
+static JrFuture *
+submit (JrExecutor          *self,
+        const char          *job,
+        GVariant            *args,
+        JrJobKind            kind,
+        const JrJobOptions  *options,
+        GError             **error)
+{
+  g_autoptr(GVariant) owned_args = args != NULL ? g_variant_ref_sink (args) : NULL;
+  const JrJobKindInfo *info;
+  Task *task;
+
+  info = check_submit (self, job, owned_args, error);
+  if (info == NULL)
+    return NULL;
+
+  task = g_new0 (Task, 1);
+  task->ref_count = 1;
+  task->executor = self;
+  task->entry.sequence = ++self->n_submitted;
+  task->entry.index = JR_TASK_QUEUE_NOWHERE;
+  task->job = g_intern_string (info->name);
+  task->args = g_steal_pointer (&owned_args);
+  task->future = jr_future_new (info->name, kind);
+  task->link.data = task;
+  task->place = TASK_BLOCKED;
+  if (options != NULL)
+    {
+      if (options->title != NULL)
+        jr_future_set_title (task->future, options->title);
+      task->entry.priority = options->priority;
+      task->retries_left = options->max_retries;
+      task->backoff_usec = MAX (options->first_backoff_usec, 1000);
+    }
+  g_queue_push_tail_link (&self->tasks, &task->link);
+  task->model_place = jr_jobs_model_append (self->jobs, task->future);
+  jr_future_set_cancel_func (task->future, on_future_cancel, task);
+
+  /* The caller's reference; the task keeps its own until it is over. */
+  g_object_ref (task->future);
+  if (options == NULL || options->dependencies->len == 0 ||
+      wait_for_dependencies (task, options->dependencies))
+    enqueue (task, FALSE);
+  return task->future;
 }
 
 /**
@@ -1194,6 +1187,10 @@ check_submit (JrExecutor  *self,
  * Submits a job. Fails on the spot for an unknown or unavailable job,
  * arguments of the wrong type, or an executor that is stopping.
  *
+ * The future is added to [property@Jr.Executor:jobs] at once; however the
+ * job ends, its future becomes done only when the executor's main context
+ * next dispatches, never inside this call.
+ *
  * Returns: (transfer full) (nullable): the job's future
  */
 JrFuture *
@@ -1203,83 +1200,10 @@ jr_executor_submit_full (JrExecutor          *self,
                          const JrJobOptions  *options,
                          GError             **error)
 {
-  g_autoptr(GVariant) owned_args = NULL;
-  Task *task;
-
   g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
   g_return_val_if_fail (job != NULL, NULL);
 
-  if (args != NULL)
-    owned_args = g_variant_ref_sink (args);
-  if (!check_submit (self, job, owned_args, error))
-    return NULL;
-
-  task = g_new0 (Task, 1);
-  task->executor = self;
-  task->sequence = ++self->n_submitted;
-  task->job = g_strdup (job);
-  task->args = g_steal_pointer (&owned_args);
-  task->future = jr_future_new (job, options ? options->kind : JR_JOB_KIND_CALL);
-  if (options != NULL)
-    {
-      if (options->title != NULL)
-        jr_future_set_title (task->future, options->title);
-      task->priority = options->priority;
-      task->retries_left = options->max_retries;
-      task->backoff_usec = MAX (options->first_backoff_usec, 1000);
-    }
-  g_ptr_array_add (self->tasks, task);
-  g_list_store_append (self->jobs, task->future);
-  /* After the future's own handler, which moves it to CANCELLING. */
-  task->cancelled_id = g_signal_connect (jr_future_get_cancellable (task->future), "cancelled",
-                                         G_CALLBACK (on_future_cancelled), task);
-
-  task->place = TASK_BLOCKED;
-  if (options != NULL && options->dependencies->len > 0)
-    {
-      JrFuture *failed = NULL;
-
-      for (guint i = 0; i < options->dependencies->len; i++)
-        {
-          JrFuture *dependency = g_ptr_array_index (options->dependencies, i);
-
-          if (!jr_future_get_done (dependency))
-            task->n_dependencies_left++;
-          else if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
-            failed = dependency;
-        }
-
-      if (failed != NULL)
-        {
-          JrFuture *future = g_object_ref (task->future);
-          g_autoptr(GError) dependency_error =
-            g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED,
-                         "The job “%s” it depends on did not complete",
-                         jr_future_get_title (failed));
-
-          jr_future_fail (future, dependency_error);
-          task_finish (task);
-          return future;
-        }
-
-      if (task->n_dependencies_left > 0)
-        {
-          task->dependencies = g_ptr_array_new_with_free_func (g_object_unref);
-          for (guint i = 0; i < options->dependencies->len; i++)
-            {
-              JrFuture *dependency = g_ptr_array_index (options->dependencies, i);
-
-              if (jr_future_get_done (dependency))
-                continue;
-              g_ptr_array_add (task->dependencies, g_object_ref (dependency));
-              g_signal_connect (dependency, "notify::done", G_CALLBACK (on_dependency_done), task);
-            }
-          return g_object_ref (task->future);
-        }
-    }
-
-  enqueue (task, FALSE);
-  return g_object_ref (task->future);
+  return submit (self, job, args, options ? options->kind : JR_JOB_KIND_CALL, options, error);
 }
 
 /**
@@ -1299,9 +1223,10 @@ jr_executor_submit_call (JrExecutor  *self,
                          GVariant    *args,
                          GError     **error)
 {
-  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (job != NULL, NULL);
 
-  return jr_executor_submit_full (self, job, args, options, error);
+  return submit (self, job, args, JR_JOB_KIND_CALL, NULL, error);
 }
 
 /**
@@ -1321,9 +1246,10 @@ jr_executor_submit_progress (JrExecutor  *self,
                              GVariant    *args,
                              GError     **error)
 {
-  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_PROGRESS);
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (job != NULL, NULL);
 
-  return jr_executor_submit_full (self, job, args, options, error);
+  return submit (self, job, args, JR_JOB_KIND_PROGRESS, NULL, error);
 }
 
 /**
@@ -1344,9 +1270,10 @@ jr_executor_submit_iteration (JrExecutor  *self,
                               GVariant    *args,
                               GError     **error)
 {
-  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_ITERATION);
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (job != NULL, NULL);
 
-  return jr_executor_submit_full (self, job, args, options, error);
+  return submit (self, job, args, JR_JOB_KIND_ITERATION, NULL, error);
 }
 
 /**
@@ -1354,8 +1281,9 @@ jr_executor_submit_iteration (JrExecutor  *self,
  * @self: an executor
  *
  * Stops taking jobs and cancels every one not done, without waiting. The
- * state goes to STOPPING, then to STOPPED once every job has ended and every
- * worker is gone (while the main context runs).
+ * state goes to STOPPING at once, then to STOPPED once every job has ended
+ * and every worker is gone (while the main context runs). May be called
+ * from any handler of the executor's signals or of its futures'.
  */
 void
 jr_executor_stop (JrExecutor *self)
@@ -1367,41 +1295,69 @@ jr_executor_stop (JrExecutor *self)
   if (self->state != JR_EXECUTOR_STATE_RUNNING)
     return;
 
+  g_object_ref (self);
   set_state (self, JR_EXECUTOR_STATE_STOPPING);
-  clear_source (&self->respawn_timer);
 
   futures = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < self->tasks->len; i++)
-    g_ptr_array_add (futures, g_object_ref (((Task *) g_ptr_array_index (self->tasks, i))->future));
+  for (GList *l = self->tasks.head; l != NULL; l = l->next)
+    g_ptr_array_add (futures, g_object_ref (((Task *) l->data)->future));
   for (guint i = 0; i < futures->len; i++)
     jr_future_cancel (g_ptr_array_index (futures, i));
 
-  maybe_finish_stopping (self);
+  /* STOPPED, if nothing is left to wait for, comes from the main context. */
+  if (self->endings_idle == NULL)
+    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
+  g_object_unref (self);
 }
 
 static gboolean
 is_stopped (gpointer data)
 {
-  return JR_EXECUTOR (data)->state == JR_EXECUTOR_STATE_STOPPED;
+  JrExecutor *self = data;
+
+  return self->state == JR_EXECUTOR_STATE_STOPPED || self->endings.length > 0;
 }
 
 /* route_until() does not run timers, so shutdown looks at grace deadlines
- * itself between slices. */
+ * itself between slices. Only assigned tasks have one. */
 static void
 enforce_due_graces (JrExecutor *self)
 {
   gint64 now = g_get_monotonic_time ();
 
-  for (guint i = 0; i < self->tasks->len; i++)
+  for (guint i = 0; i < self->slots->len; i++)
     {
-      Task *task = g_ptr_array_index (self->tasks, i);
+      Slot *slot = g_ptr_array_index (self->slots, i);
 
-      if (task->grace_deadline != 0 && task->grace_deadline <= now)
+      for (guint k = 0; k < slot->n_tasks; k++)
         {
-          task->grace_deadline = 0;
-          enforce_grace (task);
+          Task *task = slot->tasks[k];
+
+          if (task->grace_deadline != 0 && task->grace_deadline <= now)
+            {
+              clear_source (&task->timer);
+              enforce_grace (task);
+              return;   /* the slots may have changed: look again next slice */
+            }
         }
     }
+}
+
+static void
+set_still_running_error (JrExecutor  *self,
+                         gint64       timeout_usec,
+                         GError     **error)
+{
+  guint n = self->tasks.length;
+
+  if (n > 0)
+    g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
+                 "%u job%s still running after %" G_GINT64_FORMAT " ms",
+                 n, n == 1 ? "" : "s", timeout_usec / 1000);
+  else
+    g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
+                 "Workers still running after %" G_GINT64_FORMAT " ms (a worker thread "
+                 "whose job ignores its cancel cannot be stopped)", timeout_usec / 1000);
 }
 
 /**
@@ -1411,9 +1367,10 @@ enforce_due_graces (JrExecutor *self)
  * @error: return location for an error
  *
  * Stops the executor and drives its router by hand (no main loop needed)
- * until every job has ended and every worker is gone. Jobs that ignore
- * cancellation are killed after the grace period. May be called again
- * after a timeout.
+ * until every job has ended — every future is done — and every worker is
+ * gone. Jobs that ignore cancellation are killed after the grace period.
+ * May be called again after a timeout, and from any handler of the
+ * executor's signals or of its futures'.
  *
  * Returns: %TRUE once STOPPED, or %FALSE with %JR_ROUTER_ERROR_TIMED_OUT
  */
@@ -1423,43 +1380,49 @@ jr_executor_shutdown (JrExecutor  *self,
                       GError     **error)
 {
   gint64 deadline;
+  gboolean stopped = FALSE;
 
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
 
+  g_object_ref (self);
   jr_executor_stop (self);
   deadline = timeout_usec < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_usec;
 
-  while (self->state != JR_EXECUTOR_STATE_STOPPED)
+  for (;;)
     {
       g_autoptr(GError) local_error = NULL;
-      gint64 now = g_get_monotonic_time ();
-      gint64 slice = MIN (deadline - now, 50 * 1000);
+      gint64 slice;
 
-      if (slice < 0)
-        slice = 0;
-      if (jr_router_route_until (self->router, is_stopped, self, slice, &local_error))
-        break;
-      if (!g_error_matches (local_error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT))
+      deliver_endings (self);
+      if (self->state == JR_EXECUTOR_STATE_STOPPED)
+        {
+          stopped = TRUE;
+          break;
+        }
+
+      slice = MAX (MIN (deadline - g_get_monotonic_time (), 50 * 1000), 0);
+      if (!jr_router_route_until (self->router, is_stopped, self, slice, &local_error) &&
+          !g_error_matches (local_error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT))
         {
           /* The router stopped under us: only the state tells. */
-          if (self->state == JR_EXECUTOR_STATE_STOPPED)
-            break;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          deliver_endings (self);
+          stopped = self->state == JR_EXECUTOR_STATE_STOPPED;
+          if (!stopped)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          break;
         }
       enforce_due_graces (self);
-      maybe_finish_stopping (self);
-      if (self->state == JR_EXECUTOR_STATE_STOPPED)
-        break;
       if (g_get_monotonic_time () >= deadline)
         {
-          g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
-                       "%u job%s still running after %" G_GINT64_FORMAT " ms",
-                       self->tasks->len, self->tasks->len == 1 ? "" : "s", timeout_usec / 1000);
-          return FALSE;
+          deliver_endings (self);
+          stopped = self->state == JR_EXECUTOR_STATE_STOPPED;
+          if (!stopped)
+            set_still_running_error (self, timeout_usec, error);
+          break;
         }
     }
-  return TRUE;
+  g_object_unref (self);
+  return stopped;
 }
 
 /**
@@ -1480,7 +1443,9 @@ jr_executor_get_state (JrExecutor *self)
  * @self: an executor
  *
  * Returns: (transfer none): a list model of the [class@Jr.Future]s not yet
- *   done, in submission order; a future leaves it when it is done
+ *   done, in submission order; a future leaves it when it becomes done, at
+ *   a dispatch of the executor's main context (never inside a call of
+ *   yours), so a loop over it that cancels every job sees every job
  */
 GListModel *
 jr_executor_get_jobs (JrExecutor *self)
@@ -1519,13 +1484,27 @@ jr_executor_get_max_workers (JrExecutor *self)
  * jr_executor_get_n_workers:
  * @self: an executor
  *
- * Returns: how many worker processes or threads exist right now
+ * Returns: how many worker processes or threads take jobs right now
  */
 guint
 jr_executor_get_n_workers (JrExecutor *self)
 {
   g_return_val_if_fail (JR_IS_EXECUTOR (self), 0);
-  return self->workers ? self->workers->len : 0;
+  return self->pool != NULL ? jr_worker_pool_get_n_workers (self->pool) : 0;
+}
+
+/**
+ * jr_executor_get_worker_error:
+ * @self: an executor
+ *
+ * Returns: (transfer none) (nullable): why no worker could be started, or
+ *   %NULL; see [property@Jr.Executor:worker-error]
+ */
+const GError *
+jr_executor_get_worker_error (JrExecutor *self)
+{
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+  return self->worker_error;
 }
 
 /**
@@ -1542,25 +1521,6 @@ jr_executor_set_cancel_grace (JrExecutor *self,
   self->cancel_grace = MAX (grace_usec, 0);
 }
 
-static void
-set_worker_priority (JrExecutor *self,
-                     int         nice,
-                     gboolean    idle)
-{
-  g_mutex_lock (&self->priority_lock);
-  self->worker_nice = nice;
-  self->worker_idle = idle;
-  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
-    {
-      Worker *worker = g_ptr_array_index (self->workers, i);
-      int tid = g_atomic_int_get (&worker->tid);
-
-      if (tid > 0 && worker->state == WORKER_ALIVE)
-        jr_worker_set_priority (tid, nice, idle);
-    }
-  g_mutex_unlock (&self->priority_lock);
-}
-
 /**
  * jr_executor_set_worker_nice:
  * @self: an executor
@@ -1575,7 +1535,9 @@ jr_executor_set_worker_nice (JrExecutor *self,
                              int         nice)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  set_worker_priority (self, CLAMP (nice, 0, 19), self->worker_idle);
+  self->worker_nice = CLAMP (nice, 0, 19);
+  if (self->pool != NULL)
+    jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
 }
 
 /**
@@ -1593,5 +1555,7 @@ jr_executor_set_worker_idle (JrExecutor *self,
                              gboolean    idle)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  set_worker_priority (self, self->worker_nice, !!idle);
+  self->worker_idle = !!idle;
+  if (self->pool != NULL)
+    jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
 }

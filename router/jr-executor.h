@@ -92,6 +92,7 @@ GListModel     *jr_executor_get_jobs          (JrExecutor    *self);
 JrTransport     jr_executor_get_transport     (JrExecutor    *self);
 guint           jr_executor_get_max_workers   (JrExecutor    *self);
 guint           jr_executor_get_n_workers     (JrExecutor    *self);
+const GError   *jr_executor_get_worker_error  (JrExecutor    *self);
 void            jr_executor_set_cancel_grace  (JrExecutor    *self,
                                                gint64         grace_usec);
 void            jr_executor_set_worker_nice   (JrExecutor    *self,

@@ -6,12 +6,26 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
+
 #include "jr-future.h"
 
 G_BEGIN_DECLS
 
 JrFuture *jr_future_new           (const char *job_name,
                                    JrJobKind   kind);
+
+/* Called on the future's thread when it becomes CANCELLING, whoever
+ * cancelled it (its cancellable may be cancelled on any thread), after its
+ * own notifications. Not called when jr_future_mark_cancelled() ends a
+ * waiting future. */
+typedef void (*JrFutureCancelFunc) (JrFuture *future,
+                                    gpointer  data);
+void      jr_future_set_cancel_func (JrFuture          *self,
+                                     JrFutureCancelFunc func,
+                                     gpointer           data);
 /* Each returns FALSE (and changes nothing) when the message does not fit the
  * future's state, e.g. progress after cancel: the caller just drops it. */
 gboolean  jr_future_mark_started  (JrFuture   *self);

@@ -51,8 +51,10 @@ struct _JrFuture
   char *job_name;
   char *title;                  /* NULL: use job_name */
 
-  GCancellable *cancellable;
+  GCancellable *cancellable;    /* made when first asked for */
   gulong cancelled_id;
+  JrFutureCancelFunc cancel_func;
+  gpointer cancel_data;
 
   double progress;              /* -1: unknown */
   char *progress_text;
@@ -144,9 +146,11 @@ set_state (JrFuture      *self,
 }
 
 /* WAITING or EXECUTING → CANCELLING. Returns FALSE if the state did not
- * allow it. */
+ * allow it. With @tell_executor, the executor's cancel function runs last,
+ * on this (the future's) thread. */
 static gboolean
-enter_cancelling (JrFuture *self)
+enter_cancelling (JrFuture *self,
+                  gboolean  tell_executor)
 {
   if (!state_is_cancellable (self->state))
     return FALSE;
@@ -154,6 +158,9 @@ enter_cancelling (JrFuture *self)
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, JR_FUTURE_STATE_CANCELLING);
   g_object_thaw_notify (G_OBJECT (self));
+
+  if (tell_executor && self->cancel_func != NULL && self->state == JR_FUTURE_STATE_CANCELLING)
+    self->cancel_func (self, self->cancel_data);
 
   return TRUE;
 }
@@ -163,7 +170,7 @@ cancelled_on_owner_thread (gpointer user_data)
 {
   JrFuture *self = user_data;
 
-  enter_cancelling (self);
+  enter_cancelling (self, TRUE);
 
   return G_SOURCE_REMOVE;
 }
@@ -178,7 +185,7 @@ on_cancellable_cancelled (GCancellable *cancellable,
     {
       /* A notify handler may drop the last other reference. */
       g_object_ref (self);
-      enter_cancelling (self);
+      enter_cancelling (self, TRUE);
       g_object_unref (self);
       return;
     }
@@ -246,7 +253,7 @@ jr_future_get_property (GObject    *object,
       g_value_set_string (value, jr_future_get_title (self));
       break;
     case PROP_CANCELLABLE:
-      g_value_set_object (value, self->cancellable);
+      g_value_set_object (value, jr_future_get_cancellable (self));
       break;
     case PROP_PROGRESS:
       g_value_set_double (value, self->progress);
@@ -475,12 +482,6 @@ jr_future_init (JrFuture *self)
   self->queued_time = g_get_monotonic_time ();
   self->owner = g_thread_self ();
   self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
-  /* Connected first, before anyone can get the cancellable: whoever
-   * cancels it, the future is CANCELLING before the other handlers run. */
-  self->cancelled_id = g_signal_connect (self->cancellable, "cancelled",
-                                         G_CALLBACK (on_cancellable_cancelled),
-                                         self);
 }
 
 /* ---- private API (jr-future-private.h) ---- */
@@ -497,12 +498,27 @@ JrFuture *
 jr_future_new (const char *job_name,
                JrJobKind   kind)
 {
+  JrFuture *self;
+
   g_return_val_if_fail (job_name != NULL, NULL);
 
-  return g_object_new (JR_TYPE_FUTURE,
-                       "job-name", job_name,
-                       "kind", kind,
-                       NULL);
+  /* Not through construct properties: an executor makes one a job, and
+   * GValues cost more than the rest of the future. */
+  self = g_object_new (JR_TYPE_FUTURE, NULL);
+  self->job_name = g_strdup (job_name);
+  self->kind = kind;
+  return self;
+}
+
+void
+jr_future_set_cancel_func (JrFuture           *self,
+                           JrFutureCancelFunc  func,
+                           gpointer            data)
+{
+  g_return_if_fail (JR_IS_FUTURE (self));
+
+  self->cancel_func = func;
+  self->cancel_data = data;
 }
 
 /* WAITING → EXECUTING. */
@@ -663,9 +679,8 @@ jr_future_mark_cancelled (JrFuture *self)
 
   if (from_waiting)
     {
-      /* Not through the cancellable: its other handlers (the executor's)
-       * must not see a CANCELLING future that is about to end anyway. */
-      enter_cancelling (self);
+      /* The executor is ending it already: it need not hear of it. */
+      enter_cancelling (self, FALSE);
 
       /* A notify handler may already have finished the job. */
       if (self->state != JR_FUTURE_STATE_CANCELLING)
@@ -676,7 +691,7 @@ jr_future_mark_cancelled (JrFuture *self)
   set_state (self, JR_FUTURE_STATE_CANCELLED);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if (from_waiting)
+  if (from_waiting && self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 
   return TRUE;
@@ -797,6 +812,18 @@ jr_future_get_cancellable (JrFuture *self)
 {
   g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
 
+  if (self->cancellable == NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      /* Connected first, before anyone can get the cancellable: whoever
+       * cancels it, the future is CANCELLING before the other handlers
+       * run. */
+      self->cancelled_id = g_signal_connect (self->cancellable, "cancelled",
+                                             G_CALLBACK (on_cancellable_cancelled), self);
+      /* Asked for after a cancel: it says so too. */
+      if (self->state == JR_FUTURE_STATE_CANCELLING || self->state == JR_FUTURE_STATE_CANCELLED)
+        g_cancellable_cancel (self->cancellable);
+    }
   return self->cancellable;
 }
 
@@ -936,13 +963,14 @@ jr_future_cancel (JrFuture *self)
 
   hold = g_object_ref (self);
 
-  /* Our own "cancelled" handler makes the transition, before the
-   * executor's handler runs. */
-  g_cancellable_cancel (self->cancellable);
+  /* Our own "cancelled" handler makes the transition, before other
+   * handlers run. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
 
-  /* The cancellable may have been cancelled on another thread, its
-   * transition not yet delivered here: do it now. */
-  enter_cancelling (self);
+  /* No cancellable, or it was cancelled on another thread and its
+   * transition is not yet delivered here: do it now. */
+  enter_cancelling (self, TRUE);
 
   return TRUE;
 }

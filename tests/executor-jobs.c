@@ -9,6 +9,8 @@
  */
 #include "executor-jobs.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -223,6 +225,80 @@ job_unavailable (JrJob     *job,
   return NULL;
 }
 
+static GVariant *
+job_cancel_self (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+  gboolean fail;
+
+  g_variant_get (args, "(b)", &fail);
+  /* As code that aborts a sub-operation does. */
+  g_cancellable_cancel (cancellable);
+  if (fail && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  return g_variant_new_string ("finished anyway");
+}
+
+static GVariant *
+job_read_stdin (JrJob     *job,
+                GVariant  *args,
+                GError   **error)
+{
+  guint64 total = 0;
+
+  /* Reads until end of file, as a command like `cat` would; gives up
+   * after the time given when nothing more comes. */
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+      char buf[4096];
+      ssize_t n;
+      int ready = poll (&pfd, 1, 2000);
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "standard input gave neither data nor end of file (%" G_GUINT64_FORMAT
+                       " bytes read)", total);
+          return NULL;
+        }
+      n = read (STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      total += (guint64) n;
+    }
+  return g_variant_new_uint64 (total);
+}
+
+static GVariant *
+job_spawn_sleeper (JrJob     *job,
+                   GVariant  *args,
+                   GError   **error)
+{
+  const char *pid_file;
+  const char *argv[] = { "sleep", "600", NULL };
+  g_autofree char *text = NULL;
+  GPid pid;
+
+  g_variant_get (args, "(&s)", &pid_file);
+  if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                      NULL, NULL, &pid, error))
+    return NULL;
+  text = g_strdup_printf ("%d\n", (int) pid);
+  if (!g_file_set_contents (pid_file, text, -1, error))
+    return NULL;
+  /* Deaf to cancellation, as a job stuck in its command would be. */
+  for (;;)
+    g_usleep (G_USEC_PER_SEC);
+  return NULL;
+}
+
 /**
  * executor_test_jobs_register:
  *
@@ -243,4 +319,7 @@ executor_test_jobs_register (void)
   jr_register_job ("trivial", job_trivial);
   jr_register_job_full ("unavailable", job_unavailable, NULL,
                         EXECUTOR_TEST_UNAVAILABLE_REASON);
+  jr_register_job_full ("cancel-self", job_cancel_self, G_VARIANT_TYPE ("(b)"), NULL);
+  jr_register_job ("read-stdin", job_read_stdin);
+  jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
 }

@@ -26,6 +26,15 @@
  *   "big-result"    (t)    returns an "ay" of that many bytes
  *   "trivial"       none   (no arguments, or "()"): result "(b)" TRUE
  *   "unavailable"   none   registered with EXECUTOR_TEST_UNAVAILABLE_REASON
+ *   "cancel-self"   (b)    cancels its own cancellable, then fails with
+ *                          G_IO_ERROR_CANCELLED (TRUE) or returns "s"
+ *                          "finished anyway" (FALSE)
+ *   "read-stdin"    none   reads standard input to its end; result "t",
+ *                          the bytes read; fails when it neither gives
+ *                          data nor ends for 2 s
+ *   "spawn-sleeper" (s)    starts `sleep 600`, writes its pid to the file
+ *                          at the path, then sleeps deaf to cancellation
+ *                          for ever
  */
 #pragma once
 

@@ -1,0 +1,612 @@
+/* test-guarantees.c — what ordinary (or careless) job code may do without
+ * hanging the executor or losing a future: cancel itself, read standard
+ * input, shut the executor down from a handler, cancel every job in a
+ * loop over the jobs model, forget jr_init(), leave child processes
+ * behind. On both transports where it applies.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This program is its own worker (jobs registered, then jr_init(), first
+ * thing in main()). Run as `test-guarantees --run-sleeper PIDFILE`, it
+ * starts a job that leaves a `sleep` behind, writes the sleep's pid, and
+ * waits to be killed (see test_parent_killed).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "executor-jobs.h"
+
+#define DONE_TIMEOUT_SEC 60
+#define SHUTDOWN_TIMEOUT_USEC ((gint64) 30 * G_USEC_PER_SEC)
+
+static char *self_exe;
+static char *no_init_program;
+
+/* ---- helpers (until the shared test harness has them) ---- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_until (Condition   condition,
+           gpointer    data,
+           guint       timeout_sec,
+           const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint deadline_id, tick_id;
+
+  if (condition (data))
+    return;
+  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
+  tick_id = g_timeout_add (10, on_tick, NULL);
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick_id);
+  if (!timed_out)
+    g_source_remove (deadline_id);
+  if (!condition (data))
+    g_error ("Timed out after %u s waiting for %s", timeout_sec, what);
+}
+
+static gboolean
+future_is_done (gpointer data)
+{
+  return jr_future_get_done (data);
+}
+
+static void
+run_until_done (JrFuture *future)
+{
+  run_until (future_is_done, future, DONE_TIMEOUT_SEC, jr_future_get_job_name (future));
+}
+
+static gboolean
+future_is_executing (gpointer data)
+{
+  return jr_future_get_state (data) == JR_FUTURE_STATE_EXECUTING;
+}
+
+/* A short job may start and end within one dispatch. */
+static gboolean
+future_has_started (gpointer data)
+{
+  return jr_future_get_start_time (data) != 0;
+}
+
+static gboolean
+executor_is_stopped (gpointer data)
+{
+  return jr_executor_get_state (data) == JR_EXECUTOR_STATE_STOPPED;
+}
+
+static JrFuture *
+submit (JrExecutor *executor,
+        JrJobKind   kind,
+        const char *job,
+        GVariant   *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrJobOptions) options = jr_job_options_new (kind);
+  JrFuture *future = jr_executor_submit_full (executor, job, args, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (future);
+  return future;
+}
+
+static void
+shutdown_executor (JrExecutor *executor)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_USEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+}
+
+static gboolean
+process_is_gone (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return TRUE;
+  end = strrchr (contents, ')');
+  return end != NULL && (end[2] == 'Z' || end[2] == 'X');
+}
+
+static gboolean
+pid_in_file_is_gone (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (data, &contents, NULL, NULL))
+    return FALSE;
+  return process_is_gone (atoi (contents));
+}
+
+static char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("jobrouter-guarantees-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_temp_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+add_for_both (const char    *path,
+              GTestDataFunc  func)
+{
+  static const JrTransport transports[] = { JR_TRANSPORT_THREADS, JR_TRANSPORT_PROCESSES };
+
+  for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
+    {
+      g_autofree char *full =
+        g_strdup_printf ("/guarantees/%s/%s",
+                         transports[i] == JR_TRANSPORT_PROCESSES ? "processes" : "threads", path);
+
+      g_test_add_data_func (full, GINT_TO_POINTER (transports[i]), func);
+    }
+}
+
+/* ---- a job that cancels itself ---- */
+
+/* Every future reaches exactly one done state: a job that fires its own
+ * cancellable ends as it returns (nobody cancelled its future). */
+static void
+test_self_cancel_fails (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                       g_variant_new ("(b)", TRUE));
+
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
+  g_assert_error (jr_future_get_error (future), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  shutdown_executor (executor);
+}
+
+static void
+test_self_cancel_result (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                       g_variant_new ("(b)", FALSE));
+
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpstr (g_variant_get_string (jr_future_get_result (future), NULL), ==,
+                   "finished anyway");
+  shutdown_executor (executor);
+}
+
+/* Shut down at once: the future must be done when shutdown returns. */
+static void
+test_self_cancel_shutdown (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                       g_variant_new ("(b)", TRUE));
+
+  run_until (future_has_started, future, DONE_TIMEOUT_SEC, "cancel-self to start");
+  shutdown_executor (executor);
+  g_assert_true (jr_future_get_done (future));
+}
+
+/* ---- a job that reads standard input ---- */
+
+/* A worker's standard input is /dev/null: a job's command that reads it
+ * finds its end at once, and the requests the executor sends meanwhile
+ * (a cancel, a recall) reach the worker. */
+static void
+test_stdin (void)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrFuture) reader = submit (executor, JR_JOB_KIND_CALL, "read-stdin", NULL);
+  g_autoptr(JrFuture) cancelled = submit (executor, JR_JOB_KIND_CALL, "sleep",
+                                          g_variant_new ("(t)", (guint64) 600000));
+  g_autoptr(JrFuture) later = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+
+  /* Requests on their way while the reader runs. */
+  g_assert_true (jr_future_cancel (cancelled));
+  run_until_done (reader);
+  g_assert_no_error (jr_future_get_error (reader));
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (reader)), ==, 0);
+  run_until_done (cancelled);
+  g_assert_cmpint (jr_future_get_state (cancelled), ==, JR_FUTURE_STATE_CANCELLED);
+  run_until_done (later);
+  g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
+  shutdown_executor (executor);
+}
+
+/* ---- shutting down from a handler ---- */
+
+typedef enum {
+  IN_STATE_DONE,
+  IN_YIELDED,
+  IN_ITEMS_CHANGED,
+} HandlerKind;
+
+typedef struct {
+  JrTransport  transport;
+  HandlerKind  where;
+  gboolean     stop_only;      /* jr_executor_stop() instead of shutdown */
+  gint64       timeout_usec;
+} HandlerCase;
+
+typedef struct {
+  const HandlerCase *test;
+  JrExecutor        *executor;
+  gboolean           called;
+  gboolean           result;
+  GError            *error;
+  guint              n_yielded;
+} HandlerRun;
+
+static void
+stop_from_handler (HandlerRun *run)
+{
+  if (run->called)
+    return;
+  run->called = TRUE;
+  if (run->test->stop_only)
+    {
+      jr_executor_stop (run->executor);
+      run->result = TRUE;
+    }
+  else
+    run->result = jr_executor_shutdown (run->executor, run->test->timeout_usec, &run->error);
+}
+
+static void
+on_state (JrFuture   *future,
+          GParamSpec *pspec,
+          HandlerRun *run)
+{
+  if (jr_future_get_done (future))
+    stop_from_handler (run);
+}
+
+static void
+on_yielded (JrFuture   *future,
+            GVariant   *value,
+            HandlerRun *run)
+{
+  run->n_yielded++;
+  stop_from_handler (run);
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  HandlerRun *run)
+{
+  if (removed > 0)
+    stop_from_handler (run);
+}
+
+static gboolean
+handler_was_called (gpointer data)
+{
+  return ((HandlerRun *) data)->called;
+}
+
+static void
+test_stop_in_handler (gconstpointer data)
+{
+  const HandlerCase *test = data;
+  g_autoptr(JrExecutor) executor = jr_executor_new (test->transport, 2);
+  GListModel *jobs = jr_executor_get_jobs (executor);
+  g_autoptr(JrFuture) first = NULL;
+  g_autoptr(JrFuture) running = NULL;
+  g_autoptr(JrFuture) waiting = NULL;
+  HandlerRun run = { test, executor };
+
+  if (test->where == IN_YIELDED)
+    first = submit (executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 100000));
+  else
+    first = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  running = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+  waiting = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+
+  switch (test->where)
+    {
+    case IN_STATE_DONE:
+      g_signal_connect (first, "notify::state", G_CALLBACK (on_state), &run);
+      break;
+    case IN_YIELDED:
+      g_signal_connect (first, "yielded", G_CALLBACK (on_yielded), &run);
+      break;
+    case IN_ITEMS_CHANGED:
+      g_signal_connect (jobs, "items-changed", G_CALLBACK (on_items_changed), &run);
+      break;
+    }
+
+  run_until (handler_was_called, &run, DONE_TIMEOUT_SEC, "the handler");
+  g_assert_no_error (run.error);
+  g_assert_true (run.result);
+  if (!test->stop_only)
+    {
+      /* Shut down inside the handler: everything is over already. */
+      g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
+      g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
+    }
+  run_until (executor_is_stopped, executor, DONE_TIMEOUT_SEC, "the executor to stop");
+  g_assert_true (jr_future_get_done (first));
+  g_assert_cmpint (jr_future_get_state (running), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpint (jr_future_get_state (waiting), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+  g_signal_handlers_disconnect_by_data (first, &run);
+  g_signal_handlers_disconnect_by_data (jobs, &run);
+  shutdown_executor (executor);
+}
+
+/* ---- "cancel all" over the jobs model ---- */
+
+/* No future becomes done, and none leaves the model, inside the call that
+ * cancels it: a loop by index sees every job. */
+static void
+test_cancel_all (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  GListModel *jobs = jr_executor_get_jobs (executor);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n;
+
+  for (guint i = 0; i < 11; i++)
+    g_ptr_array_add (futures, submit (executor, JR_JOB_KIND_CALL, "sleep",
+                                      g_variant_new ("(t)", (guint64) 600000)));
+  run_until (future_is_executing, futures->pdata[0], DONE_TIMEOUT_SEC, "the first job to start");
+
+  n = g_list_model_get_n_items (jobs);
+  g_assert_cmpuint (n, ==, futures->len);
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(JrFuture) future = g_list_model_get_item (jobs, i);
+
+      g_assert_true (jr_future_cancel (future));
+      g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
+      g_assert_false (jr_future_get_done (future));
+      g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, n);
+    }
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      JrFuture *future = futures->pdata[i];
+
+      run_until_done (future);
+      g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+      /* Only the first ever ran. */
+      if (i > 0)
+        g_assert_cmpint (jr_future_get_start_time (future), ==, 0);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+  shutdown_executor (executor);
+}
+
+/* A job whose dependency has failed fails too, but not inside submit. */
+static void
+test_failed_dependency_later (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) failed = submit (executor, JR_JOB_KIND_CALL, "fail",
+                                       g_variant_new ("(sis)", "g-io-error-quark", 1, "no"));
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) dependent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  run_until_done (failed);
+  jr_job_options_add_dependency (options, failed);
+  dependent = jr_executor_submit_full (executor, "trivial", NULL, options, &error);
+  g_assert_no_error (error);
+  g_assert_false (jr_future_get_done (dependent));
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 1);
+  run_until_done (dependent);
+  g_assert_error (jr_future_get_error (dependent), JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED);
+  shutdown_executor (executor);
+}
+
+/* ---- a program that forgets jr_init() ---- */
+
+typedef struct {
+  const char *mode;
+  const char *expected;   /* in the error message */
+} NoInitCase;
+
+/* The program prints the future's end as "state domain code message". */
+static void
+test_no_init (gconstpointer data)
+{
+  const NoInitCase *test = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                            no_init_program, test->mode, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  /* Gave up, never looped: well before the program's own 60 s limit. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  g_assert_true (g_str_has_prefix (out, "failed jr-job-error-quark "));
+  g_assert_nonnull (strstr (out, test->expected));
+}
+
+/* ---- a job's own child processes ---- */
+
+static gboolean
+file_has_pid (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (data, &contents, NULL, NULL) && atoi (contents) > 0;
+}
+
+/* Killed after the cancel grace period: the worker's whole process group
+ * goes, the job's `sleep` with it. */
+static void
+test_kill_group (void)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
+  g_autoptr(JrFuture) future = NULL;
+
+  jr_executor_set_cancel_grace (executor, 100 * 1000);
+  future = submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
+  run_until (file_has_pid, pid_file, DONE_TIMEOUT_SEC, "the sleeper to start");
+  g_assert_false (pid_in_file_is_gone (pid_file));
+
+  jr_future_cancel (future);
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with its worker");
+  shutdown_executor (executor);
+  remove_temp_dir (dir);
+}
+
+/* The child side of test_parent_killed. */
+static int
+run_sleeper (const char *pid_file)
+{
+  JrExecutor *executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  JrFuture *future = submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper",
+                             g_variant_new ("(s)", pid_file));
+
+  (void) future;
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+/* SIGKILLed parent: its worker dies and takes the job's `sleep` along. */
+static void
+test_parent_killed (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) parent = NULL;
+
+  parent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, self_exe, "--run-sleeper",
+                             pid_file, NULL);
+  g_assert_no_error (error);
+  run_until (file_has_pid, pid_file, DONE_TIMEOUT_SEC, "the sleeper to start");
+  g_assert_false (pid_in_file_is_gone (pid_file));
+
+  g_subprocess_send_signal (parent, SIGKILL);
+  g_subprocess_wait (parent, NULL, &error);
+  g_assert_no_error (error);
+  run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with the parent");
+  remove_temp_dir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const NoInitCase no_init_cases[] = {
+    { "parent", "did not call jr_init()" },
+    { "child", "without calling jr_init() first" },
+  };
+  static HandlerCase handler_cases[2][6];
+  static const struct { const char *name; HandlerKind where; gboolean stop_only; gint64 timeout; } kinds[] = {
+    { "state-done", IN_STATE_DONE, FALSE, SHUTDOWN_TIMEOUT_USEC },
+    { "state-done-no-timeout", IN_STATE_DONE, FALSE, -1 },
+    { "yielded", IN_YIELDED, FALSE, SHUTDOWN_TIMEOUT_USEC },
+    { "items-changed", IN_ITEMS_CHANGED, FALSE, -1 },
+    { "state-done-stop", IN_STATE_DONE, TRUE, 0 },
+    { "items-changed-stop", IN_ITEMS_CHANGED, TRUE, 0 },
+  };
+  g_autofree char *dir = NULL;
+
+  executor_test_jobs_register ();
+  jr_init (&argc, &argv);
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_assert_nonnull (self_exe);
+  if (argc == 3 && g_str_equal (argv[1], "--run-sleeper"))
+    return run_sleeper (argv[2]);
+
+  g_test_init (&argc, &argv, NULL);
+  dir = g_path_get_dirname (self_exe);
+  no_init_program = g_build_filename (dir, "no-init-program", NULL);
+
+  add_for_both ("self-cancel/fails", test_self_cancel_fails);
+  add_for_both ("self-cancel/result", test_self_cancel_result);
+  add_for_both ("self-cancel/shutdown", test_self_cancel_shutdown);
+  g_test_add_func ("/guarantees/processes/stdin", test_stdin);
+  for (guint t = 0; t < 2; t++)
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+      {
+        HandlerCase *test = &handler_cases[t][k];
+        g_autofree char *path = NULL;
+
+        test->transport = t == 0 ? JR_TRANSPORT_THREADS : JR_TRANSPORT_PROCESSES;
+        test->where = kinds[k].where;
+        test->stop_only = kinds[k].stop_only;
+        test->timeout_usec = kinds[k].timeout;
+        path = g_strdup_printf ("/guarantees/%s/stop-in-handler/%s",
+                                t == 0 ? "threads" : "processes", kinds[k].name);
+        g_test_add_data_func (path, test, test_stop_in_handler);
+      }
+  add_for_both ("cancel-all", test_cancel_all);
+  add_for_both ("failed-dependency-later", test_failed_dependency_later);
+  for (guint i = 0; i < G_N_ELEMENTS (no_init_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/guarantees/processes/no-init/%s",
+                                               no_init_cases[i].mode);
+
+      g_test_add_data_func (path, &no_init_cases[i], test_no_init);
+    }
+  g_test_add_func ("/guarantees/processes/kill-group", test_kill_group);
+  g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
+
+  return g_test_run ();
+}
