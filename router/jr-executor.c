@@ -1100,7 +1100,8 @@ jr_executor_new (JrTransport transport,
   self->router = jr_router_new (transport, NULL);
   if (!jr_router_start (self->router, &error))
     g_critical ("Could not start the executor's router: %s", error->message);
-  self->pool = jr_worker_pool_new (self->router, transport, self->max_workers, &pool_callbacks, self);
+  self->pool = jr_worker_pool_new (self->router, transport, self->max_workers, NULL,
+                                   &pool_callbacks, self);
   jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
   jr_worker_pool_fill (self->pool);
   return self;

@@ -8,8 +8,6 @@
 
 #include "jr-job-message-private.h"
 
-G_DEFINE_QUARK (jr-job-error-quark, jr_job_error)
-
 struct _JrJob {
   JrSender     *sender;
   guint64       id;

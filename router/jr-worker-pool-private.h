@@ -48,9 +48,12 @@ typedef struct {
                          gpointer           user_data);
 } JrWorkerPoolCallbacks;
 
+/* @argv: how to start a worker process; NULL for this program run again
+ * (/proc/self/exe). */
 JrWorkerPool *jr_worker_pool_new        (JrRouter                    *router,
                                          JrTransport                  transport,
                                          guint                        size,
+                                         const char * const          *argv,
                                          const JrWorkerPoolCallbacks *callbacks,
                                          gpointer                     user_data);
 /* Ends every worker at once (killing processes, joining threads); no

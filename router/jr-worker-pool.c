@@ -73,7 +73,7 @@ struct _JrWorkerPool {
   JrRouter              *router;
   JrTransport            transport;
   guint                  size;
-  char                  *program;
+  char                 **argv;
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -247,7 +247,8 @@ static void
 count_start_failure (JrWorkerPool *pool,
                      const char   *what)
 {
-  if (++pool->start_failures < MAX_START_FAILURES)
+  /* Those still starting when the pool gave up count no more. */
+  if (pool->gave_up || ++pool->start_failures < MAX_START_FAILURES)
     return;
   give_up (pool, g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
                               "No worker %s could be started (%u tries in a row): %s",
@@ -589,6 +590,22 @@ ready_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The running program, by its path (which names the worker in ps and
+ * top), unless its file has been replaced or removed since it started (an
+ * upgrade): then the running file itself, through /proc. */
+static char *
+self_program (void)
+{
+  char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (path == NULL || g_str_has_suffix (path, " (deleted)"))
+    {
+      g_free (path);
+      return g_strdup ("/proc/self/exe");
+    }
+  return path;
+}
+
 static JrPoolWorker *
 spawn_process_worker (JrWorkerPool  *pool,
                       GError       **error)
@@ -596,11 +613,12 @@ spawn_process_worker (JrWorkerPool  *pool,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(JrSender) sender = NULL;
   g_autofree char *setup = NULL;
-  const char *argv[] = { pool->program, NULL };
+  g_autofree char *program = NULL;
+  const char *self_argv[2] = { NULL, NULL };
   JrPoolWorker *worker;
   int pair[2];
 
-  if (!jr_worker_init_was_called ())
+  if (pool->argv == NULL && !jr_worker_init_was_called ())
     {
       g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
                            "This program did not call jr_init() in main(): worker processes "
@@ -632,7 +650,12 @@ spawn_process_worker (JrWorkerPool  *pool,
   setup = g_strdup_printf ("%d:%" G_GUINT64_FORMAT ":%d", pair[1],
                            jr_sender_get_connection_id (sender), (int) getpid ());
   g_subprocess_launcher_setenv (launcher, JR_WORKER_ENV, setup, TRUE);
-  worker->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (pool->argv == NULL)
+    self_argv[0] = program = self_program ();
+  worker->process = g_subprocess_launcher_spawnv (launcher,
+                                                  pool->argv ? (const char * const *) pool->argv
+                                                             : self_argv,
+                                                  error);
   /* Freed now: from here on the worker's exit shows as its queue closing. */
   g_clear_object (&launcher);
   if (worker->process == NULL)
@@ -720,6 +743,7 @@ JrWorkerPool *
 jr_worker_pool_new (JrRouter                    *router,
                     JrTransport                  transport,
                     guint                        size,
+                    const char * const          *argv,
                     const JrWorkerPoolCallbacks *callbacks,
                     gpointer                     user_data)
 {
@@ -732,7 +756,7 @@ jr_worker_pool_new (JrRouter                    *router,
   pool->user_data = user_data;
   pool->workers = g_ptr_array_new ();
   pool->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  pool->program = g_file_read_link ("/proc/self/exe", NULL);
+  pool->argv = argv != NULL ? g_strdupv ((char **) argv) : NULL;
   g_mutex_init (&pool->priority_lock);
   if (transport == JR_TRANSPORT_PROCESSES)
     pool->channel_closed_id = g_signal_connect (router, "channel-closed",
@@ -751,7 +775,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_ptr_array_unref (pool->workers);
   g_array_unref (pool->spawn_times);
   g_clear_error (&pool->failure);
-  g_free (pool->program);
+  g_strfreev (pool->argv);
   g_mutex_clear (&pool->priority_lock);
   g_object_unref (pool->router);
   g_free (pool);
