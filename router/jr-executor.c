@@ -101,6 +101,7 @@ struct _JrExecutor {
 
   JrTransport      transport;
   guint            max_workers;
+  char           **worker_argv;
   JrExecutorState  state;
   JrRouter        *router;
   JrWorkerPool    *pool;
@@ -134,6 +135,7 @@ enum {
   PROP_MAX_WORKERS,
   PROP_JOBS,
   PROP_WORKER_ERROR,
+  PROP_WORKER_ARGV,
   N_PROPS
 };
 
@@ -144,6 +146,7 @@ static void enqueue (Task *task, gboolean returning);
 static void deliver_endings (JrExecutor *self);
 static gboolean deliver_endings_idle (gpointer data);
 static void on_future_cancel (JrFuture *future, gpointer data);
+static void fail_if_no_workers (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -784,25 +787,35 @@ on_worker_gone (JrPoolWorker *worker,
     return;
   g_object_ref (self);
   settle_slot (self, slot, END_FAILED, reason);
+  fail_if_no_workers (self);
   deliver_endings (self);
   g_object_unref (self);
 }
 
-/* No worker could be started: the jobs waiting for one fail, saying why. */
+/* The pool gave up starting workers and none is left: the jobs waiting
+ * for one fail, saying why, instead of waiting for ever. */
+static void
+fail_if_no_workers (JrExecutor *self)
+{
+  const GError *failure = jr_worker_pool_get_failure (self->pool);
+  JrQueueEntry *entry;
+
+  if (failure == NULL || self->slots->len > 0)
+    return;
+  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
+    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), failure);
+}
+
 static void
 on_start_failed (const GError *error,
                  gpointer      user_data)
 {
   JrExecutor *self = user_data;
-  JrQueueEntry *entry;
 
   g_clear_error (&self->worker_error);
   self->worker_error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
-  if (self->slots->len > 0)
-    return;
-  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
-    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), error);
+  fail_if_no_workers (self);
 }
 
 static const JrWorkerPoolCallbacks pool_callbacks = {
@@ -961,6 +974,7 @@ jr_executor_finalize (GObject *object)
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
   g_clear_error (&self->worker_error);
+  g_strfreev (self->worker_argv);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
 }
 
@@ -989,9 +1003,67 @@ jr_executor_get_property (GObject    *object,
     case PROP_WORKER_ERROR:
       g_value_set_boxed (value, self->worker_error);
       break;
+    case PROP_WORKER_ARGV:
+      g_value_set_boxed (value, self->worker_argv);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+jr_executor_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  JrExecutor *self = JR_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      self->transport = g_value_get_enum (value);
+      break;
+    case PROP_MAX_WORKERS:
+      self->max_workers = g_value_get_uint (value);
+      break;
+    case PROP_WORKER_ARGV:
+      self->worker_argv = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* A worker process whose program never called jr_init() runs main() as if
+ * it were the parent, gets here, and would start workers of its own. */
+static void
+refuse_in_worker (void)
+{
+  if (g_getenv (JR_WORKER_ENV) != NULL)
+    jr_worker_refuse ("this program was started as a worker process, but it made an executor "
+                      "without calling jr_init() first: call jr_init() in main(), before "
+                      "anything else");
+}
+
+static void
+jr_executor_constructed (GObject *object)
+{
+  JrExecutor *self = JR_EXECUTOR (object);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (jr_executor_parent_class)->constructed (object);
+
+  refuse_in_worker ();
+  if (self->max_workers == 0)
+    self->max_workers = (guint) MAX (g_get_num_processors (), 1);
+  self->router = jr_router_new (self->transport, NULL);
+  if (!jr_router_start (self->router, &error))
+    g_critical ("Could not start the executor's router: %s", error->message);
+  self->pool = jr_worker_pool_new (self->router, self->transport, self->max_workers,
+                                   (const char * const *) self->worker_argv, &pool_callbacks, self);
+  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
+  jr_worker_pool_fill (self->pool);
 }
 
 static void
@@ -1002,6 +1074,8 @@ jr_executor_class_init (JrExecutorClass *klass)
   object_class->dispose = jr_executor_dispose;
   object_class->finalize = jr_executor_finalize;
   object_class->get_property = jr_executor_get_property;
+  object_class->set_property = jr_executor_set_property;
+  object_class->constructed = jr_executor_constructed;
 
   /**
    * JrExecutor:state:
@@ -1015,19 +1089,32 @@ jr_executor_class_init (JrExecutorClass *klass)
   /**
    * JrExecutor:transport:
    *
-   * Worker processes or worker threads.
+   * Worker processes (the default) or worker threads.
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_PROCESSES,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * JrExecutor:max-workers:
    *
-   * The size of the pool.
+   * The size of the pool; 0 (the default) for the number of processors.
+   * Reads back as the size chosen.
    */
   properties[PROP_MAX_WORKERS] =
-    g_param_spec_uint ("max-workers", NULL, NULL, 1, G_MAXUINT, 1,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrExecutor:worker-argv:
+   *
+   * The command line that starts a worker process. %NULL (the default)
+   * runs this program again with the arguments it was started with — for
+   * a Python program, the interpreter with the same script — and its
+   * main() hands over to the worker in [func@Jr.init]. Whatever it runs
+   * must call [func@Jr.init] with the same jobs registered.
+   */
+  properties[PROP_WORKER_ARGV] =
+    g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * JrExecutor:jobs:
    *
@@ -1063,17 +1150,6 @@ jr_executor_init (JrExecutor *self)
   g_queue_init (&self->endings);
 }
 
-/* A worker process whose program never called jr_init() runs main() as if
- * it were the parent, gets here, and would start workers of its own. */
-static void
-refuse_in_worker (void)
-{
-  if (g_getenv (JR_WORKER_ENV) != NULL)
-    jr_worker_refuse ("this program was started as a worker process, but it made an executor "
-                      "without calling jr_init() first: call jr_init() in main(), before "
-                      "anything else");
-}
-
 /**
  * jr_executor_new:
  * @transport: %JR_TRANSPORT_PROCESSES for a pool of worker processes (this
@@ -1090,21 +1166,7 @@ JrExecutor *
 jr_executor_new (JrTransport transport,
                  guint       max_workers)
 {
-  g_autoptr(GError) error = NULL;
-  JrExecutor *self;
-
-  refuse_in_worker ();
-  self = g_object_new (JR_TYPE_EXECUTOR, NULL);
-  self->transport = transport;
-  self->max_workers = max_workers > 0 ? max_workers : (guint) MAX (g_get_num_processors (), 1);
-  self->router = jr_router_new (transport, NULL);
-  if (!jr_router_start (self->router, &error))
-    g_critical ("Could not start the executor's router: %s", error->message);
-  self->pool = jr_worker_pool_new (self->router, transport, self->max_workers, NULL,
-                                   &pool_callbacks, self);
-  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
-  jr_worker_pool_fill (self->pool);
-  return self;
+  return g_object_new (JR_TYPE_EXECUTOR, "transport", transport, "max-workers", max_workers, NULL);
 }
 
 static const JrJobKindInfo *

@@ -49,7 +49,7 @@ typedef struct {
 } JrWorkerPoolCallbacks;
 
 /* @argv: how to start a worker process; NULL for this program run again
- * (/proc/self/exe). */
+ * with the arguments it was started with. */
 JrWorkerPool *jr_worker_pool_new        (JrRouter                    *router,
                                          JrTransport                  transport,
                                          guint                        size,

@@ -73,7 +73,8 @@ struct _JrWorkerPool {
   JrRouter              *router;
   JrTransport            transport;
   guint                  size;
-  char                 **argv;
+  char                 **argv;      /* NULL: this program run again */
+  char                 **own_args;  /* the arguments it was started with */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -590,6 +591,30 @@ ready_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What this process was started with, after argv[0]: a Python program's
+ * script and its arguments, say. */
+static char **
+read_own_args (void)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  GPtrArray *args = g_ptr_array_new ();
+  gsize at;
+
+  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
+    {
+      /* NUL-separated; skip argv[0]. */
+      at = strnlen (contents, length) + 1;
+      while (at < length)
+        {
+          g_ptr_array_add (args, g_strdup (contents + at));
+          at += strnlen (contents + at, length - at) + 1;
+        }
+    }
+  g_ptr_array_add (args, NULL);
+  return (char **) g_ptr_array_free (args, FALSE);
+}
+
 /* The running program, by its path (which names the worker in ps and
  * top), unless its file has been replaced or removed since it started (an
  * upgrade): then the running file itself, through /proc. */
@@ -613,8 +638,9 @@ spawn_process_worker (JrWorkerPool  *pool,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(JrSender) sender = NULL;
   g_autofree char *setup = NULL;
+  g_autoptr(GStrvBuilder) self_argv = NULL;
   g_autofree char *program = NULL;
-  const char *self_argv[2] = { NULL, NULL };
+  g_auto(GStrv) argv = NULL;
   JrPoolWorker *worker;
   int pair[2];
 
@@ -650,12 +676,17 @@ spawn_process_worker (JrWorkerPool  *pool,
   setup = g_strdup_printf ("%d:%" G_GUINT64_FORMAT ":%d", pair[1],
                            jr_sender_get_connection_id (sender), (int) getpid ());
   g_subprocess_launcher_setenv (launcher, JR_WORKER_ENV, setup, TRUE);
-  if (pool->argv == NULL)
-    self_argv[0] = program = self_program ();
-  worker->process = g_subprocess_launcher_spawnv (launcher,
-                                                  pool->argv ? (const char * const *) pool->argv
-                                                             : self_argv,
-                                                  error);
+  if (pool->argv != NULL)
+    argv = g_strdupv (pool->argv);
+  else
+    {
+      self_argv = g_strv_builder_new ();
+      program = self_program ();
+      g_strv_builder_add (self_argv, program);
+      g_strv_builder_addv (self_argv, (const char **) pool->own_args);
+      argv = g_strv_builder_end (self_argv);
+    }
+  worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   /* Freed now: from here on the worker's exit shows as its queue closing. */
   g_clear_object (&launcher);
   if (worker->process == NULL)
@@ -757,6 +788,7 @@ jr_worker_pool_new (JrRouter                    *router,
   pool->workers = g_ptr_array_new ();
   pool->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   pool->argv = argv != NULL ? g_strdupv ((char **) argv) : NULL;
+  pool->own_args = read_own_args ();
   g_mutex_init (&pool->priority_lock);
   if (transport == JR_TRANSPORT_PROCESSES)
     pool->channel_closed_id = g_signal_connect (router, "channel-closed",
@@ -776,6 +808,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_array_unref (pool->spawn_times);
   g_clear_error (&pool->failure);
   g_strfreev (pool->argv);
+  g_strfreev (pool->own_args);
   g_mutex_clear (&pool->priority_lock);
   g_object_unref (pool->router);
   g_free (pool);
