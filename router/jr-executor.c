@@ -110,7 +110,8 @@ struct _JrExecutor {
   JrTaskQueue     *queue;
   GQueue           tasks;            /* Task not ended, by their link */
   GQueue           endings;          /* Task ended, future not yet told */
-  GSource         *endings_idle;
+  GSource         *endings_source;   /* ready while endings wait, or a stop */
+  gboolean         stop_pending;
   guint64          n_submitted;
   gint64           cancel_grace;
   int              worker_nice;
@@ -144,7 +145,6 @@ static GParamSpec *properties[N_PROPS];
 static void schedule (JrExecutor *self);
 static void enqueue (Task *task, gboolean returning);
 static void deliver_endings (JrExecutor *self);
-static gboolean deliver_endings_idle (gpointer data);
 static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
 
@@ -342,10 +342,9 @@ task_end (Task         *task,
   task->result = result ? g_variant_ref (result) : NULL;
   task->error = error ? g_error_copy (error) : NULL;
 
+  /* The endings source sees it at the context's next iteration. */
   g_queue_unlink (&self->tasks, &task->link);
   g_queue_push_tail_link (&self->endings, &task->link);
-  if (self->endings_idle == NULL)
-    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
 }
 
 static void
@@ -408,7 +407,7 @@ deliver_endings (JrExecutor *self)
   GList *link;
 
   g_object_ref (self);
-  clear_source (&self->endings_idle);
+  self->stop_pending = FALSE;
   while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
     {
       Task *task = link->data;
@@ -423,11 +422,55 @@ deliver_endings (JrExecutor *self)
   g_object_unref (self);
 }
 
+/* A source that is ready exactly while endings wait: no idle to make and
+ * destroy per job, and nothing to do when none wait. */
+typedef struct {
+  GSource     source;
+  JrExecutor *executor;   /* not owned: the executor destroys the source */
+} EndingsSource;
+
 static gboolean
-deliver_endings_idle (gpointer data)
+endings_waiting (GSource *source)
 {
-  deliver_endings (data);
-  return G_SOURCE_REMOVE;
+  JrExecutor *self = ((EndingsSource *) source)->executor;
+
+  return self->endings.length > 0 || self->stop_pending;
+}
+
+static gboolean
+endings_source_prepare (GSource *source,
+                        gint    *timeout)
+{
+  *timeout = -1;
+  return endings_waiting (source);
+}
+
+static gboolean
+endings_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     data)
+{
+  deliver_endings (((EndingsSource *) source)->executor);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs endings_source_funcs = {
+  .prepare = endings_source_prepare,
+  .check = endings_waiting,
+  .dispatch = endings_source_dispatch,
+};
+
+static void
+attach_endings_source (JrExecutor *self)
+{
+  EndingsSource *source = (EndingsSource *) g_source_new (&endings_source_funcs,
+                                                          sizeof (EndingsSource));
+
+  source->executor = self;
+  self->endings_source = (GSource *) source;
+  g_source_set_priority (self->endings_source, ENDINGS_PRIORITY);
+  g_source_set_static_name (self->endings_source, "[jobrouter] futures' ends");
+  g_source_attach (self->endings_source, jr_router_get_context (self->router));
 }
 
 /* ---- scheduling ---- */
@@ -952,7 +995,7 @@ jr_executor_dispose (GObject *object)
     }
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
-  clear_source (&self->endings_idle);
+  clear_source (&self->endings_source);
   clear_source (&self->progress_flush);
   if (self->progress_dirty != NULL)
     {
@@ -1060,6 +1103,7 @@ jr_executor_constructed (GObject *object)
   self->router = jr_router_new (self->transport, NULL);
   if (!jr_router_start (self->router, &error))
     g_critical ("Could not start the executor's router: %s", error->message);
+  attach_endings_source (self);
   self->pool = jr_worker_pool_new (self->router, self->transport, self->max_workers,
                                    (const char * const *) self->worker_argv, &pool_callbacks, self);
   jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
@@ -1368,8 +1412,7 @@ jr_executor_stop (JrExecutor *self)
     jr_future_cancel (g_ptr_array_index (futures, i));
 
   /* STOPPED, if nothing is left to wait for, comes from the main context. */
-  if (self->endings_idle == NULL)
-    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
+  self->stop_pending = TRUE;
   g_object_unref (self);
 }
 

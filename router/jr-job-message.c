@@ -98,7 +98,16 @@ jr_job_message_parse (GVariant          *message,
       parts->text = (const char *) data + PROGRESS_TEXT_OFFSET;
     }
   else if (strcmp (type, "(tyv)") == 0)
-    g_variant_get (message, "(tyv)", &parts->job_id, &parts->tag, &parts->payload);
+    {
+      /* By child, not g_variant_get(): no format string to scan. */
+      g_autoptr(GVariant) id = g_variant_get_child_value (message, 0);
+      g_autoptr(GVariant) tag = g_variant_get_child_value (message, 1);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (message, 2);
+
+      parts->job_id = g_variant_get_uint64 (id);
+      parts->tag = g_variant_get_byte (tag);
+      parts->payload = g_variant_get_variant (boxed);
+    }
   else
     return FALSE;
 
@@ -153,7 +162,14 @@ jr_job_message_send_value (JrSender      *sender,
                            GVariant      *value,
                            GError       **error)
 {
-  return jr_sender_send (sender, g_variant_new ("(tyv)", job_id, (guchar) tag, value), error);
+  GVariant *children[3] = {
+    g_variant_new_uint64 (job_id),
+    g_variant_new_byte ((guchar) tag),
+    g_variant_new_variant (value),
+  };
+
+  /* By child, not g_variant_new(): no format string to scan. */
+  return jr_sender_send (sender, g_variant_new_tuple (children, 3), error);
 }
 
 gboolean

@@ -24,6 +24,7 @@
 
 #include <glib-unix.h>
 
+#include "jr-receiver-private.h"
 #include "jr-worker-private.h"
 #include "jr-worker-request-private.h"
 
@@ -150,7 +151,7 @@ close_pipe (JrPoolWorker *worker)
 
   if (worker->receiver == NULL)
     return;
-  g_signal_handlers_disconnect_by_data (worker->receiver, worker);
+  jr_receiver_set_func (worker->receiver, NULL, NULL);
   if (jr_router_get_running (router))
     jr_router_close_pipe (router, worker->receiver, NULL);
   g_clear_object (&worker->receiver);
@@ -382,7 +383,7 @@ open_pipe (JrPoolWorker  *worker,
 {
   if (!jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
     return FALSE;
-  g_signal_connect (worker->receiver, "message", G_CALLBACK (on_worker_message), worker);
+  jr_receiver_set_func (worker->receiver, on_worker_message, worker);
   return TRUE;
 }
 
