@@ -1,7 +1,12 @@
-/* jr-test-gui.h — helpers for the GUI tests: wait for a property, end an
- * executor clean, skip without a display.
+/* jr-test-gui.h — the GUI tests' harness, on top of jr-test.h: GTK started
+ * (or the program skipped without a display), frames awaited, a widget
+ * shown in a window, an executor ended clean.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Like the jr_test_wait_*() of jr-test.h, what waits here marks the test
+ * failed on timeout and returns FALSE, so that the test can close its
+ * windows and stop its executor before it returns.
  *
  * Threads: main thread only.
  */
@@ -9,60 +14,34 @@
 
 #include <gtk/gtk.h>
 
-#include "jobrouter.h"
+#include "jr-test.h"
 
 G_BEGIN_DECLS
 
-/* Whether @object, whose @pspec just notified (or NULL for the first check),
- * is in the awaited state. */
-typedef gboolean (*JrTestCondition) (GObject    *object,
-                                     GParamSpec *pspec,
-                                     gpointer    user_data);
-
-gboolean jr_test_gui_init          (int              *argc,
-                                    char           ***argv);
-
-gboolean jr_test_run_until         (GObject          *object,
-                                    const char       *property,
-                                    JrTestCondition   condition,
-                                    gpointer          user_data,
-                                    gint64            timeout_usec);
-
-/* Conditions on a JrFuture. jr_test_state_is: user_data is
- * GINT_TO_POINTER (JrFutureState). */
-gboolean jr_test_state_is          (GObject          *object,
-                                    GParamSpec       *pspec,
-                                    gpointer          user_data);
-gboolean jr_test_done              (GObject          *object,
-                                    GParamSpec       *pspec,
-                                    gpointer          user_data);
-
-/* Shortcuts for futures. */
-#define jr_test_wait_state(future, state, timeout_usec) \
-  jr_test_run_until (G_OBJECT (future), "state", jr_test_state_is, \
-                     GINT_TO_POINTER (state), (timeout_usec))
-#define jr_test_wait_done(future, timeout_usec) \
-  jr_test_run_until (G_OBJECT (future), "done", jr_test_done, NULL, (timeout_usec))
+/* jr_test_init() and gtk_init_check(), with GTK's test accessibility
+ * backend unless GTK_A11Y asks for another. Without a display, prints the
+ * TAP line of a skipped program and returns FALSE: main() then returns 0. */
+gboolean   jr_test_gui_init          (int              *argc,
+                                      char           ***argv);
 
 /* Iterates the main context until @widget's frame clock has painted @n_frames
  * more frames; the widget must be in a shown window. */
-gboolean jr_test_wait_frames       (GtkWidget        *widget,
-                                    guint             n_frames,
-                                    gint64            timeout_usec);
-
-/* Iterates the main context until nothing is pending. */
-void     jr_test_drain_main_context (void);
+gboolean   jr_test_wait_frames       (GtkWidget        *widget,
+                                      guint             n_frames,
+                                      gint64            timeout_usec);
 
 /* A window holding @child, presented, with its first frame painted. */
-GtkWidget *jr_test_show_in_window  (GtkWidget        *child);
-void       jr_test_destroy_window  (GtkWidget        *window);
+GtkWidget *jr_test_show_in_window    (GtkWidget        *child);
+void       jr_test_destroy_window    (GtkWidget        *window);
 
 /* The first mapped descendant of @root (or @root) for which @match is TRUE. */
-GtkWidget *jr_test_find_widget     (GtkWidget        *root,
-                                    gboolean        (*match) (GtkWidget *widget,
-                                                              gpointer   user_data),
-                                    gpointer          user_data);
+GtkWidget *jr_test_find_widget       (GtkWidget        *root,
+                                      gboolean        (*match) (GtkWidget *widget,
+                                                                gpointer   user_data),
+                                      gpointer          user_data);
 
-void     jr_test_shutdown_executor (JrExecutor       *executor);
+/* Shuts @executor down and checks that it left no thread (but GLib's and
+ * GTK's own) and no child process. */
+void       jr_test_shutdown_executor (JrExecutor       *executor);
 
 G_END_DECLS

@@ -156,8 +156,7 @@ read_clipboard (GtkWidget *widget)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_text, &text);
-  while (text == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  jr_test_run_until (jr_test_pointer_is_set, &text, WAIT_USEC, "the clipboard's text");
   return text;
 }
 
@@ -361,7 +360,7 @@ main (int    argc,
 {
   jr_app_jobs_register ();
   jr_init (&argc, &argv);
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   /* A child of g_test_trap_subprocess() must start with no settings read
    * and no GTK. */

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "executor-jobs.h"
+#include "jr-test.h"
 
 #define DONE_TIMEOUT_SEC 60
 #define SHUTDOWN_TIMEOUT_USEC ((gint64) 30 * G_USEC_PER_SEC)
@@ -27,55 +28,23 @@
 static char *self_exe;
 static char *misuse_program;
 
-/* ---- helpers (until the shared test harness has them) ---- */
+/* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_deadline (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
+#define TIMEOUT_USEC ((gint64) DONE_TIMEOUT_SEC * G_USEC_PER_SEC)
 
 static void
-run_until (Condition   condition,
-           gpointer    data,
-           guint       timeout_sec,
-           const char *what)
+run_until (JrConditionFunc  condition,
+           gpointer         data,
+           guint            timeout_sec,
+           const char      *what)
 {
-  gboolean timed_out = FALSE;
-  guint deadline_id, tick_id;
-
-  if (condition (data))
-    return;
-  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
-  tick_id = g_timeout_add (10, on_tick, NULL);
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-  if (!condition (data))
-    g_error ("Timed out after %u s waiting for %s", timeout_sec, what);
-}
-
-static gboolean
-future_is_done (gpointer data)
-{
-  return jr_future_get_done (data);
+  jr_test_run_until (condition, data, (gint64) timeout_sec * G_USEC_PER_SEC, what);
 }
 
 static void
 run_until_done (JrFuture *future)
 {
-  run_until (future_is_done, future, DONE_TIMEOUT_SEC, jr_future_get_job_name (future));
+  jr_test_run_until_done (future, TIMEOUT_USEC);
 }
 
 static gboolean
@@ -124,51 +93,13 @@ shutdown_executor (JrExecutor *executor)
 }
 
 static gboolean
-process_is_gone (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *end;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return TRUE;
-  end = strrchr (contents, ')');
-  return end != NULL && (end[2] == 'Z' || end[2] == 'X');
-}
-
-static gboolean
 pid_in_file_is_gone (gpointer data)
 {
   g_autofree char *contents = NULL;
 
   if (!g_file_get_contents (data, &contents, NULL, NULL))
     return FALSE;
-  return process_is_gone (atoi (contents));
-}
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("jobrouter-guarantees-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_temp_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  return jr_test_process_is_gone (atoi (contents));
 }
 
 static void
@@ -496,7 +427,7 @@ static void
 test_kill_group (void)
 {
   g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(JrFuture) future = NULL;
 
@@ -510,7 +441,7 @@ test_kill_group (void)
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
   run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with its worker");
   shutdown_executor (executor);
-  remove_temp_dir (dir);
+  jr_test_remove_temp_dir (dir);
 }
 
 /* The child side of test_parent_killed. */
@@ -531,7 +462,7 @@ run_sleeper (const char *pid_file)
 static void
 test_parent_killed (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) parent = NULL;
@@ -546,7 +477,7 @@ test_parent_killed (void)
   g_subprocess_wait (parent, NULL, &error);
   g_assert_no_error (error);
   run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with the parent");
-  remove_temp_dir (dir);
+  jr_test_remove_temp_dir (dir);
 }
 
 int
@@ -578,7 +509,7 @@ main (int    argc,
   if (argc == 3 && g_str_equal (argv[1], "--run-sleeper"))
     return run_sleeper (argv[2]);
 
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
   dir = g_path_get_dirname (self_exe);
   misuse_program = g_build_filename (dir, "misuse-program", NULL);
 

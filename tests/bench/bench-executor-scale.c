@@ -43,7 +43,7 @@ run_scale (guint n)
 
   /* Settle what the warm-up allocated. */
   g_main_context_iteration (NULL, FALSE);
-  rss_before = bench_read_rss_bytes ();
+  rss_before = jr_test_resident_bytes ();
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n; i++)
     {
@@ -55,8 +55,8 @@ run_scale (guint n)
       g_object_unref (future);
     }
   submitted = g_get_monotonic_time ();
-  rss_queued = bench_read_rss_bytes ();
-  bench_iterate_until (model_is_empty, executor, "the queued jobs to run");
+  rss_queued = jr_test_resident_bytes ();
+  bench_wait_until (model_is_empty, executor, BENCH_WATCHDOG_USEC, "the queued jobs to run");
   ran = g_get_monotonic_time ();
   bench_shutdown_executor (executor);
 
@@ -132,7 +132,7 @@ bench_gtask_flow (guint in_flight)
   flow.deadline = start + bench_scaled_usec (2.0);
   for (guint i = 0; i < in_flight; i++)
     task_flow_submit (&flow);
-  bench_iterate_until (task_flow_drained, &flow, "the GTask run");
+  bench_wait_until (task_flow_drained, &flow, BENCH_WATCHDOG_USEC, "the GTask run");
   return bench_per_second (flow.completed, g_get_monotonic_time () - start);
 }
 
@@ -229,7 +229,7 @@ bench_executor_idle (void)
       before = context_switches ();
       /* The one timer that ends the wait wakes this thread once. */
       g_timeout_add ((guint) (bench_scaled_usec (IDLE_SECONDS) / 1000), on_idle_over, &over);
-      bench_iterate_until (flag_is_set, &over, "the idle wait");
+      bench_wait_until (flag_is_set, &over, BENCH_WATCHDOG_USEC, "the idle wait");
       after = context_switches ();
       printf ("executor idle wakeups %s W=%u %.0fs: %" G_GUINT64_FORMAT " switches\n",
               transports[i] == JR_TRANSPORT_PROCESSES ? "processes" : "threads", BENCH_WORKERS,

@@ -76,127 +76,18 @@ bench_per_second (guint64 n,
   return usec > 0 ? (double) n * G_USEC_PER_SEC / (double) usec : 0.0;
 }
 
-gsize
-bench_read_rss_bytes (void)
-{
-  g_autofree char *contents = NULL;
-  unsigned long size, resident;
-
-  if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
-      sscanf (contents, "%lu %lu", &size, &resident) != 2)
-    bench_die ("cannot read /proc/self/statm");
-  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static guint
-count_dir_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    bench_die ("cannot open %s", path);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-/* fd → what it points to, for naming the fds a phase left open. */
-static GHashTable *
-list_fds (void)
-{
-  GHashTable *fds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/fd/%s", name);
-      char *target = g_file_read_link (path, NULL);
-
-      g_hash_table_insert (fds, g_strdup (name), target != NULL ? target : g_strdup ("?"));
-    }
-  return fds;
-}
-
-static gboolean
-watching_a_child (void)
-{
-  g_autoptr(GHashTable) fds = list_fds ();
-  GHashTableIter iter;
-  gpointer target;
-
-  g_hash_table_iter_init (&iter, fds);
-  while (g_hash_table_iter_next (&iter, NULL, &target))
-    if (strstr (target, "pidfd") != NULL)
-      return TRUE;
-  return FALSE;
-}
-
 /* GLib's worker thread closes the pidfd (and an eventfd) of a reaped child
  * a moment after g_subprocess_wait() returns: let that happen before
  * counting, or the count sways by 2 either way. */
 static void
 settle_fds (void)
 {
-  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-
-  while (watching_a_child () && g_get_monotonic_time () < deadline)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-static void
-report_new_fds (GHashTable *before,
-                const char *what)
-{
-  g_autoptr(GHashTable) now = list_fds ();
-  GHashTableIter iter;
-  gpointer fd, target;
-
-  g_hash_table_iter_init (&iter, now);
-  while (g_hash_table_iter_next (&iter, &fd, &target))
-    if (g_strcmp0 (g_hash_table_lookup (before, fd), target) != 0)
-      fprintf (stderr, "%s: fd %s -> %s is new\n", what, (char *) fd, (char *) target);
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static gint64
-median (GArray *samples)
-{
-  g_array_sort (samples, compare_gint64);
-  return g_array_index (samples, gint64, samples->len / 2);
+  jr_test_iterate_until (NULL, jr_test_no_child_watch, NULL, 2 * G_USEC_PER_SEC);
 }
 
 /* ---- the main loop, with a watchdog ---- */
 
-static gboolean
-on_watchdog (gpointer data)
-{
-  bench_die ("%s did not finish within %u s", (const char *) data, WATCHDOG_SECONDS);
-}
-
-void
-bench_iterate_until (BenchCondition  condition,
-                     gpointer        data,
-                     const char     *what)
-{
-  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, (gpointer) what);
-
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
-}
+#define WATCHDOG_USEC ((gint64) WATCHDOG_SECONDS * G_USEC_PER_SEC)
 
 static gboolean
 future_done (gpointer data)
@@ -222,7 +113,7 @@ bench_warm_executor (JrTransport transport,
   JrFuture *futures[16];
 
   g_assert (n_workers <= G_N_ELEMENTS (futures));
-  bench_iterate_until (pool_full, executor, "starting the workers");
+  bench_wait_until (pool_full, executor, WATCHDOG_USEC, "starting the workers");
   for (guint i = 0; i < n_workers; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -232,7 +123,7 @@ bench_warm_executor (JrTransport transport,
     }
   for (guint i = 0; i < n_workers; i++)
     {
-      bench_iterate_until (future_done, futures[i], "the warm-up jobs");
+      bench_wait_until (future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
       g_object_unref (futures[i]);
     }
   return executor;
@@ -344,7 +235,7 @@ run_flow (JrTransport transport,
   flow.deadline = start + bench_scaled_usec (RUN_SECONDS);
   for (guint i = 0; i < in_flight; i++)
     submit_flow_job (&flow);
-  bench_iterate_until (flow_drained, &flow, "the throughput run");
+  bench_wait_until (flow_drained, &flow, WATCHDOG_USEC, "the throughput run");
   elapsed = g_get_monotonic_time () - start;
 
   if (flow.other > 0)
@@ -459,7 +350,7 @@ run_round_trips (guint n_children)
             bench_die ("cannot write to a pong child");
         }
       pong.wanted += n_children;
-      if (!jr_router_route_until (router, pong_answered, &pong, WATCHDOG_SECONDS * G_USEC_PER_SEC, &error))
+      if (!jr_router_route_until (router, pong_answered, &pong, WATCHDOG_USEC, &error))
         bench_die_on_error ("jr_router_route_until", error);
     }
   end = g_get_monotonic_time ();
@@ -535,7 +426,7 @@ run_progress (double  *updates_per_sec,
       g_signal_connect (futures[i], "notify::done", G_CALLBACK (on_flood_done), &flood);
       flood.running++;
     }
-  bench_iterate_until (flood_over, &flood, "the progress run");
+  bench_wait_until (flood_over, &flood, WATCHDOG_USEC, "the progress run");
   elapsed = g_get_monotonic_time () - start;
 
   for (guint i = 0; i < PROGRESS_JOBS; i++)
@@ -590,12 +481,12 @@ run_crashes (void)
       gint64 sample;
 
       /* A whole pool each time: respawning is not what is measured. */
-      bench_iterate_until (pool_full, executor, "respawning the workers");
+      bench_wait_until (pool_full, executor, WATCHDOG_USEC, "respawning the workers");
       future = jr_executor_submit_progress (executor, "stamp-crash", NULL, &error);
       bench_die_on_error ("submit", error);
       g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_crash_progress), &timing);
       g_signal_connect (future, "notify::done", G_CALLBACK (on_crash_done), &timing);
-      bench_iterate_until (future_done, future, "a crash");
+      bench_wait_until (future_done, future, WATCHDOG_USEC, "a crash");
       if (jr_future_get_state (future) != JR_FUTURE_STATE_FAILED || timing.stamp == 0)
         bench_die ("a crashing job ended %d with %s a stamp", jr_future_get_state (future),
              timing.stamp == 0 ? "no" : "");
@@ -604,7 +495,7 @@ run_crashes (void)
       g_signal_handlers_disconnect_by_data (future, &timing);
     }
   bench_shutdown_executor (executor);
-  return median (samples) / 1000.0;
+  return bench_percentile (samples, 50) / 1000.0;
 }
 
 /* ---- cold pool ---- */
@@ -624,14 +515,14 @@ run_cold_starts (void)
 
       future = jr_executor_submit_call (executor, "trivial", NULL, &error);
       bench_die_on_error ("submit", error);
-      bench_iterate_until (future_done, future, "the first job of a cold pool");
+      bench_wait_until (future_done, future, WATCHDOG_USEC, "the first job of a cold pool");
       sample = g_get_monotonic_time () - start;
       if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
         bench_die ("the first job of a cold pool did not complete");
       g_array_append_val (samples, sample);
       bench_shutdown_executor (executor);
     }
-  return median (samples) / 1000.0;
+  return bench_percentile (samples, 50) / 1000.0;
 }
 
 /* ---- soak: many mixed jobs, then look for leaks ---- */
@@ -784,6 +675,7 @@ run_soak (void)
 {
   JrExecutor *executor;
   g_autoptr(GHashTable) fds = NULL;
+  g_autofree char *changed = NULL;
   Soak soak = { NULL };
   guint fds_before, threads_before;
   gsize rss_before;
@@ -792,10 +684,10 @@ run_soak (void)
   /* The first executor starts GLib's own helpers: measure after one. */
   bench_shutdown_executor (bench_warm_executor (JR_TRANSPORT_PROCESSES, WORKERS));
   settle_fds ();
-  fds_before = count_dir_entries ("/proc/self/fd");
-  threads_before = count_dir_entries ("/proc/self/task");
-  rss_before = bench_read_rss_bytes ();
-  fds = list_fds ();
+  fds_before = jr_test_count_fds ();
+  threads_before = jr_test_count_threads ();
+  rss_before = jr_test_resident_bytes ();
+  fds = jr_test_list_fds ();
 
   executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, WORKERS);
   soak.executor = executor;
@@ -803,23 +695,25 @@ run_soak (void)
   start = g_get_monotonic_time ();
   while (soak.in_flight < IN_FLIGHT && soak.submitted < soak.to_submit)
     soak_submit (&soak);
-  bench_iterate_until (soak_over, &soak, "the soak");
+  bench_wait_until (soak_over, &soak, WATCHDOG_USEC, "the soak");
   elapsed = g_get_monotonic_time () - start;
   bench_shutdown_executor (executor);
 
   settle_fds ();
-  report_new_fds (fds, "soak");
+  changed = jr_test_describe_fd_changes (fds);
+  if (changed[0] != '\0')
+    fprintf (stderr, "soak: fds that changed:%s\n", changed);
   fflush (stdout);
   fprintf (stderr, "soak outcomes: %" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT
            " failed, %" G_GUINT64_FORMAT " cancelled, %" G_GUINT64_FORMAT " crashed, %"
            G_GUINT64_FORMAT " not as expected\n",
            soak.completed, soak.failed, soak.cancelled, soak.crashed, soak.unexpected);
   printf ("soak %u jobs fd delta: %d\n", soak.to_submit,
-          (int) count_dir_entries ("/proc/self/fd") - (int) fds_before);
+          (int) jr_test_count_fds () - (int) fds_before);
   printf ("soak thread delta: %d\n",
-          (int) count_dir_entries ("/proc/self/task") - (int) threads_before);
+          (int) jr_test_count_threads () - (int) threads_before);
   printf ("soak rss growth: %.1f MiB\n",
-          ((double) bench_read_rss_bytes () - (double) rss_before) / (1024.0 * 1024.0));
+          ((double) jr_test_resident_bytes () - (double) rss_before) / (1024.0 * 1024.0));
   printf ("soak processes: %.0f jobs/s\n", bench_per_second (soak.to_submit, elapsed));
   printf ("soak unexpected outcomes: %" G_GUINT64_FORMAT " jobs\n", soak.unexpected);
   fflush (stdout);

@@ -4,24 +4,19 @@
  */
 #pragma once
 
-#include "jobrouter.h"
+#include "bench-common.h"
 
 G_BEGIN_DECLS
 
 #define BENCH_WORKERS 2u
 
-typedef gboolean (*BenchCondition) (gpointer data);
-
 guint        bench_scaled          (guint           n);
 gint64       bench_scaled_usec     (double          seconds);
 double       bench_per_second      (guint64         n,
                                     gint64          usec);
-gsize        bench_read_rss_bytes  (void);
-/* Iterates the default main context until @condition holds; dies naming
- * @what when that takes too long (a hang). */
-void         bench_iterate_until   (BenchCondition  condition,
-                                    gpointer        data,
-                                    const char     *what);
+/* How long any phase may take before the benchmark gives up (a hang). */
+#define BENCH_WATCHDOG_USEC ((gint64) 120 * G_USEC_PER_SEC)
+
 /* An executor whose workers run and have each served a job. */
 JrExecutor  *bench_warm_executor   (JrTransport     transport,
                                     guint           n_workers);

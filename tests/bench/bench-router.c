@@ -116,15 +116,11 @@ typedef struct {
 static Rss
 read_rss (void)
 {
-  g_autofree char *contents = NULL;
-  unsigned long size, resident, shared;
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize resident, shared;
 
-  if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
-      sscanf (contents, "%lu %lu %lu", &size, &resident, &shared) != 3)
+  if (!jr_test_read_statm (&resident, &shared))
     bench_die ("cannot read /proc/self/statm");
-
-  return (Rss) { resident * page, (resident - shared) * page };
+  return (Rss) { resident, resident - shared };
 }
 
 /* ---- the sending side: worker processes and sender threads ---- */
