@@ -707,6 +707,12 @@ jr_future_mark_cancelled (JrFuture *self)
   return TRUE;
 }
 
+GMainContext *
+jr_future_get_context (JrFuture *self)
+{
+  return self->context;
+}
+
 /* ---- public API ---- */
 
 /**

@@ -79,4 +79,15 @@ gint64         jr_future_get_end_time      (JrFuture *self);
 gboolean       jr_future_get_cancellable_now (JrFuture *self);
 gboolean       jr_future_cancel            (JrFuture *self);
 
+void           jr_future_wait_async        (JrFuture            *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GVariant      *jr_future_wait_finish       (JrFuture            *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+GVariant      *jr_future_wait              (JrFuture            *self,
+                                            gint64               timeout_usec,
+                                            GError             **error);
+
 G_END_DECLS
