@@ -74,5 +74,13 @@ gboolean   jr_channel_write_raw        (JrChannel           *channel,
                                         const void          *data,
                                         gsize                len,
                                         GError             **error);
+/* For tests that play a worker scribbling on its ring: copies @len bytes
+ * (at most a ring's worth) to the write position without waiting for room,
+ * then moves the write position @advance bytes on, which may be more than
+ * was written or than the ring holds. */
+void       jr_channel_scribble         (JrChannel           *channel,
+                                        const void          *data,
+                                        gsize                len,
+                                        guint64              advance);
 
 G_END_DECLS

@@ -509,6 +509,22 @@ jr_channel_write_raw (JrChannel   *channel,
   return ok;
 }
 
+void
+jr_channel_scribble (JrChannel  *channel,
+                     const void *data,
+                     gsize       len,
+                     guint64     advance)
+{
+  g_return_if_fail (len <= channel->ring_size);
+
+  g_mutex_lock (&channel->write_lock);
+  memcpy (write_pointer (channel), data, len);
+  atomic_store_explicit (&channel->header->tail,
+                         atomic_load_explicit (&channel->header->tail, memory_order_relaxed) + advance,
+                         memory_order_release);
+  g_mutex_unlock (&channel->write_lock);
+}
+
 typedef void (*StoreFunc) (gconstpointer source, guint8 *out, gsize size);
 
 static void
