@@ -137,6 +137,25 @@ channel_alloc (guint64 id)
 #define CHILD_MEM_FD  200
 #define CHILD_BELL_FD 201
 
+/* A child that could shrink the memory would make the monitor's next read
+ * of its ring fault with SIGBUS, killing the parent; one that grew it
+ * could make us account memory we never asked for. Sealed before the child
+ * exists, and the seals themselves sealed: only the size is fixed, both
+ * sides still write. */
+static gboolean
+create_sealed_memory (JrChannel *channel,
+                      GError   **error)
+{
+  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (channel->mem_fd < 0)
+    return set_errno_error (error, "Could not create the queue memory");
+  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
+    return set_errno_error (error, "Could not size the queue memory");
+  if (fcntl (channel->mem_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+    return set_errno_error (error, "Could not seal the queue memory");
+  return TRUE;
+}
+
 JrChannel *
 jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
                              guint64              channel_id,
@@ -147,18 +166,7 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
   int child_mem_fd, child_bell_fd;
   g_autofree char *env = NULL;
 
-  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC);
-  if (channel->mem_fd < 0)
-    {
-      set_errno_error (error, "Could not create the queue memory");
-      goto fail;
-    }
-  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
-    {
-      set_errno_error (error, "Could not size the queue memory");
-      goto fail;
-    }
-  if (!map_ring (channel, error))
+  if (!create_sealed_memory (channel, error) || !map_ring (channel, error))
     goto fail;
 
   channel->header->magic = RING_MAGIC;

@@ -1,0 +1,542 @@
+/* test-hostile.c — what a misbehaving child process can do to the router
+ * of its parent, and what it must not be able to do.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every test spawns tests/hostile-child.c in one of its modes, on a router
+ * with the process transport, and runs in a fixture that counts the
+ * process's threads and fds before and after and checks that no child is
+ * left: a test ends with its router stopped and nothing behind.
+ *
+ * The router logs with structured logging, which g_test_expect_message()
+ * of GLib 2.74 does not see: "jobrouter" warnings are caught by a log
+ * writer of our own. A test allows the warnings it provokes by pattern and
+ * reads them back; any other warning is fatal, as g_test makes it.
+ *
+ * The helpers here duplicate some of test-router.c's; they are to move
+ * into a shared test harness.
+ */
+#define _GNU_SOURCE 1
+#include <jobrouter.h>
+#include "router-test-data.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* How long to wait for something that must happen: far above any normal
+ * run, only there so that a broken build fails instead of hanging. */
+#define DEADLINE_MS   20000u
+#define DEADLINE_USEC ((gint64) DEADLINE_MS * 1000)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static GThread *main_thread;
+static char *child_path;
+
+/* ------------------------------------------------------------------ */
+/* Warnings                                                            */
+/* ------------------------------------------------------------------ */
+
+static GMutex warn_lock;
+static GPtrArray *allowed;   /* patterns (char*), guarded by warn_lock */
+static GPtrArray *caught;    /* messages (char*), guarded by warn_lock */
+
+static void
+forget_warnings (void)
+{
+  g_mutex_lock (&warn_lock);
+  g_ptr_array_set_size (allowed, 0);
+  g_ptr_array_set_size (caught, 0);
+  g_mutex_unlock (&warn_lock);
+}
+
+static GLogWriterOutput
+test_log_writer (GLogLevelFlags   log_level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  g_autofree char *domain = NULL;
+  g_autofree char *message = NULL;
+  gboolean matched = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      char **slot = NULL;
+
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        slot = &domain;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        slot = &message;
+      if (slot != NULL && *slot == NULL && fields[i].value != NULL)
+        *slot = fields[i].length < 0 ? g_strdup (fields[i].value)
+                                     : g_strndup (fields[i].value, fields[i].length);
+    }
+
+  if ((log_level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "jobrouter") == 0 && message != NULL)
+    {
+      g_mutex_lock (&warn_lock);
+      for (guint i = 0; allowed != NULL && i < allowed->len && !matched; i++)
+        if (g_pattern_match_simple (g_ptr_array_index (allowed, i), message))
+          {
+            matched = TRUE;
+            g_ptr_array_add (caught, g_steal_pointer (&message));
+          }
+      g_mutex_unlock (&warn_lock);
+    }
+
+  if (matched)
+    {
+      g_main_context_wakeup (NULL);
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* ------------------------------------------------------------------ */
+/* Process state: threads, fds, children, memory                      */
+/* ------------------------------------------------------------------ */
+
+static guint
+count_dir_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static char *
+describe_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  GString *text = g_string_new (NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/fd/%s", name);
+      g_autofree char *link = g_file_read_link (path, NULL);
+
+      g_string_append_printf (text, " %s=%s", name, link ? link : "?");
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Children not yet reaped, from every thread's children file. */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        if (pids[i][0] != '\0')
+          n++;
+    }
+  return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Main loop                                                           */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+iterate_until (JrConditionFunc  cond,
+               gpointer         data,
+               const char      *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add (DEADLINE_MS, set_flag, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (timeout_id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture: a started process router, and what it must leave behind   */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  JrRouter *router;
+  GArray   *closed_channels;   /* guint64: ids of channel-closed */
+  guint     n_threads;
+  guint     n_fds;
+  char     *fds;
+} Fixture;
+
+static void
+on_channel_closed (JrRouter *router,
+                   guint64   channel_id,
+                   gpointer  user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_array_append_val (f->closed_channels, channel_id);
+}
+
+typedef struct {
+  Fixture *f;
+  guint64  channel_id;
+} ChannelWait;
+
+static gboolean
+channel_is_closed (gpointer data)
+{
+  ChannelWait *wait = data;
+
+  for (guint i = 0; i < wait->f->closed_channels->len; i++)
+    if (g_array_index (wait->f->closed_channels, guint64, i) == wait->channel_id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+wait_channel_closed (Fixture *f,
+                     guint64  channel_id)
+{
+  ChannelWait wait = { f, channel_id };
+
+  iterate_until (channel_is_closed, &wait, "channel-closed");
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (count_children (), ==, 0);
+  /* GLib closes a reaped child's pidfd on its worker thread a moment
+   * later: let the last test's go. */
+  for (guint i = 0; i < 1000 && strstr (f->fds = describe_fds (), "[pidfd]") != NULL; i++)
+    {
+      g_clear_pointer (&f->fds, g_free);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  f->n_threads = count_dir_entries ("/proc/self/task");
+  f->n_fds = count_dir_entries ("/proc/self/fd");
+
+  f->closed_channels = g_array_new (FALSE, FALSE, sizeof (guint64));
+  f->router = jr_router_new (JR_TRANSPORT_PROCESSES, NULL);
+  g_signal_connect (f->router, "channel-closed", G_CALLBACK (on_channel_closed), f);
+  g_assert_true (jr_router_start (f->router, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 until;
+
+  if (jr_router_get_running (f->router))
+    g_assert_true (jr_router_stop (f->router, NULL));
+  g_assert_cmpuint (jr_router_get_n_pipes (f->router), ==, 0);
+  g_object_add_weak_pointer (G_OBJECT (f->router), (gpointer *) &f->router);
+  g_object_unref (f->router);
+  g_assert_null (f->router);
+  g_array_unref (f->closed_channels);
+  forget_warnings ();
+
+  /* A joined thread can linger in /proc for a moment, and GLib closes a
+   * child's pidfd on its worker thread a bit after the exit is reported. */
+  until = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while ((count_dir_entries ("/proc/self/task") > f->n_threads ||
+          count_dir_entries ("/proc/self/fd") > f->n_fds) &&
+         g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (count_dir_entries ("/proc/self/task"), ==, f->n_threads);
+  if (count_dir_entries ("/proc/self/fd") != f->n_fds)
+    {
+      g_autofree char *now = describe_fds ();
+
+      g_test_message ("fds before:%s", f->fds);
+      g_test_message ("fds after:%s", now);
+    }
+  g_assert_cmpuint (count_dir_entries ("/proc/self/fd"), ==, f->n_fds);
+  g_clear_pointer (&f->fds, g_free);
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipes                                                               */
+/* ------------------------------------------------------------------ */
+
+/* A receiver and what it got: the "(tu)" messages' sequence numbers, and
+ * how many messages of any other type. */
+typedef struct {
+  JrSender   *sender;
+  JrReceiver *receiver;
+  guint64     id;
+  GArray     *seqs;      /* guint32 */
+  guint       n_other;
+  gboolean    closed;
+} Sink;
+
+static void
+on_sink_message (JrReceiver *receiver,
+                 GVariant   *message,
+                 gpointer    user_data)
+{
+  Sink *sink = user_data;
+
+  g_assert_true (g_thread_self () == main_thread);
+  g_assert_false (sink->closed);
+  if (g_str_equal (g_variant_get_type_string (message), "(tu)"))
+    {
+      guint64 id;
+      guint32 seq;
+
+      g_variant_get (message, "(tu)", &id, &seq);
+      g_array_append_val (sink->seqs, seq);
+    }
+  else
+    sink->n_other++;
+}
+
+static void
+sink_attach (Sink *sink)
+{
+  sink->id = jr_receiver_get_connection_id (sink->receiver);
+  sink->seqs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_signal_connect (sink->receiver, "message", G_CALLBACK (on_sink_message), sink);
+}
+
+static Sink *
+sink_new (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  Sink *sink = g_new0 (Sink, 1);
+
+  g_assert_true (jr_router_pipe (f->router, &sink->sender, &sink->receiver, &error));
+  g_assert_no_error (error);
+  sink_attach (sink);
+  return sink;
+}
+
+static void
+sink_close (Fixture *f,
+            Sink    *sink)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sink->closed)
+    {
+      g_assert_true (jr_router_close_pipe (f->router, sink->receiver, &error));
+      g_assert_no_error (error);
+      sink->closed = TRUE;
+    }
+}
+
+static void
+sink_free (Sink *sink)
+{
+  g_clear_object (&sink->sender);
+  g_clear_object (&sink->receiver);
+  g_array_unref (sink->seqs);
+  g_free (sink);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sink, sink_free)
+
+typedef struct {
+  Sink  *sink;
+  guint  count;
+} SinkWait;
+
+static char *
+id_arg (guint64 id)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Children                                                            */
+/* ------------------------------------------------------------------ */
+
+/* A launcher with its queue prepared, not yet spawned: its channel id can
+ * bind pipes first. */
+typedef struct {
+  GSubprocessLauncher *launcher;
+  guint64              channel_id;
+} Launch;
+
+static Launch
+launch_prepare (Fixture          *f,
+                GSubprocessFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  Launch launch;
+
+  launch.launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_unsetenv (launch.launcher, "JOBROUTER_CHANNEL_FDS");
+  launch.channel_id = jr_router_prepare_launcher_full (f->router, launch.launcher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (launch.channel_id, !=, 0);
+  return launch;
+}
+
+/* Spawns "hostile-child MODE ARGS..." and frees the launcher at once, so
+ * that the router sees the child's exit. */
+static GSubprocess * G_GNUC_NULL_TERMINATED
+launch_spawn (Launch     *launch,
+              const char *mode,
+              ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  GSubprocess *process;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, child_path);
+  g_ptr_array_add (argv, (gpointer) mode);
+  va_start (ap, mode);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launch->launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (process);
+  g_clear_object (&launch->launcher);
+  return process;
+}
+
+static void
+child_waited (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Waits for the child's exit while the main context keeps routing. */
+static void
+wait_child (GSubprocess *process)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_wait_async (process, NULL, child_waited, &exited);
+  iterate_until (flag_is_set, &exited, "a child to exit");
+}
+
+static int
+child_exit_status (GSubprocess *process)
+{
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* ------------------------------------------------------------------ */
+/* A. The queue's memory cannot be resized by the child                */
+/* ------------------------------------------------------------------ */
+
+/* A child that could shrink its memfd would make the parent's next read
+ * of the ring fault with SIGBUS, killing it. The memory is sealed: the
+ * child's ftruncate() fails, the parent lives and the queue still works. */
+static void
+test_truncate_ring (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  g_autoptr(GSubprocess) child = NULL;
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+
+  child = launch_spawn (&launch, "truncate-ring", id, NULL);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (sink->seqs->len, ==, 1);
+
+  sink_close (f, sink);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_log_set_writer_func (test_log_writer, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+
+  main_thread = g_thread_self ();
+  allowed = g_ptr_array_new_with_free_func (g_free);
+  caught = g_ptr_array_new_with_free_func (g_free);
+  child_path = g_test_build_filename (G_TEST_BUILT, "hostile-child", NULL);
+  /* What GLib makes once per process (the default main context, the
+   * thread that watches children) must exist before a fixture counts. */
+  g_main_context_default ();
+  {
+    g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL,
+                                                    child_path, NULL);
+
+    g_assert_nonnull (warm);
+    wait_child (warm);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+  }
+
+#define ADD(path, func) g_test_add ("/hostile/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("truncate-ring", test_truncate_ring);
+#undef ADD
+
+  status = g_test_run ();
+
+  g_clear_pointer (&allowed, g_ptr_array_unref);
+  g_clear_pointer (&caught, g_ptr_array_unref);
+  g_free (child_path);
+  return status;
+}
