@@ -837,6 +837,12 @@ jr_router_route_until (JrRouter         *self,
  * is gone and its messages are delivered, [signal@Jr.Router::channel-closed]
  * is emitted with the returned id.
  *
+ * The descriptors keep in the child the numbers they have here (the
+ * environment variable `JOBROUTER_CHANNEL_FDS` names them), so they fit
+ * any descriptor limit; do not map other descriptors of @launcher to the
+ * same numbers. The ring's memory is sealed to its size: a child cannot
+ * shrink it under the router.
+ *
  * Returns: the id of the new queue, or 0 with an error
  */
 guint64

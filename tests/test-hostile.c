@@ -503,6 +503,36 @@ test_truncate_ring (Fixture       *f,
   sink_close (f, sink);
 }
 
+/* ------------------------------------------------------------------ */
+/* E. The process transport works with a low descriptor limit          */
+/* ------------------------------------------------------------------ */
+
+static void
+test_fd_limit (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  g_autoptr(GSubprocess) child = NULL;
+  struct rlimit saved, low;
+  Launch launch;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  /* The child inherits the limit. */
+  launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  child = launch_spawn (&launch, "send", id, "3", NULL);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (sink->seqs->len, ==, 3);
+  sink_close (f, sink);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -531,6 +561,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add ("/hostile/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("truncate-ring", test_truncate_ring);
+  ADD ("fd-limit", test_fd_limit);
 #undef ADD
 
   status = g_test_run ();
