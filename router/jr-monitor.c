@@ -7,7 +7,8 @@
  * pushes them in batches. When nothing is left it arms every ring and
  * sleeps in poll() on the doorbells and a control eventfd. Problems with a
  * worker's bytes travel to the router's thread as warnings, in order with
- * that worker's messages.
+ * that worker's messages, a few per queue and then only counted
+ * (jr-warn-limit-private.h).
  */
 #include "jr-monitor-private.h"
 
@@ -20,6 +21,7 @@
 #include "jobrouter.h"
 #include "jr-frame-private.h"
 #include "jr-variant-pins-private.h"
+#include "jr-warn-limit-private.h"
 
 #define BATCH_CAPACITY 256u
 /* Small frames are copied out of the ring in runs of at most this many
@@ -38,17 +40,19 @@ typedef enum {
 } ReadMode;
 
 typedef struct {
-  JrChannel *channel;
-  ReadMode   mode;
-  gsize      skip_left;
-  guint8    *gather;
-  gsize      gather_size;
-  gsize      gather_filled;
-  gsize      stalled;       /* unread bytes that are not a whole frame yet */
-  guint64    sync_target;   /* written position when the pending sync was asked */
-  gboolean   drained;       /* this pass read all it could (not stopped for room) */
-  gboolean   writer_gone;
-  gboolean   broken;
+  JrChannel    *channel;
+  guint64       id;
+  ReadMode      mode;
+  gsize         skip_left;
+  guint8       *gather;
+  gsize         gather_size;
+  gsize         gather_filled;
+  gsize         stalled;         /* unread bytes that are not a whole frame yet */
+  guint64       sync_target;     /* written position when the pending sync was asked */
+  gboolean      drained;         /* this pass read all it could (not stopped for room) */
+  gboolean      writer_gone;
+  gboolean      broken;
+  JrWarnLimit   warnings;
 } Lane;
 
 struct _JrMonitor {
@@ -108,22 +112,73 @@ push_control (JrMonitor   *self,
   jr_inbox_push (self->inbox, batch);
 }
 
+static void
+push_warning (JrMonitor *self,
+              Lane      *lane,
+              char      *text)   /* owned */
+{
+  char *full = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": %s", lane->id, text);
+
+  g_free (text);
+  push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (full));
+}
+
+/* Says the count of warnings not said, when one is due (@closing: now). */
+static void
+summarize_warnings (JrMonitor *self,
+                    Lane      *lane,
+                    gint64     now,
+                    gboolean   closing)
+{
+  char *summary = jr_warn_limit_take_summary (&lane->warnings, now, closing ? "before it closed" : NULL);
+
+  if (summary != NULL)
+    push_warning (self, lane, summary);
+}
+
+/* A warning about a lane's bytes, said or counted as its limit allows. */
+static void
+lane_warn_text (JrMonitor *self,
+                Lane      *lane,
+                char      *text)   /* owned */
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (jr_warn_limit_admit (&lane->warnings, now))
+    push_warning (self, lane, text);
+  else
+    {
+      g_free (text);
+      summarize_warnings (self, lane, now, FALSE);
+    }
+}
+
 static void G_GNUC_PRINTF (3, 4)
 lane_warn (JrMonitor  *self,
            Lane       *lane,
            const char *format,
            ...)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *full = NULL;
   va_list args;
 
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  lane_warn_text (self, lane, g_strdup_vprintf (format, args));
   va_end (args);
-  full = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": %s",
-                          jr_channel_get_id (lane->channel), text);
-  push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (g_steal_pointer (&full)));
+}
+
+/* The lane is closed as corrupt: once per lane, so always said. */
+static void G_GNUC_PRINTF (3, 4)
+lane_break (JrMonitor  *self,
+            Lane       *lane,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  push_warning (self, lane, g_strdup_vprintf (format, args));
+  va_end (args);
+  lane->broken = TRUE;
 }
 
 /* Whether the type string of a frame copy is valid. Streams repeat one
@@ -281,8 +336,8 @@ drain_lane (JrMonitor *self,
           lane->gather_filled += n;
           if (lane->gather_filled == lane->gather_size)
             {
-              deliver_gathered (self, lane);
               lane->mode = READ_FRAMES;
+              deliver_gathered (self, lane);
             }
           continue;
 
@@ -345,8 +400,7 @@ drain_lane (JrMonitor *self,
         case JR_FRAME_CORRUPT:
         default:
           flush_run (self, lane, data);
-          lane_warn (self, lane, "closed after a corrupt frame: %s", error->message);
-          lane->broken = TRUE;
+          lane_break (self, lane, "closed after a corrupt frame: %s", error->message);
           break;
         }
     }
@@ -364,13 +418,17 @@ close_lane (JrMonitor *self,
             guint      index)
 {
   Lane *lane = g_ptr_array_index (self->lanes, index);
-  gsize left;
+  gsize left = 0;
 
-  jr_channel_peek (lane->channel, &left);
-  if (!lane->broken && (left > 0 || lane->mode != READ_FRAMES))
-    lane_warn (self, lane, "the worker went away in the middle of a message");
+  if (!lane->broken)
+    {
+      jr_channel_peek (lane->channel, &left);
+      if (left > 0 || lane->mode != READ_FRAMES)
+        push_warning (self, lane, g_strdup ("the worker went away in the middle of a message"));
+    }
+  summarize_warnings (self, lane, 0, TRUE);
 
-  push_control (self, JR_BATCH_CHANNEL_CLOSED, jr_channel_get_id (lane->channel), NULL);
+  push_control (self, JR_BATCH_CHANNEL_CLOSED, lane->id, NULL);
   g_ptr_array_remove_index_fast (self->lanes, index);
 }
 
@@ -383,9 +441,22 @@ read_control (JrMonitor *self)
     ;
 }
 
+/* How long to sleep at most: warnings not said yet are counted in a
+ * summary at least once a second. */
+static int
+sleep_timeout_ms (JrMonitor *self)
+{
+  for (guint i = 0; i < self->lanes->len; i++)
+    if (((Lane *) g_ptr_array_index (self->lanes, i))->warnings.suppressed > 0)
+      return JR_WARN_LIMIT_PERIOD_USEC / 1000;
+  return -1;
+}
+
 static void
 sleep_until_woken (JrMonitor *self)
 {
+  int timeout = sleep_timeout_ms (self);
+
   g_array_set_size (self->pollfds, 0);
   g_array_append_val (self->pollfds, ((struct pollfd) { .fd = self->control_fd, .events = POLLIN }));
 
@@ -401,7 +472,7 @@ sleep_until_woken (JrMonitor *self)
       g_array_append_val (self->pollfds, pfd);
     }
 
-  while (poll ((struct pollfd *) self->pollfds->data, self->pollfds->len, -1) < 0 && errno == EINTR)
+  while (poll ((struct pollfd *) self->pollfds->data, self->pollfds->len, timeout) < 0 && errno == EINTR)
     ;
 
   if (g_array_index (self->pollfds, struct pollfd, 0).revents != 0)
@@ -435,6 +506,23 @@ sync_reached (JrMonitor *self)
   return TRUE;
 }
 
+static void
+summarize_due_warnings (JrMonitor *self)
+{
+  gint64 now = 0;
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+
+      if (lane->warnings.suppressed == 0)
+        continue;
+      if (now == 0)
+        now = g_get_monotonic_time ();
+      summarize_warnings (self, lane, now, FALSE);
+    }
+}
+
 static gpointer
 monitor_thread (gpointer data)
 {
@@ -453,6 +541,7 @@ monitor_thread (gpointer data)
           Lane *lane = g_new0 (Lane, 1);
 
           lane->channel = g_ptr_array_index (self->incoming, i);
+          lane->id = jr_channel_get_id (lane->channel);
           g_ptr_array_add (self->lanes, lane);
         }
       g_ptr_array_set_size (self->incoming, 0);
@@ -501,6 +590,7 @@ monitor_thread (gpointer data)
           if (lane->broken || (lane->writer_gone && lane->drained))
             close_lane (self, i - 1);
         }
+      summarize_due_warnings (self);
       flush_batch (self);
 
       if (self->pending_sync != 0 && sync_reached (self))

@@ -18,6 +18,7 @@
 #include "jr-receiver-private.h"
 #include "jr-sender-private.h"
 #include "jr-variant-pins-private.h"
+#include "jr-warn-limit-private.h"
 
 /* How long one dispatch may deliver before yielding to the main loop. */
 #define DISPATCH_BUDGET_USEC 4000
@@ -76,6 +77,7 @@ struct _JrRouter {
   guint         current_index;
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
+  JrWarnLimit   drop_warnings;      /* messages for closed pipes */
 };
 
 G_DEFINE_FINAL_TYPE (JrRouter, jr_router, G_TYPE_OBJECT)
@@ -194,6 +196,28 @@ static GSourceFuncs router_source_funcs = {
   .dispatch = router_source_dispatch,
 };
 
+/* A child can send on a pipe once it is closed as fast as it sends at
+ * all: a few of these warnings are said, then only counted. */
+static void
+warn_dropped (JrRouter *self,
+              guint64   connection_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *summary = NULL;
+
+  if (jr_warn_limit_admit (&self->drop_warnings, now))
+    {
+      if (connection_id > 0 && connection_id < self->next_connection_id)
+        g_warning ("Dropping a message for closed pipe %" G_GUINT64_FORMAT, connection_id);
+      else
+        g_warning ("Dropping a message for unknown pipe %" G_GUINT64_FORMAT, connection_id);
+      return;
+    }
+  summary = jr_warn_limit_take_summary (&self->drop_warnings, now, NULL);
+  if (summary != NULL)
+    g_warning ("Dropping messages for closed pipes: %s", summary);
+}
+
 static void
 deliver (JrRouter *self,
          guint64   connection_id,
@@ -212,10 +236,7 @@ deliver (JrRouter *self,
 
   if (receiver == NULL)
     {
-      if (connection_id > 0 && connection_id < self->next_connection_id)
-        g_warning ("Dropping a message for closed pipe %" G_GUINT64_FORMAT, connection_id);
-      else
-        g_warning ("Dropping a message for unknown pipe %" G_GUINT64_FORMAT, connection_id);
+      warn_dropped (self, connection_id);
       return;
     }
 
@@ -648,6 +669,13 @@ jr_router_stop (JrRouter  *self,
   self->last_receiver = NULL;
   g_clear_pointer (&self->receivers, g_hash_table_unref);
   g_clear_pointer (&self->pins, jr_variant_pins_free);
+  {
+    g_autofree char *summary = jr_warn_limit_take_summary (&self->drop_warnings, 0,
+                                                           "before the router stopped");
+
+    if (summary != NULL)
+      g_warning ("Dropping messages for closed pipes: %s", summary);
+  }
 
   set_running (self, FALSE);
   return TRUE;

@@ -50,6 +50,30 @@ static GMutex warn_lock;
 static GPtrArray *allowed;   /* patterns (char*), guarded by warn_lock */
 static GPtrArray *caught;    /* messages (char*), guarded by warn_lock */
 
+/* "jobrouter" warnings matching @pattern (g_pattern_match_simple) are
+ * caught instead of failing the test; caught_warnings() gives them back. */
+static void
+allow_warnings (const char *pattern)
+{
+  g_mutex_lock (&warn_lock);
+  g_ptr_array_add (allowed, g_strdup (pattern));
+  g_mutex_unlock (&warn_lock);
+}
+
+/* A copy of the warnings caught so far that match @pattern. */
+static GPtrArray *
+caught_warnings (const char *pattern)
+{
+  GPtrArray *matches = g_ptr_array_new_with_free_func (g_free);
+
+  g_mutex_lock (&warn_lock);
+  for (guint i = 0; i < caught->len; i++)
+    if (g_pattern_match_simple (pattern, g_ptr_array_index (caught, i)))
+      g_ptr_array_add (matches, g_strdup (g_ptr_array_index (caught, i)));
+  g_mutex_unlock (&warn_lock);
+  return matches;
+}
+
 static void
 forget_warnings (void)
 {
@@ -533,6 +557,116 @@ test_fd_limit (Fixture       *f,
   sink_close (f, sink);
 }
 
+/* ------------------------------------------------------------------ */
+/* F. A flood of bad frames gives a handful of warnings                */
+/* ------------------------------------------------------------------ */
+
+#define BAD_FRAMES 100000u
+
+static void
+test_bad_frames (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  g_autofree char *count = g_strdup_printf ("%u", BAD_FRAMES);
+  g_autofree char *prefix = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  gint64 start = g_get_monotonic_time ();
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) child = launch_spawn (&launch, "bad-frames", id, count, NULL);
+  guint64 reported = 0;
+  guint verbatim = 0;
+  guint seconds;
+
+  prefix = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *", launch.channel_id);
+  allow_warnings (prefix);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (sink->seqs->len, ==, 1);
+  seconds = (guint) ((g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+
+  /* A few verbatim, then counts of the rest: one a second at most (a
+   * slow build takes a few seconds over the flood), and one at the end. */
+  lines = caught_warnings ("*");
+  g_test_message ("%u warning lines in %u s", lines->len, seconds);
+  g_assert_cmpuint (lines->len, <=, 5 + seconds + 2);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *more = strstr (line, ": ");
+      guint64 n;
+      char *end;
+
+      g_test_message ("%s", line);
+      g_assert_true (g_pattern_match_simple (prefix, line));
+      g_assert_nonnull (more);
+      n = g_ascii_strtoull (more + 2, &end, 10);
+      if (end != more + 2 && g_str_has_prefix (end, " more warnings"))
+        reported += n;
+      else
+        {
+          g_assert_true (strstr (line, "not in normal form") != NULL);
+          verbatim++;
+        }
+    }
+  g_assert_cmpuint (verbatim, <=, 5);
+  g_assert_cmpuint (verbatim + reported, ==, BAD_FRAMES);
+  sink_close (f, sink);
+}
+
+/* Messages for a pipe that was closed are dropped on the router's thread,
+ * with the same limit on warnings. */
+static void
+test_closed_pipe_flood (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(Sink) gone = sink_new (f);
+  g_autofree char *id = id_arg (gone->id);
+  g_autofree char *count = g_strdup_printf ("%u", BAD_FRAMES);
+  g_autoptr(GPtrArray) lines = NULL;
+  gint64 start = g_get_monotonic_time ();
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) child = NULL;
+  guint64 reported = 0;
+  guint verbatim = 0;
+  guint seconds;
+
+  sink_close (f, gone);
+  allow_warnings ("*closed pipe*");
+  child = launch_spawn (&launch, "flood-id", id, count, NULL);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  /* The rest is counted when the router stops. */
+  g_assert_true (jr_router_stop (f->router, NULL));
+  seconds = (guint) ((g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+
+  lines = caught_warnings ("*");
+  g_test_message ("%u warning lines in %u s", lines->len, seconds);
+  g_assert_cmpuint (lines->len, <=, 5 + seconds + 2);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *more = strstr (line, ": ");
+      guint64 n;
+      char *end;
+
+      g_test_message ("%s", line);
+      if (more != NULL && (n = g_ascii_strtoull (more + 2, &end, 10)) > 0 &&
+          g_str_has_prefix (end, " more warnings"))
+        reported += n;
+      else
+        {
+          g_assert_true (g_str_has_suffix (line, id));
+          verbatim++;
+        }
+    }
+  g_assert_cmpuint (verbatim, <=, 5);
+  g_assert_cmpuint (verbatim + reported, ==, BAD_FRAMES);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -562,6 +696,8 @@ main (int    argc,
 #define ADD(path, func) g_test_add ("/hostile/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("truncate-ring", test_truncate_ring);
   ADD ("fd-limit", test_fd_limit);
+  ADD ("warnings/bad-frames", test_bad_frames);
+  ADD ("warnings/closed-pipe-flood", test_closed_pipe_flood);
 #undef ADD
 
   status = g_test_run ();
