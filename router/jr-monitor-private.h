@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "jr-bindings-private.h"
 #include "jr-channel-private.h"
 #include "jr-inbox-private.h"
 
@@ -16,7 +17,10 @@ G_BEGIN_DECLS
 
 typedef struct _JrMonitor JrMonitor;
 
+/* Frames go to @inbox; @bindings says which pipes each queue may send on
+ * (a queue that sends on another is closed as corrupt). */
 JrMonitor *jr_monitor_new          (JrInbox    *inbox,
+                                    JrBindings *bindings,
                                     GError    **error);
 /* Takes ownership of @channel. */
 void       jr_monitor_add_channel  (JrMonitor  *monitor,

@@ -9,6 +9,11 @@
  * worker's bytes travel to the router's thread as warnings, in order with
  * that worker's messages, a few per queue and then only counted
  * (jr-warn-limit-private.h).
+ *
+ * This thread is the trust boundary: a child may write anything into its
+ * ring. A frame whose framing is lost, or a message on a pipe that is not
+ * the child's own (jr-bindings-private.h), closes that child's queue as
+ * corrupt: that frame and everything after it are dropped.
  */
 #include "jr-monitor-private.h"
 
@@ -27,6 +32,10 @@
 /* Small frames are copied out of the ring in runs of at most this many
  * bytes, one allocation per run: a message kept alive keeps its run. */
 #define RUN_BYTES_MAX  (16u * 1024u)
+/* Connection ids a queue was last allowed to send on, checked without a
+ * lock: a worker sends on a few pipes at a time (an executor's worker on
+ * one or two jobs), a stream on one. */
+#define ALLOWED_CACHE  8u
 
 typedef struct {
   JrFrameHeader header;
@@ -47,37 +56,40 @@ typedef struct {
   guint8       *gather;
   gsize         gather_size;
   gsize         gather_filled;
+  JrFrameHeader gather_header;   /* as checked when the gather started */
   gsize         stalled;         /* unread bytes that are not a whole frame yet */
   guint64       sync_target;     /* written position when the pending sync was asked */
   gboolean      drained;         /* this pass read all it could (not stopped for room) */
   gboolean      writer_gone;
   gboolean      broken;
+  guint64       allowed[ALLOWED_CACHE];  /* most recent first; 0: empty */
   JrWarnLimit   warnings;
 } Lane;
 
 struct _JrMonitor {
-  JrInbox   *inbox;
-  GThread   *thread;
-  int        control_fd;
+  JrInbox    *inbox;
+  JrBindings *bindings;
+  GThread    *thread;
+  int         control_fd;
 
   /* lock guards the requests from the router's thread. */
-  GMutex     lock;
-  GPtrArray *incoming;
-  gboolean   stop;
-  guint64    sync_requested;
-  guint64    last_token;
+  GMutex      lock;
+  GPtrArray  *incoming;
+  gboolean    stop;
+  guint64     sync_requested;
+  guint64     last_token;
 
   /* Monitor thread only. */
-  guint64    pending_sync;   /* token to push once every lane is read far enough */
-  char       valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
+  guint64     pending_sync;   /* token to push once every lane is read far enough */
+  char        valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
   JrVariantPins *pins;
-  RunFrame   run[BATCH_CAPACITY];
-  guint      run_length;
-  gsize      run_start;      /* in the lane's unread bytes */
-  gsize      run_bytes;
-  GPtrArray *lanes;
-  JrBatch   *batch;
-  GArray    *pollfds;
+  RunFrame    run[BATCH_CAPACITY];
+  guint       run_length;
+  gsize       run_start;      /* in the lane's unread bytes */
+  gsize       run_bytes;
+  GPtrArray  *lanes;
+  JrBatch    *batch;
+  GArray     *pollfds;
 };
 
 static void
@@ -181,6 +193,44 @@ lane_break (JrMonitor  *self,
   lane->broken = TRUE;
 }
 
+/* Whether the lane may send on @connection_id; remembers the answer. The
+ * first compare is all a run of frames for one pipe costs. */
+static inline gboolean
+lane_may_send (JrMonitor *self,
+               Lane      *lane,
+               guint64    connection_id)
+{
+  guint i;
+
+  if (G_LIKELY (connection_id == lane->allowed[0] && connection_id != 0))
+    return TRUE;
+
+  for (i = 1; i < ALLOWED_CACHE; i++)
+    if (lane->allowed[i] == connection_id && connection_id != 0)
+      break;
+  if (i == ALLOWED_CACHE)
+    {
+      /* A closed pipe stays closed (ids are never reused): its messages go
+       * on to the router, which drops them with a warning as it always
+       * has, and the lane stays open. */
+      if (jr_bindings_check (self->bindings, connection_id, lane->id) == JR_BINDING_FORBIDDEN)
+        return FALSE;
+      i = ALLOWED_CACHE - 1;
+    }
+  memmove (lane->allowed + 1, lane->allowed, i * sizeof lane->allowed[0]);
+  lane->allowed[0] = connection_id;
+  return TRUE;
+}
+
+static void
+lane_forged (JrMonitor *self,
+             Lane      *lane,
+             guint64    connection_id)
+{
+  lane_break (self, lane, "sent on a pipe that is not its own; closed as corrupt: "
+              "connection id %" G_GUINT64_FORMAT " is not one of its pipes", connection_id);
+}
+
 /* Whether the type string of a frame copy is valid. Streams repeat one
  * type: the last valid one is remembered, so most checks are a compare. */
 static gboolean
@@ -217,6 +267,7 @@ deliver_block (JrMonitor      *self,
       const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
       GVariant *value = NULL;
 
+      /* The connection id was checked on the ring: the copy must say the same. */
       if (memcmp (at, header, sizeof *header) != 0)
         {
           lane_warn (self, lane, "dropped a message that changed while it was read");
@@ -289,13 +340,17 @@ deliver_gathered (JrMonitor *self,
   RunFrame frame = { .offset = 0 };
   const char *type_string;
   gsize frame_size;
+  JrFrameStatus status;
 
   block = g_bytes_new_take (g_steal_pointer (&lane->gather), lane->gather_size);
-  if (jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
-                     &type_string, &frame_size, &error) == JR_FRAME_OK)
-    deliver_block (self, lane, block, &frame, 1);
-  else
+  status = jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
+                          &type_string, &frame_size, &error);
+  if (status != JR_FRAME_OK)
     lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
+  else if (memcmp (&frame.header, &lane->gather_header, sizeof frame.header) != 0)
+    lane_warn (self, lane, "dropped a message that changed while it was read");
+  else
+    deliver_block (self, lane, block, &frame, 1);
 }
 
 /* Reads what the lane's ring holds. Returns FALSE when it stopped because
@@ -316,6 +371,7 @@ drain_lane (JrMonitor *self,
     {
       g_autoptr(GError) error = NULL;
       JrFrameHeader header;
+      JrFrameStatus status;
       gsize frame_size;
       gsize n;
 
@@ -356,7 +412,18 @@ drain_lane (JrMonitor *self,
 
       /* Framing only: the frame is checked on the copy deliver_block()
        * gets, which the worker cannot change under us. */
-      switch (jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error))
+      status = jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error);
+      if ((status == JR_FRAME_OK || status == JR_FRAME_SKIP ||
+           (status == JR_FRAME_NEED_MORE && frame_size > ring_half)) &&
+          !lane_may_send (self, lane, header.connection_id))
+        {
+          /* What came before it is good; nothing after it is read. */
+          flush_run (self, lane, data);
+          lane_forged (self, lane, header.connection_id);
+          break;
+        }
+
+      switch (status)
         {
         case JR_FRAME_OK:
           /* A frame too big to share a run goes alone in its own. */
@@ -386,6 +453,7 @@ drain_lane (JrMonitor *self,
           lane->gather = g_malloc (frame_size);
           lane->gather_size = frame_size;
           lane->gather_filled = 0;
+          lane->gather_header = header;
           lane->mode = READ_GATHER;
           break;
 
@@ -620,8 +688,9 @@ monitor_thread (gpointer data)
 }
 
 JrMonitor *
-jr_monitor_new (JrInbox *inbox,
-                GError **error)
+jr_monitor_new (JrInbox    *inbox,
+                JrBindings *bindings,
+                GError    **error)
 {
   JrMonitor *self = g_new0 (JrMonitor, 1);
 
@@ -637,6 +706,7 @@ jr_monitor_new (JrInbox *inbox,
     }
 
   self->inbox = jr_inbox_ref (inbox);
+  self->bindings = jr_bindings_ref (bindings);
   g_mutex_init (&self->lock);
   self->incoming = g_ptr_array_new ();
   self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
@@ -703,6 +773,7 @@ jr_monitor_free (JrMonitor *self)
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->pollfds);
   jr_variant_pins_free (self->pins);
+  jr_bindings_unref (self->bindings);
   jr_inbox_unref (self->inbox);
   close (self->control_fd);
   g_mutex_clear (&self->lock);

@@ -12,6 +12,7 @@
  */
 #include "jr-router-private.h"
 
+#include "jr-bindings-private.h"
 #include "jr-channel-private.h"
 #include "jr-inbox-private.h"
 #include "jr-monitor-private.h"
@@ -57,6 +58,7 @@ struct _JrRouter {
   guint         generation;         /* counts starts: a handler may restart us */
   JrInbox      *inbox;
   JrMonitor    *monitor;
+  JrBindings   *bindings;           /* process transport: whose pipe is whose */
   GSource      *source;
   GHashTable   *receivers;          /* connection id → JrReceiver */
   /* The last receiver looked up (borrowed from receivers): messages come
@@ -610,9 +612,11 @@ jr_router_start (JrRouter  *self,
   self->inbox = jr_inbox_new (self->context);
   if (self->transport == JR_TRANSPORT_PROCESSES)
     {
-      self->monitor = jr_monitor_new (self->inbox, error);
+      self->bindings = jr_bindings_new (self->next_connection_id);
+      self->monitor = jr_monitor_new (self->inbox, self->bindings, error);
       if (self->monitor == NULL)
         {
+          g_clear_pointer (&self->bindings, jr_bindings_unref);
           g_clear_pointer (&self->inbox, jr_inbox_unref);
           return FALSE;
         }
@@ -660,6 +664,7 @@ jr_router_stop (JrRouter  *self,
     g_warning ("Router stopped with %u pipe%s still open", n_open, n_open == 1 ? "" : "s");
 
   g_clear_pointer (&self->monitor, jr_monitor_free);
+  g_clear_pointer (&self->bindings, jr_bindings_unref);
   jr_inbox_close (self->inbox);
   g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
@@ -681,6 +686,22 @@ jr_router_stop (JrRouter  *self,
   return TRUE;
 }
 
+static void
+make_pipe (JrRouter    *self,
+           guint64      channel_id,
+           JrSender   **sender,
+           JrReceiver **receiver)
+{
+  guint64 id = self->next_connection_id++;
+
+  /* Bound before anyone can know the id: a child learns it from us. */
+  if (self->bindings != NULL)
+    jr_bindings_add (self->bindings, id, channel_id);
+  *sender = jr_sender_new_for_inbox (id, self->inbox);
+  *receiver = jr_receiver_new (id);
+  g_hash_table_insert (self->receivers, g_memdup2 (&id, sizeof id), g_object_ref (*receiver));
+}
+
 /**
  * jr_router_pipe:
  * @self: a running router
@@ -691,6 +712,13 @@ jr_router_stop (JrRouter  *self,
  * Makes a pipe. The receiver stays on the router's thread; the sender goes
  * to a worker thread, or its connection id to a child process.
  *
+ * With the process transport, the pipe belongs to the first child that
+ * sends on it: a message from another child on the same connection id
+ * closes that other child's queue as corrupt (a warning names it, and
+ * [signal@Jr.Router::channel-closed] follows). Threads of this process may
+ * always send on it. To give a pipe to one child before it sends, use
+ * [method@Jr.Router.pipe_for_channel].
+ *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
  */
 gboolean
@@ -699,18 +727,70 @@ jr_router_pipe (JrRouter    *self,
                 JrReceiver **receiver,
                 GError     **error)
 {
-  guint64 id;
-
   g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (sender != NULL && receiver != NULL, FALSE);
 
   if (!self->running)
     return not_running_error (error);
 
-  id = self->next_connection_id++;
-  *sender = jr_sender_new_for_inbox (id, self->inbox);
-  *receiver = jr_receiver_new (id);
-  g_hash_table_insert (self->receivers, g_memdup2 (&id, sizeof id), g_object_ref (*receiver));
+  make_pipe (self, 0, sender, receiver);
+  return TRUE;
+}
+
+/**
+ * jr_router_pipe_for_channel:
+ * @self: a running router with the process transport
+ * @channel_id: the id of a cross-process queue, as
+ *   [method@Jr.Router.prepare_launcher_full] returned it
+ * @sender: (out) (transfer full): the sending end
+ * @receiver: (out) (transfer full): the receiving end
+ * @error: return location for an error
+ *
+ * Makes a pipe whose messages may come only from the child that has the
+ * queue @channel_id, or from threads of this process (with @sender). Give
+ * the child the pipe's connection id; it sends with
+ * [ctor@Jr.Sender.new_for_parent].
+ *
+ * The router checks every message from a child on the monitor thread,
+ * before it reaches the router's thread: a child that sends on a pipe
+ * bound to another queue, or claimed by one (see [method@Jr.Router.pipe]),
+ * or on a connection id the router never made, has its queue closed as
+ * corrupt at that message. That message and everything the child sends
+ * after it are dropped, with one warning naming the queue, and
+ * [signal@Jr.Router::channel-closed] is emitted for it. Messages for a
+ * pipe that was closed with [method@Jr.Router.close_pipe] are dropped with
+ * a warning, as from any sender, and do not close the queue.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
+ *   %JR_ROUTER_ERROR_FAILED when the router has not the process transport
+ *   or made no queue @channel_id
+ */
+gboolean
+jr_router_pipe_for_channel (JrRouter    *self,
+                            guint64      channel_id,
+                            JrSender   **sender,
+                            JrReceiver **receiver,
+                            GError     **error)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (sender != NULL && receiver != NULL, FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+  if (self->transport != JR_TRANSPORT_PROCESSES)
+    {
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                           "Only a router with the process transport has cross-process queues");
+      return FALSE;
+    }
+  if (channel_id == 0 || channel_id >= self->next_channel_id)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "The router made no cross-process queue %" G_GUINT64_FORMAT, channel_id);
+      return FALSE;
+    }
+
+  make_pipe (self, channel_id, sender, receiver);
   return TRUE;
 }
 
@@ -747,6 +827,8 @@ jr_router_close_pipe (JrRouter    *self,
     }
   self->last_receiver = NULL;
   g_hash_table_remove (self->receivers, &id);
+  if (self->bindings != NULL)
+    jr_bindings_remove (self->bindings, id);
   return TRUE;
 }
 
@@ -870,6 +952,11 @@ jr_router_route_until (JrRouter         *self,
  * any descriptor limit; do not map other descriptors of @launcher to the
  * same numbers. The ring's memory is sealed to its size: a child cannot
  * shrink it under the router.
+ *
+ * The returned id also names the child for its pipes: a pipe made with
+ * [method@Jr.Router.pipe_for_channel] and this id takes messages from this
+ * child only (and from threads of this process). A child that sends on a
+ * pipe that is not its own has its queue closed as corrupt.
  *
  * Returns: the id of the new queue, or 0 with an error
  */

@@ -74,6 +74,14 @@ caught_warnings (const char *pattern)
   return matches;
 }
 
+static guint
+count_caught (const char *pattern)
+{
+  g_autoptr(GPtrArray) matches = caught_warnings (pattern);
+
+  return matches->len;
+}
+
 static void
 forget_warnings (void)
 {
@@ -407,6 +415,23 @@ typedef struct {
   guint  count;
 } SinkWait;
 
+static gboolean
+sink_has (gpointer data)
+{
+  SinkWait *wait = data;
+
+  return wait->sink->seqs->len >= wait->count;
+}
+
+static void
+wait_sink (Sink  *sink,
+           guint  count)
+{
+  SinkWait wait = { sink, count };
+
+  iterate_until (sink_has, &wait, "messages on a pipe");
+}
+
 static char *
 id_arg (guint64 id)
 {
@@ -525,6 +550,243 @@ test_truncate_ring (Fixture       *f,
   g_assert_cmpuint (sink->seqs->len, ==, 1);
 
   sink_close (f, sink);
+}
+
+/* ------------------------------------------------------------------ */
+/* B. A child sends only on its own pipes                              */
+/* ------------------------------------------------------------------ */
+
+static char *
+forged_pattern (guint64 channel_id,
+                guint64 connection_id)
+{
+  return g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *closed as corrupt: connection id %"
+                          G_GUINT64_FORMAT " is not one of its pipes*", channel_id, connection_id);
+}
+
+/* The child API as before: a plain jr_router_pipe() used by one child
+ * each, several messages in order, no warning. */
+static void
+test_plain_pipes (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Sink) s0 = sink_new (f);
+  g_autoptr(Sink) s1 = sink_new (f);
+  g_autofree char *id0 = id_arg (s0->id);
+  g_autofree char *id1 = id_arg (s1->id);
+  Launch l0 = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  Launch l1 = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) c0 = launch_spawn (&l0, "send", id0, "500", NULL);
+  g_autoptr(GSubprocess) c1 = launch_spawn (&l1, "send", id1, "500", NULL);
+
+  wait_child (c0);
+  wait_child (c1);
+  g_assert_cmpint (child_exit_status (c0), ==, 0);
+  g_assert_cmpint (child_exit_status (c1), ==, 0);
+  wait_channel_closed (f, l0.channel_id);
+  wait_channel_closed (f, l1.channel_id);
+  for (guint32 i = 0; i < 500; i++)
+    {
+      g_assert_cmpuint (g_array_index (s0->seqs, guint32, i), ==, i);
+      g_assert_cmpuint (g_array_index (s1->seqs, guint32, i), ==, i);
+    }
+  g_assert_cmpuint (s0->seqs->len, ==, 500);
+  g_assert_cmpuint (s1->seqs->len, ==, 500);
+
+  sink_close (f, s0);
+  sink_close (f, s1);
+}
+
+/* A forging child sent seq 0 on its own pipe, one message on @victim's,
+ * then seq 1 on its own. Its queue was closed at the forged message: its
+ * own pipe has seq 0 only, the victim got nothing from it. */
+static void
+check_forger_closed (Fixture     *f,
+                     GSubprocess *forger,
+                     guint64      forger_channel,
+                     Sink        *own,
+                     guint64      victim_id)
+{
+  g_autofree char *pattern = forged_pattern (forger_channel, victim_id);
+  int status;
+
+  wait_child (forger);
+  status = child_exit_status (forger);
+  /* 3: it saw its queue closed under it. */
+  g_assert_true (status == 0 || status == 3);
+  wait_channel_closed (f, forger_channel);
+  g_assert_cmpuint (count_caught (pattern), ==, 1);
+  g_assert_cmpuint (count_caught ("*"), ==, 1);
+  g_assert_cmpuint (own->seqs->len, ==, 1);
+  g_assert_cmpuint (g_array_index (own->seqs, guint32, 0), ==, 0);
+}
+
+/* A plain pipe belongs to the first child that sends on it: another
+ * child sending on it is closed as corrupt. */
+static void
+test_forge_claimed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Sink) victim = sink_new (f);
+  g_autoptr(Sink) own = sink_new (f);
+  g_autofree char *victim_id = id_arg (victim->id);
+  g_autofree char *own_id = id_arg (own->id);
+  Launch honest = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  Launch forger = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) h = NULL;
+  g_autoptr(GSubprocess) c = NULL;
+
+  allow_warnings ("Worker queue *");
+  h = launch_spawn (&honest, "send", victim_id, "3", NULL);
+  wait_sink (victim, 3);
+
+  c = launch_spawn (&forger, "forge-id", own_id, victim_id, NULL);
+  check_forger_closed (f, c, forger.channel_id, own, victim->id);
+  wait_child (h);
+  g_assert_cmpint (child_exit_status (h), ==, 0);
+  g_assert_cmpuint (victim->seqs->len, ==, 3);
+
+  sink_close (f, victim);
+  sink_close (f, own);
+}
+
+typedef struct {
+  JrSender *sender;
+  guint32   seq;
+} ThreadSend;
+
+static gpointer
+thread_send (gpointer data)
+{
+  ThreadSend *send = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jr_sender_start (send->sender, &error));
+  g_assert_true (jr_sender_send (send->sender, g_variant_new ("(tu)", (guint64) 0, send->seq), &error));
+  g_assert_true (jr_sender_stop (send->sender, &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* A pipe bound to one child's queue takes messages from that child and
+ * from threads of this process only, even before its child sent anything:
+ * another child sending on it is closed as corrupt. */
+static void
+test_forge_bound (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Launch honest = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  Launch forger = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(Sink) victim = g_new0 (Sink, 1);
+  g_autoptr(Sink) own = g_new0 (Sink, 1);
+  g_autofree char *victim_id = NULL;
+  g_autofree char *own_id = NULL;
+  g_autoptr(GSubprocess) h = NULL;
+  g_autoptr(GSubprocess) c = NULL;
+  ThreadSend send;
+  GThread *thread;
+
+  g_assert_true (jr_router_pipe_for_channel (f->router, honest.channel_id,
+                                             &victim->sender, &victim->receiver, &error));
+  g_assert_true (jr_router_pipe_for_channel (f->router, forger.channel_id,
+                                             &own->sender, &own->receiver, &error));
+  g_assert_no_error (error);
+  sink_attach (victim);
+  sink_attach (own);
+  victim_id = id_arg (victim->id);
+  own_id = id_arg (own->id);
+  allow_warnings ("Worker queue *");
+
+  /* The forger goes first: the victim's pipe is bound, not claimed. */
+  c = launch_spawn (&forger, "forge-id", own_id, victim_id, NULL);
+  check_forger_closed (f, c, forger.channel_id, own, victim->id);
+  g_assert_cmpuint (victim->seqs->len, ==, 0);
+
+  h = launch_spawn (&honest, "send", victim_id, "3", NULL);
+  wait_child (h);
+  g_assert_cmpint (child_exit_status (h), ==, 0);
+  wait_sink (victim, 3);
+
+  /* A thread of this process may send on it too. */
+  send = (ThreadSend) { victim->sender, 100 };
+  thread = g_thread_new ("test-sender", thread_send, &send);
+  wait_sink (victim, 4);
+  g_thread_join (thread);
+  g_assert_cmpuint (g_array_index (victim->seqs, guint32, 3), ==, 100);
+
+  sink_close (f, victim);
+  sink_close (f, own);
+}
+
+/* A queue that is not a process router's, or no queue: refused. */
+static void
+test_pipe_for_channel_errors (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrRouter) threads = jr_router_new (JR_TRANSPORT_THREADS, NULL);
+  JrSender *sender = NULL;
+  JrReceiver *receiver = NULL;
+
+  g_assert_false (jr_router_pipe_for_channel (f->router, 0, &sender, &receiver, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (jr_router_pipe_for_channel (f->router, 12345, &sender, &receiver, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (jr_router_start (threads, &error));
+  g_assert_false (jr_router_pipe_for_channel (threads, 1, &sender, &receiver, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (jr_router_stop (threads, &error));
+  g_assert_null (sender);
+  g_assert_null (receiver);
+}
+
+/* An id the router never made: closed as corrupt. */
+static void
+test_forge_never_created (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(Sink) own = sink_new (f);
+  g_autofree char *own_id = id_arg (own->id);
+  Launch forger = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) c = NULL;
+
+  allow_warnings ("Worker queue *");
+  c = launch_spawn (&forger, "forge-id", own_id, "987654321", NULL);
+  check_forger_closed (f, c, forger.channel_id, own, 987654321);
+
+  sink_close (f, own);
+}
+
+/* Messages for a pipe that was closed are dropped with a warning, as they
+ * always were, and the child's queue stays open. */
+static void
+test_forge_closed_pipe (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(Sink) own = sink_new (f);
+  g_autoptr(Sink) gone = sink_new (f);
+  g_autofree char *own_id = id_arg (own->id);
+  g_autofree char *gone_id = id_arg (gone->id);
+  g_autofree char *pattern = g_strdup_printf ("*closed pipe %s*", gone_id);
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) c = NULL;
+
+  sink_close (f, gone);
+  allow_warnings (pattern);
+  c = launch_spawn (&launch, "forge-id", own_id, gone_id, NULL);
+  wait_child (c);
+  g_assert_cmpint (child_exit_status (c), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  wait_sink (own, 2);
+  g_assert_cmpuint (count_caught ("*"), ==, 1);
+  g_assert_cmpuint (gone->seqs->len, ==, 0);
+
+  sink_close (f, own);
 }
 
 /* ------------------------------------------------------------------ */
@@ -695,6 +957,12 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add ("/hostile/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("truncate-ring", test_truncate_ring);
+  ADD ("pipes/plain", test_plain_pipes);
+  ADD ("pipes/forge-claimed", test_forge_claimed);
+  ADD ("pipes/forge-bound", test_forge_bound);
+  ADD ("pipes/for-channel-errors", test_pipe_for_channel_errors);
+  ADD ("pipes/forge-never-created", test_forge_never_created);
+  ADD ("pipes/forge-closed-pipe", test_forge_closed_pipe);
   ADD ("fd-limit", test_fd_limit);
   ADD ("warnings/bad-frames", test_bad_frames);
   ADD ("warnings/closed-pipe-flood", test_closed_pipe_flood);
