@@ -253,10 +253,13 @@ jr_channel_peek (JrChannel *channel,
   guint64 head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
   guint64 tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
 
-  /* A writer may scribble anything here, positions included: never trust
-   * more than one ring's worth. */
+  /* A writer may scribble anything here, positions included: a writer
+   * waits for room, so it is never more than one ring ahead. */
   if (tail - head > channel->ring_size)
-    tail = head + channel->ring_size;
+    {
+      *len = 0;
+      return NULL;
+    }
 
   *len = (gsize) (tail - head);
   return channel->ring + (head & (channel->ring_size - 1));

@@ -143,6 +143,8 @@ void     jr_inbox_poll_later   (JrInbox    *inbox);
 /* Out of time with work left: stay ready to dispatch. */
 void     jr_inbox_keep_pinged  (JrInbox    *inbox);
 gboolean jr_inbox_is_pinged    (JrInbox    *inbox);
+/* How many batches (and thread senders' tokens) are queued now. */
+guint    jr_inbox_get_n_queued (JrInbox    *inbox);
 JrBatch *jr_inbox_try_pop      (JrInbox    *inbox);
 JrBatch *jr_inbox_timeout_pop  (JrInbox    *inbox,
                                 gint64      timeout_usec);

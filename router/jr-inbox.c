@@ -634,6 +634,12 @@ jr_inbox_is_pinged (JrInbox *inbox)
   return atomic_load_explicit (&inbox->pinged, memory_order_relaxed) == ROUTER_PINGED;
 }
 
+guint
+jr_inbox_get_n_queued (JrInbox *inbox)
+{
+  return (guint) MAX (g_async_queue_length (inbox->queue), 0);
+}
+
 JrBatch *
 jr_inbox_try_pop (JrInbox *inbox)
 {

@@ -26,7 +26,11 @@ JrMonitor *jr_monitor_new          (JrInbox    *inbox,
 void       jr_monitor_add_channel  (JrMonitor  *monitor,
                                     JrChannel  *channel);
 /* Asks for a JR_BATCH_SYNC batch carrying the returned token once every
- * byte that is in a ring now has been moved to the inbox. */
+ * whole frame that is in a ring now has been moved to the inbox. A ring
+ * whose unread bytes are only part of a frame counts as read: a child
+ * that stops in the middle of a frame cannot hold the sync. (The inbox
+ * must have room for the monitor to read, so the sync may still wait for
+ * the router to take messages.) */
 guint64    jr_monitor_request_sync (JrMonitor  *monitor);
 /* Stops and joins the thread and closes every channel. */
 void       jr_monitor_free         (JrMonitor  *monitor);

@@ -11,8 +11,9 @@
  * (jr-warn-limit-private.h).
  *
  * This thread is the trust boundary: a child may write anything into its
- * ring. A frame whose framing is lost, or a message on a pipe that is not
- * the child's own (jr-bindings-private.h), closes that child's queue as
+ * ring, positions included. A frame whose framing is lost, a write
+ * position no writer can have reached, or a message on a pipe that is not
+ * the child's own (jr-bindings-private.h) closes that child's queue as
  * corrupt: that frame and everything after it are dropped.
  */
 #include "jr-monitor-private.h"
@@ -58,7 +59,8 @@ typedef struct {
   gsize         gather_filled;
   JrFrameHeader gather_header;   /* as checked when the gather started */
   gsize         stalled;         /* unread bytes that are not a whole frame yet */
-  guint64       sync_target;     /* written position when the pending sync was asked */
+  guint64       sync_target;     /* where the pending sync wants it read to */
+  gboolean      sync_done;       /* read all it could since the sync was asked */
   gboolean      drained;         /* this pass read all it could (not stopped for room) */
   gboolean      writer_gone;
   gboolean      broken;
@@ -365,6 +367,12 @@ drain_lane (JrMonitor *self,
   gsize off = 0;
   gboolean room = TRUE;
 
+  if (data == NULL)
+    {
+      lane_break (self, lane, "closed as corrupt: its write position is beyond its ring");
+      return TRUE;
+    }
+
   self->run_length = 0;
   self->run_bytes = 0;
   while (off < len && !lane->broken)
@@ -557,8 +565,29 @@ sleep_until_woken (JrMonitor *self)
     }
 }
 
+/* A sync covers what each ring holds now, read or not: as far as a writer
+ * can have written it (never more than a ring ahead of the reader). */
+static void
+start_sync (JrMonitor *self,
+            guint64    token)
+{
+  self->pending_sync = MAX (self->pending_sync, token);
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+      guint64 read, written;
+
+      jr_channel_get_positions (lane->channel, &read, &written);
+      lane->sync_target = written - read > JR_CHANNEL_RING_SIZE ? read + JR_CHANNEL_RING_SIZE : written;
+      lane->sync_done = FALSE;
+    }
+}
+
 /* TRUE once every lane has been read as far as it was written when the
- * pending sync was asked for. */
+ * pending sync was asked for, or has been read since as far as it can be:
+ * unread bytes that are only part of a frame (a worker that stopped in the
+ * middle of one, or waits for its turn to have a large one gathered) hold
+ * nothing sent before the sync, and must not hold the sync either. */
 static gboolean
 sync_reached (JrMonitor *self)
 {
@@ -567,6 +596,8 @@ sync_reached (JrMonitor *self)
       Lane *lane = g_ptr_array_index (self->lanes, i);
       guint64 read, written;
 
+      if (lane->sync_done)
+        continue;
       jr_channel_get_positions (lane->channel, &read, &written);
       if (read < lane->sync_target)
         return FALSE;
@@ -622,18 +653,8 @@ monitor_thread (gpointer data)
         }
       g_mutex_unlock (&self->lock);
 
-      /* A sync covers what each ring holds now, read or not. */
       if (sync != 0)
-        {
-          self->pending_sync = MAX (self->pending_sync, sync);
-          for (guint i = 0; i < self->lanes->len; i++)
-            {
-              Lane *lane = g_ptr_array_index (self->lanes, i);
-              guint64 read;
-
-              jr_channel_get_positions (lane->channel, &read, &lane->sync_target);
-            }
-        }
+        start_sync (self, sync);
 
       /* Each pass starts at the next lane, so that under a flood that
        * fills the inbox every lane gets its turn. */
@@ -646,6 +667,8 @@ monitor_thread (gpointer data)
 
           room = drain_lane (self, lane);
           lane->drained = room;
+          if (room)
+            lane->sync_done = TRUE;
         }
       first = n_lanes > 0 ? (first + 1) % n_lanes : 0;
 

@@ -218,6 +218,12 @@ iterate_until (JrConditionFunc  cond,
   g_source_remove (timeout_id);
 }
 
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Fixture: a started process router, and what it must leave behind   */
 /* ------------------------------------------------------------------ */
@@ -527,6 +533,29 @@ child_exit_status (GSubprocess *process)
   return g_subprocess_get_exit_status (process);
 }
 
+/* Reads the "R" a holding child writes once it is in place. */
+static void
+wait_ready (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  char ready = 0;
+
+  g_assert_cmpint (g_input_stream_read (g_subprocess_get_stdout_pipe (process), &ready, 1, NULL, &error),
+                   ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (ready, ==, 'R');
+}
+
+/* Lets a holding child go: it exits once its stdin closes. */
+static void
+release_child (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* ------------------------------------------------------------------ */
 /* A. The queue's memory cannot be resized by the child                */
 /* ------------------------------------------------------------------ */
@@ -790,6 +819,119 @@ test_forge_closed_pipe (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------ */
+/* C. route_until's deadline holds whatever a child does               */
+/* ------------------------------------------------------------------ */
+
+/* How long after its deadline route_until may return here: far above the
+ * documented bound (about 100 ms) so that a loaded machine passes, far
+ * below the seconds a child could hold it before. */
+#define LATE_MAX_USEC (1500 * 1000)
+
+typedef struct {
+  GMutex  lock;
+  GCond   cond;
+  gboolean done;
+} Watchdog;
+
+/* Fails the test should route_until not return at all: the thread that
+ * calls it cannot. */
+static gpointer
+watch_route_until (gpointer data)
+{
+  Watchdog *watchdog = data;
+  gint64 until = g_get_monotonic_time () + DEADLINE_USEC;
+
+  g_mutex_lock (&watchdog->lock);
+  while (!watchdog->done)
+    if (!g_cond_wait_until (&watchdog->cond, &watchdog->lock, until))
+      g_error ("route_until has not returned %u s after its deadline", DEADLINE_MS / 1000);
+  g_mutex_unlock (&watchdog->lock);
+  return NULL;
+}
+
+/* Routes with a 300 ms deadline and a condition that never holds: must
+ * time out, and not much later than the deadline. */
+static void
+route_until_times_out (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  Watchdog watchdog = { .done = FALSE };
+  GThread *thread;
+  gint64 start, late;
+
+  g_mutex_init (&watchdog.lock);
+  g_cond_init (&watchdog.cond);
+  thread = g_thread_new ("test-watchdog", watch_route_until, &watchdog);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (jr_router_route_until (f->router, never, NULL, 300 * 1000, &error));
+  late = g_get_monotonic_time () - start - 300 * 1000;
+
+  g_mutex_lock (&watchdog.lock);
+  watchdog.done = TRUE;
+  g_cond_signal (&watchdog.cond);
+  g_mutex_unlock (&watchdog.lock);
+  g_thread_join (thread);
+  g_mutex_clear (&watchdog.lock);
+  g_cond_clear (&watchdog.cond);
+
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT);
+  g_test_message ("route_until returned %" G_GINT64_FORMAT " ms after its deadline", late / 1000);
+  g_assert_cmpint (late, <, LATE_MAX_USEC);
+}
+
+/* A child that wrote half a frame and stays alive. */
+static void
+test_half_frame (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) child = launch_spawn (&launch, "half-frame", id, NULL);
+
+  allow_warnings ("Worker queue *: the worker went away in the middle of a message");
+  wait_ready (child);
+  route_until_times_out (f);
+  /* What it sent before the half frame was delivered by then. */
+  g_assert_cmpuint (sink->seqs->len, ==, 1);
+
+  release_child (child);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (sink->seqs->len, ==, 1);
+  sink_close (f, sink);
+}
+
+/* A child that wrote a ring of frames, the last one cut, and moved its
+ * write position past anything a writer can have written. */
+static void
+test_scribbled_tail (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) child = launch_spawn (&launch, "scribble-tail", id, NULL);
+  g_autofree char *pattern = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *closed as corrupt*",
+                                              launch.channel_id);
+
+  allow_warnings ("Worker queue *");
+  wait_ready (child);
+  route_until_times_out (f);
+  g_assert_cmpuint (sink->seqs->len, ==, 1);
+
+  release_child (child);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (count_caught (pattern), ==, 1);
+  g_assert_cmpuint (sink->n_other, ==, 0);
+  sink_close (f, sink);
+}
+
+/* ------------------------------------------------------------------ */
 /* E. The process transport works with a low descriptor limit          */
 /* ------------------------------------------------------------------ */
 
@@ -963,6 +1105,8 @@ main (int    argc,
   ADD ("pipes/for-channel-errors", test_pipe_for_channel_errors);
   ADD ("pipes/forge-never-created", test_forge_never_created);
   ADD ("pipes/forge-closed-pipe", test_forge_closed_pipe);
+  ADD ("deadline/half-frame", test_half_frame);
+  ADD ("deadline/scribbled-tail", test_scribbled_tail);
   ADD ("fd-limit", test_fd_limit);
   ADD ("warnings/bad-frames", test_bad_frames);
   ADD ("warnings/closed-pipe-flood", test_closed_pipe_flood);
