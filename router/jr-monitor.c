@@ -15,6 +15,26 @@
  * position no writer can have reached, or a message on a pipe that is not
  * the child's own (jr-bindings-private.h) closes that child's queue as
  * corrupt: that frame and everything after it are dropped.
+ *
+ * Memory: what the monitor holds or has queued for the children stays
+ * bounded however many there are, and whatever they send:
+ *
+ *   inbox (its high-water mark: 16 MiB, or 16 384 messages)
+ *   + one run copy past the mark (a run is checked for room before it is
+ *     copied; it is at most RUN_BYTES_MAX, or one frame that fits its
+ *     ring: JR_CHANNEL_RING_SIZE, 1 MiB)
+ *   + one gather buffer (a frame larger than half a ring is gathered into
+ *     memory of our own: at most JR_MESSAGE_SIZE_MAX + 272 bytes of
+ *     framing, 32 MiB, and only one queue gathers at a time)
+ *
+ * that is at most 16 + 1 + 32 MiB = 49 MiB (plus small change: warnings,
+ * and the few bytes per message that JR_BATCH_MESSAGE_OVERHEAD stands
+ * for). A gather starts only while the inbox has room; once its message is
+ * queued the inbox is over the mark and nothing more is read until the
+ * router has taken it. So one message up to JR_MESSAGE_SIZE_MAX always
+ * gets through, and several children sending large messages take turns.
+ * A message the inbox counts also pays for the rest of the run copy it
+ * keeps alive (messages dropped from a run do not free their bytes).
  */
 #include "jr-monitor-private.h"
 
@@ -22,6 +42,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "jobrouter.h"
@@ -43,6 +64,13 @@ typedef struct {
   gsize         offset;      /* of the frame, from the start of the run */
 } RunFrame;
 
+/* A frame of a run, checked: what deliver_block() queues. */
+typedef struct {
+  GVariant     *value;       /* owned; NULL for a message left in its block */
+  const guint8 *data;        /* of a message left in its block */
+  char         *warning;     /* owned; non-NULL when the frame is dropped */
+} Checked;
+
 typedef enum {
   READ_FRAMES,
   READ_SKIP,     /* dropping the rest of a frame we refused */
@@ -62,6 +90,7 @@ typedef struct {
   guint64       sync_target;     /* where the pending sync wants it read to */
   gboolean      sync_done;       /* read all it could since the sync was asked */
   gboolean      drained;         /* this pass read all it could (not stopped for room) */
+  gboolean      waiting_turn;    /* in the queue for the gather buffer */
   gboolean      writer_gone;
   gboolean      broken;
   guint64       allowed[ALLOWED_CACHE];  /* most recent first; 0: empty */
@@ -86,19 +115,64 @@ struct _JrMonitor {
   char        valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
   JrVariantPins *pins;
   RunFrame    run[BATCH_CAPACITY];
+  Checked     checked[BATCH_CAPACITY];
   guint       run_length;
   gsize       run_start;      /* in the lane's unread bytes */
   gsize       run_bytes;
   GPtrArray  *lanes;
   JrBatch    *batch;
   GArray     *pollfds;
+  Lane       *gathering;      /* the one lane that may gather, or NULL */
+  GQueue      gather_queue;   /* Lane*: waiting for their turn, in order */
+  gboolean    rescan;         /* a lane may go on: pass again before sleeping */
 };
+
+/* Gather buffers are mapped, not allocated: given back to the system the
+ * moment they are freed, whatever the allocator would keep (a hole split
+ * by a small allocation cannot take the next large message, and the bound
+ * above would then be the allocator's, not ours); and page-aligned, which
+ * the kernel copies into far faster. */
+typedef struct {
+  gpointer data;
+  gsize    size;
+} Mapping;
+
+static guint8 *
+gather_map (gsize size)
+{
+  void *data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  return data == MAP_FAILED ? NULL : data;
+}
+
+static void
+gather_unmap (gpointer data)
+{
+  Mapping *mapping = data;
+
+  munmap (mapping->data, mapping->size);
+  g_free (mapping);
+}
+
+/* Hands a full gather buffer over to a block, which unmaps it when the
+ * last message of it goes. */
+static GBytes *
+gather_to_block (guint8 *gather,
+                 gsize   size)
+{
+  Mapping *mapping = g_new (Mapping, 1);
+
+  mapping->data = gather;
+  mapping->size = size;
+  return g_bytes_new_with_free_func (gather, size, gather_unmap, mapping);
+}
 
 static void
 lane_free (Lane *lane)
 {
   jr_channel_free (lane->channel);
-  g_free (lane->gather);
+  if (lane->gather != NULL)
+    munmap (lane->gather, lane->gather_size);
   g_free (lane);
 }
 
@@ -110,6 +184,15 @@ flush_batch (JrMonitor *self)
   /* Never waits: the monitor checks for room before each run instead, so
    * it can keep answering stop and sync requests. */
   jr_inbox_push (self->inbox, g_steal_pointer (&self->batch));
+}
+
+/* Room for one more run: the batch under way counts as queued. */
+static gboolean
+has_room (JrMonitor *self)
+{
+  return self->batch == NULL ? jr_inbox_has_room (self->inbox)
+                             : jr_inbox_has_room_for (self->inbox, self->batch->bytes,
+                                                      self->batch->n_messages);
 }
 
 static void
@@ -248,6 +331,58 @@ type_is_valid (JrMonitor  *self,
   return TRUE;
 }
 
+/* Checks one frame of a block: sets checked->value (or, for a message
+ * left in its block, checked->data), or checked->warning to why it is
+ * dropped. */
+static void
+check_frame (JrMonitor      *self,
+             const RunFrame *frame,
+             const guint8   *base,
+             GBytes         *block,
+             Checked        *checked)
+{
+  g_autoptr(GError) error = NULL;
+  const JrFrameHeader *header = &frame->header;
+  const guint8 *at = base + frame->offset;
+  const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
+  const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
+  char **warning = &checked->warning;
+
+  checked->value = NULL;
+  checked->data = value_data;
+  *warning = NULL;
+  /* The connection id was checked on the ring: the copy must say the same. */
+  if (memcmp (at, header, sizeof *header) != 0)
+    {
+      *warning = g_strdup ("dropped a message that changed while it was read");
+      return;
+    }
+  if (!type_is_valid (self, type, header->type_size))
+    {
+      *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT
+                                  ": invalid GVariant type string", header->connection_id);
+      return;
+    }
+
+  switch (jr_frame_numeric_is_normal (type, value_data, header->data_size))
+    {
+    case 1:
+      return;   /* made on the router's thread */
+    case 0:
+      *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT
+                                  ": message of type %s is not in normal form",
+                                  header->connection_id, type);
+      return;
+    default:
+      checked->value = jr_frame_to_variant_in (header, type, at, block, &error);
+      if (checked->value == NULL)
+        *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                                    header->connection_id, error->message);
+      else
+        jr_variant_pins_keep (self->pins, checked->value);
+    }
+}
+
 /* Queues the messages of @n whole frames in @block, a private copy of what
  * the worker wrote. Everything is checked on the copy: the worker can
  * still write to its ring while we read it. */
@@ -259,56 +394,44 @@ deliver_block (JrMonitor      *self,
                guint           n)
 {
   const guint8 *base = g_bytes_get_data (block, NULL);
+  gsize counted = 0, unpaid;
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GError) error = NULL;
+      Checked *checked = &self->checked[i];
+
+      check_frame (self, &frames[i], base, block, checked);
+      if (checked->warning == NULL)
+        counted += frames[i].header.data_size + JR_BATCH_MESSAGE_OVERHEAD;
+    }
+
+  /* Dropped frames keep their bytes in the block as long as any message
+   * of it lives: the first message pays for them. */
+  unpaid = g_bytes_get_size (block) > counted ? g_bytes_get_size (block) - counted : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      Checked *checked = &self->checked[i];
       const JrFrameHeader *header = &frames[i].header;
-      const guint8 *at = base + frames[i].offset;
-      const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
-      const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
-      GVariant *value = NULL;
 
-      /* The connection id was checked on the ring: the copy must say the same. */
-      if (memcmp (at, header, sizeof *header) != 0)
+      if (checked->warning != NULL)
         {
-          lane_warn (self, lane, "dropped a message that changed while it was read");
+          lane_warn_text (self, lane, g_steal_pointer (&checked->warning));
           continue;
-        }
-      if (!type_is_valid (self, type, header->type_size))
-        {
-          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
-                     ": invalid GVariant type string", header->connection_id);
-          continue;
-        }
-
-      switch (jr_frame_numeric_is_normal (type, value_data, header->data_size))
-        {
-        case 1:
-          break;   /* made on the router's thread */
-        case 0:
-          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
-                     ": message of type %s is not in normal form",
-                     header->connection_id, type);
-          continue;
-        default:
-          value = jr_frame_to_variant_in (header, type, at, block, &error);
-          if (value == NULL)
-            {
-              lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                         header->connection_id, error->message);
-              continue;
-            }
-          jr_variant_pins_keep (self->pins, value);
         }
 
       if (self->batch == NULL)
         self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
-      if (value != NULL)
-        jr_batch_add (self->batch, header->connection_id, value);
+      if (checked->value != NULL)
+        jr_batch_add (self->batch, header->connection_id, g_steal_pointer (&checked->value));
       else
-        jr_batch_add_in_block (self->batch, header->connection_id, block, type,
-                               value_data, header->data_size);
+        jr_batch_add_in_block (self->batch, header->connection_id, block,
+                               (const char *) base + frames[i].offset + JR_FRAME_HEADER_SIZE,
+                               checked->data, header->data_size);
+      if (unpaid > 0)
+        {
+          jr_batch_add_bytes (self->batch, unpaid);
+          unpaid = 0;
+        }
       if (self->batch->n_messages == self->batch->capacity)
         flush_batch (self);
     }
@@ -332,6 +455,68 @@ flush_run (JrMonitor    *self,
   self->run_bytes = 0;
 }
 
+/* The gather buffer is free again: the next lane in line may have it. */
+static void
+end_gather (JrMonitor *self,
+            Lane      *lane)
+{
+  if (lane->gather != NULL)
+    munmap (g_steal_pointer (&lane->gather), lane->gather_size);
+  if (self->gathering == lane)
+    {
+      self->gathering = NULL;
+      if (!g_queue_is_empty (&self->gather_queue))
+        self->rescan = TRUE;
+    }
+}
+
+/* Whether @lane may start gathering: one lane at a time, in the order
+ * they asked. Otherwise it waits in line (its unread bytes are only the
+ * start of that frame). */
+static gboolean
+take_gather_turn (JrMonitor *self,
+                  Lane      *lane)
+{
+  if (self->gathering == NULL &&
+      (g_queue_is_empty (&self->gather_queue) || g_queue_peek_head (&self->gather_queue) == lane))
+    return TRUE;
+  if (!lane->waiting_turn)
+    {
+      g_queue_push_tail (&self->gather_queue, lane);
+      lane->waiting_turn = TRUE;
+    }
+  return FALSE;
+}
+
+/* Starts gathering the frame at the reader's position, or, without
+ * memory for it, skips it. */
+static void
+start_gather (JrMonitor           *self,
+              Lane                *lane,
+              const JrFrameHeader *header,
+              gsize                frame_size)
+{
+  if (lane->waiting_turn)
+    {
+      g_queue_remove (&self->gather_queue, lane);
+      lane->waiting_turn = FALSE;
+    }
+  lane->gather = gather_map (frame_size);
+  if (lane->gather == NULL)
+    {
+      lane_warn (self, lane, "dropped a message of %" G_GSIZE_FORMAT " bytes for connection %"
+                 G_GUINT64_FORMAT ": %s", frame_size, header->connection_id, g_strerror (errno));
+      lane->skip_left = frame_size;
+      lane->mode = READ_SKIP;
+      return;
+    }
+  self->gathering = lane;
+  lane->gather_size = frame_size;
+  lane->gather_filled = 0;
+  lane->gather_header = *header;
+  lane->mode = READ_GATHER;
+}
+
 /* A gathered frame is whole, in memory of our own. */
 static void
 deliver_gathered (JrMonitor *self,
@@ -344,7 +529,8 @@ deliver_gathered (JrMonitor *self,
   gsize frame_size;
   JrFrameStatus status;
 
-  block = g_bytes_new_take (g_steal_pointer (&lane->gather), lane->gather_size);
+  block = gather_to_block (g_steal_pointer (&lane->gather), lane->gather_size);
+  end_gather (self, lane);
   status = jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
                           &type_string, &frame_size, &error);
   if (status != JR_FRAME_OK)
@@ -412,7 +598,7 @@ drain_lane (JrMonitor *self,
 
       /* Room is looked at before each run, and the run is bounded: the
        * inbox goes over its bound by one run at the most. */
-      if (self->run_length == 0 && !jr_inbox_has_room (self->inbox))
+      if (self->run_length == 0 && !has_room (self))
         {
           room = FALSE;
           break;
@@ -439,7 +625,7 @@ drain_lane (JrMonitor *self,
               (self->run_length > 0 && self->run_bytes + frame_size > RUN_BYTES_MAX))
             {
               flush_run (self, lane, data);
-              if (!jr_inbox_has_room (self->inbox))
+              if (!has_room (self))
                 {
                   room = FALSE;
                   goto out;
@@ -456,13 +642,16 @@ drain_lane (JrMonitor *self,
 
         case JR_FRAME_NEED_MORE:
           flush_run (self, lane, data);
-          if (frame_size <= ring_half)
+          /* A frame that fits half a ring will be whole in it: wait. One
+           * larger is gathered, when its turn comes and there is room. */
+          if (frame_size <= ring_half || !take_gather_turn (self, lane))
             goto out;
-          lane->gather = g_malloc (frame_size);
-          lane->gather_size = frame_size;
-          lane->gather_filled = 0;
-          lane->gather_header = header;
-          lane->mode = READ_GATHER;
+          if (!has_room (self))
+            {
+              room = FALSE;
+              goto out;
+            }
+          start_gather (self, lane, &header, frame_size);
           break;
 
         case JR_FRAME_SKIP:
@@ -503,6 +692,10 @@ close_lane (JrMonitor *self,
         push_warning (self, lane, g_strdup ("the worker went away in the middle of a message"));
     }
   summarize_warnings (self, lane, 0, TRUE);
+  if (self->gathering == lane)
+    end_gather (self, lane);
+  if (lane->waiting_turn)
+    g_queue_remove (&self->gather_queue, lane);
 
   push_control (self, JR_BATCH_CHANNEL_CLOSED, lane->id, NULL);
   g_ptr_array_remove_index_fast (self->lanes, index);
@@ -658,6 +851,7 @@ monitor_thread (gpointer data)
 
       /* Each pass starts at the next lane, so that under a flood that
        * fills the inbox every lane gets its turn. */
+      self->rescan = FALSE;
       n_lanes = self->lanes->len;
       for (guint i = 0; i < n_lanes; i++)
         ((Lane *) g_ptr_array_index (self->lanes, i))->drained = FALSE;
@@ -703,6 +897,11 @@ monitor_thread (gpointer data)
           continue;
         }
 
+      /* The gather buffer came free: a lane waiting for it goes on now,
+       * its writer may be waiting for room that only we can make. */
+      if (self->rescan)
+        continue;
+
       sleep_until_woken (self);
     }
 
@@ -735,6 +934,7 @@ jr_monitor_new (JrInbox    *inbox,
   self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
   self->pollfds = g_array_new (FALSE, FALSE, sizeof (struct pollfd));
   self->pins = jr_variant_pins_new ();
+  g_queue_init (&self->gather_queue);
 
   self->thread = g_thread_try_new ("jr-monitor", monitor_thread, self, error);
   if (self->thread == NULL)
@@ -793,6 +993,7 @@ jr_monitor_free (JrMonitor *self)
   for (guint i = 0; i < self->incoming->len; i++)
     jr_channel_free (g_ptr_array_index (self->incoming, i));
   g_ptr_array_unref (self->incoming);
+  g_queue_clear (&self->gather_queue);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->pollfds);
   jr_variant_pins_free (self->pins);

@@ -40,6 +40,11 @@
  * Normally the marker comes within microseconds; this only bounds what a
  * child, or an inbox that stays full, could make it wait. */
 #define SYNC_WAIT_USEC       (50 * 1000)
+/* A delivered value at least this large is dropped at once rather than
+ * with the others at the end of the dispatch: once its batch is released,
+ * the monitor may read as much again, and the memory bound holds only if
+ * the value is gone by then. */
+#define DROP_AT_ONCE_SIZE    (64 * 1024)
 
 /**
  * JrRouter:
@@ -263,6 +268,7 @@ route_one (JrRouter *self,
   GVariant *value = NULL;
   guint64 connection_id = 0;
   gboolean lent = FALSE;
+  gsize size = 0;
   guint generation;
   gboolean last;
 
@@ -299,6 +305,7 @@ route_one (JrRouter *self,
       if (batch->stage != NULL && self->current_index + 2 < batch->n_messages)
         __builtin_prefetch (batch->messages[self->current_index + 2].value);
       connection_id = message->connection_id;
+      size = message->size;
       /* A thread sender's batch goes back to it whole, with the values it
        * made: they are lent here. A value made here from a block is the
        * router's own, and dropped here. */
@@ -331,7 +338,9 @@ route_one (JrRouter *self,
       g_assert_not_reached ();
     }
 
-  if (value != NULL && !lent)
+  if (value != NULL && !lent && size >= DROP_AT_ONCE_SIZE)
+    g_variant_unref (value);
+  else if (value != NULL && !lent)
     {
       if (self->n_delivered == G_N_ELEMENTS (self->delivered))
         drop_delivered (self);
@@ -340,11 +349,17 @@ route_one (JrRouter *self,
 
   if (last)
     {
-      /* Counted in the inbox it came from: not in a new one. */
-      if (self->running && self->generation == generation)
-        jr_inbox_release (self->inbox, batch->bytes, batch->n_messages);
+      gsize bytes = batch->bytes;
+      guint n_messages = batch->n_messages;
+
+      /* Freed first, then released: the room released lets the monitor
+       * read as much again, and the memory bound holds only if this
+       * batch's blocks are gone by then. */
       if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
         jr_batch_free (batch);
+      /* Counted in the inbox it came from: not in a new one. */
+      if (self->running && self->generation == generation)
+        jr_inbox_release (self->inbox, bytes, n_messages);
     }
   return TRUE;
 }
