@@ -32,6 +32,11 @@ void       jr_monitor_add_channel  (JrMonitor  *monitor,
  * must have room for the monitor to read, so the sync may still wait for
  * the router to take messages.) */
 guint64    jr_monitor_request_sync (JrMonitor  *monitor);
+/* Any thread: whether the monitor has read the rings (as far as the
+ * inbox let it) since it took sync @token: then what still holds the
+ * sync, if anything, is the rings or the inbox, not the scheduler. */
+gboolean   jr_monitor_sync_looked_at (JrMonitor *monitor,
+                                      guint64    token);
 /* Stops and joins the thread and closes every channel. */
 void       jr_monitor_free         (JrMonitor  *monitor);
 

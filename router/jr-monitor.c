@@ -40,6 +40,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -103,12 +104,14 @@ struct _JrMonitor {
   GThread    *thread;
   int         control_fd;
 
-  /* lock guards the requests from the router's thread. */
+  /* lock guards the requests from the router's thread, but sync_looked,
+   * which is atomic. */
   GMutex      lock;
   GPtrArray  *incoming;
   gboolean    stop;
   guint64     sync_requested;
   guint64     last_token;
+  _Atomic guint64 sync_looked;  /* the last sync token a whole pass has run for */
 
   /* Monitor thread only. */
   guint64     pending_sync;   /* token to push once every lane is read far enough */
@@ -824,7 +827,7 @@ monitor_thread (gpointer data)
   for (;;)
     {
       gboolean room = TRUE;
-      guint64 sync;
+      guint64 sync, looking;
       guint n_lanes;
 
       g_mutex_lock (&self->lock);
@@ -848,6 +851,7 @@ monitor_thread (gpointer data)
 
       if (sync != 0)
         start_sync (self, sync);
+      looking = self->pending_sync;
 
       /* Each pass starts at the next lane, so that under a flood that
        * fills the inbox every lane gets its turn. */
@@ -883,6 +887,8 @@ monitor_thread (gpointer data)
           push_control (self, JR_BATCH_SYNC, self->pending_sync, NULL);
           self->pending_sync = 0;
         }
+      if (looking != 0)
+        atomic_store (&self->sync_looked, looking);
 
       if (!room)
         {
@@ -975,6 +981,13 @@ jr_monitor_request_sync (JrMonitor *self)
   g_mutex_unlock (&self->lock);
   poke (self);
   return token;
+}
+
+gboolean
+jr_monitor_sync_looked_at (JrMonitor *self,
+                           guint64    token)
+{
+  return atomic_load (&self->sync_looked) >= token;
 }
 
 void

@@ -38,8 +38,15 @@
 /* Past its deadline, how long route_until() waits at most for the monitor
  * to have moved everything sent before the deadline (the sync marker).
  * Normally the marker comes within microseconds; this only bounds what a
- * child, or an inbox that stays full, could make it wait. */
+ * child, or an inbox that stays full, could make it wait. It counts once
+ * the monitor has run for the marker: on a loaded machine the monitor
+ * thread may not run for a while, and that is no reason to leave messages
+ * behind. No child can keep it from running; SYNC_WAIT_MAX_USEC is for
+ * the scheduler. */
 #define SYNC_WAIT_USEC       (50 * 1000)
+#define SYNC_WAIT_MAX_USEC   G_USEC_PER_SEC
+/* How often to look whether the monitor has run, once SYNC_WAIT_USEC is up. */
+#define SYNC_LOOK_USEC       (5 * 1000)
 /* A delivered value at least this large is dropped at once rather than
  * with the others at the end of the dispatch: once its batch is released,
  * the monitor may read as much again, and the memory bound holds only if
@@ -891,6 +898,20 @@ route_queued (JrRouter        *self,
   return FALSE;
 }
 
+/* Whether route_until() may stop waiting for the sync marker @token
+ * (asked for at @asked) at @now. */
+static gboolean
+sync_wait_over (JrRouter *self,
+                guint64   token,
+                gint64    asked,
+                gint64    now)
+{
+  if (now - asked >= SYNC_WAIT_MAX_USEC)
+    return TRUE;
+  return now - asked >= SYNC_WAIT_USEC &&
+         (self->monitor == NULL || jr_monitor_sync_looked_at (self->monitor, token));
+}
+
 static gboolean
 route_until (JrRouter         *self,
              JrConditionFunc   condition,
@@ -898,7 +919,7 @@ route_until (JrRouter         *self,
              gint64            timeout_usec,
              GError          **error)
 {
-  gint64 deadline, give_up = 0;
+  gint64 deadline, asked = 0;
   guint64 token = 0;
 
   if (!self->running)
@@ -928,13 +949,13 @@ route_until (JrRouter         *self,
       if (token == 0)
         {
           token = request_sync (self);
-          give_up = now + SYNC_WAIT_USEC;
+          asked = now;
         }
       if (self->sync_seen >= token && self->current == NULL)
         break;
-      if (now < give_up)
+      if (!sync_wait_over (self, token, asked, now))
         {
-          route_one (self, give_up - now);
+          route_one (self, MAX (asked + SYNC_WAIT_USEC - now, SYNC_LOOK_USEC));
           continue;
         }
 
@@ -972,7 +993,8 @@ route_until (JrRouter         *self,
  * at most about 100 ms after the deadline, plus the time @condition and
  * the receivers' handlers take for those messages (the router holds at
  * most 16 MiB or 16 384 of them). Messages it leaves are delivered later,
- * in order. Ordinary dispatch from the main context goes on afterwards,
+ * in order. (On a machine so loaded that the monitor thread does not run
+ * within those 50 ms, the call waits until it has run, 1 s at most.) Ordinary dispatch from the main context goes on afterwards,
  * and may be mixed with further calls.
  *
  * Returns: %TRUE once @condition holds, or %FALSE with
