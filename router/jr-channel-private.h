@@ -34,7 +34,10 @@ guint64    jr_channel_get_id           (JrChannel           *channel);
 int        jr_channel_get_poll_fd      (JrChannel           *channel);
 
 /* Reader (monitor thread). Points at the unread bytes: *len of them at the
- * returned address, contiguous even where the ring wraps. */
+ * returned address, contiguous even where the ring wraps. Returns NULL
+ * (and *len 0) when the writer's position is more than a ring ahead of
+ * the reader's, or behind it: no writer gets there without scribbling on
+ * the header, and the queue is to be closed as corrupt. */
 const guint8 *jr_channel_peek          (JrChannel           *channel,
                                         gsize               *len);
 /* How far the reader has read and the writer has written, in bytes since
@@ -74,5 +77,13 @@ gboolean   jr_channel_write_raw        (JrChannel           *channel,
                                         const void          *data,
                                         gsize                len,
                                         GError             **error);
+/* For tests that play a worker scribbling on its ring: copies @len bytes
+ * (at most a ring's worth) to the write position without waiting for room,
+ * then moves the write position @advance bytes on, which may be more than
+ * was written or than the ring holds. */
+void       jr_channel_scribble         (JrChannel           *channel,
+                                        const void          *data,
+                                        gsize                len,
+                                        guint64              advance);
 
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,10 +133,49 @@ channel_alloc (guint64 id)
   return channel;
 }
 
-/* Target fd numbers in the child. Fixed high numbers keep clear of the
- * standard streams and of fds an application maps itself. */
-#define CHILD_MEM_FD  200
-#define CHILD_BELL_FD 201
+/* Where the child's ends go: the lowest free fd at or above this, the
+ * same number in the child as here. High numbers keep clear of the fds an
+ * application maps itself (3, 4, ...) ...*/
+#define CHILD_FD_FLOOR 200
+
+/* ... but within the descriptor limit, which may be far lower (ulimit -n
+ * 64): then from half the limit, and at worst from just above the
+ * standard streams. */
+static int
+dup_for_child (int fd)
+{
+  struct rlimit limit;
+  int floor = CHILD_FD_FLOOR;
+  int dup;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur / 2 < (rlim_t) floor)
+    floor = MAX ((int) (limit.rlim_cur / 2), 3);
+
+  dup = fcntl (fd, F_DUPFD_CLOEXEC, floor);
+  if (dup < 0 && (errno == EMFILE || errno == EINVAL))
+    dup = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  return dup;
+}
+
+/* A child that could shrink the memory would make the monitor's next read
+ * of its ring fault with SIGBUS, killing the parent; one that grew it
+ * could make us account memory we never asked for. Sealed before the child
+ * exists, and the seals themselves sealed: only the size is fixed, both
+ * sides still write. */
+static gboolean
+create_sealed_memory (JrChannel *channel,
+                      GError   **error)
+{
+  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (channel->mem_fd < 0)
+    return set_errno_error (error, "Could not create the queue memory");
+  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
+    return set_errno_error (error, "Could not size the queue memory");
+  if (fcntl (channel->mem_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+    return set_errno_error (error, "Could not seal the queue memory");
+  return TRUE;
+}
 
 JrChannel *
 jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
@@ -147,18 +187,7 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
   int child_mem_fd, child_bell_fd;
   g_autofree char *env = NULL;
 
-  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC);
-  if (channel->mem_fd < 0)
-    {
-      set_errno_error (error, "Could not create the queue memory");
-      goto fail;
-    }
-  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
-    {
-      set_errno_error (error, "Could not size the queue memory");
-      goto fail;
-    }
-  if (!map_ring (channel, error))
+  if (!create_sealed_memory (channel, error) || !map_ring (channel, error))
     goto fail;
 
   channel->header->magic = RING_MAGIC;
@@ -171,10 +200,13 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
     }
   channel->bell_fd = pair[0];
 
-  /* Sources above both targets: the child's dup2() of one must never
-   * clobber the source of the other. */
-  child_mem_fd = fcntl (channel->mem_fd, F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
-  child_bell_fd = fcntl (pair[1], F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
+  /* Each end keeps its number in the child: GLib then only clears
+   * FD_CLOEXEC there, no fixed number can be over the child's limit, and
+   * no source fd of the launcher can have it (it is open here). Only a
+   * target the application picks itself could; JR_CHANNEL_ENV tells the
+   * child which they are, and the child checks what it finds there. */
+  child_mem_fd = dup_for_child (channel->mem_fd);
+  child_bell_fd = dup_for_child (pair[1]);
   close (pair[1]);
   if (child_mem_fd < 0 || child_bell_fd < 0)
     {
@@ -188,9 +220,9 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
 
   /* The launcher owns the child's ends from here on and closes them when
    * it is freed: from then on the child's exit shows as EOF here. */
-  g_subprocess_launcher_take_fd (launcher, child_mem_fd, CHILD_MEM_FD);
-  g_subprocess_launcher_take_fd (launcher, child_bell_fd, CHILD_BELL_FD);
-  env = g_strdup_printf ("%d,%d,%d", CHILD_MEM_FD, CHILD_BELL_FD, (int) getpid ());
+  g_subprocess_launcher_take_fd (launcher, child_mem_fd, child_mem_fd);
+  g_subprocess_launcher_take_fd (launcher, child_bell_fd, child_bell_fd);
+  env = g_strdup_printf ("%d,%d,%d", child_mem_fd, child_bell_fd, (int) getpid ());
   g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, env, TRUE);
 
   return channel;
@@ -221,10 +253,13 @@ jr_channel_peek (JrChannel *channel,
   guint64 head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
   guint64 tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
 
-  /* A writer may scribble anything here, positions included: never trust
-   * more than one ring's worth. */
+  /* A writer may scribble anything here, positions included: a writer
+   * waits for room, so it is never more than one ring ahead. */
   if (tail - head > channel->ring_size)
-    tail = head + channel->ring_size;
+    {
+      *len = 0;
+      return NULL;
+    }
 
   *len = (gsize) (tail - head);
   return channel->ring + (head & (channel->ring_size - 1));
@@ -507,6 +542,22 @@ jr_channel_write_raw (JrChannel   *channel,
   ok = write_bytes_locked (channel, data, len, error);
   g_mutex_unlock (&channel->write_lock);
   return ok;
+}
+
+void
+jr_channel_scribble (JrChannel  *channel,
+                     const void *data,
+                     gsize       len,
+                     guint64     advance)
+{
+  g_return_if_fail (len <= channel->ring_size);
+
+  g_mutex_lock (&channel->write_lock);
+  memcpy (write_pointer (channel), data, len);
+  atomic_store_explicit (&channel->header->tail,
+                         atomic_load_explicit (&channel->header->tail, memory_order_relaxed) + advance,
+                         memory_order_release);
+  g_mutex_unlock (&channel->write_lock);
 }
 
 typedef void (*StoreFunc) (gconstpointer source, guint8 *out, gsize size);

@@ -40,6 +40,11 @@ gboolean     jr_router_pipe              (JrRouter             *self,
                                           JrSender            **sender,
                                           JrReceiver          **receiver,
                                           GError              **error);
+gboolean     jr_router_pipe_for_channel  (JrRouter             *self,
+                                          guint64               channel_id,
+                                          JrSender            **sender,
+                                          JrReceiver          **receiver,
+                                          GError              **error);
 gboolean     jr_router_close_pipe        (JrRouter             *self,
                                           JrReceiver           *receiver,
                                           GError              **error);

@@ -124,6 +124,15 @@ jr_sender_new_for_inbox (guint64  connection_id,
  * to [method@Jr.Router.prepare_launcher]. Any thread of the child may call
  * this; all senders of a process share its queue.
  *
+ * The pipe must be this child's: one the parent bound to its queue with
+ * [method@Jr.Router.pipe_for_channel], or one made with
+ * [method@Jr.Router.pipe] that no other child has sent on (the first child
+ * to send on it claims it). When a message goes on any other connection
+ * id, the parent closes this child's whole queue as corrupt: that message
+ * and all that follow are dropped, and senders then fail with
+ * %JR_ROUTER_ERROR_DISCONNECTED (not necessarily at once). Messages for a
+ * pipe the parent has closed are only dropped.
+ *
  * Returns: (transfer full): a new sender, or %NULL with
  *   %JR_ROUTER_ERROR_NO_PARENT when this process has no router queue
  */

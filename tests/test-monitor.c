@@ -97,7 +97,8 @@ test_bad_unknown_id (Fixture *f, gconstpointer data)
   g_autofree char *pattern = g_strdup_printf ("*%" G_GUINT64_FORMAT "*",
                                               JR_TEST_UNKNOWN_CONNECTION_ID);
 
-  run_bad_input (f, "unknown-id", pattern, TRUE);
+  /* An id the router never made: the queue is closed as corrupt there. */
+  run_bad_input (f, "unknown-id", pattern, FALSE);
 }
 
 static void
