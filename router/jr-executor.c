@@ -788,9 +788,11 @@ on_job_message (JrPoolWorker      *worker,
 
   if (task == NULL)
     {
+      g_autofree char *reason = g_strdup_printf ("it sent a message for job %" G_GUINT64_FORMAT
+                                                 ", which it was not running", parts->job_id);
+
       /* Another job's, or one that has ended: a worker that lies. */
-      if (jr_pool_worker_is_process (worker))
-        jr_pool_worker_kill (worker, "it sent a message for a job it was not running");
+      jr_pool_worker_reject (worker, reason);
       return;
     }
 

@@ -40,4 +40,7 @@ void                 jr_job_run             (JrSender     *sender,
                                              GCancellable *cancellable,
                                              const int    *cancel_requested);
 
+/* The pipe a running job reports on: for tests that play a hostile job. */
+JrSender            *jr_job_get_sender      (JrJob        *job);
+
 G_END_DECLS

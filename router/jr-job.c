@@ -187,6 +187,12 @@ jr_job_get_cancellable (JrJob *job)
 }
 
 
+JrSender *
+jr_job_get_sender (JrJob *job)
+{
+  return job->sender;
+}
+
 static void
 report_error (JrSender     *sender,
               guint64       job_id,

@@ -94,6 +94,11 @@ gboolean      jr_pool_worker_recall     (JrPoolWorker                *worker,
  * is returned: settle its jobs now; no worker_gone follows. */
 gboolean      jr_pool_worker_kill       (JrPoolWorker                *worker,
                                          const char                  *reason);
+/* A worker that broke the protocol (a message of no known shape, one about
+ * a job it does not run): a process is killed with a warning, its jobs
+ * failing with @reason ("it sent …"); a thread's message is only warned of. */
+void          jr_pool_worker_reject     (JrPoolWorker                *worker,
+                                         const char                  *reason);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
 void          jr_pool_worker_set_data   (JrPoolWorker                *worker,
                                          gpointer                     data);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -53,6 +54,7 @@ struct _JrPoolWorker {
   JrReceiver      *receiver;
   char            *fatal_reason;   /* what a worker that refused to start said */
   char            *kill_reason;    /* why the pool killed it */
+  gboolean         rejected;       /* it lied: nothing more it says counts */
 
   /* Processes. */
   guint64          channel_id;
@@ -281,14 +283,36 @@ worker_gone (JrPoolWorker *worker,
     top_up (pool);
 }
 
+/* Whether the process has exited, without reaping it. Its queue closes
+ * as it exits, a moment before it is a zombie: give it that moment. */
+static gboolean
+has_exited (JrPoolWorker *worker)
+{
+  for (int i = 0; i < 20; i++)
+    {
+      siginfo_t info = { 0 };
+
+      /* ECHILD: reaped already (GLib's child watch may be first). */
+      if (waitid (P_PID, (id_t) worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+          info.si_pid == worker->pid)
+        return TRUE;
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
 static void
 process_gone (JrPoolWorker *worker)
 {
   g_autoptr(GError) reason = NULL;
 
   /* Its queue closed: the process has exited (its status is set then, and
-   * a kill changes nothing), or it wrote garbage and the router closed its
-   * queue, and then it must go. Its jobs' commands go with it. */
+   * a kill changes nothing), or it broke its queue's protocol, the router
+   * closed the queue, and the worker must go. Its jobs' commands go with
+   * it. */
+  if (worker->kill_reason == NULL && !has_exited (worker))
+    worker->kill_reason = g_strdup ("it broke the protocol of its queue, which was closed "
+                                    "(see the warning before)");
   kill_group (worker);
   g_subprocess_wait (worker->process, NULL, NULL);
   close_request_fd (worker);
@@ -326,13 +350,16 @@ on_worker_message (JrReceiver *receiver,
   JrWorkerPool *pool = worker->pool;
   JrJobMessageParts parts;
 
+  /* A worker that lied once is not believed again: its job fails when it
+   * is gone, whatever it reports meanwhile. */
+  if (worker->rejected)
+    return;
   if (!jr_job_message_parse (message, &parts))
     {
-      if (worker->process != NULL)
-        jr_pool_worker_kill (worker, "it sent a message of no known shape");
-      else
-        g_warning ("A worker thread sent a message of type %s; ignored",
-                   g_variant_get_type_string (message));
+      g_autofree char *reason = g_strdup_printf ("it sent a message of no known shape (of type %s)",
+                                                 g_variant_get_type_string (message));
+
+      jr_pool_worker_reject (worker, reason);
       return;
     }
 
@@ -381,7 +408,12 @@ open_pipe (JrPoolWorker  *worker,
            JrSender     **sender,
            GError       **error)
 {
-  if (!jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
+  /* A process's pipe may only carry what its own queue sends: another
+   * worker cannot pose as this one. */
+  if (worker->channel_id != 0
+        ? !jr_router_pipe_for_channel (worker->pool->router, worker->channel_id, sender,
+                                       &worker->receiver, error)
+        : !jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
     return FALSE;
   jr_receiver_set_func (worker->receiver, on_worker_message, worker);
   return TRUE;
@@ -481,6 +513,23 @@ jr_pool_worker_recall (JrPoolWorker *worker,
     return jr_worker_runtime_recall (worker->runtime, job_id);
   send_request (worker, JR_WORKER_REQUEST_RECALL, job_id, NULL, NULL);
   return FALSE;
+}
+
+void
+jr_pool_worker_reject (JrPoolWorker *worker,
+                       const char   *reason)
+{
+  if (worker->process == NULL)
+    {
+      g_warning ("A worker thread %s; ignored", reason);
+      return;
+    }
+  /* Once: what it sends until it is gone is dropped with it. */
+  if (worker->rejected)
+    return;
+  worker->rejected = TRUE;
+  g_warning ("Worker process %d: %s; killed", worker->pid, reason);
+  jr_pool_worker_kill (worker, reason);
 }
 
 gboolean

@@ -480,6 +480,49 @@ test_parent_killed (void)
   jr_test_remove_temp_dir (dir);
 }
 
+/* ---- a hostile job cannot change another job's outcome ---- */
+
+typedef struct {
+  const char *job;
+  const char *warning;    /* the warning it causes */
+  const char *reason;     /* in its own future's error */
+} HostileCase;
+
+/* The victim runs on one worker while the hostile job, on the other,
+ * lies about it: the liar's worker is killed and its job fails saying
+ * why; the victim completes with its own result; the pool recovers. */
+static void
+test_hostile_job (gconstpointer data)
+{
+  const HostileCase *test = data;
+  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
+  g_autoptr(JrFuture) victim = NULL;
+  g_autoptr(JrFuture) liar = NULL;
+  g_autoptr(JrFuture) later = NULL;
+  const GError *error;
+
+  /* The executor's job ids count submissions: the victim is job 1. */
+  victim = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 500));
+  run_until (future_is_executing, victim, DONE_TIMEOUT_SEC, "the victim to start");
+  jr_test_expect_warning (test->warning);
+  liar = submit (executor, JR_JOB_KIND_CALL, test->job,
+                 g_str_equal (test->job, "forge-job-id") ? g_variant_new ("(t)", (guint64) 1) : NULL);
+
+  run_until_done (liar);
+  error = jr_future_get_error (liar);
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
+  g_assert_nonnull (strstr (error->message, test->reason));
+  run_until_done (victim);
+  g_assert_cmpint (jr_future_get_state (victim), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (victim)), ==, 500);
+  jr_test_check_expected_warnings ();
+
+  later = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until_done (later);
+  g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
+  shutdown_executor (executor);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -498,6 +541,12 @@ main (int    argc,
     { "items-changed", IN_ITEMS_CHANGED, FALSE, -1 },
     { "state-done-stop", IN_STATE_DONE, TRUE, 0 },
     { "items-changed-stop", IN_ITEMS_CHANGED, TRUE, 0 },
+  };
+  static const HostileCase hostile_cases[] = {
+    { "forge-job-id", "*it sent a message for job 1, which it was not running*",
+      "which it was not running" },
+    { "forge-pipes", "*not one of its pipes*", "broke the protocol of its queue" },
+    { "garbage-message", "*it sent a message of no known shape*", "of no known shape" },
   };
   g_autofree char *dir = NULL;
 
@@ -539,6 +588,13 @@ main (int    argc,
                                                misuse_cases[i].mode);
 
       g_test_add_data_func (path, &misuse_cases[i], test_misuse);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/guarantees/processes/hostile-job/%s",
+                                               hostile_cases[i].job);
+
+      g_test_add_data_func (path, &hostile_cases[i], test_hostile_job);
     }
   g_test_add_func ("/guarantees/processes/kill-group", test_kill_group);
   g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
