@@ -288,7 +288,7 @@ worker_gone (JrPoolWorker *worker,
 static gboolean
 has_exited (JrPoolWorker *worker)
 {
-  for (int i = 0; i < 20; i++)
+  for (int i = 0; i < 20 && worker->pid > 0; i++)
     {
       siginfo_t info = { 0 };
 
@@ -298,7 +298,7 @@ has_exited (JrPoolWorker *worker)
         return TRUE;
       g_usleep (1000);
     }
-  return FALSE;
+  return worker->pid <= 0;
 }
 
 static void
@@ -691,6 +691,7 @@ spawn_process_worker (JrWorkerPool  *pool,
   g_autoptr(GStrvBuilder) self_argv = NULL;
   g_autofree char *program = NULL;
   g_auto(GStrv) argv = NULL;
+  const char *identifier;
   JrPoolWorker *worker;
   int pair[2];
 
@@ -742,11 +743,17 @@ spawn_process_worker (JrWorkerPool  *pool,
   if (worker->process == NULL)
     goto fail;
 
-  worker->pid = atoi (g_subprocess_get_identifier (worker->process));
+  /* NULL once it has exited and been reaped already (a command that
+   * fails at once): its queue's end tells the rest. */
+  identifier = g_subprocess_get_identifier (worker->process);
+  worker->pid = identifier != NULL ? atoi (identifier) : 0;
   /* Set from here, not by the worker itself: every later change comes from
    * here too, so none can be overtaken by a worker still starting. */
-  g_atomic_int_set (&worker->tid, worker->pid);
-  jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
+  if (worker->pid > 0)
+    {
+      g_atomic_int_set (&worker->tid, worker->pid);
+      jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
+    }
   worker->ready_timer = add_timeout (pool, READY_TIMEOUT_SEC * 1000, ready_timed_out, worker);
   return worker;
 
