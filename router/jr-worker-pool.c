@@ -369,6 +369,13 @@ on_worker_message (JrReceiver *receiver,
       worker->ready = TRUE;
       clear_source (&worker->ready_timer);
       pool->start_failures = 0;
+      /* All its threads are there now. */
+      if (worker->pid > 0)
+        {
+          g_mutex_lock (&pool->priority_lock);
+          jr_worker_set_process_priority (worker->pid, pool->nice, pool->idle);
+          g_mutex_unlock (&pool->priority_lock);
+        }
       break;
 
     case JR_JOB_MSG_FATAL:
@@ -620,7 +627,7 @@ spawn_thread_worker (JrWorkerPool  *pool,
       worker_free (worker);
       return NULL;
     }
-  worker->runtime = jr_worker_runtime_new (sender);
+  worker->runtime = jr_worker_runtime_new (sender, NULL, NULL);
   worker->thread = g_thread_try_new ("jr-worker", thread_worker_main, worker, error);
   if (worker->thread == NULL)
     {
@@ -937,7 +944,9 @@ jr_worker_pool_set_priority (JrWorkerPool *pool,
       JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
       int tid = g_atomic_int_get (&worker->tid);
 
-      if (tid > 0 && worker->state == WORKER_LIVE)
+      if (tid > 0 && worker->state == WORKER_LIVE && worker->process != NULL)
+        jr_worker_set_process_priority (tid, nice_value, idle);
+      else if (tid > 0 && worker->state == WORKER_LIVE)
         jr_worker_set_priority (tid, nice_value, idle);
     }
   g_mutex_unlock (&pool->priority_lock);

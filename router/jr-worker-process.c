@@ -4,8 +4,10 @@
  *
  * The executor spawns workers by running the program again with
  * JOBROUTER_WORKER set (the "spawn" model: no fork of a threaded process).
- * The worker's main thread runs jobs; a reader thread takes requests from
- * their own socket, so that a cancel reaches the running job at once.
+ * Two threads take turns reading requests from their own socket and
+ * running jobs, one job at a time (see jr-worker-runtime.c): the thread
+ * that reads a job runs it, and the other reads meanwhile, so that a
+ * cancel reaches the running job at once.
  * Standard input is /dev/null: a job's commands may read it without eating
  * requests.
  *
@@ -37,10 +39,13 @@ typedef struct {
   int      parent_pid;
 } WorkerSetup;
 
+/* The request stream: read by whichever runner thread holds the reading
+ * turn (see jr-worker-runtime.c), one at a time. */
 typedef struct {
-  JrWorkerRuntime *runtime;
-  JrSender        *sender;    /* the reader thread's own, for RETURNED */
-  int              fd;
+  JrSender   *sender;     /* for RETURNED: the job's own may be busy */
+  int         fd;
+  GByteArray *buffer;     /* what was read and not yet decoded */
+  gsize       want;
 } Reader;
 
 static gboolean init_called;
@@ -55,82 +60,89 @@ parse_setup (const char  *env,
          setup->request_fd >= 0 && setup->pipe_id > 0;
 }
 
-/* Reads requests until the executor closes the socket (or sends garbage,
- * which only a broken parent would). */
-static gpointer
-request_reader (gpointer data)
+/* Hands each whole request in the buffer to @runtime. FALSE when the
+ * stream is broken (only a broken parent would send that). */
+static gboolean
+handle_requests (Reader          *reader,
+                 JrWorkerRuntime *runtime)
+{
+  GByteArray *buffer = reader->buffer;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      JrWorkerRequest request;
+      gsize frame_size;
+      JrFrameStatus status = jr_worker_request_decode (buffer->data, buffer->len, &request,
+                                                       &frame_size, &error);
+
+      if (status == JR_FRAME_NEED_MORE)
+        {
+          reader->want = frame_size > buffer->len ? frame_size - buffer->len : 4096;
+          return TRUE;
+        }
+      if (status == JR_FRAME_CORRUPT)
+        {
+          g_printerr ("jobrouter worker %d: bad request stream: %s\n", (int) getpid (),
+                      error->message);
+          return FALSE;
+        }
+      if (status == JR_FRAME_OK)
+        {
+          switch (request.kind)
+            {
+            case JR_WORKER_REQUEST_RUN:
+              jr_worker_runtime_push (runtime, request.job_id, request.name, request.args);
+              break;
+            case JR_WORKER_REQUEST_CANCEL:
+              jr_worker_runtime_cancel (runtime, request.job_id);
+              break;
+            case JR_WORKER_REQUEST_RECALL:
+              if (jr_worker_runtime_recall (runtime, request.job_id))
+                jr_job_message_send_tag (reader->sender, request.job_id, JR_JOB_MSG_RETURNED, NULL);
+              break;
+            default:
+              break;
+            }
+          jr_worker_request_clear (&request);
+        }
+      else
+        g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
+                    error->message);
+      g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+      reader->want = 4096;
+    }
+}
+
+/* One read's worth of requests (JrWorkerReadFunc). FALSE once the
+ * executor has closed the socket: the worker is to end. */
+static gboolean
+read_requests (JrWorkerRuntime *runtime,
+               gpointer         data)
 {
   Reader *reader = data;
-  GByteArray *buffer = g_byte_array_new ();
-  gsize want = 4096;
+  GByteArray *buffer = reader->buffer;
 
   for (;;)
     {
       gsize old = buffer->len;
       ssize_t n;
 
-      g_byte_array_set_size (buffer, old + MAX (want, 4096));
+      g_byte_array_set_size (buffer, old + MAX (reader->want, 4096));
       n = read (reader->fd, buffer->data + old, buffer->len - old);
-      if (n < 0 && errno == EINTR)
-        {
-          g_byte_array_set_size (buffer, old);
-          continue;
-        }
       g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+      if (n < 0 && errno == EINTR)
+        continue;
       if (n <= 0)
-        break;
-
-      for (;;)
-        {
-          g_autoptr(GError) error = NULL;
-          JrWorkerRequest request;
-          gsize frame_size;
-          JrFrameStatus status = jr_worker_request_decode (buffer->data, buffer->len, &request,
-                                                           &frame_size, &error);
-
-          if (status == JR_FRAME_NEED_MORE)
-            {
-              want = frame_size > buffer->len ? frame_size - buffer->len : 4096;
-              break;
-            }
-          if (status == JR_FRAME_CORRUPT)
-            {
-              g_printerr ("jobrouter worker %d: bad request stream: %s\n", (int) getpid (),
-                          error->message);
-              goto out;
-            }
-          if (status == JR_FRAME_OK)
-            {
-              switch (request.kind)
-                {
-                case JR_WORKER_REQUEST_RUN:
-                  jr_worker_runtime_push (reader->runtime, request.job_id, request.name,
-                                          request.args);
-                  break;
-                case JR_WORKER_REQUEST_CANCEL:
-                  jr_worker_runtime_cancel (reader->runtime, request.job_id);
-                  break;
-                case JR_WORKER_REQUEST_RECALL:
-                  if (jr_worker_runtime_recall (reader->runtime, request.job_id))
-                    jr_job_message_send_tag (reader->sender, request.job_id,
-                                             JR_JOB_MSG_RETURNED, NULL);
-                  break;
-                default:
-                  break;
-                }
-              jr_worker_request_clear (&request);
-            }
-          else
-            g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
-                        error->message);
-          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
-          want = 4096;
-        }
+        return FALSE;
+      return handle_requests (reader, runtime);
     }
+}
 
-out:
-  g_byte_array_unref (buffer);
-  jr_worker_runtime_quit (reader->runtime);
+static gpointer
+second_runner (gpointer data)
+{
+  jr_worker_runtime_run (data);
   return NULL;
 }
 
@@ -161,7 +173,9 @@ worker_main (const WorkerSetup *setup)
 {
   g_autoptr(GError) error = NULL;
   struct sigaction action = { .sa_handler = on_terminate };
+  JrWorkerRuntime *runtime;
   JrSender *sender;
+  GThread *runner;
   Reader *reader;
 
   /* Our own process group, which jobs' commands join: out of the
@@ -184,16 +198,20 @@ worker_main (const WorkerSetup *setup)
 
   reader = g_new0 (Reader, 1);
   reader->fd = setup->request_fd;
-  reader->runtime = jr_worker_runtime_new (sender);
+  reader->buffer = g_byte_array_new ();
+  reader->want = 4096;
   reader->sender = open_pipe (setup->pipe_id, NULL);
-  jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
+  runtime = jr_worker_runtime_new (sender, read_requests, reader);
 
-  g_thread_unref (g_thread_new ("jr-requests", request_reader, reader));
-  jr_worker_runtime_run (reader->runtime);
+  /* Both runners exist before the executor hears READY, so that the
+   * priority it sets then reaches both. */
+  runner = g_thread_new ("jr-runner", second_runner, runtime);
+  jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
+  jr_worker_runtime_run (runtime);
+  g_thread_join (runner);
 
   /* Told to quit: what the jobs started goes too. SIGTERM, not SIGKILL:
-   * this process must live to exit cleanly. Not freed: the reader thread
-   * may still hold the runtime until exit. */
+   * this process must live to exit cleanly. */
   signal (SIGTERM, SIG_IGN);
   if (getpgrp () == getpid ())
     kill (0, SIGTERM);

@@ -13,6 +13,8 @@
  *                              as the thread executor's figure
  *   executor idle wakeups …    context switches of this process's threads
  *                              and of the workers over 10 idle seconds
+ *                              (measured first: GLib's own thread pools,
+ *                              once used, wake now and then)
  */
 #include "bench-common.h"
 #include "bench-executor.h"
@@ -138,19 +140,22 @@ bench_gtask_flow (guint in_flight)
 
 /* ---- an idle executor ---- */
 
-static guint64
-context_switches_of (const char *pid_dir)
+/* Adds the context switches of each thread under @pid_dir to @counts
+ * (tid → count). */
+static void
+count_switches_of (const char *pid_dir,
+                   GHashTable *counts)
 {
   g_autofree char *tasks = g_build_filename (pid_dir, "task", NULL);
   g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
   const char *name;
-  guint64 total = 0;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (tasks, name, "status", NULL);
       g_autofree char *contents = NULL;
       g_auto(GStrv) lines = NULL;
+      guint64 total = 0;
 
       if (!g_file_get_contents (path, &contents, NULL, NULL))
         continue;
@@ -159,19 +164,20 @@ context_switches_of (const char *pid_dir)
         if (g_str_has_prefix (lines[i], "voluntary_ctxt_switches:") ||
             g_str_has_prefix (lines[i], "nonvoluntary_ctxt_switches:"))
           total += g_ascii_strtoull (strchr (lines[i], ':') + 1, NULL, 10);
+      g_hash_table_insert (counts, g_strdup (name), GSIZE_TO_POINTER ((gsize) total));
     }
-  return total;
 }
 
-/* This process and its children (the workers). */
-static guint64
+/* The switches of this process's threads and of its children's (the
+ * workers'), by thread. */
+static GHashTable *
 context_switches (void)
 {
+  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *self = g_strdup_printf ("%d", (int) getpid ());
   const char *name;
-  guint64 total = context_switches_of ("/proc/self");
 
+  count_switches_of ("/proc/self", counts);
   while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
     {
       g_autofree char *stat_path = NULL;
@@ -189,8 +195,28 @@ context_switches (void)
         {
           g_autofree char *dir = g_build_filename ("/proc", name, NULL);
 
-          total += context_switches_of (dir);
+          count_switches_of (dir, counts);
         }
+    }
+  return counts;
+}
+
+/* Switches between two counts, over the threads in both. */
+static guint64
+switches_between (GHashTable *before,
+                  GHashTable *after)
+{
+  GHashTableIter iter;
+  gpointer tid, count;
+  guint64 total = 0;
+
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &tid, &count))
+    {
+      gpointer old;
+
+      if (g_hash_table_lookup_extended (before, tid, NULL, &old) && count >= old)
+        total += GPOINTER_TO_SIZE (count) - GPOINTER_TO_SIZE (old);
     }
   return total;
 }
@@ -217,7 +243,8 @@ bench_executor_idle (void)
     {
       JrExecutor *executor = bench_warm_executor (transports[i], BENCH_WORKERS);
       gboolean over = FALSE;
-      guint64 before, after;
+      g_autoptr(GHashTable) before = NULL;
+      g_autoptr(GHashTable) after = NULL;
 
       /* Let the warm-up's last messages, and GLib's reaping of the
        * workers of earlier phases, pass. */
@@ -233,7 +260,7 @@ bench_executor_idle (void)
       after = context_switches ();
       printf ("executor idle wakeups %s W=%u %.0fs: %" G_GUINT64_FORMAT " switches\n",
               transports[i] == JR_TRANSPORT_PROCESSES ? "processes" : "threads", BENCH_WORKERS,
-              bench_scaled_usec (IDLE_SECONDS) / 1e6, after - before);
+              bench_scaled_usec (IDLE_SECONDS) / 1e6, switches_between (before, after));
       fflush (stdout);
       bench_shutdown_executor (executor);
     }

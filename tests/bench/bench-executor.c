@@ -747,6 +747,7 @@ main (int    argc,
   /* A dead worker's socket must not kill the benchmark. */
   signal (SIGPIPE, SIG_IGN);
 
+  bench_executor_idle ();
   executor_rate = run_flow (JR_TRANSPORT_PROCESSES, IN_FLIGHT);
   printf ("executor processes W=%u: %.0f jobs/s\n", WORKERS, executor_rate);
   fflush (stdout);
@@ -777,7 +778,6 @@ main (int    argc,
   printf ("cold pool first job: %.2f ms\n", run_cold_starts ());
   fflush (stdout);
 
-  bench_executor_idle ();
   bench_executor_scale ();
 
   run_soak ();
