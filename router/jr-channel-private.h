@@ -25,10 +25,25 @@ G_BEGIN_DECLS
 
 typedef struct _JrChannel JrChannel;
 
+/* The child's ends of a channel: fds to pass under the same numbers, and
+ * the value of JR_CHANNEL_ENV that names them. */
+typedef struct {
+  int   mem_fd;
+  int   bell_fd;
+  char *env;
+} JrChildFds;
+
 /* Parent side. Creates a channel and gives the child's ends to @launcher. */
 JrChannel *jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
                                         guint64              channel_id,
                                         GError             **error);
+/* The same, giving the child's ends to the caller (who closes them, with
+ * jr_child_fds_clear(), once the child has them: until then the child's
+ * exit does not show as EOF). */
+JrChannel *jr_channel_new_for_child    (guint64              channel_id,
+                                        JrChildFds          *child,
+                                        GError             **error);
+void       jr_child_fds_clear          (JrChildFds          *child);
 void       jr_channel_free             (JrChannel           *channel);
 guint64    jr_channel_get_id           (JrChannel           *channel);
 int        jr_channel_get_poll_fd      (JrChannel           *channel);

@@ -178,15 +178,15 @@ create_sealed_memory (JrChannel *channel,
 }
 
 JrChannel *
-jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
-                             guint64              channel_id,
-                             GError             **error)
+jr_channel_new_for_child (guint64       channel_id,
+                          JrChildFds   *child,
+                          GError      **error)
 {
   JrChannel *channel = channel_alloc (channel_id);
   int pair[2];
-  int child_mem_fd, child_bell_fd;
-  g_autofree char *env = NULL;
 
+  child->mem_fd = child->bell_fd = -1;
+  child->env = NULL;
   if (!create_sealed_memory (channel, error) || !map_ring (channel, error))
     goto fail;
 
@@ -202,34 +202,55 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
 
   /* Each end keeps its number in the child: GLib then only clears
    * FD_CLOEXEC there, no fixed number can be over the child's limit, and
-   * no source fd of the launcher can have it (it is open here). Only a
+   * no source fd of the spawn can have it (it is open here). Only a
    * target the application picks itself could; JR_CHANNEL_ENV tells the
    * child which they are, and the child checks what it finds there. */
-  child_mem_fd = dup_for_child (channel->mem_fd);
-  child_bell_fd = dup_for_child (pair[1]);
+  child->mem_fd = dup_for_child (channel->mem_fd);
+  child->bell_fd = dup_for_child (pair[1]);
   close (pair[1]);
-  if (child_mem_fd < 0 || child_bell_fd < 0)
+  if (child->mem_fd < 0 || child->bell_fd < 0)
     {
       set_errno_error (error, "Could not duplicate the queue fds");
-      if (child_mem_fd >= 0)
-        close (child_mem_fd);
-      if (child_bell_fd >= 0)
-        close (child_bell_fd);
+      jr_child_fds_clear (child);
       goto fail;
     }
-
-  /* The launcher owns the child's ends from here on and closes them when
-   * it is freed: from then on the child's exit shows as EOF here. */
-  g_subprocess_launcher_take_fd (launcher, child_mem_fd, child_mem_fd);
-  g_subprocess_launcher_take_fd (launcher, child_bell_fd, child_bell_fd);
-  env = g_strdup_printf ("%d,%d,%d", child_mem_fd, child_bell_fd, (int) getpid ());
-  g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, env, TRUE);
-
+  child->env = g_strdup_printf ("%d,%d,%d", child->mem_fd, child->bell_fd, (int) getpid ());
   return channel;
 
 fail:
   jr_channel_free (channel);
   return NULL;
+}
+
+void
+jr_child_fds_clear (JrChildFds *child)
+{
+  if (child->mem_fd >= 0)
+    close (child->mem_fd);
+  if (child->bell_fd >= 0)
+    close (child->bell_fd);
+  child->mem_fd = child->bell_fd = -1;
+  g_clear_pointer (&child->env, g_free);
+}
+
+JrChannel *
+jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
+                             guint64              channel_id,
+                             GError             **error)
+{
+  JrChildFds child;
+  JrChannel *channel = jr_channel_new_for_child (channel_id, &child, error);
+
+  if (channel == NULL)
+    return NULL;
+  /* The launcher owns the child's ends from here on and closes them when
+   * it is freed: from then on the child's exit shows as EOF here. */
+  g_subprocess_launcher_take_fd (launcher, child.mem_fd, child.mem_fd);
+  g_subprocess_launcher_take_fd (launcher, child.bell_fd, child.bell_fd);
+  child.mem_fd = child.bell_fd = -1;
+  g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, child.env, TRUE);
+  jr_child_fds_clear (&child);
+  return channel;
 }
 
 guint64
@@ -331,6 +352,10 @@ jr_channel_ack_doorbell (JrChannel *channel)
     {
       ssize_t n = recv (channel->bell_fd, buf, sizeof buf, MSG_DONTWAIT);
 
+      /* Less than asked for: drained (one system call, not a second one to
+       * hear EAGAIN). A byte that comes after makes poll() say so. */
+      if (n > 0 && (gsize) n < sizeof buf)
+        return TRUE;
       if (n > 0)
         continue;
       if (n == 0)

@@ -1072,6 +1072,28 @@ jr_router_prepare_launcher_full (JrRouter             *self,
   return id;
 }
 
+guint64
+jr_router_prepare_child (JrRouter    *self,
+                         JrChildFds  *child,
+                         GError     **error)
+{
+  JrChannel *channel;
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), 0);
+  g_return_val_if_fail (self->transport == JR_TRANSPORT_PROCESSES, 0);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  id = self->next_channel_id++;
+  channel = jr_channel_new_for_child (id, child, error);
+  if (channel == NULL)
+    return 0;
+  jr_monitor_add_channel (self->monitor, channel);
+  return id;
+}
+
 /**
  * jr_router_prepare_launcher:
  * @self: a running router with the process transport

@@ -139,6 +139,37 @@ read_requests (JrWorkerRuntime *runtime,
     }
 }
 
+/* The executor spawns workers through posix_spawn, which leaves the
+ * parent's descriptors that lack FD_CLOEXEC open here. Held open, one of
+ * them (a pipe's end) could keep someone else from ever seeing EOF: close
+ * all but the standard streams, the request socket and the queue. */
+static void
+close_inherited_fds (int request_fd)
+{
+  const char *channel = g_getenv (JR_CHANNEL_ENV);
+  int mem_fd = -1, bell_fd = -1;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+
+  if (channel != NULL)
+    sscanf (channel, "%d,%d", &mem_fd, &bell_fd);
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  if (dir == NULL)
+    return;
+  /* Listed first, closed after: the listing has an fd of its own. */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+
+      if (fd > 2 && fd != request_fd && fd != mem_fd && fd != bell_fd)
+        g_array_append_val (fds, fd);
+    }
+  g_clear_pointer (&dir, g_dir_close);
+  for (guint i = 0; i < fds->len; i++)
+    close (g_array_index (fds, int, i));
+}
+
 static gpointer
 second_runner (gpointer data)
 {
@@ -178,6 +209,7 @@ worker_main (const WorkerSetup *setup)
   GThread *runner;
   Reader *reader;
 
+  close_inherited_fds (setup->request_fd);
   /* Our own process group, which jobs' commands join: out of the
    * terminal's (Ctrl-C is for the parent, which cancels and shuts down
    * itself), and one kill ends a worker and everything its job started. */
@@ -209,6 +241,12 @@ worker_main (const WorkerSetup *setup)
   jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
   jr_worker_runtime_run (runtime);
   g_thread_join (runner);
+  jr_worker_runtime_free (runtime);
+  jr_sender_stop (sender, NULL);
+  g_object_unref (sender);
+  g_clear_object (&reader->sender);
+  g_byte_array_unref (reader->buffer);
+  g_free (reader);
 
   /* Told to quit: what the jobs started goes too. SIGTERM, not SIGKILL:
    * this process must live to exit cleanly. */

@@ -12,6 +12,7 @@
  * waits to be killed (see test_parent_killed).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,6 +524,37 @@ test_hostile_job (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* ---- what a worker inherits ---- */
+
+/* Workers start through posix_spawn, which leaves descriptors without
+ * FD_CLOEXEC open in the child: the worker must close them, or a pipe's
+ * reader would never see EOF while workers run. */
+static void
+test_inherited_fds (void)
+{
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  char byte;
+  int fds[2];
+
+  /* As a careless library would make it: no O_CLOEXEC. */
+  g_assert_cmpint (pipe (fds), ==, 0);
+  executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
+  future = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until_done (future);
+  close (fds[1]);
+  /* EOF at once: no worker holds the write end. (A generous poll, so
+   * that a leak fails here instead of hanging.) */
+  {
+    struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+    g_assert_cmpint (poll (&pfd, 1, 10 * 1000), ==, 1);
+  }
+  g_assert_cmpint (read (fds[0], &byte, 1), ==, 0);
+  close (fds[0]);
+  shutdown_executor (executor);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -596,6 +628,7 @@ main (int    argc,
 
       g_test_add_data_func (path, &hostile_cases[i], test_hostile_job);
     }
+  g_test_add_func ("/guarantees/processes/inherited-fds", test_inherited_fds);
   g_test_add_func ("/guarantees/processes/kill-group", test_kill_group);
   g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
 
