@@ -8,10 +8,24 @@
 
 #include "jr-job-message-private.h"
 
+/* A job's progress reports go out at once, up to PROGRESS_BURST of them
+ * in PROGRESS_WINDOW_USEC; beyond that only the latest is kept, and it
+ * goes out with the job's next report after the window, or before its
+ * next message, or at its end. A job that reports in a tight loop then
+ * costs the GUI a few hundred messages a second, not a few hundred
+ * thousand, and a job that reports now and then is never held back. */
+#define PROGRESS_WINDOW_USEC 10000
+#define PROGRESS_BURST       4
+
 struct _JrJob {
   JrSender     *sender;
   guint64       id;
   GCancellable *cancellable;
+  gint64        window_start;
+  guint         sent_in_window;
+  gboolean      held;            /* a report waits */
+  double        held_fraction;
+  char         *held_text;
 };
 
 static GHashTable *registry;   /* name → JrJobKindInfo */
@@ -125,22 +139,58 @@ cancelled_error (JrJob   *job,
  * @text: (nullable): what the job is doing
  * @error: return location for an error
  *
- * Reports progress to the job's future.
+ * Reports progress to the job's future. Reports made in a tight loop are
+ * thinned out on the way (a few every 10 ms go out at once; beyond that
+ * the latest is held until the job reports again after that, sends a
+ * yield, or ends): the future always ends up with the job's last report.
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled (stop working then), or another error when the message could
  *   not be sent
  */
+static gboolean
+send_held_progress (JrJob   *job,
+                    GError **error)
+{
+  g_autofree char *text = g_steal_pointer (&job->held_text);
+
+  if (!job->held)
+    return TRUE;
+  job->held = FALSE;
+  return jr_job_message_send_progress (job->sender, job->id, job->held_fraction, text, error);
+}
+
 gboolean
 jr_job_progress (JrJob       *job,
                  double       fraction,
                  const char  *text,
                  GError     **error)
 {
+  gint64 now;
+
   g_return_val_if_fail (job != NULL, FALSE);
 
   if (!cancelled_error (job, error))
     return FALSE;
+
+  now = g_get_monotonic_time ();
+  if (now - job->window_start >= PROGRESS_WINDOW_USEC)
+    {
+      job->window_start = now;
+      job->sent_in_window = 0;
+    }
+  if (job->sent_in_window >= PROGRESS_BURST)
+    {
+      /* Held: the latest wins. */
+      job->held = TRUE;
+      job->held_fraction = fraction;
+      g_free (job->held_text);
+      job->held_text = g_strdup (text);
+      return TRUE;
+    }
+  job->sent_in_window++;
+  g_clear_pointer (&job->held_text, g_free);
+  job->held = FALSE;
   return jr_job_message_send_progress (job->sender, job->id, fraction, text, error);
 }
 
@@ -167,7 +217,7 @@ jr_job_yield (JrJob     *job,
   g_return_val_if_fail (value != NULL, FALSE);
 
   owned = g_variant_ref_sink (value);
-  if (!cancelled_error (job, error))
+  if (!cancelled_error (job, error) || !send_held_progress (job, error))
     return FALSE;
   return jr_job_message_send_value (job->sender, job->id, JR_JOB_MSG_YIELD, owned, error);
 }
@@ -233,7 +283,7 @@ jr_job_run (JrSender     *sender,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
-  JrJob job = { sender, job_id, cancellable };
+  JrJob job = { sender, job_id, cancellable, 0, 0, FALSE, 0.0, NULL };
   const JrJobKindInfo *info;
 
   /* Cancelled while it waited here: it never runs. */
@@ -256,6 +306,9 @@ jr_job_run (JrSender     *sender,
   result = info->func (&job, args, &error);
   if (result != NULL)
     g_variant_take_ref (result);
+
+  /* The last report it made comes before its end. */
+  send_held_progress (&job, NULL);
 
   /* Only a cancel the executor asked for ends as CANCELLED. A job may
    * cancel its own cancellable to abort a sub-operation: it then ends as
