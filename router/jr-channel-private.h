@@ -87,6 +87,25 @@ gboolean   jr_channel_write_data       (JrChannel           *channel,
                                         gconstpointer        data,
                                         gsize                size,
                                         GError             **error);
+/* As jr_channel_write_data(), without ringing the doorbell: the next
+ * message rings it, or a watcher after JR_CHANNEL_BELL_DELAY_MS (see
+ * below). For a message that is soon followed by another (a job's
+ * STARTED by its RESULT): the reader then wakes once for both. */
+gboolean   jr_channel_write_data_deferred (JrChannel        *channel,
+                                        guint64              connection_id,
+                                        const char          *type_string,
+                                        gconstpointer        data,
+                                        gsize                size,
+                                        GError             **error);
+/* A thread that waits for something else (a worker's requests) watches
+ * that no deferred doorbell waits long: it waits at most the returned
+ * timeout, in ms (-1: none), then calls watch_end(), which rings a
+ * doorbell still owed once the wait timed out. */
+#define JR_CHANNEL_BELL_DELAY_MS 1
+int        jr_channel_watch_begin      (JrChannel           *channel);
+void       jr_channel_watch_end        (JrChannel           *channel,
+                                        gboolean             timed_out);
+
 /* Writes raw bytes as they are: for tests that play a misbehaving worker. */
 gboolean   jr_channel_write_raw        (JrChannel           *channel,
                                         const void          *data,

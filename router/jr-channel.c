@@ -59,6 +59,11 @@ struct _JrChannel {
   guint8       *ring;        /* ring_size bytes, mapped twice */
   gsize         ring_size;
   GMutex        write_lock;  /* child side: one message at a time */
+  /* Child side: a message went out without its doorbell (see
+   * jr_channel_write_data_deferred()), and whether a watcher waits for
+   * requests with no timeout, so that nobody would pay it. */
+  atomic_int    bell_owed;
+  atomic_int    watcher_untimed;
 };
 
 static gboolean
@@ -496,9 +501,14 @@ wait_for_room (JrChannel *channel,
     }
 }
 
+static gboolean ring_reader (JrChannel *channel, GError **error);
+
+/* Makes @len more bytes visible to the reader and, unless @deferred,
+ * wakes it if it sleeps. */
 static gboolean
 publish (JrChannel *channel,
          gsize      len,
+         gboolean   deferred,
          GError   **error)
 {
   JrRingHeader *header = channel->header;
@@ -507,6 +517,24 @@ publish (JrChannel *channel,
                          atomic_load_explicit (&header->tail, memory_order_relaxed) + len,
                          memory_order_release);
   atomic_thread_fence (memory_order_seq_cst);
+  if (deferred)
+    {
+      atomic_store (&channel->bell_owed, 1);
+      /* Nobody watches the time: pay at once. */
+      if (atomic_load (&channel->watcher_untimed) && atomic_exchange (&channel->bell_owed, 0))
+        return ring_reader (channel, error);
+      return TRUE;
+    }
+  atomic_store_explicit (&channel->bell_owed, 0, memory_order_relaxed);
+  return ring_reader (channel, error);
+}
+
+static gboolean
+ring_reader (JrChannel *channel,
+             GError   **error)
+{
+  JrRingHeader *header = channel->header;
+
   if (atomic_load_explicit (&header->reader_waiting, memory_order_relaxed) &&
       atomic_exchange (&header->reader_waiting, 0))
     {
@@ -547,7 +575,7 @@ write_bytes_locked (JrChannel    *channel,
       if (!wait_for_room (channel, chunk, error))
         return FALSE;
       memcpy (write_pointer (channel), data, chunk);
-      if (!publish (channel, chunk, error))
+      if (!publish (channel, chunk, FALSE, error))
         return FALSE;
       data += chunk;
       len -= chunk;
@@ -611,6 +639,7 @@ write_frame (JrChannel     *channel,
              gsize          data_size,
              StoreFunc      store,
              gconstpointer  source,
+             gboolean       deferred,
              GError       **error)
 {
   gsize type_size = strlen (type_string) + 1;
@@ -643,7 +672,7 @@ write_frame (JrChannel     *channel,
 
           jr_frame_write_header (out, connection_id, type_string, data_size);
           store (source, out + data_offset, data_size);
-          ok = publish (channel, frame_size, error);
+          ok = publish (channel, frame_size, deferred, error);
         }
     }
   else
@@ -665,7 +694,7 @@ jr_channel_write_message (JrChannel  *channel,
                           GError    **error)
 {
   return write_frame (channel, connection_id, g_variant_get_type_string (message),
-                      g_variant_get_size (message), store_variant, message, error);
+                      g_variant_get_size (message), store_variant, message, FALSE, error);
 }
 
 gboolean
@@ -676,5 +705,39 @@ jr_channel_write_data (JrChannel    *channel,
                        gsize         size,
                        GError      **error)
 {
-  return write_frame (channel, connection_id, type_string, size, store_bytes, data, error);
+  return write_frame (channel, connection_id, type_string, size, store_bytes, data, FALSE, error);
+}
+
+gboolean
+jr_channel_write_data_deferred (JrChannel    *channel,
+                                guint64       connection_id,
+                                const char   *type_string,
+                                gconstpointer data,
+                                gsize         size,
+                                GError      **error)
+{
+  return write_frame (channel, connection_id, type_string, size, store_bytes, data, TRUE, error);
+}
+
+int
+jr_channel_watch_begin (JrChannel *channel)
+{
+  atomic_store (&channel->watcher_untimed, 1);
+  if (!atomic_load (&channel->bell_owed))
+    return -1;
+  atomic_store (&channel->watcher_untimed, 0);
+  return JR_CHANNEL_BELL_DELAY_MS;
+}
+
+void
+jr_channel_watch_end (JrChannel *channel,
+                      gboolean   timed_out)
+{
+  atomic_store (&channel->watcher_untimed, 0);
+  if (timed_out && atomic_exchange (&channel->bell_owed, 0))
+    {
+      g_mutex_lock (&channel->write_lock);
+      ring_reader (channel, NULL);
+      g_mutex_unlock (&channel->write_lock);
+    }
 }

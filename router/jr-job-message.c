@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "jr-sender-private.h"
+
 /* Type strings checked once here, so that the casts below are safe. */
 #define TYPE_TAG           ((const GVariantType *) "(ty)")
 #define TYPE_PROGRESS      ((const GVariantType *) "(tyd)")
@@ -136,6 +138,18 @@ jr_job_message_send_tag (JrSender      *sender,
   FlatTag flat = { job_id, (guint8) tag, { 0 } };
 
   return jr_sender_send_data (sender, TYPE_TAG, &flat, sizeof flat, error);
+}
+
+gboolean
+jr_job_message_send_started (JrSender  *sender,
+                             guint64    job_id,
+                             GError   **error)
+{
+  FlatTag flat = { job_id, JR_JOB_MSG_STARTED, { 0 } };
+
+  /* A short job's RESULT follows at once, and rings for both; a long one's
+   * worker rings for it within a millisecond (jr-worker-process.c). */
+  return jr_sender_send_data_deferred (sender, TYPE_TAG, &flat, sizeof flat, error);
 }
 
 gboolean

@@ -293,7 +293,7 @@ jr_job_run (JrSender     *sender,
       return;
     }
 
-  jr_job_message_send_tag (sender, job_id, JR_JOB_MSG_STARTED, NULL);
+  jr_job_message_send_started (sender, job_id, NULL);
 
   if (!jr_job_registry_check (name, args, &error))
     {

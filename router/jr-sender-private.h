@@ -13,4 +13,13 @@ G_BEGIN_DECLS
 JrSender *jr_sender_new_for_inbox (guint64  connection_id,
                                    JrInbox *inbox);
 
+/* As jr_sender_send_data(), for a small numeric value that another message
+ * soon follows: a child's sender does not wake the router for it (see
+ * jr_channel_write_data_deferred()). */
+gboolean  jr_sender_send_data_deferred (JrSender           *self,
+                                        const GVariantType *type,
+                                        gconstpointer       data,
+                                        gsize               size,
+                                        GError            **error);
+
 G_END_DECLS

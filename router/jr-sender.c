@@ -326,6 +326,24 @@ jr_sender_send_data (JrSender           *self,
                               error);
 }
 
+gboolean
+jr_sender_send_data_deferred (JrSender           *self,
+                              const GVariantType *type,
+                              gconstpointer       data,
+                              gsize               size,
+                              GError            **error)
+{
+  g_autofree char *type_string = NULL;
+
+  /* In-process senders never ring a doorbell: nothing to defer. */
+  if (self->channel == NULL || self->state != SENDER_OPEN ||
+      jr_frame_numeric_is_normal (g_variant_type_peek_string (type), data, size) != 1)
+    return jr_sender_send_data (self, type, data, size, error);
+  type_string = g_variant_type_dup_string (type);
+  return jr_channel_write_data_deferred (self->channel, self->connection_id, type_string, data,
+                                         size, error);
+}
+
 /**
  * jr_sender_stop:
  * @self: a started sender

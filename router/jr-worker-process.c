@@ -19,6 +19,7 @@
 #include "jr-worker-private.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ typedef struct {
  * turn (see jr-worker-runtime.c), one at a time. */
 typedef struct {
   JrSender   *sender;     /* for RETURNED: the job's own may be busy */
+  JrChannel  *channel;    /* the queue to the executor */
   int         fd;
   GByteArray *buffer;     /* what was read and not yet decoded */
   gsize       want;
@@ -126,10 +128,27 @@ read_requests (JrWorkerRuntime *runtime,
   for (;;)
     {
       gsize old = buffer->len;
+      struct pollfd pfd = { .fd = reader->fd, .events = POLLIN };
+      int timeout, ready;
       ssize_t n;
+
+      /* While waiting, watch that a job's deferred STARTED does not wait
+       * long for its doorbell (jr_channel_write_data_deferred()): with
+       * one owed, wait a moment only; with none, the runner rings at once
+       * while this thread waits in read(). */
+      timeout = jr_channel_watch_begin (reader->channel);
+      if (timeout >= 0)
+        {
+          ready = poll (&pfd, 1, timeout);
+          jr_channel_watch_end (reader->channel, ready == 0);
+          if (ready <= 0)
+            continue;
+        }
 
       g_byte_array_set_size (buffer, old + MAX (reader->want, 4096));
       n = read (reader->fd, buffer->data + old, buffer->len - old);
+      if (timeout < 0)
+        jr_channel_watch_end (reader->channel, FALSE);
       g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
       if (n < 0 && errno == EINTR)
         continue;
@@ -230,6 +249,7 @@ worker_main (const WorkerSetup *setup)
 
   reader = g_new0 (Reader, 1);
   reader->fd = setup->request_fd;
+  reader->channel = jr_channel_get_for_parent (NULL);
   reader->buffer = g_byte_array_new ();
   reader->want = 4096;
   reader->sender = open_pipe (setup->pipe_id, NULL);
