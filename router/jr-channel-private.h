@@ -44,6 +44,13 @@ JrChannel *jr_channel_new_for_child    (guint64              channel_id,
                                         JrChildFds          *child,
                                         GError             **error);
 void       jr_child_fds_clear          (JrChildFds          *child);
+/* A queue over a byte stream (jr-stream-private.h): frames come on @fd,
+ * which it takes, from a child or a launcher's standard output. The
+ * reader functions below work the same on it; EOF is the writer gone. */
+JrChannel *jr_channel_new_for_stream   (guint64              channel_id,
+                                        int                  fd,
+                                        GError             **error);
+gboolean   jr_channel_is_stream        (JrChannel           *channel);
 void       jr_channel_free             (JrChannel           *channel);
 guint64    jr_channel_get_id           (JrChannel           *channel);
 int        jr_channel_get_poll_fd      (JrChannel           *channel);
@@ -61,6 +68,12 @@ const guint8 *jr_channel_peek          (JrChannel           *channel,
 void       jr_channel_get_positions    (JrChannel           *channel,
                                         guint64             *read,
                                         guint64             *written);
+/* A stream's reader only (a ring's writer puts its bytes in place
+ * itself): reads what the stream holds now, as far as there is room.
+ * Returns FALSE once the writer is gone, with everything it wrote read;
+ * *got_more says whether anything came (may be NULL). */
+gboolean   jr_channel_pull             (JrChannel           *channel,
+                                        gboolean            *got_more);
 /* Marks @len bytes read and wakes a writer waiting for room. */
 void       jr_channel_consume          (JrChannel           *channel,
                                         gsize                len);
@@ -72,8 +85,20 @@ gboolean   jr_channel_arm              (JrChannel           *channel,
  * once the writer has gone (EOF). */
 gboolean   jr_channel_ack_doorbell     (JrChannel           *channel);
 
-/* Child side: the channel this process inherited (created once). */
+/* Child side: the channel this process inherited (created once), or the
+ * stream set with jr_channel_set_parent_stream(). */
 JrChannel *jr_channel_get_for_parent   (GError             **error);
+/* Child side, before the first jr_channel_get_for_parent(): this
+ * process's queue to its parent is a byte stream written on @fd (which it
+ * takes), not an inherited ring. @broken_func: see jr_stream_new_writer(). */
+gboolean   jr_channel_set_parent_stream (int                 fd,
+                                        GFunc                broken_func,
+                                        gpointer             broken_data,
+                                        GError             **error);
+/* Waits until what was written is on its way (a stream); nothing to do
+ * for a ring, whose reader sees each message as it is written. */
+gboolean   jr_channel_flush            (JrChannel           *channel,
+                                        GError             **error);
 /* Writes one whole message for @connection_id, waiting for room. */
 gboolean   jr_channel_write_message    (JrChannel           *channel,
                                         guint64              connection_id,

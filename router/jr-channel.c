@@ -30,6 +30,7 @@
 
 #include "jobrouter.h"
 #include "jr-frame-private.h"
+#include "jr-stream-private.h"
 
 #define RING_MAGIC 0x4a52524eu  /* "JRRN" */
 #define HEADER_SIZE 4096u
@@ -64,6 +65,9 @@ struct _JrChannel {
    * requests with no timeout, so that nobody would pay it. */
   atomic_int    bell_owed;
   atomic_int    watcher_untimed;
+  /* A queue over a byte stream instead of a ring (jr-stream-private.h):
+   * everything above but id is unused then. */
+  JrStream     *stream;
 };
 
 static gboolean
@@ -113,6 +117,7 @@ jr_channel_free (JrChannel *channel)
 {
   if (channel == NULL)
     return;
+  g_clear_pointer (&channel->stream, jr_stream_free);
   if (channel->ring != NULL)
     munmap (channel->ring, 2 * channel->ring_size);
   if (channel->header != NULL)
@@ -267,7 +272,43 @@ jr_channel_get_id (JrChannel *channel)
 int
 jr_channel_get_poll_fd (JrChannel *channel)
 {
+  if (channel->stream != NULL)
+    return jr_stream_get_poll_fd (channel->stream);
   return channel->bell_fd;
+}
+
+JrChannel *
+jr_channel_new_for_stream (guint64   channel_id,
+                           int       fd,
+                           GError  **error)
+{
+  JrStream *stream = jr_stream_new_reader (fd, error);
+  JrChannel *channel;
+
+  if (stream == NULL)
+    return NULL;
+  channel = channel_alloc (channel_id);
+  channel->stream = stream;
+  return channel;
+}
+
+gboolean
+jr_channel_is_stream (JrChannel *channel)
+{
+  return channel->stream != NULL;
+}
+
+gboolean
+jr_channel_pull (JrChannel *channel,
+                 gboolean  *got_more)
+{
+  if (channel->stream == NULL)
+    {
+      if (got_more != NULL)
+        *got_more = FALSE;
+      return TRUE;
+    }
+  return jr_stream_fill (channel->stream, got_more);
 }
 
 /* ---- reader side (monitor thread) ---- */
@@ -276,8 +317,13 @@ const guint8 *
 jr_channel_peek (JrChannel *channel,
                  gsize     *len)
 {
-  guint64 head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
-  guint64 tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
+  guint64 head, tail;
+
+  if (channel->stream != NULL)
+    return jr_stream_peek (channel->stream, len);
+
+  head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
+  tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
 
   /* A writer may scribble anything here, positions included: a writer
    * waits for room, so it is never more than one ring ahead. */
@@ -306,6 +352,11 @@ jr_channel_get_positions (JrChannel *channel,
                           guint64   *read,
                           guint64   *written)
 {
+  if (channel->stream != NULL)
+    {
+      jr_stream_get_positions (channel->stream, read, written);
+      return;
+    }
   *read = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
   *written = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
 }
@@ -316,6 +367,11 @@ jr_channel_consume (JrChannel *channel,
 {
   JrRingHeader *header = channel->header;
 
+  if (channel->stream != NULL)
+    {
+      jr_stream_consume (channel->stream, len);
+      return;
+    }
   if (len == 0)
     return;
 
@@ -338,6 +394,15 @@ jr_channel_arm (JrChannel *channel,
 {
   JrRingHeader *header = channel->header;
 
+  if (channel->stream != NULL)
+    {
+      gboolean got_more;
+
+      /* Whatever came (or EOF) since the last look: look again. */
+      jr_stream_fill (channel->stream, &got_more);
+      return got_more;
+    }
+
   atomic_store (&header->reader_waiting, 1);
   atomic_thread_fence (memory_order_seq_cst);
   if (atomic_load (&header->tail) != atomic_load_explicit (&header->head, memory_order_relaxed) + seen)
@@ -352,6 +417,9 @@ gboolean
 jr_channel_ack_doorbell (JrChannel *channel)
 {
   char buf[256];
+
+  if (channel->stream != NULL)
+    return jr_stream_fill (channel->stream, NULL);
 
   for (;;)
     {
@@ -446,23 +514,63 @@ fail:
   return NULL;
 }
 
+/* Guards parent_opened: the parent's queue is opened once, either the
+ * inherited ring (on first use) or a stream set before. */
+static GMutex parent_lock;
+static gboolean parent_opened;
+
 JrChannel *
 jr_channel_get_for_parent (GError **error)
 {
-  static gsize once;
+  JrChannel *channel;
 
-  if (g_once_init_enter (&once))
+  g_mutex_lock (&parent_lock);
+  if (!parent_opened)
     {
       parent_channel = open_parent_channel (&parent_error);
-      g_once_init_leave (&once, 1);
+      parent_opened = TRUE;
     }
+  channel = parent_channel;
+  g_mutex_unlock (&parent_lock);
 
-  if (parent_channel == NULL)
+  if (channel == NULL)
     {
       g_propagate_error (error, g_error_copy (parent_error));
       return NULL;
     }
-  return parent_channel;
+  return channel;
+}
+
+gboolean
+jr_channel_set_parent_stream (int       fd,
+                              GFunc     broken_func,
+                              gpointer  broken_data,
+                              GError  **error)
+{
+  JrStream *stream;
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&parent_lock);
+  if (parent_opened)
+    g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                         "This process has opened its queue to its parent already: "
+                         "set a stream before making the first sender");
+  else if ((stream = jr_stream_new_writer (fd, broken_func, broken_data, error)) != NULL)
+    {
+      parent_channel = channel_alloc (0);
+      parent_channel->stream = stream;
+      parent_opened = TRUE;
+      ok = TRUE;
+    }
+  g_mutex_unlock (&parent_lock);
+  return ok;
+}
+
+gboolean
+jr_channel_flush (JrChannel  *channel,
+                  GError    **error)
+{
+  return channel->stream == NULL || jr_stream_flush (channel->stream, error);
 }
 
 /* Waits until at least @want bytes are free. Called with write_lock held. */
@@ -591,6 +699,8 @@ jr_channel_write_raw (JrChannel   *channel,
 {
   gboolean ok;
 
+  if (channel->stream != NULL)
+    return jr_stream_write_raw (channel->stream, data, len, error);
   g_mutex_lock (&channel->write_lock);
   ok = write_bytes_locked (channel, data, len, error);
   g_mutex_unlock (&channel->write_lock);
@@ -603,6 +713,7 @@ jr_channel_scribble (JrChannel  *channel,
                      gsize       len,
                      guint64     advance)
 {
+  g_return_if_fail (channel->stream == NULL);
   g_return_if_fail (len <= channel->ring_size);
 
   g_mutex_lock (&channel->write_lock);
@@ -613,7 +724,7 @@ jr_channel_scribble (JrChannel  *channel,
   g_mutex_unlock (&channel->write_lock);
 }
 
-typedef void (*StoreFunc) (gconstpointer source, guint8 *out, gsize size);
+typedef JrStreamStoreFunc StoreFunc;
 
 static void
 store_variant (gconstpointer source,
@@ -660,6 +771,12 @@ write_frame (JrChannel     *channel,
                    data_size, JR_MESSAGE_SIZE_MAX);
       return FALSE;
     }
+
+  /* A stream's thread writes it out, batched with what comes meanwhile:
+   * nothing to defer. */
+  if (channel->stream != NULL)
+    return jr_stream_write_frame (channel->stream, connection_id, type_string, data_size, store,
+                                  source, error);
 
   g_mutex_lock (&channel->write_lock);
   if (frame_size <= channel->ring_size / 2)
@@ -722,6 +839,8 @@ jr_channel_write_data_deferred (JrChannel    *channel,
 int
 jr_channel_watch_begin (JrChannel *channel)
 {
+  if (channel->stream != NULL)
+    return -1;
   atomic_store (&channel->watcher_untimed, 1);
   if (!atomic_load (&channel->bell_owed))
     return -1;

@@ -556,6 +556,15 @@ drain_lane (JrMonitor *self,
   gsize off = 0;
   gboolean room = TRUE;
 
+  /* A stream's bytes are copied into its buffer first: as much as the
+   * stream holds and the buffer has room for. */
+  if (jr_channel_is_stream (lane->channel))
+    {
+      if (!jr_channel_pull (lane->channel, NULL))
+        lane->writer_gone = TRUE;
+      data = jr_channel_peek (lane->channel, &len);
+    }
+
   if (data == NULL)
     {
       lane_break (self, lane, "closed as corrupt: its write position is beyond its ring");
@@ -735,12 +744,18 @@ sleep_until_woken (JrMonitor *self)
   for (guint i = 0; i < self->lanes->len; i++)
     {
       Lane *lane = g_ptr_array_index (self->lanes, i);
-      struct pollfd pfd = { .fd = jr_channel_get_poll_fd (lane->channel), .events = POLLIN };
+      struct pollfd pfd = { .fd = -1, .events = POLLIN };
 
-      /* Lanes whose writer is gone were closed or are waiting for room. */
-      g_assert (!lane->writer_gone);
-      if (jr_channel_arm (lane->channel, lane->stalled))
-        return;
+      /* Lanes whose writer is gone were closed, or wait for room, or (a
+       * stream, whose writer could finish a large message and leave)
+       * wait for their turn to gather: nothing to poll, the pass after
+       * the gather buffer comes free takes them up. */
+      if (!lane->writer_gone)
+        {
+          if (jr_channel_arm (lane->channel, lane->stalled))
+            return;
+          pfd.fd = jr_channel_get_poll_fd (lane->channel);
+        }
       g_array_append_val (self->pollfds, pfd);
     }
 
@@ -773,6 +788,11 @@ start_sync (JrMonitor *self,
       Lane *lane = g_ptr_array_index (self->lanes, i);
       guint64 read, written;
 
+      /* What a stream holds now is what was sent before the sync (as far
+       * as the buffer has room: as far as a ring's writer could write). */
+      if (jr_channel_is_stream (lane->channel) && !lane->writer_gone &&
+          !jr_channel_pull (lane->channel, NULL))
+        lane->writer_gone = TRUE;
       jr_channel_get_positions (lane->channel, &read, &written);
       lane->sync_target = written - read > JR_CHANNEL_RING_SIZE ? read + JR_CHANNEL_RING_SIZE : written;
       lane->sync_done = FALSE;
@@ -864,7 +884,9 @@ monitor_thread (gpointer data)
           Lane *lane = g_ptr_array_index (self->lanes, (first + k) % n_lanes);
 
           room = drain_lane (self, lane);
-          lane->drained = room;
+          /* Waiting for its turn to gather is not drained: a stream's
+           * writer may have left with its large message all sent. */
+          lane->drained = room && !lane->waiting_turn;
           if (room)
             lane->sync_done = TRUE;
         }

@@ -12,6 +12,8 @@
  */
 #include "jr-router-private.h"
 
+#include <unistd.h>
+
 #include "jr-bindings-private.h"
 #include "jr-channel-private.h"
 #include "jr-inbox-private.h"
@@ -1066,6 +1068,66 @@ jr_router_prepare_launcher_full (JrRouter             *self,
 
   id = self->next_channel_id++;
   channel = jr_channel_new_for_launcher (launcher, id, error);
+  if (channel == NULL)
+    return 0;
+  jr_monitor_add_channel (self->monitor, channel);
+  return id;
+}
+
+/**
+ * jr_router_add_stream:
+ * @self: a running router with the process transport
+ * @fd: a file descriptor to read: the end of a pipe or socket, or the
+ *   standard output of a launcher, whose other end one child writes to;
+ *   the router takes it
+ * @error: return location for an error
+ *
+ * Makes a cross-process queue over a byte stream: the *stream transport*.
+ * The child (or a worker on another machine, through `ssh` or `srun`)
+ * writes on it with senders made by [ctor@Jr.Sender.new_for_parent] once
+ * it has called [func@Jr.Sender.set_parent_stream]. Nothing but the bytes
+ * passes: no shared memory, no passed descriptors, no shared file system.
+ *
+ * The stream gets what a ring gets: the same frames, checked the same way
+ * on the monitor thread (a bad frame is dropped with a warning; lost
+ * framing or another child's pipe closes the queue as corrupt), the same
+ * order per sender, the same memory bound (each stream adds a buffer of
+ * 1 MiB, as each ring is 1 MiB), the same deadlines for
+ * [method@Jr.Router.route_until] (what the stream holds when the deadline
+ * passes counts as sent before it), and the same bindings: the returned id
+ * names the queue for [method@Jr.Router.pipe_for_channel]. When the
+ * stream ends (the child exited or crashed, or the connection dropped)
+ * and everything read from it is delivered,
+ * [signal@Jr.Router::channel-closed] is emitted with the returned id.
+ *
+ * Frames are in host byte order: both ends must have the same.
+ *
+ * Returns: the id of the new queue, or 0 with an error (@fd is closed
+ *   then too)
+ */
+guint64
+jr_router_add_stream (JrRouter  *self,
+                      int        fd,
+                      GError   **error)
+{
+  JrChannel *channel;
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), 0);
+  g_return_val_if_fail (fd >= 0, 0);
+
+  if (!self->running || self->transport != JR_TRANSPORT_PROCESSES)
+    {
+      close (fd);
+      if (!self->running)
+        return not_running_error (error);
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                           "Only a router with the process transport reads streams");
+      return 0;
+    }
+
+  id = self->next_channel_id++;
+  channel = jr_channel_new_for_stream (id, fd, error);
   if (channel == NULL)
     return 0;
   jr_monitor_add_channel (self->monitor, channel);

@@ -60,5 +60,8 @@ void         jr_router_prepare_launcher  (JrRouter             *self,
 guint64      jr_router_prepare_launcher_full (JrRouter            *self,
                                           GSubprocessLauncher  *launcher,
                                           GError              **error);
+guint64      jr_router_add_stream        (JrRouter             *self,
+                                          int                   fd,
+                                          GError              **error);
 
 G_END_DECLS

@@ -152,6 +152,42 @@ jr_sender_new_for_parent (guint64   connection_id,
   return self;
 }
 
+/**
+ * jr_sender_set_parent_stream:
+ * @fd: the descriptor to write on: this process's standard output, say,
+ *   which the parent reads with [method@Jr.Router.add_stream]; it is
+ *   taken (made close-on-exec and non-blocking)
+ * @error: return location for an error
+ *
+ * Makes this process's queue to its parent a byte stream, for a child
+ * whose parent reads it with [method@Jr.Router.add_stream] (a worker
+ * started through `ssh` or `srun`, say): from now on every sender made
+ * with [ctor@Jr.Sender.new_for_parent] writes its frames on @fd. Call it
+ * once, before the first such sender.
+ *
+ * A thread of the library writes the frames out, as many per system call
+ * as have piled up; a sender waits while 1 MiB is not written yet.
+ * [method@Jr.Sender.stop] returns once the sender's messages are written,
+ * so that a process may exit right after. Once the parent has stopped
+ * reading (it has gone), sends fail with %JR_ROUTER_ERROR_DISCONNECTED;
+ * the process does not get SIGPIPE.
+ *
+ * Nothing else may write on @fd: a program that used it as its standard
+ * output should point `STDOUT_FILENO` elsewhere (at standard error, say)
+ * after duplicating it.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_FAILED when this process
+ *   has made a sender for its parent already
+ */
+gboolean
+jr_sender_set_parent_stream (int      fd,
+                             GError **error)
+{
+  g_return_val_if_fail (fd >= 0, FALSE);
+
+  return jr_channel_set_parent_stream (fd, NULL, NULL, error);
+}
+
 static gboolean
 state_error (GError    **error,
              const char *what,
@@ -349,7 +385,9 @@ jr_sender_send_data_deferred (JrSender           *self,
  * @self: a started sender
  * @error: return location for an error
  *
- * Closes the sender; it cannot be started again.
+ * Closes the sender; it cannot be started again. In a child whose queue
+ * is a stream ([func@Jr.Sender.set_parent_stream]) it returns once the
+ * messages sent are written out.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
  */
@@ -362,6 +400,10 @@ jr_sender_stop (JrSender  *self,
   if (self->state != SENDER_OPEN)
     return state_error (error, "stop", self->state);
   self->state = SENDER_CLOSED;
+  /* A stream's messages are written out by another thread: they are on
+   * their way when this returns, and the process may exit. */
+  if (self->channel != NULL && !jr_channel_flush (self->channel, NULL))
+    return TRUE;
   /* Free on this thread what the router has given back so far. */
   if (self->stage != NULL)
     jr_stage_close (self->stage);

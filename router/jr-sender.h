@@ -22,6 +22,8 @@ G_DECLARE_FINAL_TYPE (JrSender, jr_sender, JR, SENDER, GObject)
 
 JrSender *jr_sender_new_for_parent     (guint64    connection_id,
                                         GError   **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean  jr_sender_set_parent_stream  (int        fd,
+                                        GError   **error);
 gboolean  jr_sender_start              (JrSender  *self,
                                         GError   **error);
 gboolean  jr_sender_send               (JrSender  *self,
