@@ -3,7 +3,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Usage: router-child MODE ARGS...
+ * Usage: router-child [--stream] MODE ARGS...
+ *
+ * With --stream the queue to the parent is standard output, a byte stream
+ * the parent reads with jr_router_add_stream() (the stream transport).
  *
  * Connection ids are made in the parent with jr_router_pipe() and given
  * here as decimal numbers. Every ordinary message is "(tu)": the
@@ -645,9 +648,28 @@ main (int    argc,
     { "bad", mode_bad },
   };
 
+  gboolean stream = FALSE;
+
+  /* --stream: the queue to the parent is standard output, a byte stream
+   * (the parent reads it with jr_router_add_stream()); anything else this
+   * process would print goes to standard error. */
+  if (argc >= 2 && g_str_equal (argv[1], "--stream"))
+    {
+      g_autoptr(GError) error = NULL;
+      int fd = dup (STDOUT_FILENO);
+
+      if (fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+        fail ("could not move the stream off stdout: %s", g_strerror (errno));
+      if (!jr_sender_set_parent_stream (fd, &error))
+        fail_error ("jr_sender_set_parent_stream", error);
+      stream = TRUE;
+      argv++;
+      argc--;
+    }
+
   if (argc < 2)
     {
-      g_printerr ("usage: router-child MODE ARGS...\n");
+      g_printerr ("usage: router-child [--stream] MODE ARGS...\n");
       return EXIT_USAGE;
     }
   if (g_str_equal (argv[1], "noop"))
@@ -660,6 +682,16 @@ main (int    argc,
 
         if (status == EXIT_USAGE)
           g_printerr ("router-child: bad arguments for mode '%s'\n", argv[1]);
+        /* Raw bytes (mode "bad") go out through the stream's thread:
+         * wait for them before exiting. */
+        if (stream)
+          {
+            g_autoptr(GError) error = NULL;
+            JrChannel *channel = jr_channel_get_for_parent (&error);
+
+            if (channel == NULL || !jr_channel_flush (channel, &error))
+              fail_error ("flushing the stream", error);
+          }
         return status;
       }
 

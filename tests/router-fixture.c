@@ -5,10 +5,18 @@
  */
 #include "router-fixture.h"
 
+#include <fcntl.h>
 #include <string.h>
+
+#include <glib-unix.h>
+
+/* In a fixture's data, beside the transport: the stream variant. */
+#define STREAM_FLAG 0x100
 
 static const char *test_prefix;
 static char *child_path;
+/* The running fixture is a stream one: children write on a pipe. */
+static gboolean use_streams;
 
 /* ------------------------------------------------------------------ */
 /* Pipes and the receiving side                                        */
@@ -297,14 +305,26 @@ spawn_child_full (JrRouter          *router,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   GSubprocess *process;
+  gboolean stream = router != NULL && use_streams;
+  int pipe_fds[2] = { -1, -1 };
 
+  if (stream)
+    {
+      g_subprocess_launcher_set_flags (launcher, flags & ~(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE));
+      g_assert_true (g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error));
+      g_assert_no_error (error);
+      g_subprocess_launcher_take_stdout_fd (launcher, pipe_fds[1]);
+    }
   g_subprocess_launcher_unsetenv (launcher, "JOBROUTER_CHANNEL_FDS");
   if (env_value != NULL)
     g_subprocess_launcher_setenv (launcher, "JOBROUTER_CHANNEL_FDS", env_value, TRUE);
-  if (router != NULL)
+  if (router != NULL && !stream)
     jr_router_prepare_launcher (router, launcher);
 
   g_ptr_array_add (argv, child_path);
+  if (stream)
+    g_ptr_array_add (argv, "--stream");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
@@ -312,6 +332,14 @@ spawn_child_full (JrRouter          *router,
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_assert_nonnull (process);
+  if (stream)
+    {
+      /* The child's end goes with the launcher: from then on its exit is
+       * EOF here. */
+      g_clear_object (&launcher);
+      g_assert_cmpuint (jr_router_add_stream (router, pipe_fds[0], &error), !=, 0);
+      g_assert_no_error (error);
+    }
   return process;
 }
 
@@ -399,7 +427,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->transport = GPOINTER_TO_INT (data);
+  f->transport = GPOINTER_TO_INT (data) & 0xff;
+  f->stream = (GPOINTER_TO_INT (data) & STREAM_FLAG) != 0;
+  use_streams = f->stream;
   jr_test_baseline_take (&f->baseline);
 
   f->router = jr_router_new (f->transport, NULL);
@@ -420,6 +450,7 @@ fixture_teardown (Fixture       *f,
 
   jr_test_check_expected_warnings ();
   jr_test_baseline_assert (&f->baseline);
+  use_streams = FALSE;
 }
 
 void
@@ -473,15 +504,22 @@ add_test (const char  *path,
           guint        transports,
           FixtureFunc  func)
 {
-  static const JrTransport all[] = { JR_TRANSPORT_THREADS, JR_TRANSPORT_PROCESSES };
+  static const struct {
+    guint       bit;
+    int         data;
+    const char *name;
+  } all[] = {
+    { THREADS, JR_TRANSPORT_THREADS, "threads" },
+    { PROCESSES, JR_TRANSPORT_PROCESSES, "processes" },
+    { STREAMS, JR_TRANSPORT_PROCESSES | STREAM_FLAG, "stream" },
+  };
 
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
-    if (transports & (1u << all[i]))
+    if (transports & all[i].bit)
       {
-        g_autofree char *full = g_strdup_printf ("/%s/%s/%s", test_prefix,
-                                                 jr_test_transport_name (all[i]), path);
+        g_autofree char *full = g_strdup_printf ("/%s/%s/%s", test_prefix, all[i].name, path);
 
-        g_test_add (full, Fixture, GINT_TO_POINTER (all[i]),
+        g_test_add (full, Fixture, GINT_TO_POINTER (all[i].data),
                     fixture_setup, func, fixture_teardown);
       }
 }

@@ -38,6 +38,10 @@ G_BEGIN_DECLS
 
 typedef struct {
   JrTransport     transport;
+  /* The stream transport: a process router whose children write on
+   * their standard output, a pipe read with jr_router_add_stream(), not
+   * on a ring. */
+  gboolean        stream;
   JrRouter       *router;
   JrTestBaseline  baseline;
 } Fixture;
@@ -48,6 +52,9 @@ enum {
   THREADS = 1 << JR_TRANSPORT_THREADS,
   PROCESSES = 1 << JR_TRANSPORT_PROCESSES,
   BOTH = THREADS | PROCESSES,
+  /* Children on the stream transport (paths "/PREFIX/stream/..."). */
+  STREAMS = 1 << 2,
+  ALL = BOTH | STREAMS,
 };
 
 /* jr_test_init(), then makes what GLib creates once per process (the
@@ -57,7 +64,8 @@ enum {
 void      router_fixture_init  (int          *argc,
                                 char       ***argv,
                                 const char   *prefix);
-/* Adds "/PREFIX/TRANSPORT/@path" for each transport in @transports. */
+/* Adds "/PREFIX/TRANSPORT/@path" for each transport in @transports
+ * (TRANSPORT: threads, processes, stream). */
 void      add_test             (const char   *path,
                                 guint         transports,
                                 FixtureFunc   func);
@@ -150,7 +158,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SendJob, send_job_free)
 
 /* Spawns router-child with a launcher prepared by @router (if not NULL),
  * freeing the launcher at once so the router sees the child's exit;
- * @env_value (if not NULL) is its JOBROUTER_CHANNEL_FDS. */
+ * @env_value (if not NULL) is its JOBROUTER_CHANNEL_FDS. In a stream
+ * fixture, the child's standard output is instead a pipe that @router
+ * reads (jr_router_add_stream()), and router-child is told so
+ * ("--stream"); stdout flags in @flags are then ignored. */
 GSubprocess *spawn_child_full   (JrRouter          *router,
                                  GSubprocessFlags   flags,
                                  const char        *env_value,

@@ -90,7 +90,7 @@ main (int    argc,
 
   add_test ("child/no-parent", PROCESSES, test_child_no_parent);
   add_test ("child/fds-anonymous", PROCESSES, test_child_fds_anonymous);
-  add_test ("child/exit-without-sending", PROCESSES, test_child_exit_without_sending);
+  add_test ("child/exit-without-sending", PROCESSES | STREAMS, test_child_exit_without_sending);
 
   return router_fixture_run ();
 }

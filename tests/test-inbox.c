@@ -330,11 +330,11 @@ main (int    argc,
 {
   router_fixture_init (&argc, &argv, "inbox");
 
-  add_test ("backpressure/flood", BOTH, test_backpressure);
+  add_test ("backpressure/flood", ALL, test_backpressure);
   add_test ("delivery/stream-then-single", BOTH, test_delivery_stream_then_single);
   add_test ("delivery/few-per-pipe", BOTH, test_delivery_few_per_pipe);
   add_test ("lifecycle/restart-in-handler", BOTH, test_lifecycle_restart_in_handler);
-  add_test ("data/mixed", BOTH, test_data_mixed);
+  add_test ("data/mixed", ALL, test_data_mixed);
 
   return router_fixture_run ();
 }

@@ -262,16 +262,16 @@ main (int    argc,
 {
   router_fixture_init (&argc, &argv, "monitor");
 
-  add_test ("bad-input/truncated", PROCESSES, test_bad_truncated);
-  add_test ("bad-input/garbage", PROCESSES, test_bad_garbage);
-  add_test ("bad-input/unknown-id", PROCESSES, test_bad_unknown_id);
-  add_test ("bad-input/non-normal-bool", PROCESSES, test_bad_non_normal_bool);
-  add_test ("bad-input/non-normal-tuple", PROCESSES, test_bad_non_normal_tuple);
-  add_test ("bad-input/invalid-type", PROCESSES, test_bad_invalid_type);
-  add_test ("bad-input/oversize", PROCESSES, test_bad_oversize);
-  add_test ("bad-input/oversize-header-only", PROCESSES, test_bad_oversize_header_only);
-  add_test ("bad-input/killed-child", PROCESSES, test_bad_killed_child);
-  add_test ("route-until/deadline-under-flood", PROCESSES, test_route_until_deadline_under_flood);
+  add_test ("bad-input/truncated", PROCESSES | STREAMS, test_bad_truncated);
+  add_test ("bad-input/garbage", PROCESSES | STREAMS, test_bad_garbage);
+  add_test ("bad-input/unknown-id", PROCESSES | STREAMS, test_bad_unknown_id);
+  add_test ("bad-input/non-normal-bool", PROCESSES | STREAMS, test_bad_non_normal_bool);
+  add_test ("bad-input/non-normal-tuple", PROCESSES | STREAMS, test_bad_non_normal_tuple);
+  add_test ("bad-input/invalid-type", PROCESSES | STREAMS, test_bad_invalid_type);
+  add_test ("bad-input/oversize", PROCESSES | STREAMS, test_bad_oversize);
+  add_test ("bad-input/oversize-header-only", PROCESSES | STREAMS, test_bad_oversize_header_only);
+  add_test ("bad-input/killed-child", PROCESSES | STREAMS, test_bad_killed_child);
+  add_test ("route-until/deadline-under-flood", PROCESSES | STREAMS, test_route_until_deadline_under_flood);
 
   return router_fixture_run ();
 }

@@ -933,23 +933,23 @@ main (int    argc,
   add_test ("lifecycle/stop-twice", BOTH, test_lifecycle_stop_twice);
   add_test ("lifecycle/pipe-not-running", BOTH, test_lifecycle_pipe_not_running);
   add_test ("lifecycle/stop-with-open-pipes", BOTH, test_lifecycle_stop_with_open_pipes);
-  add_test ("lifecycle/restart", BOTH, test_lifecycle_restart);
+  add_test ("lifecycle/restart", ALL, test_lifecycle_restart);
   add_test ("lifecycle/sender-state", BOTH, test_lifecycle_sender_state);
-  add_test ("lifecycle/child-sender-state", PROCESSES, test_child_sender_state);
-  add_test ("lifecycle/stop-while-sending", BOTH, test_lifecycle_stop_while_sending);
+  add_test ("lifecycle/child-sender-state", PROCESSES | STREAMS, test_child_sender_state);
+  add_test ("lifecycle/stop-while-sending", ALL, test_lifecycle_stop_while_sending);
 
-  add_test ("delivery/many-pipes/route-until", BOTH, test_delivery_many_pipes_route_until);
-  add_test ("delivery/many-pipes/main-loop", BOTH, test_delivery_many_pipes_main_loop);
-  add_test ("delivery/local-threads", PROCESSES, test_delivery_local_threads);
-  add_test ("delivery/closed-pipe", BOTH, test_delivery_closed_pipe);
+  add_test ("delivery/many-pipes/route-until", ALL, test_delivery_many_pipes_route_until);
+  add_test ("delivery/many-pipes/main-loop", ALL, test_delivery_many_pipes_main_loop);
+  add_test ("delivery/local-threads", PROCESSES | STREAMS, test_delivery_local_threads);
+  add_test ("delivery/closed-pipe", ALL, test_delivery_closed_pipe);
   add_test ("data/not-normal", BOTH, test_data_not_normal);
 
-  add_test ("route-until/stops-at-condition", BOTH, test_route_until_stops_at_condition);
-  add_test ("route-until/timeout", BOTH, test_route_until_timeout);
+  add_test ("route-until/stops-at-condition", ALL, test_route_until_stops_at_condition);
+  add_test ("route-until/timeout", ALL, test_route_until_timeout);
   add_test ("route-until/zero-timeout", BOTH, test_route_until_zero_timeout);
 
-  add_test ("large/messages", BOTH, test_large_messages);
-  add_test ("large/too-large", BOTH, test_large_too_large);
+  add_test ("large/messages", ALL, test_large_messages);
+  add_test ("large/too-large", ALL, test_large_too_large);
 
   return router_fixture_run ();
 }
