@@ -2,7 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Usage: hostile-child MODE ARGS...
+ * Usage: hostile-child [--stream] MODE ARGS...
+ *
+ * With --stream the queue to the parent is standard output, a byte stream
+ * (jr_sender_set_parent_stream()), and "R" goes to standard error.
  *
  * Each mode plays one thing a child process can do to its parent through
  * the queue it inherited. Connection ids come from the parent as decimal
@@ -40,6 +43,9 @@
 #define EXIT_RESIZED       4
 
 #define HOLD_SECONDS       5
+
+/* The queue is a stream on stdout (--stream). */
+static gboolean stream_mode;
 
 static void G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN
 fail (const char *format,
@@ -129,7 +135,15 @@ hold (void)
   gint64 until = g_get_monotonic_time () + HOLD_SECONDS * G_USEC_PER_SEC;
   char buf[64];
 
-  if (write (STDOUT_FILENO, "R", 1) != 1)
+  /* What was written must be on its way before the parent looks. */
+  if (stream_mode)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!jr_channel_flush (get_channel (), &error))
+        fail_error ("flushing the stream", error);
+    }
+  if (write (stream_mode ? STDERR_FILENO : STDOUT_FILENO, "R", 1) != 1)
     fail ("could not tell the parent we are ready: %s", g_strerror (errno));
 
   for (;;)
@@ -415,9 +429,23 @@ main (int    argc,
     { "flood-id", mode_flood_id },
   };
 
+  if (argc >= 2 && g_str_equal (argv[1], "--stream"))
+    {
+      g_autoptr(GError) error = NULL;
+      int fd = dup (STDOUT_FILENO);
+
+      if (fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+        fail ("could not move the stream off stdout: %s", g_strerror (errno));
+      if (!jr_sender_set_parent_stream (fd, &error))
+        fail_error ("jr_sender_set_parent_stream", error);
+      stream_mode = TRUE;
+      argv++;
+      argc--;
+    }
+
   if (argc < 2)
     {
-      g_printerr ("usage: hostile-child MODE ARGS...\n");
+      g_printerr ("usage: hostile-child [--stream] MODE ARGS...\n");
       return EXIT_USAGE;
     }
 
@@ -428,6 +456,13 @@ main (int    argc,
 
         if (status == EXIT_USAGE)
           g_printerr ("hostile-child: bad arguments for mode '%s'\n", argv[1]);
+        if (stream_mode)
+          {
+            g_autoptr(GError) error = NULL;
+
+            if (!jr_channel_flush (get_channel (), &error))
+              fail_error ("flushing the stream", error);
+          }
         return status;
       }
 

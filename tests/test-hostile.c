@@ -21,6 +21,8 @@
 #include "jr-test.h"
 
 #include <gio/gio.h>
+#include <glib-unix.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -242,6 +244,9 @@ never (gpointer data)
 
 typedef struct {
   JrRouter *router;
+  /* The children's queues are streams (their stdout, a pipe read with
+   * jr_router_add_stream()), not rings: paths "/hostile/stream/...". */
+  gboolean  stream;
   GArray   *closed_channels;   /* guint64: ids of channel-closed */
   guint     n_threads;
   guint     n_fds;
@@ -290,6 +295,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
+  f->stream = GPOINTER_TO_INT (data);
   g_assert_cmpuint (count_children (), ==, 0);
   /* GLib closes a reaped child's pidfd on its worker thread a moment
    * later: let the last test's go. */
@@ -465,18 +471,38 @@ id_arg (guint64 id)
 typedef struct {
   GSubprocessLauncher *launcher;
   guint64              channel_id;
+  gboolean             stream;
 } Launch;
 
+/* A stream child's queue is its stdout, a pipe whose reading end the
+ * router has from the start (so its id can bind pipes before the child
+ * exists); what a holding child says to us goes on stderr then. */
 static Launch
 launch_prepare (Fixture          *f,
                 GSubprocessFlags  flags)
 {
   g_autoptr(GError) error = NULL;
-  Launch launch;
+  Launch launch = { NULL, 0, f->stream };
 
-  launch.launcher = g_subprocess_launcher_new (flags);
-  g_subprocess_launcher_unsetenv (launch.launcher, "JOBROUTER_CHANNEL_FDS");
-  launch.channel_id = jr_router_prepare_launcher_full (f->router, launch.launcher, &error);
+  if (f->stream)
+    {
+      int fds[2];
+
+      if (flags & G_SUBPROCESS_FLAGS_STDOUT_PIPE)
+        flags |= G_SUBPROCESS_FLAGS_STDERR_PIPE;
+      flags &= ~(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      launch.launcher = g_subprocess_launcher_new (flags);
+      g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+      g_assert_no_error (error);
+      g_subprocess_launcher_take_stdout_fd (launch.launcher, fds[1]);
+      launch.channel_id = jr_router_add_stream (f->router, fds[0], &error);
+    }
+  else
+    {
+      launch.launcher = g_subprocess_launcher_new (flags);
+      g_subprocess_launcher_unsetenv (launch.launcher, "JOBROUTER_CHANNEL_FDS");
+      launch.channel_id = jr_router_prepare_launcher_full (f->router, launch.launcher, &error);
+    }
   g_assert_no_error (error);
   g_assert_cmpuint (launch.channel_id, !=, 0);
   return launch;
@@ -496,6 +522,8 @@ launch_spawn (Launch     *launch,
   va_list ap;
 
   g_ptr_array_add (argv, child_path);
+  if (launch->stream)
+    g_ptr_array_add (argv, "--stream");
   g_ptr_array_add (argv, (gpointer) mode);
   va_start (ap, mode);
   while ((arg = va_arg (ap, const char *)) != NULL)
@@ -551,9 +579,12 @@ wait_ready (GSubprocess *process)
 {
   g_autoptr(GError) error = NULL;
   char ready = 0;
+  /* A stream child's stdout is its queue: it says "R" on stderr. */
+  GInputStream *from = g_subprocess_get_stdout_pipe (process) != NULL
+                         ? g_subprocess_get_stdout_pipe (process)
+                         : g_subprocess_get_stderr_pipe (process);
 
-  g_assert_cmpint (g_input_stream_read (g_subprocess_get_stdout_pipe (process), &ready, 1, NULL, &error),
-                   ==, 1);
+  g_assert_cmpint (g_input_stream_read (from, &ready, 1, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (ready, ==, 'R');
 }
@@ -1236,6 +1267,10 @@ main (int    argc,
   }
 
 #define ADD(path, func) g_test_add ("/hostile/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  /* The same on the stream transport. */
+#define ADD_STREAM(path, func) \
+  g_test_add ("/hostile/stream/" path, Fixture, GINT_TO_POINTER (TRUE), fixture_setup, func, \
+              fixture_teardown)
   ADD ("truncate-ring", test_truncate_ring);
   ADD ("pipes/plain", test_plain_pipes);
   ADD ("pipes/forge-claimed", test_forge_claimed);
@@ -1249,6 +1284,17 @@ main (int    argc,
   ADD ("fd-limit", test_fd_limit);
   ADD ("warnings/bad-frames", test_bad_frames);
   ADD ("warnings/closed-pipe-flood", test_closed_pipe_flood);
+  ADD_STREAM ("pipes/plain", test_plain_pipes);
+  ADD_STREAM ("pipes/forge-claimed", test_forge_claimed);
+  ADD_STREAM ("pipes/forge-bound", test_forge_bound);
+  ADD_STREAM ("pipes/forge-never-created", test_forge_never_created);
+  ADD_STREAM ("pipes/forge-closed-pipe", test_forge_closed_pipe);
+  ADD_STREAM ("deadline/half-frame", test_half_frame);
+  ADD_STREAM ("memory/big-messages", test_big_messages);
+  ADD_STREAM ("fd-limit", test_fd_limit);
+  ADD_STREAM ("warnings/bad-frames", test_bad_frames);
+  ADD_STREAM ("warnings/closed-pipe-flood", test_closed_pipe_flood);
+#undef ADD_STREAM
 #undef ADD
 
   status = g_test_run ();
