@@ -9,10 +9,13 @@
  *   "(ty)"    t job id, y tag     STARTED, CANCELLED, RETURNED; READY, EXITED (id 0)
  *   "(tyd)"   + d fraction        PROGRESS
  *   "(tyds)"  + s text            PROGRESS with a text
- *   "(tyv)"   + v value           RESULT, YIELD, ERROR; FATAL (id 0)
+ *   "(tyv)"   + v value           RESULT, YIELD, ERROR; FATAL, READY (id 0)
  *
  * ERROR's value is "(sis)": error domain name, code, message (quarks
  * differ between processes). FATAL's is "s": why the worker cannot run.
+ * A stream worker's READY carries an "a{sv}": "host" (s), the name of the
+ * machine it runs on, and "pid" (i), its process id there; any other
+ * value, or none, says nothing.
  * The flat layouts are numeric, so senders make no GVariant for them and
  * the router checks them cheaply. The last message of a job is RESULT,
  * ERROR or CANCELLED, or RETURNED for a job handed back unstarted.

@@ -48,9 +48,11 @@ tag_fits (guchar      tag,
     case JR_JOB_MSG_STARTED:
     case JR_JOB_MSG_CANCELLED:
     case JR_JOB_MSG_RETURNED:
-    case JR_JOB_MSG_READY:
     case JR_JOB_MSG_EXITED:
       return strcmp (type, "(ty)") == 0;
+    case JR_JOB_MSG_READY:
+      /* A stream worker says where it runs. */
+      return strcmp (type, "(ty)") == 0 || strcmp (type, "(tyv)") == 0;
     case JR_JOB_MSG_PROGRESS:
       return strcmp (type, "(tyd)") == 0 || strcmp (type, "(tyds)") == 0;
     case JR_JOB_MSG_RESULT:

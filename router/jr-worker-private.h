@@ -67,6 +67,9 @@ int              jr_worker_get_tid        (void);
 
 /* Whether jr_init() has run in this process. */
 gboolean         jr_worker_init_was_called (void);
+/* Whether this process was started as a stream worker (its command line
+ * ends with JR_STREAM_WORKER_ARG), whether or not it called jr_init(). */
+gboolean         jr_worker_is_stream_process (void);
 /* In a process started as a worker that cannot serve (jr_init() not
  * called, say): tells the executor why, on stderr and on the worker's
  * pipe when it can, and exits at once. */

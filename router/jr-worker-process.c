@@ -15,10 +15,23 @@
  * join: the executor kills the whole group when it kills the worker, and
  * the worker takes the group down when its parent dies (PR_SET_PDEATHSIG)
  * or when the executor closes the request socket.
+ *
+ * A stream worker is started through a launcher (ssh, srun, a sandbox, or
+ * directly), maybe on another machine: its command line ends with
+ * JR_STREAM_WORKER_ARG, and it speaks on its standard input (requests)
+ * and output (messages, jr_sender_set_parent_stream()), both framed. It
+ * depends on no environment variable (ssh passes none): its first request
+ * says what it needs (jr-worker-request-private.h). Its standard input and
+ * output are moved out of its jobs' way (they get /dev/null, and its
+ * standard error for output). When its input ends, or its output breaks,
+ * the executor or the connection is gone: it kills its process group,
+ * its jobs' processes with it, and exits at once. A QUIT request first
+ * makes that an orderly end, as for a local worker.
  */
 #include "jr-worker-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +46,9 @@
 
 /* The exit status of a worker that refuses to start. */
 #define REFUSED_EXIT_STATUS 70
+/* ... and of a stream worker that lost its executor (when its own
+ * SIGKILL of its group does not take it first). */
+#define LOST_EXIT_STATUS    71
 
 typedef struct {
   int      request_fd;
@@ -48,9 +64,34 @@ typedef struct {
   int         fd;
   GByteArray *buffer;     /* what was read and not yet decoded */
   gsize       want;
+  gboolean    stream;     /* a stream worker: the end of input is the end */
+  gboolean    unread;     /* the buffer holds requests read with the HELLO */
 } Reader;
 
 static gboolean init_called;
+/* A stream worker was told to QUIT: its input ending is no loss. Read on
+ * the reading thread and the stream's writing thread. */
+static volatile gint quitting;
+
+/* A stream worker's executor, or the connection to it, is gone: nobody is
+ * left to work for, and no job may outlive it. Async-signal-safe. */
+G_GNUC_NORETURN static void
+lose_connection (void)
+{
+  /* Never the parent's group: only once we lead our own. */
+  if (getpgrp () == getpid ())
+    kill (0, SIGKILL);
+  _exit (LOST_EXIT_STATUS);
+}
+
+/* The stream's writing thread found it broken (jr_stream_new_writer()). */
+static void
+on_stream_broken (gpointer stream,
+                  gpointer data)
+{
+  if (!g_atomic_int_get (&quitting))
+    lose_connection ();
+}
 
 static gboolean
 parse_setup (const char  *env,
@@ -103,6 +144,22 @@ handle_requests (Reader          *reader,
               if (jr_worker_runtime_recall (runtime, request.job_id))
                 jr_job_message_send_tag (reader->sender, request.job_id, JR_JOB_MSG_RETURNED, NULL);
               break;
+            case JR_WORKER_REQUEST_PRIORITY:
+              if (request.args != NULL && g_variant_is_of_type (request.args, G_VARIANT_TYPE ("(ib)")))
+                {
+                  gint32 nice_value;
+                  gboolean idle;
+
+                  g_variant_get (request.args, "(ib)", &nice_value, &idle);
+                  jr_worker_set_process_priority (getpid (), nice_value, idle);
+                }
+              break;
+            case JR_WORKER_REQUEST_QUIT:
+              /* Cancel what is queued and running, let it end, then exit:
+               * what the executor sends after this is not read. */
+              g_atomic_int_set (&quitting, 1);
+              jr_worker_request_clear (&request);
+              return FALSE;
             default:
               break;
             }
@@ -124,6 +181,13 @@ read_requests (JrWorkerRuntime *runtime,
 {
   Reader *reader = data;
   GByteArray *buffer = reader->buffer;
+
+  /* Requests that came with a stream worker's HELLO go first. */
+  if (reader->unread)
+    {
+      reader->unread = FALSE;
+      return handle_requests (reader, runtime);
+    }
 
   for (;;)
     {
@@ -152,6 +216,8 @@ read_requests (JrWorkerRuntime *runtime,
       g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
       if (n < 0 && errno == EINTR)
         continue;
+      if (n <= 0 && reader->stream && !g_atomic_int_get (&quitting))
+        lose_connection ();
       if (n <= 0)
         return FALSE;
       return handle_requests (reader, runtime);
@@ -163,7 +229,8 @@ read_requests (JrWorkerRuntime *runtime,
  * them (a pipe's end) could keep someone else from ever seeing EOF: close
  * all but the standard streams, the request socket and the queue. */
 static void
-close_inherited_fds (int request_fd)
+close_inherited_fds (int request_fd,
+                     int out_fd)
 {
   const char *channel = g_getenv (JR_CHANNEL_ENV);
   int mem_fd = -1, bell_fd = -1;
@@ -181,7 +248,7 @@ close_inherited_fds (int request_fd)
     {
       int fd = atoi (name);
 
-      if (fd > 2 && fd != request_fd && fd != mem_fd && fd != bell_fd)
+      if (fd > 2 && fd != request_fd && fd != out_fd && fd != mem_fd && fd != bell_fd)
         g_array_append_val (fds, fd);
     }
   g_clear_pointer (&dir, g_dir_close);
@@ -218,52 +285,44 @@ open_pipe (guint64   pipe_id,
   return g_steal_pointer (&sender);
 }
 
+/* Runs the worker's two runners until told to quit, then exits, taking
+ * what the jobs started along. @reader is set up but for its senders. */
 G_GNUC_NORETURN static void
-worker_main (const WorkerSetup *setup)
+run_worker (guint64   pipe_id,
+            Reader   *reader,
+            GVariant *ready_info)
 {
   g_autoptr(GError) error = NULL;
-  struct sigaction action = { .sa_handler = on_terminate };
   JrWorkerRuntime *runtime;
   JrSender *sender;
   GThread *runner;
-  Reader *reader;
 
-  close_inherited_fds (setup->request_fd);
-  /* Our own process group, which jobs' commands join: out of the
-   * terminal's (Ctrl-C is for the parent, which cancels and shuts down
-   * itself), and one kill ends a worker and everything its job started. */
-  setpgid (0, 0);
-  sigemptyset (&action.sa_mask);
-  sigaction (SIGTERM, &action, NULL);
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  /* The parent may have died before the line above: then nobody waits. */
-  if (getppid () != setup->parent_pid)
-    _exit (REFUSED_EXIT_STATUS);
-
-  sender = open_pipe (setup->pipe_id, &error);
+  sender = open_pipe (pipe_id, &error);
   if (sender == NULL)
     {
       g_printerr ("jobrouter worker %d: %s\n", (int) getpid (), error->message);
       _exit (REFUSED_EXIT_STATUS);
     }
 
-  reader = g_new0 (Reader, 1);
-  reader->fd = setup->request_fd;
   reader->channel = jr_channel_get_for_parent (NULL);
-  reader->buffer = g_byte_array_new ();
-  reader->want = 4096;
-  reader->sender = open_pipe (setup->pipe_id, NULL);
+  reader->sender = open_pipe (pipe_id, NULL);
   runtime = jr_worker_runtime_new (sender, read_requests, reader);
 
   /* Both runners exist before the executor hears READY, so that the
    * priority it sets then reaches both. */
   runner = g_thread_new ("jr-runner", second_runner, runtime);
-  jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
+  if (ready_info != NULL)
+    jr_job_message_send_value (sender, 0, JR_JOB_MSG_READY, ready_info, NULL);
+  else
+    jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
   jr_worker_runtime_run (runtime);
   g_thread_join (runner);
   jr_worker_runtime_free (runtime);
+  /* A stream's last messages are written out before this returns. */
   jr_sender_stop (sender, NULL);
   g_object_unref (sender);
+  if (reader->sender != NULL)
+    jr_sender_stop (reader->sender, NULL);
   g_clear_object (&reader->sender);
   g_byte_array_unref (reader->buffer);
   g_free (reader);
@@ -274,6 +333,223 @@ worker_main (const WorkerSetup *setup)
   if (getpgrp () == getpid ())
     kill (0, SIGTERM);
   exit (0);
+}
+
+/* Our own process group, which jobs' commands join: out of the terminal's
+ * (Ctrl-C is for the parent, which cancels and shuts down itself), and
+ * one kill ends a worker and everything its job started. The worker ends
+ * with its parent. */
+static void
+become_group_leader (void)
+{
+  struct sigaction action = { .sa_handler = on_terminate };
+
+  setpgid (0, 0);
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+G_GNUC_NORETURN static void
+worker_main (const WorkerSetup *setup)
+{
+  Reader *reader;
+
+  close_inherited_fds (setup->request_fd, -1);
+  become_group_leader ();
+  /* The parent may have died before prctl(): then nobody waits. */
+  if (getppid () != setup->parent_pid)
+    _exit (REFUSED_EXIT_STATUS);
+
+  reader = g_new0 (Reader, 1);
+  reader->fd = setup->request_fd;
+  reader->buffer = g_byte_array_new ();
+  reader->want = 4096;
+  run_worker (setup->pipe_id, reader, NULL);
+}
+
+/* ---- stream workers ---- */
+
+G_GNUC_NORETURN static void G_GNUC_PRINTF (1, 2)
+refuse_stream (const char *format,
+               ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Standard error is all a stream worker has before its HELLO: the
+   * executor shows its last lines as the reason the worker did not start. */
+  g_printerr ("jobrouter worker %d on %s: %s\n", (int) getpid (), g_get_host_name (), text);
+  _exit (REFUSED_EXIT_STATUS);
+}
+
+/* Reads the executor's HELLO, the first frame on @fd, into @reader's
+ * buffer; what came after it stays there. Returns its setup. */
+static GVariant *
+read_hello (Reader *reader)
+{
+  GByteArray *buffer = reader->buffer;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      JrWorkerRequest request;
+      JrFrameHeader header;
+      gsize frame_size, old = buffer->len;
+      JrFrameStatus status;
+      ssize_t n;
+
+      if (buffer->len >= JR_FRAME_HEADER_SIZE)
+        {
+          memcpy (&header, buffer->data, sizeof header);
+          if (header.magic == GUINT16_SWAP_LE_BE (JR_FRAME_MAGIC))
+            refuse_stream ("the executor's machine has the other byte order, which jobrouter "
+                           "does not translate");
+        }
+      status = jr_worker_request_decode (buffer->data, buffer->len, &request, &frame_size, &error);
+      if (status == JR_FRAME_OK)
+        {
+          GVariant *setup = NULL;
+
+          if (request.kind == JR_WORKER_REQUEST_HELLO && request.args != NULL &&
+              g_variant_is_of_type (request.args, G_VARIANT_TYPE_VARDICT))
+            setup = g_variant_ref (request.args);
+          jr_worker_request_clear (&request);
+          if (setup == NULL)
+            refuse_stream ("the executor's first request is not its HELLO");
+          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+          reader->unread = buffer->len > 0;
+          return setup;
+        }
+      if (status != JR_FRAME_NEED_MORE)
+        refuse_stream ("the executor's first request cannot be read: %s",
+                       error != NULL ? error->message : "unknown");
+
+      g_byte_array_set_size (buffer, old + 4096);
+      n = read (reader->fd, buffer->data + old, 4096);
+      g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit (LOST_EXIT_STATUS);   /* nobody there: nothing to say */
+    }
+}
+
+/* A descriptor out of the way of the standard ones, for the stream. */
+static int
+take_stdio (int fd)
+{
+  int taken = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+
+  if (taken < 0)
+    refuse_stream ("could not take its standard input and output: %s", g_strerror (errno));
+  return taken;
+}
+
+G_GNUC_NORETURN static void
+stream_worker_main (guint version)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) setup = NULL;
+  struct sigaction action = { .sa_handler = on_terminate };
+  guint32 their_version = 0;
+  guint64 pipe_id = 0;
+  gint32 nice_value = 0;
+  gboolean idle = FALSE;
+  GVariantDict info;
+  Reader *reader;
+  int in_fd, out_fd, null_fd;
+
+  if (version != JR_STREAM_PROTOCOL_VERSION)
+    refuse_stream ("started for protocol version %u, but this jobrouter speaks version %u: "
+                   "install the same version on both sides", version, JR_STREAM_PROTOCOL_VERSION);
+
+  /* The stream, out of the jobs' way: their commands get /dev/null to
+   * read and print on standard error, never into the stream. */
+  in_fd = take_stdio (STDIN_FILENO);
+  out_fd = take_stdio (STDOUT_FILENO);
+  null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || dup2 (null_fd, STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    refuse_stream ("could not move its standard input and output: %s", g_strerror (errno));
+  close (null_fd);
+  /* Whatever the environment says (srun passes it on), this process is
+   * a stream worker only. */
+  g_unsetenv (JR_WORKER_ENV);
+  g_unsetenv (JR_CHANNEL_ENV);
+  close_inherited_fds (in_fd, out_fd);
+  become_group_leader ();
+  /* A hangup of a session (ssh with a terminal) ends the worker too. */
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGHUP, &action, NULL);
+
+  reader = g_new0 (Reader, 1);
+  reader->fd = in_fd;
+  reader->buffer = g_byte_array_new ();
+  reader->want = 4096;
+  reader->stream = TRUE;
+  setup = read_hello (reader);
+  if (!g_variant_lookup (setup, "version", "u", &their_version) ||
+      their_version != JR_STREAM_PROTOCOL_VERSION)
+    refuse_stream ("the executor speaks protocol version %u, this jobrouter version %u: "
+                   "install the same version on both sides", their_version,
+                   JR_STREAM_PROTOCOL_VERSION);
+  if (!g_variant_lookup (setup, "pipe", "t", &pipe_id) || pipe_id == 0)
+    refuse_stream ("the executor's HELLO names no pipe");
+  g_variant_lookup (setup, "nice", "i", &nice_value);
+  g_variant_lookup (setup, "idle", "b", &idle);
+
+  if (!jr_channel_set_parent_stream (out_fd, on_stream_broken, NULL, &error))
+    refuse_stream ("%s", error->message);
+
+  /* Threads made from here on inherit it. */
+  jr_worker_set_process_priority (getpid (), nice_value, idle);
+
+  g_variant_dict_init (&info, NULL);
+  g_variant_dict_insert (&info, "host", "s", g_get_host_name ());
+  g_variant_dict_insert (&info, "pid", "i", (gint32) getpid ());
+  run_worker (pipe_id, reader, g_variant_dict_end (&info));
+}
+
+/* The protocol version named by a stream worker's last argument, or 0
+ * when @arg is not that argument. */
+static guint
+stream_worker_version (const char *arg)
+{
+  guint64 version;
+
+  if (arg == NULL || !g_str_has_prefix (arg, JR_STREAM_WORKER_ARG))
+    return 0;
+  if (!g_ascii_string_to_unsigned (arg + strlen (JR_STREAM_WORKER_ARG), 10, 1, G_MAXUINT, &version,
+                                   NULL))
+    return G_MAXUINT;
+  return (guint) version;
+}
+
+/* The same, for the last argument this process was started with. */
+static guint
+stream_worker_version_of_self (void)
+{
+  g_autofree char *contents = NULL;
+  gsize length, at = 0, last = 0;
+
+  if (!g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL) || length == 0)
+    return 0;
+  /* NUL-separated, the last one too. */
+  while (at < length)
+    {
+      last = at;
+      at += strnlen (contents + at, length - at) + 1;
+    }
+  return stream_worker_version (contents + last);
+}
+
+gboolean
+jr_worker_is_stream_process (void)
+{
+  return stream_worker_version_of_self () != 0;
 }
 
 gboolean
@@ -316,8 +592,19 @@ jr_init (int    *argc,
 {
   const char *env = g_getenv (JR_WORKER_ENV);
   WorkerSetup setup;
+  guint version;
 
   init_called = TRUE;
+  /* A stream worker: the last argument says so (its launcher passed no
+   * environment). It is no argument of the program's own. */
+  if (argc != NULL && argv != NULL && *argc > 1 &&
+      (version = stream_worker_version ((*argv)[*argc - 1])) != 0)
+    {
+      (*argv)[--*argc] = NULL;
+      stream_worker_main (version);
+    }
+  if ((argc == NULL || argv == NULL) && (version = stream_worker_version_of_self ()) != 0)
+    stream_worker_main (version);
   if (env == NULL)
     return;
 

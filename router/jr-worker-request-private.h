@@ -7,11 +7,31 @@
  * as a cross-process queue's (jr-frame-private.h): the header's connection
  * id is the job id, and the value is "(ysmv)":
  *
- *   y  kind: RUN, CANCEL, RECALL
+ *   y  kind: RUN, CANCEL, RECALL; HELLO, QUIT, PRIORITY (stream workers)
  *   s  the job's registered name (RUN; "" otherwise)
- *   mv its arguments (RUN; nothing otherwise)
+ *   mv its arguments (RUN), the setup (HELLO), "(ib)" nice and idle
+ *      (PRIORITY); nothing otherwise
  *
  * The executor closes its end of the socket to make the worker quit.
+ *
+ * A stream worker (started through a launcher: ssh, srun, or none; see
+ * jr-worker-process.c) gets its requests on its standard input instead,
+ * and its setup from them rather than from the environment, which ssh
+ * does not pass: the first frame is a HELLO (job id 0) whose value is an
+ * "a{sv}":
+ *
+ *   version  u  JR_STREAM_PROTOCOL_VERSION; a worker of another refuses
+ *   pipe     t  the connection id of its messages
+ *   group    s  the executor's name for the worker's group (for messages)
+ *   nice     i  its CPU priority, as PRIORITY sets later
+ *   idle     b
+ *
+ * Its standard input ending means that the executor is gone, or the
+ * connection to it: the worker then kills its jobs' processes and exits
+ * at once. To have it end as a local worker ends when its socket closes
+ * (cancel its jobs, let them stop), the executor sends QUIT first.
+ * A frame whose magic is JR_FRAME_MAGIC with its bytes swapped comes from
+ * a machine of the other byte order: the worker says so and exits.
  *
  * Threads: pure functions; any thread.
  */
@@ -26,10 +46,21 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  JR_WORKER_REQUEST_RUN    = 'R',
-  JR_WORKER_REQUEST_CANCEL = 'C',
-  JR_WORKER_REQUEST_RECALL = 'X',
+  JR_WORKER_REQUEST_RUN      = 'R',
+  JR_WORKER_REQUEST_CANCEL   = 'C',
+  JR_WORKER_REQUEST_RECALL   = 'X',
+  JR_WORKER_REQUEST_HELLO    = 'H',
+  JR_WORKER_REQUEST_QUIT     = 'Q',
+  JR_WORKER_REQUEST_PRIORITY = 'N',
 } JrWorkerRequestKind;
+
+/* What a stream worker and its executor must agree on: the frames, the
+ * requests and the job messages. Both sides check it. */
+#define JR_STREAM_PROTOCOL_VERSION 1u
+
+/* The last argument of a stream worker's command line: "this process is a
+ * worker on its standard input and output, protocol version N". */
+#define JR_STREAM_WORKER_ARG "--jobrouter-stream-worker="
 
 #define JR_WORKER_REQUEST_TYPE "(ysmv)"
 

@@ -35,7 +35,8 @@ static gboolean
 kind_is_known (guchar kind)
 {
   return kind == JR_WORKER_REQUEST_RUN || kind == JR_WORKER_REQUEST_CANCEL ||
-         kind == JR_WORKER_REQUEST_RECALL;
+         kind == JR_WORKER_REQUEST_RECALL || kind == JR_WORKER_REQUEST_HELLO ||
+         kind == JR_WORKER_REQUEST_QUIT || kind == JR_WORKER_REQUEST_PRIORITY;
 }
 
 JrFrameStatus
