@@ -7,6 +7,7 @@
 #define JOBROUTER_INSIDE
 #include "jr-error.h"
 #include "jr-job.h"
+#include "jr-launcher.h"
 #include "jr-future.h"
 #include "jr-executor.h"
 #include "jr-types.h"

@@ -20,6 +20,7 @@ typedef struct {
   JrJobFunc           func;
   GVariantType       *args_type;
   char               *unavailable_reason;
+  JrJobPlacement      placement;   /* jr_set_job_placement() */
 } JrJobKindInfo;
 
 const JrJobKindInfo *jr_job_registry_lookup (const char *name);

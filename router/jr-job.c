@@ -328,3 +328,33 @@ jr_job_run (JrSender     *sender,
       report_error (sender, job_id, error);
     }
 }
+
+/* ---- where a job kind may run ---- */
+
+G_DEFINE_ENUM_TYPE (JrJobPlacement, jr_job_placement,
+  G_DEFINE_ENUM_VALUE (JR_JOB_PLACEMENT_LOCAL_PATHS, "local-paths"),
+  G_DEFINE_ENUM_VALUE (JR_JOB_PLACEMENT_ANYWHERE, "anywhere"))
+
+/**
+ * jr_set_job_placement:
+ * @name: the name of a registered job kind
+ * @placement: where it may run
+ *
+ * Declares where jobs of a kind may run. A kind registered with
+ * [func@Jr.register_job_full] (or any other way) reads local paths as far
+ * as the executor knows (%JR_JOB_PLACEMENT_LOCAL_PATHS): it never goes to
+ * a group of another machine unless that group's launcher says the paths
+ * are shared. A kind that needs nothing but its arguments (a computation,
+ * a command to run anywhere) is %JR_JOB_PLACEMENT_ANYWHERE.
+ *
+ * Call it from main() after registering the kind, before [func@Jr.init].
+ */
+void
+jr_set_job_placement (const char     *name,
+                      JrJobPlacement  placement)
+{
+  JrJobKindInfo *info = registry ? g_hash_table_lookup (registry, name) : NULL;
+
+  g_return_if_fail (info != NULL);
+  info->placement = placement;
+}

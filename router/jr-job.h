@@ -37,7 +37,12 @@ G_BEGIN_DECLS
  *   larger than %JR_MESSAGE_SIZE_MAX
  * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
  * @JR_JOB_ERROR_NO_WORKER: no worker could be started to run the job; the
- *   message says why (the program does not call jr_init(), say)
+ *   message says why (the program does not call jr_init(), say, or a
+ *   group's launcher could not log in)
+ * @JR_JOB_ERROR_WORKER_LOST: the connection to the worker running the job
+ *   was lost: its launcher (ssh, srun) ended, or the worker on the far
+ *   side did; the message names the group and why. Such a failure is
+ *   normal at a distance: the job may be submitted again.
  *
  * Errors of the %JR_JOB_ERROR domain.
  */
@@ -52,6 +57,7 @@ typedef enum {
   JR_JOB_ERROR_RESULT_TOO_LARGE,
   JR_JOB_ERROR_FAILED,
   JR_JOB_ERROR_NO_WORKER,
+  JR_JOB_ERROR_WORKER_LOST,
 } JrJobError;
 
 GQuark jr_job_error_quark (void);
@@ -97,5 +103,27 @@ gboolean      jr_job_yield            (JrJob              *job,
                                        GVariant           *value,
                                        GError            **error);
 GCancellable *jr_job_get_cancellable  (JrJob              *job);
+
+/**
+ * JrJobPlacement:
+ * @JR_JOB_PLACEMENT_LOCAL_PATHS: the job reads or writes paths of this
+ *   machine (the default): it runs on the local workers, and on a group
+ *   of another machine only when its launcher says the paths are shared
+ *   ([method@Jr.Launcher.set_shared_paths])
+ * @JR_JOB_PLACEMENT_ANYWHERE: the job needs nothing of this machine but
+ *   its arguments: it may run on any group, on any machine
+ *
+ * Where a job kind may run; see [func@Jr.set_job_placement].
+ */
+typedef enum {
+  JR_JOB_PLACEMENT_LOCAL_PATHS,
+  JR_JOB_PLACEMENT_ANYWHERE,
+} JrJobPlacement;
+
+GType         jr_job_placement_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_JOB_PLACEMENT (jr_job_placement_get_type ())
+
+void          jr_set_job_placement    (const char         *name,
+                                       JrJobPlacement      placement);
 
 G_END_DECLS
