@@ -10,6 +10,16 @@
  * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
  * job, so a future is done only after everything before has arrived.
  *
+ * The pool is made of groups (jr-worker-pool.c, one pool each): a
+ * launcher and a size. "local" is the executor's own (its transport and
+ * max-workers); jr_executor_add_group() adds more, whose workers may run
+ * on other machines. A job whose kind reads local paths
+ * (JR_JOB_PLACEMENT_LOCAL_PATHS) waits in a queue of its own that only
+ * groups with shared paths take from; a job that may run anywhere waits
+ * in the other, that every group takes from. A worker takes the better of
+ * the heads it may take (priority, then age), so priority holds per
+ * worker.
+ *
  * How a future ends (GTask's rule): a task that ends is taken out of the
  * queue and off its worker at once, but its future becomes done — state,
  * notifications, leaving the jobs model — only when the executor's main
@@ -56,6 +66,14 @@ typedef enum {
 
 typedef struct _Slot Slot;
 
+/* One group of workers: a launcher and a size, in a pool of its own. */
+typedef struct {
+  char          *name;
+  JrLauncher    *launcher;
+  JrWorkerPool  *pool;
+  gboolean       shared_paths;   /* takes jobs that read local paths */
+} Group;
+
 typedef struct {
   JrQueueEntry   entry;          /* priority; sequence = the job's id */
   guint          ref_count;
@@ -63,6 +81,7 @@ typedef struct {
   JrFuture      *future;
   const char    *job;            /* the registry's: lives as long as the program */
   GVariant      *args;
+  gboolean       anywhere;       /* JR_JOB_PLACEMENT_ANYWHERE: any group may run it */
   guint          retries_left;
   gint64         backoff_usec;
   GPtrArray     *dependencies;   /* JrFuture, while blocked */
@@ -94,6 +113,9 @@ struct _Slot {
   JrPoolWorker  *worker;
   Task          *tasks[WORKER_DEPTH];
   guint          n_tasks;
+  Group         *group;
+  gboolean       retiring;       /* its group shrank: no new tasks, ends once empty */
+  gboolean       asked_to_end;
 };
 
 struct _JrExecutor {
@@ -102,12 +124,14 @@ struct _JrExecutor {
   JrTransport      transport;
   guint            max_workers;
   char           **worker_argv;
+  gboolean         local_group;
   JrExecutorState  state;
   JrRouter        *router;
-  JrWorkerPool    *pool;
+  GPtrArray       *groups;           /* Group; "local" first */
   GPtrArray       *slots;            /* Slot, one per worker taking jobs */
   JrJobsModel     *jobs;
-  JrTaskQueue     *queue;
+  JrTaskQueue     *queue;            /* waiting tasks that read local paths */
+  JrTaskQueue     *queue_anywhere;   /* waiting tasks that may run anywhere */
   GQueue           tasks;            /* Task not ended, by their link */
   GQueue           endings;          /* Task ended, future not yet told */
   GSource         *endings_source;   /* ready while endings wait, or a stop */
@@ -137,6 +161,7 @@ enum {
   PROP_JOBS,
   PROP_WORKER_ERROR,
   PROP_WORKER_ARGV,
+  PROP_LOCAL_GROUP,
   N_PROPS
 };
 
@@ -147,9 +172,32 @@ static void enqueue (Task *task, gboolean returning);
 static void deliver_endings (JrExecutor *self);
 static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
+static void refill_given_up (JrExecutor *self, gboolean anywhere);
+static gboolean any_group_failed (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
+static JrTaskQueue *
+queue_of (Task *task)
+{
+  return task->anywhere ? task->executor->queue_anywhere : task->executor->queue;
+}
+
+/* Whether workers of @group may run tasks that may run @anywhere, or
+ * read local paths. */
+static gboolean
+group_takes (Group    *group,
+             gboolean  anywhere)
+{
+  return anywhere || group->shared_paths;
+}
+
+static Task *
+task_of (JrQueueEntry *entry)
+{
+  return G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry));
+}
+
 static GSource *
 add_source (JrExecutor  *self,
             int          priority,
@@ -326,7 +374,7 @@ task_end (Task         *task,
     return;
 
   unassign_task (task);
-  jr_task_queue_remove (self->queue, &task->entry);
+  jr_task_queue_remove (queue_of (task), &task->entry);
   clear_source (&task->timer);
   if (task->dependencies != NULL)
     {
@@ -519,16 +567,16 @@ enqueue (Task     *task,
   JrExecutor *self = task->executor;
 
   task->place = TASK_QUEUED;
-  jr_task_queue_push (self->queue, &task->entry);
+  jr_task_queue_push (queue_of (task), &task->entry);
   /* After the push: what comes back then finds the queue no longer of
    * one priority, and is not handed out ahead of time again. */
   if (!returning)
     recall_lower (self, task->entry.priority);
-  /* The pool gave up starting workers: a new job is a reason to try once
-   * more (never a loop: it gives up again after a few failures). */
-  if (!returning && jr_worker_pool_get_n_workers (self->pool) == 0 &&
-      jr_worker_pool_get_failure (self->pool) != NULL)
-    jr_worker_pool_fill (self->pool);
+  /* The groups that could run it gave up starting workers: a new job is a
+   * reason to try once more (never a loop: each gives up again after a
+   * few failures). */
+  if (!returning)
+    refill_given_up (self, task->anywhere);
   schedule (self);
 }
 
@@ -545,33 +593,92 @@ assign (Slot *slot,
 /* A worker normally holds one job. With a backlog larger than the pool, all
  * of one priority, it gets a second one queued behind: that saves a round
  * trip per job. A later job of higher priority recalls it (recall_lower). */
-static Slot *
-find_free_slot (JrExecutor *self)
+static guint
+slot_depth (JrExecutor *self)
 {
-  guint length = jr_task_queue_get_length (self->queue);
-  guint depth = length > self->slots->len && jr_task_queue_is_uniform (self->queue) ? WORKER_DEPTH : 1;
+  JrQueueEntry *paths = jr_task_queue_peek (self->queue);
+  JrQueueEntry *anywhere = jr_task_queue_peek (self->queue_anywhere);
+  guint length = jr_task_queue_get_length (self->queue) + jr_task_queue_get_length (self->queue_anywhere);
+  gboolean uniform = jr_task_queue_is_uniform (self->queue) &&
+                     jr_task_queue_is_uniform (self->queue_anywhere) &&
+                     (paths == NULL || anywhere == NULL || paths->priority == anywhere->priority);
+
+  return length > self->slots->len && uniform ? WORKER_DEPTH : 1;
+}
+
+static Slot *
+find_free_slot (JrExecutor *self,
+                gboolean    anywhere,
+                guint       depth)
+{
   Slot *best = NULL;
 
   for (guint i = 0; i < self->slots->len; i++)
     {
       Slot *slot = g_ptr_array_index (self->slots, i);
 
+      if (slot->retiring || !group_takes (slot->group, anywhere))
+        continue;
       if (slot->n_tasks < depth && (best == NULL || slot->n_tasks < best->n_tasks))
         best = slot;
     }
   return best;
 }
 
+static gboolean
+goes_first (const JrQueueEntry *a,
+            const JrQueueEntry *b)
+{
+  if (a->priority != b->priority)
+    return a->priority > b->priority;
+  return a->sequence < b->sequence;
+}
+
+/* A worker whose group shrank ends once it has no task left. */
+static void
+retire_emptied (JrExecutor *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->retiring && slot->n_tasks == 0 && !slot->asked_to_end)
+        {
+          slot->asked_to_end = TRUE;
+          jr_pool_worker_retire (slot->worker);
+        }
+    }
+}
+
 static void
 schedule (JrExecutor *self)
 {
-  Slot *slot;
-
-  while (jr_task_queue_get_length (self->queue) > 0 && (slot = find_free_slot (self)) != NULL)
+  retire_emptied (self);
+  for (;;)
     {
-      JrQueueEntry *entry = jr_task_queue_pop (self->queue);
+      JrQueueEntry *paths = jr_task_queue_peek (self->queue);
+      JrQueueEntry *anywhere = jr_task_queue_peek (self->queue_anywhere);
+      JrTaskQueue *from = NULL;
+      Slot *slot = NULL;
+      guint depth;
 
-      assign (slot, G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)));
+      if (paths == NULL && anywhere == NULL)
+        return;
+      depth = slot_depth (self);
+      /* The head that goes first, if a worker may take it; else the other
+       * (a worker that may not read local paths takes what it may). */
+      if (paths != NULL && (anywhere == NULL || goes_first (paths, anywhere)))
+        {
+          if ((slot = find_free_slot (self, FALSE, depth)) != NULL)
+            from = self->queue;
+          else if (anywhere != NULL && (slot = find_free_slot (self, TRUE, depth)) != NULL)
+            from = self->queue_anywhere;
+        }
+      else if ((slot = find_free_slot (self, TRUE, depth)) != NULL)
+        from = self->queue_anywhere;
+      if (from == NULL)
+        return;
+      assign (slot, task_of (jr_task_queue_pop (from)));
     }
 }
 
@@ -732,6 +839,9 @@ handle_job_message (Task              *task,
     {
     case JR_JOB_MSG_STARTED:
       task->started = TRUE;
+      if (task->slot != NULL)
+        jr_future_set_worker (task->future, task->slot->group->name,
+                              jr_pool_worker_get_host (task->slot->worker));
       if (!jr_future_mark_started (task->future) &&
           jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL &&
           task->place == TASK_ASSIGNED)
@@ -809,12 +919,21 @@ on_worker_added (JrPoolWorker *worker,
                  gpointer      user_data)
 {
   JrExecutor *self = user_data;
+  JrWorkerPool *pool = jr_pool_worker_get_pool (worker);
   Slot *slot = g_new0 (Slot, 1);
 
   slot->worker = worker;
+  for (guint i = 0; i < self->groups->len; i++)
+    if (((Group *) g_ptr_array_index (self->groups, i))->pool == pool)
+      slot->group = g_ptr_array_index (self->groups, i);
+  g_assert (slot->group != NULL);
   jr_pool_worker_set_data (worker, slot);
   g_ptr_array_add (self->slots, slot);
-  g_clear_error (&self->worker_error);
+  if (self->worker_error != NULL && !any_group_failed (self))
+    {
+      g_clear_error (&self->worker_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+    }
   schedule (self);
 }
 
@@ -837,18 +956,107 @@ on_worker_gone (JrPoolWorker *worker,
   g_object_unref (self);
 }
 
-/* The pool gave up starting workers and none is left: the jobs waiting
- * for one fail, saying why, instead of waiting for ever. */
+static gboolean
+has_live_slot (JrExecutor *self,
+               gboolean    anywhere)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (!slot->retiring && group_takes (slot->group, anywhere))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Why no worker will take tasks that may run @anywhere (or read local
+ * paths), or NULL while one does or may yet start: every group that could
+ * has given up starting workers (each says why), or none has workers. */
+static GError *
+no_worker_for (JrExecutor *self,
+               gboolean    anywhere)
+{
+  g_autoptr(GString) why = NULL;
+  const GError *first = NULL;
+  guint n_failed = 0;
+
+  if (has_live_slot (self, anywhere))
+    return NULL;
+  for (guint i = 0; i < self->groups->len; i++)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+      const GError *failure;
+
+      if (!group_takes (group, anywhere) || jr_worker_pool_get_size (group->pool) == 0)
+        continue;
+      failure = jr_worker_pool_get_failure (group->pool);
+      if (failure == NULL)
+        return NULL;   /* still starting */
+      if (n_failed++ == 0)
+        {
+          first = failure;
+          why = g_string_new (failure->message);
+        }
+      else
+        g_string_append_printf (why, "; %s", failure->message);
+    }
+  if (n_failed == 1)
+    return g_error_copy (first);
+  if (n_failed > 1)
+    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER, "%s", why->str);
+  return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                      anywhere ? "No group of the executor has workers"
+                               : "The job reads local paths, and no group of the executor that "
+                                 "has workers shares them");
+}
+
+static void
+fail_queue (JrTaskQueue *queue,
+            GError      *failure)
+{
+  g_autoptr(GError) owned = failure;
+  JrQueueEntry *entry;
+
+  if (owned == NULL)
+    return;
+  while ((entry = jr_task_queue_peek (queue)) != NULL)
+    fail_task (task_of (entry), owned);
+}
+
+/* The groups that could run them gave up starting workers, and none is
+ * left: the jobs waiting for one fail, saying why, instead of waiting for
+ * ever. */
 static void
 fail_if_no_workers (JrExecutor *self)
 {
-  const GError *failure = jr_worker_pool_get_failure (self->pool);
-  JrQueueEntry *entry;
+  fail_queue (self->queue, no_worker_for (self, FALSE));
+  fail_queue (self->queue_anywhere, no_worker_for (self, TRUE));
+}
 
-  if (failure == NULL || self->slots->len > 0)
+static void
+refill_given_up (JrExecutor *self,
+                 gboolean    anywhere)
+{
+  if (has_live_slot (self, anywhere))
     return;
-  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
-    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), failure);
+  for (guint i = 0; i < self->groups->len; i++)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0 &&
+          jr_worker_pool_get_failure (group->pool) != NULL)
+        jr_worker_pool_fill (group->pool);
+    }
+}
+
+static gboolean
+any_group_failed (JrExecutor *self)
+{
+  for (guint i = 0; i < self->groups->len; i++)
+    if (jr_worker_pool_get_failure (((Group *) g_ptr_array_index (self->groups, i))->pool) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -869,6 +1077,89 @@ static const JrWorkerPoolCallbacks pool_callbacks = {
   .worker_gone = on_worker_gone,
   .start_failed = on_start_failed,
 };
+
+/* ---- groups ---- */
+
+static void
+group_free (gpointer data)
+{
+  Group *group = data;
+
+  /* Kills and reaps its workers: no callback. */
+  g_clear_pointer (&group->pool, jr_worker_pool_free);
+  g_object_unref (group->launcher);
+  g_free (group->name);
+  g_free (group);
+}
+
+static Group *
+find_group (JrExecutor *self,
+            const char *name)
+{
+  for (guint i = 0; i < self->groups->len; i++)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (g_str_equal (group->name, name))
+        return group;
+    }
+  return NULL;
+}
+
+static Group *
+add_group (JrExecutor *self,
+           const char *name,
+           JrLauncher *launcher,
+           guint       size)
+{
+  Group *group = g_new0 (Group, 1);
+  gboolean local = jr_launcher_get_is_local (launcher);
+
+  group->name = g_strdup (name);
+  group->launcher = g_object_ref (launcher);
+  group->shared_paths = jr_launcher_get_shared_paths (launcher);
+  /* Listed before its first worker comes (on_worker_added()). */
+  g_ptr_array_add (self->groups, group);
+  group->pool = jr_worker_pool_new (self->router, local ? self->transport : JR_TRANSPORT_PROCESSES,
+                                    launcher, name, size,
+                                    local ? (const char * const *) self->worker_argv : NULL,
+                                    &pool_callbacks, self);
+  jr_worker_pool_set_priority (group->pool, self->worker_nice, self->worker_idle);
+  jr_worker_pool_fill (group->pool);
+  return group;
+}
+
+/* The group shrank: its workers beyond @size take no more jobs and end,
+ * idle ones first, the others once their jobs are done. */
+static void
+retire_excess (JrExecutor *self,
+               Group      *group,
+               guint       size)
+{
+  g_autoptr(GPtrArray) live = g_ptr_array_new ();
+  guint excess;
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->group == group && !slot->retiring)
+        g_ptr_array_add (live, slot);
+    }
+  excess = live->len > size ? live->len - size : 0;
+  for (guint busy = 0; busy <= WORKER_DEPTH && excess > 0; busy++)
+    for (guint i = 0; i < live->len && excess > 0; i++)
+      {
+        Slot *slot = g_ptr_array_index (live, i);
+
+        if (slot->n_tasks == busy && !slot->retiring)
+          {
+            slot->retiring = TRUE;
+            excess--;
+          }
+      }
+  retire_emptied (self);
+}
 
 /* ---- dependencies ---- */
 
@@ -948,10 +1239,12 @@ maybe_finish_stopping (JrExecutor *self)
   if (!self->retired)
     {
       self->retired = TRUE;
-      jr_worker_pool_retire (self->pool);
+      for (guint i = 0; i < self->groups->len; i++)
+        jr_worker_pool_retire (((Group *) g_ptr_array_index (self->groups, i))->pool);
     }
-  if (!jr_worker_pool_is_empty (self->pool))
-    return;
+  for (guint i = 0; i < self->groups->len; i++)
+    if (!jr_worker_pool_is_empty (((Group *) g_ptr_array_index (self->groups, i))->pool))
+      return;
 
   if (jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
@@ -965,7 +1258,7 @@ jr_executor_dispose (GObject *object)
 {
   JrExecutor *self = JR_EXECUTOR (object);
 
-  if (self->pool != NULL)
+  if (self->groups->len > 0)
     {
       GList *link;
 
@@ -974,7 +1267,7 @@ jr_executor_dispose (GObject *object)
        * until that job returns. Every future still ends, cancelled (or as
        * its job ended, if that is not delivered yet). */
       self->state = JR_EXECUTOR_STATE_STOPPED;
-      g_clear_pointer (&self->pool, jr_worker_pool_free);
+      g_ptr_array_set_size (self->groups, 0);
       while ((link = self->tasks.head) != NULL)
         {
           Task *task = link->data;
@@ -1016,6 +1309,8 @@ jr_executor_finalize (GObject *object)
   g_clear_object (&self->router);
   g_clear_object (&self->jobs);
   g_clear_pointer (&self->queue, jr_task_queue_free);
+  g_clear_pointer (&self->queue_anywhere, jr_task_queue_free);
+  g_clear_pointer (&self->groups, g_ptr_array_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
   g_clear_error (&self->worker_error);
@@ -1051,6 +1346,9 @@ jr_executor_get_property (GObject    *object,
     case PROP_WORKER_ARGV:
       g_value_set_boxed (value, self->worker_argv);
       break;
+    case PROP_LOCAL_GROUP:
+      g_value_set_boolean (value, self->local_group);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1075,6 +1373,9 @@ jr_executor_set_property (GObject      *object,
     case PROP_WORKER_ARGV:
       self->worker_argv = g_value_dup_boxed (value);
       break;
+    case PROP_LOCAL_GROUP:
+      self->local_group = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1085,7 +1386,7 @@ jr_executor_set_property (GObject      *object,
 static void
 refuse_in_worker (void)
 {
-  if (g_getenv (JR_WORKER_ENV) != NULL)
+  if (g_getenv (JR_WORKER_ENV) != NULL || jr_worker_is_stream_process ())
     jr_worker_refuse ("this program was started as a worker process, but it made an executor "
                       "without calling jr_init() first: call jr_init() in main(), before "
                       "anything else");
@@ -1106,10 +1407,12 @@ jr_executor_constructed (GObject *object)
   if (!jr_router_start (self->router, &error))
     g_critical ("Could not start the executor's router: %s", error->message);
   attach_endings_source (self);
-  self->pool = jr_worker_pool_new (self->router, self->transport, self->max_workers,
-                                   (const char * const *) self->worker_argv, &pool_callbacks, self);
-  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
-  jr_worker_pool_fill (self->pool);
+  if (self->local_group)
+    {
+      g_autoptr(JrLauncher) local = jr_launcher_new_local ();
+
+      add_group (self, "local", local, self->max_workers);
+    }
 }
 
 static void
@@ -1162,6 +1465,18 @@ jr_executor_class_init (JrExecutorClass *klass)
     g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
+   * JrExecutor:local-group:
+   *
+   * Whether the executor starts with its group "local" of
+   * [property@Jr.Executor:max-workers] workers of its transport (the
+   * default). %FALSE for an executor whose workers all come from groups
+   * added with [method@Jr.Executor.add_group]: nothing is started until
+   * then.
+   */
+  properties[PROP_LOCAL_GROUP] =
+    g_param_spec_boolean ("local-group", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
    * JrExecutor:jobs:
    *
    * The futures not yet done, in submission order (a [iface@Gio.ListModel]).
@@ -1188,6 +1503,8 @@ jr_executor_init (JrExecutor *self)
 {
   self->jobs = jr_jobs_model_new ();
   self->queue = jr_task_queue_new ();
+  self->queue_anywhere = jr_task_queue_new ();
+  self->groups = g_ptr_array_new_with_free_func (group_free);
   self->slots = g_ptr_array_new ();
   self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
@@ -1239,6 +1556,29 @@ check_submit (JrExecutor  *self,
   return jr_job_registry_lookup (job);
 }
 
+/* Some group with workers may run jobs of @info's kind. */
+static gboolean
+group_may_run (JrExecutor           *self,
+               const JrJobKindInfo  *info,
+               GError              **error)
+{
+  gboolean anywhere = info->placement == JR_JOB_PLACEMENT_ANYWHERE;
+
+  for (guint i = 0; i < self->groups->len; i++)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0)
+        return TRUE;
+    }
+  g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+               anywhere ? "No group of the executor has workers to run “%s”"
+                        : "The job “%s” reads local paths, and no group of the executor that has "
+                          "workers shares them (see jr_launcher_set_shared_paths())",
+               info->name);
+  return FALSE;
+}
+
 static JrFuture *
 submit (JrExecutor          *self,
         const char          *job,
@@ -1254,6 +1594,8 @@ submit (JrExecutor          *self,
   info = check_submit (self, job, owned_args, error);
   if (info == NULL)
     return NULL;
+  if (!group_may_run (self, info, error))
+    return NULL;
 
   task = g_new0 (Task, 1);
   task->ref_count = 1;
@@ -1262,6 +1604,7 @@ submit (JrExecutor          *self,
   task->entry.index = JR_TASK_QUEUE_NOWHERE;
   task->job = g_intern_string (info->name);
   task->args = g_steal_pointer (&owned_args);
+  task->anywhere = info->placement == JR_JOB_PLACEMENT_ANYWHERE;
   task->future = jr_future_new (info->name, kind);
   task->link.data = task;
   task->place = TASK_BLOCKED;
@@ -1598,7 +1941,11 @@ guint
 jr_executor_get_n_workers (JrExecutor *self)
 {
   g_return_val_if_fail (JR_IS_EXECUTOR (self), 0);
-  return self->pool != NULL ? jr_worker_pool_get_n_workers (self->pool) : 0;
+  guint n = 0;
+
+  for (guint i = 0; i < self->groups->len; i++)
+    n += jr_worker_pool_get_n_workers (((Group *) g_ptr_array_index (self->groups, i))->pool);
+  return n;
 }
 
 /**
@@ -1644,8 +1991,9 @@ jr_executor_set_worker_nice (JrExecutor *self,
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
   self->worker_nice = CLAMP (nice, 0, 19);
-  if (self->pool != NULL)
-    jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
+  for (guint i = 0; i < self->groups->len; i++)
+    jr_worker_pool_set_priority (((Group *) g_ptr_array_index (self->groups, i))->pool,
+                                 self->worker_nice, self->worker_idle);
 }
 
 /**
@@ -1664,6 +2012,168 @@ jr_executor_set_worker_idle (JrExecutor *self,
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
   self->worker_idle = !!idle;
-  if (self->pool != NULL)
-    jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
+  for (guint i = 0; i < self->groups->len; i++)
+    jr_worker_pool_set_priority (((Group *) g_ptr_array_index (self->groups, i))->pool,
+                                 self->worker_nice, self->worker_idle);
+}
+
+/**
+ * jr_executor_add_group:
+ * @self: a running executor with %JR_TRANSPORT_PROCESSES
+ * @name: the group's name, unique in the executor: it names the group in
+ *   messages and in [property@Jr.Future:worker-group]
+ * @launcher: how its workers start (this machine, ssh, srun, …)
+ * @size: how many workers it keeps
+ *
+ * Adds a group of workers to the pool. The executor starts with one,
+ * "local": its own transport and [property@Jr.Executor:max-workers].
+ * Waiting jobs go to whichever worker is free, in the order of their
+ * priority and age, except that jobs whose kind reads local paths
+ * ([func@Jr.set_job_placement]) go only to groups whose launcher shares
+ * them ([method@Jr.Launcher.set_shared_paths]).
+ *
+ * Failures that are normal at a distance stay in their group. A worker
+ * whose connection drops, or whose launcher exits, fails only the job it
+ * was running (%JR_JOB_ERROR_WORKER_LOST, naming the group and what the
+ * launcher said); the jobs it held but had not started go to other
+ * workers, and the group starts another after a pause that doubles with
+ * each worker lost in a row, up to 30 s. A launcher that cannot start
+ * workers (a host that does not answer, a login refused, a scheduler that
+ * refuses `--immediate`) is tried 3 times, then the group gives up:
+ * [property@Jr.Executor:worker-error] says why, and waiting jobs that no
+ * other group can run fail with %JR_JOB_ERROR_NO_WORKER and the same
+ * message. The next such job makes it try again. A cancel reaches a remote
+ * job as a local one; one that ignores it past the grace period has its
+ * connection closed, and the worker on the far side kills its jobs'
+ * processes and exits. So does it when this process dies.
+ *
+ * Returns: %TRUE, or %FALSE with %G_IO_ERROR_EXISTS (the name is taken),
+ *   %G_IO_ERROR_NOT_SUPPORTED (a command launcher on an executor of
+ *   threads) or %JR_JOB_ERROR_STOPPED
+ */
+gboolean
+jr_executor_add_group (JrExecutor  *self,
+                       const char  *name,
+                       JrLauncher  *launcher,
+                       guint        size,
+                       GError     **error)
+{
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (name != NULL && *name != '\0', FALSE);
+  g_return_val_if_fail (JR_IS_LAUNCHER (launcher), FALSE);
+
+  if (self->state != JR_EXECUTOR_STATE_RUNNING)
+    {
+      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
+                           "The executor is stopping or stopped");
+      return FALSE;
+    }
+  if (find_group (self, name) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "The executor has a group named “%s” already", name);
+      return FALSE;
+    }
+  if (!jr_launcher_get_is_local (launcher) && self->transport != JR_TRANSPORT_PROCESSES)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "Workers started through a command need an executor of "
+                           "JR_TRANSPORT_PROCESSES");
+      return FALSE;
+    }
+  add_group (self, name, launcher, size);
+  return TRUE;
+}
+
+/**
+ * jr_executor_set_group_size:
+ * @self: a running executor
+ * @name: a group's name ("local" for the executor's own)
+ * @size: how many workers it is to keep; 0 for none
+ * @error: return location for an error
+ *
+ * Resizes a group. New workers start at once (a group that gave up tries
+ * again); when it shrinks, idle workers end at once and busy ones once
+ * their jobs are done. Jobs that no group may run any more fail with
+ * %JR_JOB_ERROR_NO_WORKER.
+ *
+ * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
+ *   %JR_JOB_ERROR_STOPPED
+ */
+gboolean
+jr_executor_set_group_size (JrExecutor  *self,
+                            const char  *name,
+                            guint        size,
+                            GError     **error)
+{
+  Group *group;
+  guint old;
+
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (self->state != JR_EXECUTOR_STATE_RUNNING)
+    {
+      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
+                           "The executor is stopping or stopped");
+      return FALSE;
+    }
+  group = find_group (self, name);
+  if (group == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The executor has no group named “%s”",
+                   name);
+      return FALSE;
+    }
+
+  g_object_ref (self);
+  old = jr_worker_pool_get_size (group->pool);
+  jr_worker_pool_set_size (group->pool, size);
+  if (size > old)
+    jr_worker_pool_fill (group->pool);
+  else if (size < old)
+    retire_excess (self, group, size);
+  schedule (self);
+  fail_if_no_workers (self);
+  g_object_unref (self);
+  return TRUE;
+}
+
+/**
+ * jr_executor_get_group_size:
+ * @self: an executor
+ * @name: a group's name
+ *
+ * Returns: the number of workers the group keeps, or 0 for no such group
+ */
+guint
+jr_executor_get_group_size (JrExecutor *self,
+                            const char *name)
+{
+  Group *group;
+
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  group = find_group (self, name);
+  return group != NULL && group->pool != NULL ? jr_worker_pool_get_size (group->pool) : 0;
+}
+
+/**
+ * jr_executor_dup_group_names:
+ * @self: an executor
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names of its
+ *   groups, "local" first
+ */
+char **
+jr_executor_dup_group_names (JrExecutor *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+
+  for (guint i = 0; i < self->groups->len; i++)
+    g_strv_builder_add (builder, ((Group *) g_ptr_array_index (self->groups, i))->name);
+  return g_strv_builder_end (builder);
 }

@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 
 #include "jr-future.h"
+#include "jr-launcher.h"
 #include "jr-types.h"
 
 G_BEGIN_DECLS
@@ -99,5 +100,18 @@ void            jr_executor_set_worker_nice   (JrExecutor    *self,
                                                int            nice);
 void            jr_executor_set_worker_idle   (JrExecutor    *self,
                                                gboolean       idle);
+
+gboolean        jr_executor_add_group         (JrExecutor    *self,
+                                               const char    *name,
+                                               JrLauncher    *launcher,
+                                               guint          size,
+                                               GError       **error);
+gboolean        jr_executor_set_group_size    (JrExecutor    *self,
+                                               const char    *name,
+                                               guint          size,
+                                               GError       **error);
+guint           jr_executor_get_group_size    (JrExecutor    *self,
+                                               const char    *name);
+char          **jr_executor_dup_group_names   (JrExecutor    *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -38,6 +38,10 @@ gboolean  jr_future_complete      (JrFuture   *self,
                                    GVariant   *result);
 gboolean  jr_future_fail          (JrFuture   *self,
                                    const GError *error);
+/* Where the job starts: its worker's group and machine. */
+void      jr_future_set_worker    (JrFuture   *self,
+                                   const char *group,
+                                   const char *host);
 /* The main context the future belongs to (borrowed). */
 GMainContext *jr_future_get_context (JrFuture *self);
 /* The job has really stopped after a cancel: CANCELLING → CANCELLED. */

@@ -68,6 +68,9 @@ struct _JrFuture
   gint64 start_time;
   gint64 end_time;
 
+  char *worker_group;           /* where it last started */
+  char *worker_host;
+
   /* Where the future lives: "cancelled" may be emitted on another thread,
    * and the state must only change here. */
   GThread *owner;
@@ -92,6 +95,8 @@ enum {
   PROP_START_TIME,
   PROP_END_TIME,
   PROP_CANCELLABLE_NOW,
+  PROP_WORKER_GROUP,
+  PROP_WORKER_HOST,
   N_PROPS
 };
 
@@ -239,6 +244,8 @@ jr_future_finalize (GObject *object)
   g_clear_pointer (&self->job_name, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->progress_text, g_free);
+  g_clear_pointer (&self->worker_group, g_free);
+  g_clear_pointer (&self->worker_host, g_free);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -297,6 +304,12 @@ jr_future_get_property (GObject    *object,
       break;
     case PROP_CANCELLABLE_NOW:
       g_value_set_boolean (value, jr_future_get_cancellable_now (self));
+      break;
+    case PROP_WORKER_GROUP:
+      g_value_set_string (value, self->worker_group);
+      break;
+    case PROP_WORKER_HOST:
+      g_value_set_string (value, self->worker_host);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -470,6 +483,27 @@ jr_future_class_init (JrFutureClass *klass)
   properties[PROP_CANCELLABLE_NOW] =
     g_param_spec_boolean ("cancellable-now", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrFuture:worker-group:
+   *
+   * The name of the executor's group whose worker started the job
+   * ("local", or one added with [method@Jr.Executor.add_group]), or %NULL
+   * while it has not started. Set when the job starts, before
+   * [property@Jr.Future:state] says so; a job that starts again (its
+   * worker was lost) may change it.
+   */
+  properties[PROP_WORKER_GROUP] =
+    g_param_spec_string ("worker-group", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrFuture:worker-host:
+   *
+   * The name of the machine the job started on, as its worker said, or
+   * %NULL while it has not started.
+   */
+  properties[PROP_WORKER_HOST] =
+    g_param_spec_string ("worker-host", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -989,4 +1023,57 @@ jr_future_cancel (JrFuture *self)
   enter_cancelling (self, TRUE);
 
   return TRUE;
+}
+
+/**
+ * jr_future_get_worker_group:
+ * @self: a future
+ *
+ * Returns: (nullable): the name of the group whose worker started the job;
+ *   see [property@Jr.Future:worker-group]
+ */
+const char *
+jr_future_get_worker_group (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->worker_group;
+}
+
+/**
+ * jr_future_get_worker_host:
+ * @self: a future
+ *
+ * Returns: (nullable): the machine the job started on; see
+ *   [property@Jr.Future:worker-host]
+ */
+const char *
+jr_future_get_worker_host (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  return self->worker_host;
+}
+
+void
+jr_future_set_worker (JrFuture   *self,
+                      const char *group,
+                      const char *host)
+{
+  g_return_if_fail (JR_IS_FUTURE (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->worker_group, group) != 0)
+    {
+      g_free (self->worker_group);
+      self->worker_group = g_strdup (group);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_GROUP]);
+    }
+  if (g_strcmp0 (self->worker_host, host) != 0)
+    {
+      g_free (self->worker_host);
+      self->worker_host = g_strdup (host);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_HOST]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }

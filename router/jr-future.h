@@ -77,6 +77,8 @@ gint64         jr_future_get_queued_time   (JrFuture *self);
 gint64         jr_future_get_start_time    (JrFuture *self);
 gint64         jr_future_get_end_time      (JrFuture *self);
 gboolean       jr_future_get_cancellable_now (JrFuture *self);
+const char    *jr_future_get_worker_group  (JrFuture *self);
+const char    *jr_future_get_worker_host   (JrFuture *self);
 gboolean       jr_future_cancel            (JrFuture *self);
 
 void           jr_future_wait_async        (JrFuture            *self,

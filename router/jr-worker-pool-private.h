@@ -5,9 +5,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A worker is a process (the program run again; see jr-worker-process.c)
- * or a thread of this process. Each has one pipe of the executor's router
- * for all its messages.
+ * A worker is a process (the program run again; see jr-worker-process.c),
+ * a stream worker started through its group's launcher (ssh, srun; maybe
+ * on another machine), or a thread of this process. Each has one pipe of
+ * the executor's router for all its messages. A pool is one group of the
+ * executor: a launcher, a name and a size.
  *
  * Threads: everything here, callbacks included, runs on the thread of the
  * router's main context.
@@ -48,10 +50,14 @@ typedef struct {
                          gpointer           user_data);
 } JrWorkerPoolCallbacks;
 
-/* @argv: how to start a worker process; NULL for this program run again
- * with the arguments it was started with. */
+/* @argv: how to start a local worker process; NULL for this program run
+ * again with the arguments it was started with. @launcher: a command
+ * launcher needs @transport JR_TRANSPORT_PROCESSES. @group: its name, in
+ * messages. */
 JrWorkerPool *jr_worker_pool_new        (JrRouter                    *router,
                                          JrTransport                  transport,
+                                         JrLauncher                  *launcher,
+                                         const char                  *group,
                                          guint                        size,
                                          const char * const          *argv,
                                          const JrWorkerPoolCallbacks *callbacks,
@@ -75,6 +81,13 @@ const GError *jr_worker_pool_get_failure (JrWorkerPool               *pool);
 void          jr_worker_pool_set_priority (JrWorkerPool              *pool,
                                          int                          nice_value,
                                          gboolean                     idle);
+/* A new size: more workers start now; for fewer, the executor retires
+ * the ones it picks (jr_pool_worker_retire()). */
+void          jr_worker_pool_set_size   (JrWorkerPool                *pool,
+                                         guint                        size);
+guint         jr_worker_pool_get_size   (JrWorkerPool                *pool);
+const char   *jr_worker_pool_get_group  (JrWorkerPool                *pool);
+JrLauncher   *jr_worker_pool_get_launcher (JrWorkerPool              *pool);
 
 void          jr_pool_worker_run        (JrPoolWorker                *worker,
                                          guint64                      job_id,
@@ -100,6 +113,12 @@ gboolean      jr_pool_worker_kill       (JrPoolWorker                *worker,
 void          jr_pool_worker_reject     (JrPoolWorker                *worker,
                                          const char                  *reason);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
+/* The machine it runs on, as it said once ready (NULL before). */
+const char   *jr_pool_worker_get_host   (JrPoolWorker                *worker);
+JrWorkerPool *jr_pool_worker_get_pool   (JrPoolWorker                *worker);
+/* It takes no more jobs and is asked to end (worker_gone follows). For a
+ * worker that has no job left. */
+void          jr_pool_worker_retire     (JrPoolWorker                *worker);
 void          jr_pool_worker_set_data   (JrPoolWorker                *worker,
                                          gpointer                     data);
 gpointer      jr_pool_worker_get_data   (JrPoolWorker                *worker);

@@ -12,6 +12,21 @@
  * Requests go out on a non-blocking socket: a worker that stops reading
  * them can never block the main thread; what does not fit waits in the
  * worker's outbox until the socket takes it.
+ *
+ * A pool is one group of an executor: a launcher and a size. With a
+ * command launcher (jr-launcher.c) a worker is a stream worker: the
+ * command (ssh, srun, or none) runs with its standard input on a socket
+ * for the requests (the first one a HELLO with the worker's setup) and its
+ * standard output on a socket that the router reads as a stream; its
+ * standard error goes to a pipe of ours, whose last lines say why a
+ * worker could not start or went away. The pid is then the command's:
+ * ending such a worker closes its requests (the worker, maybe on another
+ * machine, sees its input end and kills its jobs' processes), sends the
+ * command SIGTERM (srun then cancels its step at once; its process group
+ * is left alone, whose death would leave the step running) and SIGKILL
+ * a moment later. Workers that go away are replaced after a pause that
+ * doubles with each one lost in a row (a host that went down is not
+ * hammered); one that worked for a while resets it.
  */
 #include "jr-worker-pool-private.h"
 
@@ -19,6 +34,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,9 +53,16 @@
 #define RESPAWN_DELAY_MS        250
 /* Workers that die before they are ready, in a row, before giving up. */
 #define MAX_START_FAILURES      3
-/* A worker process that is not ready by then never will be (a program
- * that does not call jr_init(), say). */
-#define READY_TIMEOUT_SEC       10
+/* Respawn pauses after workers of a command launcher were lost in a
+ * row: RESPAWN_DELAY_MS, doubling, at most BACKOFF_MAX_MS. A worker that
+ * was up for BACKOFF_RESET_USEC before it went resets the count. */
+#define BACKOFF_MAX_MS          (30 * 1000)
+#define BACKOFF_RESET_USEC      (10 * G_USEC_PER_SEC)
+/* How long a command (ssh, srun) has to end after SIGTERM before SIGKILL. */
+#define COMMAND_KILL_DELAY_MS   2000
+/* What is kept of a command's standard error, for messages. */
+#define STDERR_TAIL_MAX         1024
+#define STDERR_LINE_MAX         4096
 
 typedef enum {
   WORKER_LIVE,        /* takes jobs */
@@ -72,14 +95,29 @@ struct _JrPoolWorker {
   GThread         *thread;
   JrWorkerRuntime *runtime;
   int              tid;            /* atomic; 0 until the thread runs */
+
+  /* Stream workers (a command launcher). */
+  gboolean         stream;
+  gboolean         via_command;    /* pid is the command's (ssh, srun), not the worker's */
+  int              stderr_fd;
+  GSource         *stderr_watch;
+  GString         *stderr_line;    /* the line being printed */
+  GString         *stderr_tail;    /* the last lines printed */
+  GSource         *kill_timer;     /* SIGKILL for a command that outlives SIGTERM */
+  GSource         *exit_watch;     /* a command whose stream ended before it did */
+  char            *host;           /* where it runs, as it said when ready */
+  gint64           ready_time;
 };
 
 struct _JrWorkerPool {
   JrRouter              *router;
   JrTransport            transport;
+  JrLauncher            *launcher;
+  char                  *group;
   guint                  size;
   char                 **argv;      /* NULL: this program run again */
   char                 **own_args;  /* the arguments it was started with */
+  guint                  losses;    /* command launcher: workers lost in a row */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -137,14 +175,68 @@ close_request_fd (JrPoolWorker *worker)
   worker->request_fd = -1;
 }
 
+static gboolean
+command_kill_due (gpointer data)
+{
+  JrPoolWorker *worker = data;
+
+  g_clear_pointer (&worker->kill_timer, g_source_unref);
+  if (worker->pid > 0)
+    kill (worker->pid, SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends a worker started through a command (ssh, srun): its input ends,
+ * so the worker on the far side kills its jobs and exits; the command
+ * gets SIGTERM (srun cancels its step), and SIGKILL if it has not ended
+ * a moment later. Its own process, not its group: srun's helper must
+ * live to cancel the step. */
+static void
+end_command (JrPoolWorker *worker)
+{
+  close_request_fd (worker);
+  if (worker->pid <= 0 || worker->kill_timer != NULL)
+    return;
+  kill (worker->pid, SIGTERM);
+  worker->kill_timer = add_timeout (worker->pool, COMMAND_KILL_DELAY_MS, command_kill_due, worker);
+}
+
 static void
 kill_group (JrPoolWorker *worker)
 {
   if (worker->pid <= 0)
     return;
+  if (worker->via_command)
+    {
+      end_command (worker);
+      return;
+    }
   /* The worker leads its own group, which its jobs' commands join. It may
    * not have made the group yet: then the process itself. */
   kill (-worker->pid, SIGKILL);
+  kill (worker->pid, SIGKILL);
+}
+
+/* Reaps a command at once, however it was going: SIGTERM, a moment, then
+ * SIGKILL (the pool is going away). */
+static void
+reap_command_now (JrPoolWorker *worker)
+{
+  close_request_fd (worker);
+  if (worker->pid <= 0)
+    return;
+  kill (worker->pid, SIGTERM);
+  for (int i = 0; i < 50; i++)
+    {
+      int r = waitpid (worker->pid, &worker->wait_status, WNOHANG);
+
+      if (r == worker->pid || (r < 0 && errno != EINTR))
+        {
+          worker->pid = 0;
+          return;
+        }
+      g_usleep (10 * 1000);
+    }
   kill (worker->pid, SIGKILL);
 }
 
@@ -175,12 +267,22 @@ reap (JrPoolWorker *worker)
 static void
 worker_free (JrPoolWorker *worker)
 {
-  if (worker->pid > 0)
-    {
-      kill_group (worker);
-      reap (worker);
-    }
+  clear_source (&worker->exit_watch);
+  if (worker->pid > 0 && worker->via_command)
+    reap_command_now (worker);
+  else if (worker->pid > 0)
+    kill_group (worker);
+  reap (worker);
   close_request_fd (worker);
+  clear_source (&worker->kill_timer);
+  clear_source (&worker->stderr_watch);
+  if (worker->stderr_fd >= 0)
+    close (worker->stderr_fd);
+  if (worker->stderr_line != NULL)
+    g_string_free (worker->stderr_line, TRUE);
+  if (worker->stderr_tail != NULL)
+    g_string_free (worker->stderr_tail, TRUE);
+  g_free (worker->host);
   g_clear_pointer (&worker->outbox, g_byte_array_unref);
   clear_source (&worker->ready_timer);
   if (worker->thread != NULL)
@@ -221,10 +323,151 @@ signal_name (int sig)
     }
 }
 
+/* ---- a command's standard error ---- */
+
+/* One line it printed: kept for messages (the last few), and shown on our
+ * own standard error, as a local worker's would be. */
+static void
+stderr_line (JrPoolWorker *worker,
+             const char   *line)
+{
+  GString *tail = worker->stderr_tail;
+
+  if (*line == '\0')
+    return;
+  g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
+  if (tail->len > 0)
+    g_string_append (tail, "; ");
+  g_string_append (tail, line);
+  if (tail->len > STDERR_TAIL_MAX)
+    {
+      /* Keep the end, from a line's start if there is one. */
+      const char *cut = tail->str + tail->len - STDERR_TAIL_MAX;
+      const char *next = strstr (cut, "; ");
+
+      g_string_erase (tail, 0, (next != NULL ? next + 2 : cut) - tail->str);
+    }
+}
+
+static void
+stderr_take (JrPoolWorker *worker,
+             const char   *data,
+             gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '\n' || worker->stderr_line->len >= STDERR_LINE_MAX)
+        {
+          stderr_line (worker, g_strchomp (worker->stderr_line->str));
+          g_string_truncate (worker->stderr_line, 0);
+          if (data[i] == '\n')
+            continue;
+        }
+      g_string_append_c (worker->stderr_line, data[i]);
+    }
+}
+
+/* Reads what it printed so far; FALSE at its end. */
+static gboolean
+stderr_read (JrPoolWorker *worker)
+{
+  char buf[4096];
+
+  for (;;)
+    {
+      ssize_t n = read (worker->stderr_fd, buf, sizeof buf);
+
+      if (n > 0)
+        {
+          stderr_take (worker, buf, (gsize) n);
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TRUE;
+      /* The end: the last line even without its newline. */
+      if (worker->stderr_line->len > 0)
+        {
+          stderr_line (worker, g_strchomp (worker->stderr_line->str));
+          g_string_truncate (worker->stderr_line, 0);
+        }
+      return FALSE;
+    }
+}
+
+static gboolean
+on_stderr_readable (int          fd,
+                    GIOCondition condition,
+                    gpointer     user_data)
+{
+  JrPoolWorker *worker = user_data;
+
+  if (stderr_read (worker))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&worker->stderr_watch, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Everything it printed before it ended, for the message about its end. */
+static void
+stderr_drain (JrPoolWorker *worker)
+{
+  if (worker->stderr_fd < 0)
+    return;
+  clear_source (&worker->stderr_watch);
+  stderr_read (worker);
+}
+
+/* What a command's end says: "exited with status 255" or "was killed by
+ * SIGKILL", and the last lines it printed. */
+static char *
+describe_command_end (JrPoolWorker *worker)
+{
+  int status = worker->wait_status;
+  g_autofree char *how = NULL;
+  g_autofree char *command = jr_launcher_describe (worker->pool->launcher);
+
+  if (WIFSIGNALED (status))
+    how = g_strdup_printf ("was killed by %s", signal_name (WTERMSIG (status)));
+  else
+    how = g_strdup_printf ("exited with status %d", WEXITSTATUS (status));
+  if (worker->stderr_tail != NULL && worker->stderr_tail->len > 0)
+    return g_strdup_printf ("“%s” %s, saying: %s", command, how, worker->stderr_tail->str);
+  return g_strdup_printf ("“%s” %s", command, how);
+}
+
 static GError *
 describe_death (JrPoolWorker *worker)
 {
   int status = worker->wait_status;
+  const char *group = worker->pool->group;
+
+  if (worker->stream && worker->kill_reason != NULL)
+    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
+                        "The worker of group “%s”%s%s was ended: %s", group,
+                        worker->host != NULL ? " on " : "", worker->host != NULL ? worker->host : "",
+                        worker->kill_reason);
+  if (worker->stream && worker->fatal_reason != NULL)
+    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
+                        "The worker of group “%s” could not start: %s", group,
+                        worker->fatal_reason);
+  if (worker->via_command && !worker->ready)
+    {
+      g_autofree char *end = describe_command_end (worker);
+
+      return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
+                          "The worker of group “%s” did not start: %s", group, end);
+    }
+  if (worker->via_command)
+    {
+      g_autofree char *end = describe_command_end (worker);
+
+      return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_LOST,
+                          "The connection to the worker of group “%s”%s%s was lost: %s", group,
+                          worker->host != NULL ? " on " : "", worker->host != NULL ? worker->host : "",
+                          end);
+    }
 
   if (worker->kill_reason != NULL)
     return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
@@ -265,10 +508,34 @@ count_start_failure (JrWorkerPool *pool,
   /* Those still starting when the pool gave up count no more. */
   if (pool->gave_up || ++pool->start_failures < MAX_START_FAILURES)
     return;
-  give_up (pool, g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
-                              "No worker %s could be started (%u tries in a row): %s",
-                              pool->transport == JR_TRANSPORT_PROCESSES ? "process" : "thread",
-                              pool->start_failures, what));
+  if (!jr_launcher_get_is_local (pool->launcher))
+    give_up (pool, g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                                "No worker of group “%s” could be started (%u tries in a row): %s",
+                                pool->group, pool->start_failures, what));
+  else
+    give_up (pool, g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                                "No worker %s could be started (%u tries in a row): %s",
+                                pool->transport == JR_TRANSPORT_PROCESSES ? "process" : "thread",
+                                pool->start_failures, what));
+}
+
+static gboolean respawn_due (gpointer data);
+
+/* Brings the pool back to size after a worker went: at once, or, for a
+ * command launcher that lost workers in a row, after a pause that doubles
+ * with each (a host that went down is not called again and again). */
+static void
+respawn (JrWorkerPool *pool)
+{
+  guint delay;
+
+  if (pool->losses == 0 || pool->respawn_timer != NULL)
+    {
+      top_up (pool);
+      return;
+    }
+  delay = RESPAWN_DELAY_MS << MIN (pool->losses - 1, 10u);
+  pool->respawn_timer = add_timeout (pool, MIN (delay, BACKOFF_MAX_MS), respawn_due, pool);
 }
 
 /* Takes @worker out of the pool, tells the executor, frees it. */
@@ -279,6 +546,17 @@ worker_gone (JrPoolWorker *worker,
   JrWorkerPool *pool = worker->pool;
   gboolean failed_to_start = !worker->ready && worker->state == WORKER_LIVE;
 
+  /* Workers of a command that go away (or never start) in a row make the
+   * next start wait longer; one that worked a while, or was retired,
+   * resets that. */
+  if (worker->via_command)
+    {
+      if (worker->state != WORKER_LIVE ||
+          (worker->ready && g_get_monotonic_time () - worker->ready_time >= BACKOFF_RESET_USEC))
+        pool->losses = 0;
+      else if (worker->kill_reason == NULL)
+        pool->losses++;
+    }
   set_live (worker, WORKER_RETIRING);
   g_ptr_array_remove_fast (pool->workers, worker);
   close_pipe (worker);
@@ -291,7 +569,7 @@ worker_gone (JrPoolWorker *worker,
   if (failed_to_start)
     count_start_failure (pool, reason->message);
   if (!pool->gave_up)
-    top_up (pool);
+    respawn (pool);
 }
 
 /* Whether the process has exited, without reaping it. Its queue closes
@@ -311,21 +589,55 @@ has_exited (JrPoolWorker *worker)
   return worker->pid <= 0;
 }
 
+static void process_gone (JrPoolWorker *worker);
+
+static void
+on_command_exited (GPid     pid,
+                   gint     status,
+                   gpointer user_data)
+{
+  JrPoolWorker *worker = user_data;
+
+  /* GLib reaped it. */
+  g_clear_pointer (&worker->exit_watch, g_source_unref);
+  worker->wait_status = status;
+  worker->pid = 0;
+  process_gone (worker);
+}
+
 static void
 process_gone (JrPoolWorker *worker)
 {
   g_autoptr(GError) reason = NULL;
+
+  if (worker->exit_watch != NULL)
+    return;   /* waiting for its command to end */
 
   /* Its queue closed: the process has exited (its status is set then, and
    * a kill changes nothing), or it broke its queue's protocol, the router
    * closed the queue, and the worker must go. Its jobs' commands go with
    * it. */
   if (worker->kill_reason == NULL && !has_exited (worker))
-    worker->kill_reason = g_strdup ("it broke the protocol of its queue, which was closed "
-                                    "(see the warning before)");
+    worker->kill_reason = g_strdup (worker->stream
+                                    ? "its stream was closed before it ended (it broke the "
+                                      "protocol, see the warning before, or closed its output)"
+                                    : "it broke the protocol of its queue, which was closed "
+                                      "(see the warning before)");
+  if (worker->via_command && worker->pid > 0)
+    {
+      /* A command (ssh, srun) is not waited for here: it may take a moment
+       * to end its far side. Ended, it comes back here. */
+      end_command (worker);
+      worker->exit_watch = g_child_watch_source_new (worker->pid);
+      g_source_set_callback (worker->exit_watch, G_SOURCE_FUNC (on_command_exited), worker, NULL);
+      g_source_set_static_name (worker->exit_watch, "[jobrouter] worker command");
+      g_source_attach (worker->exit_watch, jr_router_get_context (worker->pool->router));
+      return;
+    }
   kill_group (worker);
   reap (worker);
   close_request_fd (worker);
+  stderr_drain (worker);
   reason = describe_death (worker);
   worker_gone (worker, reason);
 }
@@ -377,9 +689,17 @@ on_worker_message (JrReceiver *receiver,
     {
     case JR_JOB_MSG_READY:
       worker->ready = TRUE;
+      worker->ready_time = g_get_monotonic_time ();
       clear_source (&worker->ready_timer);
       pool->start_failures = 0;
-      /* All its threads are there now. */
+      /* A stream worker says where it runs. */
+      if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
+          worker->host == NULL)
+        g_variant_lookup (parts.payload, "host", "s", &worker->host);
+      if (worker->host == NULL)
+        worker->host = g_strdup (g_get_host_name ());
+      /* All its threads are there now (or, through a command, the
+       * command's: the worker set its own from its HELLO). */
       if (worker->pid > 0)
         {
           g_mutex_lock (&pool->priority_lock);
@@ -545,7 +865,11 @@ jr_pool_worker_reject (JrPoolWorker *worker,
   if (worker->rejected)
     return;
   worker->rejected = TRUE;
-  g_warning ("Worker process %d: %s; killed", worker->pid, reason);
+  if (worker->via_command)
+    g_warning ("The worker of group “%s” on %s: %s; killed", worker->pool->group,
+               worker->host != NULL ? worker->host : "its machine", reason);
+  else
+    g_warning ("Worker process %d: %s; killed", worker->pid, reason);
   jr_pool_worker_kill (worker, reason);
 }
 
@@ -559,6 +883,8 @@ jr_pool_worker_kill (JrPoolWorker *worker,
     {
       if (worker->kill_reason == NULL)
         worker->kill_reason = g_strdup (reason);
+      /* Through a command: its connection closes, and the far side dies
+       * with it. */
       kill_group (worker);
       return FALSE;
     }
@@ -579,6 +905,47 @@ gboolean
 jr_pool_worker_is_process (JrPoolWorker *worker)
 {
   return worker->is_process;
+}
+
+const char *
+jr_pool_worker_get_host (JrPoolWorker *worker)
+{
+  return worker->host;
+}
+
+JrWorkerPool *
+jr_pool_worker_get_pool (JrPoolWorker *worker)
+{
+  return worker->pool;
+}
+
+/* Asks the worker to end (after the jobs it has, none by the executor's
+ * choice): a thread's runtime quits; a local process sees its requests
+ * end; a stream worker is told to QUIT, then sees them end. */
+static void
+ask_to_end (JrPoolWorker *worker)
+{
+  if (worker->runtime != NULL)
+    jr_worker_runtime_quit (worker->runtime);
+  else if (worker->request_fd >= 0 && !worker->close_after_outbox)
+    {
+      /* A stream worker takes the end of its input for a lost
+       * connection: QUIT first says it is an orderly end. */
+      if (worker->stream)
+        send_request (worker, JR_WORKER_REQUEST_QUIT, 0, NULL, NULL);
+      /* EOF on its requests, once it has them all: the worker ends. */
+      worker->close_after_outbox = TRUE;
+      if (worker->outbox_watch == NULL)
+        flush_outbox (worker);
+    }
+}
+
+void
+jr_pool_worker_retire (JrPoolWorker *worker)
+{
+  if (worker->state == WORKER_LIVE)
+    set_live (worker, WORKER_RETIRING);
+  ask_to_end (worker);
 }
 
 void
@@ -621,6 +988,7 @@ worker_new (JrWorkerPool *pool)
   worker->pool = pool;
   worker->state = WORKER_LIVE;
   worker->request_fd = -1;
+  worker->stderr_fd = -1;
   return worker;
 }
 
@@ -652,9 +1020,12 @@ ready_timed_out (gpointer data)
 {
   JrPoolWorker *worker = data;
 
+  g_autofree char *reason = NULL;
+
   g_clear_pointer (&worker->ready_timer, g_source_unref);
-  jr_pool_worker_kill (worker, "it did not start within "
-                               G_STRINGIFY (READY_TIMEOUT_SEC) " s (does it call jr_init()?)");
+  reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s (does it call jr_init()?)",
+                            jr_launcher_get_start_timeout (worker->pool->launcher) / G_USEC_PER_SEC);
+  jr_pool_worker_kill (worker, reason);
   return G_SOURCE_REMOVE;
 }
 
@@ -790,13 +1161,213 @@ spawn_process_worker (JrWorkerPool  *pool,
    * here too, so none can be overtaken by a worker still starting. */
   g_atomic_int_set (&worker->tid, worker->pid);
   jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
-  worker->ready_timer = add_timeout (pool, READY_TIMEOUT_SEC * 1000, ready_timed_out, worker);
+  worker->ready_timer = add_timeout (pool, (guint) (jr_launcher_get_start_timeout (pool->launcher) / 1000),
+                                     ready_timed_out, worker);
   return worker;
 
 fail:
   if (pair[1] >= 0)
     close (pair[1]);
   jr_child_fds_clear (&child);
+  worker_free (worker);
+  return NULL;
+}
+
+/* ---- stream workers: through a command, maybe on another machine ---- */
+
+/* This program's path, for a machine where it is installed at the same
+ * place: never /proc/self/exe, which names nothing there. */
+static char *
+self_path (void)
+{
+  char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (path != NULL && g_str_has_suffix (path, " (deleted)"))
+    path[strlen (path) - strlen (" (deleted)")] = '\0';
+  return path != NULL ? path : g_strdup ("/proc/self/exe");
+}
+
+/* The command, then the worker's command line and the argument that
+ * makes it a stream worker; quoted for a shell on the far side if the
+ * command hands it to one (ssh). */
+static char **
+stream_worker_argv (JrWorkerPool *pool)
+{
+  const char * const *command = jr_launcher_get_command (pool->launcher);
+  const char * const *program = jr_launcher_get_program (pool->launcher);
+  g_autoptr(GStrvBuilder) worker = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *marker = g_strdup_printf (JR_STREAM_WORKER_ARG "%u", JR_STREAM_PROTOCOL_VERSION);
+  g_auto(GStrv) worker_argv = NULL;
+
+  if (program != NULL)
+    g_strv_builder_addv (worker, (const char **) program);
+  else
+    {
+      g_autofree char *path = command[0] != NULL ? self_path () : self_program ();
+
+      g_strv_builder_add (worker, path);
+      g_strv_builder_addv (worker, (const char **) pool->own_args);
+    }
+  g_strv_builder_add (worker, marker);
+  worker_argv = g_strv_builder_end (worker);
+
+  g_strv_builder_addv (builder, (const char **) command);
+  if (command[0] != NULL && jr_launcher_get_shell_command (pool->launcher))
+    {
+      GString *line = g_string_new (NULL);
+
+      for (guint i = 0; worker_argv[i] != NULL; i++)
+        {
+          g_autofree char *quoted = g_shell_quote (worker_argv[i]);
+
+          if (i > 0)
+            g_string_append_c (line, ' ');
+          g_string_append (line, quoted);
+        }
+      g_strv_builder_add (builder, line->str);
+      g_string_free (line, TRUE);
+    }
+  else
+    g_strv_builder_addv (builder, (const char **) worker_argv);
+  return g_strv_builder_end (builder);
+}
+
+/* In the command's process, between fork and exec (async-signal-safe):
+ * it ends with us. ssh then closes its connection, and the worker on the
+ * far side sees its input end; srun cancels its step. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GVariant *
+hello_setup (JrWorkerPool *pool,
+             guint64       pipe_id)
+{
+  GVariantDict setup;
+
+  g_variant_dict_init (&setup, NULL);
+  g_variant_dict_insert (&setup, "version", "u", (guint32) JR_STREAM_PROTOCOL_VERSION);
+  g_variant_dict_insert (&setup, "pipe", "t", pipe_id);
+  g_variant_dict_insert (&setup, "group", "s", pool->group);
+  g_mutex_lock (&pool->priority_lock);
+  g_variant_dict_insert (&setup, "nice", "i", (gint32) pool->nice);
+  g_variant_dict_insert (&setup, "idle", "b", pool->idle);
+  g_mutex_unlock (&pool->priority_lock);
+  return g_variant_dict_end (&setup);
+}
+
+static void
+close_fd_pair (int fds[2])
+{
+  for (int i = 0; i < 2; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  fds[0] = fds[1] = -1;
+}
+
+static JrPoolWorker *
+spawn_stream_worker (JrWorkerPool  *pool,
+                     GError       **error)
+{
+  const char * const *command = jr_launcher_get_command (pool->launcher);
+  gboolean via_command = command[0] != NULL;
+  g_autoptr(JrSender) sender = NULL;
+  g_auto(GStrv) argv = NULL;
+  int in_pair[2] = { -1, -1 }, out_pair[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+  GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD;
+  JrPoolWorker *worker;
+  GPid pid = 0;
+
+  if (jr_launcher_get_program (pool->launcher) == NULL && !jr_worker_init_was_called ())
+    {
+      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                           "This program did not call jr_init() in main(): worker processes "
+                           "run the program again, and take up their work in jr_init()");
+      return NULL;
+    }
+  /* Requests on its standard input, messages on its standard output: two
+   * sockets (a request can always be sent without SIGPIPE), and a pipe
+   * for its standard error. */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) < 0 ||
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out_pair) < 0 ||
+      !g_unix_open_pipe (err_pipe, FD_CLOEXEC, NULL))
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create a worker's stream: %s", g_strerror (saved));
+      close_fd_pair (in_pair);
+      close_fd_pair (out_pair);
+      close_fd_pair (err_pipe);
+      return NULL;
+    }
+
+  worker = worker_new (pool);
+  worker->is_process = TRUE;
+  worker->stream = TRUE;
+  worker->via_command = via_command;
+  worker->request_fd = in_pair[0];
+  worker->outbox = g_byte_array_new ();
+  shutdown (in_pair[0], SHUT_RD);
+  g_unix_set_fd_nonblocking (in_pair[0], TRUE, NULL);
+  worker->stderr_fd = err_pipe[0];
+  g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
+  worker->stderr_line = g_string_new (NULL);
+  worker->stderr_tail = g_string_new (NULL);
+  in_pair[0] = err_pipe[0] = -1;
+
+  shutdown (out_pair[0], SHUT_WR);
+  /* The router takes our end, even when it fails. */
+  worker->channel_id = jr_router_add_stream (pool->router, out_pair[0], error);
+  out_pair[0] = -1;
+  if (worker->channel_id == 0 || !open_pipe (worker, &sender, error))
+    goto fail;
+
+  argv = stream_worker_argv (pool);
+  if (strchr (argv[0], '/') == NULL)
+    flags |= G_SPAWN_SEARCH_PATH;
+  /* A worker started directly closes what it inherits in jr_init(), as a
+   * local one does: posix_spawn (see spawn_process_worker()). A command
+   * (ssh, srun) would not: GLib's fork path closes the rest, and sets it
+   * to end with us. */
+  if (!via_command)
+    flags |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
+  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv, NULL, flags,
+                                         via_command ? die_with_parent : NULL, NULL,
+                                         in_pair[1], out_pair[1], err_pipe[1], NULL, NULL, 0,
+                                         &pid, NULL, NULL, NULL, error))
+    goto fail;
+  /* Closed now: from here on its end shows as its stream's EOF. */
+  close_fd_pair (in_pair);
+  close_fd_pair (out_pair);
+  close_fd_pair (err_pipe);
+
+  worker->pid = pid;
+  /* The command's own priority (ssh's ciphers run here); a worker started
+   * directly is ours to set, as a local one. */
+  g_atomic_int_set (&worker->tid, worker->pid);
+  jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
+
+  worker->stderr_watch = g_unix_fd_source_new (worker->stderr_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_callback (worker->stderr_watch, G_SOURCE_FUNC (on_stderr_readable), worker, NULL);
+  g_source_set_static_name (worker->stderr_watch, "[jobrouter] worker stderr");
+  g_source_attach (worker->stderr_watch, jr_router_get_context (pool->router));
+
+  worker->ready_timer = add_timeout (pool, (guint) MIN (jr_launcher_get_start_timeout (pool->launcher) / 1000,
+                                                        G_MAXUINT),
+                                     ready_timed_out, worker);
+  /* Its setup, the first thing it reads: no environment needed. */
+  send_request (worker, JR_WORKER_REQUEST_HELLO, 0, NULL,
+                hello_setup (pool, jr_sender_get_connection_id (sender)));
+  return worker;
+
+fail:
+  close_fd_pair (in_pair);
+  close_fd_pair (out_pair);
+  close_fd_pair (err_pipe);
   worker_free (worker);
   return NULL;
 }
@@ -837,9 +1408,12 @@ top_up (JrWorkerPool *pool)
         }
 
       g_array_append_val (pool->spawn_times, now);
-      worker = pool->transport == JR_TRANSPORT_PROCESSES
-                 ? spawn_process_worker (pool, &error)
-                 : spawn_thread_worker (pool, &error);
+      if (pool->transport == JR_TRANSPORT_THREADS)
+        worker = spawn_thread_worker (pool, &error);
+      else if (jr_launcher_get_is_local (pool->launcher))
+        worker = spawn_process_worker (pool, &error);
+      else
+        worker = spawn_stream_worker (pool, &error);
       if (worker == NULL)
         {
           /* Not being able to even try is no reason to try again. */
@@ -868,6 +1442,8 @@ top_up (JrWorkerPool *pool)
 JrWorkerPool *
 jr_worker_pool_new (JrRouter                    *router,
                     JrTransport                  transport,
+                    JrLauncher                  *launcher,
+                    const char                  *group,
                     guint                        size,
                     const char * const          *argv,
                     const JrWorkerPoolCallbacks *callbacks,
@@ -875,8 +1451,13 @@ jr_worker_pool_new (JrRouter                    *router,
 {
   JrWorkerPool *pool = g_new0 (JrWorkerPool, 1);
 
+  g_return_val_if_fail (transport == JR_TRANSPORT_PROCESSES || jr_launcher_get_is_local (launcher),
+                        NULL);
+
   pool->router = g_object_ref (router);
   pool->transport = transport;
+  pool->launcher = g_object_ref (launcher);
+  pool->group = g_strdup (group);
   pool->size = size;
   pool->callbacks = *callbacks;
   pool->user_data = user_data;
@@ -905,6 +1486,8 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_strfreev (pool->argv);
   g_strfreev (pool->own_args);
   g_mutex_clear (&pool->priority_lock);
+  g_object_unref (pool->launcher);
+  g_free (pool->group);
   g_object_unref (pool->router);
   g_free (pool);
 }
@@ -927,21 +1510,7 @@ jr_worker_pool_retire (JrWorkerPool *pool)
   pool->retired = TRUE;
   clear_source (&pool->respawn_timer);
   for (guint i = 0; i < pool->workers->len; i++)
-    {
-      JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
-
-      if (worker->state == WORKER_LIVE)
-        set_live (worker, WORKER_RETIRING);
-      if (worker->runtime != NULL)
-        jr_worker_runtime_quit (worker->runtime);
-      else if (worker->request_fd >= 0 && !worker->close_after_outbox)
-        {
-          /* EOF on its requests, once it has them all: the worker ends. */
-          worker->close_after_outbox = TRUE;
-          if (worker->outbox_watch == NULL)
-            flush_outbox (worker);
-        }
-    }
+    jr_pool_worker_retire (g_ptr_array_index (pool->workers, i));
 }
 
 gboolean
@@ -975,10 +1544,42 @@ jr_worker_pool_set_priority (JrWorkerPool *pool,
       JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
       int tid = g_atomic_int_get (&worker->tid);
 
+      /* Through a command: the worker sets its own, as told; the command
+       * here gets it too. */
+      if (worker->via_command && worker->state == WORKER_LIVE)
+        send_request (worker, JR_WORKER_REQUEST_PRIORITY, 0, NULL,
+                      g_variant_new ("(ib)", (gint32) nice_value, idle));
       if (tid > 0 && worker->state == WORKER_LIVE && worker->is_process)
         jr_worker_set_process_priority (tid, nice_value, idle);
       else if (tid > 0 && worker->state == WORKER_LIVE)
         jr_worker_set_priority (tid, nice_value, idle);
     }
   g_mutex_unlock (&pool->priority_lock);
+}
+
+void
+jr_worker_pool_set_size (JrWorkerPool *pool,
+                         guint         size)
+{
+  pool->size = size;
+  /* Fewer: the executor retires the workers it picks. */
+  top_up (pool);
+}
+
+guint
+jr_worker_pool_get_size (JrWorkerPool *pool)
+{
+  return pool->size;
+}
+
+const char *
+jr_worker_pool_get_group (JrWorkerPool *pool)
+{
+  return pool->group;
+}
+
+JrLauncher *
+jr_worker_pool_get_launcher (JrWorkerPool *pool)
+{
+  return pool->launcher;
 }

@@ -75,20 +75,33 @@ static const JrWorkerPoolCallbacks callbacks = {
   .start_failed = on_start_failed,
 };
 
+/* A pool of @launcher's workers (NULL: the local launcher). */
 static void
-fixture_setup (Fixture       *f,
-               JrTransport    transport,
-               guint          size,
-               const char   **argv)
+fixture_setup_full (Fixture       *f,
+                    JrTransport    transport,
+                    JrLauncher    *launcher,
+                    guint          size,
+                    const char   **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) local = jr_launcher_new_local ();
 
   f->router = jr_router_new (transport, NULL);
   g_assert_true (jr_router_start (f->router, &error));
   f->workers = g_ptr_array_new ();
   f->messages = g_string_new (NULL);
   f->gone_reasons = g_ptr_array_new_with_free_func (g_free);
-  f->pool = jr_worker_pool_new (f->router, transport, size, argv, &callbacks, f);
+  f->pool = jr_worker_pool_new (f->router, transport, launcher != NULL ? launcher : local,
+                                "test-group", size, argv, &callbacks, f);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               JrTransport    transport,
+               guint          size,
+               const char   **argv)
+{
+  fixture_setup_full (f, transport, NULL, size, argv);
 }
 
 static void
