@@ -37,6 +37,11 @@
 #define LONG_SLEEP_MS G_GUINT64_CONSTANT (600000)
 
 static char *self_exe;
+/* The running test is the stream variant ("/executor/stream/..."): its
+ * executor's workers are this program started through a command launcher
+ * of no command, speaking on their standard input and output (the stream
+ * transport over a pair of sockets), instead of local ones with a ring. */
+static gboolean use_streams;
 
 /* ---- the harness (jr-test.h), by the names the tests here use ---- */
 
@@ -106,7 +111,21 @@ static JrExecutor *
 new_executor (JrTransport transport,
               guint       max_workers)
 {
-  JrExecutor *executor = jr_executor_new (transport, max_workers);
+  JrExecutor *executor;
+
+  if (use_streams)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JrLauncher) launcher = jr_launcher_new_command (NULL);
+
+      g_assert_cmpint (transport, ==, JR_TRANSPORT_PROCESSES);
+      executor = g_object_new (JR_TYPE_EXECUTOR, "transport", transport, "max-workers", max_workers,
+                               "local-group", FALSE, NULL);
+      g_assert_true (jr_executor_add_group (executor, "stream", launcher, max_workers, &error));
+      g_assert_no_error (error);
+    }
+  else
+    executor = jr_executor_new (transport, max_workers);
 
   g_assert_nonnull (executor);
   g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_RUNNING);
@@ -1799,6 +1818,47 @@ test_exit_with_job (gconstpointer data)
 
 /* ---- registration ---- */
 
+typedef struct {
+  GTestDataFunc func;
+  JrTransport   transport;
+  gboolean      stream;
+} Variant;
+
+static void
+run_variant (gconstpointer data)
+{
+  const Variant *variant = data;
+
+  use_streams = variant->stream;
+  variant->func (GINT_TO_POINTER (variant->transport));
+  use_streams = FALSE;
+}
+
+/* As add_for_both, and again on the stream transport. */
+static void
+add_for_all (const char   *path,
+             GTestDataFunc func)
+{
+  static const struct {
+    JrTransport transport;
+    gboolean    stream;
+    const char *name;
+  } variants[] = {
+    { JR_TRANSPORT_THREADS, FALSE, "threads" },
+    { JR_TRANSPORT_PROCESSES, FALSE, "processes" },
+    { JR_TRANSPORT_PROCESSES, TRUE, "stream" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *full = g_strdup_printf ("/executor/%s/%s", variants[i].name, path);
+      Variant *variant = g_new (Variant, 1);
+
+      *variant = (Variant) { func, variants[i].transport, variants[i].stream };
+      g_test_add_data_func_full (full, variant, run_variant, g_free);
+    }
+}
+
 static void
 add_for_both (const char     *path,
               GTestDataFunc   func)
@@ -1829,34 +1889,34 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  add_for_both ("state/completed", test_state_completed);
-  add_for_both ("state/failed", test_state_failed);
-  add_for_both ("progress/order", test_progress_order);
-  add_for_both ("iterate/order", test_iterate_order);
-  add_for_both ("cancel/waiting", test_cancel_waiting);
-  add_for_both ("cancel/waiting-backlog", test_cancel_waiting_backlog);
-  add_for_both ("cancel/executing", test_cancel_executing);
-  add_for_both ("cancel/no-messages-after", test_cancel_no_messages_after);
-  add_for_both ("cancel/grace", test_cancel_grace);
-  add_for_both ("errors/unknown-job", test_unknown_job);
-  add_for_both ("errors/invalid-args", test_invalid_args);
-  add_for_both ("errors/unavailable", test_unavailable);
-  add_for_both ("errors/submit-after-stop", test_submit_after_stop);
-  add_for_both ("errors/result-too-large", test_result_too_large);
-  add_for_both ("errors/domains", test_error_domains);
-  add_for_both ("args/backlog", test_args_backlog);
-  add_for_both ("dependencies/order", test_dependency_order);
-  add_for_both ("dependencies/failed", test_dependency_failed);
-  add_for_both ("dependencies/cancelled", test_dependency_cancelled);
-  add_for_both ("retries", test_retries);
-  add_for_both ("priority/order", test_priority);
-  add_for_both ("priority/backlog", test_priority_backlog);
-  add_for_both ("jobs-model", test_jobs_model);
-  add_for_both ("workers/nice", test_worker_nice);
-  add_for_both ("workers/idle", test_worker_idle);
-  add_for_both ("context/own", test_own_context);
-  add_for_both ("shutdown/timeout", test_shutdown_timeout);
-  add_for_both ("shutdown/clean", test_shutdown_clean);
+  add_for_all ("state/completed", test_state_completed);
+  add_for_all ("state/failed", test_state_failed);
+  add_for_all ("progress/order", test_progress_order);
+  add_for_all ("iterate/order", test_iterate_order);
+  add_for_all ("cancel/waiting", test_cancel_waiting);
+  add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
+  add_for_all ("cancel/executing", test_cancel_executing);
+  add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);
+  add_for_all ("cancel/grace", test_cancel_grace);
+  add_for_all ("errors/unknown-job", test_unknown_job);
+  add_for_all ("errors/invalid-args", test_invalid_args);
+  add_for_all ("errors/unavailable", test_unavailable);
+  add_for_all ("errors/submit-after-stop", test_submit_after_stop);
+  add_for_all ("errors/result-too-large", test_result_too_large);
+  add_for_all ("errors/domains", test_error_domains);
+  add_for_all ("args/backlog", test_args_backlog);
+  add_for_all ("dependencies/order", test_dependency_order);
+  add_for_all ("dependencies/failed", test_dependency_failed);
+  add_for_all ("dependencies/cancelled", test_dependency_cancelled);
+  add_for_all ("retries", test_retries);
+  add_for_all ("priority/order", test_priority);
+  add_for_all ("priority/backlog", test_priority_backlog);
+  add_for_all ("jobs-model", test_jobs_model);
+  add_for_all ("workers/nice", test_worker_nice);
+  add_for_all ("workers/idle", test_worker_idle);
+  add_for_all ("context/own", test_own_context);
+  add_for_all ("shutdown/timeout", test_shutdown_timeout);
+  add_for_all ("shutdown/clean", test_shutdown_clean);
   add_for_both ("exit-with-running-job", test_exit_with_job);
 
   for (guint i = 0; i < G_N_ELEMENTS (crash_cases); i++)
