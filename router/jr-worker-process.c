@@ -42,6 +42,7 @@
 
 #include "jr-channel-private.h"
 #include "jr-job-message-private.h"
+#include "jr-sender-private.h"
 #include "jr-worker-request-private.h"
 
 /* The exit status of a worker that refuses to start. */
@@ -256,10 +257,26 @@ close_inherited_fds (int request_fd,
     close (g_array_index (fds, int, i));
 }
 
+/* The second runner exists before READY goes out (the priority the
+ * executor sets then reaches it), but reads no request before: READY is
+ * the worker's first message, before any job's. */
+typedef struct {
+  JrWorkerRuntime *runtime;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         open;
+} Gate;
+
 static gpointer
 second_runner (gpointer data)
 {
-  jr_worker_runtime_run (data);
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  jr_worker_runtime_run (gate->runtime);
   return NULL;
 }
 
@@ -296,6 +313,7 @@ run_worker (guint64   pipe_id,
   JrWorkerRuntime *runtime;
   JrSender *sender;
   GThread *runner;
+  Gate gate = { NULL };
 
   sender = open_pipe (pipe_id, &error);
   if (sender == NULL)
@@ -309,14 +327,24 @@ run_worker (guint64   pipe_id,
   runtime = jr_worker_runtime_new (sender, read_requests, reader);
 
   /* Both runners exist before the executor hears READY, so that the
-   * priority it sets then reaches both. */
-  runner = g_thread_new ("jr-runner", second_runner, runtime);
+   * priority it sets then reaches both; neither reads before. */
+  gate.runtime = runtime;
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  runner = g_thread_new ("jr-runner", second_runner, &gate);
   if (ready_info != NULL)
     jr_job_message_send_value (sender, 0, JR_JOB_MSG_READY, ready_info, NULL);
   else
     jr_job_message_send_tag (sender, 0, JR_JOB_MSG_READY, NULL);
+  jr_sender_flush (sender, NULL);
+  g_mutex_lock (&gate.lock);
+  gate.open = TRUE;
+  g_cond_signal (&gate.cond);
+  g_mutex_unlock (&gate.lock);
   jr_worker_runtime_run (runtime);
   g_thread_join (runner);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
   jr_worker_runtime_free (runtime);
   /* A stream's last messages are written out before this returns. */
   jr_sender_stop (sender, NULL);
