@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jr-job-message-private.h"
+#include "jr-sender-private.h"
 
 /* A job's progress reports go out at once, up to PROGRESS_BURST of them
  * in PROGRESS_WINDOW_USEC; beyond that only the latest is kept, and it
@@ -294,6 +295,9 @@ jr_job_run (JrSender     *sender,
     }
 
   jr_job_message_send_started (sender, job_id, NULL);
+  /* Over a stream, a thread writes messages out: they are on their way
+   * before the job runs, should it crash its worker. */
+  jr_sender_flush (sender, NULL);
 
   if (!jr_job_registry_check (name, args, &error))
     {

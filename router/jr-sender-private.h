@@ -22,4 +22,12 @@ gboolean  jr_sender_send_data_deferred (JrSender           *self,
                                         gsize               size,
                                         GError            **error);
 
+/* Waits until what this sender (and every other of its process) sent is
+ * written out: for a child whose queue is a stream, whose messages a
+ * thread writes; at once for a ring or a thread sender. A worker flushes
+ * before it runs a job, so that a crash of the job cannot take the
+ * messages before it along (its STARTED, the previous job's end). */
+gboolean  jr_sender_flush              (JrSender           *self,
+                                        GError            **error);
+
 G_END_DECLS

@@ -422,3 +422,10 @@ jr_sender_get_connection_id (JrSender *self)
   g_return_val_if_fail (JR_IS_SENDER (self), 0);
   return self->connection_id;
 }
+
+gboolean
+jr_sender_flush (JrSender  *self,
+                 GError   **error)
+{
+  return self->channel == NULL || jr_channel_flush (self->channel, error);
+}

@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -33,6 +35,12 @@
 /* A pending buffer grown past this (one large message) is not kept for
  * the next batch. */
 #define SPARE_KEEP_MAX      (4u * 1024u * 1024u)
+/* A message that comes at least this long after the one before, with
+ * nothing pending, is written at once by its sender: it is in the kernel
+ * when the send returns (as a ring's message is in the ring), and costs
+ * no wake-up of the writing thread. Messages closer together are a
+ * stream: they pile up for that thread, which writes them in batches. */
+#define DIRECT_GAP_USEC     50
 
 struct _JrStream {
   int         fd;
@@ -51,6 +59,8 @@ struct _JrStream {
   GByteArray *writing;       /* taken by the thread, being written */
   guint64     appended;      /* bytes, ever */
   guint64     written;       /* bytes, ever */
+  gint64      last_append;   /* when the last message came */
+  gboolean    is_socket;     /* send() can say MSG_NOSIGNAL */
   gboolean    thread_idle;
   gboolean    closing;       /* write what is pending, then end */
   gboolean    abandon;       /* end now */
@@ -330,7 +340,9 @@ jr_stream_new_writer (int       fd,
                       GError  **error)
 {
   JrStream *stream = stream_alloc (fd);
+  struct stat st;
 
+  stream->is_socket = fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
   fcntl (fd, F_SETFD, FD_CLOEXEC);
   /* Non-blocking, so that the thread can give up on a reader that has
    * stopped reading (jr_stream_free()). */
@@ -372,9 +384,68 @@ wait_for_room_locked (JrStream  *stream,
   return TRUE;
 }
 
-static void
-wake_writer_locked (JrStream *stream)
+/* write() from a thread that may not have SIGPIPE blocked: a reader
+ * that has gone must make it fail with EPIPE, not kill the process. */
+static ssize_t
+write_nosignal (JrStream     *stream,
+                const guint8 *data,
+                gsize         len)
 {
+  sigset_t pipe_only, old;
+  ssize_t n;
+  int saved;
+
+  if (stream->is_socket)
+    return send (stream->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+  sigemptyset (&pipe_only);
+  sigaddset (&pipe_only, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_only, &old);
+  n = write (stream->fd, data, len);
+  saved = errno;
+  if (n < 0 && saved == EPIPE && !sigismember (&old, SIGPIPE))
+    {
+      const struct timespec now = { 0, 0 };
+
+      /* Take the SIGPIPE that write() raised while it was blocked. */
+      while (sigtimedwait (&pipe_only, NULL, &now) < 0 && errno == EINTR)
+        ;
+    }
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+  errno = saved;
+  return n;
+}
+
+/* Called with the lock held, after @size bytes were appended: writes
+ * them at once if they came alone (see DIRECT_GAP_USEC) and the stream
+ * takes them, or wakes the writing thread. */
+static void
+appended_locked (JrStream *stream,
+                 gsize     size)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean alone = now - stream->last_append >= DIRECT_GAP_USEC;
+
+  stream->appended += size;
+  stream->last_append = now;
+  if (alone && stream->thread_idle && stream->pending->len == size)
+    {
+      ssize_t n;
+
+      /* The thread is idle and nothing else is pending: nobody else
+       * writes, and the lock keeps it so. The fd is non-blocking. */
+      do
+        n = write_nosignal (stream, stream->pending->data, size);
+      while (n < 0 && errno == EINTR);
+      if (n > 0)
+        {
+          g_byte_array_remove_range (stream->pending, 0, (guint) n);
+          stream->written += (guint64) n;
+        }
+      if (stream->pending->len == 0)
+        return;
+      /* What is left (or a broken stream) is the thread's. */
+    }
   if (stream->thread_idle)
     g_cond_signal (&stream->cond);
 }
@@ -404,8 +475,7 @@ jr_stream_write_frame (JrStream          *stream,
   out = stream->pending->data + old;
   jr_frame_write_header (out, connection_id, type_string, data_size);
   store (source, out + jr_frame_data_offset (type_size), data_size);
-  stream->appended += frame_size;
-  wake_writer_locked (stream);
+  appended_locked (stream, frame_size);
   g_mutex_unlock (&stream->lock);
   return TRUE;
 }
@@ -423,8 +493,7 @@ jr_stream_write_raw (JrStream    *stream,
       return FALSE;
     }
   g_byte_array_append (stream->pending, data, (guint) len);
-  stream->appended += len;
-  wake_writer_locked (stream);
+  appended_locked (stream, len);
   g_mutex_unlock (&stream->lock);
   return TRUE;
 }
