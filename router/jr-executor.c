@@ -1863,6 +1863,8 @@ jr_executor_shutdown (JrExecutor  *self,
           break;
         }
       enforce_due_graces (self);
+      for (guint i = 0; i < self->groups->len; i++)
+        jr_worker_pool_poll (((Group *) g_ptr_array_index (self->groups, i))->pool);
       if (g_get_monotonic_time () >= deadline)
         {
           deliver_endings (self);

@@ -103,7 +103,10 @@ struct _JrPoolWorker {
   GSource         *stderr_watch;
   GString         *stderr_line;    /* the line being printed */
   GString         *stderr_tail;    /* the last lines printed */
-  GSource         *kill_timer;     /* SIGKILL for a command that outlives SIGTERM */
+  GSource         *kill_timer;     /* the command's next signal (kill_signal) */
+  gint64           kill_due;       /* ... at this time */
+  int              kill_signal;    /* SIGTERM, then SIGKILL; 0: none sent yet */
+  gboolean         outlived;       /* it did not end with its stream: we ended it */
   GSource         *exit_watch;     /* a command whose stream ended before it did */
   char            *host;           /* where it runs, as it said when ready */
   gint64           ready_time;
@@ -175,14 +178,38 @@ close_request_fd (JrPoolWorker *worker)
   worker->request_fd = -1;
 }
 
+static gboolean command_signal_due (gpointer data);
+
+/* Sends the command its next signal, after @delay_ms (0: now): SIGTERM
+ * first, then SIGKILL. */
+static void
+signal_command (JrPoolWorker *worker,
+                guint         delay_ms)
+{
+  clear_source (&worker->kill_timer);
+  if (worker->pid <= 0 || worker->kill_signal == SIGKILL)
+    return;
+  if (delay_ms == 0)
+    {
+      worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;
+      kill (worker->pid, worker->kill_signal);
+      if (worker->kill_signal == SIGKILL)
+        return;
+      delay_ms = COMMAND_KILL_DELAY_MS;
+    }
+  worker->kill_timer = add_timeout (worker->pool, delay_ms, command_signal_due, worker);
+  worker->kill_due = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+}
+
 static gboolean
-command_kill_due (gpointer data)
+command_signal_due (gpointer data)
 {
   JrPoolWorker *worker = data;
 
   g_clear_pointer (&worker->kill_timer, g_source_unref);
-  if (worker->pid > 0)
-    kill (worker->pid, SIGKILL);
+  if (worker->kill_signal == 0)
+    worker->outlived = TRUE;
+  signal_command (worker, 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -195,10 +222,8 @@ static void
 end_command (JrPoolWorker *worker)
 {
   close_request_fd (worker);
-  if (worker->pid <= 0 || worker->kill_timer != NULL)
-    return;
-  kill (worker->pid, SIGTERM);
-  worker->kill_timer = add_timeout (worker->pool, COMMAND_KILL_DELAY_MS, command_kill_due, worker);
+  if (worker->kill_signal == 0)
+    signal_command (worker, 0);
 }
 
 static void
@@ -464,8 +489,10 @@ describe_death (JrPoolWorker *worker)
       g_autofree char *end = describe_command_end (worker);
 
       return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_LOST,
-                          "The connection to the worker of group “%s”%s%s was lost: %s", group,
+                          "The connection to the worker of group “%s”%s%s was lost: %s%s", group,
                           worker->host != NULL ? " on " : "", worker->host != NULL ? worker->host : "",
+                          worker->outlived ? "its stream ended, but not its command, which was "
+                                             "ended: " : "",
                           end);
     }
 
@@ -617,23 +644,29 @@ process_gone (JrPoolWorker *worker)
    * a kill changes nothing), or it broke its queue's protocol, the router
    * closed the queue, and the worker must go. Its jobs' commands go with
    * it. */
-  if (worker->kill_reason == NULL && !has_exited (worker))
-    worker->kill_reason = g_strdup (worker->stream
-                                    ? "its stream was closed before it ended (it broke the "
-                                      "protocol, see the warning before, or closed its output)"
-                                    : "it broke the protocol of its queue, which was closed "
-                                      "(see the warning before)");
-  if (worker->via_command && worker->pid > 0)
+  if (worker->via_command && worker->pid > 0 && !has_exited (worker))
     {
       /* A command (ssh, srun) is not waited for here: it may take a moment
-       * to end its far side. Ended, it comes back here. */
-      end_command (worker);
+       * to end after its stream (ssh waits for the far side's status), or
+       * its stream was closed as corrupt (a warning said so). Its input
+       * ends now; it gets a moment to exit by itself, then SIGTERM and
+       * SIGKILL. Ended, it comes back here (from its child watch, or
+       * from jr_worker_pool_poll()). */
+      close_request_fd (worker);
+      if (worker->kill_signal == 0 && worker->kill_timer == NULL)
+        signal_command (worker, COMMAND_KILL_DELAY_MS);
       worker->exit_watch = g_child_watch_source_new (worker->pid);
       g_source_set_callback (worker->exit_watch, G_SOURCE_FUNC (on_command_exited), worker, NULL);
       g_source_set_static_name (worker->exit_watch, "[jobrouter] worker command");
       g_source_attach (worker->exit_watch, jr_router_get_context (worker->pool->router));
       return;
     }
+  if (!worker->via_command && worker->kill_reason == NULL && !has_exited (worker))
+    worker->kill_reason = g_strdup (worker->stream
+                                    ? "its stream was closed before it ended (it broke the "
+                                      "protocol, see the warning before, or closed its output)"
+                                    : "it broke the protocol of its queue, which was closed "
+                                      "(see the warning before)");
   kill_group (worker);
   reap (worker);
   close_request_fd (worker);
@@ -1582,4 +1615,44 @@ JrLauncher *
 jr_worker_pool_get_launcher (JrWorkerPool *pool)
 {
   return pool->launcher;
+}
+
+void
+jr_worker_pool_poll (JrWorkerPool *pool)
+{
+  /* A copy: process_gone() takes workers out. */
+  g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
+
+  for (guint i = 0; i < pool->workers->len; i++)
+    {
+      JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
+
+      if (worker->exit_watch != NULL)
+        g_ptr_array_add (waiting, worker);
+    }
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      JrPoolWorker *worker = g_ptr_array_index (waiting, i);
+      int status = 0;
+
+      if (worker->kill_timer != NULL && worker->kill_due <= g_get_monotonic_time ())
+        {
+          if (worker->kill_signal == 0)
+            worker->outlived = TRUE;
+          signal_command (worker, 0);
+        }
+      /* The watch goes first: GLib must not reap what we reap. */
+      clear_source (&worker->exit_watch);
+      if (waitpid (worker->pid, &status, WNOHANG) == worker->pid)
+        {
+          worker->wait_status = status;
+          worker->pid = 0;
+          process_gone (worker);
+          continue;
+        }
+      worker->exit_watch = g_child_watch_source_new (worker->pid);
+      g_source_set_callback (worker->exit_watch, G_SOURCE_FUNC (on_command_exited), worker, NULL);
+      g_source_set_static_name (worker->exit_watch, "[jobrouter] worker command");
+      g_source_attach (worker->exit_watch, jr_router_get_context (pool->router));
+    }
 }
