@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -301,6 +302,52 @@ job_spawn_sleeper (JrJob     *job,
   return NULL;
 }
 
+/* Prints its text on standard output, as a command a job runs would: a
+ * stream worker's messages must not be disturbed. */
+static GVariant *
+job_print (JrJob     *job,
+           GVariant  *args,
+           GError   **error)
+{
+  const char *text;
+
+  g_variant_get (args, "(&s)", &text);
+  if (write (STDOUT_FILENO, text, strlen (text)) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "write: %s", g_strerror (saved));
+      return NULL;
+    }
+  return g_variant_new ("(b)", TRUE);
+}
+
+/* Where it runs: the worker's pid and process group. */
+static GVariant *
+job_whoami (JrJob     *job,
+            GVariant  *args,
+            GError   **error)
+{
+  return g_variant_new ("(ii)", (gint32) getpid (), (gint32) getpgrp ());
+}
+
+/* The size of the file at a path of this machine: a job that reads local
+ * paths (JR_JOB_PLACEMENT_LOCAL_PATHS, as every kind by default). */
+static GVariant *
+job_file_size (JrJob     *job,
+               GVariant  *args,
+               GError   **error)
+{
+  g_autofree char *contents = NULL;
+  const char *path;
+  gsize length;
+
+  g_variant_get (args, "(&s)", &path);
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  return g_variant_new ("(t)", (guint64) length);
+}
+
 /* A job that lies about another job: sends a RESULT in the name of job
  * @victim on its own worker's pipe. */
 static GVariant *
@@ -379,4 +426,19 @@ executor_test_jobs_register (void)
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job ("forge-pipes", job_forge_pipes);
   jr_register_job ("garbage-message", job_garbage_message);
+  jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job ("whoami", job_whoami);
+  jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
+
+  /* All but those that take paths of this machine may run anywhere. */
+  {
+    static const char * const anywhere[] = {
+      "sleep", "progress", "iterate", "fail", "crash", "ignore-cancel", "echo", "big-result",
+      "trivial", "cancel-self", "read-stdin", "forge-job-id", "forge-pipes", "garbage-message",
+      "whoami", "print",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (anywhere); i++)
+      jr_set_job_placement (anywhere[i], JR_JOB_PLACEMENT_ANYWHERE);
+  }
 }

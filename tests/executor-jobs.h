@@ -41,6 +41,12 @@
  *                          its own worker's; result "s"
  *   "garbage-message" none sends a message of no known shape on its
  *                          worker's pipe; result "s"
+ *   "file-size"     (s)    the size of the file at the path: result "t"
+ *   "whoami"        none   result "(ii)": its worker's pid and process group
+ *   "print"         (s)    writes the text on standard output; result "(b)"
+ *
+ * "flaky", "spawn-sleeper" and "file-size" take paths of this machine
+ * (JR_JOB_PLACEMENT_LOCAL_PATHS); every other job may run anywhere.
  */
 #pragma once
 

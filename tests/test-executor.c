@@ -1834,6 +1834,33 @@ run_variant (gconstpointer data)
   use_streams = FALSE;
 }
 
+/* A test of the process transport, on stream workers instead. */
+typedef struct {
+  GTestDataFunc func;
+  gconstpointer data;
+} OnStreams;
+
+static void
+run_on_streams (gconstpointer data)
+{
+  const OnStreams *on = data;
+
+  use_streams = TRUE;
+  on->func (on->data);
+  use_streams = FALSE;
+}
+
+static void
+add_on_streams (const char    *path,
+                GTestDataFunc  func,
+                gconstpointer  data)
+{
+  OnStreams *on = g_new (OnStreams, 1);
+
+  *on = (OnStreams) { func, data };
+  g_test_add_data_func_full (path, on, run_on_streams, g_free);
+}
+
 /* As add_for_both, and again on the stream transport. */
 static void
 add_for_all (const char   *path,
@@ -1921,11 +1948,18 @@ main (int    argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (crash_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/executor/processes/crash/%s", crash_cases[i].how);
+      char *path = g_strdup_printf ("/executor/processes/crash/%s", crash_cases[i].how);
 
       g_test_add_data_func (path, &crash_cases[i], test_crash);
+      g_free (path);
+      /* A stream worker's messages before a crash (its job's STARTED, the
+       * job before's end) are written out before the job runs. */
+      path = g_strdup_printf ("/executor/stream/crash/%s", crash_cases[i].how);
+      add_on_streams (path, test_crash, &crash_cases[i]);
+      g_free (path);
     }
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
+  add_on_streams ("/executor/stream/crash/respawn", (GTestDataFunc) test_respawn, NULL);
 
   return g_test_run ();
 }
