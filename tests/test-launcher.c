@@ -199,8 +199,10 @@ test_placement (Fixture       *f,
       if (g_str_equal (jr_future_get_job_name (future), "file-size"))
         {
           g_assert_cmpstr (jr_future_get_worker_group (future), ==, "local");
-          g_assert_cmpuint (g_variant_get_uint64 (g_variant_get_child_value (jr_future_get_result (future), 0)),
-                            ==, 5);
+          guint64 size;
+
+          g_variant_get (jr_future_get_result (future), "(t)", &size);
+          g_assert_cmpuint (size, ==, 5);
         }
       else
         on_elsewhere += g_str_equal (jr_future_get_worker_group (future), "elsewhere");
