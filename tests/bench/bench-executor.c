@@ -20,6 +20,11 @@
  *                                    at a time: the same concurrency as…
  *   round trip processes             …2 children answering requests one at
  *                                    a time through a process router
+ *   executor stream WAY W=2 [in-flight=2]  the same on stream workers
+ *                                    reached through WAY: a socket pair,
+ *                                    ssh or srun (the test engines; skipped,
+ *                                    saying why, without them), and the
+ *                                    job round trip that makes
  *   progress processes               progress updates/s into futures
  *   crash to failed                  from a job's last message before it
  *                                    crashes to its FAILED notify (median)
@@ -31,6 +36,7 @@
  *   gtask, idle, submit/run/memory N=…   see bench-executor-scale.c
  */
 #include "bench-common.h"
+#include "bench-stream.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,10 +232,57 @@ flow_drained (gpointer data)
 }
 
 static double
+run_flow_on (JrExecutor *executor,
+             guint       in_flight);
+
+static double
 run_flow (JrTransport transport,
           guint       in_flight)
 {
-  JrExecutor *executor = bench_warm_executor (transport, WORKERS);
+  return run_flow_on (bench_warm_executor (transport, WORKERS), in_flight);
+}
+
+static gboolean
+group_full (gpointer data)
+{
+  return jr_executor_get_n_workers (data) == WORKERS;
+}
+
+/* An executor whose only group, of WORKERS stream workers, is reached
+ * through @way; they run, and have served a job each. */
+static JrExecutor *
+warm_stream_executor (BenchStreamWay way)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) launcher = bench_stream_launcher (way);
+  JrExecutor *executor = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES,
+                                       "local-group", FALSE, NULL);
+  JrFuture *futures[WORKERS];
+
+  if (!jr_executor_add_group (executor, bench_stream_way_name (way), launcher, WORKERS, &error))
+    bench_die_on_error ("jr_executor_add_group", error);
+  bench_wait_until (group_full, executor, WATCHDOG_USEC, "starting the stream workers");
+  /* One at a time, so that each worker gets one. */
+  for (guint i = 0; i < WORKERS; i++)
+    {
+      futures[i] = jr_executor_submit_call (executor, "sleep", g_variant_new ("(t)", (guint64) 50),
+                                            &error);
+      bench_die_on_error ("submit", error);
+    }
+  for (guint i = 0; i < WORKERS; i++)
+    {
+      bench_wait_until (future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
+      if (jr_future_get_state (futures[i]) != JR_FUTURE_STATE_COMPLETED)
+        bench_die ("a warm-up job failed: %s", jr_future_get_error (futures[i])->message);
+      g_object_unref (futures[i]);
+    }
+  return executor;
+}
+
+static double
+run_flow_on (JrExecutor *executor,
+             guint       in_flight)
+{
   Flow flow = { executor, 0, 0, 0, 0 };
   gint64 start, elapsed;
 
@@ -799,6 +852,32 @@ main (int    argc,
   printf ("ratio executor/round-trip processes: %.3f\n", executor_rate_2 / trip_rate);
   printf ("ratio executor in-flight=%u/round-trip processes: %.3f\n", IN_FLIGHT, executor_rate / trip_rate);
   fflush (stdout);
+
+  /* The stream transport: the same flows on stream workers, each way. */
+  for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
+    {
+      const char *name = bench_stream_way_name (way);
+      g_autofree char *reason = NULL;
+      double stream_rate, stream_rate_2;
+
+      if (!bench_stream_way_up (way, &reason))
+        {
+          printf ("executor stream %s W=%u: skipped (%s)\n", name, WORKERS, reason);
+          fflush (stdout);
+          continue;
+        }
+      stream_rate = run_flow_on (warm_stream_executor (way), IN_FLIGHT);
+      printf ("executor stream %s W=%u: %.0f jobs/s\n", name, WORKERS, stream_rate);
+      stream_rate_2 = run_flow_on (warm_stream_executor (way), WORKERS);
+      printf ("executor stream %s W=%u in-flight=%u: %.0f jobs/s\n", name, WORKERS, WORKERS,
+              stream_rate_2);
+      printf ("executor stream %s job round trip: %.0f us\n", name,
+              stream_rate_2 > 0 ? WORKERS * 1e6 / stream_rate_2 : 0.0);
+      printf ("ratio executor stream %s/processes W=%u in-flight=%u: %.3f\n", name, WORKERS, WORKERS,
+              stream_rate_2 / executor_rate_2);
+      fflush (stdout);
+    }
+  bench_stream_finish ();
 
   run_progress (&progress_rate, &progress_notifies);
   printf ("progress processes: %.0f msgs/s\n", progress_rate);

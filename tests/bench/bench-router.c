@@ -10,8 +10,11 @@
  *   bench-router worker KIND ID USEC RATE
  *                                     a worker process sending for USEC µs at
  *                                     RATE messages/s (0: as fast as it can);
- *                                     KIND is "router" (a JrSender) or "raw"
+ *                                     KIND is "router" (a JrSender), "raw"
  *                                     (frames written straight to the channel)
+ *                                     or "stream" (a JrSender whose queue is
+ *                                     standard output: the stream transport,
+ *                                     locally or through ssh or srun)
  *   bench-router flood                the memory figure, in a fresh process so
  *                                     that heap kept by earlier phases cannot
  *                                     hide the growth
@@ -26,12 +29,20 @@
  * BENCH_FLOOD_SECONDS (default 10 × BENCH_SCALE) is the length of the flood;
  * BENCH_ONLY (say "processes,flood") runs only some of the runs.
  *
+ * The stream transport ("streams") runs W=2 workers writing on a socket
+ * pair, then through ssh and through srun (the test engines, see
+ * tests/remote-engines.sh; skipped, saying why, without them), each beside
+ * its baseline: the ring's W=2 figure for the socket pair, and for each way
+ * the bare stream (`cat /dev/zero` through the same launcher, W=2), in
+ * frames of the same size.
+ *
  * Every message is a "(xay)": the g_get_monotonic_time() at which it was
  * made and a 56-byte payload — 64 bytes once serialized. CLOCK_MONOTONIC is
  * one clock for the whole machine, so a timestamp made in a worker can be
  * compared with the time of delivery in the router's process.
  */
 #include "bench-common.h"
+#include "bench-stream.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -78,6 +89,8 @@ typedef struct {
 
 static char   *self_exe;
 static double  scale = 1.0;
+/* The ring's W=2 figure of this run, for the stream's ratio (0: not run). */
+static double  ring_w2_rate;
 
 static gint64
 seconds_to_usec (double seconds)
@@ -305,6 +318,16 @@ worker_main (int    argc,
   pace.duration_usec = g_ascii_strtoll (argv[4], NULL, 10);
   pace.rate = (guint) g_ascii_strtoull (argv[5], NULL, 10);
 
+  if (g_str_equal (kind, "stream"))
+    {
+      /* The queue is standard output; anything else goes to stderr. */
+      int fd = dup (STDOUT_FILENO);
+
+      if (fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0 ||
+          !jr_sender_set_parent_stream (fd, &error))
+        bench_die_on_error ("setting up the stream", error);
+      kind = "router";
+    }
   if (g_str_equal (kind, "router"))
     {
       g_autoptr(JrSender) sender = jr_sender_new_for_parent (connection_id, &error);
@@ -539,15 +562,17 @@ rate_of (guint64 n,
 /* Routes messages from @n_senders senders — worker processes or threads of
  * this process, after @transport — sending as @pace says, to receivers on
  * the main thread, dispatched by a GMainLoop. Thread senders send with
- * @thread_send; worker processes with jr_sender_send(). */
+ * @thread_send; worker processes with jr_sender_send(), on a ring, or,
+ * with @way not -1, on a stream through that way. */
 static void
-run_router (JrTransport  transport,
-            guint        n_senders,
-            const Pace  *pace,
-            SendFunc     thread_send,
-            gboolean     measure_latency,
-            gboolean     measure_rss,
-            Result      *result)
+run_router_way (JrTransport  transport,
+                int          way,
+                guint        n_senders,
+                const Pace  *pace,
+                SendFunc     thread_send,
+                gboolean     measure_latency,
+                gboolean     measure_rss,
+                Result      *result)
 {
   GMainContext *context = g_main_context_default ();
   g_autoptr(GError) error = NULL;
@@ -593,7 +618,22 @@ run_router (JrTransport  transport,
 
   for (guint i = 0; i < n_senders; i++)
     {
-      if (transport == JR_TRANSPORT_PROCESSES)
+      if (transport == JR_TRANSPORT_PROCESSES && way >= 0)
+        {
+          char id[32], usec[32], rate[32];
+          const char *argv[] = { self_exe, "worker", "stream", id, usec, rate, NULL };
+          int fd;
+
+          g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, jr_sender_get_connection_id (senders[i]));
+          g_snprintf (usec, sizeof usec, "%" G_GINT64_FORMAT, pace->duration_usec);
+          g_snprintf (rate, sizeof rate, "%u", pace->rate);
+          processes[i] = bench_stream_spawn ((BenchStreamWay) way, argv, &fd);
+          if (jr_router_add_stream (router, fd, &error) == 0)
+            bench_die_on_error ("jr_router_add_stream", error);
+          delivery.n_running++;
+          g_subprocess_wait_check_async (processes[i], NULL, on_worker_exited, &delivery);
+        }
+      else if (transport == JR_TRANSPORT_PROCESSES)
         {
           GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
 
@@ -654,6 +694,18 @@ run_router (JrTransport  transport,
   result->p99_usec = latency != NULL ? histogram_quantile (latency, 0.99) : -1;
   result->rss_growth.resident = delivery.rss_max.resident - rss_rest.resident;
   result->rss_growth.unshared = delivery.rss_max.unshared - rss_rest.unshared;
+}
+
+static void
+run_router (JrTransport  transport,
+            guint        n_senders,
+            const Pace  *pace,
+            SendFunc     thread_send,
+            gboolean     measure_latency,
+            gboolean     measure_rss,
+            Result      *result)
+{
+  run_router_way (transport, -1, n_senders, pace, thread_send, measure_latency, measure_rss, result);
 }
 
 /* The baseline: the same workers write the same frames into the same kind
@@ -951,6 +1003,8 @@ bench_processes (void)
       double raw;
 
       run_router (JR_TRANSPORT_PROCESSES, w, &pace, NULL, TRUE, FALSE, &result);
+      if (w == 2)
+        ring_w2_rate = result.msgs_per_sec;
       printf ("router processes W=%u: %.0f msgs/s\n", w, result.msgs_per_sec);
       printf ("router processes W=%u latency p50: %" G_GINT64_FORMAT " us\n", w, result.p50_usec);
       printf ("router processes W=%u latency p99: %" G_GINT64_FORMAT " us\n", w, result.p99_usec);
@@ -980,6 +1034,56 @@ bench_paced (void)
               rates[i], result.p99_usec);
       fflush (stdout);
     }
+}
+
+/* The stream transport, W=2, on each way, beside its baselines. */
+static void
+bench_streams (void)
+{
+  const guint w = 2;
+  Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
+  double frame_size = (double) jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
+
+  if (ring_w2_rate == 0)
+    {
+      Result ring;
+
+      run_router (JR_TRANSPORT_PROCESSES, w, &pace, NULL, FALSE, FALSE, &ring);
+      ring_w2_rate = ring.msgs_per_sec;
+      printf ("router processes W=%u: %.0f msgs/s\n", w, ring_w2_rate);
+    }
+
+  for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
+    {
+      const char *name = bench_stream_way_name (way);
+      g_autofree char *reason = NULL;
+      Result result;
+      double cat, cat_msgs;
+
+      if (!bench_stream_way_up (way, &reason))
+        {
+          printf ("router stream %s W=%u: skipped (%s)\n", name, w, reason);
+          fflush (stdout);
+          continue;
+        }
+      run_router_way (JR_TRANSPORT_PROCESSES, way, w, &pace, NULL, TRUE, FALSE, &result);
+      printf ("router stream %s W=%u: %.0f msgs/s\n", name, w, result.msgs_per_sec);
+      printf ("router stream %s W=%u latency p50: %" G_GINT64_FORMAT " us\n", name, w, result.p50_usec);
+      printf ("router stream %s W=%u latency p99: %" G_GINT64_FORMAT " us\n", name, w, result.p99_usec);
+      if (way == BENCH_STREAM_SOCKETPAIR)
+        printf ("ratio stream socketpair/ring processes W=%u: %.2f\n", w,
+                ring_w2_rate > 0 ? result.msgs_per_sec / ring_w2_rate : 0.0);
+      fflush (stdout);
+
+      cat = bench_stream_cat_rate (way, w, pace.duration_usec);
+      cat_msgs = cat / frame_size;
+      printf ("cat %s W=%u: %.1f MB/s\n", name, w, cat / 1e6);
+      printf ("cat %s W=%u in %u-byte frames: %.0f msgs/s\n", name, w, (guint) frame_size, cat_msgs);
+      printf ("ratio router stream/cat %s W=%u: %.2f\n", name, w,
+              cat_msgs > 0 ? result.msgs_per_sec / cat_msgs : 0.0);
+      fflush (stdout);
+    }
+  bench_stream_finish ();
 }
 
 /* The thread transport's baseline: the same sender threads make the same
@@ -1102,8 +1206,8 @@ bench_flood (void)
     bench_die_on_error ("large-message flood run", error);
 }
 
-/* BENCH_ONLY, a comma-separated list of processes, paced, threads and
- * flood, picks some of the runs: for profiling one of them. */
+/* BENCH_ONLY, a comma-separated list of processes, streams, paced,
+ * threads and flood, picks some of the runs: for profiling one of them. */
 static gboolean
 wants (const char *run)
 {
@@ -1145,6 +1249,8 @@ main (int    argc,
 
   if (wants ("processes"))
     bench_processes ();
+  if (wants ("streams"))
+    bench_streams ();
   if (wants ("paced"))
     bench_paced ();
   if (wants ("threads"))
