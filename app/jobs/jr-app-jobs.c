@@ -85,8 +85,15 @@ void
 jr_app_jobs_register (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (builtin_jobs); i++)
-    jr_register_job_full (builtin_jobs[i].name, builtin_jobs[i].func,
-                          G_VARIANT_TYPE (builtin_jobs[i].args_type), NULL);
+    {
+      jr_register_job_full (builtin_jobs[i].name, builtin_jobs[i].func,
+                            G_VARIANT_TYPE (builtin_jobs[i].args_type), NULL);
+      /* A job given a path reads this machine's files: it runs elsewhere
+       * only where the paths are shared. The others (a number, a command
+       * line) may run on any machine. */
+      if (builtin_jobs[i].arg_kind != JR_APP_ARG_PATH)
+        jr_set_job_placement (builtin_jobs[i].name, JR_JOB_PLACEMENT_ANYWHERE);
+    }
 }
 
 const JrAppJob *
