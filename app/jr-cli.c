@@ -16,6 +16,7 @@
 
 #include <glib-unix.h>
 
+#include "jr-app-groups.h"
 #include "jr-app-jobs.h"
 #include "jr-app-settings.h"
 #include "jr-cli-display.h"
@@ -257,6 +258,13 @@ report (Cli      *cli,
            * file (`jobrouter run -q checksum . > SHA256SUMS`). */
           /* Raw UTF-8, not g_print(): in a C locale that would turn file
            * names into question marks and spoil a saved report. */
+          if (!quiet)
+            {
+              g_autofree char *where = jr_app_groups_describe_where (job->future);
+
+              if (where != NULL)
+                g_printerr ("jobrouter: %s ran %s\n", job->label, where);
+            }
           if (one)
             printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
           else if (strchr (text, '\n') == NULL)
@@ -285,6 +293,7 @@ static int
 run_jobs (GPtrArray   *jobs,
           JrTransport  transport,
           guint        max_workers,
+          GPtrArray   *groups,
           gboolean     quiet)
 {
   g_autoptr(JrCliDisplay) display = jr_cli_display_new (stdout, quiet);
@@ -295,8 +304,30 @@ run_jobs (GPtrArray   *jobs,
   guint sigint_id, sigterm_id;
   int status;
 
-  /* No use starting more workers than there are jobs. */
-  executor = jr_executor_new (transport, MIN (max_workers, jobs->len));
+  /* No use starting more workers than there are jobs. With groups given
+   * (--workers local:2,ssh:box:4), they are the whole pool. */
+  if (groups != NULL && groups->len > 0)
+    {
+      JrAppGroup *local = jr_app_groups_find_local (groups);
+
+      for (guint i = 0; i < groups->len; i++)
+        {
+          JrAppGroup *group = g_ptr_array_index (groups, i);
+
+          group->size = MIN (group->size, jobs->len);
+        }
+      executor = g_object_new (JR_TYPE_EXECUTOR, "transport", transport,
+                               "max-workers", local != NULL ? MAX (local->size, 1u) : 1u,
+                               "local-group", local != NULL && local->size > 0, NULL);
+      if (!jr_app_groups_add (executor, groups, &error))
+        {
+          g_printerr ("jobrouter: %s\n", error->message);
+          jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, NULL);
+          return JR_CLI_EXIT_USAGE;
+        }
+    }
+  else
+    executor = jr_executor_new (transport, MIN (max_workers, jobs->len));
   if (executor == NULL)
     {
       g_printerr ("jobrouter: cannot start the executor\n");
@@ -347,10 +378,17 @@ jr_cli_run (int    argc,
             char **argv)
 {
   int workers = -1;
-  gboolean threads = FALSE, quiet = FALSE;
+  g_auto(GStrv) worker_specs = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  gboolean threads = FALSE, quiet = FALSE, shared_paths = FALSE;
   const GOptionEntry entries[] = {
-    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers,
-      "Run up to N jobs at once (default: the max-workers setting, or the number of CPUs)", "N" },
+    { "workers", 'j', 0, G_OPTION_ARG_STRING_ARRAY, &worker_specs,
+      "Run up to N jobs at once here (default: the max-workers setting, or the number of CPUs); "
+      "or the groups of workers to run them on, here and on other machines: local:N, "
+      "ssh:[USER@]HOST[:N], slurm[:N], comma-separated or repeated", "N|GROUP,…" },
+    { "shared-paths", 0, 0, G_OPTION_ARG_NONE, &shared_paths,
+      "The other machines see this one's files at the same paths: jobs given a path may run there",
+      NULL },
     { "threads", 't', 0, G_OPTION_ARG_NONE, &threads,
       "Run the jobs in threads of this process rather than in worker processes", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -377,6 +415,12 @@ jr_cli_run (int    argc,
                                  "  jobrouter run count-primes 1000000 checksum /etc\n"
                                  "  jobrouter run -q checksum . > SHA256SUMS\n"
                                  "  jobrouter run run-command make -j2 -- compress big.log\n"
+                                 "  jobrouter run --workers 2,ssh:build-box:8,slurm:16 \\\n"
+                                 "      count-primes 100000000 -- run-command make test\n"
+                                 "\n"
+                                 "Through ssh and srun the other machines run this program, at\n"
+                                 "the same path; jobs given a path run there only with\n"
+                                 "--shared-paths.\n"
                                  "\n"
                                  "Exit status: 0 if every job completed, 1 if one failed or\n"
                                  "was cancelled, 2 on a usage error, 130 when interrupted.\n",
@@ -405,10 +449,32 @@ jr_cli_run (int    argc,
       g_printerr ("%s: %s\nTry “%s --help”.\n", args[0], error->message, args[0]);
       return JR_CLI_EXIT_USAGE;
     }
-  if (workers == 0 || workers < -1)
+  if (worker_specs != NULL && worker_specs[0] != NULL && worker_specs[1] == NULL &&
+      g_ascii_isdigit (worker_specs[0][0]) && strchr (worker_specs[0], ',') == NULL)
     {
-      g_printerr ("%s: --workers must be at least 1\n", args[0]);
-      return JR_CLI_EXIT_USAGE;
+      /* --workers N: N here, as before groups. */
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (worker_specs[0], 10, 1, G_MAXINT, &n, NULL))
+        {
+          g_printerr ("%s: --workers must be at least 1\n", args[0]);
+          return JR_CLI_EXIT_USAGE;
+        }
+      workers = (int) n;
+    }
+  else if (worker_specs != NULL)
+    {
+      groups = jr_app_groups_parse ((const char * const *) worker_specs, shared_paths, &error);
+      if (groups == NULL)
+        {
+          g_printerr ("%s: %s\n", args[0], error->message);
+          return JR_CLI_EXIT_USAGE;
+        }
+      if (threads && (groups->len > 1 || jr_app_groups_find_local (groups) == NULL))
+        {
+          g_printerr ("%s: --threads runs jobs in this process only: no groups\n", args[0]);
+          return JR_CLI_EXIT_USAGE;
+        }
     }
 
   if (workers < 0)
@@ -418,7 +484,7 @@ jr_cli_run (int    argc,
     }
 
   return run_jobs (jobs, threads ? JR_TRANSPORT_THREADS : JR_TRANSPORT_PROCESSES,
-                   (guint) workers, quiet);
+                   (guint) workers, groups, quiet);
 }
 
 /* Something small that is there on any system with GLib. */
@@ -464,5 +530,5 @@ jr_cli_demo (void)
     }
 
   return run_jobs (jobs, JR_TRANSPORT_PROCESSES,
-                   jr_app_settings_get_max_workers (settings), FALSE);
+                   jr_app_settings_get_max_workers (settings), NULL, FALSE);
 }

@@ -179,6 +179,8 @@ test_usage_errors (void)
     { { "count-primes", "--", "checksum" }, "count-primes needs a N" },
     { { "count-primes", "lots" }, "is not an unsigned number" },
     { { "--workers=0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--workers=2,nowhere:3", "count-primes", "1" }, "“nowhere:3” is not a group of workers" },
+    { { "--workers=ssh:a:1,ssh:a:2", "count-primes", "1" }, "The group “a” is given twice" },
     { { "--no-such-option" }, "--no-such-option" },
   };
 
