@@ -175,6 +175,35 @@ test_row_state_at_once (void)
   jr_test_destroy_window (window);
 }
 
+/* A job of a group of another machine says where it runs, and ran. */
+static void
+test_row_where (void)
+{
+  g_autoptr(JrFuture) future = jr_future_new ("count", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) here = jr_future_new ("count", JR_JOB_KIND_CALL);
+  JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
+  JrJobRow *here_row = JR_JOB_ROW (jr_job_row_new (here));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *window;
+
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (here_row));
+  window = jr_test_show_in_window (box);
+
+  /* The executor says where, then that it started. */
+  jr_future_set_worker (future, "cluster", "node17");
+  g_assert_true (jr_future_mark_started (future));
+  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Running on node17 (cluster)");
+  g_assert_true (jr_future_complete (future, g_variant_new ("(b)", TRUE)));
+  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Done on node17 (cluster)");
+
+  jr_future_set_worker (here, "local", "vm");
+  g_assert_true (jr_future_mark_started (here));
+  g_assert_cmpstr (label_text (jr_job_row_get_state_label (here_row)), ==, "Running");
+
+  jr_test_destroy_window (window);
+}
+
 static void
 test_row_failed (void)
 {
@@ -548,6 +577,7 @@ main (int   argc,
   g_test_add_func ("/ui/job-row/coalescing", test_row_coalescing);
   g_test_add_func ("/ui/job-row/state-at-once", test_row_state_at_once);
   g_test_add_func ("/ui/job-row/failed", test_row_failed);
+  g_test_add_func ("/ui/job-row/where", test_row_where);
   g_test_add_func ("/ui/job-row/cancel-button", test_row_cancel_button);
   g_test_add_func ("/ui/job-row/rebind", test_row_rebind);
   g_test_add_func ("/ui/job-row/format-duration", test_format_duration);

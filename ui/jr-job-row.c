@@ -323,12 +323,29 @@ static const char * const state_css_classes[] = {
   "waiting", "executing", "cancelling", "completed", "failed", "cancelled",
 };
 
+/* "Running on node17 (cluster)": where a job of a group of another
+ * machine runs, or ran; just the state for one of this machine's. */
+static char *
+state_with_place (JrFuture      *future,
+                  JrFutureState  state)
+{
+  const char *group = jr_future_get_worker_group (future);
+  const char *host = jr_future_get_worker_host (future);
+
+  if (group == NULL || g_str_equal (group, "local") || state == JR_FUTURE_STATE_WAITING)
+    return g_strdup (state_text (state));
+  if (host == NULL || g_str_equal (host, group))
+    return g_strdup_printf ("%s on %s", state_text (state), group);
+  return g_strdup_printf ("%s on %s (%s)", state_text (state), host, group);
+}
+
 static void
 apply_state (JrJobRow *self)
 {
   JrFuture *future = self->future;
   JrFutureState state;
   const GError *error;
+  g_autofree char *state_label = NULL;
 
   /* A state change must not overtake the progress that came before it. */
   cancel_progress_tick (self);
@@ -349,7 +366,8 @@ apply_state (JrJobRow *self)
   state = jr_future_get_state (future);
   gtk_widget_add_css_class (GTK_WIDGET (self), state_css_classes[state]);
   gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), state_icon_name (state));
-  gtk_label_set_text (GTK_LABEL (self->state_label), state_text (state));
+  state_label = state_with_place (future, state);
+  gtk_label_set_text (GTK_LABEL (self->state_label), state_label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, state_text (state),
                                   -1);
