@@ -5,8 +5,8 @@
  *
  * The executor keeps the jobs (tasks) and their futures; its pool
  * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
- * queue here, and a worker is handed at most WORKER_DEPTH of them, so that
- * waiting jobs stay cancellable here. Each worker reports on its own pipe:
+ * queue here, and a worker is handed only one or a few of them ahead of
+ * time (find_free_slot()), so that waiting jobs stay cancellable here. Each worker reports on its own pipe:
  * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
  * job, so a future is done only after everything before has arrived.
  *
@@ -31,7 +31,14 @@
 
 #include <string.h>
 
-#define WORKER_DEPTH            2
+/* Jobs a worker may hold ahead of time, with a backlog of one priority: a
+ * second one saves it waiting a round trip for its next job; short jobs
+ * (SHORT_JOB_USEC on average) get up to WORKER_DEPTH, which keeps a
+ * worker busy while the executor is still taking in the last results.
+ * Longer jobs get fewer: a job held by a busy worker is not run by an
+ * idle one. */
+#define WORKER_DEPTH            4
+#define SHORT_JOB_USEC          1000
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
 /* Just after the router's dispatch slice (G_PRIORITY_DEFAULT_IDLE), before
@@ -117,6 +124,7 @@ struct _JrExecutor {
   int              worker_nice;
   gboolean         worker_idle;
   GError          *worker_error;
+  gint64           run_time_avg;     /* of recent jobs, STARTED to end, µs */
   GPtrArray       *progress_dirty;   /* Task (a reference each) */
   GSource         *progress_flush;
   gboolean         retired;
@@ -549,8 +557,11 @@ static Slot *
 find_free_slot (JrExecutor *self)
 {
   guint length = jr_task_queue_get_length (self->queue);
-  guint depth = length > self->slots->len && jr_task_queue_is_uniform (self->queue) ? WORKER_DEPTH : 1;
+  guint depth = 1;
   Slot *best = NULL;
+
+  if (length > self->slots->len && jr_task_queue_is_uniform (self->queue))
+    depth = self->run_time_avg < SHORT_JOB_USEC ? WORKER_DEPTH : 2;
 
   for (guint i = 0; i < self->slots->len; i++)
     {
@@ -717,6 +728,18 @@ on_future_cancel (JrFuture *future,
 
 /* ---- messages from workers ---- */
 
+/* How long jobs run, on average lately: short ones are handed out
+ * further ahead (find_free_slot()). */
+static void
+note_run_time (Task *task)
+{
+  JrExecutor *self = task->executor;
+  gint64 start = jr_future_get_start_time (task->future);
+
+  if (start > 0)
+    self->run_time_avg += (g_get_monotonic_time () - start - self->run_time_avg) / 8;
+}
+
 static void
 handle_job_message (Task              *task,
                     GVariant          *message,
@@ -747,10 +770,12 @@ handle_job_message (Task              *task,
       break;
 
     case JR_JOB_MSG_RESULT:
+      note_run_time (task);
       task_end (task, END_COMPLETED, parts->payload, NULL);
       break;
 
     case JR_JOB_MSG_ERROR:
+      note_run_time (task);
       error = jr_job_message_to_error (parts->payload);
       if (should_retry (task, error))
         schedule_retry (task);
@@ -1192,6 +1217,8 @@ jr_executor_init (JrExecutor *self)
   self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
+  /* Not short until seen to be. */
+  self->run_time_avg = SHORT_JOB_USEC;
   g_queue_init (&self->tasks);
   g_queue_init (&self->endings);
 }
