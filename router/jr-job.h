@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -54,7 +56,12 @@ typedef enum {
   JR_JOB_ERROR_NO_WORKER,
 } JrJobError;
 
+JR_AVAILABLE_IN_ALL
 GQuark jr_job_error_quark (void);
+
+JR_AVAILABLE_IN_0_2
+GType jr_job_error_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_JOB_ERROR (jr_job_error_get_type ())
 
 /**
  * JrJob:
@@ -79,23 +86,29 @@ typedef GVariant *(*JrJobFunc) (JrJob     *job,
                                 GVariant  *args,
                                 GError   **error);
 
+JR_AVAILABLE_IN_ALL
 void          jr_register_job         (const char         *name,
                                        JrJobFunc           func);
+JR_AVAILABLE_IN_ALL
 void          jr_register_job_full    (const char         *name,
                                        JrJobFunc           func,
                                        const GVariantType *args_type,
                                        const char         *unavailable_reason);
 
+JR_AVAILABLE_IN_ALL
 void          jr_init                 (int                *argc,
                                        char             ***argv);
 
+JR_AVAILABLE_IN_ALL
 gboolean      jr_job_progress         (JrJob              *job,
                                        double              fraction,
                                        const char         *text,
                                        GError            **error);
+JR_AVAILABLE_IN_ALL
 gboolean      jr_job_yield            (JrJob              *job,
                                        GVariant           *value,
                                        GError            **error);
+JR_AVAILABLE_IN_ALL
 GCancellable *jr_job_get_cancellable  (JrJob              *job);
 
 G_END_DECLS
