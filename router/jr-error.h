@@ -8,7 +8,9 @@
 #error "Only <jobrouter.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "jr-version.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +52,11 @@ typedef enum {
   JR_ROUTER_ERROR_INVALID_MESSAGE,
 } JrRouterError;
 
+JR_AVAILABLE_IN_ALL
 GQuark jr_router_error_quark (void);
+
+JR_AVAILABLE_IN_0_2
+GType jr_router_error_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_ROUTER_ERROR (jr_router_error_get_type ())
 
 G_END_DECLS

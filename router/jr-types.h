@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -25,6 +27,7 @@ typedef enum {
   JR_TRANSPORT_PROCESSES,
 } JrTransport;
 
+JR_AVAILABLE_IN_ALL
 GType jr_transport_get_type (void) G_GNUC_CONST;
 #define JR_TYPE_TRANSPORT (jr_transport_get_type ())
 
