@@ -280,8 +280,9 @@ jr_worker_refuse (const char *reason)
 
 /**
  * jr_init:
- * @argc: (inout): the program's argc
- * @argv: (inout) (array length=argc): the program's argv
+ * @argc: (inout) (optional): the address of main()'s argc
+ * @argv: (inout) (optional) (array length=argc) (transfer none): the
+ *   address of main()'s argv; neither is changed
  *
  * Call from main() after registering the job kinds and before anything
  * else. In a worker process started by an executor this runs the worker and
