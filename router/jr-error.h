@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  *
  * Error domain of the router, its pipes and their senders.
  * Errors in this domain are from the [error@Jr.RouterError] enumeration.
+ *
+ * Since: 0.1
  */
 #define JR_ROUTER_ERROR (jr_router_error_quark ())
 
@@ -39,6 +41,8 @@ G_BEGIN_DECLS
  *   [method@Jr.Sender.send_data] is not in normal form
  *
  * Errors of the %JR_ROUTER_ERROR domain.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_ROUTER_ERROR_NOT_RUNNING,

@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  * @JR_EXECUTOR_STATE_STOPPED: every job is done and every worker gone
  *
  * The life of a [class@Jr.Executor].
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_EXECUTOR_STATE_RUNNING,
@@ -45,6 +47,8 @@ GType jr_executor_state_get_type (void) G_GNUC_CONST;
  *
  * Optional settings for [method@Jr.Executor.submit_full]: kind, title,
  * dependencies, retries and priority. A plain struct-like boxed type.
+ *
+ * Since: 0.1
  */
 typedef struct _JrJobOptions JrJobOptions;
 

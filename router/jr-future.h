@@ -30,6 +30,8 @@ G_BEGIN_DECLS
  * The life of a [class@Jr.Future]: WAITING → EXECUTING → COMPLETED or
  * FAILED; a cancel from WAITING or EXECUTING goes through CANCELLING to
  * CANCELLED.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_FUTURE_STATE_WAITING,
@@ -51,6 +53,8 @@ GType jr_future_state_get_type (void) G_GNUC_CONST;
  * @JR_JOB_KIND_ITERATION: a job that yields values (see [signal@Jr.Future::yielded])
  *
  * How a job was submitted; it decides which messages its future accepts.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_JOB_KIND_CALL,

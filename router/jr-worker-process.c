@@ -290,6 +290,8 @@ jr_worker_refuse (const char *reason)
  *
  * An executor with %JR_TRANSPORT_PROCESSES needs it: its workers are this
  * program run again, and jr_init() is where they take up their work.
+ *
+ * Since: 0.1
  */
 void
 jr_init (int    *argc,
