@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  *
  * Error domain of job execution: errors that the executor itself puts on a
  * future. Errors raised by a job function keep their own domain.
+ *
+ * Since: 0.1
  */
 #define JR_JOB_ERROR (jr_job_error_quark ())
 
@@ -39,9 +41,11 @@ G_BEGIN_DECLS
  *   larger than %JR_MESSAGE_SIZE_MAX
  * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
  * @JR_JOB_ERROR_NO_WORKER: no worker could be started to run the job; the
- *   message says why (the program does not call jr_init(), say)
+ *   message says why (the program does not call jr_init(), say). Since 0.2
  *
  * Errors of the %JR_JOB_ERROR domain.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_JOB_ERROR_UNKNOWN_JOB,
@@ -66,8 +70,12 @@ GType jr_job_error_get_type (void) G_GNUC_CONST;
 /**
  * JrJob:
  *
- * The handle a job function gets: report progress, yield values, watch for
- * cancellation. Owned by the runtime; valid during the call only.
+ * The handle a job function gets: report progress with
+ * [method@Jr.Job.progress], yield values with [method@Jr.Job.yield], watch
+ * for cancellation with [method@Jr.Job.get_cancellable]. Owned by the
+ * runtime; valid during the call only, on the thread that runs the job.
+ *
+ * Since: 0.1
  */
 typedef struct _JrJob JrJob;
 
@@ -81,6 +89,8 @@ typedef struct _JrJob JrJob;
  *
  * Returns: (transfer full) (nullable): the result (a floating reference is
  *   sunk), or %NULL with @error set
+ *
+ * Since: 0.1
  */
 typedef GVariant *(*JrJobFunc) (JrJob     *job,
                                 GVariant  *args,
