@@ -281,7 +281,7 @@ jr_worker_refuse (const char *reason)
 /**
  * jr_init:
  * @argc: (inout) (optional): the address of main()'s argc
- * @argv: (inout) (optional) (array length=argc) (transfer none): the
+ * @argv: (inout) (optional) (nullable) (array length=argc) (transfer none): the
  *   address of main()'s argv; neither is changed
  *
  * Call from main() after registering the job kinds and before anything
