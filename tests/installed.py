@@ -84,7 +84,23 @@ class Stage:
              '--quiet', '--destdir', str(self.destdir)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, timeout=120)
+        if result.returncode == 0:
+            self._relocate_pc_files()
         return result.returncode == 0, result.stdout
+
+    def _relocate_pc_files(self):
+        # The project makes its .pc files relocatable (a default option),
+        # but a build directory configured before that keeps absolute
+        # ones: point those at the stage.
+        for pc in self.pkgconfig_dir.glob('*.pc'):
+            text = pc.read_text()
+            if text.startswith('prefix=${pcfiledir}'):
+                continue
+            print(f'# {pc.name} is not relocatable (pkgconfig.relocatable=false '
+                  'in this build): its prefix is rewritten to the stage')
+            lines = [f'prefix={self.prefix}' if line.startswith('prefix=') else line
+                     for line in text.splitlines()]
+            pc.write_text('\n'.join(lines) + '\n')
 
     def env(self, **extra):
         """The environment of a program that uses the staged tree only."""
