@@ -130,6 +130,73 @@ struct _JrExecutor {
   gboolean         retired;
 };
 
+/**
+ * JrExecutor:
+ *
+ * Runs registered jobs in a pool of worker processes or threads, and
+ * hands back a [class@Jr.Future] for each.
+ *
+ * Register the job kinds with [func@Jr.register_job_full] and call
+ * [func@Jr.init] first thing in `main()`. Then make an executor with
+ * [ctor@Jr.Executor.new] (or `g_object_new()` with its construct-only
+ * properties), submit jobs with [method@Jr.Executor.submit_call],
+ * [method@Jr.Executor.submit_progress],
+ * [method@Jr.Executor.submit_iteration] or
+ * [method@Jr.Executor.submit_full], and bind the futures' properties to
+ * widgets. [property@Jr.Executor:jobs] lists the futures not yet done;
+ * the [JrUi widgets](../jobrouter-ui-1/index.html) show them.
+ * [method@Jr.Executor.stop] and [method@Jr.Executor.shutdown] end it,
+ * leaving no worker, thread or file descriptor behind.
+ *
+ * ## Workers
+ *
+ * The workers start with the executor. With %JR_TRANSPORT_PROCESSES a
+ * worker is this program run again (or
+ * [property@Jr.Executor:worker-argv]), which takes up its work in
+ * [func@Jr.init]; workers run at nice 10 by default
+ * ([method@Jr.Executor.set_worker_nice],
+ * [method@Jr.Executor.set_worker_idle]) and die with their parent. A
+ * worker that crashes fails only the job it was running, with
+ * %JR_JOB_ERROR_WORKER_CRASHED; jobs it had queued go to another worker,
+ * and the pool starts a new one (a few a second at most). When workers
+ * cannot start at all, the pool gives up after 3 tries in a row, jobs
+ * waiting for a worker fail with %JR_JOB_ERROR_NO_WORKER, and
+ * [property@Jr.Executor:worker-error] says why.
+ *
+ * ## Threads
+ *
+ * An executor belongs to the thread-default main context of the thread
+ * that made it: its *main context*. Call the executor's functions, and
+ * those of its futures, on that thread only. Its futures' properties
+ * change, and their signals and the jobs model's are emitted, only there,
+ * while that context runs: in a main loop, or by hand in
+ * [method@Jr.Executor.shutdown] and [method@Jr.Future.wait].
+ *
+ * Job functions run elsewhere: in a worker thread, or in a worker
+ * process. They see only their arguments and their [struct@Jr.Job].
+ *
+ * ## When futures end
+ *
+ * Nothing completes inside your own call (GTask's rule): no future
+ * becomes done, notifies its end or leaves [property@Jr.Executor:jobs]
+ * inside a call you made (a submit, a cancel, a stop). That happens when
+ * the main context next dispatches: right after the router delivered the
+ * message that ended the job, or from an idle for an end that came inside
+ * your call. [method@Jr.Future.cancel] moves the future to
+ * %JR_FUTURE_STATE_CANCELLING at once. So a loop that cancels every job
+ * of the jobs model, by index, reaches every job, and a handler of any of
+ * these notifications may do anything, stopping or shutting down the
+ * executor included.
+ *
+ * Progress is applied to a future once per dispatch of the main context,
+ * not once per report: the future shows the latest report delivered, and
+ * any other message of the job applies the pending progress first, so
+ * order holds. The [architecture](architecture.html) page follows a
+ * report from the job to a progress bar; [guarantees](guarantees.html)
+ * lists what holds whatever a job or a worker does.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (JrExecutorState, jr_executor_state,
@@ -1153,6 +1220,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    *
    * RUNNING, then STOPPING after [method@Jr.Executor.stop], then STOPPED
    * once every job is done and every worker gone.
+   *
+   * Since: 0.1
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, JR_TYPE_EXECUTOR_STATE, JR_EXECUTOR_STATE_RUNNING,
@@ -1161,6 +1230,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * JrExecutor:transport:
    *
    * Worker processes (the default) or worker threads.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_PROCESSES,
@@ -1170,6 +1241,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    *
    * The size of the pool; 0 (the default) for the number of processors.
    * Reads back as the size chosen.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_WORKERS] =
     g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1182,6 +1255,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * a Python program, the interpreter with the same script — and its
    * main() hands over to the worker in [func@Jr.init]. Whatever it runs
    * must call [func@Jr.init] with the same jobs registered.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_ARGV] =
     g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
@@ -1190,6 +1265,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * JrExecutor:jobs:
    *
    * The futures not yet done, in submission order (a [iface@Gio.ListModel]).
+   *
+   * Since: 0.1
    */
   properties[PROP_JOBS] =
     g_param_spec_object ("jobs", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -1201,6 +1278,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * times in a row, then gave up, and the jobs waiting for a worker
    * failed with this error (%JR_JOB_ERROR_NO_WORKER). The next job
    * submitted makes it try again. %NULL while workers run.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_ERROR] =
     g_param_spec_boxed ("worker-error", NULL, NULL, G_TYPE_ERROR,
@@ -1234,6 +1313,8 @@ jr_executor_init (JrExecutor *self)
  * workers.
  *
  * Returns: (transfer full): a new executor
+ *
+ * Since: 0.1
  */
 JrExecutor *
 jr_executor_new (JrTransport transport,
@@ -1328,6 +1409,8 @@ submit (JrExecutor          *self,
  * next dispatches, never inside this call.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_full (JrExecutor          *self,
@@ -1352,6 +1435,8 @@ jr_executor_submit_full (JrExecutor          *self,
  * Submits a job whose future gets one result.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_call (JrExecutor  *self,
@@ -1372,9 +1457,13 @@ jr_executor_submit_call (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that reports progress with [func@Jr.job_progress].
+ * Submits a job that reports progress with [method@Jr.Job.progress]: its
+ * future's [property@Jr.Future:progress] and
+ * [property@Jr.Future:progress-text] follow the reports.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_progress (JrExecutor  *self,
@@ -1395,10 +1484,12 @@ jr_executor_submit_progress (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that yields values with [func@Jr.job_yield]; each one is
+ * Submits a job that yields values with [method@Jr.Job.yield]; each one is
  * emitted as [signal@Jr.Future::yielded].
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_iteration (JrExecutor  *self,
@@ -1420,6 +1511,8 @@ jr_executor_submit_iteration (JrExecutor  *self,
  * state goes to STOPPING at once, then to STOPPED once every job has ended
  * and every worker is gone (while the main context runs). May be called
  * from any handler of the executor's signals or of its futures'.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_stop (JrExecutor *self)
@@ -1508,6 +1601,8 @@ set_still_running_error (JrExecutor  *self,
  * executor's signals or of its futures'.
  *
  * Returns: %TRUE once STOPPED, or %FALSE with %JR_ROUTER_ERROR_TIMED_OUT
+ *
+ * Since: 0.1
  */
 gboolean
 jr_executor_shutdown (JrExecutor  *self,
@@ -1564,7 +1659,12 @@ jr_executor_shutdown (JrExecutor  *self,
  * jr_executor_get_state:
  * @self: an executor
  *
+ * Gets where the executor is in its life: see
+ * [property@Jr.Executor:state].
+ *
  * Returns: the executor's state
+ *
+ * Since: 0.1
  */
 JrExecutorState
 jr_executor_get_state (JrExecutor *self)
@@ -1577,10 +1677,15 @@ jr_executor_get_state (JrExecutor *self)
  * jr_executor_get_jobs:
  * @self: an executor
  *
+ * Gets the jobs not yet done, as their futures: see
+ * [property@Jr.Executor:jobs].
+ *
  * Returns: (transfer none): a list model of the [class@Jr.Future]s not yet
  *   done, in submission order; a future leaves it when it becomes done, at
  *   a dispatch of the executor's main context (never inside a call of
  *   yours), so a loop over it that cancels every job sees every job
+ *
+ * Since: 0.1
  */
 GListModel *
 jr_executor_get_jobs (JrExecutor *self)
@@ -1593,7 +1698,11 @@ jr_executor_get_jobs (JrExecutor *self)
  * jr_executor_get_transport:
  * @self: an executor
  *
+ * Gets where the workers run: processes or threads.
+ *
  * Returns: where the workers run
+ *
+ * Since: 0.1
  */
 JrTransport
 jr_executor_get_transport (JrExecutor *self)
@@ -1606,7 +1715,12 @@ jr_executor_get_transport (JrExecutor *self)
  * jr_executor_get_max_workers:
  * @self: an executor
  *
+ * Gets the size of the pool: the number given, or the number of
+ * processors chosen for 0.
+ *
  * Returns: the size of the pool
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_max_workers (JrExecutor *self)
@@ -1619,7 +1733,13 @@ jr_executor_get_max_workers (JrExecutor *self)
  * jr_executor_get_n_workers:
  * @self: an executor
  *
+ * Gets how many workers are up. It is below
+ * [method@Jr.Executor.get_max_workers] while workers start, after a crash
+ * until the new worker is up, and once workers cannot start.
+ *
  * Returns: how many worker processes or threads take jobs right now
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_n_workers (JrExecutor *self)
@@ -1632,8 +1752,13 @@ jr_executor_get_n_workers (JrExecutor *self)
  * jr_executor_get_worker_error:
  * @self: an executor
  *
+ * Gets why no worker could be started, while that is so: see
+ * [property@Jr.Executor:worker-error].
+ *
  * Returns: (transfer none) (nullable): why no worker could be started, or
  *   %NULL; see [property@Jr.Executor:worker-error]
+ *
+ * Since: 0.2
  */
 const GError *
 jr_executor_get_worker_error (JrExecutor *self)
@@ -1647,6 +1772,15 @@ jr_executor_get_worker_error (JrExecutor *self)
  * @self: an executor
  * @grace_usec: how long a cancelled job may take to stop before its worker
  *   is killed (default 3 s)
+ *
+ * Sets how long a cancelled job has to return once its cancellable fired.
+ * A worker process whose job is still running after that is killed and
+ * replaced. A thread cannot be killed: its future ends
+ * %JR_FUTURE_STATE_CANCELLED after the grace period, a new thread takes
+ * its place, and the old one finishes in its own time, its messages
+ * dropped.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_cancel_grace (JrExecutor *self,
@@ -1664,6 +1798,8 @@ jr_executor_set_cancel_grace (JrExecutor *self,
  *
  * Workers run at a lower CPU priority than the GUI so that a busy pool
  * cannot starve the window. Applies to running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_nice (JrExecutor *self,
@@ -1684,6 +1820,8 @@ jr_executor_set_worker_nice (JrExecutor *self,
  * processor, as desktop indexers do: a GUI stays smoothest, at some cost in
  * the pool's throughput while the GUI is busy. Off by default. Applies to
  * running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_idle (JrExecutor *self,

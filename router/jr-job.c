@@ -49,6 +49,8 @@ kind_info_free (JrJobKindInfo *info)
  *
  * Registers a job kind. Call it from main(), before jr_init(), in the same
  * order in every run: worker processes are this program run again.
+ *
+ * Since: 0.1
  */
 void
 jr_register_job_full (const char         *name,
@@ -79,6 +81,8 @@ jr_register_job_full (const char         *name,
  *
  * Registers a job kind that takes any arguments. See
  * [func@Jr.register_job_full].
+ *
+ * Since: 0.1
  */
 void
 jr_register_job (const char *name,
@@ -147,6 +151,8 @@ cancelled_error (JrJob   *job,
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled (stop working then), or another error when the message could
  *   not be sent
+ *
+ * Since: 0.1
  */
 static gboolean
 send_held_progress (JrJob   *job,
@@ -205,6 +211,8 @@ jr_job_progress (JrJob       *job,
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled, or another error when the value could not be sent
+ *
+ * Since: 0.1
  */
 gboolean
 jr_job_yield (JrJob     *job,
@@ -226,8 +234,15 @@ jr_job_yield (JrJob     *job,
  * jr_job_get_cancellable:
  * @job: the running job
  *
+ * Gets the job's cancellable, for operations that should stop with the
+ * job (a [class@Gio.Subprocess] wait, a read). [method@Jr.Job.progress]
+ * and [method@Jr.Job.yield] fail with %G_IO_ERROR_CANCELLED once it has
+ * fired; a job that never calls them should look at it now and then.
+ *
  * Returns: (transfer none): a cancellable that fires, in the worker, as soon
  *   as the job's future is cancelled
+ *
+ * Since: 0.1
  */
 GCancellable *
 jr_job_get_cancellable (JrJob *job)

@@ -21,6 +21,8 @@
  * messages, stop it. For the process transport, pass its connection id to
  * the child, which makes its own sender with
  * [ctor@Jr.Sender.new_for_parent].
+ *
+ * Since: 0.1
  */
 
 typedef enum {
@@ -90,6 +92,8 @@ jr_sender_class_init (JrSenderClass *klass)
    * JrSender:connection-id:
    *
    * The id shared with the matching receiver.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION_ID] =
     g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -135,6 +139,8 @@ jr_sender_new_for_inbox (guint64  connection_id,
  *
  * Returns: (transfer full): a new sender, or %NULL with
  *   %JR_ROUTER_ERROR_NO_PARENT when this process has no router queue
+ *
+ * Since: 0.1
  */
 JrSender *
 jr_sender_new_for_parent (guint64   connection_id,
@@ -191,6 +197,8 @@ not_normal_error (GError    **error,
  * Opens the sender. A sender is started once.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_start (JrSender  *self,
@@ -216,6 +224,8 @@ jr_sender_start (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE,
  *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING or
  *   %JR_ROUTER_ERROR_DISCONNECTED
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send (JrSender  *self,
@@ -269,6 +279,8 @@ jr_sender_send (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_INVALID_MESSAGE when the
  *   value is not in normal form, or with an error as for
  *   [method@Jr.Sender.send]
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send_data (JrSender           *self,
@@ -352,6 +364,8 @@ jr_sender_send_data_deferred (JrSender           *self,
  * Closes the sender; it cannot be started again.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_stop (JrSender  *self,
@@ -372,7 +386,12 @@ jr_sender_stop (JrSender  *self,
  * jr_sender_get_connection_id:
  * @self: a sender
  *
+ * Gets the id of the sender's pipe. For the process transport, hand it to
+ * the child, which passes it to [ctor@Jr.Sender.new_for_parent].
+ *
  * Returns: the id shared with the matching [class@Jr.Receiver]
+ *
+ * Since: 0.1
  */
 guint64
 jr_sender_get_connection_id (JrSender *self)
