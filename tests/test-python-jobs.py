@@ -419,6 +419,23 @@ class ExecutorObjectTests(unittest.TestCase):
         self.assertNotIn('WARNING', done.stderr)
         self.assertNotIn('CRITICAL', done.stderr)
 
+    def test_worker_output_flushed(self):
+        # A worker process ends without finalizing Python: what a job prints
+        # to a pipe must get there all the same.
+        code = ('import gi; gi.require_version("Jr", "1");'
+                'from gi.repository import GLib, Jr;'
+                'Jr.register_job("hello", lambda job, args:'
+                '                print("printed by the job") or GLib.Variant("b", True));'
+                'Jr.init();'
+                'e = Jr.Executor(transport=Jr.Transport.PROCESSES, max_workers=1);'
+                'e.submit_call("hello", None).wait(10000000);'
+                'assert e.shutdown(10000000);'
+                'print("main done")')
+        done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.splitlines(), ['printed by the job', 'main done'])
+
     def test_context_manager(self):
         with Jr.Executor(transport=Jr.Transport.PROCESSES, max_workers=1) as executor:
             future = executor.submit_call('sleep', GLib.Variant('d', 30.0))

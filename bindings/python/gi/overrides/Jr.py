@@ -27,6 +27,7 @@
 # PyGObject callback.
 
 import collections
+import os
 import sys
 import traceback
 
@@ -134,6 +135,12 @@ def init(argv=None):
     """
     if argv is None:
         argv = sys.argv
+    if os.environ.get('JOBROUTER_WORKER'):
+        # A worker process ends without finalizing Python: what jobs print
+        # must not wait in a buffer that is never flushed.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, 'reconfigure'):
+                stream.reconfigure(line_buffering=True)
     return Jr.init(list(argv))
 
 
