@@ -41,7 +41,7 @@ G_BEGIN_DECLS
  * @JR_JOB_ERROR_EXCEPTION: a job written in a language with exceptions
  *   raised one (a Python job, say): the message's first line is the
  *   exception's type and message (`ValueError: bad value`), and its
- *   traceback follows after an empty line. Since: 0.2
+ *   traceback follows after an empty line (since 0.2)
  *
  * Errors of the %JR_JOB_ERROR domain.
  */
