@@ -42,6 +42,10 @@ G_BEGIN_DECLS
  * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
  * @JR_JOB_ERROR_NO_WORKER: no worker could be started to run the job; the
  *   message says why (the program does not call jr_init(), say). Since 0.2
+ * @JR_JOB_ERROR_EXCEPTION: a job written in a language with exceptions
+ *   raised one (a Python job, say): the message's first line is the
+ *   exception's type and message (`ValueError: bad value`), and its
+ *   traceback follows after an empty line (since 0.2)
  *
  * Errors of the %JR_JOB_ERROR domain.
  *
@@ -58,6 +62,7 @@ typedef enum {
   JR_JOB_ERROR_RESULT_TOO_LARGE,
   JR_JOB_ERROR_FAILED,
   JR_JOB_ERROR_NO_WORKER,
+  JR_JOB_ERROR_EXCEPTION,
 } JrJobError;
 
 JR_AVAILABLE_IN_ALL
@@ -96,6 +101,28 @@ typedef GVariant *(*JrJobFunc) (JrJob     *job,
                                 GVariant  *args,
                                 GError   **error);
 
+/**
+ * JrJobDataFunc:
+ * @job: the running job
+ * @args: (nullable): the arguments given at submission
+ * @user_data: (closure): the data given at registration
+ * @error: return location for the job's error
+ *
+ * A job with data of its own, registered with
+ * [func@Jr.register_job_with_data]: what language bindings register (a
+ * Python callable, say). Runs in a worker thread or a worker process, on
+ * any thread of its worker.
+ *
+ * Returns: (transfer full) (nullable): the result (a floating reference is
+ *   sunk), or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+typedef GVariant *(*JrJobDataFunc) (JrJob     *job,
+                                    GVariant  *args,
+                                    gpointer   user_data,
+                                    GError   **error);
+
 JR_AVAILABLE_IN_ALL
 void          jr_register_job         (const char         *name,
                                        JrJobFunc           func);
@@ -104,6 +131,13 @@ void          jr_register_job_full    (const char         *name,
                                        JrJobFunc           func,
                                        const GVariantType *args_type,
                                        const char         *unavailable_reason);
+JR_AVAILABLE_IN_0_2
+void          jr_register_job_with_data (const char         *name,
+                                         JrJobDataFunc       func,
+                                         gpointer            user_data,
+                                         GDestroyNotify      destroy,
+                                         const GVariantType *args_type,
+                                         const char         *unavailable_reason);
 
 JR_AVAILABLE_IN_ALL
 void          jr_init                 (int                *argc,
