@@ -151,19 +151,25 @@ def main(build_root):
               'result 144 in another process' in out, diagnostic)
         check('/installed/python/exception', 'error KeyError' in out, diagnostic)
 
-        # C, built with pkg-config alone. The staged .pc files say the
-        # install prefix: copies of them say the stage's (a sysroot would
+        # C, built with pkg-config alone. Staged .pc files that say the
+        # install prefix get copies that say the stage's (a sysroot would
         # move the system's packages too).
-        pc_dir = os.path.join(stage, 'pkgconfig')
-        os.mkdir(pc_dir)
-        for name in os.listdir(os.path.dirname(pc)):
-            with open(os.path.join(os.path.dirname(pc), name)) as f:
-                lines = f.read().splitlines()
-            with open(os.path.join(pc_dir, name), 'w') as f:
-                for line in lines:
-                    if line.startswith('prefix='):
-                        line = 'prefix=' + stage + line[len('prefix='):]
-                    f.write(line + '\n')
+        # Relocatable ones (the project's default) say ${pcfiledir}: they
+        # work where they are.
+        pc_dir = os.path.dirname(pc)
+        with open(pc) as f:
+            relocatable = 'prefix=${pcfiledir}' in f.read()
+        if not relocatable:
+            pc_dir = os.path.join(stage, 'pkgconfig')
+            os.mkdir(pc_dir)
+            for name in os.listdir(os.path.dirname(pc)):
+                with open(os.path.join(os.path.dirname(pc), name)) as f:
+                    lines = f.read().splitlines()
+                with open(os.path.join(pc_dir, name), 'w') as f:
+                    for line in lines:
+                        if line.startswith('prefix='):
+                            line = 'prefix=' + stage + line[len('prefix='):]
+                        f.write(line + '\n')
         pkg_env = dict(env, PKG_CONFIG_PATH=pc_dir)
         flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'jobrouter-1',
                                 'jobrouter-test-1'],
