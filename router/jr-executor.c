@@ -5,8 +5,8 @@
  *
  * The executor keeps the jobs (tasks) and their futures; its pool
  * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
- * queue here, and a worker is handed at most WORKER_DEPTH of them, so that
- * waiting jobs stay cancellable here. Each worker reports on its own pipe:
+ * queue here, and a worker is handed only one or a few of them ahead of
+ * time (find_free_slot()), so that waiting jobs stay cancellable here. Each worker reports on its own pipe:
  * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
  * job, so a future is done only after everything before has arrived.
  *
@@ -41,7 +41,14 @@
 
 #include <string.h>
 
-#define WORKER_DEPTH            2
+/* Jobs a worker may hold ahead of time, with a backlog of one priority: a
+ * second one saves it waiting a round trip for its next job; short jobs
+ * (SHORT_JOB_USEC on average) get up to WORKER_DEPTH, which keeps a
+ * worker busy while the executor is still taking in the last results.
+ * Longer jobs get fewer: a job held by a busy worker is not run by an
+ * idle one. */
+#define WORKER_DEPTH            4
+#define SHORT_JOB_USEC          1000
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
 /* Just after the router's dispatch slice (G_PRIORITY_DEFAULT_IDLE), before
@@ -141,11 +148,79 @@ struct _JrExecutor {
   int              worker_nice;
   gboolean         worker_idle;
   GError          *worker_error;
+  gint64           run_time_avg;     /* of recent jobs, STARTED to end, µs */
   GPtrArray       *progress_dirty;   /* Task (a reference each) */
   GSource         *progress_flush;
   gboolean         retired;
 };
 
+/**
+ * JrExecutor:
+ *
+ * Runs registered jobs in a pool of worker processes or threads, and
+ * hands back a [class@Jr.Future] for each.
+ *
+ * Register the job kinds with [func@Jr.register_job_full] and call
+ * [func@Jr.init] first thing in `main()`. Then make an executor with
+ * [ctor@Jr.Executor.new] (or `g_object_new()` with its construct-only
+ * properties), submit jobs with [method@Jr.Executor.submit_call],
+ * [method@Jr.Executor.submit_progress],
+ * [method@Jr.Executor.submit_iteration] or
+ * [method@Jr.Executor.submit_full], and bind the futures' properties to
+ * widgets. [property@Jr.Executor:jobs] lists the futures not yet done;
+ * the [JrUi widgets](../jobrouter-ui-1/index.html) show them.
+ * [method@Jr.Executor.stop] and [method@Jr.Executor.shutdown] end it,
+ * leaving no worker, thread or file descriptor behind.
+ *
+ * ## Workers
+ *
+ * The workers start with the executor. With %JR_TRANSPORT_PROCESSES a
+ * worker is this program run again (or
+ * [property@Jr.Executor:worker-argv]), which takes up its work in
+ * [func@Jr.init]; workers run at nice 10 by default
+ * ([method@Jr.Executor.set_worker_nice],
+ * [method@Jr.Executor.set_worker_idle]) and die with their parent. A
+ * worker that crashes fails only the job it was running, with
+ * %JR_JOB_ERROR_WORKER_CRASHED; jobs it had queued go to another worker,
+ * and the pool starts a new one (a few a second at most). When workers
+ * cannot start at all, the pool gives up after 3 tries in a row, jobs
+ * waiting for a worker fail with %JR_JOB_ERROR_NO_WORKER, and
+ * [property@Jr.Executor:worker-error] says why.
+ *
+ * ## Threads
+ *
+ * An executor belongs to the thread-default main context of the thread
+ * that made it: its *main context*. Call the executor's functions, and
+ * those of its futures, on that thread only. Its futures' properties
+ * change, and their signals and the jobs model's are emitted, only there,
+ * while that context runs: in a main loop, or by hand in
+ * [method@Jr.Executor.shutdown] and [method@Jr.Future.wait].
+ *
+ * Job functions run elsewhere: in a worker thread, or in a worker
+ * process. They see only their arguments and their [struct@Jr.Job].
+ *
+ * ## When futures end
+ *
+ * Nothing completes inside your own call (GTask's rule): no future
+ * becomes done, notifies its end or leaves [property@Jr.Executor:jobs]
+ * inside a call you made (a submit, a cancel, a stop). That happens when
+ * the main context next dispatches: right after the router delivered the
+ * message that ended the job, or from an idle for an end that came inside
+ * your call. [method@Jr.Future.cancel] moves the future to
+ * %JR_FUTURE_STATE_CANCELLING at once. So a loop that cancels every job
+ * of the jobs model, by index, reaches every job, and a handler of any of
+ * these notifications may do anything, stopping or shutting down the
+ * executor included.
+ *
+ * Progress is applied to a future once per dispatch of the main context,
+ * not once per report: the future shows the latest report delivered, and
+ * any other message of the job applies the pending progress first, so
+ * order holds. The [architecture](architecture.html) page follows a
+ * report from the job to a progress bar; [guarantees](guarantees.html)
+ * lists what holds whatever a job or a worker does.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (JrExecutorState, jr_executor_state,
@@ -591,8 +666,9 @@ assign (Slot *slot,
 }
 
 /* A worker normally holds one job. With a backlog larger than the pool, all
- * of one priority, it gets a second one queued behind: that saves a round
- * trip per job. A later job of higher priority recalls it (recall_lower). */
+ * of one priority, it gets more queued behind (WORKER_DEPTH for short
+ * jobs, else 2): that saves a round trip per job. A later job of higher
+ * priority recalls them (recall_lower). */
 static guint
 slot_depth (JrExecutor *self)
 {
@@ -603,7 +679,9 @@ slot_depth (JrExecutor *self)
                      jr_task_queue_is_uniform (self->queue_anywhere) &&
                      (paths == NULL || anywhere == NULL || paths->priority == anywhere->priority);
 
-  return length > self->slots->len && uniform ? WORKER_DEPTH : 1;
+  if (length <= self->slots->len || !uniform)
+    return 1;
+  return self->run_time_avg < SHORT_JOB_USEC ? WORKER_DEPTH : 2;
 }
 
 static Slot *
@@ -824,6 +902,18 @@ on_future_cancel (JrFuture *future,
 
 /* ---- messages from workers ---- */
 
+/* How long jobs run, on average lately: short ones are handed out
+ * further ahead (find_free_slot()). */
+static void
+note_run_time (Task *task)
+{
+  JrExecutor *self = task->executor;
+  gint64 start = jr_future_get_start_time (task->future);
+
+  if (start > 0)
+    self->run_time_avg += (g_get_monotonic_time () - start - self->run_time_avg) / 8;
+}
+
 static void
 handle_job_message (Task              *task,
                     GVariant          *message,
@@ -857,10 +947,12 @@ handle_job_message (Task              *task,
       break;
 
     case JR_JOB_MSG_RESULT:
+      note_run_time (task);
       task_end (task, END_COMPLETED, parts->payload, NULL);
       break;
 
     case JR_JOB_MSG_ERROR:
+      note_run_time (task);
       error = jr_job_message_to_error (parts->payload);
       if (should_retry (task, error))
         schedule_retry (task);
@@ -1431,6 +1523,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    *
    * RUNNING, then STOPPING after [method@Jr.Executor.stop], then STOPPED
    * once every job is done and every worker gone.
+   *
+   * Since: 0.1
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, JR_TYPE_EXECUTOR_STATE, JR_EXECUTOR_STATE_RUNNING,
@@ -1439,6 +1533,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * JrExecutor:transport:
    *
    * Worker processes (the default) or worker threads.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_PROCESSES,
@@ -1448,6 +1544,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    *
    * The size of the pool; 0 (the default) for the number of processors.
    * Reads back as the size chosen.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_WORKERS] =
     g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1460,6 +1558,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * a Python program, the interpreter with the same script — and its
    * main() hands over to the worker in [func@Jr.init]. Whatever it runs
    * must call [func@Jr.init] with the same jobs registered.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_ARGV] =
     g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
@@ -1472,6 +1572,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * default). %FALSE for an executor whose workers all come from groups
    * added with [method@Jr.Executor.add_group]: nothing is started until
    * then.
+   *
+   * Since: 0.2
    */
   properties[PROP_LOCAL_GROUP] =
     g_param_spec_boolean ("local-group", NULL, NULL, TRUE,
@@ -1480,6 +1582,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * JrExecutor:jobs:
    *
    * The futures not yet done, in submission order (a [iface@Gio.ListModel]).
+   *
+   * Since: 0.1
    */
   properties[PROP_JOBS] =
     g_param_spec_object ("jobs", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -1491,6 +1595,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * times in a row, then gave up, and the jobs waiting for a worker
    * failed with this error (%JR_JOB_ERROR_NO_WORKER). The next job
    * submitted makes it try again. %NULL while workers run.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_ERROR] =
     g_param_spec_boxed ("worker-error", NULL, NULL, G_TYPE_ERROR,
@@ -1509,6 +1615,8 @@ jr_executor_init (JrExecutor *self)
   self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
+  /* Not short until seen to be. */
+  self->run_time_avg = SHORT_JOB_USEC;
   g_queue_init (&self->tasks);
   g_queue_init (&self->endings);
 }
@@ -1524,6 +1632,8 @@ jr_executor_init (JrExecutor *self)
  * workers.
  *
  * Returns: (transfer full): a new executor
+ *
+ * Since: 0.1
  */
 JrExecutor *
 jr_executor_new (JrTransport transport,
@@ -1644,6 +1754,8 @@ submit (JrExecutor          *self,
  * next dispatches, never inside this call.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_full (JrExecutor          *self,
@@ -1668,6 +1780,8 @@ jr_executor_submit_full (JrExecutor          *self,
  * Submits a job whose future gets one result.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_call (JrExecutor  *self,
@@ -1688,9 +1802,13 @@ jr_executor_submit_call (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that reports progress with [func@Jr.job_progress].
+ * Submits a job that reports progress with [method@Jr.Job.progress]: its
+ * future's [property@Jr.Future:progress] and
+ * [property@Jr.Future:progress-text] follow the reports.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_progress (JrExecutor  *self,
@@ -1711,10 +1829,12 @@ jr_executor_submit_progress (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that yields values with [func@Jr.job_yield]; each one is
+ * Submits a job that yields values with [method@Jr.Job.yield]; each one is
  * emitted as [signal@Jr.Future::yielded].
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_iteration (JrExecutor  *self,
@@ -1736,6 +1856,8 @@ jr_executor_submit_iteration (JrExecutor  *self,
  * state goes to STOPPING at once, then to STOPPED once every job has ended
  * and every worker is gone (while the main context runs). May be called
  * from any handler of the executor's signals or of its futures'.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_stop (JrExecutor *self)
@@ -1824,6 +1946,8 @@ set_still_running_error (JrExecutor  *self,
  * executor's signals or of its futures'.
  *
  * Returns: %TRUE once STOPPED, or %FALSE with %JR_ROUTER_ERROR_TIMED_OUT
+ *
+ * Since: 0.1
  */
 gboolean
 jr_executor_shutdown (JrExecutor  *self,
@@ -1882,7 +2006,12 @@ jr_executor_shutdown (JrExecutor  *self,
  * jr_executor_get_state:
  * @self: an executor
  *
+ * Gets where the executor is in its life: see
+ * [property@Jr.Executor:state].
+ *
  * Returns: the executor's state
+ *
+ * Since: 0.1
  */
 JrExecutorState
 jr_executor_get_state (JrExecutor *self)
@@ -1895,10 +2024,15 @@ jr_executor_get_state (JrExecutor *self)
  * jr_executor_get_jobs:
  * @self: an executor
  *
+ * Gets the jobs not yet done, as their futures: see
+ * [property@Jr.Executor:jobs].
+ *
  * Returns: (transfer none): a list model of the [class@Jr.Future]s not yet
  *   done, in submission order; a future leaves it when it becomes done, at
  *   a dispatch of the executor's main context (never inside a call of
  *   yours), so a loop over it that cancels every job sees every job
+ *
+ * Since: 0.1
  */
 GListModel *
 jr_executor_get_jobs (JrExecutor *self)
@@ -1911,7 +2045,11 @@ jr_executor_get_jobs (JrExecutor *self)
  * jr_executor_get_transport:
  * @self: an executor
  *
+ * Gets where the workers run: processes or threads.
+ *
  * Returns: where the workers run
+ *
+ * Since: 0.1
  */
 JrTransport
 jr_executor_get_transport (JrExecutor *self)
@@ -1924,7 +2062,12 @@ jr_executor_get_transport (JrExecutor *self)
  * jr_executor_get_max_workers:
  * @self: an executor
  *
+ * Gets the size of the pool: the number given, or the number of
+ * processors chosen for 0.
+ *
  * Returns: the size of the pool
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_max_workers (JrExecutor *self)
@@ -1937,7 +2080,13 @@ jr_executor_get_max_workers (JrExecutor *self)
  * jr_executor_get_n_workers:
  * @self: an executor
  *
+ * Gets how many workers are up. It is below
+ * [method@Jr.Executor.get_max_workers] while workers start, after a crash
+ * until the new worker is up, and once workers cannot start.
+ *
  * Returns: how many worker processes or threads take jobs right now
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_n_workers (JrExecutor *self)
@@ -1954,8 +2103,13 @@ jr_executor_get_n_workers (JrExecutor *self)
  * jr_executor_get_worker_error:
  * @self: an executor
  *
+ * Gets why no worker could be started, while that is so: see
+ * [property@Jr.Executor:worker-error].
+ *
  * Returns: (transfer none) (nullable): why no worker could be started, or
  *   %NULL; see [property@Jr.Executor:worker-error]
+ *
+ * Since: 0.2
  */
 const GError *
 jr_executor_get_worker_error (JrExecutor *self)
@@ -1969,6 +2123,15 @@ jr_executor_get_worker_error (JrExecutor *self)
  * @self: an executor
  * @grace_usec: how long a cancelled job may take to stop before its worker
  *   is killed (default 3 s)
+ *
+ * Sets how long a cancelled job has to return once its cancellable fired.
+ * A worker process whose job is still running after that is killed and
+ * replaced. A thread cannot be killed: its future ends
+ * %JR_FUTURE_STATE_CANCELLED after the grace period, a new thread takes
+ * its place, and the old one finishes in its own time, its messages
+ * dropped.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_cancel_grace (JrExecutor *self,
@@ -1986,6 +2149,8 @@ jr_executor_set_cancel_grace (JrExecutor *self,
  *
  * Workers run at a lower CPU priority than the GUI so that a busy pool
  * cannot starve the window. Applies to running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_nice (JrExecutor *self,
@@ -2007,6 +2172,8 @@ jr_executor_set_worker_nice (JrExecutor *self,
  * processor, as desktop indexers do: a GUI stays smoothest, at some cost in
  * the pool's throughput while the GUI is busy. Off by default. Applies to
  * running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_idle (JrExecutor *self,
@@ -2052,6 +2219,8 @@ jr_executor_set_worker_idle (JrExecutor *self,
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_EXISTS (the name is taken),
  *   %G_IO_ERROR_NOT_SUPPORTED (a command launcher on an executor of
  *   threads) or %JR_JOB_ERROR_STOPPED
+ *
+ * Since: 0.2
  */
 gboolean
 jr_executor_add_group (JrExecutor  *self,
@@ -2101,6 +2270,8 @@ jr_executor_add_group (JrExecutor  *self,
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED
+ *
+ * Since: 0.2
  */
 gboolean
 jr_executor_set_group_size (JrExecutor  *self,
@@ -2146,7 +2317,13 @@ jr_executor_set_group_size (JrExecutor  *self,
  * @self: an executor
  * @name: a group's name
  *
+ * Gets the number of workers a group keeps: the size it was added with
+ * ([method@Jr.Executor.add_group]) or last given
+ * ([method@Jr.Executor.set_group_size]).
+ *
  * Returns: the number of workers the group keeps, or 0 for no such group
+ *
+ * Since: 0.2
  */
 guint
 jr_executor_get_group_size (JrExecutor *self,
@@ -2165,8 +2342,14 @@ jr_executor_get_group_size (JrExecutor *self,
  * jr_executor_dup_group_names:
  * @self: an executor
  *
+ * Gets the names of the executor's groups of workers: "local" (unless
+ * [property@Jr.Executor:local-group] is %FALSE) and those added with
+ * [method@Jr.Executor.add_group].
+ *
  * Returns: (transfer full) (array zero-terminated=1): the names of its
  *   groups, "local" first
+ *
+ * Since: 0.2
  */
 char **
 jr_executor_dup_group_names (JrExecutor *self)

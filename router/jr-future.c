@@ -43,6 +43,8 @@ G_DEFINE_ENUM_TYPE (JrJobKind, jr_job_kind,
  * %JR_FUTURE_STATE_CANCELLING at once; from then on no progress, yield,
  * result or error reaches it, and it ends %JR_FUTURE_STATE_CANCELLED when
  * the job has really stopped.
+ *
+ * Since: 0.1
  */
 struct _JrFuture
 {
@@ -354,6 +356,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:state:
    *
    * Where the job is in its life.
+   *
+   * Since: 0.1
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL,
@@ -365,6 +369,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Whether the future has reached a final state: completed, failed or
    * cancelled.
+   *
+   * Since: 0.1
    */
   properties[PROP_DONE] =
     g_param_spec_boolean ("done", NULL, NULL, FALSE,
@@ -375,6 +381,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * How the job was submitted. Progress reaches only
    * %JR_JOB_KIND_PROGRESS futures, yields only %JR_JOB_KIND_ITERATION ones.
+   *
+   * Since: 0.1
    */
   properties[PROP_KIND] =
     g_param_spec_enum ("kind", NULL, NULL,
@@ -386,6 +394,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:job-name:
    *
    * The registered name of the job.
+   *
+   * Since: 0.1
    */
   properties[PROP_JOB_NAME] =
     g_param_spec_string ("job-name", NULL, NULL, NULL,
@@ -396,6 +406,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:title:
    *
    * A human-readable title; the job name unless set.
+   *
+   * Since: 0.1
    */
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -405,6 +417,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:cancellable:
    *
    * Cancelling it has the same effect as [method@Jr.Future.cancel].
+   *
+   * Since: 0.1
    */
   properties[PROP_CANCELLABLE] =
     g_param_spec_object ("cancellable", NULL, NULL, G_TYPE_CANCELLABLE,
@@ -414,6 +428,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:progress:
    *
    * The fraction done, from 0 to 1, or -1 while unknown.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROGRESS] =
     g_param_spec_double ("progress", NULL, NULL, -1.0, 1.0, -1.0,
@@ -423,6 +439,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:progress-text:
    *
    * The text of the last progress report, if any.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROGRESS_TEXT] =
     g_param_spec_string ("progress-text", NULL, NULL, NULL,
@@ -432,6 +450,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:result:
    *
    * The result, once %JR_FUTURE_STATE_COMPLETED.
+   *
+   * Since: 0.1
    */
   properties[PROP_RESULT] =
     g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL,
@@ -441,6 +461,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:error:
    *
    * The error, once %JR_FUTURE_STATE_FAILED.
+   *
+   * Since: 0.1
    */
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
@@ -451,6 +473,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * When the job was submitted, in monotonic microseconds
    * (g_get_monotonic_time()).
+   *
+   * Since: 0.1
    */
   properties[PROP_QUEUED_TIME] =
     g_param_spec_int64 ("queued-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -460,6 +484,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:start-time:
    *
    * When the job started executing, in monotonic microseconds; 0 before.
+   *
+   * Since: 0.1
    */
   properties[PROP_START_TIME] =
     g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -469,6 +495,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:end-time:
    *
    * When the future became done, in monotonic microseconds; 0 before.
+   *
+   * Since: 0.1
    */
   properties[PROP_END_TIME] =
     g_param_spec_int64 ("end-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -479,6 +507,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Whether [method@Jr.Future.cancel] would do something now: %TRUE while
    * waiting or executing. Bind a cancel button's sensitivity to it.
+   *
+   * Since: 0.1
    */
   properties[PROP_CANCELLABLE_NOW] =
     g_param_spec_boolean ("cancellable-now", NULL, NULL, TRUE,
@@ -491,6 +521,8 @@ jr_future_class_init (JrFutureClass *klass)
    * while it has not started. Set when the job starts, before
    * [property@Jr.Future:state] says so; a job that starts again (its
    * worker was lost) may change it.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_GROUP] =
     g_param_spec_string ("worker-group", NULL, NULL, NULL,
@@ -500,6 +532,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * The name of the machine the job started on, as its worker said, or
    * %NULL while it has not started.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_HOST] =
     g_param_spec_string ("worker-host", NULL, NULL, NULL,
@@ -514,6 +548,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Emitted for each value an iteration job yields, in order, while the
    * future is executing.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_YIELDED] =
     g_signal_new ("yielded",
@@ -753,7 +789,11 @@ jr_future_get_context (JrFuture *self)
  * jr_future_get_state:
  * @self: a future
  *
+ * Gets where the job is in its life: see [property@Jr.Future:state].
+ *
  * Returns: where the job is in its life
+ *
+ * Since: 0.1
  */
 JrFutureState
 jr_future_get_state (JrFuture *self)
@@ -767,7 +807,12 @@ jr_future_get_state (JrFuture *self)
  * jr_future_get_done:
  * @self: a future
  *
+ * Gets whether the future has reached its final state: completed, failed
+ * or cancelled. See [property@Jr.Future:done].
+ *
  * Returns: %TRUE once the future is completed, failed or cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_get_done (JrFuture *self)
@@ -781,7 +826,11 @@ jr_future_get_done (JrFuture *self)
  * jr_future_get_kind:
  * @self: a future
  *
+ * Gets how the job was submitted: see [property@Jr.Future:kind].
+ *
  * Returns: how the job was submitted
+ *
+ * Since: 0.1
  */
 JrJobKind
 jr_future_get_kind (JrFuture *self)
@@ -795,7 +844,11 @@ jr_future_get_kind (JrFuture *self)
  * jr_future_get_job_name:
  * @self: a future
  *
+ * Gets the name the job was registered under and submitted with.
+ *
  * Returns: the registered name of the job
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_job_name (JrFuture *self)
@@ -809,7 +862,11 @@ jr_future_get_job_name (JrFuture *self)
  * jr_future_get_title:
  * @self: a future
  *
+ * Gets the job's human-readable title: see [property@Jr.Future:title].
+ *
  * Returns: the title, or the job name when none was set
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_title (JrFuture *self)
@@ -825,6 +882,8 @@ jr_future_get_title (JrFuture *self)
  * @title: (nullable): the new title, or %NULL to show the job name
  *
  * Sets a human-readable title for the job.
+ *
+ * Since: 0.1
  */
 void
 jr_future_set_title (JrFuture   *self,
@@ -856,6 +915,8 @@ jr_future_set_title (JrFuture   *self,
  * should stop together with the job.
  *
  * Returns: (transfer none): the future's cancellable
+ *
+ * Since: 0.1
  */
 GCancellable *
 jr_future_get_cancellable (JrFuture *self)
@@ -881,7 +942,12 @@ jr_future_get_cancellable (JrFuture *self)
  * jr_future_get_progress:
  * @self: a future
  *
+ * Gets how far the job is, as it last reported with
+ * [method@Jr.Job.progress]: see [property@Jr.Future:progress].
+ *
  * Returns: the fraction done, from 0 to 1, or -1 while unknown
+ *
+ * Since: 0.1
  */
 double
 jr_future_get_progress (JrFuture *self)
@@ -895,7 +961,12 @@ jr_future_get_progress (JrFuture *self)
  * jr_future_get_progress_text:
  * @self: a future
  *
+ * Gets the text of the job's last progress report: see
+ * [property@Jr.Future:progress-text].
+ *
  * Returns: (nullable): the text of the last progress report
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_progress_text (JrFuture *self)
@@ -909,7 +980,12 @@ jr_future_get_progress_text (JrFuture *self)
  * jr_future_get_result:
  * @self: a future
  *
+ * Gets what the job returned, once the future is
+ * %JR_FUTURE_STATE_COMPLETED: see [property@Jr.Future:result].
+ *
  * Returns: (transfer none) (nullable): the result, once completed
+ *
+ * Since: 0.1
  */
 GVariant *
 jr_future_get_result (JrFuture *self)
@@ -923,7 +999,14 @@ jr_future_get_result (JrFuture *self)
  * jr_future_get_error:
  * @self: a future
  *
+ * Gets why the job failed, once the future is %JR_FUTURE_STATE_FAILED:
+ * see [property@Jr.Future:error]. Errors the executor puts on a future
+ * are in the %JR_JOB_ERROR domain; a job's own errors keep their domain
+ * and code.
+ *
  * Returns: (transfer none) (nullable): the error, once failed
+ *
+ * Since: 0.1
  */
 const GError *
 jr_future_get_error (JrFuture *self)
@@ -937,7 +1020,11 @@ jr_future_get_error (JrFuture *self)
  * jr_future_get_queued_time:
  * @self: a future
  *
+ * Gets when the job was submitted: see [property@Jr.Future:queued-time].
+ *
  * Returns: when the job was submitted, in monotonic microseconds
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_queued_time (JrFuture *self)
@@ -951,7 +1038,12 @@ jr_future_get_queued_time (JrFuture *self)
  * jr_future_get_start_time:
  * @self: a future
  *
+ * Gets when the job started executing: see
+ * [property@Jr.Future:start-time].
+ *
  * Returns: when the job started executing, in monotonic microseconds, or 0
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_start_time (JrFuture *self)
@@ -965,7 +1057,11 @@ jr_future_get_start_time (JrFuture *self)
  * jr_future_get_end_time:
  * @self: a future
  *
+ * Gets when the future became done: see [property@Jr.Future:end-time].
+ *
  * Returns: when the future became done, in monotonic microseconds, or 0
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_end_time (JrFuture *self)
@@ -979,7 +1075,12 @@ jr_future_get_end_time (JrFuture *self)
  * jr_future_get_cancellable_now:
  * @self: a future
  *
+ * Gets whether [method@Jr.Future.cancel] would do something now: see
+ * [property@Jr.Future:cancellable-now].
+ *
  * Returns: %TRUE while [method@Jr.Future.cancel] would do something
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_get_cancellable_now (JrFuture *self)
@@ -1000,6 +1101,8 @@ jr_future_get_cancellable_now (JrFuture *self)
  *
  * Returns: %TRUE if the future was waiting or executing, %FALSE if it was
  *   already cancelling or done
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_cancel (JrFuture *self)
@@ -1029,8 +1132,13 @@ jr_future_cancel (JrFuture *self)
  * jr_future_get_worker_group:
  * @self: a future
  *
+ * Gets the name of the group whose worker started the job: see
+ * [property@Jr.Future:worker-group].
+ *
  * Returns: (nullable): the name of the group whose worker started the job;
  *   see [property@Jr.Future:worker-group]
+ *
+ * Since: 0.2
  */
 const char *
 jr_future_get_worker_group (JrFuture *self)
@@ -1044,8 +1152,13 @@ jr_future_get_worker_group (JrFuture *self)
  * jr_future_get_worker_host:
  * @self: a future
  *
+ * Gets the machine the job started on: see
+ * [property@Jr.Future:worker-host].
+ *
  * Returns: (nullable): the machine the job started on; see
  *   [property@Jr.Future:worker-host]
+ *
+ * Since: 0.2
  */
 const char *
 jr_future_get_worker_host (JrFuture *self)

@@ -17,7 +17,10 @@ G_BEGIN_DECLS
 
 typedef struct {
   char               *name;
-  JrJobFunc           func;
+  JrJobFunc           func;        /* one of func and data_func */
+  JrJobDataFunc       data_func;
+  gpointer            user_data;   /* data_func's, freed by destroy */
+  GDestroyNotify      destroy;
   GVariantType       *args_type;
   char               *unavailable_reason;
   JrJobPlacement      placement;   /* jr_set_job_placement() */

@@ -34,14 +34,42 @@ static GHashTable *registry;   /* name → JrJobKindInfo */
 static void
 kind_info_free (JrJobKindInfo *info)
 {
+  if (info->destroy != NULL)
+    info->destroy (info->user_data);
   g_free (info->name);
   g_clear_pointer (&info->args_type, g_variant_type_free);
   g_free (info->unavailable_reason);
   g_free (info);
 }
 
+static void
+register_kind (const char         *name,
+               JrJobFunc           func,
+               JrJobDataFunc       data_func,
+               gpointer            user_data,
+               GDestroyNotify      destroy,
+               const GVariantType *args_type,
+               const char         *unavailable_reason)
+{
+  JrJobKindInfo *info;
+
+  if (registry == NULL)
+    registry = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) kind_info_free);
+
+  info = g_new0 (JrJobKindInfo, 1);
+  info->name = g_strdup (name);
+  info->func = func;
+  info->data_func = data_func;
+  info->user_data = user_data;
+  info->destroy = destroy;
+  info->args_type = args_type ? g_variant_type_copy (args_type) : NULL;
+  info->unavailable_reason = g_strdup (unavailable_reason);
+  /* A kind registered again replaces the old one, whose data goes. */
+  g_hash_table_replace (registry, info->name, info);
+}
+
 /**
- * jr_register_job_full:
+ * jr_register_job_full: (skip)
  * @name: the job's name, unique in the program
  * @func: (scope forever): the job function
  * @args_type: (nullable): the type its arguments must have, or %NULL for any
@@ -50,6 +78,11 @@ kind_info_free (JrJobKindInfo *info)
  *
  * Registers a job kind. Call it from main(), before jr_init(), in the same
  * order in every run: worker processes are this program run again.
+ *
+ * Not for language bindings (a `scope forever` callback with no data):
+ * they use [func@Jr.register_job_with_data].
+ *
+ * Since: 0.1
  */
 void
 jr_register_job_full (const char         *name,
@@ -57,29 +90,58 @@ jr_register_job_full (const char         *name,
                       const GVariantType *args_type,
                       const char         *unavailable_reason)
 {
-  JrJobKindInfo *info;
-
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (func != NULL);
 
-  if (registry == NULL)
-    registry = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) kind_info_free);
-
-  info = g_new0 (JrJobKindInfo, 1);
-  info->name = g_strdup (name);
-  info->func = func;
-  info->args_type = args_type ? g_variant_type_copy (args_type) : NULL;
-  info->unavailable_reason = g_strdup (unavailable_reason);
-  g_hash_table_replace (registry, info->name, info);
+  register_kind (name, func, NULL, NULL, NULL, args_type, unavailable_reason);
 }
 
 /**
- * jr_register_job:
+ * jr_register_job_with_data:
+ * @name: the job's name, unique in the program
+ * @func: (scope notified) (closure user_data) (destroy destroy): the job function
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once the job kind is replaced
+ * @args_type: (nullable): the type its arguments must have, or %NULL for any
+ * @unavailable_reason: (nullable): when not %NULL, the job kind cannot run
+ *   here (a missing tool, say) and submitting it fails with this reason
+ *
+ * Registers a job kind whose function takes data of its own: what
+ * language bindings call (in Python, the `Jr.register_job()` of the
+ * override module wraps it). Otherwise as jr_register_job_full() in C:
+ * call it from main(), before jr_init(), in the same order in every run,
+ * since worker processes are this program run again. Registering a name
+ * again replaces the old kind and calls its @destroy.
+ *
+ * @func runs on a worker's thread, never the thread that registered it,
+ * and two jobs of the same kind may run at once in one process (with
+ * %JR_TRANSPORT_THREADS): @user_data must bear that.
+ *
+ * Since: 0.2
+ */
+void
+jr_register_job_with_data (const char         *name,
+                           JrJobDataFunc       func,
+                           gpointer            user_data,
+                           GDestroyNotify      destroy,
+                           const GVariantType *args_type,
+                           const char         *unavailable_reason)
+{
+  g_return_if_fail (name != NULL && *name != '\0');
+  g_return_if_fail (func != NULL);
+
+  register_kind (name, NULL, func, user_data, destroy, args_type, unavailable_reason);
+}
+
+/**
+ * jr_register_job: (skip)
  * @name: the job's name, unique in the program
  * @func: (scope forever): the job function
  *
  * Registers a job kind that takes any arguments. See
- * [func@Jr.register_job_full].
+ * jr_register_job_full().
+ *
+ * Since: 0.1
  */
 void
 jr_register_job (const char *name,
@@ -148,6 +210,8 @@ cancelled_error (JrJob   *job,
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled (stop working then), or another error when the message could
  *   not be sent
+ *
+ * Since: 0.1
  */
 static gboolean
 send_held_progress (JrJob   *job,
@@ -206,6 +270,8 @@ jr_job_progress (JrJob       *job,
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled, or another error when the value could not be sent
+ *
+ * Since: 0.1
  */
 gboolean
 jr_job_yield (JrJob     *job,
@@ -227,8 +293,15 @@ jr_job_yield (JrJob     *job,
  * jr_job_get_cancellable:
  * @job: the running job
  *
+ * Gets the job's cancellable, for operations that should stop with the
+ * job (a [class@Gio.Subprocess] wait, a read). [method@Jr.Job.progress]
+ * and [method@Jr.Job.yield] fail with %G_IO_ERROR_CANCELLED once it has
+ * fired; a job that never calls them should look at it now and then.
+ *
  * Returns: (transfer none): a cancellable that fires, in the worker, as soon
  *   as the job's future is cancelled
+ *
+ * Since: 0.1
  */
 GCancellable *
 jr_job_get_cancellable (JrJob *job)
@@ -307,7 +380,10 @@ jr_job_run (JrSender     *sender,
 
   info = jr_job_registry_lookup (name);
   /* A full reference, or a floating one to sink: take it either way. */
-  result = info->func (&job, args, &error);
+  if (info->data_func != NULL)
+    result = info->data_func (&job, args, info->user_data, &error);
+  else
+    result = info->func (&job, args, &error);
   if (result != NULL)
     g_variant_take_ref (result);
 
@@ -352,6 +428,8 @@ G_DEFINE_ENUM_TYPE (JrJobPlacement, jr_job_placement,
  * a command to run anywhere) is %JR_JOB_PLACEMENT_ANYWHERE.
  *
  * Call it from main() after registering the kind, before [func@Jr.init].
+ *
+ * Since: 0.2
  */
 void
 jr_set_job_placement (const char     *name,

@@ -46,6 +46,8 @@
  * processes as it does. Jobs that read local paths run on a group only
  * when its launcher says the paths are the same there
  * ([method@Jr.Launcher.set_shared_paths], [func@Jr.set_job_placement]).
+ *
+ * Since: 0.2
  */
 struct _JrLauncher {
   GObject   parent_instance;
@@ -164,6 +166,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    *
    * Whether this is the local launcher: this program run again here, with
    * a shared-memory ring.
+   *
+   * Since: 0.2
    */
   properties[PROP_IS_LOCAL] =
     g_param_spec_boolean ("is-local", NULL, NULL, TRUE,
@@ -175,6 +179,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    * `srun -N1 -n1 --quiet --unbuffered`); empty for a worker started
    * directly, that speaks on its standard input and output; %NULL for the
    * local launcher.
+   *
+   * Since: 0.2
    */
   properties[PROP_COMMAND] =
     g_param_spec_boxed ("command", NULL, NULL, G_TYPE_STRV,
@@ -186,6 +192,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    * arguments. %NULL (the default) for this program's path and the
    * arguments it was started with, which suits a machine where it is
    * installed at the same place.
+   *
+   * Since: 0.2
    */
   properties[PROP_PROGRAM] =
     g_param_spec_boxed ("program", NULL, NULL, G_TYPE_STRV,
@@ -195,6 +203,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    *
    * Whether the command hands the worker's command line to a shell on the
    * far side, as ssh does: its arguments are then quoted for that shell.
+   *
+   * Since: 0.2
    */
   properties[PROP_SHELL_COMMAND] =
     g_param_spec_boolean ("shell-command", NULL, NULL, FALSE,
@@ -206,6 +216,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    * shared home folder, a cluster's file system): then jobs that read
    * local paths may run there too. %TRUE for the local launcher and for a
    * command of none, %FALSE for any other command.
+   *
+   * Since: 0.2
    */
   properties[PROP_SHARED_PATHS] =
     g_param_spec_boolean ("shared-paths", NULL, NULL, TRUE,
@@ -216,6 +228,8 @@ jr_launcher_class_init (JrLauncherClass *klass)
    * How long, in µs, a worker may take to be ready (a login, a
    * scheduler's allocation) before the try counts as a failed start:
    * 10 s for the local launcher, 60 s for a command.
+   *
+   * Since: 0.2
    */
   properties[PROP_START_TIMEOUT] =
     g_param_spec_int64 ("start-timeout", NULL, NULL, 0, G_MAXINT64, DEFAULT_START_TIMEOUT_USEC,
@@ -235,6 +249,8 @@ jr_launcher_init (JrLauncher *self)
  * (see [func@Jr.init]), each with a shared-memory ring to the executor.
  *
  * Returns: (transfer full): a new launcher
+ *
+ * Since: 0.2
  */
 JrLauncher *
 jr_launcher_new_local (void)
@@ -255,6 +271,8 @@ jr_launcher_new_local (void)
  * (srun needs `--unbuffered`), in both directions.
  *
  * Returns: (transfer full): a new launcher
+ *
+ * Since: 0.2
  */
 JrLauncher *
 jr_launcher_new_command (const char * const *command)
@@ -279,6 +297,8 @@ jr_launcher_new_command (const char * const *command)
  * shell. ssh passes no environment variables: the worker needs none.
  *
  * Returns: (transfer full): a new launcher
+ *
+ * Since: 0.2
  */
 JrLauncher *
 jr_launcher_new_ssh (const char         *destination,
@@ -314,6 +334,8 @@ jr_launcher_new_ssh (const char         *destination,
  * the queue.
  *
  * Returns: (transfer full): a new launcher
+ *
+ * Since: 0.2
  */
 JrLauncher *
 jr_launcher_new_srun (const char * const *options)
@@ -333,7 +355,12 @@ jr_launcher_new_srun (const char * const *options)
  * jr_launcher_get_is_local:
  * @self: a launcher
  *
+ * Gets whether @self is the local launcher: see
+ * [property@Jr.Launcher:is-local].
+ *
  * Returns: whether @self is the local launcher
+ *
+ * Since: 0.2
  */
 gboolean
 jr_launcher_get_is_local (JrLauncher *self)
@@ -346,9 +373,14 @@ jr_launcher_get_is_local (JrLauncher *self)
  * jr_launcher_get_command:
  * @self: a launcher
  *
+ * Gets the command line the worker's own is appended to: see
+ * [property@Jr.Launcher:command].
+ *
  * Returns: (transfer none) (array zero-terminated=1): the command line
  *   the worker's is appended to; empty for the local launcher and for a
  *   worker started directly
+ *
+ * Since: 0.2
  */
 const char * const *
 jr_launcher_get_command (JrLauncher *self)
@@ -361,8 +393,13 @@ jr_launcher_get_command (JrLauncher *self)
  * jr_launcher_get_program:
  * @self: a launcher
  *
+ * Gets the worker's command line on the far side: see
+ * [property@Jr.Launcher:program].
+ *
  * Returns: (transfer none) (array zero-terminated=1) (nullable): the
  *   worker's command line, or %NULL for this program's
+ *
+ * Since: 0.2
  */
 const char * const *
 jr_launcher_get_program (JrLauncher *self)
@@ -382,6 +419,8 @@ jr_launcher_get_program (JrLauncher *self)
  * installed elsewhere. It must call [func@Jr.init] with the same jobs
  * registered as this program. For the local launcher, see
  * [property@Jr.Executor:worker-argv] instead.
+ *
+ * Since: 0.2
  */
 void
 jr_launcher_set_program (JrLauncher         *self,
@@ -401,8 +440,13 @@ jr_launcher_set_program (JrLauncher         *self,
  * jr_launcher_get_shell_command:
  * @self: a launcher
  *
+ * Gets whether the command hands the worker's command line to a shell:
+ * see [property@Jr.Launcher:shell-command].
+ *
  * Returns: whether the worker's command line is quoted for a shell on the
  *   far side
+ *
+ * Since: 0.2
  */
 gboolean
 jr_launcher_get_shell_command (JrLauncher *self)
@@ -419,6 +463,8 @@ jr_launcher_get_shell_command (JrLauncher *self)
  *
  * Says whether the worker's command line is to be quoted for a shell on
  * the far side. [ctor@Jr.Launcher.new_ssh] sets it.
+ *
+ * Since: 0.2
  */
 void
 jr_launcher_set_shell_command (JrLauncher *self,
@@ -437,7 +483,12 @@ jr_launcher_set_shell_command (JrLauncher *self,
  * jr_launcher_get_shared_paths:
  * @self: a launcher
  *
+ * Gets whether the workers see this machine's files at the same paths:
+ * see [property@Jr.Launcher:shared-paths].
+ *
  * Returns: whether the workers see this machine's files at the same paths
+ *
+ * Since: 0.2
  */
 gboolean
 jr_launcher_get_shared_paths (JrLauncher *self)
@@ -455,6 +506,8 @@ jr_launcher_get_shared_paths (JrLauncher *self)
  * Says that the workers' machine sees the same files at the same paths (a
  * shared home folder, say): jobs that read local paths
  * (%JR_JOB_PLACEMENT_LOCAL_PATHS, the default) may then run there.
+ *
+ * Since: 0.2
  */
 void
 jr_launcher_set_shared_paths (JrLauncher *self,
@@ -473,7 +526,12 @@ jr_launcher_set_shared_paths (JrLauncher *self,
  * jr_launcher_get_start_timeout:
  * @self: a launcher
  *
+ * Gets how long a worker may take to be ready: see
+ * [property@Jr.Launcher:start-timeout].
+ *
  * Returns: how long, in µs, a worker may take to be ready
+ *
+ * Since: 0.2
  */
 gint64
 jr_launcher_get_start_timeout (JrLauncher *self)
@@ -489,6 +547,8 @@ jr_launcher_get_start_timeout (JrLauncher *self)
  *
  * Beyond it the worker is ended and the try counts as a failed start
  * (after 3 in a row, the group gives up until a job needs it again).
+ *
+ * Since: 0.2
  */
 void
 jr_launcher_set_start_timeout (JrLauncher *self,
@@ -511,6 +571,8 @@ jr_launcher_set_start_timeout (JrLauncher *self,
  * ("ssh … host", "srun").
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 0.2
  */
 char *
 jr_launcher_describe (JrLauncher *self)

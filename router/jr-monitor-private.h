@@ -9,6 +9,10 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
+
 #include "jr-bindings-private.h"
 #include "jr-channel-private.h"
 #include "jr-inbox-private.h"

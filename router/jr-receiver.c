@@ -12,6 +12,8 @@
  * The main-thread end of a pipe made by [method@Jr.Router.pipe]. Every
  * message sent on the matching [class@Jr.Sender] is emitted once, in order,
  * as [signal@Jr.Receiver::message], on the router's thread.
+ *
+ * Since: 0.1
  */
 struct _JrReceiver {
   GObject parent_instance;
@@ -65,6 +67,8 @@ jr_receiver_class_init (JrReceiverClass *klass)
    * JrReceiver:connection-id:
    *
    * The id shared with the matching sender.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION_ID] =
     g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -79,6 +83,8 @@ jr_receiver_class_init (JrReceiverClass *klass)
    * Emitted on the router's thread for each message of the pipe. The
    * message is lent for the emission only (static scope: it is not
    * reference-counted on the way in): take a reference to keep it.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -132,7 +138,12 @@ jr_receiver_emit_message (JrReceiver *self,
  * jr_receiver_get_connection_id:
  * @self: a receiver
  *
+ * Gets the id of the receiver's pipe: see
+ * [property@Jr.Receiver:connection-id].
+ *
  * Returns: the id shared with the matching [class@Jr.Sender]
+ *
+ * Since: 0.1
  */
 guint64
 jr_receiver_get_connection_id (JrReceiver *self)

@@ -65,6 +65,8 @@
  * sender (or, for a child process, its connection id) to a worker, and
  * connect to [signal@Jr.Receiver::message]. Messages are dispatched when
  * the context runs, or by hand with [method@Jr.Router.route_until].
+ *
+ * Since: 0.1
  */
 struct _JrRouter {
   GObject       parent_instance;
@@ -485,6 +487,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:transport:
    *
    * Where the senders live: threads of this process, or child processes.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_THREADS,
@@ -493,6 +497,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:context:
    *
    * The main context whose thread receives the messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONTEXT] =
     g_param_spec_boxed ("context", NULL, NULL, G_TYPE_MAIN_CONTEXT,
@@ -501,6 +507,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:running:
    *
    * Whether the router is started.
+   *
+   * Since: 0.1
    */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
@@ -511,6 +519,8 @@ jr_router_class_init (JrRouterClass *klass)
    * The priority of message dispatch on the main context. The default,
    * %G_PRIORITY_DEFAULT_IDLE, is below GTK's redrawing so a flood of
    * messages cannot starve the window.
+   *
+   * Since: 0.1
    */
   properties[PROP_PRIORITY] =
     g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT_IDLE,
@@ -524,6 +534,8 @@ jr_router_class_init (JrRouterClass *klass)
    *
    * Emitted when the child writing to a cross-process queue has gone (exited,
    * crashed, or closed it) and every message it sent has been delivered.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_CHANNEL_CLOSED] =
     g_signal_new ("channel-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -544,7 +556,12 @@ jr_router_init (JrRouter *self)
  * @context: (nullable): the main context to deliver on, or %NULL for the
  *   thread-default one
  *
+ * Makes a router for pipes whose senders live in @transport, delivering
+ * on @context. Start it with [method@Jr.Router.start].
+ *
  * Returns: (transfer full): a new router, not yet started
+ *
+ * Since: 0.1
  */
 JrRouter *
 jr_router_new (JrTransport   transport,
@@ -557,7 +574,11 @@ jr_router_new (JrTransport   transport,
  * jr_router_get_transport:
  * @self: a router
  *
+ * Gets where the router's senders live: see [property@Jr.Router:transport].
+ *
  * Returns: the router's transport
+ *
+ * Since: 0.1
  */
 JrTransport
 jr_router_get_transport (JrRouter *self)
@@ -570,7 +591,12 @@ jr_router_get_transport (JrRouter *self)
  * jr_router_get_context:
  * @self: a router
  *
+ * Gets the main context the router delivers on: see
+ * [property@Jr.Router:context].
+ *
  * Returns: (transfer none): the main context messages are delivered on
+ *
+ * Since: 0.1
  */
 GMainContext *
 jr_router_get_context (JrRouter *self)
@@ -583,7 +609,11 @@ jr_router_get_context (JrRouter *self)
  * jr_router_get_running:
  * @self: a router
  *
+ * Gets whether the router is started: see [property@Jr.Router:running].
+ *
  * Returns: whether the router is started
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_get_running (JrRouter *self)
@@ -596,7 +626,12 @@ jr_router_get_running (JrRouter *self)
  * jr_router_get_n_pipes:
  * @self: a router
  *
+ * Gets how many pipes are open: made, and not yet closed with
+ * [method@Jr.Router.close_pipe].
+ *
  * Returns: how many pipes are open
+ *
+ * Since: 0.1
  */
 guint
 jr_router_get_n_pipes (JrRouter *self)
@@ -623,6 +658,8 @@ set_running (JrRouter *self,
  * started again.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_ALREADY_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_start (JrRouter  *self,
@@ -678,6 +715,8 @@ jr_router_start (JrRouter  *self,
  * (threads) or %JR_ROUTER_ERROR_DISCONNECTED (children).
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_stop (JrRouter  *self,
@@ -751,6 +790,8 @@ make_pipe (JrRouter    *self,
  * [method@Jr.Router.pipe_for_channel].
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_pipe (JrRouter    *self,
@@ -795,6 +836,8 @@ jr_router_pipe (JrRouter    *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
  *   %JR_ROUTER_ERROR_FAILED when the router has not the process transport
  *   or made no queue @channel_id
+ *
+ * Since: 0.2
  */
 gboolean
 jr_router_pipe_for_channel (JrRouter    *self,
@@ -835,6 +878,8 @@ jr_router_pipe_for_channel (JrRouter    *self,
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
  *   %JR_ROUTER_ERROR_FAILED when @receiver is not an open pipe of @self
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_close_pipe (JrRouter    *self,
@@ -1001,6 +1046,8 @@ route_until (JrRouter         *self,
  *
  * Returns: %TRUE once @condition holds, or %FALSE with
  *   %JR_ROUTER_ERROR_TIMED_OUT or %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_route_until (JrRouter         *self,
@@ -1045,6 +1092,8 @@ jr_router_route_until (JrRouter         *self,
  * pipe that is not its own has its queue closed as corrupt.
  *
  * Returns: the id of the new queue, or 0 with an error
+ *
+ * Since: 0.1
  */
 guint64
 jr_router_prepare_launcher_full (JrRouter             *self,
@@ -1104,6 +1153,8 @@ jr_router_prepare_launcher_full (JrRouter             *self,
  *
  * Returns: the id of the new queue, or 0 with an error (@fd is closed
  *   then too)
+ *
+ * Since: 0.2
  */
 guint64
 jr_router_add_stream (JrRouter  *self,
@@ -1163,6 +1214,8 @@ jr_router_prepare_child (JrRouter    *self,
  *
  * Like [method@Jr.Router.prepare_launcher_full], logging a warning on
  * failure.
+ *
+ * Since: 0.1
  */
 void
 jr_router_prepare_launcher (JrRouter            *self,

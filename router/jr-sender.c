@@ -21,6 +21,8 @@
  * messages, stop it. For the process transport, pass its connection id to
  * the child, which makes its own sender with
  * [ctor@Jr.Sender.new_for_parent].
+ *
+ * Since: 0.1
  */
 
 typedef enum {
@@ -90,6 +92,8 @@ jr_sender_class_init (JrSenderClass *klass)
    * JrSender:connection-id:
    *
    * The id shared with the matching receiver.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION_ID] =
     g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -135,6 +139,8 @@ jr_sender_new_for_inbox (guint64  connection_id,
  *
  * Returns: (transfer full): a new sender, or %NULL with
  *   %JR_ROUTER_ERROR_NO_PARENT when this process has no router queue
+ *
+ * Since: 0.1
  */
 JrSender *
 jr_sender_new_for_parent (guint64   connection_id,
@@ -178,6 +184,8 @@ jr_sender_new_for_parent (guint64   connection_id,
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_FAILED when this process
  *   has made a sender for its parent already
+ *
+ * Since: 0.2
  */
 gboolean
 jr_sender_set_parent_stream (int      fd,
@@ -227,6 +235,8 @@ not_normal_error (GError    **error,
  * Opens the sender. A sender is started once.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_start (JrSender  *self,
@@ -252,6 +262,8 @@ jr_sender_start (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE,
  *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING or
  *   %JR_ROUTER_ERROR_DISCONNECTED
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send (JrSender  *self,
@@ -305,6 +317,8 @@ jr_sender_send (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_INVALID_MESSAGE when the
  *   value is not in normal form, or with an error as for
  *   [method@Jr.Sender.send]
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send_data (JrSender           *self,
@@ -390,6 +404,8 @@ jr_sender_send_data_deferred (JrSender           *self,
  * messages sent are written out.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_stop (JrSender  *self,
@@ -414,7 +430,12 @@ jr_sender_stop (JrSender  *self,
  * jr_sender_get_connection_id:
  * @self: a sender
  *
+ * Gets the id of the sender's pipe. For the process transport, hand it to
+ * the child, which passes it to [ctor@Jr.Sender.new_for_parent].
+ *
  * Returns: the id shared with the matching [class@Jr.Receiver]
+ *
+ * Since: 0.1
  */
 guint64
 jr_sender_get_connection_id (JrSender *self)

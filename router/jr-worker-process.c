@@ -604,8 +604,9 @@ jr_worker_refuse (const char *reason)
 
 /**
  * jr_init:
- * @argc: (inout): the program's argc
- * @argv: (inout) (array length=argc): the program's argv
+ * @argc: (inout) (optional): the address of main()'s argc
+ * @argv: (inout) (optional) (nullable) (array length=argc) (transfer none): the
+ *   address of main()'s argv; neither is changed
  *
  * Call from main() after registering the job kinds and before anything
  * else. In a worker process started by an executor this runs the worker and
@@ -613,6 +614,8 @@ jr_worker_refuse (const char *reason)
  *
  * An executor with %JR_TRANSPORT_PROCESSES needs it: its workers are this
  * program run again, and jr_init() is where they take up their work.
+ *
+ * Since: 0.1
  */
 void
 jr_init (int    *argc,

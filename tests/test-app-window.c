@@ -22,7 +22,8 @@
 #include "jr-application.h"
 #include "jr-prompt-dialog.h"
 #include "jr-result-dialog.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define WAIT_USEC (30 * G_USEC_PER_SEC)
 

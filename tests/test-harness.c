@@ -1,5 +1,6 @@
-/* test-harness.c — tests of tests/jr-test.c, the harness itself: each check
- * must catch what it claims to catch, and say what it caught.
+/* test-harness.c — tests of the harness itself (tests/harness/, the published
+ * libjobrouter-test, and tests/jr-test.c): each check must catch what it
+ * claims to catch, and say what it caught.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -265,6 +266,56 @@ test_baseline_child_left (void)
   trap_and_expect_stderr ("*1 child processes left: *(true,*");
 }
 
+/* ---- an executor's end ---- */
+
+static void
+test_executor_clean (void)
+{
+  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_THREADS, 2);
+
+  jr_test_shutdown_executor (executor);
+  g_assert_false (g_test_failed ());
+}
+
+static void
+on_executor_finalized (gpointer  data,
+                       GObject  *where)
+{
+  g_printerr ("executor finalized\n");
+}
+
+/* Shut down, checked and dropped as the test ends, whatever it asserted. */
+static void
+test_executor_at_teardown (void)
+{
+  if (g_test_subprocess ())
+    {
+      JrExecutor *executor = jr_test_shutdown_at_teardown (jr_executor_new (JR_TRANSPORT_THREADS, 1));
+
+      g_object_weak_ref (G_OBJECT (executor), on_executor_finalized, NULL);
+      g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_RUNNING);
+      return;
+    }
+  g_test_trap_subprocess (NULL, TRAP_USEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*executor finalized*");
+}
+
+static void
+test_executor_thread_left (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_THREADS, 1);
+      static int stop;
+
+      g_thread_unref (g_thread_new ("leaky", waiting_thread, &stop));
+      jr_test_shutdown_executor (executor);
+      return;
+    }
+  trap_and_expect_stderr ("*threads after shutdown, * before the tests:*(leaky)*");
+}
+
 /* ---- expected warnings ---- */
 
 static void
@@ -457,6 +508,9 @@ main (int    argc,
   g_test_add_func ("/harness/baseline/fd-left", test_baseline_fd_left);
   g_test_add_func ("/harness/baseline/thread-left", test_baseline_thread_left);
   g_test_add_func ("/harness/baseline/child-left", test_baseline_child_left);
+  g_test_add_func ("/harness/executor/clean", test_executor_clean);
+  g_test_add_func ("/harness/executor/at-teardown", test_executor_at_teardown);
+  g_test_add_func ("/harness/executor/thread-left", test_executor_thread_left);
   g_test_add_func ("/harness/warnings/expected", test_warning_expected);
   g_test_add_func ("/harness/warnings/missing", test_warning_missing);
   g_test_add_func ("/harness/warnings/unexpected", test_warning_unexpected);

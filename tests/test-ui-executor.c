@@ -16,7 +16,8 @@
 #include "jobrouter-ui.h"
 #include "jr-job-row-private.h"
 #include "jr-progress-indicator-private.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define TIMEOUT (30 * G_USEC_PER_SEC)
 

@@ -14,11 +14,13 @@
 /**
  * JrJobList:
  *
- * A scrolling list of [class@Jr.JobRow]s: the jobs of a
+ * A scrolling list of [class@JrUi.JobRow]s: the jobs of a
  * [class@Jr.Executor] in submission order, plus any futures added with
- * [method@Jr.JobList.add_future]. Finished jobs stay until
- * [method@Jr.JobList.clear_finished] unless
- * [property@Jr.JobList:keep-finished] is %FALSE.
+ * [method@JrUi.JobList.add_future]. Finished jobs stay until
+ * [method@JrUi.JobList.clear_finished] unless
+ * [property@JrUi.JobList:keep-finished] is %FALSE.
+ *
+ * Since: 0.2
  */
 struct _JrJobList
 {
@@ -206,7 +208,13 @@ unbind_row (GtkSignalListItemFactory *factory,
  * jr_job_list_new:
  * @executor: (nullable): the executor whose jobs to show
  *
+ * Makes a list of the jobs of @executor (see
+ * [method@JrUi.JobList.set_executor]); with %NULL, of the futures added
+ * with [method@JrUi.JobList.add_future].
+ *
  * Returns: (transfer floating): a new job list
+ *
+ * Since: 0.2
  */
 GtkWidget *
 jr_job_list_new (JrExecutor *executor)
@@ -220,7 +228,12 @@ jr_job_list_new (JrExecutor *executor)
  * jr_job_list_get_executor:
  * @self: a job list
  *
+ * Gets the executor whose jobs the list shows: see
+ * [property@JrUi.JobList:executor].
+ *
  * Returns: (transfer none) (nullable): the executor whose jobs are shown
+ *
+ * Since: 0.2
  */
 JrExecutor *
 jr_job_list_get_executor (JrJobList *self)
@@ -237,7 +250,9 @@ jr_job_list_get_executor (JrJobList *self)
  *
  * Shows the jobs of @executor: those it runs now, and from then on every
  * job submitted to it. The list is cleared first, futures added with
- * [method@Jr.JobList.add_future] included.
+ * [method@JrUi.JobList.add_future] included.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_executor (JrJobList  *self,
@@ -258,7 +273,12 @@ jr_job_list_set_executor (JrJobList  *self,
  * jr_job_list_get_keep_finished:
  * @self: a job list
  *
+ * Gets whether jobs stay in the list once done: see
+ * [property@JrUi.JobList:keep-finished].
+ *
  * Returns: whether finished jobs stay in the list
+ *
+ * Since: 0.2
  */
 gboolean
 jr_job_list_get_keep_finished (JrJobList *self)
@@ -275,6 +295,8 @@ jr_job_list_get_keep_finished (JrJobList *self)
  *
  * When %FALSE, a job leaves the list as soon as it is done, and the
  * finished jobs shown now leave at once.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_keep_finished (JrJobList *self,
@@ -298,6 +320,8 @@ jr_job_list_set_keep_finished (JrJobList *self,
  * @self: a job list
  *
  * Removes the jobs that are done from the list.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_clear_finished (JrJobList *self)
@@ -314,7 +338,9 @@ jr_job_list_clear_finished (JrJobList *self)
  *
  * Shows @future, at the end of the list, if it is not shown already. A
  * future that is done is not added unless
- * [property@Jr.JobList:keep-finished] is %TRUE.
+ * [property@JrUi.JobList:keep-finished] is %TRUE.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_add_future (JrJobList *self,
@@ -337,7 +363,12 @@ jr_job_list_add_future (JrJobList *self,
  * jr_job_list_get_model:
  * @self: a job list
  *
+ * Gets the futures the list shows, as a list model of [class@Jr.Future]:
+ * see [property@JrUi.JobList:model].
+ *
  * Returns: (transfer none): the futures shown, in order
+ *
+ * Since: 0.2
  */
 GListModel *
 jr_job_list_get_model (JrJobList *self)
@@ -451,6 +482,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:executor:
    *
    * The executor whose jobs are shown.
+   *
+   * Since: 0.2
    */
   properties[PROP_EXECUTOR] =
     g_param_spec_object ("executor", NULL, NULL, JR_TYPE_EXECUTOR,
@@ -460,7 +493,9 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:keep-finished:
    *
    * Whether jobs stay in the list once done, until
-   * [method@Jr.JobList.clear_finished].
+   * [method@JrUi.JobList.clear_finished].
+   *
+   * Since: 0.2
    */
   properties[PROP_KEEP_FINISHED] =
     g_param_spec_boolean ("keep-finished", NULL, NULL, TRUE,
@@ -470,6 +505,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:model:
    *
    * The futures shown, in order.
+   *
+   * Since: 0.2
    */
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,

@@ -23,6 +23,8 @@
  *
  * The future can be changed at any time, so that a
  * `GtkSignalListItemFactory` can reuse rows.
+ *
+ * Since: 0.2
  */
 struct _JrJobRow
 {
@@ -445,7 +447,11 @@ on_cancel_clicked (GtkButton *button,
  * jr_job_row_new:
  * @future: (nullable): the future to show
  *
+ * Makes a row that shows @future.
+ *
  * Returns: (transfer floating): a new row
+ *
+ * Since: 0.2
  */
 GtkWidget *
 jr_job_row_new (JrFuture *future)
@@ -459,7 +465,11 @@ jr_job_row_new (JrFuture *future)
  * jr_job_row_get_future:
  * @self: a row
  *
+ * Gets the future the row shows: see [property@JrUi.JobRow:future].
+ *
  * Returns: (transfer none) (nullable): the future shown
+ *
+ * Since: 0.2
  */
 JrFuture *
 jr_job_row_get_future (JrJobRow *self)
@@ -475,6 +485,8 @@ jr_job_row_get_future (JrJobRow *self)
  * @future: (nullable): the future to show
  *
  * Shows @future instead of the current one.
+ *
+ * Since: 0.2
  */
 void
 jr_job_row_set_future (JrJobRow *self,
@@ -640,6 +652,8 @@ jr_job_row_class_init (JrJobRowClass *klass)
    * JrJobRow:future:
    *
    * The future shown by the row.
+   *
+   * Since: 0.2
    */
   properties[PROP_FUTURE] =
     g_param_spec_object ("future", NULL, NULL, JR_TYPE_FUTURE,

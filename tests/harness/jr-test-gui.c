@@ -1,4 +1,4 @@
-/* jr-test-gui.c — the GUI tests' harness; see jr-test-gui.h.
+/* jr-test-gui.c — the GUI part of libjobrouter-test; see jr-test-gui.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -8,10 +8,8 @@
  */
 #include <stdio.h>
 
-#include "jr-test-gui.h"
-
-/* Our threads (not GLib's or GTK's) when the program started. */
-static guint baseline_threads;
+#include "jobrouter-test-gui.h"
+#include "jr-test-private.h"
 
 /**
  * jr_test_gui_init:
@@ -41,7 +39,8 @@ jr_test_gui_init (int    *argc,
       return FALSE;
     }
 
-  baseline_threads = jr_test_count_own_threads (NULL);
+  /* GTK may have started threads of its own: they stay. */
+  jr_test_record_thread_baseline ();
 
   return TRUE;
 }
@@ -168,56 +167,4 @@ jr_test_find_widget (GtkWidget *root,
     }
 
   return NULL;
-}
-
-static gboolean
-no_extra_threads (gpointer unused)
-{
-  return jr_test_count_own_threads (NULL) <= baseline_threads;
-}
-
-static gboolean
-no_children (gpointer unused)
-{
-  return jr_test_count_children (TRUE) == 0;
-}
-
-/**
- * jr_test_shutdown_executor:
- * @executor: an executor
- *
- * Shuts @executor down (10 s at most) and checks it ended clean: stopped,
- * no worker, no thread more than when the test program started (GLib's
- * and GTK's own threads aside), no child process left, not even a zombie.
- */
-void
-jr_test_shutdown_executor (JrExecutor *executor)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  ok = jr_executor_shutdown (executor, 10 * G_USEC_PER_SEC, &error);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
-  g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
-
-  /* Threads end and children are reaped just after their last message:
-   * give them a moment, without sleeping the main context. */
-  if (!jr_test_iterate_until (NULL, no_extra_threads, NULL, 5 * G_USEC_PER_SEC))
-    {
-      g_autoptr(GString) names = g_string_new (NULL);
-      guint n = jr_test_count_own_threads (names);
-
-      jr_test_fail ("%u threads after shutdown, %u before the tests:%s",
-                    n, baseline_threads, names->str);
-    }
-
-  if (!jr_test_iterate_until (NULL, no_children, NULL, 5 * G_USEC_PER_SEC))
-    {
-      g_autofree char *names = jr_test_describe_children ();
-
-      jr_test_fail ("%u child processes left after shutdown:%s",
-                    jr_test_count_children (TRUE), names);
-    }
 }

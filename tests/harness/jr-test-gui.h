@@ -1,26 +1,32 @@
-/* jr-test-gui.h — the GUI tests' harness, on top of jr-test.h: GTK started
- * (or the program skipped without a display), frames awaited, a widget
- * shown in a window, an executor ended clean.
+/* jr-test-gui.h — the GUI part of libjobrouter-test: GTK started (or the
+ * program skipped without a display), frames awaited, a widget shown in a
+ * window, widgets found.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Like the jr_test_wait_*() of jr-test.h, what waits here marks the test
- * failed on timeout and returns FALSE, so that the test can close its
+ * Like the jr_test_wait_*() of jr-test-wait.h, what waits here marks the
+ * test failed on timeout and returns FALSE, so that the test can close its
  * windows and stop its executor before it returns.
  *
  * Threads: main thread only.
  */
 #pragma once
 
+#if !defined(JOBROUTER_TEST_INSIDE) && !defined(JOBROUTER_TEST_COMPILATION)
+#error "Only <jobrouter-test-gui.h> can be included directly."
+#endif
+
 #include <gtk/gtk.h>
 
-#include "jr-test.h"
+#include "jobrouter-test.h"
 
 G_BEGIN_DECLS
 
 /* jr_test_init() and gtk_init_check(), with GTK's test accessibility
  * backend unless GTK_A11Y asks for another. Without a display, prints the
- * TAP line of a skipped program and returns FALSE: main() then returns 0. */
+ * TAP line of a skipped program ("1..0 # SKIP no display": meson's TAP
+ * mode counts exit status 77 as an error) and returns FALSE: main() then
+ * returns 0. */
 gboolean   jr_test_gui_init          (int              *argc,
                                       char           ***argv);
 
@@ -39,9 +45,5 @@ GtkWidget *jr_test_find_widget       (GtkWidget        *root,
                                       gboolean        (*match) (GtkWidget *widget,
                                                                 gpointer   user_data),
                                       gpointer          user_data);
-
-/* Shuts @executor down and checks that it left no thread (but GLib's and
- * GTK's own) and no child process. */
-void       jr_test_shutdown_executor (JrExecutor       *executor);
 
 G_END_DECLS
