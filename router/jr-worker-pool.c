@@ -506,9 +506,17 @@ describe_death (JrPoolWorker *worker)
     {
       int sig = WTERMSIG (status);
 
+      /* A stream worker whose stream was cut (closed as corrupt after a
+       * warning, say) kills its own process group, itself included: no
+       * job's process may outlive its connection. Its status cannot tell
+       * that from a SIGKILL of another cause. */
       return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
-                          "The worker process was killed by %s (%d, %s)",
-                          signal_name (sig), sig, g_strsignal (sig));
+                          "The worker process was killed by %s (%d, %s)%s",
+                          signal_name (sig), sig, g_strsignal (sig),
+                          worker->stream && sig == SIGKILL && worker->kill_signal == 0
+                          ? "; a stream worker also kills itself so when its stream is cut "
+                            "(see a warning before, if any)"
+                          : "");
     }
   return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
                       "The worker process exited with status %d", WEXITSTATUS (status));
@@ -663,8 +671,8 @@ process_gone (JrPoolWorker *worker)
     }
   if (!worker->via_command && worker->kill_reason == NULL && !has_exited (worker))
     worker->kill_reason = g_strdup (worker->stream
-                                    ? "its stream was closed before it ended (it broke the "
-                                      "protocol, see the warning before, or closed its output)"
+                                    ? "it broke the protocol of its stream, which was closed "
+                                      "(see the warning before), or it closed its output"
                                     : "it broke the protocol of its queue, which was closed "
                                       "(see the warning before)");
   kill_group (worker);
