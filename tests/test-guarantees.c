@@ -2,7 +2,9 @@
  * hanging the executor or losing a future: cancel itself, read standard
  * input, shut the executor down from a handler, cancel every job in a
  * loop over the jobs model, forget jr_init(), leave child processes
- * behind. On both transports where it applies.
+ * behind. On both transports where it applies, and again on stream
+ * workers (a group whose launcher is a command of none: the worker speaks
+ * on its standard input and output, as through ssh or srun).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -103,20 +105,68 @@ pid_in_file_is_gone (gpointer data)
   return jr_test_process_is_gone (atoi (contents));
 }
 
-static void
-add_for_both (const char    *path,
-              GTestDataFunc  func)
+/* Where a test's jobs run: a transport, or stream workers. */
+typedef enum {
+  ON_THREADS,
+  ON_PROCESSES,
+  ON_STREAMS,
+  N_WHERE
+} Where;
+
+static const char * const where_names[N_WHERE] = { "threads", "processes", "streams" };
+
+/* An executor of @n workers: threads, worker processes, or stream workers
+ * (the process transport's jobs in a group of stream workers only). */
+static JrExecutor *
+new_executor (Where where,
+              guint n)
 {
-  static const JrTransport transports[] = { JR_TRANSPORT_THREADS, JR_TRANSPORT_PROCESSES };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) launcher = NULL;
+  JrExecutor *executor;
 
-  for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
+  if (where != ON_STREAMS)
+    return jr_executor_new (where == ON_THREADS ? JR_TRANSPORT_THREADS : JR_TRANSPORT_PROCESSES, n);
+
+  launcher = jr_launcher_new_command (NULL);
+  executor = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES,
+                           "max-workers", n, "local-group", FALSE, NULL);
+  g_assert_true (jr_executor_add_group (executor, "stream", launcher, n, &error));
+  g_assert_no_error (error);
+  return executor;
+}
+
+static void
+add_for_all (const char    *path,
+             GTestDataFunc  func)
+{
+  for (guint i = 0; i < N_WHERE; i++)
     {
-      g_autofree char *full =
-        g_strdup_printf ("/guarantees/%s/%s",
-                         transports[i] == JR_TRANSPORT_PROCESSES ? "processes" : "threads", path);
+      g_autofree char *full = g_strdup_printf ("/guarantees/%s/%s", where_names[i], path);
 
-      g_test_add_data_func (full, GINT_TO_POINTER (transports[i]), func);
+      g_test_add_data_func (full, GINT_TO_POINTER (i), func);
     }
+}
+
+/* As add_for_all, for what only a process can do: processes and streams. */
+static void
+add_for_processes (const char    *path,
+                   gconstpointer  data,
+                   GTestDataFunc  func)
+{
+  for (guint i = ON_PROCESSES; i < N_WHERE; i++)
+    {
+      g_autofree char *full = g_strdup_printf ("/guarantees/%s/%s", where_names[i], path);
+
+      g_test_add_data_func (full, data, func);
+    }
+}
+
+/* The variant a test registered with add_for_processes runs as. */
+static Where
+current_where (void)
+{
+  return strstr (g_test_get_path (), "/streams/") != NULL ? ON_STREAMS : ON_PROCESSES;
 }
 
 /* ---- a job that cancels itself ---- */
@@ -126,7 +176,7 @@ add_for_both (const char    *path,
 static void
 test_self_cancel_fails (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
   g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
                                        g_variant_new ("(b)", TRUE));
 
@@ -139,7 +189,7 @@ test_self_cancel_fails (gconstpointer data)
 static void
 test_self_cancel_result (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
   g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
                                        g_variant_new ("(b)", FALSE));
 
@@ -154,7 +204,7 @@ test_self_cancel_result (gconstpointer data)
 static void
 test_self_cancel_shutdown (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
   g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
                                        g_variant_new ("(b)", TRUE));
 
@@ -169,9 +219,9 @@ test_self_cancel_shutdown (gconstpointer data)
  * finds its end at once, and the requests the executor sends meanwhile
  * (a cancel, a recall) reach the worker. */
 static void
-test_stdin (void)
+test_stdin (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrExecutor) executor = new_executor (current_where (), 1);
   g_autoptr(JrFuture) reader = submit (executor, JR_JOB_KIND_CALL, "read-stdin", NULL);
   g_autoptr(JrFuture) cancelled = submit (executor, JR_JOB_KIND_CALL, "sleep",
                                           g_variant_new ("(t)", (guint64) 600000));
@@ -198,7 +248,7 @@ typedef enum {
 } HandlerKind;
 
 typedef struct {
-  JrTransport  transport;
+  Where        on;
   HandlerKind  where;
   gboolean     stop_only;      /* jr_executor_stop() instead of shutdown */
   gint64       timeout_usec;
@@ -267,7 +317,7 @@ static void
 test_stop_in_handler (gconstpointer data)
 {
   const HandlerCase *test = data;
-  g_autoptr(JrExecutor) executor = jr_executor_new (test->transport, 2);
+  g_autoptr(JrExecutor) executor = new_executor (test->on, 2);
   GListModel *jobs = jr_executor_get_jobs (executor);
   g_autoptr(JrFuture) first = NULL;
   g_autoptr(JrFuture) running = NULL;
@@ -320,7 +370,7 @@ test_stop_in_handler (gconstpointer data)
 static void
 test_cancel_all (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
   GListModel *jobs = jr_executor_get_jobs (executor);
   g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
   guint n;
@@ -360,7 +410,7 @@ test_cancel_all (gconstpointer data)
 static void
 test_failed_dependency_later (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
   g_autoptr(JrFuture) failed = submit (executor, JR_JOB_KIND_CALL, "fail",
                                        g_variant_new ("(sis)", "g-io-error-quark", 1, "no"));
   g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
@@ -425,9 +475,9 @@ file_has_pid (gpointer data)
 /* Killed after the cancel grace period: the worker's whole process group
  * goes, the job's `sleep` with it. */
 static void
-test_kill_group (void)
+test_kill_group (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrExecutor) executor = new_executor (current_where (), 1);
   g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(JrFuture) future = NULL;
@@ -487,6 +537,7 @@ typedef struct {
   const char *job;
   const char *warning;    /* the warning it causes */
   const char *reason;     /* in its own future's error */
+  const char *stream_reason;  /* the same on a stream worker, if other */
 } HostileCase;
 
 /* The victim runs on one worker while the hostile job, on the other,
@@ -496,7 +547,7 @@ static void
 test_hostile_job (gconstpointer data)
 {
   const HostileCase *test = data;
-  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
+  g_autoptr(JrExecutor) executor = new_executor (current_where (), 2);
   g_autoptr(JrFuture) victim = NULL;
   g_autoptr(JrFuture) liar = NULL;
   g_autoptr(JrFuture) later = NULL;
@@ -512,7 +563,8 @@ test_hostile_job (gconstpointer data)
   run_until_done (liar);
   error = jr_future_get_error (liar);
   g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
-  g_assert_nonnull (strstr (error->message, test->reason));
+  g_assert_nonnull (strstr (error->message, current_where () == ON_STREAMS && test->stream_reason != NULL
+                                            ? test->stream_reason : test->reason));
   run_until_done (victim);
   g_assert_cmpint (jr_future_get_state (victim), ==, JR_FUTURE_STATE_COMPLETED);
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (victim)), ==, 500);
@@ -565,7 +617,7 @@ main (int    argc,
     { "bad-argv", "failed jr-job-error-quark 9 ", "No such file or directory" },
     { "fd-limit", "completed", NULL },
   };
-  static HandlerCase handler_cases[2][6];
+  static HandlerCase handler_cases[N_WHERE][6];
   static const struct { const char *name; HandlerKind where; gboolean stop_only; gint64 timeout; } kinds[] = {
     { "state-done", IN_STATE_DONE, FALSE, SHUTDOWN_TIMEOUT_USEC },
     { "state-done-no-timeout", IN_STATE_DONE, FALSE, -1 },
@@ -577,7 +629,10 @@ main (int    argc,
   static const HostileCase hostile_cases[] = {
     { "forge-job-id", "*it sent a message for job 1, which it was not running*",
       "which it was not running" },
-    { "forge-pipes", "*not one of its pipes*", "broke the protocol of its queue" },
+    { "forge-pipes", "*not one of its pipes*", "broke the protocol of its queue",
+      /* The worker sees its stream cut and kills itself and its jobs,
+       * maybe before the router's closing is seen here. */
+      "its stream" },
     { "garbage-message", "*it sent a message of no known shape*", "of no known shape" },
   };
   g_autofree char *dir = NULL;
@@ -594,26 +649,26 @@ main (int    argc,
   dir = g_path_get_dirname (self_exe);
   misuse_program = g_build_filename (dir, "misuse-program", NULL);
 
-  add_for_both ("self-cancel/fails", test_self_cancel_fails);
-  add_for_both ("self-cancel/result", test_self_cancel_result);
-  add_for_both ("self-cancel/shutdown", test_self_cancel_shutdown);
-  g_test_add_func ("/guarantees/processes/stdin", test_stdin);
-  for (guint t = 0; t < 2; t++)
+  add_for_all ("self-cancel/fails", test_self_cancel_fails);
+  add_for_all ("self-cancel/result", test_self_cancel_result);
+  add_for_all ("self-cancel/shutdown", test_self_cancel_shutdown);
+  add_for_processes ("stdin", NULL, test_stdin);
+  for (guint t = 0; t < N_WHERE; t++)
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
       {
         HandlerCase *test = &handler_cases[t][k];
         g_autofree char *path = NULL;
 
-        test->transport = t == 0 ? JR_TRANSPORT_THREADS : JR_TRANSPORT_PROCESSES;
+        test->on = t;
         test->where = kinds[k].where;
         test->stop_only = kinds[k].stop_only;
         test->timeout_usec = kinds[k].timeout;
         path = g_strdup_printf ("/guarantees/%s/stop-in-handler/%s",
-                                t == 0 ? "threads" : "processes", kinds[k].name);
+                                where_names[t], kinds[k].name);
         g_test_add_data_func (path, test, test_stop_in_handler);
       }
-  add_for_both ("cancel-all", test_cancel_all);
-  add_for_both ("failed-dependency-later", test_failed_dependency_later);
+  add_for_all ("cancel-all", test_cancel_all);
+  add_for_all ("failed-dependency-later", test_failed_dependency_later);
   for (guint i = 0; i < G_N_ELEMENTS (misuse_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/guarantees/processes/misuse/%s",
@@ -623,13 +678,12 @@ main (int    argc,
     }
   for (guint i = 0; i < G_N_ELEMENTS (hostile_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/guarantees/processes/hostile-job/%s",
-                                               hostile_cases[i].job);
+      g_autofree char *path = g_strdup_printf ("hostile-job/%s", hostile_cases[i].job);
 
-      g_test_add_data_func (path, &hostile_cases[i], test_hostile_job);
+      add_for_processes (path, &hostile_cases[i], test_hostile_job);
     }
   g_test_add_func ("/guarantees/processes/inherited-fds", test_inherited_fds);
-  g_test_add_func ("/guarantees/processes/kill-group", test_kill_group);
+  add_for_processes ("kill-group", NULL, test_kill_group);
   g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
 
   return g_test_run ();
