@@ -18,6 +18,8 @@ struct _JrJobsModel {
 
 static void jr_jobs_model_list_model_init (GListModelInterface *iface);
 
+static guint items_changed_id;
+
 G_DEFINE_FINAL_TYPE_WITH_CODE (JrJobsModel, jr_jobs_model, G_TYPE_OBJECT,
   G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, jr_jobs_model_list_model_init))
 
@@ -80,6 +82,16 @@ static void
 jr_jobs_model_class_init (JrJobsModelClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = jr_jobs_model_finalize;
+  items_changed_id = g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL);
+}
+
+/* Every job enters and leaves the model: with nobody watching (an
+ * executor driven from code, not a list view), emitting is most of the
+ * cost of a trivial job's bookkeeping. */
+static gboolean
+is_watched (JrJobsModel *self)
+{
+  return g_signal_has_handler_pending (self, items_changed_id, 0, FALSE);
 }
 
 static void
@@ -100,8 +112,9 @@ jr_jobs_model_append (JrJobsModel *self,
 {
   GSequenceIter *place = g_sequence_append (self->items, g_object_ref (future));
 
-  g_list_model_items_changed (G_LIST_MODEL (self), (guint) g_sequence_iter_get_position (place),
-                              0, 1);
+  if (is_watched (self))
+    g_list_model_items_changed (G_LIST_MODEL (self),
+                                (guint) g_sequence_iter_get_position (place), 0, 1);
   return place;
 }
 
@@ -109,13 +122,17 @@ void
 jr_jobs_model_remove (JrJobsModel   *self,
                       GSequenceIter *place)
 {
-  guint position = (guint) g_sequence_iter_get_position (place);
+  gboolean watched = is_watched (self);
+  guint position = 0;
 
+  if (watched || self->cached != NULL)
+    position = (guint) g_sequence_iter_get_position (place);
   /* Positions after it shift down by one. */
   if (self->cached == place)
     self->cached = NULL;
   else if (self->cached != NULL && position < self->cached_position)
     self->cached_position--;
   g_sequence_remove (place);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  if (watched)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 }
