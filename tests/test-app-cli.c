@@ -114,6 +114,81 @@ test_several_jobs (void)
   g_assert_cmpstr (run.err, ==, "");
 }
 
+/* Runs jobrouter with @args through the test Slurm (SLURM_CONF from
+ * JR_TEST_SLURM_CONF, which .ci/run sets once it started the engines);
+ * FALSE, the test skipped, without it. */
+static gboolean
+run_jobrouter_on_slurm (Run                *run,
+                        const char * const *args)
+{
+  const char *slurm_conf = g_getenv ("JR_TEST_SLURM_CONF");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (slurm_conf == NULL)
+    {
+      g_test_skip ("no Slurm to run on: JR_TEST_SLURM_CONF is not set (.ci/run sets it)");
+      return FALSE;
+    }
+  launcher = new_launcher ();
+  g_subprocess_launcher_setenv (launcher, "SLURM_CONF", slurm_conf, TRUE);
+  g_ptr_array_add (argv, jobrouter);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = exit_status (process);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+  return TRUE;
+}
+
+/* --workers with a Slurm group and no local worker: a job that may run
+ * anywhere runs there and says where; one that reads local paths is
+ * refused unless --shared-paths says they are the same there. */
+static void
+test_workers_slurm (void)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *file = g_build_filename (dir, "abc.txt", NULL);
+  const char *anywhere[] = { "run", "--workers", "local:0,slurm:1", "count-primes", "100", NULL };
+  const char *paths[] = { "run", "--workers", "local:0,slurm:1", "checksum", dir, NULL };
+  const char *shared[] = { "run", "--workers", "local:0,slurm:1", "--shared-paths", "-q",
+                           "checksum", dir, NULL };
+
+  g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
+  {
+    g_auto(Run) run = { 0 };
+
+    if (!run_jobrouter_on_slurm (&run, anywhere))
+      goto out;
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_str_has_suffix (run.out, "25 primes up to 100\n"));
+    g_assert_nonnull (strstr (run.err, "jobrouter: count-primes ran on "));
+    g_assert_nonnull (strstr (run.err, "(slurm)\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    g_assert_true (run_jobrouter_on_slurm (&run, paths));
+    g_assert_cmpint (run.status, !=, 0);
+    g_assert_nonnull (strstr (run.err, "reads local paths"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    g_assert_true (run_jobrouter_on_slurm (&run, shared));
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "abc.txt"));
+  }
+out:
+  jr_test_remove_temp_dir (dir);
+}
+
 static void
 test_threads (void)
 {
@@ -322,6 +397,7 @@ main (int    argc,
   g_test_add_func ("/app/cli/count-primes", test_count_primes);
   g_test_add_func ("/app/cli/several-jobs", test_several_jobs);
   g_test_add_func ("/app/cli/threads", test_threads);
+  g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
   g_test_add_func ("/app/cli/failing-job", test_failing_job);
   g_test_add_func ("/app/cli/failing-command", test_failing_command);
