@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "jr-app-jobs.h"
+#include "jr-job-private.h"
 #include "jr-test.h"
 
 /* Far beyond what any job here takes: reaching it means a hang. */
@@ -148,6 +149,32 @@ test_table (void)
       g_assert_nonnull (strstr (help, names[i]));
     }
   g_assert_null (jr_app_jobs_lookup ("no-such-job"));
+}
+
+/* Jobs given a path read this machine's files: they run on another
+ * machine only where the paths are shared. A number or a command line
+ * runs anywhere. */
+static void
+test_placement (void)
+{
+  static const struct {
+    const char     *name;
+    JrJobPlacement  placement;
+  } expected[] = {
+    { "checksum", JR_JOB_PLACEMENT_LOCAL_PATHS },
+    { "find-duplicates", JR_JOB_PLACEMENT_LOCAL_PATHS },
+    { "compress", JR_JOB_PLACEMENT_LOCAL_PATHS },
+    { "run-command", JR_JOB_PLACEMENT_ANYWHERE },
+    { "count-primes", JR_JOB_PLACEMENT_ANYWHERE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const JrJobKindInfo *info = jr_job_registry_lookup (expected[i].name);
+
+      g_assert_nonnull (info);
+      g_assert_cmpint (info->placement, ==, expected[i].placement);
+    }
 }
 
 static void
@@ -734,6 +761,7 @@ main (int    argc,
   jr_test_init (&argc, &argv);
 
   g_test_add_func ("/app/jobs/table", test_table);
+  g_test_add_func ("/app/jobs/placement", test_placement);
   g_test_add_func ("/app/jobs/parse-args", test_parse_args);
   g_test_add_func ("/app/jobs/format-unexpected", test_format_unexpected);
 
