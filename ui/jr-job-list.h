@@ -10,6 +10,8 @@
 
 #include "jobrouter.h"
 
+#include "jr-job-row.h"
+
 G_BEGIN_DECLS
 
 #define JR_TYPE_JOB_LIST (jr_job_list_get_type ())
@@ -26,5 +28,11 @@ void        jr_job_list_clear_finished    (JrJobList  *self);
 void        jr_job_list_add_future        (JrJobList  *self,
                                            JrFuture   *future);
 GListModel *jr_job_list_get_model         (JrJobList  *self);
+void        jr_job_list_set_result_func   (JrJobList       *self,
+                                           JrJobResultFunc  func,
+                                           gpointer         user_data,
+                                           GDestroyNotify   destroy);
+void        jr_job_list_set_placeholder   (JrJobList  *self,
+                                           GtkWidget  *placeholder);
 
 G_END_DECLS
