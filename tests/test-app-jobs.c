@@ -320,6 +320,36 @@ test_numbers (void)
     }
 }
 
+/* One line per result, for rows, Results and notifications. */
+static void
+test_summarize (void)
+{
+  const JrAppJob *primes = jr_app_jobs_lookup ("count-primes");
+  const JrAppJob *checksum = jr_app_jobs_lookup ("checksum");
+  const JrAppJob *duplicates = jr_app_jobs_lookup ("find-duplicates");
+  const JrAppJob *compress = jr_app_jobs_lookup ("compress");
+  g_autoptr(GVariant) primes_args = g_variant_ref_sink (g_variant_new ("(t)", (guint64) 100000));
+  g_autoptr(GVariant) path_args = g_variant_ref_sink (g_variant_new ("(s)", "/some/where"));
+  g_autoptr(GVariant) count = g_variant_ref_sink (g_variant_new_uint64 (9592));
+  g_autoptr(GVariant) report = g_variant_ref_sink (g_variant_new_string (
+    SHA256_ABC "  abc.txt\n# 1 file, 3 bytes\n# could not read x: denied\n"));
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(tsas)"), NULL, 0));
+  g_autoptr(GVariant) gz = g_variant_ref_sink (g_variant_new ("(stt)", "/tmp/a.log.gz",
+                                                              (guint64) 1000, (guint64) 100));
+  g_autofree char *primes_line = jr_app_job_summarize_result (primes, primes_args, count);
+  g_autofree char *checksum_line = jr_app_job_summarize_result (checksum, path_args, report);
+  g_autofree char *duplicates_line = jr_app_job_summarize_result (duplicates, path_args, none);
+  g_autofree char *gz_path = jr_app_job_dup_result_path (compress, gz);
+  g_autofree char *no_path = jr_app_job_dup_result_path (checksum, report);
+
+  g_assert_cmpstr (primes_line, ==, "9,592 primes up to 100,000");
+  g_assert_cmpstr (checksum_line, ==, "1 file, 3 bytes");
+  g_assert_cmpstr (duplicates_line, ==, "No duplicate files.");
+  /* The file a job made: compress's .gz, nothing for a report. */
+  g_assert_cmpstr (gz_path, ==, "/tmp/a.log.gz");
+  g_assert_null (no_path);
+}
+
 static void
 test_format_unexpected (void)
 {
@@ -896,6 +926,7 @@ main (int    argc,
   g_test_add_func ("/app/jobs/table", test_table);
   g_test_add_func ("/app/jobs/parse-args", test_parse_args);
   g_test_add_func ("/app/jobs/numbers", test_numbers);
+  g_test_add_func ("/app/jobs/summarize", test_summarize);
   g_test_add_func ("/app/jobs/format-unexpected", test_format_unexpected);
 
 #define ADD(path, func) \

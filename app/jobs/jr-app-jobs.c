@@ -348,3 +348,64 @@ jr_app_job_format_result (const JrAppJob *job,
 
   return job->format_result (args, result);
 }
+
+/**
+ * jr_app_job_summarize_result:
+ * @job: a built-in job
+ * @args: the arguments it ran with
+ * @result: (nullable): its result
+ *
+ * The result in one line, for a list or a notification: a report's first
+ * "#" summary line ("3 files, 29 bytes"), or else the last line of the
+ * text ("2 groups of duplicates, 1.2 MB wasted").
+ *
+ * Returns: one line
+ */
+char *
+jr_app_job_summarize_result (const JrAppJob *job,
+                             GVariant       *args,
+                             GVariant       *result)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *summary = NULL;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  text = jr_app_job_format_result (job, args, result);
+  lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && summary == NULL; i++)
+    if (g_str_has_prefix (lines[i], "# "))
+      summary = lines[i] + 2;
+
+  for (guint i = g_strv_length (lines); i > 0 && summary == NULL; i--)
+    if (g_strstrip (lines[i - 1])[0] != '\0')
+      summary = lines[i - 1];
+
+  return g_strdup (summary != NULL ? summary : "");
+}
+
+/**
+ * jr_app_job_dup_result_path:
+ * @job: a built-in job
+ * @result: (nullable): its result
+ *
+ * Returns: (nullable): the file the job made (compress: FILE.gz), or %NULL
+ *   when its result is only text
+ */
+char *
+jr_app_job_dup_result_path (const JrAppJob *job,
+                            GVariant       *result)
+{
+  const char *path = NULL;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  if (result == NULL || !g_str_equal (job->name, "compress") ||
+      !g_variant_is_of_type (result, G_VARIANT_TYPE (job->result_type)))
+    return NULL;
+
+  g_variant_get (result, "(&stt)", &path, NULL, NULL);
+  return g_strdup (path);
+}
