@@ -1291,6 +1291,53 @@ test_accessible (void)
   run_app (scenario_accessible);
 }
 
+/* Tab through each view: it reaches the rows (a job's, a result's), and
+ * never stops on a scrolled window around them. */
+static void
+scenario_keyboard (JrApplication *app,
+                   JrAppWindow   *window)
+{
+  JrFuture *future = submit (window, "count-primes", "100");
+  const char * const views[] = { "win.show-jobs", "win.show-results" };
+
+  jr_test_wait_done (future, WAIT_USEC);
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      gboolean reached_row = FALSE;
+
+      gtk_widget_activate_action (GTK_WIDGET (window), views[v], NULL);
+      jr_test_wait_frames (GTK_WIDGET (window), 3, WAIT_USEC);
+      gtk_window_set_focus (GTK_WINDOW (window), NULL);
+
+      for (guint i = 0; i < 30; i++)
+        {
+          GtkWidget *focus;
+
+          if (!gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD))
+            continue;
+          focus = gtk_root_get_focus (GTK_ROOT (window));
+          g_assert_nonnull (focus);
+          g_test_message ("%s: Tab %u: %s", views[v], i, G_OBJECT_TYPE_NAME (focus));
+          g_assert_false (GTK_IS_SCROLLED_WINDOW (focus));
+          if ((v == 0 && jr_test_find_widget (focus, is_of_type, GSIZE_TO_POINTER (JR_TYPE_JOB_ROW)) != NULL) ||
+              (v == 1 && GTK_IS_LIST_BOX_ROW (focus)))
+            {
+              reached_row = TRUE;
+              g_assert_true (gtk_widget_has_visible_focus (focus));
+            }
+        }
+      g_assert_true (reached_row);
+    }
+}
+
+static void
+test_keyboard (void)
+{
+  run_app (scenario_keyboard);
+}
+
 /* ---- size and looks: 360 px, the size remembered, dark contrast ---- */
 
 static double
@@ -1752,6 +1799,7 @@ main (int    argc,
   g_test_add_func ("/app/window/notifications", test_notifications);
   g_test_add_func ("/app/window/gnome", test_gnome);
   g_test_add_func ("/app/window/accessible-names", test_accessible);
+  g_test_add_func ("/app/window/keyboard", test_keyboard);
   g_test_add_func ("/app/window/sizes-and-looks", test_sizes_and_looks);
   g_test_add_func ("/app/window/size-restored", test_size_restored);
   g_test_add_func ("/app/window/live-output", test_live_output);
