@@ -303,7 +303,7 @@ notify_done (JrAppWindow *self,
       /* They see a completed job in its row; a failure gets a word more. */
       if (state == JR_FUTURE_STATE_FAILED)
         {
-          g_autofree char *title = g_strdup_printf ("“%s” failed", jr_app_record_get_title (record));
+          g_autofree char *title = g_strdup_printf ("%s failed", jr_app_record_get_title (record));
           AdwToast *toast = adw_toast_new (title);
 
           adw_toast_set_button_label (toast, "Details");

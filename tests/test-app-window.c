@@ -660,6 +660,13 @@ scenario_indicator (JrApplication *app,
   jr_test_wait_state (sleepers[0], JR_FUTURE_STATE_EXECUTING, WAIT_USEC);
   g_assert_cmpint (jr_future_get_state (sleepers[2]), ==, JR_FUTURE_STATE_WAITING);
 
+  for (guint i = 0; i < g_list_model_get_n_items (view); i++)
+    {
+      g_autoptr(JrFuture) item = g_list_model_get_item (view, i);
+
+      g_test_message ("popover %u: %s %s", i, jr_future_get_title (item),
+                      g_enum_to_string (JR_TYPE_FUTURE_STATE, jr_future_get_state (item)));
+    }
   g_assert_cmpuint (g_list_model_get_n_items (view), ==, 3);
   for (guint i = 0; i < 3; i++)
     {
@@ -767,6 +774,23 @@ static gboolean find_toast (GtkWidget  *root,
 
 /* ---- the clipboard (issue 11, 1) ---- */
 
+/* A launcher for the helper programs (this one, in another role): they
+ * exit without tidying GTK up, which LeakSanitizer need not judge. */
+static GSubprocessLauncher *
+helper_launcher (GSubprocessFlags  flags,
+                 const char       *role)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  const char *asan = g_getenv ("ASAN_OPTIONS");
+  g_autofree char *options = g_strdup_printf ("%s%sdetect_leaks=0", asan ? asan : "",
+                                              asan && *asan ? ":" : "");
+
+  g_subprocess_launcher_setenv (launcher, role, "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
+  g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", options, TRUE);
+  return launcher;
+}
+
 /* The other program: reads the clipboard as text, prints its length and
  * SHA-256. */
 static void
@@ -848,15 +872,13 @@ on_reader_exited (GObject      *source,
 static char *
 read_clipboard_elsewhere (gint64 *longest_gap)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = helper_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                                             "JR_TEST_CLIPBOARD_READER");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) out = NULL;
   Reading reading = { 0 };
   guint tick;
   gint64 deadline = g_get_monotonic_time () + WAIT_USEC;
 
-  g_subprocess_launcher_setenv (launcher, "JR_TEST_CLIPBOARD_READER", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
   reading.process = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (reading.process, NULL, on_reader_exited, &reading);
@@ -1030,9 +1052,8 @@ start_focus_thief (void)
   g_autofree char *line = NULL;
   GSubprocess *thief;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_setenv (launcher, "JR_TEST_FOCUS_THIEF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
+  launcher = helper_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              "JR_TEST_FOCUS_THIEF");
   thief = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (thief));
@@ -1094,7 +1115,7 @@ scenario_notifications (JrApplication *app,
   future = submit (window, "checksum", "/nonexistent/in-use");
   jr_test_wait_done (future, WAIT_USEC);
   g_assert_cmpuint (jr_application_get_n_notifications (app), ==, before);
-  g_assert_true (find_toast (GTK_WIDGET (window), "“Checksum of /nonexistent/in-use” failed"));
+  g_assert_true (find_toast (GTK_WIDGET (window), "Checksum of /nonexistent/in-use failed"));
 
   /* Not in use: the focus went to another program. */
   thief = start_focus_thief ();
@@ -1470,25 +1491,10 @@ scenario_sizes_and_looks (JrApplication *app,
   /* A window that goes down to 360 px. */
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
   g_test_message ("minimum width %d", min_width);
-  if (g_getenv ("JR_TEST_DEBUG_WIDTH"))
-    {
-      GtkWidget *stack[64]; int depth = 0;
-      stack[depth++] = GTK_WIDGET (window);
-      while (depth > 0)
-        {
-          GtkWidget *w = stack[--depth];
-          int m = 0;
-          gtk_widget_measure (w, GTK_ORIENTATION_HORIZONTAL, -1, &m, NULL, NULL, NULL);
-          if (m > 150)
-            g_printerr ("%s %s min %d\n", G_OBJECT_TYPE_NAME (w), gtk_widget_get_name (w), m);
-          for (GtkWidget *c = gtk_widget_get_first_child (w); c && depth < 60; c = gtk_widget_get_next_sibling (c))
-            stack[depth++] = c;
-        }
-    }
   g_assert_cmpint (min_width, <=, 360);
 
   /* Jobs of every kind: done, failed, cancelled, running and waiting. */
-  done = submit (window, "count-primes", "5,988,483,073");
+  done = submit (window, "count-primes", "100,000,000");
   failed = submit (window, "run-command", "ls /nonexistent");
   jr_test_wait_done (failed, WAIT_USEC);
   cancelled = submit (window, "run-command", "sleep 600");
@@ -1504,7 +1510,7 @@ scenario_sizes_and_looks (JrApplication *app,
 
   row = row_of (window, done);
   g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==,
-                   "279,033,920 primes up to 5,988,483,073");
+                   "5,761,455 primes up to 100,000,000");
 
   resize (window, 860, 620);
   save_picture (window, "screenshot.png");
