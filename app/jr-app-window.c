@@ -373,13 +373,15 @@ jr_app_window_submit (JrAppWindow  *self,
   const JrAppJob *job;
   g_autoptr(JrJobOptions) options = NULL;
   g_autoptr(JrFuture) future = NULL;
-  g_autoptr(GVariant) owned_args = g_variant_ref_sink (args);
+  g_autoptr(GVariant) owned_args = NULL;
   g_autofree char *title = NULL;
   JrAppRecord *record;
 
   g_return_val_if_fail (JR_IS_APP_WINDOW (self), NULL);
   g_return_val_if_fail (job_name != NULL, NULL);
+  g_return_val_if_fail (args != NULL, NULL);
 
+  owned_args = g_variant_ref_sink (args);
   job = jr_app_jobs_lookup (job_name);
   g_return_val_if_fail (job != NULL, NULL);
 
