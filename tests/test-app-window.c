@@ -41,6 +41,15 @@
 
 #define WAIT_USEC (60 * G_USEC_PER_SEC)
 
+/* The longest the main loop may stall while another program reads the
+ * clipboard: it must keep answering (GTK 4.8 froze for good). Code under
+ * AddressSanitizer runs several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STALL_MAX_USEC (5 * G_USEC_PER_SEC)
+#else
+#define STALL_MAX_USEC G_USEC_PER_SEC
+#endif
+
 static gboolean have_display;
 static char *self_path;
 
@@ -63,7 +72,11 @@ test_settings_installed (void)
   g_assert_false (jr_app_settings_get_boolean (settings, JR_APP_SETTINGS_KEEP_FINISHED));
   g_settings_reset (settings, JR_APP_SETTINGS_KEEP_FINISHED);
 
-  g_assert_cmpstr (g_settings_get_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY), ==, "background");
+  {
+    g_autofree char *priority = g_settings_get_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY);
+
+    g_assert_cmpstr (priority, ==, "background");
+  }
   for (JrAppWorkerPriority p = JR_APP_WORKER_PRIORITY_BACKGROUND; p <= JR_APP_WORKER_PRIORITY_NORMAL; p++)
     g_assert_cmpint (jr_app_worker_priority_from_string (jr_app_worker_priority_to_string (p)), ==, p);
   g_assert_cmpint (jr_app_worker_priority_from_string ("bogus"), ==, JR_APP_WORKER_PRIORITY_BACKGROUND);
@@ -664,8 +677,9 @@ scenario_indicator (JrApplication *app,
     {
       g_autoptr(JrFuture) item = g_list_model_get_item (view, i);
 
-      g_test_message ("popover %u: %s %s", i, jr_future_get_title (item),
-                      g_enum_to_string (JR_TYPE_FUTURE_STATE, jr_future_get_state (item)));
+      g_autofree char *state = g_enum_to_string (JR_TYPE_FUTURE_STATE, jr_future_get_state (item));
+
+      g_test_message ("popover %u: %s %s", i, jr_future_get_title (item), state);
     }
   g_assert_cmpuint (g_list_model_get_n_items (view), ==, 3);
   for (guint i = 0; i < 3; i++)
@@ -766,6 +780,12 @@ scenario_checksum_file (JrApplication *app,
 static void
 test_checksum_file (void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+  /* GTK 4.8's file chooser leaks the GFileInfos of the folder it shows,
+   * made in GIO's threads where no suppression can tell them from ours. */
+  g_test_skip ("GTK's file chooser leaks under LeakSanitizer");
+  return;
+#endif
   run_app (scenario_checksum_file);
 }
 
@@ -944,15 +964,18 @@ scenario_clipboard (JrApplication *app,
     /* Said in a toast. */
     g_assert_true (find_toast (GTK_WIDGET (dialog), copied));
   }
-  expected = g_strdup_printf ("%zu %s", strlen (jr_result_dialog_get_text (dialog)),
-                              g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-                                                             jr_result_dialog_get_text (dialog), -1));
+  {
+    g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                          jr_result_dialog_get_text (dialog), -1);
+
+    expected = g_strdup_printf ("%zu %s", strlen (jr_result_dialog_get_text (dialog)), sum);
+  }
 
   read = read_clipboard_elsewhere (&gap);
   g_test_message ("read “%s”; the main loop stalled %.0f ms at most", read, gap / 1000.0);
   g_assert_cmpstr (read, ==, expected);
   /* It kept answering: never a second without a turn. */
-  g_assert_cmpint (gap, <, G_USEC_PER_SEC);
+  g_assert_cmpint (gap, <, STALL_MAX_USEC);
 
   /* Ctrl+C on a large selection in the text goes the same way. */
   text_view = find_widget (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW);
@@ -969,7 +992,7 @@ scenario_clipboard (JrApplication *app,
 
     g_assert_cmpuint (strlen (selected), >, 500 * 1000);
     g_assert_cmpstr (got, ==, want);
-    g_assert_cmpint (gap, <, G_USEC_PER_SEC);
+    g_assert_cmpint (gap, <, STALL_MAX_USEC);
   }
   (void) g_string_free (g_steal_pointer (&big), TRUE);
 
@@ -1233,7 +1256,11 @@ scenario_gnome (JrApplication *app,
 
     g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, JR_APP_WORKER_PRIORITY_BACKGROUND);
     adw_combo_row_set_selected (priority, JR_APP_WORKER_PRIORITY_NORMAL);
-    g_assert_cmpstr (g_settings_get_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY), ==, "normal");
+    {
+      g_autofree char *nick = g_settings_get_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY);
+
+      g_assert_cmpstr (nick, ==, "normal");
+    }
     g_settings_set_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY, "low");
     g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, JR_APP_WORKER_PRIORITY_LOW);
 
