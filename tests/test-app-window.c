@@ -604,6 +604,7 @@ scenario_failed_command (JrApplication *app,
   close_toplevel (GTK_WINDOW (dialog));
 
   dialog = open_result (window, missing);
+  g_test_message ("failed result:\n%s", jr_result_dialog_get_text (dialog));
   g_assert_nonnull (strstr (jr_result_dialog_get_text (dialog), "no-such-program-jr: not found"));
   close_toplevel (GTK_WINDOW (dialog));
 }
