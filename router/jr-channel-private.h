@@ -16,6 +16,10 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -25,16 +29,34 @@ G_BEGIN_DECLS
 
 typedef struct _JrChannel JrChannel;
 
+/* The child's ends of a channel: fds to pass under the same numbers, and
+ * the value of JR_CHANNEL_ENV that names them. */
+typedef struct {
+  int   mem_fd;
+  int   bell_fd;
+  char *env;
+} JrChildFds;
+
 /* Parent side. Creates a channel and gives the child's ends to @launcher. */
 JrChannel *jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
                                         guint64              channel_id,
                                         GError             **error);
+/* The same, giving the child's ends to the caller (who closes them, with
+ * jr_child_fds_clear(), once the child has them: until then the child's
+ * exit does not show as EOF). */
+JrChannel *jr_channel_new_for_child    (guint64              channel_id,
+                                        JrChildFds          *child,
+                                        GError             **error);
+void       jr_child_fds_clear          (JrChildFds          *child);
 void       jr_channel_free             (JrChannel           *channel);
 guint64    jr_channel_get_id           (JrChannel           *channel);
 int        jr_channel_get_poll_fd      (JrChannel           *channel);
 
 /* Reader (monitor thread). Points at the unread bytes: *len of them at the
- * returned address, contiguous even where the ring wraps. */
+ * returned address, contiguous even where the ring wraps. Returns NULL
+ * (and *len 0) when the writer's position is more than a ring ahead of
+ * the reader's, or behind it: no writer gets there without scribbling on
+ * the header, and the queue is to be closed as corrupt. */
 const guint8 *jr_channel_peek          (JrChannel           *channel,
                                         gsize               *len);
 /* How far the reader has read and the writer has written, in bytes since
@@ -69,10 +91,37 @@ gboolean   jr_channel_write_data       (JrChannel           *channel,
                                         gconstpointer        data,
                                         gsize                size,
                                         GError             **error);
+/* As jr_channel_write_data(), without ringing the doorbell: the next
+ * message rings it, or a watcher after JR_CHANNEL_BELL_DELAY_MS (see
+ * below). For a message that is soon followed by another (a job's
+ * STARTED by its RESULT): the reader then wakes once for both. */
+gboolean   jr_channel_write_data_deferred (JrChannel        *channel,
+                                        guint64              connection_id,
+                                        const char          *type_string,
+                                        gconstpointer        data,
+                                        gsize                size,
+                                        GError             **error);
+/* A thread that waits for something else (a worker's requests) watches
+ * that no deferred doorbell waits long: it waits at most the returned
+ * timeout, in ms (-1: none), then calls watch_end(), which rings a
+ * doorbell still owed once the wait timed out. */
+#define JR_CHANNEL_BELL_DELAY_MS 1
+int        jr_channel_watch_begin      (JrChannel           *channel);
+void       jr_channel_watch_end        (JrChannel           *channel,
+                                        gboolean             timed_out);
+
 /* Writes raw bytes as they are: for tests that play a misbehaving worker. */
 gboolean   jr_channel_write_raw        (JrChannel           *channel,
                                         const void          *data,
                                         gsize                len,
                                         GError             **error);
+/* For tests that play a worker scribbling on its ring: copies @len bytes
+ * (at most a ring's worth) to the write position without waiting for room,
+ * then moves the write position @advance bytes on, which may be more than
+ * was written or than the ring holds. */
+void       jr_channel_scribble         (JrChannel           *channel,
+                                        const void          *data,
+                                        gsize                len,
+                                        guint64              advance);
 
 G_END_DECLS

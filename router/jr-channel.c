@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +59,11 @@ struct _JrChannel {
   guint8       *ring;        /* ring_size bytes, mapped twice */
   gsize         ring_size;
   GMutex        write_lock;  /* child side: one message at a time */
+  /* Child side: a message went out without its doorbell (see
+   * jr_channel_write_data_deferred()), and whether a watcher waits for
+   * requests with no timeout, so that nobody would pay it. */
+  atomic_int    bell_owed;
+  atomic_int    watcher_untimed;
 };
 
 static gboolean
@@ -132,33 +138,61 @@ channel_alloc (guint64 id)
   return channel;
 }
 
-/* Target fd numbers in the child. Fixed high numbers keep clear of the
- * standard streams and of fds an application maps itself. */
-#define CHILD_MEM_FD  200
-#define CHILD_BELL_FD 201
+/* Where the child's ends go: the lowest free fd at or above this, the
+ * same number in the child as here. High numbers keep clear of the fds an
+ * application maps itself (3, 4, ...) ...*/
+#define CHILD_FD_FLOOR 200
+
+/* ... but within the descriptor limit, which may be far lower (ulimit -n
+ * 64): then from half the limit, and at worst from just above the
+ * standard streams. */
+static int
+dup_for_child (int fd)
+{
+  struct rlimit limit;
+  int floor = CHILD_FD_FLOOR;
+  int dup;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur / 2 < (rlim_t) floor)
+    floor = MAX ((int) (limit.rlim_cur / 2), 3);
+
+  dup = fcntl (fd, F_DUPFD_CLOEXEC, floor);
+  if (dup < 0 && (errno == EMFILE || errno == EINVAL))
+    dup = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  return dup;
+}
+
+/* A child that could shrink the memory would make the monitor's next read
+ * of its ring fault with SIGBUS, killing the parent; one that grew it
+ * could make us account memory we never asked for. Sealed before the child
+ * exists, and the seals themselves sealed: only the size is fixed, both
+ * sides still write. */
+static gboolean
+create_sealed_memory (JrChannel *channel,
+                      GError   **error)
+{
+  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (channel->mem_fd < 0)
+    return set_errno_error (error, "Could not create the queue memory");
+  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
+    return set_errno_error (error, "Could not size the queue memory");
+  if (fcntl (channel->mem_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+    return set_errno_error (error, "Could not seal the queue memory");
+  return TRUE;
+}
 
 JrChannel *
-jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
-                             guint64              channel_id,
-                             GError             **error)
+jr_channel_new_for_child (guint64       channel_id,
+                          JrChildFds   *child,
+                          GError      **error)
 {
   JrChannel *channel = channel_alloc (channel_id);
   int pair[2];
-  int child_mem_fd, child_bell_fd;
-  g_autofree char *env = NULL;
 
-  channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC);
-  if (channel->mem_fd < 0)
-    {
-      set_errno_error (error, "Could not create the queue memory");
-      goto fail;
-    }
-  if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
-    {
-      set_errno_error (error, "Could not size the queue memory");
-      goto fail;
-    }
-  if (!map_ring (channel, error))
+  child->mem_fd = child->bell_fd = -1;
+  child->env = NULL;
+  if (!create_sealed_memory (channel, error) || !map_ring (channel, error))
     goto fail;
 
   channel->header->magic = RING_MAGIC;
@@ -171,33 +205,57 @@ jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
     }
   channel->bell_fd = pair[0];
 
-  /* Sources above both targets: the child's dup2() of one must never
-   * clobber the source of the other. */
-  child_mem_fd = fcntl (channel->mem_fd, F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
-  child_bell_fd = fcntl (pair[1], F_DUPFD_CLOEXEC, CHILD_BELL_FD + 1);
+  /* Each end keeps its number in the child: GLib then only clears
+   * FD_CLOEXEC there, no fixed number can be over the child's limit, and
+   * no source fd of the spawn can have it (it is open here). Only a
+   * target the application picks itself could; JR_CHANNEL_ENV tells the
+   * child which they are, and the child checks what it finds there. */
+  child->mem_fd = dup_for_child (channel->mem_fd);
+  child->bell_fd = dup_for_child (pair[1]);
   close (pair[1]);
-  if (child_mem_fd < 0 || child_bell_fd < 0)
+  if (child->mem_fd < 0 || child->bell_fd < 0)
     {
       set_errno_error (error, "Could not duplicate the queue fds");
-      if (child_mem_fd >= 0)
-        close (child_mem_fd);
-      if (child_bell_fd >= 0)
-        close (child_bell_fd);
+      jr_child_fds_clear (child);
       goto fail;
     }
-
-  /* The launcher owns the child's ends from here on and closes them when
-   * it is freed: from then on the child's exit shows as EOF here. */
-  g_subprocess_launcher_take_fd (launcher, child_mem_fd, CHILD_MEM_FD);
-  g_subprocess_launcher_take_fd (launcher, child_bell_fd, CHILD_BELL_FD);
-  env = g_strdup_printf ("%d,%d,%d", CHILD_MEM_FD, CHILD_BELL_FD, (int) getpid ());
-  g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, env, TRUE);
-
+  child->env = g_strdup_printf ("%d,%d,%d", child->mem_fd, child->bell_fd, (int) getpid ());
   return channel;
 
 fail:
   jr_channel_free (channel);
   return NULL;
+}
+
+void
+jr_child_fds_clear (JrChildFds *child)
+{
+  if (child->mem_fd >= 0)
+    close (child->mem_fd);
+  if (child->bell_fd >= 0)
+    close (child->bell_fd);
+  child->mem_fd = child->bell_fd = -1;
+  g_clear_pointer (&child->env, g_free);
+}
+
+JrChannel *
+jr_channel_new_for_launcher (GSubprocessLauncher *launcher,
+                             guint64              channel_id,
+                             GError             **error)
+{
+  JrChildFds child;
+  JrChannel *channel = jr_channel_new_for_child (channel_id, &child, error);
+
+  if (channel == NULL)
+    return NULL;
+  /* The launcher owns the child's ends from here on and closes them when
+   * it is freed: from then on the child's exit shows as EOF here. */
+  g_subprocess_launcher_take_fd (launcher, child.mem_fd, child.mem_fd);
+  g_subprocess_launcher_take_fd (launcher, child.bell_fd, child.bell_fd);
+  child.mem_fd = child.bell_fd = -1;
+  g_subprocess_launcher_setenv (launcher, JR_CHANNEL_ENV, child.env, TRUE);
+  jr_child_fds_clear (&child);
+  return channel;
 }
 
 guint64
@@ -221,10 +279,13 @@ jr_channel_peek (JrChannel *channel,
   guint64 head = atomic_load_explicit (&channel->header->head, memory_order_relaxed);
   guint64 tail = atomic_load_explicit (&channel->header->tail, memory_order_acquire);
 
-  /* A writer may scribble anything here, positions included: never trust
-   * more than one ring's worth. */
+  /* A writer may scribble anything here, positions included: a writer
+   * waits for room, so it is never more than one ring ahead. */
   if (tail - head > channel->ring_size)
-    tail = head + channel->ring_size;
+    {
+      *len = 0;
+      return NULL;
+    }
 
   *len = (gsize) (tail - head);
   return channel->ring + (head & (channel->ring_size - 1));
@@ -296,6 +357,10 @@ jr_channel_ack_doorbell (JrChannel *channel)
     {
       ssize_t n = recv (channel->bell_fd, buf, sizeof buf, MSG_DONTWAIT);
 
+      /* Less than asked for: drained (one system call, not a second one to
+       * hear EAGAIN). A byte that comes after makes poll() say so. */
+      if (n > 0 && (gsize) n < sizeof buf)
+        return TRUE;
       if (n > 0)
         continue;
       if (n == 0)
@@ -436,9 +501,14 @@ wait_for_room (JrChannel *channel,
     }
 }
 
+static gboolean ring_reader (JrChannel *channel, GError **error);
+
+/* Makes @len more bytes visible to the reader and, unless @deferred,
+ * wakes it if it sleeps. */
 static gboolean
 publish (JrChannel *channel,
          gsize      len,
+         gboolean   deferred,
          GError   **error)
 {
   JrRingHeader *header = channel->header;
@@ -447,6 +517,24 @@ publish (JrChannel *channel,
                          atomic_load_explicit (&header->tail, memory_order_relaxed) + len,
                          memory_order_release);
   atomic_thread_fence (memory_order_seq_cst);
+  if (deferred)
+    {
+      atomic_store (&channel->bell_owed, 1);
+      /* Nobody watches the time: pay at once. */
+      if (atomic_load (&channel->watcher_untimed) && atomic_exchange (&channel->bell_owed, 0))
+        return ring_reader (channel, error);
+      return TRUE;
+    }
+  atomic_store_explicit (&channel->bell_owed, 0, memory_order_relaxed);
+  return ring_reader (channel, error);
+}
+
+static gboolean
+ring_reader (JrChannel *channel,
+             GError   **error)
+{
+  JrRingHeader *header = channel->header;
+
   if (atomic_load_explicit (&header->reader_waiting, memory_order_relaxed) &&
       atomic_exchange (&header->reader_waiting, 0))
     {
@@ -487,7 +575,7 @@ write_bytes_locked (JrChannel    *channel,
       if (!wait_for_room (channel, chunk, error))
         return FALSE;
       memcpy (write_pointer (channel), data, chunk);
-      if (!publish (channel, chunk, error))
+      if (!publish (channel, chunk, FALSE, error))
         return FALSE;
       data += chunk;
       len -= chunk;
@@ -507,6 +595,22 @@ jr_channel_write_raw (JrChannel   *channel,
   ok = write_bytes_locked (channel, data, len, error);
   g_mutex_unlock (&channel->write_lock);
   return ok;
+}
+
+void
+jr_channel_scribble (JrChannel  *channel,
+                     const void *data,
+                     gsize       len,
+                     guint64     advance)
+{
+  g_return_if_fail (len <= channel->ring_size);
+
+  g_mutex_lock (&channel->write_lock);
+  memcpy (write_pointer (channel), data, len);
+  atomic_store_explicit (&channel->header->tail,
+                         atomic_load_explicit (&channel->header->tail, memory_order_relaxed) + advance,
+                         memory_order_release);
+  g_mutex_unlock (&channel->write_lock);
 }
 
 typedef void (*StoreFunc) (gconstpointer source, guint8 *out, gsize size);
@@ -535,6 +639,7 @@ write_frame (JrChannel     *channel,
              gsize          data_size,
              StoreFunc      store,
              gconstpointer  source,
+             gboolean       deferred,
              GError       **error)
 {
   gsize type_size = strlen (type_string) + 1;
@@ -567,7 +672,7 @@ write_frame (JrChannel     *channel,
 
           jr_frame_write_header (out, connection_id, type_string, data_size);
           store (source, out + data_offset, data_size);
-          ok = publish (channel, frame_size, error);
+          ok = publish (channel, frame_size, deferred, error);
         }
     }
   else
@@ -589,7 +694,7 @@ jr_channel_write_message (JrChannel  *channel,
                           GError    **error)
 {
   return write_frame (channel, connection_id, g_variant_get_type_string (message),
-                      g_variant_get_size (message), store_variant, message, error);
+                      g_variant_get_size (message), store_variant, message, FALSE, error);
 }
 
 gboolean
@@ -600,5 +705,39 @@ jr_channel_write_data (JrChannel    *channel,
                        gsize         size,
                        GError      **error)
 {
-  return write_frame (channel, connection_id, type_string, size, store_bytes, data, error);
+  return write_frame (channel, connection_id, type_string, size, store_bytes, data, FALSE, error);
+}
+
+gboolean
+jr_channel_write_data_deferred (JrChannel    *channel,
+                                guint64       connection_id,
+                                const char   *type_string,
+                                gconstpointer data,
+                                gsize         size,
+                                GError      **error)
+{
+  return write_frame (channel, connection_id, type_string, size, store_bytes, data, TRUE, error);
+}
+
+int
+jr_channel_watch_begin (JrChannel *channel)
+{
+  atomic_store (&channel->watcher_untimed, 1);
+  if (!atomic_load (&channel->bell_owed))
+    return -1;
+  atomic_store (&channel->watcher_untimed, 0);
+  return JR_CHANNEL_BELL_DELAY_MS;
+}
+
+void
+jr_channel_watch_end (JrChannel *channel,
+                      gboolean   timed_out)
+{
+  atomic_store (&channel->watcher_untimed, 0);
+  if (timed_out && atomic_exchange (&channel->bell_owed, 0))
+    {
+      g_mutex_lock (&channel->write_lock);
+      ring_reader (channel, NULL);
+      g_mutex_unlock (&channel->write_lock);
+    }
 }

@@ -8,7 +8,9 @@
 #error "Only <jobrouter.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "jr-version.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +19,8 @@ G_BEGIN_DECLS
  *
  * Error domain of the router, its pipes and their senders.
  * Errors in this domain are from the [error@Jr.RouterError] enumeration.
+ *
+ * Since: 0.1
  */
 #define JR_ROUTER_ERROR (jr_router_error_quark ())
 
@@ -37,6 +41,8 @@ G_BEGIN_DECLS
  *   [method@Jr.Sender.send_data] is not in normal form
  *
  * Errors of the %JR_ROUTER_ERROR domain.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_ROUTER_ERROR_NOT_RUNNING,
@@ -50,6 +56,11 @@ typedef enum {
   JR_ROUTER_ERROR_INVALID_MESSAGE,
 } JrRouterError;
 
+JR_AVAILABLE_IN_ALL
 GQuark jr_router_error_quark (void);
+
+JR_AVAILABLE_IN_0_2
+GType jr_router_error_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_ROUTER_ERROR (jr_router_error_get_type ())
 
 G_END_DECLS

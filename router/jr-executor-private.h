@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
+
 #include "jobrouter.h"
 
 G_BEGIN_DECLS

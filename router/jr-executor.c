@@ -5,8 +5,8 @@
  *
  * The executor keeps the jobs (tasks) and their futures; its pool
  * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
- * queue here, and a worker is handed at most WORKER_DEPTH of them, so that
- * waiting jobs stay cancellable here. Each worker reports on its own pipe:
+ * queue here, and a worker is handed only one or a few of them ahead of
+ * time (find_free_slot()), so that waiting jobs stay cancellable here. Each worker reports on its own pipe:
  * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
  * job, so a future is done only after everything before has arrived.
  *
@@ -31,7 +31,14 @@
 
 #include <string.h>
 
-#define WORKER_DEPTH            2
+/* Jobs a worker may hold ahead of time, with a backlog of one priority: a
+ * second one saves it waiting a round trip for its next job; short jobs
+ * (SHORT_JOB_USEC on average) get up to WORKER_DEPTH, which keeps a
+ * worker busy while the executor is still taking in the last results.
+ * Longer jobs get fewer: a job held by a busy worker is not run by an
+ * idle one. */
+#define WORKER_DEPTH            4
+#define SHORT_JOB_USEC          1000
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
 /* Just after the router's dispatch slice (G_PRIORITY_DEFAULT_IDLE), before
@@ -101,6 +108,7 @@ struct _JrExecutor {
 
   JrTransport      transport;
   guint            max_workers;
+  char           **worker_argv;
   JrExecutorState  state;
   JrRouter        *router;
   JrWorkerPool    *pool;
@@ -109,17 +117,86 @@ struct _JrExecutor {
   JrTaskQueue     *queue;
   GQueue           tasks;            /* Task not ended, by their link */
   GQueue           endings;          /* Task ended, future not yet told */
-  GSource         *endings_idle;
+  GSource         *endings_source;   /* ready while endings wait, or a stop */
+  gboolean         stop_pending;
   guint64          n_submitted;
   gint64           cancel_grace;
   int              worker_nice;
   gboolean         worker_idle;
   GError          *worker_error;
+  gint64           run_time_avg;     /* of recent jobs, STARTED to end, µs */
   GPtrArray       *progress_dirty;   /* Task (a reference each) */
   GSource         *progress_flush;
   gboolean         retired;
 };
 
+/**
+ * JrExecutor:
+ *
+ * Runs registered jobs in a pool of worker processes or threads, and
+ * hands back a [class@Jr.Future] for each.
+ *
+ * Register the job kinds with [func@Jr.register_job_full] and call
+ * [func@Jr.init] first thing in `main()`. Then make an executor with
+ * [ctor@Jr.Executor.new] (or `g_object_new()` with its construct-only
+ * properties), submit jobs with [method@Jr.Executor.submit_call],
+ * [method@Jr.Executor.submit_progress],
+ * [method@Jr.Executor.submit_iteration] or
+ * [method@Jr.Executor.submit_full], and bind the futures' properties to
+ * widgets. [property@Jr.Executor:jobs] lists the futures not yet done;
+ * the [JrUi widgets](../jobrouter-ui-1/index.html) show them.
+ * [method@Jr.Executor.stop] and [method@Jr.Executor.shutdown] end it,
+ * leaving no worker, thread or file descriptor behind.
+ *
+ * ## Workers
+ *
+ * The workers start with the executor. With %JR_TRANSPORT_PROCESSES a
+ * worker is this program run again (or
+ * [property@Jr.Executor:worker-argv]), which takes up its work in
+ * [func@Jr.init]; workers run at nice 10 by default
+ * ([method@Jr.Executor.set_worker_nice],
+ * [method@Jr.Executor.set_worker_idle]) and die with their parent. A
+ * worker that crashes fails only the job it was running, with
+ * %JR_JOB_ERROR_WORKER_CRASHED; jobs it had queued go to another worker,
+ * and the pool starts a new one (a few a second at most). When workers
+ * cannot start at all, the pool gives up after 3 tries in a row, jobs
+ * waiting for a worker fail with %JR_JOB_ERROR_NO_WORKER, and
+ * [property@Jr.Executor:worker-error] says why.
+ *
+ * ## Threads
+ *
+ * An executor belongs to the thread-default main context of the thread
+ * that made it: its *main context*. Call the executor's functions, and
+ * those of its futures, on that thread only. Its futures' properties
+ * change, and their signals and the jobs model's are emitted, only there,
+ * while that context runs: in a main loop, or by hand in
+ * [method@Jr.Executor.shutdown] and [method@Jr.Future.wait].
+ *
+ * Job functions run elsewhere: in a worker thread, or in a worker
+ * process. They see only their arguments and their [struct@Jr.Job].
+ *
+ * ## When futures end
+ *
+ * Nothing completes inside your own call (GTask's rule): no future
+ * becomes done, notifies its end or leaves [property@Jr.Executor:jobs]
+ * inside a call you made (a submit, a cancel, a stop). That happens when
+ * the main context next dispatches: right after the router delivered the
+ * message that ended the job, or from an idle for an end that came inside
+ * your call. [method@Jr.Future.cancel] moves the future to
+ * %JR_FUTURE_STATE_CANCELLING at once. So a loop that cancels every job
+ * of the jobs model, by index, reaches every job, and a handler of any of
+ * these notifications may do anything, stopping or shutting down the
+ * executor included.
+ *
+ * Progress is applied to a future once per dispatch of the main context,
+ * not once per report: the future shows the latest report delivered, and
+ * any other message of the job applies the pending progress first, so
+ * order holds. The [architecture](architecture.html) page follows a
+ * report from the job to a progress bar; [guarantees](guarantees.html)
+ * lists what holds whatever a job or a worker does.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_FINAL_TYPE (JrExecutor, jr_executor, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (JrExecutorState, jr_executor_state,
@@ -134,6 +211,7 @@ enum {
   PROP_MAX_WORKERS,
   PROP_JOBS,
   PROP_WORKER_ERROR,
+  PROP_WORKER_ARGV,
   N_PROPS
 };
 
@@ -142,8 +220,8 @@ static GParamSpec *properties[N_PROPS];
 static void schedule (JrExecutor *self);
 static void enqueue (Task *task, gboolean returning);
 static void deliver_endings (JrExecutor *self);
-static gboolean deliver_endings_idle (gpointer data);
 static void on_future_cancel (JrFuture *future, gpointer data);
+static void fail_if_no_workers (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -339,10 +417,9 @@ task_end (Task         *task,
   task->result = result ? g_variant_ref (result) : NULL;
   task->error = error ? g_error_copy (error) : NULL;
 
+  /* The endings source sees it at the context's next iteration. */
   g_queue_unlink (&self->tasks, &task->link);
   g_queue_push_tail_link (&self->endings, &task->link);
-  if (self->endings_idle == NULL)
-    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
 }
 
 static void
@@ -405,7 +482,7 @@ deliver_endings (JrExecutor *self)
   GList *link;
 
   g_object_ref (self);
-  clear_source (&self->endings_idle);
+  self->stop_pending = FALSE;
   while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
     {
       Task *task = link->data;
@@ -420,11 +497,55 @@ deliver_endings (JrExecutor *self)
   g_object_unref (self);
 }
 
+/* A source that is ready exactly while endings wait: no idle to make and
+ * destroy per job, and nothing to do when none wait. */
+typedef struct {
+  GSource     source;
+  JrExecutor *executor;   /* not owned: the executor destroys the source */
+} EndingsSource;
+
 static gboolean
-deliver_endings_idle (gpointer data)
+endings_waiting (GSource *source)
 {
-  deliver_endings (data);
-  return G_SOURCE_REMOVE;
+  JrExecutor *self = ((EndingsSource *) source)->executor;
+
+  return self->endings.length > 0 || self->stop_pending;
+}
+
+static gboolean
+endings_source_prepare (GSource *source,
+                        gint    *timeout)
+{
+  *timeout = -1;
+  return endings_waiting (source);
+}
+
+static gboolean
+endings_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     data)
+{
+  deliver_endings (((EndingsSource *) source)->executor);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs endings_source_funcs = {
+  .prepare = endings_source_prepare,
+  .check = endings_waiting,
+  .dispatch = endings_source_dispatch,
+};
+
+static void
+attach_endings_source (JrExecutor *self)
+{
+  EndingsSource *source = (EndingsSource *) g_source_new (&endings_source_funcs,
+                                                          sizeof (EndingsSource));
+
+  source->executor = self;
+  self->endings_source = (GSource *) source;
+  g_source_set_priority (self->endings_source, ENDINGS_PRIORITY);
+  g_source_set_static_name (self->endings_source, "[jobrouter] futures' ends");
+  g_source_attach (self->endings_source, jr_router_get_context (self->router));
 }
 
 /* ---- scheduling ---- */
@@ -503,8 +624,11 @@ static Slot *
 find_free_slot (JrExecutor *self)
 {
   guint length = jr_task_queue_get_length (self->queue);
-  guint depth = length > self->slots->len && jr_task_queue_is_uniform (self->queue) ? WORKER_DEPTH : 1;
+  guint depth = 1;
   Slot *best = NULL;
+
+  if (length > self->slots->len && jr_task_queue_is_uniform (self->queue))
+    depth = self->run_time_avg < SHORT_JOB_USEC ? WORKER_DEPTH : 2;
 
   for (guint i = 0; i < self->slots->len; i++)
     {
@@ -671,6 +795,18 @@ on_future_cancel (JrFuture *future,
 
 /* ---- messages from workers ---- */
 
+/* How long jobs run, on average lately: short ones are handed out
+ * further ahead (find_free_slot()). */
+static void
+note_run_time (Task *task)
+{
+  JrExecutor *self = task->executor;
+  gint64 start = jr_future_get_start_time (task->future);
+
+  if (start > 0)
+    self->run_time_avg += (g_get_monotonic_time () - start - self->run_time_avg) / 8;
+}
+
 static void
 handle_job_message (Task              *task,
                     GVariant          *message,
@@ -701,10 +837,12 @@ handle_job_message (Task              *task,
       break;
 
     case JR_JOB_MSG_RESULT:
+      note_run_time (task);
       task_end (task, END_COMPLETED, parts->payload, NULL);
       break;
 
     case JR_JOB_MSG_ERROR:
+      note_run_time (task);
       error = jr_job_message_to_error (parts->payload);
       if (should_retry (task, error))
         schedule_retry (task);
@@ -742,9 +880,11 @@ on_job_message (JrPoolWorker      *worker,
 
   if (task == NULL)
     {
+      g_autofree char *reason = g_strdup_printf ("it sent a message for job %" G_GUINT64_FORMAT
+                                                 ", which it was not running", parts->job_id);
+
       /* Another job's, or one that has ended: a worker that lies. */
-      if (jr_pool_worker_is_process (worker))
-        jr_pool_worker_kill (worker, "it sent a message for a job it was not running");
+      jr_pool_worker_reject (worker, reason);
       return;
     }
 
@@ -784,25 +924,35 @@ on_worker_gone (JrPoolWorker *worker,
     return;
   g_object_ref (self);
   settle_slot (self, slot, END_FAILED, reason);
+  fail_if_no_workers (self);
   deliver_endings (self);
   g_object_unref (self);
 }
 
-/* No worker could be started: the jobs waiting for one fail, saying why. */
+/* The pool gave up starting workers and none is left: the jobs waiting
+ * for one fail, saying why, instead of waiting for ever. */
+static void
+fail_if_no_workers (JrExecutor *self)
+{
+  const GError *failure = jr_worker_pool_get_failure (self->pool);
+  JrQueueEntry *entry;
+
+  if (failure == NULL || self->slots->len > 0)
+    return;
+  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
+    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), failure);
+}
+
 static void
 on_start_failed (const GError *error,
                  gpointer      user_data)
 {
   JrExecutor *self = user_data;
-  JrQueueEntry *entry;
 
   g_clear_error (&self->worker_error);
   self->worker_error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
-  if (self->slots->len > 0)
-    return;
-  while ((entry = jr_task_queue_peek (self->queue)) != NULL)
-    fail_task (G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry)), error);
+  fail_if_no_workers (self);
 }
 
 static const JrWorkerPoolCallbacks pool_callbacks = {
@@ -939,7 +1089,7 @@ jr_executor_dispose (GObject *object)
     }
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
-  clear_source (&self->endings_idle);
+  clear_source (&self->endings_source);
   clear_source (&self->progress_flush);
   if (self->progress_dirty != NULL)
     {
@@ -961,6 +1111,7 @@ jr_executor_finalize (GObject *object)
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
   g_clear_error (&self->worker_error);
+  g_strfreev (self->worker_argv);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
 }
 
@@ -989,9 +1140,68 @@ jr_executor_get_property (GObject    *object,
     case PROP_WORKER_ERROR:
       g_value_set_boxed (value, self->worker_error);
       break;
+    case PROP_WORKER_ARGV:
+      g_value_set_boxed (value, self->worker_argv);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+jr_executor_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  JrExecutor *self = JR_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      self->transport = g_value_get_enum (value);
+      break;
+    case PROP_MAX_WORKERS:
+      self->max_workers = g_value_get_uint (value);
+      break;
+    case PROP_WORKER_ARGV:
+      self->worker_argv = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* A worker process whose program never called jr_init() runs main() as if
+ * it were the parent, gets here, and would start workers of its own. */
+static void
+refuse_in_worker (void)
+{
+  if (g_getenv (JR_WORKER_ENV) != NULL)
+    jr_worker_refuse ("this program was started as a worker process, but it made an executor "
+                      "without calling jr_init() first: call jr_init() in main(), before "
+                      "anything else");
+}
+
+static void
+jr_executor_constructed (GObject *object)
+{
+  JrExecutor *self = JR_EXECUTOR (object);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (jr_executor_parent_class)->constructed (object);
+
+  refuse_in_worker ();
+  if (self->max_workers == 0)
+    self->max_workers = (guint) MAX (g_get_num_processors (), 1);
+  self->router = jr_router_new (self->transport, NULL);
+  if (!jr_router_start (self->router, &error))
+    g_critical ("Could not start the executor's router: %s", error->message);
+  attach_endings_source (self);
+  self->pool = jr_worker_pool_new (self->router, self->transport, self->max_workers,
+                                   (const char * const *) self->worker_argv, &pool_callbacks, self);
+  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
+  jr_worker_pool_fill (self->pool);
 }
 
 static void
@@ -1002,12 +1212,16 @@ jr_executor_class_init (JrExecutorClass *klass)
   object_class->dispose = jr_executor_dispose;
   object_class->finalize = jr_executor_finalize;
   object_class->get_property = jr_executor_get_property;
+  object_class->set_property = jr_executor_set_property;
+  object_class->constructed = jr_executor_constructed;
 
   /**
    * JrExecutor:state:
    *
    * RUNNING, then STOPPING after [method@Jr.Executor.stop], then STOPPED
    * once every job is done and every worker gone.
+   *
+   * Since: 0.1
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, JR_TYPE_EXECUTOR_STATE, JR_EXECUTOR_STATE_RUNNING,
@@ -1015,23 +1229,44 @@ jr_executor_class_init (JrExecutorClass *klass)
   /**
    * JrExecutor:transport:
    *
-   * Worker processes or worker threads.
+   * Worker processes (the default) or worker threads.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_PROCESSES,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * JrExecutor:max-workers:
    *
-   * The size of the pool.
+   * The size of the pool; 0 (the default) for the number of processors.
+   * Reads back as the size chosen.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_WORKERS] =
-    g_param_spec_uint ("max-workers", NULL, NULL, 1, G_MAXUINT, 1,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * JrExecutor:worker-argv:
+   *
+   * The command line that starts a worker process. %NULL (the default)
+   * runs this program again with the arguments it was started with — for
+   * a Python program, the interpreter with the same script — and its
+   * main() hands over to the worker in [func@Jr.init]. Whatever it runs
+   * must call [func@Jr.init] with the same jobs registered.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_WORKER_ARGV] =
+    g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * JrExecutor:jobs:
    *
    * The futures not yet done, in submission order (a [iface@Gio.ListModel]).
+   *
+   * Since: 0.1
    */
   properties[PROP_JOBS] =
     g_param_spec_object ("jobs", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -1043,6 +1278,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * times in a row, then gave up, and the jobs waiting for a worker
    * failed with this error (%JR_JOB_ERROR_NO_WORKER). The next job
    * submitted makes it try again. %NULL while workers run.
+   *
+   * Since: 0.2
    */
   properties[PROP_WORKER_ERROR] =
     g_param_spec_boxed ("worker-error", NULL, NULL, G_TYPE_ERROR,
@@ -1059,19 +1296,10 @@ jr_executor_init (JrExecutor *self)
   self->progress_dirty = g_ptr_array_new ();
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
+  /* Not short until seen to be. */
+  self->run_time_avg = SHORT_JOB_USEC;
   g_queue_init (&self->tasks);
   g_queue_init (&self->endings);
-}
-
-/* A worker process whose program never called jr_init() runs main() as if
- * it were the parent, gets here, and would start workers of its own. */
-static void
-refuse_in_worker (void)
-{
-  if (g_getenv (JR_WORKER_ENV) != NULL)
-    jr_worker_refuse ("this program was started as a worker process, but it made an executor "
-                      "without calling jr_init() first: call jr_init() in main(), before "
-                      "anything else");
 }
 
 /**
@@ -1085,26 +1313,14 @@ refuse_in_worker (void)
  * workers.
  *
  * Returns: (transfer full): a new executor
+ *
+ * Since: 0.1
  */
 JrExecutor *
 jr_executor_new (JrTransport transport,
                  guint       max_workers)
 {
-  g_autoptr(GError) error = NULL;
-  JrExecutor *self;
-
-  refuse_in_worker ();
-  self = g_object_new (JR_TYPE_EXECUTOR, NULL);
-  self->transport = transport;
-  self->max_workers = max_workers > 0 ? max_workers : (guint) MAX (g_get_num_processors (), 1);
-  self->router = jr_router_new (transport, NULL);
-  if (!jr_router_start (self->router, &error))
-    g_critical ("Could not start the executor's router: %s", error->message);
-  self->pool = jr_worker_pool_new (self->router, transport, self->max_workers, NULL,
-                                   &pool_callbacks, self);
-  jr_worker_pool_set_priority (self->pool, self->worker_nice, self->worker_idle);
-  jr_worker_pool_fill (self->pool);
-  return self;
+  return g_object_new (JR_TYPE_EXECUTOR, "transport", transport, "max-workers", max_workers, NULL);
 }
 
 static const JrJobKindInfo *
@@ -1193,6 +1409,8 @@ submit (JrExecutor          *self,
  * next dispatches, never inside this call.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_full (JrExecutor          *self,
@@ -1217,6 +1435,8 @@ jr_executor_submit_full (JrExecutor          *self,
  * Submits a job whose future gets one result.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_call (JrExecutor  *self,
@@ -1237,9 +1457,13 @@ jr_executor_submit_call (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that reports progress with [func@Jr.job_progress].
+ * Submits a job that reports progress with [method@Jr.Job.progress]: its
+ * future's [property@Jr.Future:progress] and
+ * [property@Jr.Future:progress-text] follow the reports.
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_progress (JrExecutor  *self,
@@ -1260,10 +1484,12 @@ jr_executor_submit_progress (JrExecutor  *self,
  * @args: (nullable) (transfer floating): its arguments
  * @error: return location for an error
  *
- * Submits a job that yields values with [func@Jr.job_yield]; each one is
+ * Submits a job that yields values with [method@Jr.Job.yield]; each one is
  * emitted as [signal@Jr.Future::yielded].
  *
  * Returns: (transfer full) (nullable): the job's future
+ *
+ * Since: 0.1
  */
 JrFuture *
 jr_executor_submit_iteration (JrExecutor  *self,
@@ -1285,6 +1511,8 @@ jr_executor_submit_iteration (JrExecutor  *self,
  * state goes to STOPPING at once, then to STOPPED once every job has ended
  * and every worker is gone (while the main context runs). May be called
  * from any handler of the executor's signals or of its futures'.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_stop (JrExecutor *self)
@@ -1306,8 +1534,7 @@ jr_executor_stop (JrExecutor *self)
     jr_future_cancel (g_ptr_array_index (futures, i));
 
   /* STOPPED, if nothing is left to wait for, comes from the main context. */
-  if (self->endings_idle == NULL)
-    self->endings_idle = add_source (self, ENDINGS_PRIORITY, 0, TRUE, deliver_endings_idle, self);
+  self->stop_pending = TRUE;
   g_object_unref (self);
 }
 
@@ -1374,6 +1601,8 @@ set_still_running_error (JrExecutor  *self,
  * executor's signals or of its futures'.
  *
  * Returns: %TRUE once STOPPED, or %FALSE with %JR_ROUTER_ERROR_TIMED_OUT
+ *
+ * Since: 0.1
  */
 gboolean
 jr_executor_shutdown (JrExecutor  *self,
@@ -1430,7 +1659,12 @@ jr_executor_shutdown (JrExecutor  *self,
  * jr_executor_get_state:
  * @self: an executor
  *
+ * Gets where the executor is in its life: see
+ * [property@Jr.Executor:state].
+ *
  * Returns: the executor's state
+ *
+ * Since: 0.1
  */
 JrExecutorState
 jr_executor_get_state (JrExecutor *self)
@@ -1443,10 +1677,15 @@ jr_executor_get_state (JrExecutor *self)
  * jr_executor_get_jobs:
  * @self: an executor
  *
+ * Gets the jobs not yet done, as their futures: see
+ * [property@Jr.Executor:jobs].
+ *
  * Returns: (transfer none): a list model of the [class@Jr.Future]s not yet
  *   done, in submission order; a future leaves it when it becomes done, at
  *   a dispatch of the executor's main context (never inside a call of
  *   yours), so a loop over it that cancels every job sees every job
+ *
+ * Since: 0.1
  */
 GListModel *
 jr_executor_get_jobs (JrExecutor *self)
@@ -1459,7 +1698,11 @@ jr_executor_get_jobs (JrExecutor *self)
  * jr_executor_get_transport:
  * @self: an executor
  *
+ * Gets where the workers run: processes or threads.
+ *
  * Returns: where the workers run
+ *
+ * Since: 0.1
  */
 JrTransport
 jr_executor_get_transport (JrExecutor *self)
@@ -1472,7 +1715,12 @@ jr_executor_get_transport (JrExecutor *self)
  * jr_executor_get_max_workers:
  * @self: an executor
  *
+ * Gets the size of the pool: the number given, or the number of
+ * processors chosen for 0.
+ *
  * Returns: the size of the pool
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_max_workers (JrExecutor *self)
@@ -1485,7 +1733,13 @@ jr_executor_get_max_workers (JrExecutor *self)
  * jr_executor_get_n_workers:
  * @self: an executor
  *
+ * Gets how many workers are up. It is below
+ * [method@Jr.Executor.get_max_workers] while workers start, after a crash
+ * until the new worker is up, and once workers cannot start.
+ *
  * Returns: how many worker processes or threads take jobs right now
+ *
+ * Since: 0.1
  */
 guint
 jr_executor_get_n_workers (JrExecutor *self)
@@ -1498,8 +1752,13 @@ jr_executor_get_n_workers (JrExecutor *self)
  * jr_executor_get_worker_error:
  * @self: an executor
  *
+ * Gets why no worker could be started, while that is so: see
+ * [property@Jr.Executor:worker-error].
+ *
  * Returns: (transfer none) (nullable): why no worker could be started, or
  *   %NULL; see [property@Jr.Executor:worker-error]
+ *
+ * Since: 0.2
  */
 const GError *
 jr_executor_get_worker_error (JrExecutor *self)
@@ -1513,6 +1772,15 @@ jr_executor_get_worker_error (JrExecutor *self)
  * @self: an executor
  * @grace_usec: how long a cancelled job may take to stop before its worker
  *   is killed (default 3 s)
+ *
+ * Sets how long a cancelled job has to return once its cancellable fired.
+ * A worker process whose job is still running after that is killed and
+ * replaced. A thread cannot be killed: its future ends
+ * %JR_FUTURE_STATE_CANCELLED after the grace period, a new thread takes
+ * its place, and the old one finishes in its own time, its messages
+ * dropped.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_cancel_grace (JrExecutor *self,
@@ -1530,6 +1798,8 @@ jr_executor_set_cancel_grace (JrExecutor *self,
  *
  * Workers run at a lower CPU priority than the GUI so that a busy pool
  * cannot starve the window. Applies to running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_nice (JrExecutor *self,
@@ -1550,6 +1820,8 @@ jr_executor_set_worker_nice (JrExecutor *self,
  * processor, as desktop indexers do: a GUI stays smoothest, at some cost in
  * the pool's throughput while the GUI is busy. Off by default. Applies to
  * running workers and later ones.
+ *
+ * Since: 0.1
  */
 void
 jr_executor_set_worker_idle (JrExecutor *self,

@@ -15,6 +15,8 @@
 
 #include <gio/gio.h>
 
+#include "jr-version.h"
+
 #include "jr-future.h"
 #include "jr-types.h"
 
@@ -27,6 +29,8 @@ G_BEGIN_DECLS
  * @JR_EXECUTOR_STATE_STOPPED: every job is done and every worker gone
  *
  * The life of a [class@Jr.Executor].
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_EXECUTOR_STATE_RUNNING,
@@ -34,6 +38,7 @@ typedef enum {
   JR_EXECUTOR_STATE_STOPPED,
 } JrExecutorState;
 
+JR_AVAILABLE_IN_ALL
 GType jr_executor_state_get_type (void) G_GNUC_CONST;
 #define JR_TYPE_EXECUTOR_STATE (jr_executor_state_get_type ())
 
@@ -42,61 +47,88 @@ GType jr_executor_state_get_type (void) G_GNUC_CONST;
  *
  * Optional settings for [method@Jr.Executor.submit_full]: kind, title,
  * dependencies, retries and priority. A plain struct-like boxed type.
+ *
+ * Since: 0.1
  */
 typedef struct _JrJobOptions JrJobOptions;
 
+JR_AVAILABLE_IN_ALL
 GType         jr_job_options_get_type        (void) G_GNUC_CONST;
 #define JR_TYPE_JOB_OPTIONS (jr_job_options_get_type ())
+JR_AVAILABLE_IN_ALL
 JrJobOptions *jr_job_options_new             (JrJobKind     kind);
+JR_AVAILABLE_IN_ALL
 JrJobOptions *jr_job_options_copy            (const JrJobOptions *options);
+JR_AVAILABLE_IN_ALL
 void          jr_job_options_free            (JrJobOptions *options);
+JR_AVAILABLE_IN_ALL
 void          jr_job_options_set_title       (JrJobOptions *options,
                                               const char   *title);
+JR_AVAILABLE_IN_ALL
 void          jr_job_options_add_dependency  (JrJobOptions *options,
                                               JrFuture     *future);
+JR_AVAILABLE_IN_ALL
 void          jr_job_options_set_retries     (JrJobOptions *options,
                                               guint         max_retries,
                                               gint64        first_backoff_usec);
+JR_AVAILABLE_IN_ALL
 void          jr_job_options_set_priority    (JrJobOptions *options,
                                               int           priority);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JrJobOptions, jr_job_options_free)
 
 #define JR_TYPE_EXECUTOR (jr_executor_get_type ())
+JR_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JrExecutor, jr_executor, JR, EXECUTOR, GObject)
 
+JR_AVAILABLE_IN_ALL
 JrExecutor     *jr_executor_new               (JrTransport    transport,
                                                guint          max_workers) G_GNUC_WARN_UNUSED_RESULT;
+JR_AVAILABLE_IN_ALL
 JrFuture       *jr_executor_submit_call       (JrExecutor    *self,
                                                const char    *job,
                                                GVariant      *args,
                                                GError       **error);
+JR_AVAILABLE_IN_ALL
 JrFuture       *jr_executor_submit_progress   (JrExecutor    *self,
                                                const char    *job,
                                                GVariant      *args,
                                                GError       **error);
+JR_AVAILABLE_IN_ALL
 JrFuture       *jr_executor_submit_iteration  (JrExecutor    *self,
                                                const char    *job,
                                                GVariant      *args,
                                                GError       **error);
+JR_AVAILABLE_IN_ALL
 JrFuture       *jr_executor_submit_full       (JrExecutor    *self,
                                                const char    *job,
                                                GVariant      *args,
                                                const JrJobOptions *options,
                                                GError       **error);
+JR_AVAILABLE_IN_ALL
 void            jr_executor_stop              (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 gboolean        jr_executor_shutdown          (JrExecutor    *self,
                                                gint64         timeout_usec,
                                                GError       **error);
+JR_AVAILABLE_IN_ALL
 JrExecutorState jr_executor_get_state         (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 GListModel     *jr_executor_get_jobs          (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 JrTransport     jr_executor_get_transport     (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 guint           jr_executor_get_max_workers   (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 guint           jr_executor_get_n_workers     (JrExecutor    *self);
+JR_AVAILABLE_IN_0_2
 const GError   *jr_executor_get_worker_error  (JrExecutor    *self);
+JR_AVAILABLE_IN_ALL
 void            jr_executor_set_cancel_grace  (JrExecutor    *self,
                                                gint64         grace_usec);
+JR_AVAILABLE_IN_ALL
 void            jr_executor_set_worker_nice   (JrExecutor    *self,
                                                int            nice);
+JR_AVAILABLE_IN_ALL
 void            jr_executor_set_worker_idle   (JrExecutor    *self,
                                                gboolean       idle);
 

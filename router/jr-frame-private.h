@@ -14,6 +14,10 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS

@@ -38,6 +38,8 @@ gboolean  jr_future_complete      (JrFuture   *self,
                                    GVariant   *result);
 gboolean  jr_future_fail          (JrFuture   *self,
                                    const GError *error);
+/* The main context the future belongs to (borrowed). */
+GMainContext *jr_future_get_context (JrFuture *self);
 /* The job has really stopped after a cancel: CANCELLING → CANCELLED. */
 gboolean  jr_future_mark_cancelled (JrFuture  *self);
 

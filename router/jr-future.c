@@ -3,10 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A future is a small state machine driven by the executor through
- * jr-future-private.h. Every state change happens inside one
- * freeze/thaw of property notifications, so that when `state` notifies,
+ * jr-future-private.h. A state change sets every field it changes first,
+ * then notifies them in one fixed order, so that when `state` notifies,
  * the properties derived from it (`done`, `cancellable-now`, the times,
- * the result or the error) already hold their new values.
+ * the result or the error) already hold their new values. (Not through
+ * g_object_freeze_notify(): its queue costs more than the rest of a job's
+ * trip through the executor.)
  */
 #include <math.h>
 
@@ -41,6 +43,8 @@ G_DEFINE_ENUM_TYPE (JrJobKind, jr_job_kind,
  * %JR_FUTURE_STATE_CANCELLING at once; from then on no progress, yield,
  * result or error reaches it, and it ends %JR_FUTURE_STATE_CANCELLED when
  * the job has really stopped.
+ *
+ * Since: 0.1
  */
 struct _JrFuture
 {
@@ -117,32 +121,51 @@ state_is_cancellable (JrFutureState state)
          state == JR_FUTURE_STATE_EXECUTING;
 }
 
-/* Moves to @state and queues the notifications of everything derived from
- * it. Must be called between g_object_freeze_notify() and
- * g_object_thaw_notify(), after the other fields of the transition are set,
- * so that all of them are emitted together at thaw. */
+/* Properties changed by a transition, as bits (1 << PROP_…). */
+typedef guint32 Changes;
+
+#define CHANGED(prop) ((Changes) 1 << (prop))
+
+/* Notifies the changed properties, data first and `state` after what it
+ * implies, each once. */
 static void
+notify_changes (JrFuture *self,
+                Changes   changes)
+{
+  static const guint order[] = {
+    PROP_START_TIME, PROP_RESULT, PROP_ERROR, PROP_END_TIME, PROP_STATE, PROP_DONE,
+    PROP_CANCELLABLE_NOW,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (changes & CHANGED (order[i]))
+      g_object_notify_by_pspec (G_OBJECT (self), properties[order[i]]);
+}
+
+/* Moves to @state and sets what is derived from it; returns what changed,
+ * for notify_changes() once every field of the transition is set. */
+static Changes
 set_state (JrFuture      *self,
            JrFutureState  state)
 {
   JrFutureState old = self->state;
+  Changes changes = 0;
 
   if (old == state)
-    return;
+    return 0;
 
   self->state = state;
-
+  changes |= CHANGED (PROP_STATE);
   if (state_is_done (state) && self->end_time == 0)
     {
       self->end_time = g_get_monotonic_time ();
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_TIME]);
+      changes |= CHANGED (PROP_END_TIME);
     }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   if (state_is_done (old) != state_is_done (state))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DONE]);
+    changes |= CHANGED (PROP_DONE);
   if (state_is_cancellable (old) != state_is_cancellable (state))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCELLABLE_NOW]);
+    changes |= CHANGED (PROP_CANCELLABLE_NOW);
+  return changes;
 }
 
 /* WAITING or EXECUTING → CANCELLING. Returns FALSE if the state did not
@@ -155,9 +178,7 @@ enter_cancelling (JrFuture *self,
   if (!state_is_cancellable (self->state))
     return FALSE;
 
-  g_object_freeze_notify (G_OBJECT (self));
-  set_state (self, JR_FUTURE_STATE_CANCELLING);
-  g_object_thaw_notify (G_OBJECT (self));
+  notify_changes (self, set_state (self, JR_FUTURE_STATE_CANCELLING));
 
   if (tell_executor && self->cancel_func != NULL && self->state == JR_FUTURE_STATE_CANCELLING)
     self->cancel_func (self, self->cancel_data);
@@ -322,6 +343,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:state:
    *
    * Where the job is in its life.
+   *
+   * Since: 0.1
    */
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL,
@@ -333,6 +356,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Whether the future has reached a final state: completed, failed or
    * cancelled.
+   *
+   * Since: 0.1
    */
   properties[PROP_DONE] =
     g_param_spec_boolean ("done", NULL, NULL, FALSE,
@@ -343,6 +368,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * How the job was submitted. Progress reaches only
    * %JR_JOB_KIND_PROGRESS futures, yields only %JR_JOB_KIND_ITERATION ones.
+   *
+   * Since: 0.1
    */
   properties[PROP_KIND] =
     g_param_spec_enum ("kind", NULL, NULL,
@@ -354,6 +381,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:job-name:
    *
    * The registered name of the job.
+   *
+   * Since: 0.1
    */
   properties[PROP_JOB_NAME] =
     g_param_spec_string ("job-name", NULL, NULL, NULL,
@@ -364,6 +393,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:title:
    *
    * A human-readable title; the job name unless set.
+   *
+   * Since: 0.1
    */
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -373,6 +404,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:cancellable:
    *
    * Cancelling it has the same effect as [method@Jr.Future.cancel].
+   *
+   * Since: 0.1
    */
   properties[PROP_CANCELLABLE] =
     g_param_spec_object ("cancellable", NULL, NULL, G_TYPE_CANCELLABLE,
@@ -382,6 +415,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:progress:
    *
    * The fraction done, from 0 to 1, or -1 while unknown.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROGRESS] =
     g_param_spec_double ("progress", NULL, NULL, -1.0, 1.0, -1.0,
@@ -391,6 +426,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:progress-text:
    *
    * The text of the last progress report, if any.
+   *
+   * Since: 0.1
    */
   properties[PROP_PROGRESS_TEXT] =
     g_param_spec_string ("progress-text", NULL, NULL, NULL,
@@ -400,6 +437,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:result:
    *
    * The result, once %JR_FUTURE_STATE_COMPLETED.
+   *
+   * Since: 0.1
    */
   properties[PROP_RESULT] =
     g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL,
@@ -409,6 +448,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:error:
    *
    * The error, once %JR_FUTURE_STATE_FAILED.
+   *
+   * Since: 0.1
    */
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
@@ -419,6 +460,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * When the job was submitted, in monotonic microseconds
    * (g_get_monotonic_time()).
+   *
+   * Since: 0.1
    */
   properties[PROP_QUEUED_TIME] =
     g_param_spec_int64 ("queued-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -428,6 +471,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:start-time:
    *
    * When the job started executing, in monotonic microseconds; 0 before.
+   *
+   * Since: 0.1
    */
   properties[PROP_START_TIME] =
     g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -437,6 +482,8 @@ jr_future_class_init (JrFutureClass *klass)
    * JrFuture:end-time:
    *
    * When the future became done, in monotonic microseconds; 0 before.
+   *
+   * Since: 0.1
    */
   properties[PROP_END_TIME] =
     g_param_spec_int64 ("end-time", NULL, NULL, 0, G_MAXINT64, 0,
@@ -447,6 +494,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Whether [method@Jr.Future.cancel] would do something now: %TRUE while
    * waiting or executing. Bind a cancel button's sensitivity to it.
+   *
+   * Since: 0.1
    */
   properties[PROP_CANCELLABLE_NOW] =
     g_param_spec_boolean ("cancellable-now", NULL, NULL, TRUE,
@@ -461,6 +510,8 @@ jr_future_class_init (JrFutureClass *klass)
    *
    * Emitted for each value an iteration job yields, in order, while the
    * future is executing.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_YIELDED] =
     g_signal_new ("yielded",
@@ -530,11 +581,8 @@ jr_future_mark_started (JrFuture *self)
   if (self->state != JR_FUTURE_STATE_WAITING)
     return FALSE;
 
-  g_object_freeze_notify (G_OBJECT (self));
   self->start_time = MAX (g_get_monotonic_time (), 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_START_TIME]);
-  set_state (self, JR_FUTURE_STATE_EXECUTING);
-  g_object_thaw_notify (G_OBJECT (self));
+  notify_changes (self, CHANGED (PROP_START_TIME) | set_state (self, JR_FUTURE_STATE_EXECUTING));
 
   return TRUE;
 }
@@ -610,6 +658,7 @@ jr_future_complete (JrFuture *self,
 {
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(JrFuture) hold = NULL;
+  Changes changes = 0;
 
   g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
 
@@ -622,14 +671,12 @@ jr_future_complete (JrFuture *self,
   /* A handler of the notifications may drop the last other reference. */
   hold = g_object_ref (self);
 
-  g_object_freeze_notify (G_OBJECT (self));
   if (owned != NULL)
     {
       self->result = g_steal_pointer (&owned);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+      changes |= CHANGED (PROP_RESULT);
     }
-  set_state (self, JR_FUTURE_STATE_COMPLETED);
-  g_object_thaw_notify (G_OBJECT (self));
+  notify_changes (self, changes | set_state (self, JR_FUTURE_STATE_COMPLETED));
 
   return TRUE;
 }
@@ -649,11 +696,8 @@ jr_future_fail (JrFuture     *self,
 
   hold = g_object_ref (self);
 
-  g_object_freeze_notify (G_OBJECT (self));
   self->error = g_error_copy (error);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-  set_state (self, JR_FUTURE_STATE_FAILED);
-  g_object_thaw_notify (G_OBJECT (self));
+  notify_changes (self, CHANGED (PROP_ERROR) | set_state (self, JR_FUTURE_STATE_FAILED));
 
   return TRUE;
 }
@@ -687,14 +731,18 @@ jr_future_mark_cancelled (JrFuture *self)
         return TRUE;
     }
 
-  g_object_freeze_notify (G_OBJECT (self));
-  set_state (self, JR_FUTURE_STATE_CANCELLED);
-  g_object_thaw_notify (G_OBJECT (self));
+  notify_changes (self, set_state (self, JR_FUTURE_STATE_CANCELLED));
 
   if (from_waiting && self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 
   return TRUE;
+}
+
+GMainContext *
+jr_future_get_context (JrFuture *self)
+{
+  return self->context;
 }
 
 /* ---- public API ---- */
@@ -703,7 +751,11 @@ jr_future_mark_cancelled (JrFuture *self)
  * jr_future_get_state:
  * @self: a future
  *
+ * Gets where the job is in its life: see [property@Jr.Future:state].
+ *
  * Returns: where the job is in its life
+ *
+ * Since: 0.1
  */
 JrFutureState
 jr_future_get_state (JrFuture *self)
@@ -717,7 +769,12 @@ jr_future_get_state (JrFuture *self)
  * jr_future_get_done:
  * @self: a future
  *
+ * Gets whether the future has reached its final state: completed, failed
+ * or cancelled. See [property@Jr.Future:done].
+ *
  * Returns: %TRUE once the future is completed, failed or cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_get_done (JrFuture *self)
@@ -731,7 +788,11 @@ jr_future_get_done (JrFuture *self)
  * jr_future_get_kind:
  * @self: a future
  *
+ * Gets how the job was submitted: see [property@Jr.Future:kind].
+ *
  * Returns: how the job was submitted
+ *
+ * Since: 0.1
  */
 JrJobKind
 jr_future_get_kind (JrFuture *self)
@@ -745,7 +806,11 @@ jr_future_get_kind (JrFuture *self)
  * jr_future_get_job_name:
  * @self: a future
  *
+ * Gets the name the job was registered under and submitted with.
+ *
  * Returns: the registered name of the job
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_job_name (JrFuture *self)
@@ -759,7 +824,11 @@ jr_future_get_job_name (JrFuture *self)
  * jr_future_get_title:
  * @self: a future
  *
+ * Gets the job's human-readable title: see [property@Jr.Future:title].
+ *
  * Returns: the title, or the job name when none was set
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_title (JrFuture *self)
@@ -775,6 +844,8 @@ jr_future_get_title (JrFuture *self)
  * @title: (nullable): the new title, or %NULL to show the job name
  *
  * Sets a human-readable title for the job.
+ *
+ * Since: 0.1
  */
 void
 jr_future_set_title (JrFuture   *self,
@@ -806,6 +877,8 @@ jr_future_set_title (JrFuture   *self,
  * should stop together with the job.
  *
  * Returns: (transfer none): the future's cancellable
+ *
+ * Since: 0.1
  */
 GCancellable *
 jr_future_get_cancellable (JrFuture *self)
@@ -831,7 +904,12 @@ jr_future_get_cancellable (JrFuture *self)
  * jr_future_get_progress:
  * @self: a future
  *
+ * Gets how far the job is, as it last reported with
+ * [method@Jr.Job.progress]: see [property@Jr.Future:progress].
+ *
  * Returns: the fraction done, from 0 to 1, or -1 while unknown
+ *
+ * Since: 0.1
  */
 double
 jr_future_get_progress (JrFuture *self)
@@ -845,7 +923,12 @@ jr_future_get_progress (JrFuture *self)
  * jr_future_get_progress_text:
  * @self: a future
  *
+ * Gets the text of the job's last progress report: see
+ * [property@Jr.Future:progress-text].
+ *
  * Returns: (nullable): the text of the last progress report
+ *
+ * Since: 0.1
  */
 const char *
 jr_future_get_progress_text (JrFuture *self)
@@ -859,7 +942,12 @@ jr_future_get_progress_text (JrFuture *self)
  * jr_future_get_result:
  * @self: a future
  *
+ * Gets what the job returned, once the future is
+ * %JR_FUTURE_STATE_COMPLETED: see [property@Jr.Future:result].
+ *
  * Returns: (transfer none) (nullable): the result, once completed
+ *
+ * Since: 0.1
  */
 GVariant *
 jr_future_get_result (JrFuture *self)
@@ -873,7 +961,14 @@ jr_future_get_result (JrFuture *self)
  * jr_future_get_error:
  * @self: a future
  *
+ * Gets why the job failed, once the future is %JR_FUTURE_STATE_FAILED:
+ * see [property@Jr.Future:error]. Errors the executor puts on a future
+ * are in the %JR_JOB_ERROR domain; a job's own errors keep their domain
+ * and code.
+ *
  * Returns: (transfer none) (nullable): the error, once failed
+ *
+ * Since: 0.1
  */
 const GError *
 jr_future_get_error (JrFuture *self)
@@ -887,7 +982,11 @@ jr_future_get_error (JrFuture *self)
  * jr_future_get_queued_time:
  * @self: a future
  *
+ * Gets when the job was submitted: see [property@Jr.Future:queued-time].
+ *
  * Returns: when the job was submitted, in monotonic microseconds
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_queued_time (JrFuture *self)
@@ -901,7 +1000,12 @@ jr_future_get_queued_time (JrFuture *self)
  * jr_future_get_start_time:
  * @self: a future
  *
+ * Gets when the job started executing: see
+ * [property@Jr.Future:start-time].
+ *
  * Returns: when the job started executing, in monotonic microseconds, or 0
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_start_time (JrFuture *self)
@@ -915,7 +1019,11 @@ jr_future_get_start_time (JrFuture *self)
  * jr_future_get_end_time:
  * @self: a future
  *
+ * Gets when the future became done: see [property@Jr.Future:end-time].
+ *
  * Returns: when the future became done, in monotonic microseconds, or 0
+ *
+ * Since: 0.1
  */
 gint64
 jr_future_get_end_time (JrFuture *self)
@@ -929,7 +1037,12 @@ jr_future_get_end_time (JrFuture *self)
  * jr_future_get_cancellable_now:
  * @self: a future
  *
+ * Gets whether [method@Jr.Future.cancel] would do something now: see
+ * [property@Jr.Future:cancellable-now].
+ *
  * Returns: %TRUE while [method@Jr.Future.cancel] would do something
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_get_cancellable_now (JrFuture *self)
@@ -950,6 +1063,8 @@ jr_future_get_cancellable_now (JrFuture *self)
  *
  * Returns: %TRUE if the future was waiting or executing, %FALSE if it was
  *   already cancelling or done
+ *
+ * Since: 0.1
  */
 gboolean
 jr_future_cancel (JrFuture *self)

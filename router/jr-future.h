@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -28,6 +30,8 @@ G_BEGIN_DECLS
  * The life of a [class@Jr.Future]: WAITING → EXECUTING → COMPLETED or
  * FAILED; a cancel from WAITING or EXECUTING goes through CANCELLING to
  * CANCELLED.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_FUTURE_STATE_WAITING,
@@ -38,6 +42,7 @@ typedef enum {
   JR_FUTURE_STATE_CANCELLED,
 } JrFutureState;
 
+JR_AVAILABLE_IN_ALL
 GType jr_future_state_get_type (void) G_GNUC_CONST;
 #define JR_TYPE_FUTURE_STATE (jr_future_state_get_type ())
 
@@ -48,6 +53,8 @@ GType jr_future_state_get_type (void) G_GNUC_CONST;
  * @JR_JOB_KIND_ITERATION: a job that yields values (see [signal@Jr.Future::yielded])
  *
  * How a job was submitted; it decides which messages its future accepts.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_JOB_KIND_CALL,
@@ -55,28 +62,60 @@ typedef enum {
   JR_JOB_KIND_ITERATION,
 } JrJobKind;
 
+JR_AVAILABLE_IN_ALL
 GType jr_job_kind_get_type (void) G_GNUC_CONST;
 #define JR_TYPE_JOB_KIND (jr_job_kind_get_type ())
 
 #define JR_TYPE_FUTURE (jr_future_get_type ())
+JR_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JrFuture, jr_future, JR, FUTURE, GObject)
 
+JR_AVAILABLE_IN_ALL
 JrFutureState  jr_future_get_state         (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gboolean       jr_future_get_done          (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 JrJobKind      jr_future_get_kind          (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 const char    *jr_future_get_job_name      (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 const char    *jr_future_get_title         (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 void           jr_future_set_title         (JrFuture *self,
                                             const char *title);
+JR_AVAILABLE_IN_ALL
 GCancellable  *jr_future_get_cancellable   (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 double         jr_future_get_progress      (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 const char    *jr_future_get_progress_text (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 GVariant      *jr_future_get_result        (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 const GError  *jr_future_get_error         (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gint64         jr_future_get_queued_time   (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gint64         jr_future_get_start_time    (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gint64         jr_future_get_end_time      (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gboolean       jr_future_get_cancellable_now (JrFuture *self);
+JR_AVAILABLE_IN_ALL
 gboolean       jr_future_cancel            (JrFuture *self);
+
+JR_AVAILABLE_IN_0_2
+void           jr_future_wait_async        (JrFuture            *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+JR_AVAILABLE_IN_0_2
+GVariant      *jr_future_wait_finish       (JrFuture            *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+JR_AVAILABLE_IN_0_2
+GVariant      *jr_future_wait              (JrFuture            *self,
+                                            gint64               timeout_usec,
+                                            GError             **error);
 
 G_END_DECLS

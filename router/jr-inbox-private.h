@@ -4,6 +4,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
+ * Bound: 16 MiB or 16 384 messages, as counted (jr-inbox.c says how),
+ * plus what each producer may add past it: for the monitor, one run or one
+ * gathered message, whatever the number of children.
+ *
  * Threads: producers (thread senders, the monitor thread) push from any
  * thread; only the router's thread pops and releases. A ping only wakes the
  * main context when the router is idle, and the router only goes idle once
@@ -12,6 +16,10 @@
  * again shortly by itself, and producers then never make a system call.
  */
 #pragma once
+
+#if !defined(JOBROUTER_COMPILATION)
+#error "This header is private to libjobrouter."
+#endif
 
 #include <glib.h>
 
@@ -36,7 +44,7 @@ typedef struct {
   GBytes       *block;      /* not owned: the batch holds it */
   const char   *type;       /* points into block */
   const guint8 *data;       /* points into block */
-  gsize         size;
+  gsize         size;       /* serialized size (of the value too, when known) */
 } JrMessage;
 
 typedef struct {
@@ -50,6 +58,10 @@ typedef struct {
   gpointer    next_spent;   /* JrBatch: the stage's list of spent batches */
   JrMessage   messages[];
 } JrBatch;
+
+/* What a message costs beyond its serialized size (its slot in a batch,
+ * the GVariant made of it), as counted against the inbox's bound. */
+#define JR_BATCH_MESSAGE_OVERHEAD 64u
 
 typedef struct _JrInbox JrInbox;
 
@@ -94,6 +106,11 @@ void     jr_batch_add_in_block (JrBatch      *batch,
                                 const char   *type,
                                 const guint8 *data,
                                 gsize         size);
+/* Counts @bytes more against the inbox's bound when @batch is pushed:
+ * memory its messages keep alive beyond their own size (the rest of a
+ * block they share). */
+void     jr_batch_add_bytes    (JrBatch    *batch,
+                                gsize       bytes);
 /* The message's value, made from its block if need be (router thread). */
 GVariant *jr_message_steal_value (JrMessage  *message);
 void     jr_batch_free         (JrBatch    *batch);
@@ -127,6 +144,11 @@ gboolean jr_inbox_stage_data   (JrInbox      *inbox,
                                 gsize         size,
                                 GError      **error);
 gboolean jr_inbox_has_room     (JrInbox    *inbox);
+/* The same, as if @pending_bytes and @pending_messages more were queued:
+ * for the monitor, whose batch under way counts too. */
+gboolean jr_inbox_has_room_for (JrInbox    *inbox,
+                                gsize       pending_bytes,
+                                guint       pending_messages);
 /* The monitor: gets @fd written (an eventfd) once room frees up after a
  * call that returned FALSE. */
 gboolean jr_inbox_wait_room_fd (JrInbox    *inbox,
@@ -143,6 +165,8 @@ void     jr_inbox_poll_later   (JrInbox    *inbox);
 /* Out of time with work left: stay ready to dispatch. */
 void     jr_inbox_keep_pinged  (JrInbox    *inbox);
 gboolean jr_inbox_is_pinged    (JrInbox    *inbox);
+/* How many batches (and thread senders' tokens) are queued now. */
+guint    jr_inbox_get_n_queued (JrInbox    *inbox);
 JrBatch *jr_inbox_try_pop      (JrInbox    *inbox);
 JrBatch *jr_inbox_timeout_pop  (JrInbox    *inbox,
                                 gint64      timeout_usec);

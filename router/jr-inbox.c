@@ -6,6 +6,20 @@
  * once the inbox holds more than its high-water mark they wait (thread
  * senders) or stop reading their rings (the monitor thread, whose children
  * then wait in turn) until the router's thread drains it below half.
+ *
+ * The bound, precisely: a message counts as its serialized size plus
+ * JR_BATCH_MESSAGE_OVERHEAD (a monitor's message also pays for the part of
+ * its run copy that dropped frames left behind). Producers look at the
+ * count before they add, so the inbox holds at most HIGH_WATER_BYTES
+ * (16 MiB) or HIGH_WATER_MESSAGES (16 384 messages), plus what each
+ * producer adds past the mark: a thread sender up to its stage slack
+ * (STAGE_SLACK_BYTES / STAGE_SLACK_MESSAGES) and a message; the monitor,
+ * for all children together however many, one run (at most 1 MiB) and one
+ * gathered message (at most 32 MiB): jr-monitor.c has the sum. The router
+ * releases a monitor batch's count only after freeing it, so the room a
+ * release makes never meets the memory it frees. Control batches
+ * (warnings, syncs, closed queues) are pushed whatever the count; a
+ * queue's warnings are limited.
  */
 #include "jr-inbox-private.h"
 
@@ -17,9 +31,10 @@
 #include "jobrouter.h"
 #include "jr-frame-private.h"
 
+/* Large enough that a stream never waits for the router's thread to wake
+ * up; small beside a GUI's memory. */
 #define HIGH_WATER_BYTES    (16u * 1024u * 1024u)
 #define HIGH_WATER_MESSAGES 16384u
-#define MESSAGE_OVERHEAD    64u
 /* A thread sender adds what it stages to the inbox's shared counters in
  * runs of this much, not message by message: two senders would otherwise
  * pass the counters' cache line back and forth for every message. Each
@@ -80,9 +95,10 @@ jr_batch_add_sized (JrBatch  *batch,
   batch->messages[batch->n_messages] = (JrMessage) {
     .connection_id = connection_id,
     .value = value,
+    .size = size,
   };
   batch->n_messages++;
-  batch->bytes += size + MESSAGE_OVERHEAD;
+  batch->bytes += size + JR_BATCH_MESSAGE_OVERHEAD;
 }
 
 void
@@ -108,7 +124,14 @@ jr_batch_add_in_block (JrBatch      *batch,
     .size = size,
   };
   batch->n_messages++;
-  batch->bytes += size + MESSAGE_OVERHEAD;
+  batch->bytes += size + JR_BATCH_MESSAGE_OVERHEAD;
+}
+
+void
+jr_batch_add_bytes (JrBatch *batch,
+                    gsize    bytes)
+{
+  batch->bytes += bytes;
 }
 
 GVariant *
@@ -369,8 +392,16 @@ jr_inbox_unref (JrInbox *inbox)
 gboolean
 jr_inbox_has_room (JrInbox *inbox)
 {
-  return atomic_load (&inbox->queued_bytes) < HIGH_WATER_BYTES &&
-         atomic_load (&inbox->queued_messages) < HIGH_WATER_MESSAGES;
+  return jr_inbox_has_room_for (inbox, 0, 0);
+}
+
+gboolean
+jr_inbox_has_room_for (JrInbox *inbox,
+                       gsize    pending_bytes,
+                       guint    pending_messages)
+{
+  return atomic_load (&inbox->queued_bytes) + pending_bytes < HIGH_WATER_BYTES &&
+         atomic_load (&inbox->queued_messages) + pending_messages < HIGH_WATER_MESSAGES;
 }
 
 static gboolean
@@ -632,6 +663,12 @@ gboolean
 jr_inbox_is_pinged (JrInbox *inbox)
 {
   return atomic_load_explicit (&inbox->pinged, memory_order_relaxed) == ROUTER_PINGED;
+}
+
+guint
+jr_inbox_get_n_queued (JrInbox *inbox)
+{
+  return (guint) MAX (g_async_queue_length (inbox->queue), 0);
 }
 
 JrBatch *

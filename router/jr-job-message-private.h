@@ -61,6 +61,10 @@ gboolean  jr_job_message_send_tag   (JrSender          *sender,
                                      guint64            job_id,
                                      JrJobMessage       tag,
                                      GError           **error);
+/* STARTED, without waking the router by itself (see jr-sender-private.h). */
+gboolean  jr_job_message_send_started (JrSender        *sender,
+                                       guint64          job_id,
+                                       GError         **error);
 gboolean  jr_job_message_send_progress (JrSender       *sender,
                                      guint64            job_id,
                                      double             fraction,

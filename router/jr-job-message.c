@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "jr-sender-private.h"
+
 /* Type strings checked once here, so that the casts below are safe. */
 #define TYPE_TAG           ((const GVariantType *) "(ty)")
 #define TYPE_PROGRESS      ((const GVariantType *) "(tyd)")
@@ -98,7 +100,16 @@ jr_job_message_parse (GVariant          *message,
       parts->text = (const char *) data + PROGRESS_TEXT_OFFSET;
     }
   else if (strcmp (type, "(tyv)") == 0)
-    g_variant_get (message, "(tyv)", &parts->job_id, &parts->tag, &parts->payload);
+    {
+      /* By child, not g_variant_get(): no format string to scan. */
+      g_autoptr(GVariant) id = g_variant_get_child_value (message, 0);
+      g_autoptr(GVariant) tag = g_variant_get_child_value (message, 1);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (message, 2);
+
+      parts->job_id = g_variant_get_uint64 (id);
+      parts->tag = g_variant_get_byte (tag);
+      parts->payload = g_variant_get_variant (boxed);
+    }
   else
     return FALSE;
 
@@ -130,6 +141,18 @@ jr_job_message_send_tag (JrSender      *sender,
 }
 
 gboolean
+jr_job_message_send_started (JrSender  *sender,
+                             guint64    job_id,
+                             GError   **error)
+{
+  FlatTag flat = { job_id, JR_JOB_MSG_STARTED, { 0 } };
+
+  /* A short job's RESULT follows at once, and rings for both; a long one's
+   * worker rings for it within a millisecond (jr-worker-process.c). */
+  return jr_sender_send_data_deferred (sender, TYPE_TAG, &flat, sizeof flat, error);
+}
+
+gboolean
 jr_job_message_send_progress (JrSender    *sender,
                               guint64      job_id,
                               double       fraction,
@@ -153,7 +176,14 @@ jr_job_message_send_value (JrSender      *sender,
                            GVariant      *value,
                            GError       **error)
 {
-  return jr_sender_send (sender, g_variant_new ("(tyv)", job_id, (guchar) tag, value), error);
+  GVariant *children[3] = {
+    g_variant_new_uint64 (job_id),
+    g_variant_new_byte ((guchar) tag),
+    g_variant_new_variant (value),
+  };
+
+  /* By child, not g_variant_new(): no format string to scan. */
+  return jr_sender_send (sender, g_variant_new_tuple (children, 3), error);
 }
 
 gboolean

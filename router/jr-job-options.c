@@ -10,8 +10,12 @@ G_DEFINE_BOXED_TYPE (JrJobOptions, jr_job_options, jr_job_options_copy, jr_job_o
  * jr_job_options_new:
  * @kind: how the job reports back
  *
+ * Makes options for [method@Jr.Executor.submit_full].
+ *
  * Returns: (transfer full): options with no title, dependency, retry, and
  *   priority 0
+ *
+ * Since: 0.1
  */
 JrJobOptions *
 jr_job_options_new (JrJobKind kind)
@@ -27,7 +31,11 @@ jr_job_options_new (JrJobKind kind)
  * jr_job_options_copy:
  * @options: options
  *
+ * Copies @options.
+ *
  * Returns: (transfer full): a copy of @options
+ *
+ * Since: 0.1
  */
 JrJobOptions *
 jr_job_options_copy (const JrJobOptions *options)
@@ -48,6 +56,8 @@ jr_job_options_copy (const JrJobOptions *options)
  * @options: options
  *
  * Frees @options.
+ *
+ * Since: 0.1
  */
 void
 jr_job_options_free (JrJobOptions *options)
@@ -63,6 +73,10 @@ jr_job_options_free (JrJobOptions *options)
  * jr_job_options_set_title:
  * @options: options
  * @title: (nullable): what a person sees for the job (default: its name)
+ *
+ * Sets the title of the job's future: see [property@Jr.Future:title].
+ *
+ * Since: 0.1
  */
 void
 jr_job_options_set_title (JrJobOptions *options,
@@ -80,6 +94,8 @@ jr_job_options_set_title (JrJobOptions *options,
  *
  * The job starts only after @future has completed; if @future fails or is
  * cancelled, the job fails with %JR_JOB_ERROR_DEPENDENCY_FAILED.
+ *
+ * Since: 0.1
  */
 void
 jr_job_options_add_dependency (JrJobOptions *options,
@@ -97,6 +113,8 @@ jr_job_options_add_dependency (JrJobOptions *options,
  * @first_backoff_usec: the wait before the first retry; it doubles each time
  *
  * Retries the job when it fails with %JR_JOB_ERROR_TRY_LATER.
+ *
+ * Since: 0.1
  */
 void
 jr_job_options_set_retries (JrJobOptions *options,
@@ -112,6 +130,13 @@ jr_job_options_set_retries (JrJobOptions *options,
  * jr_job_options_set_priority:
  * @options: options
  * @priority: higher runs first among waiting jobs (default 0)
+ *
+ * Sets the job's priority. Among the jobs waiting for a worker, one of a
+ * higher priority starts first, and those of equal priority in the order
+ * they were submitted. A job handed to a worker and not yet started is
+ * taken back for one of a higher priority.
+ *
+ * Since: 0.1
  */
 void
 jr_job_options_set_priority (JrJobOptions *options,

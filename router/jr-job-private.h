@@ -17,7 +17,10 @@ G_BEGIN_DECLS
 
 typedef struct {
   char               *name;
-  JrJobFunc           func;
+  JrJobFunc           func;        /* one of func and data_func */
+  JrJobDataFunc       data_func;
+  gpointer            user_data;   /* data_func's, freed by destroy */
+  GDestroyNotify      destroy;
   GVariantType       *args_type;
   char               *unavailable_reason;
 } JrJobKindInfo;
@@ -39,5 +42,8 @@ void                 jr_job_run             (JrSender     *sender,
                                              GVariant     *args,
                                              GCancellable *cancellable,
                                              const int    *cancel_requested);
+
+/* The pipe a running job reports on: for tests that play a hostile job. */
+JrSender            *jr_job_get_sender      (JrJob        *job);
 
 G_END_DECLS

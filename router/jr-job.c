@@ -8,10 +8,24 @@
 
 #include "jr-job-message-private.h"
 
+/* A job's progress reports go out at once, up to PROGRESS_BURST of them
+ * in PROGRESS_WINDOW_USEC; beyond that only the latest is kept, and it
+ * goes out with the job's next report after the window, or before its
+ * next message, or at its end. A job that reports in a tight loop then
+ * costs the GUI a few hundred messages a second, not a few hundred
+ * thousand, and a job that reports now and then is never held back. */
+#define PROGRESS_WINDOW_USEC 10000
+#define PROGRESS_BURST       4
+
 struct _JrJob {
   JrSender     *sender;
   guint64       id;
   GCancellable *cancellable;
+  gint64        window_start;
+  guint         sent_in_window;
+  gboolean      held;            /* a report waits */
+  double        held_fraction;
+  char         *held_text;
 };
 
 static GHashTable *registry;   /* name → JrJobKindInfo */
@@ -19,14 +33,42 @@ static GHashTable *registry;   /* name → JrJobKindInfo */
 static void
 kind_info_free (JrJobKindInfo *info)
 {
+  if (info->destroy != NULL)
+    info->destroy (info->user_data);
   g_free (info->name);
   g_clear_pointer (&info->args_type, g_variant_type_free);
   g_free (info->unavailable_reason);
   g_free (info);
 }
 
+static void
+register_kind (const char         *name,
+               JrJobFunc           func,
+               JrJobDataFunc       data_func,
+               gpointer            user_data,
+               GDestroyNotify      destroy,
+               const GVariantType *args_type,
+               const char         *unavailable_reason)
+{
+  JrJobKindInfo *info;
+
+  if (registry == NULL)
+    registry = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) kind_info_free);
+
+  info = g_new0 (JrJobKindInfo, 1);
+  info->name = g_strdup (name);
+  info->func = func;
+  info->data_func = data_func;
+  info->user_data = user_data;
+  info->destroy = destroy;
+  info->args_type = args_type ? g_variant_type_copy (args_type) : NULL;
+  info->unavailable_reason = g_strdup (unavailable_reason);
+  /* A kind registered again replaces the old one, whose data goes. */
+  g_hash_table_replace (registry, info->name, info);
+}
+
 /**
- * jr_register_job_full:
+ * jr_register_job_full: (skip)
  * @name: the job's name, unique in the program
  * @func: (scope forever): the job function
  * @args_type: (nullable): the type its arguments must have, or %NULL for any
@@ -35,6 +77,11 @@ kind_info_free (JrJobKindInfo *info)
  *
  * Registers a job kind. Call it from main(), before jr_init(), in the same
  * order in every run: worker processes are this program run again.
+ *
+ * Not for language bindings (a `scope forever` callback with no data):
+ * they use [func@Jr.register_job_with_data].
+ *
+ * Since: 0.1
  */
 void
 jr_register_job_full (const char         *name,
@@ -42,29 +89,58 @@ jr_register_job_full (const char         *name,
                       const GVariantType *args_type,
                       const char         *unavailable_reason)
 {
-  JrJobKindInfo *info;
-
   g_return_if_fail (name != NULL && *name != '\0');
   g_return_if_fail (func != NULL);
 
-  if (registry == NULL)
-    registry = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) kind_info_free);
-
-  info = g_new0 (JrJobKindInfo, 1);
-  info->name = g_strdup (name);
-  info->func = func;
-  info->args_type = args_type ? g_variant_type_copy (args_type) : NULL;
-  info->unavailable_reason = g_strdup (unavailable_reason);
-  g_hash_table_replace (registry, info->name, info);
+  register_kind (name, func, NULL, NULL, NULL, args_type, unavailable_reason);
 }
 
 /**
- * jr_register_job:
+ * jr_register_job_with_data:
+ * @name: the job's name, unique in the program
+ * @func: (scope notified) (closure user_data) (destroy destroy): the job function
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once the job kind is replaced
+ * @args_type: (nullable): the type its arguments must have, or %NULL for any
+ * @unavailable_reason: (nullable): when not %NULL, the job kind cannot run
+ *   here (a missing tool, say) and submitting it fails with this reason
+ *
+ * Registers a job kind whose function takes data of its own: what
+ * language bindings call (in Python, the `Jr.register_job()` of the
+ * override module wraps it). Otherwise as jr_register_job_full() in C:
+ * call it from main(), before jr_init(), in the same order in every run,
+ * since worker processes are this program run again. Registering a name
+ * again replaces the old kind and calls its @destroy.
+ *
+ * @func runs on a worker's thread, never the thread that registered it,
+ * and two jobs of the same kind may run at once in one process (with
+ * %JR_TRANSPORT_THREADS): @user_data must bear that.
+ *
+ * Since: 0.2
+ */
+void
+jr_register_job_with_data (const char         *name,
+                           JrJobDataFunc       func,
+                           gpointer            user_data,
+                           GDestroyNotify      destroy,
+                           const GVariantType *args_type,
+                           const char         *unavailable_reason)
+{
+  g_return_if_fail (name != NULL && *name != '\0');
+  g_return_if_fail (func != NULL);
+
+  register_kind (name, NULL, func, user_data, destroy, args_type, unavailable_reason);
+}
+
+/**
+ * jr_register_job: (skip)
  * @name: the job's name, unique in the program
  * @func: (scope forever): the job function
  *
  * Registers a job kind that takes any arguments. See
- * [func@Jr.register_job_full].
+ * jr_register_job_full().
+ *
+ * Since: 0.1
  */
 void
 jr_register_job (const char *name,
@@ -125,22 +201,60 @@ cancelled_error (JrJob   *job,
  * @text: (nullable): what the job is doing
  * @error: return location for an error
  *
- * Reports progress to the job's future.
+ * Reports progress to the job's future. Reports made in a tight loop are
+ * thinned out on the way (a few every 10 ms go out at once; beyond that
+ * the latest is held until the job reports again after that, sends a
+ * yield, or ends): the future always ends up with the job's last report.
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled (stop working then), or another error when the message could
  *   not be sent
+ *
+ * Since: 0.1
  */
+static gboolean
+send_held_progress (JrJob   *job,
+                    GError **error)
+{
+  g_autofree char *text = g_steal_pointer (&job->held_text);
+
+  if (!job->held)
+    return TRUE;
+  job->held = FALSE;
+  return jr_job_message_send_progress (job->sender, job->id, job->held_fraction, text, error);
+}
+
 gboolean
 jr_job_progress (JrJob       *job,
                  double       fraction,
                  const char  *text,
                  GError     **error)
 {
+  gint64 now;
+
   g_return_val_if_fail (job != NULL, FALSE);
 
   if (!cancelled_error (job, error))
     return FALSE;
+
+  now = g_get_monotonic_time ();
+  if (now - job->window_start >= PROGRESS_WINDOW_USEC)
+    {
+      job->window_start = now;
+      job->sent_in_window = 0;
+    }
+  if (job->sent_in_window >= PROGRESS_BURST)
+    {
+      /* Held: the latest wins. */
+      job->held = TRUE;
+      job->held_fraction = fraction;
+      g_free (job->held_text);
+      job->held_text = g_strdup (text);
+      return TRUE;
+    }
+  job->sent_in_window++;
+  g_clear_pointer (&job->held_text, g_free);
+  job->held = FALSE;
   return jr_job_message_send_progress (job->sender, job->id, fraction, text, error);
 }
 
@@ -155,6 +269,8 @@ jr_job_progress (JrJob       *job,
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_CANCELLED once the job is
  *   cancelled, or another error when the value could not be sent
+ *
+ * Since: 0.1
  */
 gboolean
 jr_job_yield (JrJob     *job,
@@ -167,7 +283,7 @@ jr_job_yield (JrJob     *job,
   g_return_val_if_fail (value != NULL, FALSE);
 
   owned = g_variant_ref_sink (value);
-  if (!cancelled_error (job, error))
+  if (!cancelled_error (job, error) || !send_held_progress (job, error))
     return FALSE;
   return jr_job_message_send_value (job->sender, job->id, JR_JOB_MSG_YIELD, owned, error);
 }
@@ -176,8 +292,15 @@ jr_job_yield (JrJob     *job,
  * jr_job_get_cancellable:
  * @job: the running job
  *
+ * Gets the job's cancellable, for operations that should stop with the
+ * job (a [class@Gio.Subprocess] wait, a read). [method@Jr.Job.progress]
+ * and [method@Jr.Job.yield] fail with %G_IO_ERROR_CANCELLED once it has
+ * fired; a job that never calls them should look at it now and then.
+ *
  * Returns: (transfer none): a cancellable that fires, in the worker, as soon
  *   as the job's future is cancelled
+ *
+ * Since: 0.1
  */
 GCancellable *
 jr_job_get_cancellable (JrJob *job)
@@ -186,6 +309,12 @@ jr_job_get_cancellable (JrJob *job)
   return job->cancellable;
 }
 
+
+JrSender *
+jr_job_get_sender (JrJob *job)
+{
+  return job->sender;
+}
 
 static void
 report_error (JrSender     *sender,
@@ -227,7 +356,7 @@ jr_job_run (JrSender     *sender,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
-  JrJob job = { sender, job_id, cancellable };
+  JrJob job = { sender, job_id, cancellable, 0, 0, FALSE, 0.0, NULL };
   const JrJobKindInfo *info;
 
   /* Cancelled while it waited here: it never runs. */
@@ -237,7 +366,7 @@ jr_job_run (JrSender     *sender,
       return;
     }
 
-  jr_job_message_send_tag (sender, job_id, JR_JOB_MSG_STARTED, NULL);
+  jr_job_message_send_started (sender, job_id, NULL);
 
   if (!jr_job_registry_check (name, args, &error))
     {
@@ -247,9 +376,15 @@ jr_job_run (JrSender     *sender,
 
   info = jr_job_registry_lookup (name);
   /* A full reference, or a floating one to sink: take it either way. */
-  result = info->func (&job, args, &error);
+  if (info->data_func != NULL)
+    result = info->data_func (&job, args, info->user_data, &error);
+  else
+    result = info->func (&job, args, &error);
   if (result != NULL)
     g_variant_take_ref (result);
+
+  /* The last report it made comes before its end. */
+  send_held_progress (&job, NULL);
 
   /* Only a cancel the executor asked for ends as CANCELLED. A job may
    * cancel its own cancellable to abort a sub-operation: it then ends as

@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -21,6 +23,8 @@ G_BEGIN_DECLS
  *
  * Error domain of job execution: errors that the executor itself puts on a
  * future. Errors raised by a job function keep their own domain.
+ *
+ * Since: 0.1
  */
 #define JR_JOB_ERROR (jr_job_error_quark ())
 
@@ -37,9 +41,15 @@ G_BEGIN_DECLS
  *   larger than %JR_MESSAGE_SIZE_MAX
  * @JR_JOB_ERROR_FAILED: any other failure (a job returned NULL without an error)
  * @JR_JOB_ERROR_NO_WORKER: no worker could be started to run the job; the
- *   message says why (the program does not call jr_init(), say)
+ *   message says why (the program does not call jr_init(), say). Since 0.2
+ * @JR_JOB_ERROR_EXCEPTION: a job written in a language with exceptions
+ *   raised one (a Python job, say): the message's first line is the
+ *   exception's type and message (`ValueError: bad value`), and its
+ *   traceback follows after an empty line (since 0.2)
  *
  * Errors of the %JR_JOB_ERROR domain.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_JOB_ERROR_UNKNOWN_JOB,
@@ -52,15 +62,25 @@ typedef enum {
   JR_JOB_ERROR_RESULT_TOO_LARGE,
   JR_JOB_ERROR_FAILED,
   JR_JOB_ERROR_NO_WORKER,
+  JR_JOB_ERROR_EXCEPTION,
 } JrJobError;
 
+JR_AVAILABLE_IN_ALL
 GQuark jr_job_error_quark (void);
+
+JR_AVAILABLE_IN_0_2
+GType jr_job_error_get_type (void) G_GNUC_CONST;
+#define JR_TYPE_JOB_ERROR (jr_job_error_get_type ())
 
 /**
  * JrJob:
  *
- * The handle a job function gets: report progress, yield values, watch for
- * cancellation. Owned by the runtime; valid during the call only.
+ * The handle a job function gets: report progress with
+ * [method@Jr.Job.progress], yield values with [method@Jr.Job.yield], watch
+ * for cancellation with [method@Jr.Job.get_cancellable]. Owned by the
+ * runtime; valid during the call only, on the thread that runs the job.
+ *
+ * Since: 0.1
  */
 typedef struct _JrJob JrJob;
 
@@ -74,28 +94,65 @@ typedef struct _JrJob JrJob;
  *
  * Returns: (transfer full) (nullable): the result (a floating reference is
  *   sunk), or %NULL with @error set
+ *
+ * Since: 0.1
  */
 typedef GVariant *(*JrJobFunc) (JrJob     *job,
                                 GVariant  *args,
                                 GError   **error);
 
+/**
+ * JrJobDataFunc:
+ * @job: the running job
+ * @args: (nullable): the arguments given at submission
+ * @user_data: (closure): the data given at registration
+ * @error: return location for the job's error
+ *
+ * A job with data of its own, registered with
+ * [func@Jr.register_job_with_data]: what language bindings register (a
+ * Python callable, say). Runs in a worker thread or a worker process, on
+ * any thread of its worker.
+ *
+ * Returns: (transfer full) (nullable): the result (a floating reference is
+ *   sunk), or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+typedef GVariant *(*JrJobDataFunc) (JrJob     *job,
+                                    GVariant  *args,
+                                    gpointer   user_data,
+                                    GError   **error);
+
+JR_AVAILABLE_IN_ALL
 void          jr_register_job         (const char         *name,
                                        JrJobFunc           func);
+JR_AVAILABLE_IN_ALL
 void          jr_register_job_full    (const char         *name,
                                        JrJobFunc           func,
                                        const GVariantType *args_type,
                                        const char         *unavailable_reason);
+JR_AVAILABLE_IN_0_2
+void          jr_register_job_with_data (const char         *name,
+                                         JrJobDataFunc       func,
+                                         gpointer            user_data,
+                                         GDestroyNotify      destroy,
+                                         const GVariantType *args_type,
+                                         const char         *unavailable_reason);
 
+JR_AVAILABLE_IN_ALL
 void          jr_init                 (int                *argc,
                                        char             ***argv);
 
+JR_AVAILABLE_IN_ALL
 gboolean      jr_job_progress         (JrJob              *job,
                                        double              fraction,
                                        const char         *text,
                                        GError            **error);
+JR_AVAILABLE_IN_ALL
 gboolean      jr_job_yield            (JrJob              *job,
                                        GVariant           *value,
                                        GError            **error);
+JR_AVAILABLE_IN_ALL
 GCancellable *jr_job_get_cancellable  (JrJob              *job);
 
 G_END_DECLS

@@ -7,29 +7,70 @@
  * pushes them in batches. When nothing is left it arms every ring and
  * sleeps in poll() on the doorbells and a control eventfd. Problems with a
  * worker's bytes travel to the router's thread as warnings, in order with
- * that worker's messages.
+ * that worker's messages, a few per queue and then only counted
+ * (jr-warn-limit-private.h).
+ *
+ * This thread is the trust boundary: a child may write anything into its
+ * ring, positions included. A frame whose framing is lost, a write
+ * position no writer can have reached, or a message on a pipe that is not
+ * the child's own (jr-bindings-private.h) closes that child's queue as
+ * corrupt: that frame and everything after it are dropped.
+ *
+ * Memory: what the monitor holds or has queued for the children stays
+ * bounded however many there are, and whatever they send:
+ *
+ *   inbox (its high-water mark: 16 MiB, or 16 384 messages)
+ *   + one run copy past the mark (a run is checked for room before it is
+ *     copied; it is at most RUN_BYTES_MAX, or one frame that fits its
+ *     ring: JR_CHANNEL_RING_SIZE, 1 MiB)
+ *   + one gather buffer (a frame larger than half a ring is gathered into
+ *     memory of our own: at most JR_MESSAGE_SIZE_MAX + 272 bytes of
+ *     framing, 32 MiB, and only one queue gathers at a time)
+ *
+ * that is at most 16 + 1 + 32 MiB = 49 MiB (plus small change: warnings,
+ * and the few bytes per message that JR_BATCH_MESSAGE_OVERHEAD stands
+ * for). A gather starts only while the inbox has room; once its message is
+ * queued the inbox is over the mark and nothing more is read until the
+ * router has taken it. So one message up to JR_MESSAGE_SIZE_MAX always
+ * gets through, and several children sending large messages take turns.
+ * A message the inbox counts also pays for the rest of the run copy it
+ * keeps alive (messages dropped from a run do not free their bytes).
  */
 #include "jr-monitor-private.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "jobrouter.h"
 #include "jr-frame-private.h"
 #include "jr-variant-pins-private.h"
+#include "jr-warn-limit-private.h"
 
 #define BATCH_CAPACITY 256u
 /* Small frames are copied out of the ring in runs of at most this many
  * bytes, one allocation per run: a message kept alive keeps its run. */
 #define RUN_BYTES_MAX  (16u * 1024u)
+/* Connection ids a queue was last allowed to send on, checked without a
+ * lock: a worker sends on a few pipes at a time (an executor's worker on
+ * one or two jobs), a stream on one. */
+#define ALLOWED_CACHE  8u
 
 typedef struct {
   JrFrameHeader header;
   gsize         offset;      /* of the frame, from the start of the run */
 } RunFrame;
+
+/* A frame of a run, checked: what deliver_block() queues. */
+typedef struct {
+  GVariant     *value;       /* owned; NULL for a message left in its block */
+  const guint8 *data;        /* of a message left in its block */
+  char         *warning;     /* owned; non-NULL when the frame is dropped */
+} Checked;
 
 typedef enum {
   READ_FRAMES,
@@ -38,49 +79,103 @@ typedef enum {
 } ReadMode;
 
 typedef struct {
-  JrChannel *channel;
-  ReadMode   mode;
-  gsize      skip_left;
-  guint8    *gather;
-  gsize      gather_size;
-  gsize      gather_filled;
-  gsize      stalled;       /* unread bytes that are not a whole frame yet */
-  guint64    sync_target;   /* written position when the pending sync was asked */
-  gboolean   drained;       /* this pass read all it could (not stopped for room) */
-  gboolean   writer_gone;
-  gboolean   broken;
+  JrChannel    *channel;
+  guint64       id;
+  ReadMode      mode;
+  gsize         skip_left;
+  guint8       *gather;
+  gsize         gather_size;
+  gsize         gather_filled;
+  JrFrameHeader gather_header;   /* as checked when the gather started */
+  gsize         stalled;         /* unread bytes that are not a whole frame yet */
+  guint64       sync_target;     /* where the pending sync wants it read to */
+  gboolean      sync_done;       /* read all it could since the sync was asked */
+  gboolean      drained;         /* this pass read all it could (not stopped for room) */
+  gboolean      waiting_turn;    /* in the queue for the gather buffer */
+  gboolean      writer_gone;
+  gboolean      broken;
+  guint64       allowed[ALLOWED_CACHE];  /* most recent first; 0: empty */
+  JrWarnLimit   warnings;
 } Lane;
 
 struct _JrMonitor {
-  JrInbox   *inbox;
-  GThread   *thread;
-  int        control_fd;
+  JrInbox    *inbox;
+  JrBindings *bindings;
+  GThread    *thread;
+  int         control_fd;
 
-  /* lock guards the requests from the router's thread. */
-  GMutex     lock;
-  GPtrArray *incoming;
-  gboolean   stop;
-  guint64    sync_requested;
-  guint64    last_token;
+  /* lock guards the requests from the router's thread, but sync_looked,
+   * which is atomic. */
+  GMutex      lock;
+  GPtrArray  *incoming;
+  gboolean    stop;
+  guint64     sync_requested;
+  guint64     last_token;
+  _Atomic guint64 sync_looked;  /* the last sync token a whole pass has run for */
 
   /* Monitor thread only. */
-  guint64    pending_sync;   /* token to push once every lane is read far enough */
-  char       valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
+  guint64     pending_sync;   /* token to push once every lane is read far enough */
+  char        valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
   JrVariantPins *pins;
-  RunFrame   run[BATCH_CAPACITY];
-  guint      run_length;
-  gsize      run_start;      /* in the lane's unread bytes */
-  gsize      run_bytes;
-  GPtrArray *lanes;
-  JrBatch   *batch;
-  GArray    *pollfds;
+  RunFrame    run[BATCH_CAPACITY];
+  Checked     checked[BATCH_CAPACITY];
+  guint       run_length;
+  gsize       run_start;      /* in the lane's unread bytes */
+  gsize       run_bytes;
+  GPtrArray  *lanes;
+  JrBatch    *batch;
+  GArray     *pollfds;
+  Lane       *gathering;      /* the one lane that may gather, or NULL */
+  GQueue      gather_queue;   /* Lane*: waiting for their turn, in order */
+  gboolean    rescan;         /* a lane may go on: pass again before sleeping */
 };
+
+/* Gather buffers are mapped, not allocated: given back to the system the
+ * moment they are freed, whatever the allocator would keep (a hole split
+ * by a small allocation cannot take the next large message, and the bound
+ * above would then be the allocator's, not ours); and page-aligned, which
+ * the kernel copies into far faster. */
+typedef struct {
+  gpointer data;
+  gsize    size;
+} Mapping;
+
+static guint8 *
+gather_map (gsize size)
+{
+  void *data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  return data == MAP_FAILED ? NULL : data;
+}
+
+static void
+gather_unmap (gpointer data)
+{
+  Mapping *mapping = data;
+
+  munmap (mapping->data, mapping->size);
+  g_free (mapping);
+}
+
+/* Hands a full gather buffer over to a block, which unmaps it when the
+ * last message of it goes. */
+static GBytes *
+gather_to_block (guint8 *gather,
+                 gsize   size)
+{
+  Mapping *mapping = g_new (Mapping, 1);
+
+  mapping->data = gather;
+  mapping->size = size;
+  return g_bytes_new_with_free_func (gather, size, gather_unmap, mapping);
+}
 
 static void
 lane_free (Lane *lane)
 {
   jr_channel_free (lane->channel);
-  g_free (lane->gather);
+  if (lane->gather != NULL)
+    munmap (lane->gather, lane->gather_size);
   g_free (lane);
 }
 
@@ -92,6 +187,15 @@ flush_batch (JrMonitor *self)
   /* Never waits: the monitor checks for room before each run instead, so
    * it can keep answering stop and sync requests. */
   jr_inbox_push (self->inbox, g_steal_pointer (&self->batch));
+}
+
+/* Room for one more run: the batch under way counts as queued. */
+static gboolean
+has_room (JrMonitor *self)
+{
+  return self->batch == NULL ? jr_inbox_has_room (self->inbox)
+                             : jr_inbox_has_room_for (self->inbox, self->batch->bytes,
+                                                      self->batch->n_messages);
 }
 
 static void
@@ -108,22 +212,111 @@ push_control (JrMonitor   *self,
   jr_inbox_push (self->inbox, batch);
 }
 
+static void
+push_warning (JrMonitor *self,
+              Lane      *lane,
+              char      *text)   /* owned */
+{
+  char *full = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": %s", lane->id, text);
+
+  g_free (text);
+  push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (full));
+}
+
+/* Says the count of warnings not said, when one is due (@closing: now). */
+static void
+summarize_warnings (JrMonitor *self,
+                    Lane      *lane,
+                    gint64     now,
+                    gboolean   closing)
+{
+  char *summary = jr_warn_limit_take_summary (&lane->warnings, now, closing ? "before it closed" : NULL);
+
+  if (summary != NULL)
+    push_warning (self, lane, summary);
+}
+
+/* A warning about a lane's bytes, said or counted as its limit allows. */
+static void
+lane_warn_text (JrMonitor *self,
+                Lane      *lane,
+                char      *text)   /* owned */
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (jr_warn_limit_admit (&lane->warnings, now))
+    push_warning (self, lane, text);
+  else
+    {
+      g_free (text);
+      summarize_warnings (self, lane, now, FALSE);
+    }
+}
+
 static void G_GNUC_PRINTF (3, 4)
 lane_warn (JrMonitor  *self,
            Lane       *lane,
            const char *format,
            ...)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *full = NULL;
   va_list args;
 
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  lane_warn_text (self, lane, g_strdup_vprintf (format, args));
   va_end (args);
-  full = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": %s",
-                          jr_channel_get_id (lane->channel), text);
-  push_control (self, JR_BATCH_WARNING, 0, g_variant_new_take_string (g_steal_pointer (&full)));
+}
+
+/* The lane is closed as corrupt: once per lane, so always said. */
+static void G_GNUC_PRINTF (3, 4)
+lane_break (JrMonitor  *self,
+            Lane       *lane,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  push_warning (self, lane, g_strdup_vprintf (format, args));
+  va_end (args);
+  lane->broken = TRUE;
+}
+
+/* Whether the lane may send on @connection_id; remembers the answer. The
+ * first compare is all a run of frames for one pipe costs. */
+static inline gboolean
+lane_may_send (JrMonitor *self,
+               Lane      *lane,
+               guint64    connection_id)
+{
+  guint i;
+
+  if (G_LIKELY (connection_id == lane->allowed[0] && connection_id != 0))
+    return TRUE;
+
+  for (i = 1; i < ALLOWED_CACHE; i++)
+    if (lane->allowed[i] == connection_id && connection_id != 0)
+      break;
+  if (i == ALLOWED_CACHE)
+    {
+      /* A closed pipe stays closed (ids are never reused): its messages go
+       * on to the router, which drops them with a warning as it always
+       * has, and the lane stays open. */
+      if (jr_bindings_check (self->bindings, connection_id, lane->id) == JR_BINDING_FORBIDDEN)
+        return FALSE;
+      i = ALLOWED_CACHE - 1;
+    }
+  memmove (lane->allowed + 1, lane->allowed, i * sizeof lane->allowed[0]);
+  lane->allowed[0] = connection_id;
+  return TRUE;
+}
+
+static void
+lane_forged (JrMonitor *self,
+             Lane      *lane,
+             guint64    connection_id)
+{
+  lane_break (self, lane, "sent on a pipe that is not its own; closed as corrupt: "
+              "connection id %" G_GUINT64_FORMAT " is not one of its pipes", connection_id);
 }
 
 /* Whether the type string of a frame copy is valid. Streams repeat one
@@ -141,6 +334,58 @@ type_is_valid (JrMonitor  *self,
   return TRUE;
 }
 
+/* Checks one frame of a block: sets checked->value (or, for a message
+ * left in its block, checked->data), or checked->warning to why it is
+ * dropped. */
+static void
+check_frame (JrMonitor      *self,
+             const RunFrame *frame,
+             const guint8   *base,
+             GBytes         *block,
+             Checked        *checked)
+{
+  g_autoptr(GError) error = NULL;
+  const JrFrameHeader *header = &frame->header;
+  const guint8 *at = base + frame->offset;
+  const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
+  const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
+  char **warning = &checked->warning;
+
+  checked->value = NULL;
+  checked->data = value_data;
+  *warning = NULL;
+  /* The connection id was checked on the ring: the copy must say the same. */
+  if (memcmp (at, header, sizeof *header) != 0)
+    {
+      *warning = g_strdup ("dropped a message that changed while it was read");
+      return;
+    }
+  if (!type_is_valid (self, type, header->type_size))
+    {
+      *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT
+                                  ": invalid GVariant type string", header->connection_id);
+      return;
+    }
+
+  switch (jr_frame_numeric_is_normal (type, value_data, header->data_size))
+    {
+    case 1:
+      return;   /* made on the router's thread */
+    case 0:
+      *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT
+                                  ": message of type %s is not in normal form",
+                                  header->connection_id, type);
+      return;
+    default:
+      checked->value = jr_frame_to_variant_in (header, type, at, block, &error);
+      if (checked->value == NULL)
+        *warning = g_strdup_printf ("dropped a message for connection %" G_GUINT64_FORMAT ": %s",
+                                    header->connection_id, error->message);
+      else
+        jr_variant_pins_keep (self->pins, checked->value);
+    }
+}
+
 /* Queues the messages of @n whole frames in @block, a private copy of what
  * the worker wrote. Everything is checked on the copy: the worker can
  * still write to its ring while we read it. */
@@ -152,55 +397,44 @@ deliver_block (JrMonitor      *self,
                guint           n)
 {
   const guint8 *base = g_bytes_get_data (block, NULL);
+  gsize counted = 0, unpaid;
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GError) error = NULL;
+      Checked *checked = &self->checked[i];
+
+      check_frame (self, &frames[i], base, block, checked);
+      if (checked->warning == NULL)
+        counted += frames[i].header.data_size + JR_BATCH_MESSAGE_OVERHEAD;
+    }
+
+  /* Dropped frames keep their bytes in the block as long as any message
+   * of it lives: the first message pays for them. */
+  unpaid = g_bytes_get_size (block) > counted ? g_bytes_get_size (block) - counted : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      Checked *checked = &self->checked[i];
       const JrFrameHeader *header = &frames[i].header;
-      const guint8 *at = base + frames[i].offset;
-      const char *type = (const char *) at + JR_FRAME_HEADER_SIZE;
-      const guint8 *value_data = at + jr_frame_data_offset (header->type_size);
-      GVariant *value = NULL;
 
-      if (memcmp (at, header, sizeof *header) != 0)
+      if (checked->warning != NULL)
         {
-          lane_warn (self, lane, "dropped a message that changed while it was read");
+          lane_warn_text (self, lane, g_steal_pointer (&checked->warning));
           continue;
-        }
-      if (!type_is_valid (self, type, header->type_size))
-        {
-          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
-                     ": invalid GVariant type string", header->connection_id);
-          continue;
-        }
-
-      switch (jr_frame_numeric_is_normal (type, value_data, header->data_size))
-        {
-        case 1:
-          break;   /* made on the router's thread */
-        case 0:
-          lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT
-                     ": message of type %s is not in normal form",
-                     header->connection_id, type);
-          continue;
-        default:
-          value = jr_frame_to_variant_in (header, type, at, block, &error);
-          if (value == NULL)
-            {
-              lane_warn (self, lane, "dropped a message for connection %" G_GUINT64_FORMAT ": %s",
-                         header->connection_id, error->message);
-              continue;
-            }
-          jr_variant_pins_keep (self->pins, value);
         }
 
       if (self->batch == NULL)
         self->batch = jr_batch_new (JR_BATCH_MESSAGES, BATCH_CAPACITY, 0);
-      if (value != NULL)
-        jr_batch_add (self->batch, header->connection_id, value);
+      if (checked->value != NULL)
+        jr_batch_add (self->batch, header->connection_id, g_steal_pointer (&checked->value));
       else
-        jr_batch_add_in_block (self->batch, header->connection_id, block, type,
-                               value_data, header->data_size);
+        jr_batch_add_in_block (self->batch, header->connection_id, block,
+                               (const char *) base + frames[i].offset + JR_FRAME_HEADER_SIZE,
+                               checked->data, header->data_size);
+      if (unpaid > 0)
+        {
+          jr_batch_add_bytes (self->batch, unpaid);
+          unpaid = 0;
+        }
       if (self->batch->n_messages == self->batch->capacity)
         flush_batch (self);
     }
@@ -224,6 +458,68 @@ flush_run (JrMonitor    *self,
   self->run_bytes = 0;
 }
 
+/* The gather buffer is free again: the next lane in line may have it. */
+static void
+end_gather (JrMonitor *self,
+            Lane      *lane)
+{
+  if (lane->gather != NULL)
+    munmap (g_steal_pointer (&lane->gather), lane->gather_size);
+  if (self->gathering == lane)
+    {
+      self->gathering = NULL;
+      if (!g_queue_is_empty (&self->gather_queue))
+        self->rescan = TRUE;
+    }
+}
+
+/* Whether @lane may start gathering: one lane at a time, in the order
+ * they asked. Otherwise it waits in line (its unread bytes are only the
+ * start of that frame). */
+static gboolean
+take_gather_turn (JrMonitor *self,
+                  Lane      *lane)
+{
+  if (self->gathering == NULL &&
+      (g_queue_is_empty (&self->gather_queue) || g_queue_peek_head (&self->gather_queue) == lane))
+    return TRUE;
+  if (!lane->waiting_turn)
+    {
+      g_queue_push_tail (&self->gather_queue, lane);
+      lane->waiting_turn = TRUE;
+    }
+  return FALSE;
+}
+
+/* Starts gathering the frame at the reader's position, or, without
+ * memory for it, skips it. */
+static void
+start_gather (JrMonitor           *self,
+              Lane                *lane,
+              const JrFrameHeader *header,
+              gsize                frame_size)
+{
+  if (lane->waiting_turn)
+    {
+      g_queue_remove (&self->gather_queue, lane);
+      lane->waiting_turn = FALSE;
+    }
+  lane->gather = gather_map (frame_size);
+  if (lane->gather == NULL)
+    {
+      lane_warn (self, lane, "dropped a message of %" G_GSIZE_FORMAT " bytes for connection %"
+                 G_GUINT64_FORMAT ": %s", frame_size, header->connection_id, g_strerror (errno));
+      lane->skip_left = frame_size;
+      lane->mode = READ_SKIP;
+      return;
+    }
+  self->gathering = lane;
+  lane->gather_size = frame_size;
+  lane->gather_filled = 0;
+  lane->gather_header = *header;
+  lane->mode = READ_GATHER;
+}
+
 /* A gathered frame is whole, in memory of our own. */
 static void
 deliver_gathered (JrMonitor *self,
@@ -234,13 +530,18 @@ deliver_gathered (JrMonitor *self,
   RunFrame frame = { .offset = 0 };
   const char *type_string;
   gsize frame_size;
+  JrFrameStatus status;
 
-  block = g_bytes_new_take (g_steal_pointer (&lane->gather), lane->gather_size);
-  if (jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
-                     &type_string, &frame_size, &error) == JR_FRAME_OK)
-    deliver_block (self, lane, block, &frame, 1);
-  else
+  block = gather_to_block (g_steal_pointer (&lane->gather), lane->gather_size);
+  end_gather (self, lane);
+  status = jr_frame_peek (g_bytes_get_data (block, NULL), lane->gather_size, &frame.header,
+                          &type_string, &frame_size, &error);
+  if (status != JR_FRAME_OK)
     lane_warn (self, lane, "dropped a message: %s", error ? error->message : "truncated");
+  else if (memcmp (&frame.header, &lane->gather_header, sizeof frame.header) != 0)
+    lane_warn (self, lane, "dropped a message that changed while it was read");
+  else
+    deliver_block (self, lane, block, &frame, 1);
 }
 
 /* Reads what the lane's ring holds. Returns FALSE when it stopped because
@@ -255,12 +556,19 @@ drain_lane (JrMonitor *self,
   gsize off = 0;
   gboolean room = TRUE;
 
+  if (data == NULL)
+    {
+      lane_break (self, lane, "closed as corrupt: its write position is beyond its ring");
+      return TRUE;
+    }
+
   self->run_length = 0;
   self->run_bytes = 0;
   while (off < len && !lane->broken)
     {
       g_autoptr(GError) error = NULL;
       JrFrameHeader header;
+      JrFrameStatus status;
       gsize frame_size;
       gsize n;
 
@@ -281,8 +589,8 @@ drain_lane (JrMonitor *self,
           lane->gather_filled += n;
           if (lane->gather_filled == lane->gather_size)
             {
-              deliver_gathered (self, lane);
               lane->mode = READ_FRAMES;
+              deliver_gathered (self, lane);
             }
           continue;
 
@@ -293,7 +601,7 @@ drain_lane (JrMonitor *self,
 
       /* Room is looked at before each run, and the run is bounded: the
        * inbox goes over its bound by one run at the most. */
-      if (self->run_length == 0 && !jr_inbox_has_room (self->inbox))
+      if (self->run_length == 0 && !has_room (self))
         {
           room = FALSE;
           break;
@@ -301,7 +609,18 @@ drain_lane (JrMonitor *self,
 
       /* Framing only: the frame is checked on the copy deliver_block()
        * gets, which the worker cannot change under us. */
-      switch (jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error))
+      status = jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error);
+      if ((status == JR_FRAME_OK || status == JR_FRAME_SKIP ||
+           (status == JR_FRAME_NEED_MORE && frame_size > ring_half)) &&
+          !lane_may_send (self, lane, header.connection_id))
+        {
+          /* What came before it is good; nothing after it is read. */
+          flush_run (self, lane, data);
+          lane_forged (self, lane, header.connection_id);
+          break;
+        }
+
+      switch (status)
         {
         case JR_FRAME_OK:
           /* A frame too big to share a run goes alone in its own. */
@@ -309,7 +628,7 @@ drain_lane (JrMonitor *self,
               (self->run_length > 0 && self->run_bytes + frame_size > RUN_BYTES_MAX))
             {
               flush_run (self, lane, data);
-              if (!jr_inbox_has_room (self->inbox))
+              if (!has_room (self))
                 {
                   room = FALSE;
                   goto out;
@@ -326,12 +645,16 @@ drain_lane (JrMonitor *self,
 
         case JR_FRAME_NEED_MORE:
           flush_run (self, lane, data);
-          if (frame_size <= ring_half)
+          /* A frame that fits half a ring will be whole in it: wait. One
+           * larger is gathered, when its turn comes and there is room. */
+          if (frame_size <= ring_half || !take_gather_turn (self, lane))
             goto out;
-          lane->gather = g_malloc (frame_size);
-          lane->gather_size = frame_size;
-          lane->gather_filled = 0;
-          lane->mode = READ_GATHER;
+          if (!has_room (self))
+            {
+              room = FALSE;
+              goto out;
+            }
+          start_gather (self, lane, &header, frame_size);
           break;
 
         case JR_FRAME_SKIP:
@@ -345,8 +668,7 @@ drain_lane (JrMonitor *self,
         case JR_FRAME_CORRUPT:
         default:
           flush_run (self, lane, data);
-          lane_warn (self, lane, "closed after a corrupt frame: %s", error->message);
-          lane->broken = TRUE;
+          lane_break (self, lane, "closed after a corrupt frame: %s", error->message);
           break;
         }
     }
@@ -364,13 +686,21 @@ close_lane (JrMonitor *self,
             guint      index)
 {
   Lane *lane = g_ptr_array_index (self->lanes, index);
-  gsize left;
+  gsize left = 0;
 
-  jr_channel_peek (lane->channel, &left);
-  if (!lane->broken && (left > 0 || lane->mode != READ_FRAMES))
-    lane_warn (self, lane, "the worker went away in the middle of a message");
+  if (!lane->broken)
+    {
+      jr_channel_peek (lane->channel, &left);
+      if (left > 0 || lane->mode != READ_FRAMES)
+        push_warning (self, lane, g_strdup ("the worker went away in the middle of a message"));
+    }
+  summarize_warnings (self, lane, 0, TRUE);
+  if (self->gathering == lane)
+    end_gather (self, lane);
+  if (lane->waiting_turn)
+    g_queue_remove (&self->gather_queue, lane);
 
-  push_control (self, JR_BATCH_CHANNEL_CLOSED, jr_channel_get_id (lane->channel), NULL);
+  push_control (self, JR_BATCH_CHANNEL_CLOSED, lane->id, NULL);
   g_ptr_array_remove_index_fast (self->lanes, index);
 }
 
@@ -383,9 +713,22 @@ read_control (JrMonitor *self)
     ;
 }
 
+/* How long to sleep at most: warnings not said yet are counted in a
+ * summary at least once a second. */
+static int
+sleep_timeout_ms (JrMonitor *self)
+{
+  for (guint i = 0; i < self->lanes->len; i++)
+    if (((Lane *) g_ptr_array_index (self->lanes, i))->warnings.suppressed > 0)
+      return JR_WARN_LIMIT_PERIOD_USEC / 1000;
+  return -1;
+}
+
 static void
 sleep_until_woken (JrMonitor *self)
 {
+  int timeout = sleep_timeout_ms (self);
+
   g_array_set_size (self->pollfds, 0);
   g_array_append_val (self->pollfds, ((struct pollfd) { .fd = self->control_fd, .events = POLLIN }));
 
@@ -401,7 +744,7 @@ sleep_until_woken (JrMonitor *self)
       g_array_append_val (self->pollfds, pfd);
     }
 
-  while (poll ((struct pollfd *) self->pollfds->data, self->pollfds->len, -1) < 0 && errno == EINTR)
+  while (poll ((struct pollfd *) self->pollfds->data, self->pollfds->len, timeout) < 0 && errno == EINTR)
     ;
 
   if (g_array_index (self->pollfds, struct pollfd, 0).revents != 0)
@@ -418,8 +761,29 @@ sleep_until_woken (JrMonitor *self)
     }
 }
 
+/* A sync covers what each ring holds now, read or not: as far as a writer
+ * can have written it (never more than a ring ahead of the reader). */
+static void
+start_sync (JrMonitor *self,
+            guint64    token)
+{
+  self->pending_sync = MAX (self->pending_sync, token);
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+      guint64 read, written;
+
+      jr_channel_get_positions (lane->channel, &read, &written);
+      lane->sync_target = written - read > JR_CHANNEL_RING_SIZE ? read + JR_CHANNEL_RING_SIZE : written;
+      lane->sync_done = FALSE;
+    }
+}
+
 /* TRUE once every lane has been read as far as it was written when the
- * pending sync was asked for. */
+ * pending sync was asked for, or has been read since as far as it can be:
+ * unread bytes that are only part of a frame (a worker that stopped in the
+ * middle of one, or waits for its turn to have a large one gathered) hold
+ * nothing sent before the sync, and must not hold the sync either. */
 static gboolean
 sync_reached (JrMonitor *self)
 {
@@ -428,11 +792,30 @@ sync_reached (JrMonitor *self)
       Lane *lane = g_ptr_array_index (self->lanes, i);
       guint64 read, written;
 
+      if (lane->sync_done)
+        continue;
       jr_channel_get_positions (lane->channel, &read, &written);
       if (read < lane->sync_target)
         return FALSE;
     }
   return TRUE;
+}
+
+static void
+summarize_due_warnings (JrMonitor *self)
+{
+  gint64 now = 0;
+
+  for (guint i = 0; i < self->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (self->lanes, i);
+
+      if (lane->warnings.suppressed == 0)
+        continue;
+      if (now == 0)
+        now = g_get_monotonic_time ();
+      summarize_warnings (self, lane, now, FALSE);
+    }
 }
 
 static gpointer
@@ -444,7 +827,7 @@ monitor_thread (gpointer data)
   for (;;)
     {
       gboolean room = TRUE;
-      guint64 sync;
+      guint64 sync, looking;
       guint n_lanes;
 
       g_mutex_lock (&self->lock);
@@ -453,6 +836,7 @@ monitor_thread (gpointer data)
           Lane *lane = g_new0 (Lane, 1);
 
           lane->channel = g_ptr_array_index (self->incoming, i);
+          lane->id = jr_channel_get_id (lane->channel);
           g_ptr_array_add (self->lanes, lane);
         }
       g_ptr_array_set_size (self->incoming, 0);
@@ -465,21 +849,13 @@ monitor_thread (gpointer data)
         }
       g_mutex_unlock (&self->lock);
 
-      /* A sync covers what each ring holds now, read or not. */
       if (sync != 0)
-        {
-          self->pending_sync = MAX (self->pending_sync, sync);
-          for (guint i = 0; i < self->lanes->len; i++)
-            {
-              Lane *lane = g_ptr_array_index (self->lanes, i);
-              guint64 read;
-
-              jr_channel_get_positions (lane->channel, &read, &lane->sync_target);
-            }
-        }
+        start_sync (self, sync);
+      looking = self->pending_sync;
 
       /* Each pass starts at the next lane, so that under a flood that
        * fills the inbox every lane gets its turn. */
+      self->rescan = FALSE;
       n_lanes = self->lanes->len;
       for (guint i = 0; i < n_lanes; i++)
         ((Lane *) g_ptr_array_index (self->lanes, i))->drained = FALSE;
@@ -489,6 +865,8 @@ monitor_thread (gpointer data)
 
           room = drain_lane (self, lane);
           lane->drained = room;
+          if (room)
+            lane->sync_done = TRUE;
         }
       first = n_lanes > 0 ? (first + 1) % n_lanes : 0;
 
@@ -501,6 +879,7 @@ monitor_thread (gpointer data)
           if (lane->broken || (lane->writer_gone && lane->drained))
             close_lane (self, i - 1);
         }
+      summarize_due_warnings (self);
       flush_batch (self);
 
       if (self->pending_sync != 0 && sync_reached (self))
@@ -508,6 +887,8 @@ monitor_thread (gpointer data)
           push_control (self, JR_BATCH_SYNC, self->pending_sync, NULL);
           self->pending_sync = 0;
         }
+      if (looking != 0)
+        atomic_store (&self->sync_looked, looking);
 
       if (!room)
         {
@@ -522,6 +903,11 @@ monitor_thread (gpointer data)
           continue;
         }
 
+      /* The gather buffer came free: a lane waiting for it goes on now,
+       * its writer may be waiting for room that only we can make. */
+      if (self->rescan)
+        continue;
+
       sleep_until_woken (self);
     }
 
@@ -530,8 +916,9 @@ monitor_thread (gpointer data)
 }
 
 JrMonitor *
-jr_monitor_new (JrInbox *inbox,
-                GError **error)
+jr_monitor_new (JrInbox    *inbox,
+                JrBindings *bindings,
+                GError    **error)
 {
   JrMonitor *self = g_new0 (JrMonitor, 1);
 
@@ -547,11 +934,13 @@ jr_monitor_new (JrInbox *inbox,
     }
 
   self->inbox = jr_inbox_ref (inbox);
+  self->bindings = jr_bindings_ref (bindings);
   g_mutex_init (&self->lock);
   self->incoming = g_ptr_array_new ();
   self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
   self->pollfds = g_array_new (FALSE, FALSE, sizeof (struct pollfd));
   self->pins = jr_variant_pins_new ();
+  g_queue_init (&self->gather_queue);
 
   self->thread = g_thread_try_new ("jr-monitor", monitor_thread, self, error);
   if (self->thread == NULL)
@@ -594,6 +983,13 @@ jr_monitor_request_sync (JrMonitor *self)
   return token;
 }
 
+gboolean
+jr_monitor_sync_looked_at (JrMonitor *self,
+                           guint64    token)
+{
+  return atomic_load (&self->sync_looked) >= token;
+}
+
 void
 jr_monitor_free (JrMonitor *self)
 {
@@ -610,9 +1006,11 @@ jr_monitor_free (JrMonitor *self)
   for (guint i = 0; i < self->incoming->len; i++)
     jr_channel_free (g_ptr_array_index (self->incoming, i));
   g_ptr_array_unref (self->incoming);
+  g_queue_clear (&self->gather_queue);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->pollfds);
   jr_variant_pins_free (self->pins);
+  jr_bindings_unref (self->bindings);
   jr_inbox_unref (self->inbox);
   close (self->control_fd);
   g_mutex_clear (&self->lock);

@@ -13,11 +13,15 @@
 
 #include <glib-object.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 #define JR_TYPE_RECEIVER (jr_receiver_get_type ())
+JR_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JrReceiver, jr_receiver, JR, RECEIVER, GObject)
 
+JR_AVAILABLE_IN_ALL
 guint64 jr_receiver_get_connection_id (JrReceiver *self);
 
 G_END_DECLS

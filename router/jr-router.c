@@ -12,12 +12,14 @@
  */
 #include "jr-router-private.h"
 
+#include "jr-bindings-private.h"
 #include "jr-channel-private.h"
 #include "jr-inbox-private.h"
 #include "jr-monitor-private.h"
 #include "jr-receiver-private.h"
 #include "jr-sender-private.h"
 #include "jr-variant-pins-private.h"
+#include "jr-warn-limit-private.h"
 
 /* How long one dispatch may deliver before yielding to the main loop. */
 #define DISPATCH_BUDGET_USEC 4000
@@ -33,6 +35,23 @@
  *   per batch anyway, and GUI measurements (bench-ui) favour waking. */
 #define STREAM_MESSAGES      64
 #define STREAM_POLL_USEC     500
+/* Past its deadline, how long route_until() waits at most for the monitor
+ * to have moved everything sent before the deadline (the sync marker).
+ * Normally the marker comes within microseconds; this only bounds what a
+ * child, or an inbox that stays full, could make it wait. It counts once
+ * the monitor has run for the marker: on a loaded machine the monitor
+ * thread may not run for a while, and that is no reason to leave messages
+ * behind. No child can keep it from running; SYNC_WAIT_MAX_USEC is for
+ * the scheduler. */
+#define SYNC_WAIT_USEC       (50 * 1000)
+#define SYNC_WAIT_MAX_USEC   G_USEC_PER_SEC
+/* How often to look whether the monitor has run, once SYNC_WAIT_USEC is up. */
+#define SYNC_LOOK_USEC       (5 * 1000)
+/* A delivered value at least this large is dropped at once rather than
+ * with the others at the end of the dispatch: once its batch is released,
+ * the monitor may read as much again, and the memory bound holds only if
+ * the value is gone by then. */
+#define DROP_AT_ONCE_SIZE    (64 * 1024)
 
 /**
  * JrRouter:
@@ -44,6 +63,8 @@
  * sender (or, for a child process, its connection id) to a worker, and
  * connect to [signal@Jr.Receiver::message]. Messages are dispatched when
  * the context runs, or by hand with [method@Jr.Router.route_until].
+ *
+ * Since: 0.1
  */
 struct _JrRouter {
   GObject       parent_instance;
@@ -56,6 +77,7 @@ struct _JrRouter {
   guint         generation;         /* counts starts: a handler may restart us */
   JrInbox      *inbox;
   JrMonitor    *monitor;
+  JrBindings   *bindings;           /* process transport: whose pipe is whose */
   GSource      *source;
   GHashTable   *receivers;          /* connection id → JrReceiver */
   /* The last receiver looked up (borrowed from receivers): messages come
@@ -74,8 +96,10 @@ struct _JrRouter {
   GVariant     *delivered[64];
   guint         n_delivered;
   guint         current_index;
+  guint64       n_popped;           /* batches taken from the inbox so far */
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
+  JrWarnLimit   drop_warnings;      /* messages for closed pipes */
 };
 
 G_DEFINE_FINAL_TYPE (JrRouter, jr_router, G_TYPE_OBJECT)
@@ -194,6 +218,28 @@ static GSourceFuncs router_source_funcs = {
   .dispatch = router_source_dispatch,
 };
 
+/* A child can send on a pipe once it is closed as fast as it sends at
+ * all: a few of these warnings are said, then only counted. */
+static void
+warn_dropped (JrRouter *self,
+              guint64   connection_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *summary = NULL;
+
+  if (jr_warn_limit_admit (&self->drop_warnings, now))
+    {
+      if (connection_id > 0 && connection_id < self->next_connection_id)
+        g_warning ("Dropping a message for closed pipe %" G_GUINT64_FORMAT, connection_id);
+      else
+        g_warning ("Dropping a message for unknown pipe %" G_GUINT64_FORMAT, connection_id);
+      return;
+    }
+  summary = jr_warn_limit_take_summary (&self->drop_warnings, now, NULL);
+  if (summary != NULL)
+    g_warning ("Dropping messages for closed pipes: %s", summary);
+}
+
 static void
 deliver (JrRouter *self,
          guint64   connection_id,
@@ -212,10 +258,7 @@ deliver (JrRouter *self,
 
   if (receiver == NULL)
     {
-      if (connection_id > 0 && connection_id < self->next_connection_id)
-        g_warning ("Dropping a message for closed pipe %" G_GUINT64_FORMAT, connection_id);
-      else
-        g_warning ("Dropping a message for unknown pipe %" G_GUINT64_FORMAT, connection_id);
+      warn_dropped (self, connection_id);
       return;
     }
 
@@ -234,6 +277,7 @@ route_one (JrRouter *self,
   GVariant *value = NULL;
   guint64 connection_id = 0;
   gboolean lent = FALSE;
+  gsize size = 0;
   guint generation;
   gboolean last;
 
@@ -243,6 +287,7 @@ route_one (JrRouter *self,
 
       if (popped == NULL)
         return FALSE;
+      self->n_popped++;
       self->current_index = 0;
       if (popped->kind == JR_BATCH_STAGED)
         {
@@ -269,6 +314,7 @@ route_one (JrRouter *self,
       if (batch->stage != NULL && self->current_index + 2 < batch->n_messages)
         __builtin_prefetch (batch->messages[self->current_index + 2].value);
       connection_id = message->connection_id;
+      size = message->size;
       /* A thread sender's batch goes back to it whole, with the values it
        * made: they are lent here. A value made here from a block is the
        * router's own, and dropped here. */
@@ -301,7 +347,9 @@ route_one (JrRouter *self,
       g_assert_not_reached ();
     }
 
-  if (value != NULL && !lent)
+  if (value != NULL && !lent && size >= DROP_AT_ONCE_SIZE)
+    g_variant_unref (value);
+  else if (value != NULL && !lent)
     {
       if (self->n_delivered == G_N_ELEMENTS (self->delivered))
         drop_delivered (self);
@@ -310,11 +358,17 @@ route_one (JrRouter *self,
 
   if (last)
     {
-      /* Counted in the inbox it came from: not in a new one. */
-      if (self->running && self->generation == generation)
-        jr_inbox_release (self->inbox, batch->bytes, batch->n_messages);
+      gsize bytes = batch->bytes;
+      guint n_messages = batch->n_messages;
+
+      /* Freed first, then released: the room released lets the monitor
+       * read as much again, and the memory bound holds only if this
+       * batch's blocks are gone by then. */
       if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
         jr_batch_free (batch);
+      /* Counted in the inbox it came from: not in a new one. */
+      if (self->running && self->generation == generation)
+        jr_inbox_release (self->inbox, bytes, n_messages);
     }
   return TRUE;
 }
@@ -431,6 +485,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:transport:
    *
    * Where the senders live: threads of this process, or child processes.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORT] =
     g_param_spec_enum ("transport", NULL, NULL, JR_TYPE_TRANSPORT, JR_TRANSPORT_THREADS,
@@ -439,6 +495,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:context:
    *
    * The main context whose thread receives the messages.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONTEXT] =
     g_param_spec_boxed ("context", NULL, NULL, G_TYPE_MAIN_CONTEXT,
@@ -447,6 +505,8 @@ jr_router_class_init (JrRouterClass *klass)
    * JrRouter:running:
    *
    * Whether the router is started.
+   *
+   * Since: 0.1
    */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
@@ -457,6 +517,8 @@ jr_router_class_init (JrRouterClass *klass)
    * The priority of message dispatch on the main context. The default,
    * %G_PRIORITY_DEFAULT_IDLE, is below GTK's redrawing so a flood of
    * messages cannot starve the window.
+   *
+   * Since: 0.1
    */
   properties[PROP_PRIORITY] =
     g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, G_PRIORITY_DEFAULT_IDLE,
@@ -470,6 +532,8 @@ jr_router_class_init (JrRouterClass *klass)
    *
    * Emitted when the child writing to a cross-process queue has gone (exited,
    * crashed, or closed it) and every message it sent has been delivered.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_CHANNEL_CLOSED] =
     g_signal_new ("channel-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -490,7 +554,12 @@ jr_router_init (JrRouter *self)
  * @context: (nullable): the main context to deliver on, or %NULL for the
  *   thread-default one
  *
+ * Makes a router for pipes whose senders live in @transport, delivering
+ * on @context. Start it with [method@Jr.Router.start].
+ *
  * Returns: (transfer full): a new router, not yet started
+ *
+ * Since: 0.1
  */
 JrRouter *
 jr_router_new (JrTransport   transport,
@@ -503,7 +572,11 @@ jr_router_new (JrTransport   transport,
  * jr_router_get_transport:
  * @self: a router
  *
+ * Gets where the router's senders live: see [property@Jr.Router:transport].
+ *
  * Returns: the router's transport
+ *
+ * Since: 0.1
  */
 JrTransport
 jr_router_get_transport (JrRouter *self)
@@ -516,7 +589,12 @@ jr_router_get_transport (JrRouter *self)
  * jr_router_get_context:
  * @self: a router
  *
+ * Gets the main context the router delivers on: see
+ * [property@Jr.Router:context].
+ *
  * Returns: (transfer none): the main context messages are delivered on
+ *
+ * Since: 0.1
  */
 GMainContext *
 jr_router_get_context (JrRouter *self)
@@ -529,7 +607,11 @@ jr_router_get_context (JrRouter *self)
  * jr_router_get_running:
  * @self: a router
  *
+ * Gets whether the router is started: see [property@Jr.Router:running].
+ *
  * Returns: whether the router is started
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_get_running (JrRouter *self)
@@ -542,7 +624,12 @@ jr_router_get_running (JrRouter *self)
  * jr_router_get_n_pipes:
  * @self: a router
  *
+ * Gets how many pipes are open: made, and not yet closed with
+ * [method@Jr.Router.close_pipe].
+ *
  * Returns: how many pipes are open
+ *
+ * Since: 0.1
  */
 guint
 jr_router_get_n_pipes (JrRouter *self)
@@ -569,6 +656,8 @@ set_running (JrRouter *self,
  * started again.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_ALREADY_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_start (JrRouter  *self,
@@ -589,9 +678,11 @@ jr_router_start (JrRouter  *self,
   self->inbox = jr_inbox_new (self->context);
   if (self->transport == JR_TRANSPORT_PROCESSES)
     {
-      self->monitor = jr_monitor_new (self->inbox, error);
+      self->bindings = jr_bindings_new (self->next_connection_id);
+      self->monitor = jr_monitor_new (self->inbox, self->bindings, error);
       if (self->monitor == NULL)
         {
+          g_clear_pointer (&self->bindings, jr_bindings_unref);
           g_clear_pointer (&self->inbox, jr_inbox_unref);
           return FALSE;
         }
@@ -622,6 +713,8 @@ jr_router_start (JrRouter  *self,
  * (threads) or %JR_ROUTER_ERROR_DISCONNECTED (children).
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_stop (JrRouter  *self,
@@ -639,6 +732,7 @@ jr_router_stop (JrRouter  *self,
     g_warning ("Router stopped with %u pipe%s still open", n_open, n_open == 1 ? "" : "s");
 
   g_clear_pointer (&self->monitor, jr_monitor_free);
+  g_clear_pointer (&self->bindings, jr_bindings_unref);
   jr_inbox_close (self->inbox);
   g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
@@ -648,9 +742,32 @@ jr_router_stop (JrRouter  *self,
   self->last_receiver = NULL;
   g_clear_pointer (&self->receivers, g_hash_table_unref);
   g_clear_pointer (&self->pins, jr_variant_pins_free);
+  {
+    g_autofree char *summary = jr_warn_limit_take_summary (&self->drop_warnings, 0,
+                                                           "before the router stopped");
+
+    if (summary != NULL)
+      g_warning ("Dropping messages for closed pipes: %s", summary);
+  }
 
   set_running (self, FALSE);
   return TRUE;
+}
+
+static void
+make_pipe (JrRouter    *self,
+           guint64      channel_id,
+           JrSender   **sender,
+           JrReceiver **receiver)
+{
+  guint64 id = self->next_connection_id++;
+
+  /* Bound before anyone can know the id: a child learns it from us. */
+  if (self->bindings != NULL)
+    jr_bindings_add (self->bindings, id, channel_id);
+  *sender = jr_sender_new_for_inbox (id, self->inbox);
+  *receiver = jr_receiver_new (id);
+  g_hash_table_insert (self->receivers, g_memdup2 (&id, sizeof id), g_object_ref (*receiver));
 }
 
 /**
@@ -663,7 +780,16 @@ jr_router_stop (JrRouter  *self,
  * Makes a pipe. The receiver stays on the router's thread; the sender goes
  * to a worker thread, or its connection id to a child process.
  *
+ * With the process transport, the pipe belongs to the first child that
+ * sends on it: a message from another child on the same connection id
+ * closes that other child's queue as corrupt (a warning names it, and
+ * [signal@Jr.Router::channel-closed] follows). Threads of this process may
+ * always send on it. To give a pipe to one child before it sends, use
+ * [method@Jr.Router.pipe_for_channel].
+ *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_pipe (JrRouter    *self,
@@ -671,18 +797,72 @@ jr_router_pipe (JrRouter    *self,
                 JrReceiver **receiver,
                 GError     **error)
 {
-  guint64 id;
-
   g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
   g_return_val_if_fail (sender != NULL && receiver != NULL, FALSE);
 
   if (!self->running)
     return not_running_error (error);
 
-  id = self->next_connection_id++;
-  *sender = jr_sender_new_for_inbox (id, self->inbox);
-  *receiver = jr_receiver_new (id);
-  g_hash_table_insert (self->receivers, g_memdup2 (&id, sizeof id), g_object_ref (*receiver));
+  make_pipe (self, 0, sender, receiver);
+  return TRUE;
+}
+
+/**
+ * jr_router_pipe_for_channel:
+ * @self: a running router with the process transport
+ * @channel_id: the id of a cross-process queue, as
+ *   [method@Jr.Router.prepare_launcher_full] returned it
+ * @sender: (out) (transfer full): the sending end
+ * @receiver: (out) (transfer full): the receiving end
+ * @error: return location for an error
+ *
+ * Makes a pipe whose messages may come only from the child that has the
+ * queue @channel_id, or from threads of this process (with @sender). Give
+ * the child the pipe's connection id; it sends with
+ * [ctor@Jr.Sender.new_for_parent].
+ *
+ * The router checks every message from a child on the monitor thread,
+ * before it reaches the router's thread: a child that sends on a pipe
+ * bound to another queue, or claimed by one (see [method@Jr.Router.pipe]),
+ * or on a connection id the router never made, has its queue closed as
+ * corrupt at that message. That message and everything the child sends
+ * after it are dropped, with one warning naming the queue, and
+ * [signal@Jr.Router::channel-closed] is emitted for it. Messages for a
+ * pipe that was closed with [method@Jr.Router.close_pipe] are dropped with
+ * a warning, as from any sender, and do not close the queue.
+ *
+ * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
+ *   %JR_ROUTER_ERROR_FAILED when the router has not the process transport
+ *   or made no queue @channel_id
+ *
+ * Since: 0.2
+ */
+gboolean
+jr_router_pipe_for_channel (JrRouter    *self,
+                            guint64      channel_id,
+                            JrSender   **sender,
+                            JrReceiver **receiver,
+                            GError     **error)
+{
+  g_return_val_if_fail (JR_IS_ROUTER (self), FALSE);
+  g_return_val_if_fail (sender != NULL && receiver != NULL, FALSE);
+
+  if (!self->running)
+    return not_running_error (error);
+  if (self->transport != JR_TRANSPORT_PROCESSES)
+    {
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                           "Only a router with the process transport has cross-process queues");
+      return FALSE;
+    }
+  if (channel_id == 0 || channel_id >= self->next_channel_id)
+    {
+      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                   "The router made no cross-process queue %" G_GUINT64_FORMAT, channel_id);
+      return FALSE;
+    }
+
+  make_pipe (self, channel_id, sender, receiver);
   return TRUE;
 }
 
@@ -696,6 +876,8 @@ jr_router_pipe (JrRouter    *self,
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_NOT_RUNNING, or
  *   %JR_ROUTER_ERROR_FAILED when @receiver is not an open pipe of @self
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_close_pipe (JrRouter    *self,
@@ -719,6 +901,8 @@ jr_router_close_pipe (JrRouter    *self,
     }
   self->last_receiver = NULL;
   g_hash_table_remove (self->receivers, &id);
+  if (self->bindings != NULL)
+    jr_bindings_remove (self->bindings, id);
   return TRUE;
 }
 
@@ -740,14 +924,47 @@ request_sync (JrRouter *self)
   return self->next_sync_token;
 }
 
+/* Delivers the batches queued now, and no more: what producers push
+ * meanwhile cannot keep us. Returns TRUE once @condition holds. */
+static gboolean
+route_queued (JrRouter        *self,
+              JrConditionFunc  condition,
+              gpointer         user_data)
+{
+  guint64 last = self->n_popped + jr_inbox_get_n_queued (self->inbox);
+
+  while (self->running && (self->current != NULL || self->n_popped < last))
+    {
+      if (!route_one (self, 0))
+        break;
+      if (condition (user_data))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether route_until() may stop waiting for the sync marker @token
+ * (asked for at @asked) at @now. */
+static gboolean
+sync_wait_over (JrRouter *self,
+                guint64   token,
+                gint64    asked,
+                gint64    now)
+{
+  if (now - asked >= SYNC_WAIT_MAX_USEC)
+    return TRUE;
+  return now - asked >= SYNC_WAIT_USEC &&
+         (self->monitor == NULL || jr_monitor_sync_looked_at (self->monitor, token));
+}
+
 static gboolean
 route_until (JrRouter         *self,
-                       JrConditionFunc   condition,
-                       gpointer          user_data,
-                       gint64            timeout_usec,
-                       GError          **error)
+             JrConditionFunc   condition,
+             gpointer          user_data,
+             gint64            timeout_usec,
+             GError          **error)
 {
-  gint64 deadline;
+  gint64 deadline, asked = 0;
   guint64 token = 0;
 
   if (!self->running)
@@ -775,17 +992,31 @@ route_until (JrRouter         *self,
 
       /* Past the deadline: deliver what was sent before it, then give up. */
       if (token == 0)
-        token = request_sync (self);
-      if (self->sync_seen < token || self->current != NULL)
         {
-          route_one (self, G_USEC_PER_SEC / 10);
+          token = request_sync (self);
+          asked = now;
+        }
+      if (self->sync_seen >= token && self->current == NULL)
+        break;
+      if (!sync_wait_over (self, token, asked, now))
+        {
+          route_one (self, MAX (asked + SYNC_WAIT_USEC - now, SYNC_LOOK_USEC));
           continue;
         }
 
-      g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
-                   "Timed out after %" G_GINT64_FORMAT " ms", timeout_usec / 1000);
-      return FALSE;
+      /* The marker did not come in time (children keep the monitor from
+       * reading as far, or handlers keep the inbox full): what reached
+       * the inbox is delivered, the rest waits for the next dispatch. */
+      if (route_queued (self, condition, user_data))
+        return TRUE;
+      if (!self->running)
+        return not_running_error (error);
+      break;
     }
+
+  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
+               "Timed out after %" G_GINT64_FORMAT " ms", timeout_usec / 1000);
+  return FALSE;
 }
 
 /**
@@ -798,13 +1029,23 @@ route_until (JrRouter         *self,
  *
  * Delivers messages by hand, without the main loop, until @condition holds.
  * The condition is checked first and after every message. The deadline is
- * absolute: messages do not extend it. When it passes, every message sent
- * before then is still delivered (so a timeout of 0 delivers what was
- * already sent) before the call gives up. Ordinary dispatch from the main
- * context goes on afterwards, and may be mixed with further calls.
+ * absolute: messages do not extend it, and nothing a child process does
+ * can. When it passes, every message sent before then is still delivered
+ * (so a timeout of 0 delivers what was already sent) before the call gives
+ * up — but the call waits at most 50 ms past the deadline for the
+ * router's monitor thread to have read the children's queues that far.
+ * After that it delivers what has reached the router by then and returns:
+ * at most about 100 ms after the deadline, plus the time @condition and
+ * the receivers' handlers take for those messages (the router holds at
+ * most 16 MiB or 16 384 of them). Messages it leaves are delivered later,
+ * in order. (On a machine so loaded that the monitor thread does not run
+ * within those 50 ms, the call waits until it has run, 1 s at most.) Ordinary dispatch from the main context goes on afterwards,
+ * and may be mixed with further calls.
  *
  * Returns: %TRUE once @condition holds, or %FALSE with
  *   %JR_ROUTER_ERROR_TIMED_OUT or %JR_ROUTER_ERROR_NOT_RUNNING
+ *
+ * Since: 0.1
  */
 gboolean
 jr_router_route_until (JrRouter         *self,
@@ -837,7 +1078,20 @@ jr_router_route_until (JrRouter         *self,
  * is gone and its messages are delivered, [signal@Jr.Router::channel-closed]
  * is emitted with the returned id.
  *
+ * The descriptors keep in the child the numbers they have here (the
+ * environment variable `JOBROUTER_CHANNEL_FDS` names them), so they fit
+ * any descriptor limit; do not map other descriptors of @launcher to the
+ * same numbers. The ring's memory is sealed to its size: a child cannot
+ * shrink it under the router.
+ *
+ * The returned id also names the child for its pipes: a pipe made with
+ * [method@Jr.Router.pipe_for_channel] and this id takes messages from this
+ * child only (and from threads of this process). A child that sends on a
+ * pipe that is not its own has its queue closed as corrupt.
+ *
  * Returns: the id of the new queue, or 0 with an error
+ *
+ * Since: 0.1
  */
 guint64
 jr_router_prepare_launcher_full (JrRouter             *self,
@@ -867,6 +1121,28 @@ jr_router_prepare_launcher_full (JrRouter             *self,
   return id;
 }
 
+guint64
+jr_router_prepare_child (JrRouter    *self,
+                         JrChildFds  *child,
+                         GError     **error)
+{
+  JrChannel *channel;
+  guint64 id;
+
+  g_return_val_if_fail (JR_IS_ROUTER (self), 0);
+  g_return_val_if_fail (self->transport == JR_TRANSPORT_PROCESSES, 0);
+
+  if (!self->running)
+    return not_running_error (error);
+
+  id = self->next_channel_id++;
+  channel = jr_channel_new_for_child (id, child, error);
+  if (channel == NULL)
+    return 0;
+  jr_monitor_add_channel (self->monitor, channel);
+  return id;
+}
+
 /**
  * jr_router_prepare_launcher:
  * @self: a running router with the process transport
@@ -874,6 +1150,8 @@ jr_router_prepare_launcher_full (JrRouter             *self,
  *
  * Like [method@Jr.Router.prepare_launcher_full], logging a warning on
  * failure.
+ *
+ * Since: 0.1
  */
 void
 jr_router_prepare_launcher (JrRouter            *self,

@@ -21,6 +21,8 @@
  * messages, stop it. For the process transport, pass its connection id to
  * the child, which makes its own sender with
  * [ctor@Jr.Sender.new_for_parent].
+ *
+ * Since: 0.1
  */
 
 typedef enum {
@@ -90,6 +92,8 @@ jr_sender_class_init (JrSenderClass *klass)
    * JrSender:connection-id:
    *
    * The id shared with the matching receiver.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION_ID] =
     g_param_spec_uint64 ("connection-id", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -124,8 +128,19 @@ jr_sender_new_for_inbox (guint64  connection_id,
  * to [method@Jr.Router.prepare_launcher]. Any thread of the child may call
  * this; all senders of a process share its queue.
  *
+ * The pipe must be this child's: one the parent bound to its queue with
+ * [method@Jr.Router.pipe_for_channel], or one made with
+ * [method@Jr.Router.pipe] that no other child has sent on (the first child
+ * to send on it claims it). When a message goes on any other connection
+ * id, the parent closes this child's whole queue as corrupt: that message
+ * and all that follow are dropped, and senders then fail with
+ * %JR_ROUTER_ERROR_DISCONNECTED (not necessarily at once). Messages for a
+ * pipe the parent has closed are only dropped.
+ *
  * Returns: (transfer full): a new sender, or %NULL with
  *   %JR_ROUTER_ERROR_NO_PARENT when this process has no router queue
+ *
+ * Since: 0.1
  */
 JrSender *
 jr_sender_new_for_parent (guint64   connection_id,
@@ -182,6 +197,8 @@ not_normal_error (GError    **error,
  * Opens the sender. A sender is started once.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_start (JrSender  *self,
@@ -207,6 +224,8 @@ jr_sender_start (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE,
  *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING or
  *   %JR_ROUTER_ERROR_DISCONNECTED
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send (JrSender  *self,
@@ -260,6 +279,8 @@ jr_sender_send (JrSender  *self,
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_INVALID_MESSAGE when the
  *   value is not in normal form, or with an error as for
  *   [method@Jr.Sender.send]
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_send_data (JrSender           *self,
@@ -317,6 +338,24 @@ jr_sender_send_data (JrSender           *self,
                               error);
 }
 
+gboolean
+jr_sender_send_data_deferred (JrSender           *self,
+                              const GVariantType *type,
+                              gconstpointer       data,
+                              gsize               size,
+                              GError            **error)
+{
+  g_autofree char *type_string = NULL;
+
+  /* In-process senders never ring a doorbell: nothing to defer. */
+  if (self->channel == NULL || self->state != SENDER_OPEN ||
+      jr_frame_numeric_is_normal (g_variant_type_peek_string (type), data, size) != 1)
+    return jr_sender_send_data (self, type, data, size, error);
+  type_string = g_variant_type_dup_string (type);
+  return jr_channel_write_data_deferred (self->channel, self->connection_id, type_string, data,
+                                         size, error);
+}
+
 /**
  * jr_sender_stop:
  * @self: a started sender
@@ -325,6 +364,8 @@ jr_sender_send_data (JrSender           *self,
  * Closes the sender; it cannot be started again.
  *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE
+ *
+ * Since: 0.1
  */
 gboolean
 jr_sender_stop (JrSender  *self,
@@ -345,7 +386,12 @@ jr_sender_stop (JrSender  *self,
  * jr_sender_get_connection_id:
  * @self: a sender
  *
+ * Gets the id of the sender's pipe. For the process transport, hand it to
+ * the child, which passes it to [ctor@Jr.Sender.new_for_parent].
+ *
  * Returns: the id shared with the matching [class@Jr.Receiver]
+ *
+ * Since: 0.1
  */
 guint64
 jr_sender_get_connection_id (JrSender *self)

@@ -15,25 +15,34 @@
 
 #include <glib-object.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 #define JR_TYPE_SENDER (jr_sender_get_type ())
+JR_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JrSender, jr_sender, JR, SENDER, GObject)
 
+JR_AVAILABLE_IN_ALL
 JrSender *jr_sender_new_for_parent     (guint64    connection_id,
                                         GError   **error) G_GNUC_WARN_UNUSED_RESULT;
+JR_AVAILABLE_IN_ALL
 gboolean  jr_sender_start              (JrSender  *self,
                                         GError   **error);
+JR_AVAILABLE_IN_ALL
 gboolean  jr_sender_send               (JrSender  *self,
                                         GVariant  *message,
                                         GError   **error);
+JR_AVAILABLE_IN_ALL
 gboolean  jr_sender_send_data          (JrSender           *self,
                                         const GVariantType *type,
                                         gconstpointer       data,
                                         gsize               size,
                                         GError            **error);
+JR_AVAILABLE_IN_ALL
 gboolean  jr_sender_stop               (JrSender  *self,
                                         GError   **error);
+JR_AVAILABLE_IN_ALL
 guint64   jr_sender_get_connection_id  (JrSender  *self);
 
 G_END_DECLS

@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include "jr-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -19,12 +21,15 @@ G_BEGIN_DECLS
  *   used from threads of this process)
  *
  * Where the senders of a router's pipes live.
+ *
+ * Since: 0.1
  */
 typedef enum {
   JR_TRANSPORT_THREADS,
   JR_TRANSPORT_PROCESSES,
 } JrTransport;
 
+JR_AVAILABLE_IN_ALL
 GType jr_transport_get_type (void) G_GNUC_CONST;
 #define JR_TYPE_TRANSPORT (jr_transport_get_type ())
 
@@ -36,6 +41,8 @@ GType jr_transport_get_type (void) G_GNUC_CONST;
  * Called on the router's thread.
  *
  * Returns: %TRUE once the awaited condition holds
+ *
+ * Since: 0.1
  */
 typedef gboolean (*JrConditionFunc) (gpointer user_data);
 
@@ -43,6 +50,8 @@ typedef gboolean (*JrConditionFunc) (gpointer user_data);
  * JR_MESSAGE_SIZE_MAX:
  *
  * The largest serialized size, in bytes, of one message (32 MiB).
+ *
+ * Since: 0.1
  */
 #define JR_MESSAGE_SIZE_MAX (32u * 1024u * 1024u)
 

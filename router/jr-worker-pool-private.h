@@ -49,7 +49,7 @@ typedef struct {
 } JrWorkerPoolCallbacks;
 
 /* @argv: how to start a worker process; NULL for this program run again
- * (/proc/self/exe). */
+ * with the arguments it was started with. */
 JrWorkerPool *jr_worker_pool_new        (JrRouter                    *router,
                                          JrTransport                  transport,
                                          guint                        size,
@@ -93,6 +93,11 @@ gboolean      jr_pool_worker_recall     (JrPoolWorker                *worker,
  * (its later messages are dropped, a new worker takes its place) and TRUE
  * is returned: settle its jobs now; no worker_gone follows. */
 gboolean      jr_pool_worker_kill       (JrPoolWorker                *worker,
+                                         const char                  *reason);
+/* A worker that broke the protocol (a message of no known shape, one about
+ * a job it does not run): a process is killed with a warning, its jobs
+ * failing with @reason ("it sent …"); a thread's message is only warned of. */
+void          jr_pool_worker_reject     (JrPoolWorker                *worker,
                                          const char                  *reason);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
 void          jr_pool_worker_set_data   (JrPoolWorker                *worker,

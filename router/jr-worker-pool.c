@@ -20,10 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 
+#include "jr-receiver-private.h"
+#include "jr-router-private.h"
 #include "jr-worker-private.h"
 #include "jr-worker-request-private.h"
 
@@ -52,11 +55,13 @@ struct _JrPoolWorker {
   JrReceiver      *receiver;
   char            *fatal_reason;   /* what a worker that refused to start said */
   char            *kill_reason;    /* why the pool killed it */
+  gboolean         rejected;       /* it lied: nothing more it says counts */
 
   /* Processes. */
   guint64          channel_id;
-  GSubprocess     *process;
-  int              pid;
+  gboolean         is_process;
+  int              pid;            /* 0 once reaped */
+  int              wait_status;
   int              request_fd;
   GByteArray      *outbox;         /* requests the socket has not taken yet */
   GSource         *outbox_watch;
@@ -73,7 +78,8 @@ struct _JrWorkerPool {
   JrRouter              *router;
   JrTransport            transport;
   guint                  size;
-  char                 **argv;
+  char                 **argv;      /* NULL: this program run again */
+  char                 **own_args;  /* the arguments it was started with */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -149,20 +155,30 @@ close_pipe (JrPoolWorker *worker)
 
   if (worker->receiver == NULL)
     return;
-  g_signal_handlers_disconnect_by_data (worker->receiver, worker);
+  jr_receiver_set_func (worker->receiver, NULL, NULL);
   if (jr_router_get_running (router))
     jr_router_close_pipe (router, worker->receiver, NULL);
   g_clear_object (&worker->receiver);
 }
 
+/* Nobody else waits for it: spawned with G_SPAWN_DO_NOT_REAP_CHILD. */
+static void
+reap (JrPoolWorker *worker)
+{
+  if (worker->pid <= 0)
+    return;
+  while (waitpid (worker->pid, &worker->wait_status, 0) < 0 && errno == EINTR)
+    ;
+  worker->pid = 0;
+}
+
 static void
 worker_free (JrPoolWorker *worker)
 {
-  if (worker->process != NULL)
+  if (worker->pid > 0)
     {
       kill_group (worker);
-      g_subprocess_wait (worker->process, NULL, NULL);
-      g_clear_object (&worker->process);
+      reap (worker);
     }
   close_request_fd (worker);
   g_clear_pointer (&worker->outbox, g_byte_array_unref);
@@ -208,7 +224,7 @@ signal_name (int sig)
 static GError *
 describe_death (JrPoolWorker *worker)
 {
-  GSubprocess *process = worker->process;
+  int status = worker->wait_status;
 
   if (worker->kill_reason != NULL)
     return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
@@ -216,17 +232,16 @@ describe_death (JrPoolWorker *worker)
   if (worker->fatal_reason != NULL)
     return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
                         "The worker process could not start: %s", worker->fatal_reason);
-  if (g_subprocess_get_if_signaled (process))
+  if (WIFSIGNALED (status))
     {
-      int sig = g_subprocess_get_term_sig (process);
+      int sig = WTERMSIG (status);
 
       return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
                           "The worker process was killed by %s (%d, %s)",
                           signal_name (sig), sig, g_strsignal (sig));
     }
   return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
-                      "The worker process exited with status %d",
-                      g_subprocess_get_exit_status (process));
+                      "The worker process exited with status %d", WEXITSTATUS (status));
 }
 
 static void
@@ -279,16 +294,37 @@ worker_gone (JrPoolWorker *worker,
     top_up (pool);
 }
 
+/* Whether the process has exited, without reaping it. Its queue closes
+ * as it exits, a moment before it is a zombie: give it that moment. */
+static gboolean
+has_exited (JrPoolWorker *worker)
+{
+  for (int i = 0; i < 20 && worker->pid > 0; i++)
+    {
+      siginfo_t info = { 0 };
+
+      if (waitid (P_PID, (id_t) worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+          info.si_pid == worker->pid)
+        return TRUE;
+      g_usleep (1000);
+    }
+  return worker->pid <= 0;
+}
+
 static void
 process_gone (JrPoolWorker *worker)
 {
   g_autoptr(GError) reason = NULL;
 
   /* Its queue closed: the process has exited (its status is set then, and
-   * a kill changes nothing), or it wrote garbage and the router closed its
-   * queue, and then it must go. Its jobs' commands go with it. */
+   * a kill changes nothing), or it broke its queue's protocol, the router
+   * closed the queue, and the worker must go. Its jobs' commands go with
+   * it. */
+  if (worker->kill_reason == NULL && !has_exited (worker))
+    worker->kill_reason = g_strdup ("it broke the protocol of its queue, which was closed "
+                                    "(see the warning before)");
   kill_group (worker);
-  g_subprocess_wait (worker->process, NULL, NULL);
+  reap (worker);
   close_request_fd (worker);
   reason = describe_death (worker);
   worker_gone (worker, reason);
@@ -305,7 +341,7 @@ on_channel_closed (JrRouter *router,
     {
       JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
 
-      if (worker->process != NULL && worker->channel_id == channel_id)
+      if (worker->is_process && worker->channel_id == channel_id)
         {
           process_gone (worker);
           return;
@@ -324,13 +360,16 @@ on_worker_message (JrReceiver *receiver,
   JrWorkerPool *pool = worker->pool;
   JrJobMessageParts parts;
 
+  /* A worker that lied once is not believed again: its job fails when it
+   * is gone, whatever it reports meanwhile. */
+  if (worker->rejected)
+    return;
   if (!jr_job_message_parse (message, &parts))
     {
-      if (worker->process != NULL)
-        jr_pool_worker_kill (worker, "it sent a message of no known shape");
-      else
-        g_warning ("A worker thread sent a message of type %s; ignored",
-                   g_variant_get_type_string (message));
+      g_autofree char *reason = g_strdup_printf ("it sent a message of no known shape (of type %s)",
+                                                 g_variant_get_type_string (message));
+
+      jr_pool_worker_reject (worker, reason);
       return;
     }
 
@@ -340,6 +379,13 @@ on_worker_message (JrReceiver *receiver,
       worker->ready = TRUE;
       clear_source (&worker->ready_timer);
       pool->start_failures = 0;
+      /* All its threads are there now. */
+      if (worker->pid > 0)
+        {
+          g_mutex_lock (&pool->priority_lock);
+          jr_worker_set_process_priority (worker->pid, pool->nice, pool->idle);
+          g_mutex_unlock (&pool->priority_lock);
+        }
       break;
 
     case JR_JOB_MSG_FATAL:
@@ -379,9 +425,14 @@ open_pipe (JrPoolWorker  *worker,
            JrSender     **sender,
            GError       **error)
 {
-  if (!jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
+  /* A process's pipe may only carry what its own queue sends: another
+   * worker cannot pose as this one. */
+  if (worker->channel_id != 0
+        ? !jr_router_pipe_for_channel (worker->pool->router, worker->channel_id, sender,
+                                       &worker->receiver, error)
+        : !jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
     return FALSE;
-  g_signal_connect (worker->receiver, "message", G_CALLBACK (on_worker_message), worker);
+  jr_receiver_set_func (worker->receiver, on_worker_message, worker);
   return TRUE;
 }
 
@@ -481,13 +532,30 @@ jr_pool_worker_recall (JrPoolWorker *worker,
   return FALSE;
 }
 
+void
+jr_pool_worker_reject (JrPoolWorker *worker,
+                       const char   *reason)
+{
+  if (!worker->is_process)
+    {
+      g_warning ("A worker thread %s; ignored", reason);
+      return;
+    }
+  /* Once: what it sends until it is gone is dropped with it. */
+  if (worker->rejected)
+    return;
+  worker->rejected = TRUE;
+  g_warning ("Worker process %d: %s; killed", worker->pid, reason);
+  jr_pool_worker_kill (worker, reason);
+}
+
 gboolean
 jr_pool_worker_kill (JrPoolWorker *worker,
                      const char   *reason)
 {
   JrWorkerPool *pool = worker->pool;
 
-  if (worker->process != NULL)
+  if (worker->is_process)
     {
       if (worker->kill_reason == NULL)
         worker->kill_reason = g_strdup (reason);
@@ -510,7 +578,7 @@ jr_pool_worker_kill (JrPoolWorker *worker,
 gboolean
 jr_pool_worker_is_process (JrPoolWorker *worker)
 {
-  return worker->process != NULL;
+  return worker->is_process;
 }
 
 void
@@ -569,7 +637,7 @@ spawn_thread_worker (JrWorkerPool  *pool,
       worker_free (worker);
       return NULL;
     }
-  worker->runtime = jr_worker_runtime_new (sender);
+  worker->runtime = jr_worker_runtime_new (sender, NULL, NULL);
   worker->thread = g_thread_try_new ("jr-worker", thread_worker_main, worker, error);
   if (worker->thread == NULL)
     {
@@ -590,6 +658,30 @@ ready_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What this process was started with, after argv[0]: a Python program's
+ * script and its arguments, say. */
+static char **
+read_own_args (void)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  GPtrArray *args = g_ptr_array_new ();
+  gsize at;
+
+  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
+    {
+      /* NUL-separated; skip argv[0]. */
+      at = strnlen (contents, length) + 1;
+      while (at < length)
+        {
+          g_ptr_array_add (args, g_strdup (contents + at));
+          at += strnlen (contents + at, length - at) + 1;
+        }
+    }
+  g_ptr_array_add (args, NULL);
+  return (char **) g_ptr_array_free (args, FALSE);
+}
+
 /* The running program, by its path (which names the worker in ps and
  * top), unless its file has been replaced or removed since it started (an
  * upgrade): then the running file itself, through /proc. */
@@ -606,16 +698,34 @@ self_program (void)
   return path;
 }
 
+/* The worker's command line: the given one, or this program run again
+ * with its own arguments. */
+static char **
+worker_argv (JrWorkerPool *pool)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *program = NULL;
+
+  if (pool->argv != NULL)
+    return g_strdupv (pool->argv);
+  builder = g_strv_builder_new ();
+  program = self_program ();
+  g_strv_builder_add (builder, program);
+  g_strv_builder_addv (builder, (const char **) pool->own_args);
+  return g_strv_builder_end (builder);
+}
+
 static JrPoolWorker *
 spawn_process_worker (JrWorkerPool  *pool,
                       GError       **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(JrSender) sender = NULL;
   g_autofree char *setup = NULL;
-  g_autofree char *program = NULL;
-  const char *self_argv[2] = { NULL, NULL };
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) envp = NULL;
+  JrChildFds child = { -1, -1, NULL };
   JrPoolWorker *worker;
+  GPid pid = 0;
   int pair[2];
 
   if (pool->argv == NULL && !jr_worker_init_was_called ())
@@ -635,33 +745,47 @@ spawn_process_worker (JrWorkerPool  *pool,
     }
 
   worker = worker_new (pool);
+  worker->is_process = TRUE;
   worker->request_fd = pair[0];
   worker->outbox = g_byte_array_new ();
   shutdown (pair[0], SHUT_RD);
   g_unix_set_fd_nonblocking (pair[0], TRUE, NULL);
 
-  /* Standard input stays /dev/null (GSubprocess's default): a job's
-   * commands may read it. The request socket keeps its number. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_fd (launcher, pair[1], pair[1]);
-  worker->channel_id = jr_router_prepare_launcher_full (pool->router, launcher, error);
+  worker->channel_id = jr_router_prepare_child (pool->router, &child, error);
   if (worker->channel_id == 0 || !open_pipe (worker, &sender, error))
     goto fail;
   setup = g_strdup_printf ("%d:%" G_GUINT64_FORMAT ":%d", pair[1],
                            jr_sender_get_connection_id (sender), (int) getpid ());
-  g_subprocess_launcher_setenv (launcher, JR_WORKER_ENV, setup, TRUE);
-  if (pool->argv == NULL)
-    self_argv[0] = program = self_program ();
-  worker->process = g_subprocess_launcher_spawnv (launcher,
-                                                  pool->argv ? (const char * const *) pool->argv
-                                                             : self_argv,
-                                                  error);
-  /* Freed now: from here on the worker's exit shows as its queue closing. */
-  g_clear_object (&launcher);
-  if (worker->process == NULL)
-    goto fail;
+  envp = g_get_environ ();
+  envp = g_environ_setenv (envp, JR_CHANNEL_ENV, child.env, TRUE);
+  envp = g_environ_setenv (envp, JR_WORKER_ENV, setup, TRUE);
+  argv = worker_argv (pool);
 
-  worker->pid = atoi (g_subprocess_get_identifier (worker->process));
+  /* Not a GSubprocess: its launcher always closes every other fd in the
+   * child, which takes GLib's fork path, and a fork costs in proportion
+   * to this process's memory. With G_SPAWN_LEAVE_DESCRIPTORS_OPEN GLib
+   * uses posix_spawn: about 1 ms. The worker closes whatever else it
+   * inherited first thing in jr_init(). Standard input is /dev/null, so
+   * that a job's commands may read it; the queue's fds and the request
+   * socket keep their numbers. */
+  {
+    const int fds[] = { pair[1], child.mem_fd, child.bell_fd };
+    GSpawnFlags flags = G_SPAWN_LEAVE_DESCRIPTORS_OPEN | G_SPAWN_DO_NOT_REAP_CHILD;
+
+    if (strchr (argv[0], '/') == NULL)
+      flags |= G_SPAWN_SEARCH_PATH;
+    if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv,
+                                           (const char * const *) envp, flags, NULL, NULL,
+                                           -1, -1, -1, fds, fds, G_N_ELEMENTS (fds), &pid,
+                                           NULL, NULL, NULL, error))
+      goto fail;
+  }
+  /* Closed now: from here on the worker's exit shows as its queue closing. */
+  close (pair[1]);
+  pair[1] = -1;
+  jr_child_fds_clear (&child);
+
+  worker->pid = pid;
   /* Set from here, not by the worker itself: every later change comes from
    * here too, so none can be overtaken by a worker still starting. */
   g_atomic_int_set (&worker->tid, worker->pid);
@@ -670,7 +794,9 @@ spawn_process_worker (JrWorkerPool  *pool,
   return worker;
 
 fail:
-  g_clear_object (&launcher);
+  if (pair[1] >= 0)
+    close (pair[1]);
+  jr_child_fds_clear (&child);
   worker_free (worker);
   return NULL;
 }
@@ -757,6 +883,7 @@ jr_worker_pool_new (JrRouter                    *router,
   pool->workers = g_ptr_array_new ();
   pool->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   pool->argv = argv != NULL ? g_strdupv ((char **) argv) : NULL;
+  pool->own_args = read_own_args ();
   g_mutex_init (&pool->priority_lock);
   if (transport == JR_TRANSPORT_PROCESSES)
     pool->channel_closed_id = g_signal_connect (router, "channel-closed",
@@ -776,6 +903,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_array_unref (pool->spawn_times);
   g_clear_error (&pool->failure);
   g_strfreev (pool->argv);
+  g_strfreev (pool->own_args);
   g_mutex_clear (&pool->priority_lock);
   g_object_unref (pool->router);
   g_free (pool);
@@ -847,7 +975,9 @@ jr_worker_pool_set_priority (JrWorkerPool *pool,
       JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
       int tid = g_atomic_int_get (&worker->tid);
 
-      if (tid > 0 && worker->state == WORKER_LIVE)
+      if (tid > 0 && worker->state == WORKER_LIVE && worker->is_process)
+        jr_worker_set_process_priority (tid, nice_value, idle);
+      else if (tid > 0 && worker->state == WORKER_LIVE)
         jr_worker_set_priority (tid, nice_value, idle);
     }
   g_mutex_unlock (&pool->priority_lock);

@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads: jr_worker_runtime_run() on the worker's own thread, which also
- * owns the runtime's sender; push, cancel, recall and quit from any thread
- * (the executor's, or a worker process's request reader).
+ * owns the runtime's sender — or, given a read function, on two threads
+ * that take turns reading requests and running jobs (one job at a time);
+ * push, cancel, recall and quit from any thread.
  */
 #pragma once
 
@@ -23,9 +24,17 @@ G_BEGIN_DECLS
 
 typedef struct _JrWorkerRuntime JrWorkerRuntime;
 
+/* Reads what requests come (blocking), handing them to @runtime with
+ * push, cancel and recall; returns FALSE once no more will come. */
+typedef gboolean (*JrWorkerReadFunc) (JrWorkerRuntime *runtime,
+                                      gpointer         data);
+
 /* @sender: the worker's started pipe; run() sends every job's messages on
- * it. */
-JrWorkerRuntime *jr_worker_runtime_new    (JrSender        *sender);
+ * it. @read: NULL when requests are pushed from outside (a thread
+ * worker). */
+JrWorkerRuntime *jr_worker_runtime_new    (JrSender         *sender,
+                                           JrWorkerReadFunc  read,
+                                           gpointer          read_data);
 void             jr_worker_runtime_free   (JrWorkerRuntime *runtime);
 JrSender        *jr_worker_runtime_get_sender (JrWorkerRuntime *runtime);
 void             jr_worker_runtime_push   (JrWorkerRuntime *runtime,
@@ -48,6 +57,10 @@ void             jr_worker_runtime_run    (JrWorkerRuntime *runtime);
  * priority: a nice value and, when @idle, SCHED_IDLE — it then runs only
  * when nothing else wants the processor, as desktop indexers do. */
 void             jr_worker_set_priority   (int              tid,
+                                           int              nice_value,
+                                           gboolean         idle);
+/* The same for every thread of process @pid. */
+void             jr_worker_set_process_priority (int        pid,
                                            int              nice_value,
                                            gboolean         idle);
 int              jr_worker_get_tid        (void);

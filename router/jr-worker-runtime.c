@@ -1,4 +1,4 @@
-/* jr-worker-runtime.c — runs queued jobs one at a time on one thread.
+/* jr-worker-runtime.c — runs queued jobs one at a time.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -7,11 +7,18 @@
  * running. Either way the job's cancel_requested flag is set first, so that
  * the job's end tells a cancel the executor asked for from one the job
  * made itself.
+ *
+ * A worker process gives its runtime a way to read requests, and runs it
+ * on two threads that take turns (leader/follower): one reads; when what it
+ * read is a job to run and none runs, it runs the job itself and the other
+ * thread takes over reading — so a request reaches its job with no thread
+ * to wake in between, and a cancel is read while the job runs.
  */
 #define _GNU_SOURCE 1
 #include "jr-worker-private.h"
 
 #include <sched.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,13 +34,16 @@ typedef struct {
 } Request;
 
 struct _JrWorkerRuntime {
-  JrSender     *sender;
+  JrSender         *sender;
+  JrWorkerReadFunc  read;       /* NULL: requests are pushed from outside */
+  gpointer          read_data;
   /* lock guards everything below. */
-  GMutex        lock;
-  GCond         cond;
-  GQueue        queue;
-  Request      *current;
-  gboolean      quit;
+  GMutex            lock;
+  GCond             cond;
+  GQueue            queue;
+  Request          *current;
+  gboolean          reading;    /* a thread is in read() */
+  gboolean          quit;
 };
 
 static void
@@ -46,11 +56,15 @@ request_free (Request *request)
 }
 
 JrWorkerRuntime *
-jr_worker_runtime_new (JrSender *sender)
+jr_worker_runtime_new (JrSender         *sender,
+                       JrWorkerReadFunc  read,
+                       gpointer          read_data)
 {
   JrWorkerRuntime *runtime = g_new0 (JrWorkerRuntime, 1);
 
   runtime->sender = g_object_ref (sender);
+  runtime->read = read;
+  runtime->read_data = read_data;
   g_mutex_init (&runtime->lock);
   g_cond_init (&runtime->cond);
   g_queue_init (&runtime->queue);
@@ -87,7 +101,9 @@ jr_worker_runtime_push (JrWorkerRuntime *runtime,
 
   g_mutex_lock (&runtime->lock);
   g_queue_push_tail (&runtime->queue, request);
-  g_cond_signal (&runtime->cond);
+  /* A reader pushes from inside the run loop, and comes back to it. */
+  if (runtime->read == NULL)
+    g_cond_signal (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
 }
 
@@ -145,53 +161,93 @@ jr_worker_runtime_recall (JrWorkerRuntime *runtime,
   return TRUE;
 }
 
+/* Called with the lock held; returns the running job's cancellable to
+ * fire once the lock is dropped. */
+static GCancellable *
+quit_locked (JrWorkerRuntime *runtime)
+{
+  runtime->quit = TRUE;
+  for (GList *l = runtime->queue.head; l != NULL; l = l->next)
+    g_atomic_int_set (&((Request *) l->data)->cancel_requested, 1);
+  g_cond_broadcast (&runtime->cond);
+  return runtime->current != NULL ? request_cancel_locked (runtime->current) : NULL;
+}
+
 void
 jr_worker_runtime_quit (JrWorkerRuntime *runtime)
 {
   g_autoptr(GCancellable) to_cancel = NULL;
 
   g_mutex_lock (&runtime->lock);
-  runtime->quit = TRUE;
-  for (GList *l = runtime->queue.head; l != NULL; l = l->next)
-    g_atomic_int_set (&((Request *) l->data)->cancel_requested, 1);
-  if (runtime->current != NULL)
-    to_cancel = request_cancel_locked (runtime->current);
-  g_cond_broadcast (&runtime->cond);
+  to_cancel = quit_locked (runtime);
   g_mutex_unlock (&runtime->lock);
 
   if (to_cancel != NULL)
     g_cancellable_cancel (to_cancel);
 }
 
+/* Runs @request, then takes the lock again. Called with it held. */
+static void
+run_locked (JrWorkerRuntime *runtime,
+            Request         *request)
+{
+  request->cancellable = g_cancellable_new ();
+  runtime->current = request;
+  /* Someone must read while the job runs: the other thread. */
+  if (runtime->read != NULL && !runtime->reading)
+    g_cond_signal (&runtime->cond);
+  g_mutex_unlock (&runtime->lock);
+
+  jr_job_run (runtime->sender, request->job_id, request->name, request->args,
+              request->cancellable, &request->cancel_requested);
+
+  g_mutex_lock (&runtime->lock);
+  runtime->current = NULL;
+  request_free (request);
+  /* A thread waiting to end (or to run what came meanwhile) may go on. */
+  g_cond_broadcast (&runtime->cond);
+}
+
 void
 jr_worker_runtime_run (JrWorkerRuntime *runtime)
 {
+  g_mutex_lock (&runtime->lock);
   for (;;)
     {
-      Request *request;
+      Request *request = NULL;
 
-      g_mutex_lock (&runtime->lock);
-      while (g_queue_is_empty (&runtime->queue) && !runtime->quit)
-        g_cond_wait (&runtime->cond, &runtime->lock);
-      request = g_queue_pop_head (&runtime->queue);
-      if (request != NULL)
+      /* One job at a time, whichever thread runs it. */
+      if (runtime->current == NULL && (request = g_queue_pop_head (&runtime->queue)) != NULL)
         {
-          request->cancellable = g_cancellable_new ();
-          runtime->current = request;
+          run_locked (runtime, request);
+          continue;
         }
-      g_mutex_unlock (&runtime->lock);
+      /* Quitting: once nothing is left to run, and nothing runs. */
+      if (runtime->quit && g_queue_is_empty (&runtime->queue) && runtime->current == NULL)
+        break;
+      if (runtime->read != NULL && !runtime->reading && !runtime->quit)
+        {
+          g_autoptr(GCancellable) to_cancel = NULL;
+          gboolean more;
 
-      if (request == NULL)
-        return;
-
-      jr_job_run (runtime->sender, request->job_id, request->name, request->args,
-                  request->cancellable, &request->cancel_requested);
-
-      g_mutex_lock (&runtime->lock);
-      runtime->current = NULL;
-      g_mutex_unlock (&runtime->lock);
-      request_free (request);
+          runtime->reading = TRUE;
+          g_mutex_unlock (&runtime->lock);
+          more = runtime->read (runtime, runtime->read_data);
+          g_mutex_lock (&runtime->lock);
+          runtime->reading = FALSE;
+          if (!more)
+            to_cancel = quit_locked (runtime);
+          if (to_cancel != NULL)
+            {
+              g_mutex_unlock (&runtime->lock);
+              g_cancellable_cancel (to_cancel);
+              g_mutex_lock (&runtime->lock);
+            }
+          continue;
+        }
+      g_cond_wait (&runtime->cond, &runtime->lock);
     }
+  g_mutex_unlock (&runtime->lock);
 }
 
 void
@@ -205,6 +261,27 @@ jr_worker_set_priority (int      tid,
    * raise a priority again, say) leaves the worker as it was. */
   setpriority (PRIO_PROCESS, (id_t) tid, nice_value);
   sched_setscheduler (tid, idle ? SCHED_IDLE : SCHED_OTHER, &param);
+}
+
+void
+jr_worker_set_process_priority (int      pid,
+                                int      nice_value,
+                                gboolean idle)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) tasks = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  /* Threads it makes later inherit the setting of the one that makes
+   * them; the main thread first, then the others. */
+  jr_worker_set_priority (pid, nice_value, idle);
+  while (tasks != NULL && (name = g_dir_read_name (tasks)) != NULL)
+    {
+      int tid = atoi (name);
+
+      if (tid > 0 && tid != pid)
+        jr_worker_set_priority (tid, nice_value, idle);
+    }
 }
 
 int

@@ -8,6 +8,8 @@
  * "flaky", its counter file).
  */
 #include "executor-jobs.h"
+#include "jr-job-message-private.h"
+#include "jr-job-private.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -299,6 +301,58 @@ job_spawn_sleeper (JrJob     *job,
   return NULL;
 }
 
+/* A job that lies about another job: sends a RESULT in the name of job
+ * @victim on its own worker's pipe. */
+static GVariant *
+job_forge_job_id (JrJob     *job,
+                  GVariant  *args,
+                  GError   **error)
+{
+  guint64 victim;
+
+  g_variant_get (args, "(t)", &victim);
+  if (!jr_job_message_send_value (jr_job_get_sender (job), victim, JR_JOB_MSG_RESULT,
+                                  g_variant_new_string ("forged"), error))
+    return NULL;
+  return g_variant_new_string ("forger done");
+}
+
+/* A job that poses as other workers: sends a RESULT on every pipe id up
+ * to 64 but its own. */
+static GVariant *
+job_forge_pipes (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  guint64 own = jr_sender_get_connection_id (jr_job_get_sender (job));
+
+  for (guint64 id = 1; id <= 64; id++)
+    {
+      g_autoptr(JrSender) sender = NULL;
+
+      if (id == own)
+        continue;
+      sender = jr_sender_new_for_parent (id, error);
+      if (sender == NULL || !jr_sender_start (sender, error) ||
+          !jr_job_message_send_value (sender, 1, JR_JOB_MSG_RESULT,
+                                      g_variant_new_string ("forged"), error))
+        return NULL;
+    }
+  return g_variant_new_string ("forger done");
+}
+
+/* A job that writes a message of no known shape on its worker's pipe. */
+static GVariant *
+job_garbage_message (JrJob     *job,
+                     GVariant  *args,
+                     GError   **error)
+{
+  if (!jr_sender_send (jr_job_get_sender (job), g_variant_new ("(sss)", "no", "such", "shape"),
+                       error))
+    return NULL;
+  return g_variant_new_string ("garbage sent");
+}
+
 /**
  * executor_test_jobs_register:
  *
@@ -322,4 +376,7 @@ executor_test_jobs_register (void)
   jr_register_job_full ("cancel-self", job_cancel_self, G_VARIANT_TYPE ("(b)"), NULL);
   jr_register_job ("read-stdin", job_read_stdin);
   jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
+  jr_register_job ("forge-pipes", job_forge_pipes);
+  jr_register_job ("garbage-message", job_garbage_message);
 }

@@ -35,6 +35,12 @@
  *   "spawn-sleeper" (s)    starts `sleep 600`, writes its pid to the file
  *                          at the path, then sleeps deaf to cancellation
  *                          for ever
+ *   "forge-job-id"  (t)    sends a RESULT for job id T on its worker's
+ *                          pipe (as a hostile job would); result "s"
+ *   "forge-pipes"   none   sends a RESULT on every pipe id up to 64 but
+ *                          its own worker's; result "s"
+ *   "garbage-message" none sends a message of no known shape on its
+ *                          worker's pipe; result "s"
  */
 #pragma once
 

@@ -1,4 +1,5 @@
-/* router-child.c — the worker process that test-router spawns.
+/* router-child.c — the worker process that the router's tests spawn
+ * (test-router, test-channel, test-inbox, test-monitor).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -18,7 +19,7 @@
 
 #include "jr-channel-private.h"
 #include "jr-frame-private.h"
-#include "router-test-data.h"
+#include "jr-test.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,11 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define EXIT_CHECK_FAILED  1
-#define EXIT_USAGE         2
-#define EXIT_DISCONNECTED  3
-
-#define UNKNOWN_CONNECTION_ID G_GUINT64_CONSTANT (987654321)
+#define EXIT_CHECK_FAILED  JR_TEST_CHILD_EXIT_CHECK_FAILED
+#define EXIT_USAGE         JR_TEST_CHILD_EXIT_USAGE
+#define EXIT_DISCONNECTED  JR_TEST_CHILD_EXIT_DISCONNECTED
 
 static void G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN
 fail (const char *format,
@@ -70,13 +69,6 @@ parse_u64 (const char *text)
       exit (EXIT_USAGE);
     }
   return value;
-}
-
-/* The byte at @index of the large test messages; the parent checks it. */
-static inline guint8
-pattern_byte (gsize index)
-{
-  return (guint8) (index ^ (index >> 8) ^ (index >> 16) ^ 0x5a);
 }
 
 static JrSender *
@@ -119,9 +111,9 @@ send_seq_data (JrSender *sender,
                guint32   seq)
 {
   g_autoptr(GError) error = NULL;
-  guint8 data[TU_SIZE];
+  guint8 data[JR_TEST_TU_SIZE];
 
-  tu_serialize (data, jr_sender_get_connection_id (sender), seq);
+  jr_test_tu_serialize (data, jr_sender_get_connection_id (sender), seq);
   if (!jr_sender_send_data (sender, G_VARIANT_TYPE ("(tu)"), data, sizeof data, &error))
     fail_error ("jr_sender_send_data", error);
 }
@@ -132,10 +124,10 @@ static void
 send_not_normal (JrSender *sender)
 {
   g_autoptr(GError) error = NULL;
-  guint8 data[TU_SIZE];
+  guint8 data[JR_TEST_TU_SIZE];
 
-  tu_serialize (data, jr_sender_get_connection_id (sender), 0);
-  data[TU_SIZE - 1] = 1;
+  jr_test_tu_serialize (data, jr_sender_get_connection_id (sender), 0);
+  data[JR_TEST_TU_SIZE - 1] = 1;
   if (jr_sender_send_data (sender, G_VARIANT_TYPE ("(tu)"), data, sizeof data, &error))
     fail ("a value not in normal form was sent");
   if (!g_error_matches (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE))
@@ -299,16 +291,6 @@ mode_flood (int    argc,
   return EXIT_SUCCESS;
 }
 
-static GVariant *
-new_pattern_message (gsize size)
-{
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = pattern_byte (i);
-  return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, size, TRUE, g_free, data);
-}
-
 /* large ID SIZE: one "ay" message of SIZE pattern bytes. */
 static int
 mode_large (int    argc,
@@ -320,7 +302,7 @@ mode_large (int    argc,
   if (argc != 2)
     return EXIT_USAGE;
   sender = open_sender (parse_u64 (argv[0]));
-  if (!jr_sender_send (sender, new_pattern_message (parse_u64 (argv[1])), &error))
+  if (!jr_sender_send (sender, jr_test_new_pattern_message (parse_u64 (argv[1])), &error))
     fail_error ("jr_sender_send (large)", error);
   close_sender (sender);
   return EXIT_SUCCESS;
@@ -495,8 +477,8 @@ mode_check_fds (int    argc,
   return EXIT_SUCCESS;
 }
 
-/* Builds a frame by hand from the layout in jr-frame-private.h, with no
- * check at all, so that any field can be wrong. */
+/* A frame built by hand (jr_test_build_frame()), where any field can be
+ * wrong. */
 static GBytes *
 build_frame (guint64       connection_id,
              guint16       magic,
@@ -506,20 +488,10 @@ build_frame (guint64       connection_id,
              gsize         data_size,
              guint32       claimed_data_size)
 {
-  JrFrameHeader header = {
-    .data_size = claimed_data_size,
-    .type_size = (guint16) type_size,
-    .magic = magic,
-    .connection_id = connection_id,
-  };
-  gsize data_offset = JR_FRAME_HEADER_SIZE + JR_FRAME_ALIGN (type_size);
-  gsize size = data_offset + JR_FRAME_ALIGN (data_size);
-  guint8 *frame = g_malloc0 (size);
+  gsize size;
+  guint8 *frame = jr_test_build_frame (connection_id, magic, type_bytes, type_size,
+                                       claimed_data_size, data, data_size, &size);
 
-  memcpy (frame, &header, sizeof header);
-  memcpy (frame + JR_FRAME_HEADER_SIZE, type_bytes, type_size);
-  if (data_size > 0)
-    memcpy (frame + data_offset, data, data_size);
   return g_bytes_new_take (frame, size);
 }
 
@@ -594,7 +566,7 @@ mode_bad (int    argc,
     }
   else if (g_str_equal (kind, "unknown-id"))
     {
-      write_good (channel, UNKNOWN_CONNECTION_ID, UNKNOWN_CONNECTION_ID, 0);
+      write_good (channel, JR_TEST_UNKNOWN_CONNECTION_ID, JR_TEST_UNKNOWN_CONNECTION_ID, 0);
     }
   else if (g_str_equal (kind, "non-normal-bool"))
     {

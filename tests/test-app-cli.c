@@ -11,6 +11,12 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "jr-test.h"
+
+/* Far beyond what the program takes to print a line: reaching it means a
+ * hang. */
+#define LINE_TIMEOUT_USEC (60 * G_USEC_PER_SEC)
+
 static char *jobrouter;
 
 typedef struct {
@@ -135,12 +141,10 @@ test_threads (void)
 static void
 test_checksum_report (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("jr-app-cli-XXXXXX", &error);
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
   g_autofree char *file = NULL;
   g_auto(Run) run = { 0 };
 
-  g_assert_no_error (error);
   file = g_build_filename (dir, "abc.txt", NULL);
   g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
 
@@ -151,8 +155,7 @@ test_checksum_report (void)
                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n"
                    "# 1 file, 3 bytes\n");
 
-  g_remove (file);
-  g_rmdir (dir);
+  jr_test_remove_temp_dir (dir);
 }
 
 /* `jobrouter run checksum DIR > SUMS`, without -q: the progress goes to
@@ -406,8 +409,7 @@ read_line (GDataInputStream *stream)
   char *line = NULL;
 
   g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, on_line, &line);
-  while (line == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  jr_test_run_until (jr_test_pointer_is_set, &line, LINE_TIMEOUT_USEC, "a line of output");
   return line;
 }
 
@@ -454,7 +456,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   jobrouter = g_test_build_filename (G_TEST_BUILT, "..", "app", "jobrouter", NULL);
   if (!g_file_test (jobrouter, G_FILE_TEST_IS_EXECUTABLE))

@@ -15,9 +15,10 @@
 #include <glib/gstdio.h>
 
 #include "jr-app-jobs.h"
+#include "jr-test.h"
 
 /* Far beyond what any job here takes: reaching it means a hang. */
-#define DONE_TIMEOUT_SEC 60
+#define DONE_TIMEOUT_USEC (60 * G_USEC_PER_SEC)
 
 #define SHA256_ABC   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -31,43 +32,22 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   fixture->executor = jr_executor_new (JR_TRANSPORT_THREADS, 2);
   g_assert_nonnull (fixture->executor);
-  fixture->dir = g_dir_make_tmp ("jr-app-jobs-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-        remove_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
+  fixture->dir = jr_test_make_temp_dir ("jr-app-jobs-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (fixture->dir);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (jr_executor_shutdown (fixture->executor, 30 * G_USEC_PER_SEC, &error));
   g_assert_no_error (error);
   g_clear_object (&fixture->executor);
 
-  remove_tree (dir);
+  jr_test_remove_temp_dir (fixture->dir);
   g_free (fixture->dir);
 }
 
@@ -85,27 +65,6 @@ write_file (Fixture    *fixture,
   g_file_set_contents (path, contents, length, &error);
   g_assert_no_error (error);
   return g_steal_pointer (&path);
-}
-
-static gboolean
-on_deadline (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_until_done (JrFuture *future)
-{
-  gboolean timed_out = FALSE;
-  guint deadline_id = g_timeout_add_seconds (DONE_TIMEOUT_SEC, on_deadline, &timed_out);
-
-  while (!jr_future_get_done (future) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-  if (!jr_future_get_done (future))
-    g_error ("Timed out waiting for job %s", jr_future_get_title (future));
 }
 
 /* Submits a built-in job as the application does: the kind from the table,
@@ -142,7 +101,7 @@ run_job (Fixture    *fixture,
   g_autoptr(JrFuture) future = submit (fixture, name, arg);
   const GError *error;
 
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   error = jr_future_get_error (future);
   g_assert_no_error ((GError *) error);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
@@ -161,7 +120,7 @@ run_job_expect_error (Fixture    *fixture,
 {
   g_autoptr(JrFuture) future = submit (fixture, name, arg);
 
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
   g_assert_error ((GError *) jr_future_get_error (future), domain, code);
 }
@@ -447,7 +406,7 @@ test_count_primes_progress (Fixture       *fixture,
   ProgressLog log = { 0, -1.0, FALSE };
 
   g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress), &log);
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_signal_handlers_disconnect_by_data (future, &log);
 
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
@@ -471,7 +430,7 @@ test_count_primes_too_large (Fixture       *fixture,
   future = jr_executor_submit_progress (fixture->executor, job->name,
                                         g_variant_new ("(t)", G_MAXUINT64), &error);
   g_assert_no_error (error);
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_assert_error ((GError *) jr_future_get_error (future), G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
@@ -581,7 +540,7 @@ test_checksum_cancel (Fixture       *fixture,
 
   future = submit (fixture, "checksum", fixture->dir);
   g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress_cancel), NULL);
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
 }
 
@@ -745,7 +704,7 @@ run_command (Fixture    *fixture,
 
   g_assert_cmpint (jr_future_get_kind (future), ==, JR_JOB_KIND_ITERATION);
   g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), lines);
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_signal_handlers_disconnect_by_data (future, lines);
   return future;
 }
@@ -871,23 +830,6 @@ on_first_line_cancel (JrFuture *future,
   jr_future_cancel (future);
 }
 
-static gboolean
-process_gone (pid_t pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *end;
-
-  if (kill (pid, 0) != 0 && errno == ESRCH)
-    return TRUE;
-  /* Killed but not reaped yet (its parent, the shell, died too): a zombie
-   * runs nothing. */
-  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return TRUE;
-  end = strrchr (stat, ')');
-  return end != NULL && end[1] == ' ' && end[2] == 'Z';
-}
-
 static void
 test_run_command_cancel (Fixture       *fixture,
                          gconstpointer  data)
@@ -903,16 +845,16 @@ test_run_command_cancel (Fixture       *fixture,
   command = g_strdup_printf ("sleep 600 & echo $! > '%s'; echo started; wait", pid_file);
   future = submit (fixture, "run-command", command);
   g_signal_connect (future, "yielded", G_CALLBACK (on_first_line_cancel), NULL);
-  run_until_done (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
 
   g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
   pid = (pid_t) g_ascii_strtoll (pid_text, NULL, 10);
   g_assert_cmpint (pid, >, 0);
   /* SIGKILL is immediate, but the kernel takes a moment to tear down. */
-  for (guint i = 0; i < 500 && !process_gone (pid); i++)
+  for (guint i = 0; i < 500 && !jr_test_process_is_gone (pid); i++)
     g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-  g_assert_true (process_gone (pid));
+  g_assert_true (jr_test_process_is_gone (pid));
 }
 
 int
@@ -921,7 +863,7 @@ main (int    argc,
 {
   jr_app_jobs_register ();
   jr_init (&argc, &argv);
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   g_test_add_func ("/app/jobs/table", test_table);
   g_test_add_func ("/app/jobs/parse-args", test_parse_args);

@@ -37,7 +37,8 @@
 #include "jr-preferences-window.h"
 #include "jr-prompt-dialog.h"
 #include "jr-result-dialog.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define WAIT_USEC (60 * G_USEC_PER_SEC)
 
@@ -1802,7 +1803,7 @@ main (int    argc,
 
   jr_app_jobs_register ();
   jr_init (&argc, &argv);
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
   self_path = g_canonicalize_filename (argv[0], NULL);
 
   /* A child of g_test_trap_subprocess() must start with no settings read

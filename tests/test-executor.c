@@ -28,6 +28,7 @@
 #include <glib/gstdio.h>
 
 #include "executor-jobs.h"
+#include "jr-test.h"
 
 /* Far beyond what any job here takes: reaching it means a hang. */
 #define DONE_TIMEOUT_SEC 60
@@ -37,85 +38,41 @@
 
 static char *self_exe;
 
-static const char *
-transport_name (JrTransport transport)
-{
-  return transport == JR_TRANSPORT_PROCESSES ? "processes" : "threads";
-}
+/* ---- the harness (jr-test.h), by the names the tests here use ---- */
 
-static const char *
-state_name (JrFutureState state)
-{
-  static const char *names[] = {
-    "waiting", "executing", "cancelling", "completed", "failed", "cancelled",
-  };
+#define transport_name  jr_test_transport_name
+#define state_name      jr_test_future_state_name
+#define on_deadline     jr_test_set_flag
+#define flag_is_set     jr_test_flag_is_set
+#define on_child_exited jr_test_on_subprocess_exited
+#define run_for         jr_test_run_for
+#define run_until(condition, data, timeout_sec, what) \
+  jr_test_run_until ((condition), (data), (gint64) (timeout_sec) * G_USEC_PER_SEC, (what))
+#define run_until_done(future, timeout_sec) \
+  jr_test_run_until_done ((future), (gint64) (timeout_sec) * G_USEC_PER_SEC)
+/* Iterates only @context, never the global default one: the executor's
+ * timers and idles must be on its own context. */
+#define iterate_context_until_done(context, future) \
+  jr_test_run_until_done_in ((context), (future), (gint64) DONE_TIMEOUT_SEC * G_USEC_PER_SEC)
 
-  g_assert (state < G_N_ELEMENTS (names));
-  return names[state];
-}
+typedef JrTestStateLog StateLog;
+#define state_log_init(log, future) \
+  jr_test_state_log_init ((log), (future), JR_TEST_STATE_LOG_DEFAULT)
+#define state_log_assert  jr_test_state_log_assert
+#define state_log_clear(log, future) jr_test_state_log_clear (log)
+
+typedef JrTestProcStat ProcStat;
+#define read_proc_stat  jr_test_read_proc_stat
+#define list_children   jr_test_list_children
+#define count_children  jr_test_count_children
+#define process_is_gone jr_test_process_is_gone
+#define no_child_watch  jr_test_no_child_watch
+#define count_threads   jr_test_count_threads
+#define count_fds       jr_test_count_fds
+#define make_temp_dir() jr_test_make_temp_dir ("test-executor-XXXXXX")
+#define remove_temp_dir jr_test_remove_temp_dir
 
 /* ---- running the main context ---- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_deadline (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the default main context until @condition holds; a deadline far
- * beyond the expected time turns a hang into a clear failure. A tick wakes
- * the loop for conditions that no source announces (e.g. /proc). */
-static void
-run_until (Condition   condition,
-           gpointer    data,
-           guint       timeout_sec,
-           const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint deadline_id, tick_id;
-
-  if (condition (data))
-    return;
-
-  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
-  tick_id = g_timeout_add (10, on_tick, NULL);
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-
-  if (!condition (data))
-    g_error ("Timed out after %u s waiting for %s", timeout_sec, what);
-}
-
-static void
-run_until_done (JrFuture *future,
-                guint     timeout_sec)
-{
-  gboolean timed_out = FALSE;
-  guint deadline_id;
-
-  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
-  while (!jr_future_get_done (future) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-
-  if (!jr_future_get_done (future))
-    g_error ("Timed out after %u s waiting for job '%s' (%s) to be done; it is %s",
-             timeout_sec, jr_future_get_job_name (future), jr_future_get_title (future),
-             state_name (jr_future_get_state (future)));
-}
 
 /* "Has started": on a loaded machine a short job may start and end within
  * one main-loop iteration, so EXECUTING itself may never be seen. */
@@ -141,17 +98,6 @@ run_until_executing (JrFuture *future)
                jr_future_get_job_name (future), state_name (jr_future_get_state (future)),
                error != NULL ? error->message : "none", result != NULL ? result : "none");
     }
-}
-
-/* Lets the main context run for @msec, for things that must NOT happen. */
-static void
-run_for (guint msec)
-{
-  gboolean over = FALSE;
-
-  g_timeout_add (msec, on_deadline, &over);
-  while (!over)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* ---- executors and futures ---- */
@@ -281,70 +227,6 @@ assert_failed_with (JrFuture *future,
   g_assert_null (jr_future_get_result (future));
 }
 
-/* Records every state a future passes through, in order, as notified. */
-typedef struct {
-  GArray *states;               /* (element-type JrFutureState) */
-  guint   n_done_notifies;
-} StateLog;
-
-static void
-on_state_notify (JrFuture   *future,
-                 GParamSpec *pspec,
-                 StateLog   *log)
-{
-  JrFutureState state = jr_future_get_state (future);
-
-  g_array_append_val (log->states, state);
-}
-
-static void
-on_done_notify (JrFuture   *future,
-                GParamSpec *pspec,
-                StateLog   *log)
-{
-  g_assert_true (jr_future_get_done (future));
-  log->n_done_notifies++;
-}
-
-static void
-state_log_init (StateLog *log,
-                JrFuture *future)
-{
-  log->states = g_array_new (FALSE, FALSE, sizeof (JrFutureState));
-  log->n_done_notifies = 0;
-  g_signal_connect (future, "notify::state", G_CALLBACK (on_state_notify), log);
-  g_signal_connect (future, "notify::done", G_CALLBACK (on_done_notify), log);
-}
-
-static void
-state_log_clear (StateLog *log,
-                 JrFuture *future)
-{
-  g_signal_handlers_disconnect_by_data (future, log);
-  g_array_unref (log->states);
-}
-
-/* Compares the recorded states with the expected ones, naming both. */
-static void
-state_log_assert (StateLog *log,
-                  ...)
-{
-  g_autoptr(GString) got = g_string_new (NULL);
-  g_autoptr(GString) expected = g_string_new (NULL);
-  va_list args;
-  int state;
-
-  va_start (args, log);
-  while ((state = va_arg (args, int)) >= 0)
-    g_string_append_printf (expected, "%s ", state_name (state));
-  va_end (args);
-  for (guint i = 0; i < log->states->len; i++)
-    g_string_append_printf (got, "%s ", state_name (g_array_index (log->states, JrFutureState, i)));
-
-  g_assert_cmpstr (got->str, ==, expected->str);
-  g_assert_cmpuint (log->n_done_notifies, ==, 1);
-}
-
 /* Records, across several futures, "TITLE:STATE" for every state change. */
 typedef struct {
   GPtrArray *events;            /* (element-type utf8) */
@@ -399,134 +281,6 @@ event_log_assert_before (EventLog   *log,
 
   if (i < 0 || j < 0 || i >= j)
     g_error ("Expected %s before %s; events: %s", first, second, dump);
-}
-
-/* ---- processes and threads of this program, from /proc ---- */
-
-typedef struct {
-  int  pid;
-  char state;
-  int  ppid;
-  long nice;
-  int  policy;
-} ProcStat;
-
-/* Parses /proc/…/stat. The command name is in parentheses and may itself
- * contain spaces and parentheses: the fields start after the last ')'. */
-static gboolean
-read_proc_stat (const char *path,
-                ProcStat   *out)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *end;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return FALSE;
-  end = strrchr (contents, ')');
-  if (end == NULL || end[1] != ' ')
-    return FALSE;
-  out->pid = atoi (contents);
-  fields = g_strsplit (end + 2, " ", -1);
-  /* fields[0] is field 3 of proc(5): state; [1] ppid; [16] nice;
-   * [38] policy. */
-  if (g_strv_length (fields) < 39)
-    return FALSE;
-  out->state = fields[0][0];
-  out->ppid = atoi (fields[1]);
-  out->nice = strtol (fields[16], NULL, 10);
-  out->policy = atoi (fields[38]);
-  return TRUE;
-}
-
-/* The child processes of this process. Zombies (exited, not yet reaped)
- * are included only if @with_zombies. */
-static GArray *
-list_children (gboolean with_zombies)
-{
-  GArray *children = g_array_new (FALSE, FALSE, sizeof (ProcStat));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  int self = getpid ();
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      ProcStat st;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_strdup_printf ("/proc/%s/stat", name);
-      if (!read_proc_stat (path, &st) || st.ppid != self)
-        continue;
-      if (!with_zombies && (st.state == 'Z' || st.state == 'X'))
-        continue;
-      g_array_append_val (children, st);
-    }
-  return children;
-}
-
-static guint
-count_children (gboolean with_zombies)
-{
-  g_autoptr(GArray) children = list_children (with_zombies);
-
-  return children->len;
-}
-
-static gboolean
-process_is_gone (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  ProcStat st;
-
-  if (!read_proc_stat (path, &st))
-    return TRUE;
-  return st.state == 'Z' || st.state == 'X';
-}
-
-static guint
-count_dir_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-/* GLib's worker thread closes the pidfd of a reaped child (and an eventfd)
- * a moment after g_subprocess_wait() returns. */
-static gboolean
-no_child_watch (gpointer data)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/fd/%s", name);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      if (target != NULL && strstr (target, "pidfd") != NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static guint
-count_threads (void)
-{
-  return count_dir_entries ("/proc/self/task");
-}
-
-static guint
-count_fds (void)
-{
-  return count_dir_entries ("/proc/self/fd");
 }
 
 /* ---- the state machine ---- */
@@ -705,31 +459,6 @@ test_iterate_order (gconstpointer data)
 }
 
 /* ---- cancellation ---- */
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("test-executor-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_temp_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
 
 static guint64
 read_counter (const char *path)
@@ -1286,21 +1015,6 @@ test_worker_idle (gconstpointer data)
 }
 
 /* ---- an executor on a thread-default context of its own ---- */
-
-/* Iterates only @context, never the global default one, until @future is
- * done: timers and idles of the executor must be on its own context. */
-static void
-iterate_context_until_done (GMainContext *context,
-                            JrFuture     *future)
-{
-  gint64 deadline = g_get_monotonic_time () + DONE_TIMEOUT_SEC * G_USEC_PER_SEC;
-
-  while (!jr_future_get_done (future) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (context, FALSE), g_usleep (100);
-  if (!jr_future_get_done (future))
-    g_error ("Timed out iterating the executor's own context for job '%s'",
-             jr_future_get_job_name (future));
-}
 
 static void
 test_own_context (gconstpointer data)
@@ -2021,24 +1735,6 @@ exit_with_running_job (const char *transport_arg,
   (void) executor;
   (void) future;
   return 0;
-}
-
-static void
-on_child_exited (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
-  g_assert_no_error (error);
-  *(gboolean *) data = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 #include <jobrouter.h>
 
 #include "jr-frame-private.h"
+#include "jr-test.h"
 
 #include <string.h>
 
@@ -30,34 +31,6 @@ frame_for_value (guint64   connection_id,
   g_assert_cmpuint (jr_frame_write_header (frame, connection_id, type, data_size), ==, frame_size);
   g_variant_store (value, frame + jr_frame_data_offset (type_size));
   *size = frame_size;
-  return frame;
-}
-
-/* Builds a frame by hand with any header at all. */
-static guint8 *
-raw_frame (guint16     magic,
-           const char *type_bytes,
-           gsize       type_size,
-           guint32     claimed_data_size,
-           const void *data,
-           gsize       data_size,
-           gsize      *size)
-{
-  JrFrameHeader header = {
-    .data_size = claimed_data_size,
-    .type_size = (guint16) type_size,
-    .magic = magic,
-    .connection_id = 7,
-  };
-  gsize offset = JR_FRAME_HEADER_SIZE + JR_FRAME_ALIGN (type_size);
-  guint8 *frame;
-
-  *size = offset + JR_FRAME_ALIGN (data_size);
-  frame = g_malloc0 (*size);
-  memcpy (frame, &header, sizeof header);
-  memcpy (frame + JR_FRAME_HEADER_SIZE, type_bytes, type_size);
-  if (data_size > 0)
-    memcpy (frame + offset, data, data_size);
   return frame;
 }
 
@@ -319,7 +292,8 @@ test_bad_type_size (void)
       gsize size, frame_size;
 
       memset (type, 'y', sizes[i]);
-      frame = raw_frame (JR_FRAME_MAGIC, type, sizes[i], 8, "\0\0\0\0\0\0\0\0", 8, &size);
+      frame = jr_test_build_frame (7, JR_FRAME_MAGIC, type, sizes[i], 8,
+                                   "\0\0\0\0\0\0\0\0", 8, &size);
       status = peek_copy (frame, size, &header, &frame_size, &error);
       g_assert_true (status == JR_FRAME_SKIP || status == JR_FRAME_CORRUPT);
       g_assert_nonnull (error);
@@ -367,8 +341,8 @@ test_skip_invalid_type (void)
       gsize size, frame_size = 0;
       JrFrameStatus status;
 
-      frame = raw_frame (JR_FRAME_MAGIC, types[i].bytes, types[i].size, 16,
-                         "0123456789abcdef", 16, &size);
+      frame = jr_test_build_frame (7, JR_FRAME_MAGIC, types[i].bytes, types[i].size, 16,
+                                   "0123456789abcdef", 16, &size);
       g_byte_array_append (stream, frame, size);
       g_byte_array_append (stream, next_frame, next_size);
       copy = g_memdup2 (stream->data, stream->len);
@@ -403,7 +377,7 @@ test_skip_oversize (void)
       JrFrameHeader header;
       gsize size, frame_size = 0;
 
-      frame = raw_frame (JR_FRAME_MAGIC, "ay", 3, sizes[i], NULL, 0, &size);
+      frame = jr_test_build_frame (7, JR_FRAME_MAGIC, "ay", 3, sizes[i], NULL, 0, &size);
       g_assert_cmpint (peek_copy (frame, size, &header, &frame_size, &error), ==, JR_FRAME_SKIP);
       g_assert_nonnull (error);
       g_assert_cmpuint (frame_size, ==, jr_frame_size_for (3, sizes[i]));
@@ -414,7 +388,7 @@ test_skip_oversize (void)
     g_autofree guint8 *frame = NULL;
     gsize size;
 
-    frame = raw_frame (JR_FRAME_MAGIC, "ay", 3, JR_MESSAGE_SIZE_MAX, NULL, 0, &size);
+    frame = jr_test_build_frame (7, JR_FRAME_MAGIC, "ay", 3, JR_MESSAGE_SIZE_MAX, NULL, 0, &size);
     assert_status (frame, size, JR_FRAME_NEED_MORE, "exactly JR_MESSAGE_SIZE_MAX");
   }
 }
@@ -455,8 +429,8 @@ test_skip_non_normal (void)
       JrFrameStatus status;
       gboolean valid = cases[i].data == NULL;
 
-      frame = raw_frame (JR_FRAME_MAGIC, cases[i].type, strlen (cases[i].type) + 1,
-                         (guint32) cases[i].size, cases[i].data, cases[i].size, &size);
+      frame = jr_test_build_frame (7, JR_FRAME_MAGIC, cases[i].type, strlen (cases[i].type) + 1,
+                                   (guint32) cases[i].size, cases[i].data, cases[i].size, &size);
       status = jr_frame_peek (frame, size, &header, &type_string, &frame_size, &error);
       if (status == JR_FRAME_SKIP)
         {
@@ -534,7 +508,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   g_test_add_func ("/frame/layout", test_layout);
   g_test_add_func ("/frame/write-header", test_write_header);

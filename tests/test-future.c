@@ -7,6 +7,7 @@
 
 #include "jobrouter.h"
 #include "jr-future-private.h"
+#include "jr-test.h"
 
 /* Records every notification of a future, by property name, in order. */
 typedef struct {
@@ -327,76 +328,16 @@ test_title (void)
   notify_log_free (&log, future);
 }
 
-/* When `state` notifies, everything derived from it already fits. */
-typedef struct {
-  GArray *states;               /* (element-type JrFutureState) */
-} StateLog;
-
-static void
-on_state_check (JrFuture   *future,
-                GParamSpec *pspec,
-                StateLog   *log)
-{
-  JrFutureState state = jr_future_get_state (future);
-  gboolean done = state == JR_FUTURE_STATE_COMPLETED ||
-                  state == JR_FUTURE_STATE_FAILED ||
-                  state == JR_FUTURE_STATE_CANCELLED;
-  gboolean cancellable_now = state == JR_FUTURE_STATE_WAITING ||
-                             state == JR_FUTURE_STATE_EXECUTING;
-
-  g_assert_cmpint (jr_future_get_done (future), ==, done);
-  g_assert_cmpint (jr_future_get_cancellable_now (future), ==, cancellable_now);
-  g_assert_cmpint (jr_future_get_end_time (future) != 0, ==, done);
-  if (state == JR_FUTURE_STATE_EXECUTING)
-    g_assert_cmpint (jr_future_get_start_time (future), >, 0);
-  if (state == JR_FUTURE_STATE_COMPLETED)
-    g_assert_nonnull (jr_future_get_result (future));
-  if (state == JR_FUTURE_STATE_FAILED)
-    g_assert_nonnull (jr_future_get_error (future));
-
-  g_array_append_val (log->states, state);
-}
-
-static void
-state_log_init (StateLog *log,
-                JrFuture *future)
-{
-  log->states = g_array_new (FALSE, FALSE, sizeof (JrFutureState));
-  g_signal_connect (future, "notify::state", G_CALLBACK (on_state_check), log);
-}
-
-static void
-state_log_free (StateLog *log,
-                JrFuture *future)
-{
-  g_signal_handlers_disconnect_by_data (future, log);
-  g_array_unref (log->states);
-}
-
-static void
-assert_states (StateLog *log,
-               guint     n,
-               ...)
-{
-  va_list ap;
-
-  g_assert_cmpuint (log->states->len, ==, n);
-  va_start (ap, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (g_array_index (log->states, JrFutureState, i), ==, va_arg (ap, int));
-  va_end (ap);
-}
-
 static void
 test_notify_consistent (void)
 {
   g_autoptr(JrFuture) completed = jr_future_new ("a", JR_JOB_KIND_CALL);
   g_autoptr(JrFuture) failed = jr_future_new ("b", JR_JOB_KIND_CALL);
   g_autoptr(GError) error = make_error ();
-  StateLog log1, log2;
+  JrTestStateLog log1, log2;
   NotifyLog notes;
 
-  state_log_init (&log1, completed);
+  jr_test_state_log_init (&log1, completed, JR_TEST_STATE_LOG_CHECK_CONSISTENT);
   notify_log_init (&notes, completed);
   jr_future_mark_started (completed);
   /* Leaving WAITING for EXECUTING does not change done or cancellable-now. */
@@ -404,7 +345,7 @@ test_notify_consistent (void)
   g_assert_cmpuint (notify_log_count (&notes, "cancellable-now"), ==, 0);
   g_assert_cmpuint (notify_log_count (&notes, "start-time"), ==, 1);
   jr_future_complete (completed, g_variant_new_string ("ok"));
-  assert_states (&log1, 2, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_COMPLETED);
+  jr_test_state_log_assert (&log1, JR_FUTURE_STATE_EXECUTING, JR_FUTURE_STATE_COMPLETED, -1);
   g_assert_cmpuint (notify_log_count (&notes, "state"), ==, 2);
   g_assert_cmpuint (notify_log_count (&notes, "done"), ==, 1);
   g_assert_cmpuint (notify_log_count (&notes, "cancellable-now"), ==, 1);
@@ -412,12 +353,12 @@ test_notify_consistent (void)
   g_assert_cmpuint (notify_log_count (&notes, "result"), ==, 1);
   g_assert_cmpuint (notify_log_count (&notes, "error"), ==, 0);
   notify_log_free (&notes, completed);
-  state_log_free (&log1, completed);
+  jr_test_state_log_clear (&log1);
 
-  state_log_init (&log2, failed);
+  jr_test_state_log_init (&log2, failed, JR_TEST_STATE_LOG_CHECK_CONSISTENT);
   jr_future_fail (failed, error);
-  assert_states (&log2, 1, JR_FUTURE_STATE_FAILED);
-  state_log_free (&log2, failed);
+  jr_test_state_log_assert (&log2, JR_FUTURE_STATE_FAILED, -1);
+  jr_test_state_log_clear (&log2);
 }
 
 static void
@@ -426,9 +367,9 @@ test_cancel_waiting (void)
   g_autoptr(JrFuture) future = jr_future_new ("count", JR_JOB_KIND_PROGRESS);
   g_autoptr(GError) error = make_error ();
   GCancellable *cancellable = jr_future_get_cancellable (future);
-  StateLog log;
+  JrTestStateLog log;
 
-  state_log_init (&log, future);
+  jr_test_state_log_init (&log, future, JR_TEST_STATE_LOG_CHECK_CONSISTENT);
 
   g_assert_true (jr_future_cancel (future));
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
@@ -454,19 +395,19 @@ test_cancel_waiting (void)
   g_assert_cmpint (jr_future_get_end_time (future), >, 0);
   g_assert_false (jr_future_mark_cancelled (future));
 
-  assert_states (&log, 2, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED);
-  state_log_free (&log, future);
+  jr_test_state_log_assert (&log, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED, -1);
+  jr_test_state_log_clear (&log);
 }
 
 static void
 test_cancel_executing (void)
 {
   g_autoptr(JrFuture) future = jr_future_new ("count", JR_JOB_KIND_PROGRESS);
-  StateLog log;
+  JrTestStateLog log;
 
   jr_future_mark_started (future);
   jr_future_set_progress (future, 0.5, "half");
-  state_log_init (&log, future);
+  jr_test_state_log_init (&log, future, JR_TEST_STATE_LOG_CHECK_CONSISTENT);
 
   g_assert_true (jr_future_cancel (future));
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
@@ -477,9 +418,9 @@ test_cancel_executing (void)
   g_assert_null (jr_future_get_result (future));
 
   g_assert_true (jr_future_mark_cancelled (future));
-  assert_states (&log, 2, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED);
+  jr_test_state_log_assert (&log, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED, -1);
   g_assert_false (jr_future_cancel (future));
-  state_log_free (&log, future);
+  jr_test_state_log_clear (&log);
 }
 
 /* Handlers connected to the cancellable after the future see it CANCELLING:
@@ -544,14 +485,14 @@ test_mark_cancelled_from_waiting (void)
   g_autoptr(JrFuture) future = jr_future_new ("count", JR_JOB_KIND_PROGRESS);
   GCancellable *cancellable = jr_future_get_cancellable (future);
   NotifyLog notes;
-  StateLog log;
+  JrTestStateLog log;
 
   g_signal_connect (cancellable, "cancelled", G_CALLBACK (on_cancelled_sees_done), future);
-  state_log_init (&log, future);
+  jr_test_state_log_init (&log, future, JR_TEST_STATE_LOG_CHECK_CONSISTENT);
   notify_log_init (&notes, future);
 
   g_assert_true (jr_future_mark_cancelled (future));
-  assert_states (&log, 2, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED);
+  jr_test_state_log_assert (&log, JR_FUTURE_STATE_CANCELLING, JR_FUTURE_STATE_CANCELLED, -1);
   g_assert_cmpuint (notify_log_count (&notes, "done"), ==, 1);
   g_assert_cmpuint (notify_log_count (&notes, "cancellable-now"), ==, 1);
   g_assert_true (g_cancellable_is_cancelled (cancellable));
@@ -559,7 +500,7 @@ test_mark_cancelled_from_waiting (void)
   g_assert_cmpint (jr_future_get_start_time (future), ==, 0);
 
   notify_log_free (&notes, future);
-  state_log_free (&log, future);
+  jr_test_state_log_clear (&log);
   g_signal_handlers_disconnect_by_func (cancellable, on_cancelled_sees_done, future);
 }
 
@@ -611,7 +552,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   g_test_add_func ("/future/initial", test_initial);
   g_test_add_func ("/future/enum-types", test_enum_types);

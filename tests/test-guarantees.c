@@ -12,6 +12,7 @@
  * waits to be killed (see test_parent_killed).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,62 +21,31 @@
 #include <glib/gstdio.h>
 
 #include "executor-jobs.h"
+#include "jr-test.h"
 
 #define DONE_TIMEOUT_SEC 60
 #define SHUTDOWN_TIMEOUT_USEC ((gint64) 30 * G_USEC_PER_SEC)
 
 static char *self_exe;
-static char *no_init_program;
+static char *misuse_program;
 
-/* ---- helpers (until the shared test harness has them) ---- */
+/* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_deadline (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
+#define TIMEOUT_USEC ((gint64) DONE_TIMEOUT_SEC * G_USEC_PER_SEC)
 
 static void
-run_until (Condition   condition,
-           gpointer    data,
-           guint       timeout_sec,
-           const char *what)
+run_until (JrConditionFunc  condition,
+           gpointer         data,
+           guint            timeout_sec,
+           const char      *what)
 {
-  gboolean timed_out = FALSE;
-  guint deadline_id, tick_id;
-
-  if (condition (data))
-    return;
-  deadline_id = g_timeout_add_seconds (timeout_sec, on_deadline, &timed_out);
-  tick_id = g_timeout_add (10, on_tick, NULL);
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-  if (!condition (data))
-    g_error ("Timed out after %u s waiting for %s", timeout_sec, what);
-}
-
-static gboolean
-future_is_done (gpointer data)
-{
-  return jr_future_get_done (data);
+  jr_test_run_until (condition, data, (gint64) timeout_sec * G_USEC_PER_SEC, what);
 }
 
 static void
 run_until_done (JrFuture *future)
 {
-  run_until (future_is_done, future, DONE_TIMEOUT_SEC, jr_future_get_job_name (future));
+  jr_test_run_until_done (future, TIMEOUT_USEC);
 }
 
 static gboolean
@@ -124,51 +94,13 @@ shutdown_executor (JrExecutor *executor)
 }
 
 static gboolean
-process_is_gone (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *end;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return TRUE;
-  end = strrchr (contents, ')');
-  return end != NULL && (end[2] == 'Z' || end[2] == 'X');
-}
-
-static gboolean
 pid_in_file_is_gone (gpointer data)
 {
   g_autofree char *contents = NULL;
 
   if (!g_file_get_contents (data, &contents, NULL, NULL))
     return FALSE;
-  return process_is_gone (atoi (contents));
-}
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("jobrouter-guarantees-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_temp_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  return jr_test_process_is_gone (atoi (contents));
 }
 
 static void
@@ -446,18 +378,19 @@ test_failed_dependency_later (gconstpointer data)
   shutdown_executor (executor);
 }
 
-/* ---- a program that forgets jr_init() ---- */
+/* ---- a program that forgets jr_init(), or cannot start workers ---- */
 
 typedef struct {
   const char *mode;
-  const char *expected;   /* in the error message */
-} NoInitCase;
+  const char *expected;   /* how the job ended: the start of that line */
+  const char *reason;     /* in the error message */
+} MisuseCase;
 
 /* The program prints the future's end as "state domain code message". */
 static void
-test_no_init (gconstpointer data)
+test_misuse (gconstpointer data)
 {
-  const NoInitCase *test = data;
+  const MisuseCase *test = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autofree char *out = NULL;
@@ -465,7 +398,7 @@ test_no_init (gconstpointer data)
   gint64 start = g_get_monotonic_time ();
 
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                            no_init_program, test->mode, NULL);
+                            misuse_program, test->mode, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -474,8 +407,9 @@ test_no_init (gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
   /* Gave up, never looped: well before the program's own 60 s limit. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
-  g_assert_true (g_str_has_prefix (out, "failed jr-job-error-quark "));
-  g_assert_nonnull (strstr (out, test->expected));
+  g_assert_true (g_str_has_prefix (out, test->expected));
+  if (test->reason != NULL)
+    g_assert_nonnull (strstr (out, test->reason));
 }
 
 /* ---- a job's own child processes ---- */
@@ -494,7 +428,7 @@ static void
 test_kill_group (void)
 {
   g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(JrFuture) future = NULL;
 
@@ -508,7 +442,7 @@ test_kill_group (void)
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
   run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with its worker");
   shutdown_executor (executor);
-  remove_temp_dir (dir);
+  jr_test_remove_temp_dir (dir);
 }
 
 /* The child side of test_parent_killed. */
@@ -529,7 +463,7 @@ run_sleeper (const char *pid_file)
 static void
 test_parent_killed (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) parent = NULL;
@@ -544,16 +478,92 @@ test_parent_killed (void)
   g_subprocess_wait (parent, NULL, &error);
   g_assert_no_error (error);
   run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with the parent");
-  remove_temp_dir (dir);
+  jr_test_remove_temp_dir (dir);
+}
+
+/* ---- a hostile job cannot change another job's outcome ---- */
+
+typedef struct {
+  const char *job;
+  const char *warning;    /* the warning it causes */
+  const char *reason;     /* in its own future's error */
+} HostileCase;
+
+/* The victim runs on one worker while the hostile job, on the other,
+ * lies about it: the liar's worker is killed and its job fails saying
+ * why; the victim completes with its own result; the pool recovers. */
+static void
+test_hostile_job (gconstpointer data)
+{
+  const HostileCase *test = data;
+  g_autoptr(JrExecutor) executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
+  g_autoptr(JrFuture) victim = NULL;
+  g_autoptr(JrFuture) liar = NULL;
+  g_autoptr(JrFuture) later = NULL;
+  const GError *error;
+
+  /* The executor's job ids count submissions: the victim is job 1. */
+  victim = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 500));
+  run_until (future_is_executing, victim, DONE_TIMEOUT_SEC, "the victim to start");
+  jr_test_expect_warning (test->warning);
+  liar = submit (executor, JR_JOB_KIND_CALL, test->job,
+                 g_str_equal (test->job, "forge-job-id") ? g_variant_new ("(t)", (guint64) 1) : NULL);
+
+  run_until_done (liar);
+  error = jr_future_get_error (liar);
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
+  g_assert_nonnull (strstr (error->message, test->reason));
+  run_until_done (victim);
+  g_assert_cmpint (jr_future_get_state (victim), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (victim)), ==, 500);
+  jr_test_check_expected_warnings ();
+
+  later = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until_done (later);
+  g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
+  shutdown_executor (executor);
+}
+
+/* ---- what a worker inherits ---- */
+
+/* Workers start through posix_spawn, which leaves descriptors without
+ * FD_CLOEXEC open in the child: the worker must close them, or a pipe's
+ * reader would never see EOF while workers run. */
+static void
+test_inherited_fds (void)
+{
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  char byte;
+  int fds[2];
+
+  /* As a careless library would make it: no O_CLOEXEC. */
+  g_assert_cmpint (pipe (fds), ==, 0);
+  executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
+  future = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until_done (future);
+  close (fds[1]);
+  /* EOF at once: no worker holds the write end. (A generous poll, so
+   * that a leak fails here instead of hanging.) */
+  {
+    struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+    g_assert_cmpint (poll (&pfd, 1, 10 * 1000), ==, 1);
+  }
+  g_assert_cmpint (read (fds[0], &byte, 1), ==, 0);
+  close (fds[0]);
+  shutdown_executor (executor);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  static const NoInitCase no_init_cases[] = {
-    { "parent", "did not call jr_init()" },
-    { "child", "without calling jr_init() first" },
+  static const MisuseCase misuse_cases[] = {
+    { "parent", "failed jr-job-error-quark 9 ", "did not call jr_init()" },
+    { "child", "failed jr-job-error-quark 9 ", "without calling jr_init() first" },
+    { "bad-argv", "failed jr-job-error-quark 9 ", "No such file or directory" },
+    { "fd-limit", "completed", NULL },
   };
   static HandlerCase handler_cases[2][6];
   static const struct { const char *name; HandlerKind where; gboolean stop_only; gint64 timeout; } kinds[] = {
@@ -563,6 +573,12 @@ main (int    argc,
     { "items-changed", IN_ITEMS_CHANGED, FALSE, -1 },
     { "state-done-stop", IN_STATE_DONE, TRUE, 0 },
     { "items-changed-stop", IN_ITEMS_CHANGED, TRUE, 0 },
+  };
+  static const HostileCase hostile_cases[] = {
+    { "forge-job-id", "*it sent a message for job 1, which it was not running*",
+      "which it was not running" },
+    { "forge-pipes", "*not one of its pipes*", "broke the protocol of its queue" },
+    { "garbage-message", "*it sent a message of no known shape*", "of no known shape" },
   };
   g_autofree char *dir = NULL;
 
@@ -574,9 +590,9 @@ main (int    argc,
   if (argc == 3 && g_str_equal (argv[1], "--run-sleeper"))
     return run_sleeper (argv[2]);
 
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
   dir = g_path_get_dirname (self_exe);
-  no_init_program = g_build_filename (dir, "no-init-program", NULL);
+  misuse_program = g_build_filename (dir, "misuse-program", NULL);
 
   add_for_both ("self-cancel/fails", test_self_cancel_fails);
   add_for_both ("self-cancel/result", test_self_cancel_result);
@@ -598,13 +614,21 @@ main (int    argc,
       }
   add_for_both ("cancel-all", test_cancel_all);
   add_for_both ("failed-dependency-later", test_failed_dependency_later);
-  for (guint i = 0; i < G_N_ELEMENTS (no_init_cases); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (misuse_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/guarantees/processes/no-init/%s",
-                                               no_init_cases[i].mode);
+      g_autofree char *path = g_strdup_printf ("/guarantees/processes/misuse/%s",
+                                               misuse_cases[i].mode);
 
-      g_test_add_data_func (path, &no_init_cases[i], test_no_init);
+      g_test_add_data_func (path, &misuse_cases[i], test_misuse);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/guarantees/processes/hostile-job/%s",
+                                               hostile_cases[i].job);
+
+      g_test_add_data_func (path, &hostile_cases[i], test_hostile_job);
+    }
+  g_test_add_func ("/guarantees/processes/inherited-fds", test_inherited_fds);
   g_test_add_func ("/guarantees/processes/kill-group", test_kill_group);
   g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
 

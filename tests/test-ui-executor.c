@@ -16,7 +16,8 @@
 #include "jobrouter-ui.h"
 #include "jr-job-row-private.h"
 #include "jr-progress-indicator-private.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define TIMEOUT (30 * G_USEC_PER_SEC)
 
@@ -48,10 +49,8 @@ wait_row (GtkWidget *list,
         return NULL;
     }
 
-  g_printerr ("no row for future %p (%s) after 100 frames\n",
-              future, jr_future_get_job_name (future));
-  g_test_fail_printf ("no row for future %p (%s) after 100 frames",
-                      future, jr_future_get_job_name (future));
+  jr_test_fail ("no row for future %p (%s) after 100 frames",
+                future, jr_future_get_job_name (future));
   return NULL;
 }
 
@@ -64,12 +63,6 @@ new_executor (JrTransport transport,
   /* A job deaf to cancellation is killed soon, not after the default. */
   jr_executor_set_cancel_grace (executor, G_USEC_PER_SEC);
   return executor;
-}
-
-static const char *
-transport_name (JrTransport transport)
-{
-  return transport == JR_TRANSPORT_THREADS ? "threads" : "processes";
 }
 
 /* A progress job runs to the end: its row ends complete, with the last
@@ -86,7 +79,7 @@ test_row_follows_job (gconstpointer data)
   GtkWidget *bar;
   JrJobRow *row;
 
-  g_test_message ("transport: %s", transport_name (transport));
+  g_test_message ("transport: %s", jr_test_transport_name (transport));
 
   future = jr_executor_submit_progress (executor, "progress", g_variant_new ("(u)", 200), &error);
   g_assert_no_error (error);
@@ -130,7 +123,7 @@ test_cancel_button (gconstpointer data)
   GtkWidget *button;
   JrJobRow *row;
 
-  g_test_message ("transport: %s", transport_name (transport));
+  g_test_message ("transport: %s", jr_test_transport_name (transport));
 
   future = jr_executor_submit_call (executor, "sleep", g_variant_new ("(t)", (guint64) 60000), &error);
   g_assert_no_error (error);
@@ -241,7 +234,8 @@ test_indicator (void)
   queued = jr_executor_submit_call (executor, "sleep", g_variant_new ("(t)", (guint64) 60000), &error);
   g_assert_no_error (error);
 
-  if (!jr_test_run_until (G_OBJECT (indicator), "n-running", n_running_is, GUINT_TO_POINTER (2), TIMEOUT))
+  if (!jr_test_wait_property (G_OBJECT (indicator), "n-running", n_running_is,
+                              GUINT_TO_POINTER (2), TIMEOUT))
     goto out;
   g_assert_cmpint (jr_future_get_state (queued), ==, JR_FUTURE_STATE_WAITING);
   g_assert_cmpfloat (jr_progress_indicator_get_fraction (JR_PROGRESS_INDICATOR (indicator)), ==, -1.0);
@@ -254,7 +248,8 @@ test_indicator (void)
       !jr_test_wait_done (second, TIMEOUT) ||
       !jr_test_wait_done (queued, TIMEOUT))
     goto out;
-  if (!jr_test_run_until (G_OBJECT (indicator), "n-running", n_running_is, GUINT_TO_POINTER (0), TIMEOUT))
+  if (!jr_test_wait_property (G_OBJECT (indicator), "n-running", n_running_is,
+                              GUINT_TO_POINTER (0), TIMEOUT))
     goto out;
 
 out:

@@ -16,7 +16,8 @@
 #include "jr-job-list-private.h"
 #include "jr-job-row-private.h"
 #include "jr-progress-indicator-private.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define TIMEOUT (10 * G_USEC_PER_SEC)
 

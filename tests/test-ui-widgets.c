@@ -10,7 +10,8 @@
 #include "jr-job-list-private.h"
 #include "jr-job-row-private.h"
 #include "jr-progress-indicator-private.h"
-#include "jr-test-gui.h"
+#include "jobrouter-test-gui.h"
+#include "jr-test.h"
 
 #define TIMEOUT (10 * G_USEC_PER_SEC)
 
@@ -474,7 +475,8 @@ test_indicator_aggregate (void)
 
   /* Updated by the next frame, without anyone asking. */
   want = 0.4;
-  g_assert_true (jr_test_run_until (G_OBJECT (indicator), "fraction", fraction_is, &want, TIMEOUT));
+  g_assert_true (jr_test_wait_property (G_OBJECT (indicator), "fraction", fraction_is, &want,
+                                        TIMEOUT));
   g_assert_cmpuint (jr_progress_indicator_get_n_running (indicator), ==, 3);
   g_object_get (button, "tooltip-text", &tooltip, NULL);
   g_assert_cmpstr (tooltip, ==, "3 jobs running, 40 %");
@@ -496,7 +498,8 @@ test_indicator_aggregate (void)
   jr_future_mark_started (waiting);
   jr_future_set_progress (waiting, 1.0, NULL);
   want = 1.0;
-  g_assert_true (jr_test_run_until (G_OBJECT (indicator), "fraction", fraction_is, &want, TIMEOUT));
+  g_assert_true (jr_test_wait_property (G_OBJECT (indicator), "fraction", fraction_is, &want,
+                                        TIMEOUT));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "2 jobs running, 100 %");
 
   jr_future_complete (unknown, NULL);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "executor-jobs.h"
+#include "jr-test.h"
 #include "jr-worker-pool-private.h"
 
 #define TIMEOUT_USEC (30 * G_USEC_PER_SEC)
@@ -65,26 +66,6 @@ on_start_failed (const GError *error,
 
   g_assert_null (f->start_failure);
   f->start_failure = g_error_copy (error);
-}
-
-/* The pool's give-up warning is expected; anything else is fatal. */
-static guint n_give_up_warnings;
-
-static GLogWriterOutput
-log_writer (GLogLevelFlags   level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if ((level & G_LOG_LEVEL_WARNING) && g_str_equal (fields[i].key, "MESSAGE") &&
-        fields[i].length < 0 &&
-        g_str_has_prefix (fields[i].value, "No worker process could be started"))
-      {
-        n_give_up_warnings++;
-        return G_LOG_WRITER_HANDLED;
-      }
-  return g_log_writer_default (level, fields, n_fields, data);
 }
 
 static const JrWorkerPoolCallbacks callbacks = {
@@ -252,9 +233,10 @@ test_start_failures (void)
   guint n_added;
 
   fixture_setup (&f, JR_TRANSPORT_PROCESSES, 2, argv);
+  jr_test_expect_warning ("No worker process could be started*");
   jr_worker_pool_fill (f.pool);
   route (&f, start_failed, "the pool to give up");
-  g_assert_cmpuint (n_give_up_warnings, ==, 1);
+  jr_test_check_expected_warnings ();
   g_assert_error (f.start_failure, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
   g_assert_nonnull (strstr (f.start_failure->message, "exited with status 1"));
   g_assert_nonnull (jr_worker_pool_get_failure (f.pool));
@@ -301,8 +283,7 @@ main (int    argc,
 {
   executor_test_jobs_register ();
   jr_init (&argc, &argv);
-  g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  jr_test_init (&argc, &argv);
 
   g_test_add_data_func ("/worker-pool/threads/run", GINT_TO_POINTER (JR_TRANSPORT_THREADS), test_run);
   g_test_add_data_func ("/worker-pool/processes/run", GINT_TO_POINTER (JR_TRANSPORT_PROCESSES),

@@ -14,16 +14,18 @@
 /**
  * JrJobList:
  *
- * A scrolling list of [class@Jr.JobRow]s: the jobs of a
+ * A scrolling list of [class@JrUi.JobRow]s: the jobs of a
  * [class@Jr.Executor] in submission order, plus any futures added with
- * [method@Jr.JobList.add_future]. Finished jobs stay until
- * [method@Jr.JobList.clear_finished] unless
- * [property@Jr.JobList:keep-finished] is %FALSE; a failed job stays even
+ * [method@JrUi.JobList.add_future]. Finished jobs stay until
+ * [method@JrUi.JobList.clear_finished] unless
+ * [property@JrUi.JobList:keep-finished] is %FALSE; a failed job stays even
  * then, so that no failure goes unseen.
  *
  * Rows can be focused and activated (a click, Enter or Space): the list
- * emits [signal@Jr.JobList::job-activated]. Delete on a focused row
+ * emits [signal@JrUi.JobList::job-activated]. Delete on a focused row
  * cancels its job. A job added at the end is scrolled into view.
+ *
+ * Since: 0.2
  */
 struct _JrJobList
 {
@@ -351,7 +353,13 @@ unbind_row (GtkSignalListItemFactory *factory,
  * jr_job_list_new:
  * @executor: (nullable): the executor whose jobs to show
  *
+ * Makes a list of the jobs of @executor (see
+ * [method@JrUi.JobList.set_executor]); with %NULL, of the futures added
+ * with [method@JrUi.JobList.add_future].
+ *
  * Returns: (transfer floating): a new job list
+ *
+ * Since: 0.2
  */
 GtkWidget *
 jr_job_list_new (JrExecutor *executor)
@@ -365,7 +373,12 @@ jr_job_list_new (JrExecutor *executor)
  * jr_job_list_get_executor:
  * @self: a job list
  *
+ * Gets the executor whose jobs the list shows: see
+ * [property@JrUi.JobList:executor].
+ *
  * Returns: (transfer none) (nullable): the executor whose jobs are shown
+ *
+ * Since: 0.2
  */
 JrExecutor *
 jr_job_list_get_executor (JrJobList *self)
@@ -382,7 +395,9 @@ jr_job_list_get_executor (JrJobList *self)
  *
  * Shows the jobs of @executor: those it runs now, and from then on every
  * job submitted to it. The list is cleared first, futures added with
- * [method@Jr.JobList.add_future] included.
+ * [method@JrUi.JobList.add_future] included.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_executor (JrJobList  *self,
@@ -403,7 +418,12 @@ jr_job_list_set_executor (JrJobList  *self,
  * jr_job_list_get_keep_finished:
  * @self: a job list
  *
+ * Gets whether jobs stay in the list once done: see
+ * [property@JrUi.JobList:keep-finished].
+ *
  * Returns: whether finished jobs stay in the list
+ *
+ * Since: 0.2
  */
 gboolean
 jr_job_list_get_keep_finished (JrJobList *self)
@@ -420,7 +440,9 @@ jr_job_list_get_keep_finished (JrJobList *self)
  *
  * When %FALSE, a job leaves the list as soon as it completes or is
  * cancelled, and such jobs shown now leave at once. A failed job stays
- * until [method@Jr.JobList.clear_finished]: its error must be seen.
+ * until [method@JrUi.JobList.clear_finished]: its error must be seen.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_keep_finished (JrJobList *self,
@@ -444,6 +466,8 @@ jr_job_list_set_keep_finished (JrJobList *self,
  * @self: a job list
  *
  * Removes the jobs that are done from the list, failed ones too.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_clear_finished (JrJobList *self)
@@ -460,7 +484,9 @@ jr_job_list_clear_finished (JrJobList *self)
  *
  * Shows @future, at the end of the list, if it is not shown already. A
  * future that is done is not added unless it would stay (see
- * [property@Jr.JobList:keep-finished]).
+ * [property@JrUi.JobList:keep-finished]).
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_add_future (JrJobList *self,
@@ -505,8 +531,10 @@ set_rows_result_func (GtkWidget       *widget,
  * @destroy: (nullable): frees @user_data when @func is replaced or the list
  *   goes
  *
- * Gives every row [method@Jr.JobRow.set_result_func]: a completed job's
+ * Gives every row [method@JrUi.JobRow.set_result_func]: a completed job's
  * row says what it gave ("9,592 primes up to 100,000").
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_result_func (JrJobList       *self,
@@ -533,6 +561,8 @@ jr_job_list_set_result_func (JrJobList       *self,
  *   no job, or %NULL for the list's own dim "No jobs yet"
  *
  * Replaces what the list shows when it is empty, e.g. by a status page.
+ *
+ * Since: 0.2
  */
 void
 jr_job_list_set_placeholder (JrJobList *self,
@@ -620,7 +650,12 @@ jr_job_list_set_unfinished_only (JrJobList *self,
  * jr_job_list_get_model:
  * @self: a job list
  *
+ * Gets the futures the list shows, as a list model of [class@Jr.Future]:
+ * see [property@JrUi.JobList:model].
+ *
  * Returns: (transfer none): the futures shown, in order
+ *
+ * Since: 0.2
  */
 GListModel *
 jr_job_list_get_model (JrJobList *self)
@@ -747,6 +782,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:executor:
    *
    * The executor whose jobs are shown.
+   *
+   * Since: 0.2
    */
   properties[PROP_EXECUTOR] =
     g_param_spec_object ("executor", NULL, NULL, JR_TYPE_EXECUTOR,
@@ -756,7 +793,9 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:keep-finished:
    *
    * Whether jobs stay in the list once done, until
-   * [method@Jr.JobList.clear_finished].
+   * [method@JrUi.JobList.clear_finished].
+   *
+   * Since: 0.2
    */
   properties[PROP_KEEP_FINISHED] =
     g_param_spec_boolean ("keep-finished", NULL, NULL, TRUE,
@@ -766,6 +805,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    * JrJobList:model:
    *
    * The futures shown, in order.
+   *
+   * Since: 0.2
    */
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -780,6 +821,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    *
    * Emitted when a row is activated: clicked, or Enter or Space pressed
    * on it.
+   *
+   * Since: 0.2
    */
   signals[SIGNAL_JOB_ACTIVATED] =
     g_signal_new ("job-activated",
@@ -793,6 +836,8 @@ jr_job_list_class_init (JrJobListClass *klass)
    *
    * Cancels the job of the focused row: the keyboard's cancel button,
    * bound to Delete.
+   *
+   * Since: 0.2
    */
   gtk_widget_class_install_action (widget_class, "job-list.cancel-focused", NULL, cancel_focused);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,

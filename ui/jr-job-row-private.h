@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_UI_COMPILATION)
+#error "This header is private to libjobrouter-ui."
+#endif
+
 #include "jr-job-row.h"
 
 G_BEGIN_DECLS

@@ -21,12 +21,14 @@
  * progress is unknown), the progress text (or the last line a job that
  * yields strings printed), the elapsed and estimated remaining time, its
  * state, what a completed job gave (see
- * [method@Jr.JobRow.set_result_func]), the error of a failed job, and a
+ * [method@JrUi.JobRow.set_result_func]), the error of a failed job, and a
  * button that cancels it. Its accessible description says the same: state,
  * then result or error.
  *
  * The future can be changed at any time, so that a
  * `GtkSignalListItemFactory` can reuse rows.
+ *
+ * Since: 0.2
  */
 struct _JrJobRow
 {
@@ -504,7 +506,11 @@ on_cancel_clicked (GtkButton *button,
  * jr_job_row_new:
  * @future: (nullable): the future to show
  *
+ * Makes a row that shows @future.
+ *
  * Returns: (transfer floating): a new row
+ *
+ * Since: 0.2
  */
 GtkWidget *
 jr_job_row_new (JrFuture *future)
@@ -518,7 +524,11 @@ jr_job_row_new (JrFuture *future)
  * jr_job_row_get_future:
  * @self: a row
  *
+ * Gets the future the row shows: see [property@JrUi.JobRow:future].
+ *
  * Returns: (transfer none) (nullable): the future shown
+ *
+ * Since: 0.2
  */
 JrFuture *
 jr_job_row_get_future (JrJobRow *self)
@@ -534,6 +544,8 @@ jr_job_row_get_future (JrJobRow *self)
  * @future: (nullable): the future to show
  *
  * Shows @future instead of the current one.
+ *
+ * Since: 0.2
  */
 void
 jr_job_row_set_future (JrJobRow *self,
@@ -587,6 +599,8 @@ jr_job_row_set_future (JrJobRow *self,
  * Once the future completes, the row shows what @func says in place of the
  * progress text (and a screen reader hears it). Without a function, or when
  * it returns %NULL, the last progress text stays.
+ *
+ * Since: 0.2
  */
 void
 jr_job_row_set_result_func (JrJobRow        *self,
@@ -737,6 +751,8 @@ jr_job_row_class_init (JrJobRowClass *klass)
    * JrJobRow:future:
    *
    * The future shown by the row.
+   *
+   * Since: 0.2
    */
   properties[PROP_FUTURE] =
     g_param_spec_object ("future", NULL, NULL, JR_TYPE_FUTURE,

@@ -7,9 +7,13 @@
  */
 #pragma once
 
+#if !defined(JOBROUTER_UI_INSIDE) && !defined(JOBROUTER_UI_COMPILATION)
+#error "Only <jobrouter-ui.h> can be included directly."
+#endif
+
 #include <gtk/gtk.h>
 
-#include "jobrouter.h"
+#include <jobrouter.h>
 
 G_BEGIN_DECLS
 
@@ -22,17 +26,24 @@ G_BEGIN_DECLS
  * primes up to 100,000".
  *
  * Returns: (transfer full) (nullable): one short line, or %NULL for none
+ *
+ * Since: 0.2
  */
 typedef char *(*JrJobResultFunc) (JrFuture *future,
                                   gpointer  user_data);
 
 #define JR_TYPE_JOB_ROW (jr_job_row_get_type ())
+JR_AVAILABLE_IN_0_2
 G_DECLARE_FINAL_TYPE (JrJobRow, jr_job_row, JR, JOB_ROW, GtkWidget)
 
+JR_AVAILABLE_IN_0_2
 GtkWidget *jr_job_row_new             (JrFuture        *future);
+JR_AVAILABLE_IN_0_2
 JrFuture  *jr_job_row_get_future      (JrJobRow        *self);
+JR_AVAILABLE_IN_0_2
 void       jr_job_row_set_future      (JrJobRow        *self,
                                        JrFuture        *future);
+JR_AVAILABLE_IN_0_2
 void       jr_job_row_set_result_func (JrJobRow        *self,
                                        JrJobResultFunc  func,
                                        gpointer         user_data,

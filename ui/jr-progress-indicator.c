@@ -20,9 +20,11 @@
  *
  * A menu button for a header bar. While jobs of its [class@Jr.Executor]
  * execute it shows a small pie filled to their mean known progress
- * ([property@Jr.ProgressIndicator:fraction]), otherwise an idle icon. It
- * opens a popover with a [class@Jr.JobList] of the same executor's jobs
+ * ([property@JrUi.ProgressIndicator:fraction]), otherwise an idle icon. It
+ * opens a popover with a [class@JrUi.JobList] of the same executor's jobs
  * that are not done yet, the executing ones first.
+ *
+ * Since: 0.2
  */
 struct _JrProgressIndicator
 {
@@ -263,7 +265,11 @@ draw_pie (GtkDrawingArea *area,
  * jr_progress_indicator_new:
  * @executor: (nullable): the executor whose jobs to show
  *
+ * Makes an indicator of the jobs of @executor, for a header bar.
+ *
  * Returns: (transfer floating): a new indicator
+ *
+ * Since: 0.2
  */
 GtkWidget *
 jr_progress_indicator_new (JrExecutor *executor)
@@ -277,7 +283,12 @@ jr_progress_indicator_new (JrExecutor *executor)
  * jr_progress_indicator_get_executor:
  * @self: an indicator
  *
+ * Gets the executor whose jobs the indicator follows: see
+ * [property@JrUi.ProgressIndicator:executor].
+ *
  * Returns: (transfer none) (nullable): the executor whose jobs are shown
+ *
+ * Since: 0.2
  */
 JrExecutor *
 jr_progress_indicator_get_executor (JrProgressIndicator *self)
@@ -293,6 +304,8 @@ jr_progress_indicator_get_executor (JrProgressIndicator *self)
  * @executor: (nullable): the executor whose jobs to show
  *
  * Follows the jobs of @executor, in the button and in its popover.
+ *
+ * Since: 0.2
  */
 void
 jr_progress_indicator_set_executor (JrProgressIndicator *self,
@@ -314,8 +327,13 @@ jr_progress_indicator_set_executor (JrProgressIndicator *self,
  * jr_progress_indicator_get_fraction:
  * @self: an indicator
  *
+ * Gets how far the executing jobs are, together: see
+ * [property@JrUi.ProgressIndicator:fraction].
+ *
  * Returns: the mean known progress of the executing jobs, from 0 to 1, or
  *   -1 when none executes or none reported progress
+ *
+ * Since: 0.2
  */
 double
 jr_progress_indicator_get_fraction (JrProgressIndicator *self)
@@ -330,7 +348,12 @@ jr_progress_indicator_get_fraction (JrProgressIndicator *self)
  * jr_progress_indicator_get_n_running:
  * @self: an indicator
  *
+ * Gets how many jobs execute: see
+ * [property@JrUi.ProgressIndicator:n-running].
+ *
  * Returns: how many jobs are executing
+ *
+ * Since: 0.2
  */
 guint
 jr_progress_indicator_get_n_running (JrProgressIndicator *self)
@@ -438,6 +461,8 @@ jr_progress_indicator_class_init (JrProgressIndicatorClass *klass)
    * JrProgressIndicator:executor:
    *
    * The executor whose jobs are shown.
+   *
+   * Since: 0.2
    */
   properties[PROP_EXECUTOR] =
     g_param_spec_object ("executor", NULL, NULL, JR_TYPE_EXECUTOR,
@@ -448,6 +473,8 @@ jr_progress_indicator_class_init (JrProgressIndicatorClass *klass)
    *
    * The mean known progress of the executing jobs, or -1 when none
    * executes or none reported progress. Updated at most once per frame.
+   *
+   * Since: 0.2
    */
   properties[PROP_FRACTION] =
     g_param_spec_double ("fraction", NULL, NULL, -1.0, 1.0, -1.0,
@@ -457,6 +484,8 @@ jr_progress_indicator_class_init (JrProgressIndicatorClass *klass)
    * JrProgressIndicator:n-running:
    *
    * How many jobs are executing. Updated at most once per frame.
+   *
+   * Since: 0.2
    */
   properties[PROP_N_RUNNING] =
     g_param_spec_uint ("n-running", NULL, NULL, 0, G_MAXUINT, 0,

@@ -49,3 +49,32 @@ bench_die_on_error (const char   *what,
   if (error != NULL)
     bench_die ("%s: %s", what, error->message);
 }
+
+void
+bench_wait_until (JrConditionFunc  condition,
+                  gpointer         data,
+                  gint64           timeout_usec,
+                  const char      *what)
+{
+  if (!jr_test_iterate_until (NULL, condition, data, timeout_usec))
+    bench_die ("%s did not finish within %.0f s", what, timeout_usec / (double) G_USEC_PER_SEC);
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+gint64
+bench_percentile (GArray *samples,
+                  guint   percent)
+{
+  if (samples->len == 0)
+    return 0;
+  g_array_sort (samples, compare_gint64);
+  return g_array_index (samples, gint64, MIN (samples->len - 1, samples->len * percent / 100));
+}

@@ -23,9 +23,12 @@
  *   progress processes               progress updates/s into futures
  *   crash to failed                  from a job's last message before it
  *                                    crashes to its FAILED notify (median)
- *   cold pool first job              jr_executor_new() → first job done
+ *   cold pool first job              jr_executor_new() → first job done,
+ *                                    and its baseline: this program's spawn
+ *                                    to its main()
  *   soak …                           fd, thread and RSS growth over 100000
  *                                    mixed jobs, and their rate
+ *   gtask, idle, submit/run/memory N=…   see bench-executor-scale.c
  */
 #include "bench-common.h"
 #include <signal.h>
@@ -38,9 +41,10 @@
 #include <gio/gio.h>
 #include <gio/gunixoutputstream.h>
 
+#include "bench-executor.h"
 #include "executor-jobs.h"
 
-#define WORKERS            2u
+#define WORKERS            BENCH_WORKERS
 #define IN_FLIGHT          200u
 #define RUN_SECONDS        2.0
 #define PROGRESS_JOBS      4u
@@ -55,80 +59,23 @@
 static double scale = 1.0;
 static char *self_exe;
 
-static guint
-scaled (guint n)
+guint
+bench_scaled (guint n)
 {
   return MAX (1u, (guint) (n * scale));
 }
 
-static gint64
-scaled_usec (double seconds)
+gint64
+bench_scaled_usec (double seconds)
 {
   return (gint64) (seconds * scale * G_USEC_PER_SEC);
 }
 
-static double
-per_second (guint64 n,
-            gint64  usec)
+double
+bench_per_second (guint64 n,
+                  gint64  usec)
 {
   return usec > 0 ? (double) n * G_USEC_PER_SEC / (double) usec : 0.0;
-}
-
-static gsize
-read_rss_bytes (void)
-{
-  g_autofree char *contents = NULL;
-  unsigned long size, resident;
-
-  if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
-      sscanf (contents, "%lu %lu", &size, &resident) != 2)
-    bench_die ("cannot read /proc/self/statm");
-  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static guint
-count_dir_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  if (dir == NULL)
-    bench_die ("cannot open %s", path);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-/* fd → what it points to, for naming the fds a phase left open. */
-static GHashTable *
-list_fds (void)
-{
-  GHashTable *fds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/fd/%s", name);
-      char *target = g_file_read_link (path, NULL);
-
-      g_hash_table_insert (fds, g_strdup (name), target != NULL ? target : g_strdup ("?"));
-    }
-  return fds;
-}
-
-static gboolean
-watching_a_child (void)
-{
-  g_autoptr(GHashTable) fds = list_fds ();
-  GHashTableIter iter;
-  gpointer target;
-
-  g_hash_table_iter_init (&iter, fds);
-  while (g_hash_table_iter_next (&iter, NULL, &target))
-    if (strstr (target, "pidfd") != NULL)
-      return TRUE;
-  return FALSE;
 }
 
 /* GLib's worker thread closes the pidfd (and an eventfd) of a reaped child
@@ -137,66 +84,12 @@ watching_a_child (void)
 static void
 settle_fds (void)
 {
-  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-
-  while (watching_a_child () && g_get_monotonic_time () < deadline)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
-static void
-report_new_fds (GHashTable *before,
-                const char *what)
-{
-  g_autoptr(GHashTable) now = list_fds ();
-  GHashTableIter iter;
-  gpointer fd, target;
-
-  g_hash_table_iter_init (&iter, now);
-  while (g_hash_table_iter_next (&iter, &fd, &target))
-    if (g_strcmp0 (g_hash_table_lookup (before, fd), target) != 0)
-      fprintf (stderr, "%s: fd %s -> %s is new\n", what, (char *) fd, (char *) target);
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static gint64
-median (GArray *samples)
-{
-  g_array_sort (samples, compare_gint64);
-  return g_array_index (samples, gint64, samples->len / 2);
+  jr_test_iterate_until (NULL, jr_test_no_child_watch, NULL, 2 * G_USEC_PER_SEC);
 }
 
 /* ---- the main loop, with a watchdog ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_watchdog (gpointer data)
-{
-  bench_die ("%s did not finish within %u s", (const char *) data, WATCHDOG_SECONDS);
-}
-
-static void
-iterate_until (Condition   condition,
-               gpointer    data,
-               const char *what)
-{
-  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, (gpointer) what);
-
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
-}
+#define WATCHDOG_USEC ((gint64) WATCHDOG_SECONDS * G_USEC_PER_SEC)
 
 static gboolean
 future_done (gpointer data)
@@ -214,15 +107,15 @@ pool_full (gpointer data)
 
 /* A new executor whose workers run and have served one job each, so that
  * spawning is not part of what is measured. */
-static JrExecutor *
-warm_executor (JrTransport transport,
-               guint       n_workers)
+JrExecutor *
+bench_warm_executor (JrTransport transport,
+                     guint       n_workers)
 {
   JrExecutor *executor = jr_executor_new (transport, n_workers);
   JrFuture *futures[16];
 
   g_assert (n_workers <= G_N_ELEMENTS (futures));
-  iterate_until (pool_full, executor, "starting the workers");
+  bench_wait_until (pool_full, executor, WATCHDOG_USEC, "starting the workers");
   for (guint i = 0; i < n_workers; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -232,14 +125,14 @@ warm_executor (JrTransport transport,
     }
   for (guint i = 0; i < n_workers; i++)
     {
-      iterate_until (future_done, futures[i], "the warm-up jobs");
+      bench_wait_until (future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
       g_object_unref (futures[i]);
     }
   return executor;
 }
 
-static void
-shutdown_executor (JrExecutor *executor)
+void
+bench_shutdown_executor (JrExecutor *executor)
 {
   g_autoptr(GError) error = NULL;
 
@@ -336,21 +229,21 @@ static double
 run_flow (JrTransport transport,
           guint       in_flight)
 {
-  JrExecutor *executor = warm_executor (transport, WORKERS);
+  JrExecutor *executor = bench_warm_executor (transport, WORKERS);
   Flow flow = { executor, 0, 0, 0, 0 };
   gint64 start, elapsed;
 
   start = g_get_monotonic_time ();
-  flow.deadline = start + scaled_usec (RUN_SECONDS);
+  flow.deadline = start + bench_scaled_usec (RUN_SECONDS);
   for (guint i = 0; i < in_flight; i++)
     submit_flow_job (&flow);
-  iterate_until (flow_drained, &flow, "the throughput run");
+  bench_wait_until (flow_drained, &flow, WATCHDOG_USEC, "the throughput run");
   elapsed = g_get_monotonic_time () - start;
 
   if (flow.other > 0)
     bench_die ("%" G_GUINT64_FORMAT " trivial jobs did not complete", flow.other);
-  shutdown_executor (executor);
-  return per_second (flow.completed, elapsed);
+  bench_shutdown_executor (executor);
+  return bench_per_second (flow.completed, elapsed);
 }
 
 /* ---- the baseline: bare request/response through a process router ---- */
@@ -449,7 +342,7 @@ run_round_trips (guint n_children)
       if (round == 1)
         {
           start = g_get_monotonic_time ();
-          deadline = start + scaled_usec (RUN_SECONDS);
+          deadline = start + bench_scaled_usec (RUN_SECONDS);
           pong.answered = pong.wanted = 0;
         }
       for (guint i = 0; i < n_children; i++)
@@ -459,7 +352,7 @@ run_round_trips (guint n_children)
             bench_die ("cannot write to a pong child");
         }
       pong.wanted += n_children;
-      if (!jr_router_route_until (router, pong_answered, &pong, WATCHDOG_SECONDS * G_USEC_PER_SEC, &error))
+      if (!jr_router_route_until (router, pong_answered, &pong, WATCHDOG_USEC, &error))
         bench_die_on_error ("jr_router_route_until", error);
     }
   end = g_get_monotonic_time ();
@@ -479,7 +372,7 @@ run_round_trips (guint n_children)
   if (!jr_router_stop (router, &error))
     bench_die_on_error ("jr_router_stop", error);
 
-  return per_second (pong.answered, end - start);
+  return bench_per_second (pong.answered, end - start);
 }
 
 /* ---- progress into futures ---- */
@@ -518,8 +411,8 @@ static void
 run_progress (double  *updates_per_sec,
               guint64 *notifies)
 {
-  JrExecutor *executor = warm_executor (JR_TRANSPORT_PROCESSES, PROGRESS_JOBS);
-  guint n = scaled (PROGRESS_UPDATES);
+  JrExecutor *executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, PROGRESS_JOBS);
+  guint n = bench_scaled (PROGRESS_UPDATES);
   JrFuture *futures[PROGRESS_JOBS];
   Flood flood = { 0, 0 };
   gint64 start, elapsed;
@@ -535,7 +428,7 @@ run_progress (double  *updates_per_sec,
       g_signal_connect (futures[i], "notify::done", G_CALLBACK (on_flood_done), &flood);
       flood.running++;
     }
-  iterate_until (flood_over, &flood, "the progress run");
+  bench_wait_until (flood_over, &flood, WATCHDOG_USEC, "the progress run");
   elapsed = g_get_monotonic_time () - start;
 
   for (guint i = 0; i < PROGRESS_JOBS; i++)
@@ -543,9 +436,9 @@ run_progress (double  *updates_per_sec,
       g_signal_handlers_disconnect_by_data (futures[i], &flood);
       g_object_unref (futures[i]);
     }
-  shutdown_executor (executor);
+  bench_shutdown_executor (executor);
 
-  *updates_per_sec = per_second ((guint64) n * PROGRESS_JOBS, elapsed);
+  *updates_per_sec = bench_per_second ((guint64) n * PROGRESS_JOBS, elapsed);
   *notifies = flood.notifies;
 }
 
@@ -578,9 +471,9 @@ on_crash_done (JrFuture    *future,
 static double
 run_crashes (void)
 {
-  JrExecutor *executor = warm_executor (JR_TRANSPORT_PROCESSES, WORKERS);
+  JrExecutor *executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, WORKERS);
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
-  guint n = scaled (CRASHES);
+  guint n = bench_scaled (CRASHES);
 
   for (guint i = 0; i < n; i++)
     {
@@ -590,12 +483,12 @@ run_crashes (void)
       gint64 sample;
 
       /* A whole pool each time: respawning is not what is measured. */
-      iterate_until (pool_full, executor, "respawning the workers");
+      bench_wait_until (pool_full, executor, WATCHDOG_USEC, "respawning the workers");
       future = jr_executor_submit_progress (executor, "stamp-crash", NULL, &error);
       bench_die_on_error ("submit", error);
       g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_crash_progress), &timing);
       g_signal_connect (future, "notify::done", G_CALLBACK (on_crash_done), &timing);
-      iterate_until (future_done, future, "a crash");
+      bench_wait_until (future_done, future, WATCHDOG_USEC, "a crash");
       if (jr_future_get_state (future) != JR_FUTURE_STATE_FAILED || timing.stamp == 0)
         bench_die ("a crashing job ended %d with %s a stamp", jr_future_get_state (future),
              timing.stamp == 0 ? "no" : "");
@@ -603,8 +496,8 @@ run_crashes (void)
       g_array_append_val (samples, sample);
       g_signal_handlers_disconnect_by_data (future, &timing);
     }
-  shutdown_executor (executor);
-  return median (samples) / 1000.0;
+  bench_shutdown_executor (executor);
+  return bench_percentile (samples, 50) / 1000.0;
 }
 
 /* ---- cold pool ---- */
@@ -624,14 +517,39 @@ run_cold_starts (void)
 
       future = jr_executor_submit_call (executor, "trivial", NULL, &error);
       bench_die_on_error ("submit", error);
-      iterate_until (future_done, future, "the first job of a cold pool");
+      bench_wait_until (future_done, future, WATCHDOG_USEC, "the first job of a cold pool");
       sample = g_get_monotonic_time () - start;
       if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
         bench_die ("the first job of a cold pool did not complete");
       g_array_append_val (samples, sample);
-      shutdown_executor (executor);
+      bench_shutdown_executor (executor);
     }
-  return median (samples) / 1000.0;
+  return bench_percentile (samples, 50) / 1000.0;
+}
+
+/* The baseline of a cold pool: how long this program takes from its
+ * spawn to main(), which a worker process cannot beat. */
+static double
+run_process_starts (void)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < COLD_STARTS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const char *argv[] = { self_exe, "stamp", NULL };
+      g_autofree char *out = NULL;
+      gint64 start = g_get_monotonic_time ();
+      gint64 sample;
+
+      /* As the pool spawns: posix_spawn, no fork. */
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_LEAVE_DESCRIPTORS_OPEN, NULL, NULL,
+                         &out, NULL, NULL, &error))
+        bench_die_on_error ("spawn", error);
+      sample = g_ascii_strtoll (out, NULL, 10) - start;
+      g_array_append_val (samples, sample);
+    }
+  return bench_percentile (samples, 50) / 1000.0;
 }
 
 /* ---- soak: many mixed jobs, then look for leaks ---- */
@@ -784,43 +702,46 @@ run_soak (void)
 {
   JrExecutor *executor;
   g_autoptr(GHashTable) fds = NULL;
+  g_autofree char *changed = NULL;
   Soak soak = { NULL };
   guint fds_before, threads_before;
   gsize rss_before;
   gint64 start, elapsed;
 
   /* The first executor starts GLib's own helpers: measure after one. */
-  shutdown_executor (warm_executor (JR_TRANSPORT_PROCESSES, WORKERS));
+  bench_shutdown_executor (bench_warm_executor (JR_TRANSPORT_PROCESSES, WORKERS));
   settle_fds ();
-  fds_before = count_dir_entries ("/proc/self/fd");
-  threads_before = count_dir_entries ("/proc/self/task");
-  rss_before = read_rss_bytes ();
-  fds = list_fds ();
+  fds_before = jr_test_count_fds ();
+  threads_before = jr_test_count_threads ();
+  rss_before = jr_test_resident_bytes ();
+  fds = jr_test_list_fds ();
 
-  executor = warm_executor (JR_TRANSPORT_PROCESSES, WORKERS);
+  executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, WORKERS);
   soak.executor = executor;
-  soak.to_submit = scaled (SOAK_JOBS);
+  soak.to_submit = bench_scaled (SOAK_JOBS);
   start = g_get_monotonic_time ();
   while (soak.in_flight < IN_FLIGHT && soak.submitted < soak.to_submit)
     soak_submit (&soak);
-  iterate_until (soak_over, &soak, "the soak");
+  bench_wait_until (soak_over, &soak, WATCHDOG_USEC, "the soak");
   elapsed = g_get_monotonic_time () - start;
-  shutdown_executor (executor);
+  bench_shutdown_executor (executor);
 
   settle_fds ();
-  report_new_fds (fds, "soak");
+  changed = jr_test_describe_fd_changes (fds);
+  if (changed[0] != '\0')
+    fprintf (stderr, "soak: fds that changed:%s\n", changed);
   fflush (stdout);
   fprintf (stderr, "soak outcomes: %" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT
            " failed, %" G_GUINT64_FORMAT " cancelled, %" G_GUINT64_FORMAT " crashed, %"
            G_GUINT64_FORMAT " not as expected\n",
            soak.completed, soak.failed, soak.cancelled, soak.crashed, soak.unexpected);
   printf ("soak %u jobs fd delta: %d\n", soak.to_submit,
-          (int) count_dir_entries ("/proc/self/fd") - (int) fds_before);
+          (int) jr_test_count_fds () - (int) fds_before);
   printf ("soak thread delta: %d\n",
-          (int) count_dir_entries ("/proc/self/task") - (int) threads_before);
+          (int) jr_test_count_threads () - (int) threads_before);
   printf ("soak rss growth: %.1f MiB\n",
-          ((double) read_rss_bytes () - (double) rss_before) / (1024.0 * 1024.0));
-  printf ("soak processes: %.0f jobs/s\n", per_second (soak.to_submit, elapsed));
+          ((double) jr_test_resident_bytes () - (double) rss_before) / (1024.0 * 1024.0));
+  printf ("soak processes: %.0f jobs/s\n", bench_per_second (soak.to_submit, elapsed));
   printf ("soak unexpected outcomes: %" G_GUINT64_FORMAT " jobs\n", soak.unexpected);
   fflush (stdout);
   /* Figures from jobs that went wrong mean nothing: say so loudly. */
@@ -832,8 +753,15 @@ int
 main (int    argc,
       char **argv)
 {
-  double executor_rate, executor_rate_2, thread_rate, trip_rate, progress_rate;
+  double executor_rate, executor_rate_2, thread_rate, gtask_rate, trip_rate, progress_rate;
   guint64 progress_notifies;
+
+  /* First thing: the baseline of a cold start ends here. */
+  if (argc == 2 && g_str_equal (argv[1], "stamp"))
+    {
+      printf ("%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+      return 0;
+    }
 
   executor_test_jobs_register ();
   jr_register_job ("stamp-crash", job_stamp_crash);
@@ -853,11 +781,15 @@ main (int    argc,
   /* A dead worker's socket must not kill the benchmark. */
   signal (SIGPIPE, SIG_IGN);
 
+  bench_executor_idle ();
   executor_rate = run_flow (JR_TRANSPORT_PROCESSES, IN_FLIGHT);
   printf ("executor processes W=%u: %.0f jobs/s\n", WORKERS, executor_rate);
   fflush (stdout);
   thread_rate = run_flow (JR_TRANSPORT_THREADS, IN_FLIGHT);
   printf ("executor threads W=%u: %.0f jobs/s\n", WORKERS, thread_rate);
+  gtask_rate = bench_gtask_flow (IN_FLIGHT);
+  printf ("gtask run_in_thread: %.0f jobs/s\n", gtask_rate);
+  printf ("ratio executor threads/gtask: %.3f\n", thread_rate / gtask_rate);
   fflush (stdout);
   executor_rate_2 = run_flow (JR_TRANSPORT_PROCESSES, WORKERS);
   printf ("executor processes W=%u in-flight=%u: %.0f jobs/s\n", WORKERS, WORKERS, executor_rate_2);
@@ -872,13 +804,22 @@ main (int    argc,
   printf ("progress processes: %.0f msgs/s\n", progress_rate);
   /* Progress is coalesced on the way to the future: how much of it. */
   printf ("progress processes notifies per %u updates: %" G_GUINT64_FORMAT " notifies\n",
-          scaled (PROGRESS_UPDATES) * PROGRESS_JOBS, progress_notifies);
+          bench_scaled (PROGRESS_UPDATES) * PROGRESS_JOBS, progress_notifies);
   fflush (stdout);
 
   printf ("crash to failed: %.2f ms\n", run_crashes ());
   fflush (stdout);
-  printf ("cold pool first job: %.2f ms\n", run_cold_starts ());
-  fflush (stdout);
+  {
+    double cold = run_cold_starts ();
+    double start = run_process_starts ();
+
+    printf ("cold pool first job: %.2f ms\n", cold);
+    printf ("process spawn to main: %.2f ms\n", start);
+    printf ("cold pool first job beyond a process start: %.2f ms\n", cold - start);
+    fflush (stdout);
+  }
+
+  bench_executor_scale ();
 
   run_soak ();
   return 0;

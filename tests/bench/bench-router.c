@@ -15,6 +15,12 @@
  *   bench-router flood                the memory figure, in a fresh process so
  *                                     that heap kept by earlier phases cannot
  *                                     hide the growth
+ *   bench-router flood-large          the memory figure under large messages:
+ *                                     FLOOD_WORKERS workers send LARGE_COUNT
+ *                                     messages of LARGE_SIZE bytes each while
+ *                                     the main thread is busy for
+ *                                     LARGE_BLOCK_SECONDS, in a fresh process
+ *   bench-router large-worker ID      one of those workers
  *
  * Environment: BENCH_SCALE (default 1) multiplies every duration;
  * BENCH_FLOOD_SECONDS (default 10 × BENCH_SCALE) is the length of the flood;
@@ -48,6 +54,11 @@
 #define RUN_SECONDS    2.0
 #define FLOOD_SECONDS  10.0
 #define FLOOD_WORKERS  4u
+/* Messages larger than half a ring, which the monitor gathers into memory
+ * of its own: 30 MB, near JR_MESSAGE_SIZE_MAX. */
+#define LARGE_SIZE     (30u * 1000u * 1000u)
+#define LARGE_COUNT    3u
+#define LARGE_BLOCK_SECONDS 3u
 #define MAX_WORKERS    8u
 /* Beyond the senders' own duration, how long a run may take before the
  * benchmark gives up on it (a lost message or a stuck router). */
@@ -116,15 +127,11 @@ typedef struct {
 static Rss
 read_rss (void)
 {
-  g_autofree char *contents = NULL;
-  unsigned long size, resident, shared;
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize resident, shared;
 
-  if (!g_file_get_contents ("/proc/self/statm", &contents, NULL, NULL) ||
-      sscanf (contents, "%lu %lu %lu", &size, &resident, &shared) != 3)
+  if (!jr_test_read_statm (&resident, &shared))
     bench_die ("cannot read /proc/self/statm");
-
-  return (Rss) { resident * page, (resident - shared) * page };
+  return (Rss) { resident, resident - shared };
 }
 
 /* ---- the sending side: worker processes and sender threads ---- */
@@ -322,6 +329,34 @@ worker_main (int    argc,
       bench_die ("unknown worker kind %s", kind);
     }
 
+  return EXIT_SUCCESS;
+}
+
+/* Sends LARGE_COUNT "ay" messages of LARGE_SIZE bytes, then "(t)". */
+static int
+large_worker_main (int    argc,
+                   char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrSender) sender = NULL;
+  g_autoptr(GVariant) done = NULL;
+  g_autofree guint8 *bytes = NULL;
+
+  if (argc != 3)
+    bench_die ("usage: %s large-worker CONNECTION_ID", argv[0]);
+
+  sender = jr_sender_new_for_parent (g_ascii_strtoull (argv[2], NULL, 10), &error);
+  if (sender == NULL || !jr_sender_start (sender, &error))
+    bench_die_on_error ("opening the sender", error);
+  bytes = g_malloc (LARGE_SIZE);
+  memset (bytes, 0x5a, LARGE_SIZE);
+  for (guint i = 0; i < LARGE_COUNT; i++)
+    if (!jr_sender_send (sender, g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, bytes, LARGE_SIZE,
+                                                          TRUE, NULL, NULL), &error))
+      bench_die_on_error ("sending", error);
+  done = g_variant_ref_sink (g_variant_new ("(t)", (guint64) LARGE_COUNT));
+  if (!jr_sender_send (sender, done, &error) || !jr_sender_stop (sender, &error))
+    bench_die_on_error ("finishing the sender", error);
   return EXIT_SUCCESS;
 }
 
@@ -757,6 +792,152 @@ flood_main (void)
   return EXIT_SUCCESS;
 }
 
+typedef struct {
+  gint  stop;
+  Rss   max;
+} RssSampler;
+
+/* The main thread is blocked on purpose below: sample from a thread. */
+static gpointer
+rss_sampler_thread (gpointer data)
+{
+  RssSampler *sampler = data;
+
+  while (!g_atomic_int_get (&sampler->stop))
+    {
+      Rss now = read_rss ();
+
+      sampler->max.resident = MAX (sampler->max.resident, now.resident);
+      sampler->max.unshared = MAX (sampler->max.unshared, now.unshared);
+      g_usleep (2000);
+    }
+  return NULL;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  guint      n_large;
+  guint      n_done;
+  guint      n_running;
+} LargeDelivery;
+
+static void
+on_large_message (JrReceiver *receiver,
+                  GVariant   *message,
+                  gpointer    user_data)
+{
+  LargeDelivery *delivery = user_data;
+
+  if (g_variant_get_size (message) == LARGE_SIZE)
+    delivery->n_large++;
+  else if (g_str_equal (g_variant_get_type_string (message), DONE_TYPE))
+    delivery->n_done++;
+  else
+    bench_die ("unexpected message of type %s", g_variant_get_type_string (message));
+  if (delivery->n_done == FLOOD_WORKERS && delivery->n_running == 0)
+    g_main_loop_quit (delivery->loop);
+}
+
+static void
+on_large_worker_exited (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  LargeDelivery *delivery = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error))
+    bench_die_on_error ("large worker", error);
+  if (--delivery->n_running == 0 && delivery->n_done == FLOOD_WORKERS)
+    g_main_loop_quit (delivery->loop);
+}
+
+static gboolean
+on_large_watchdog (gpointer user_data)
+{
+  LargeDelivery *delivery = user_data;
+
+  bench_die ("large-message flood did not finish: %u large messages delivered, %u workers done",
+             delivery->n_large, delivery->n_done);
+}
+
+/* FLOOD_WORKERS workers send 30 MB messages while the main thread does not
+ * route for a few seconds: how far the router's memory grows. The bound
+ * (README, "Backpressure") does not depend on the number of workers. */
+static int
+flood_large_main (void)
+{
+  GMainContext *context = g_main_context_default ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrRouter) router = jr_router_new (JR_TRANSPORT_PROCESSES, context);
+  JrSender *senders[FLOOD_WORKERS];
+  JrReceiver *receivers[FLOOD_WORKERS];
+  GSubprocess *processes[FLOOD_WORKERS];
+  LargeDelivery delivery = { NULL };
+  RssSampler sampler = { 0 };
+  Rss rest;
+  GThread *thread;
+  guint watchdog_id;
+
+  if (!jr_router_start (router, &error))
+    bench_die_on_error ("jr_router_start", error);
+  delivery.loop = g_main_loop_new (context, FALSE);
+  for (guint i = 0; i < FLOOD_WORKERS; i++)
+    {
+      if (!jr_router_pipe (router, &senders[i], &receivers[i], &error))
+        bench_die_on_error ("jr_router_pipe", error);
+      g_signal_connect (receivers[i], "message", G_CALLBACK (on_large_message), &delivery);
+    }
+
+  rest = read_rss ();
+  sampler.max = rest;
+  thread = g_thread_new ("bench-rss", rss_sampler_thread, &sampler);
+  for (guint i = 0; i < FLOOD_WORKERS; i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      char id[32];
+
+      if (jr_router_prepare_launcher_full (router, launcher, &error) == 0)
+        bench_die_on_error ("jr_router_prepare_launcher_full", error);
+      g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, jr_sender_get_connection_id (senders[i]));
+      processes[i] = g_subprocess_launcher_spawn (launcher, &error, self_exe, "large-worker", id, NULL);
+      if (processes[i] == NULL)
+        bench_die_on_error ("spawning a large worker", error);
+      delivery.n_running++;
+      g_subprocess_wait_check_async (processes[i], NULL, on_large_worker_exited, &delivery);
+    }
+
+  /* A main thread busy elsewhere: the workers fill what the router lets them. */
+  g_usleep (LARGE_BLOCK_SECONDS * G_USEC_PER_SEC);
+
+  watchdog_id = g_timeout_add_seconds (WATCHDOG_SECONDS, on_large_watchdog, &delivery);
+  g_main_loop_run (delivery.loop);
+  g_source_remove (watchdog_id);
+  g_atomic_int_set (&sampler.stop, TRUE);
+  g_thread_join (thread);
+
+  for (guint i = 0; i < FLOOD_WORKERS; i++)
+    {
+      g_object_unref (processes[i]);
+      if (!jr_router_close_pipe (router, receivers[i], &error))
+        bench_die_on_error ("jr_router_close_pipe", error);
+      g_object_unref (receivers[i]);
+      g_object_unref (senders[i]);
+    }
+  if (!jr_router_stop (router, &error))
+    bench_die_on_error ("jr_router_stop", error);
+  g_main_loop_unref (delivery.loop);
+
+  if (delivery.n_large != FLOOD_WORKERS * LARGE_COUNT)
+    bench_die ("%u large messages delivered, not %u", delivery.n_large, FLOOD_WORKERS * LARGE_COUNT);
+
+  printf ("router memory large-message flood W=%u: %.1f MiB\n", FLOOD_WORKERS,
+          (double) (sampler.max.resident - rest.resident) / (1024.0 * 1024.0));
+  printf ("router memory large-message flood W=%u private: %.1f MiB\n", FLOOD_WORKERS,
+          (double) (sampler.max.unshared - rest.unshared) / (1024.0 * 1024.0));
+  return EXIT_SUCCESS;
+}
+
 static void
 bench_processes (void)
 {
@@ -914,6 +1095,11 @@ bench_flood (void)
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "flood", NULL);
   if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
     bench_die_on_error ("flood run", error);
+  g_clear_object (&process);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "flood-large", NULL);
+  if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
+    bench_die_on_error ("large-message flood run", error);
 }
 
 /* BENCH_ONLY, a comma-separated list of processes, paced, threads and
@@ -940,6 +1126,8 @@ main (int    argc,
   scale = bench_scale ();
   if (argc > 1 && g_str_equal (argv[1], "worker"))
     return worker_main (argc, argv);
+  if (argc > 1 && g_str_equal (argv[1], "large-worker"))
+    return large_worker_main (argc, argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", &error);
   if (self_exe == NULL)
@@ -950,8 +1138,10 @@ main (int    argc,
 
   if (argc > 1 && g_str_equal (argv[1], "flood"))
     return flood_main ();
+  if (argc > 1 && g_str_equal (argv[1], "flood-large"))
+    return flood_large_main ();
   if (argc > 1)
-    bench_die ("usage: %s [worker ...|flood]", argv[0]);
+    bench_die ("usage: %s [worker ...|flood|flood-large]", argv[0]);
 
   if (wants ("processes"))
     bench_processes ();

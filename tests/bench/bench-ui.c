@@ -300,22 +300,6 @@ run_for (gint64     usec,
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* Runs the main loop until @done holds; dies after WATCHDOG_USEC. */
-static void
-wait_until (gboolean  (*done) (gpointer data),
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WATCHDOG_USEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () >= deadline)
-        bench_die ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 static gboolean
 enough_paints (gpointer data)
 {
@@ -325,7 +309,7 @@ enough_paints (gpointer data)
 static void
 wait_frames (guint n)
 {
-  wait_until (enough_paints, GUINT_TO_POINTER (total_paints + n), "frames");
+  bench_wait_until (enough_paints, GUINT_TO_POINTER (total_paints + n), WATCHDOG_USEC, "frames");
 }
 
 static gboolean
@@ -497,26 +481,12 @@ ms (gint64 usec)
   return usec / 1000.0;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* The lateness that 99 % of the ticks did not exceed: the longest stall
  * without the few worst, which a busy machine's scheduler alone can cause. */
 static gint64
 stall_p99 (const Phase *phase)
 {
-  GArray *sorted = phase->lateness;
-
-  if (sorted->len == 0)
-    return 0;
-  g_array_sort (sorted, compare_gint64);
-  return g_array_index (sorted, gint64, MIN (sorted->len - 1, sorted->len * 99 / 100));
+  return bench_percentile (phase->lateness, 99);
 }
 
 /* Of one processor, over the phase. */
@@ -607,14 +577,14 @@ run_bench (gpointer user_data)
 
   for (guint i = 0; i < FLOOD_JOBS; i++)
     futures[i] = g_object_ref (submit_flood (executor, i, usec + FLOOD_EXTRA_USEC));
-  wait_until (all_executing, futures, "both flood jobs to start");
+  bench_wait_until (all_executing, futures, WATCHDOG_USEC, "both flood jobs to start");
   flood_started = g_get_monotonic_time ();
   measure (&flood, "flood", usec, any_done, futures);
   if (any_done (futures))
     fprintf (stderr, "bench-ui: a flood job ended %.0f ms into the %.0f ms measurement\n",
              ms (flood.end - flood_started), ms (usec));
 
-  wait_until (all_done, futures, "both flood jobs to end");
+  bench_wait_until (all_done, futures, WATCHDOG_USEC, "both flood jobs to end");
   /* What the window shows once it has painted the end. */
   wait_frames (3);
   for (guint i = 0; i < FLOOD_JOBS; i++)

@@ -15,6 +15,7 @@
  */
 #include "jr-frame-private.h"
 #include "jr-job-message-private.h"
+#include "jr-sender-private.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +38,16 @@ jr_sender_send_data (JrSender           *self,
                      gconstpointer       data,
                      gsize               size,
                      GError            **error)
+{
+  abort ();
+}
+
+gboolean
+jr_sender_send_data_deferred (JrSender           *self,
+                              const GVariantType *type,
+                              gconstpointer       data,
+                              gsize               size,
+                              GError            **error)
 {
   abort ();
 }

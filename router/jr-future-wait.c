@@ -1,0 +1,230 @@
+/* jr-future-wait.c — waiting for a future the GLib way: asynchronously, or
+ * by running its main context (tests, command-line tools).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "jr-future-private.h"
+
+/* What a done future stands for: its result, or an error for a failure
+ * or a cancel. */
+static GVariant *
+outcome (JrFuture  *self,
+         GError   **error)
+{
+  switch (jr_future_get_state (self))
+    {
+    case JR_FUTURE_STATE_COMPLETED:
+      {
+        GVariant *result = jr_future_get_result (self);
+
+        return result != NULL ? g_variant_ref (result) : NULL;
+      }
+    case JR_FUTURE_STATE_FAILED:
+      g_propagate_error (error, g_error_copy (jr_future_get_error (self)));
+      return NULL;
+    case JR_FUTURE_STATE_CANCELLED:
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The job “%s” was cancelled",
+                   jr_future_get_title (self));
+      return NULL;
+    }
+}
+
+/* While waiting, the wait holds the task; whichever comes first — the
+ * future done, or the waiting cancelled — returns it and lets go. */
+typedef struct {
+  JrFuture     *future;
+  GCancellable *cancellable;
+  gulong        done_id;
+  gulong        cancelled_id;
+} Wait;
+
+static void
+wait_free (Wait *wait)
+{
+  g_clear_signal_handler (&wait->done_id, wait->future);
+  if (wait->cancelled_id != 0)
+    g_cancellable_disconnect (wait->cancellable, wait->cancelled_id);
+  g_clear_object (&wait->cancellable);
+  g_clear_object (&wait->future);
+  g_free (wait);
+}
+
+/* Stops waiting; FALSE when that was done already. */
+static gboolean
+stop_waiting (Wait *wait)
+{
+  if (wait->done_id == 0)
+    return FALSE;
+  g_clear_signal_handler (&wait->done_id, wait->future);
+  return TRUE;
+}
+
+static void
+on_done (JrFuture   *future,
+         GParamSpec *pspec,
+         GTask      *task)
+{
+  if (!jr_future_get_done (future) || !stop_waiting (g_task_get_task_data (task)))
+    return;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+return_cancelled (gpointer data)
+{
+  GTask *task = data;
+
+  if (stop_waiting (g_task_get_task_data (task)))
+    {
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The wait's cancellable may fire on any thread: hop to the task's. */
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   GTask        *task)
+{
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, return_cancelled,
+                              g_object_ref (task), g_object_unref);
+}
+
+/**
+ * jr_future_wait_async:
+ * @self: a future
+ * @cancellable: (nullable): stops the waiting (not the job)
+ * @callback: (scope async): called once the future is done
+ * @user_data: (closure): data for @callback
+ *
+ * Waits for the future to be done, on the future's main context. Get the
+ * outcome with [method@Jr.Future.wait_finish]. Cancelling @cancellable
+ * gives up waiting; to stop the job, cancel the future.
+ *
+ * Since: 0.2
+ */
+void
+jr_future_wait_async (JrFuture            *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Wait *wait;
+
+  g_return_if_fail (JR_IS_FUTURE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, jr_future_wait_async);
+  wait = g_new0 (Wait, 1);
+  wait->future = g_object_ref (self);
+  g_task_set_task_data (task, wait, (GDestroyNotify) wait_free);
+
+  /* Done already: GTask returns from the next dispatch, not from here. */
+  if (jr_future_get_done (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  wait->done_id = g_signal_connect (self, "notify::done", G_CALLBACK (on_done),
+                                    g_object_ref (task));
+  if (cancellable != NULL)
+    {
+      wait->cancellable = g_object_ref (cancellable);
+      wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
+                                                  task, NULL);
+    }
+}
+
+/**
+ * jr_future_wait_finish:
+ * @self: a future
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Jr.Future.wait_async].
+ *
+ * Returns: (transfer full) (nullable): the result of a completed job
+ *   (%NULL for a job that completed with no value, with no error set), or
+ *   %NULL with @error set: the job's own error when it failed,
+ *   %G_IO_ERROR_CANCELLED when it was cancelled or the waiting was
+ *
+ * Since: 0.2
+ */
+GVariant *
+jr_future_wait_finish (JrFuture      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == jr_future_wait_async, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return outcome (self, error);
+}
+
+static gboolean
+on_wait_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * jr_future_wait:
+ * @self: a future
+ * @timeout_usec: how long to wait at most, in µs; negative for no limit
+ * @error: return location for an error
+ *
+ * Runs the future's main context until the future is done: for tests and
+ * command-line tools, where nothing else runs the loop. Call it on the
+ * future's thread, never from one of its handlers. The deadline is
+ * absolute.
+ *
+ * Returns: (transfer full) (nullable): as [method@Jr.Future.wait_finish],
+ *   or %NULL with %G_IO_ERROR_TIMED_OUT once @timeout_usec have passed
+ *   (the job goes on)
+ *
+ * Since: 0.2
+ */
+GVariant *
+jr_future_wait (JrFuture  *self,
+                gint64     timeout_usec,
+                GError   **error)
+{
+  GMainContext *context;
+  g_autoptr(GSource) timeout = NULL;
+  gboolean timed_out = FALSE;
+
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  context = jr_future_get_context (self);
+  if (timeout_usec >= 0)
+    {
+      timeout = g_timeout_source_new ((guint) MIN (timeout_usec / 1000, (gint64) G_MAXUINT));
+      g_source_set_callback (timeout, on_wait_timeout, &timed_out, NULL);
+      g_source_set_static_name (timeout, "[jobrouter] future wait");
+      g_source_attach (timeout, context);
+    }
+  g_main_context_push_thread_default (context);
+  while (!jr_future_get_done (self) && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  if (timeout != NULL)
+    g_source_destroy (timeout);
+
+  if (!jr_future_get_done (self))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "The job “%s” was not done after %" G_GINT64_FORMAT " ms",
+                   jr_future_get_title (self), timeout_usec / 1000);
+      return NULL;
+    }
+  return outcome (self, error);
+}

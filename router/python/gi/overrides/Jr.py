@@ -1,0 +1,184 @@
+# Jr.py — the PyGObject override of jobrouter's Jr namespace.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# PyGObject loads it when a program does `from gi.repository import Jr`:
+# gi.overrides extends its __path__ over every gi/overrides folder on
+# sys.path (pkgutil.extend_path), so this file is found where it is
+# installed (the site-packages of the Python that has PyGObject) or, in a
+# build tree, through PYTHONPATH pointing at router/python.
+#
+# What it adds to the typelib's API:
+#   Jr.register_job(name, func, args_type=None, unavailable_reason=None)
+#       registers a Python callable as a job kind; an exception it raises
+#       fails the job's future with JR_JOB_ERROR_EXCEPTION (its type,
+#       message and traceback), a GLib.Error it raises is kept as it is.
+#   Jr.init(argv=None)
+#       jr_init() with sys.argv by default.
+#   Jr.job_exception(error)
+#       the type, message and traceback that a JR_JOB_ERROR_EXCEPTION
+#       error carries, or None.
+#   Jr.Executor
+#       a context manager: `with Jr.Executor(...) as executor:` shuts it
+#       down on leaving.
+#
+# Threads: a job's callable runs on a worker's thread (in a worker
+# process, or a worker thread of this one), with the GIL held like any
+# PyGObject callback.
+
+import collections
+import os
+import sys
+import traceback
+
+from gi.repository import GLib
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+Jr = get_introspection_module('Jr')
+
+__all__ = []
+
+# What separates the first line of a JR_JOB_ERROR_EXCEPTION message from
+# the traceback.
+_TRACEBACK_HEAD = 'Traceback (most recent call last):\n'
+
+
+def _type_name(exc_type):
+    module = exc_type.__module__
+    if module in ('builtins', '__main__', None):
+        return exc_type.__qualname__
+    return f'{module}.{exc_type.__qualname__}'
+
+
+def _exception_error(exc):
+    """The GLib.Error that stands for @exc: JR_JOB_ERROR_EXCEPTION, whose
+    message is "Type: message", an empty line and the traceback (without
+    this module's own frame)."""
+    text = str(exc)
+    head = f'{_type_name(type(exc))}: {text}' if text else _type_name(type(exc))
+    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
+    lines = traceback.format_exception(type(exc), exc, tb)
+    body = ''.join(lines)
+    if not body.startswith(_TRACEBACK_HEAD):
+        # No frame of the job's own: the traceback is the last line only.
+        body = _TRACEBACK_HEAD + body
+    return GLib.Error.new_literal(Jr.job_error_quark(), f'{head}\n\n{body.rstrip()}',
+                                  int(Jr.JobError.EXCEPTION))
+
+
+def _failed(message):
+    return GLib.Error.new_literal(Jr.job_error_quark(), message, int(Jr.JobError.FAILED))
+
+
+def register_job(name, func, args_type=None, unavailable_reason=None):
+    """Registers @func as the job kind @name (jr_register_job_with_data()).
+
+    @func is called as func(job, args), where @job is the running Jr.Job
+    (job.progress(), job.yield_(), job.get_cancellable()) and @args the
+    GLib.Variant given at submission, or None. It returns a GLib.Variant.
+
+    - An exception it raises fails the future with JR_JOB_ERROR_EXCEPTION:
+      the message is "Type: message", an empty line, then the traceback
+      (see job_exception()). BaseException too: a job's SystemExit does not
+      end the program.
+    - A GLib.Error it raises is the future's error as it is (its domain and
+      code kept): raise GLib.Error.new_literal(Jr.job_error_quark(), ...,
+      Jr.JobError.TRY_LATER) for a retry, say. When the job is cancelled,
+      job.progress() and job.yield_() raise G_IO_ERROR_CANCELLED: let it go
+      through.
+    - Returning None, or something that is not a GLib.Variant, fails it
+      with JR_JOB_ERROR_FAILED, saying so.
+
+    @args_type is a GLib.VariantType or a type string ('(su)', say), or
+    None for any arguments. Call it before init(), in the same order in
+    every run: worker processes run the program again.
+    """
+    if isinstance(args_type, str):
+        args_type = GLib.VariantType.new(args_type)
+
+    def run(job, args, *user_data):
+        try:
+            result = func(job, args)
+        except GLib.Error:
+            raise
+        except BaseException as exc:
+            raise _exception_error(exc) from None
+        if isinstance(result, GLib.Variant):
+            return result
+        if result is None:
+            if job.get_cancellable().is_cancelled():
+                return None   # it stopped for its cancel
+            raise _failed(f'The job “{name}” returned None, not a GLib.Variant')
+        raise _failed(f'The job “{name}” returned a {type(result).__name__}, '
+                      'not a GLib.Variant')
+
+    Jr.register_job_with_data(name, run, args_type=args_type,
+                              unavailable_reason=unavailable_reason)
+
+
+__all__.append('register_job')
+
+
+def init(argv=None):
+    """jr_init() for a Python program: call it after registering the jobs
+    and before making an executor. In a worker process it runs the worker
+    and never returns; otherwise it returns @argv (sys.argv by default).
+
+    Worker processes are the interpreter run again with the same script
+    and arguments (what /proc/self/cmdline says: `python3 script.py args`,
+    `python3 -m module args`). For other cases (an interactive session, a
+    script that changes directory before it starts an executor, a wrapper
+    program) set the executor's worker-argv to a command line that runs
+    the same registrations and init().
+    """
+    if argv is None:
+        argv = sys.argv
+    if os.environ.get('JOBROUTER_WORKER'):
+        # A worker process ends without finalizing Python: what jobs print
+        # must not wait in a buffer that is never flushed.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, 'reconfigure'):
+                stream.reconfigure(line_buffering=True)
+    return Jr.init(list(argv))
+
+
+__all__.append('init')
+
+
+JobException = collections.namedtuple('JobException', ['type', 'message', 'traceback'])
+
+
+def job_exception(error):
+    """What a job's exception left in its future's @error (a GLib.Error):
+    a JobException(type, message, traceback) of strings, or None when
+    @error is not JR_JOB_ERROR_EXCEPTION."""
+    if error is None or not error.matches(Jr.job_error_quark(), int(Jr.JobError.EXCEPTION)):
+        return None
+    head, _, tb = error.message.partition('\n\n' + _TRACEBACK_HEAD)
+    type_name, _, message = head.partition(': ')
+    return JobException(type_name, message, _TRACEBACK_HEAD + tb if tb else '')
+
+
+__all__.append('JobException')
+__all__.append('job_exception')
+
+
+class Executor(Jr.Executor):
+    """A Jr.Executor that is also a context manager: leaving the `with`
+    block shuts it down (cancelling what still runs, reaping every
+    worker) within `shutdown_timeout` seconds (10 by default)."""
+
+    shutdown_timeout = 10.0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, tb):
+        self.shutdown(int(self.shutdown_timeout * GLib.USEC_PER_SEC))
+        return False
+
+
+Executor = override(Executor)
+__all__.append('Executor')
