@@ -34,7 +34,9 @@
 #include "jr-app-settings.h"
 #include "jr-app-window.h"
 #include "jr-application.h"
+#include "jr-preferences-general-page.h"
 #include "jr-preferences-window.h"
+#include "jr-preferences-workers-page.h"
 #include "jr-prompt-dialog.h"
 #include "jr-result-dialog.h"
 #include "jobrouter-test-gui.h"
@@ -1230,23 +1232,60 @@ scenario_gnome (JrApplication *app,
   preferences = JR_PREFERENCES_WINDOW (wait_toplevel (JR_TYPE_PREFERENCES_WINDOW));
   g_assert_true (ADW_IS_PREFERENCES_WINDOW (preferences));
   {
-    GtkWidget *page = GTK_WIDGET (preferences);
+    /* One page per topic, each a widget of its own (more topics will come). */
+    GtkWidget *general = find_widget (GTK_WIDGET (preferences), JR_TYPE_PREFERENCES_GENERAL_PAGE);
+    GtkWidget *workers = NULL;
     GtkWidget *keep = NULL, *notify = NULL, *automatic = NULL;
-    GtkSpinButton *spin = GTK_SPIN_BUTTON (find_widget (page, GTK_TYPE_SPIN_BUTTON));
-    AdwComboRow *priority = ADW_COMBO_ROW (find_widget (page, ADW_TYPE_COMBO_ROW));
+    GtkSpinButton *spin;
+    AdwComboRow *priority;
     g_autoptr(GPtrArray) switches = g_ptr_array_new ();
 
-    /* The switches, in their order: automatic, keep finished, notify. */
-    for (GtkWidget *w = find_widget (page, GTK_TYPE_SWITCH); w != NULL; )
+    /* General first; the others are its siblings, shown when chosen. */
+    g_assert_nonnull (general);
+    g_assert_true (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (preferences)) ==
+                   ADW_PREFERENCES_PAGE (general));
+    for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_parent (general));
+         w != NULL; w = gtk_widget_get_next_sibling (w))
+      if (JR_IS_PREFERENCES_WORKERS_PAGE (w))
+        workers = w;
+    g_assert_nonnull (workers);
+    g_assert_true (ADW_IS_PREFERENCES_PAGE (general));
+    g_assert_true (ADW_IS_PREFERENCES_PAGE (workers));
+    g_assert_cmpstr (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (general)), ==, "General");
+    g_assert_cmpstr (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (workers)), ==, "Workers");
+
+    /* The general page's switches, in their order: keep finished, notify. */
+    for (GtkWidget *w = find_widget (general, GTK_TYPE_SWITCH); w != NULL; )
       {
         g_ptr_array_add (switches, w);
         gtk_widget_set_name (w, "seen");
-        w = jr_test_find_widget (page, is_unseen_switch, NULL);
+        w = jr_test_find_widget (general, is_unseen_switch, NULL);
       }
-    g_assert_cmpuint (switches->len, ==, 3);
-    automatic = switches->pdata[0];
-    keep = switches->pdata[1];
-    notify = switches->pdata[2];
+    g_assert_cmpuint (switches->len, ==, 2);
+    keep = switches->pdata[0];
+    notify = switches->pdata[1];
+
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (keep)));
+    gtk_switch_set_active (GTK_SWITCH (keep), FALSE);
+    jr_test_wait_frames (keep, 3, WAIT_USEC);
+    g_assert_false (g_settings_get_boolean (settings, JR_APP_SETTINGS_KEEP_FINISHED));
+    g_assert_false (jr_job_list_get_keep_finished (window_job_list (window)));
+
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (notify)));
+    gtk_switch_set_active (GTK_SWITCH (notify), FALSE);
+    jr_test_wait_frames (notify, 3, WAIT_USEC);
+    g_assert_false (g_settings_get_boolean (settings, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION));
+
+    /* The workers page, chosen as from the view switcher. */
+    adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (preferences),
+                                             ADW_PREFERENCES_PAGE (workers));
+    jr_test_wait_frames (workers, 3, WAIT_USEC);
+    spin = GTK_SPIN_BUTTON (find_widget (workers, GTK_TYPE_SPIN_BUTTON));
+    priority = ADW_COMBO_ROW (find_widget (workers, ADW_TYPE_COMBO_ROW));
+    automatic = find_widget (workers, GTK_TYPE_SWITCH);
+    g_assert_nonnull (spin);
+    g_assert_nonnull (priority);
+    g_assert_nonnull (automatic);
 
     /* max-workers is 2 in these tests: not automatic. */
     g_assert_false (gtk_switch_get_active (GTK_SWITCH (automatic)));
@@ -1265,17 +1304,6 @@ scenario_gnome (JrApplication *app,
     }
     g_settings_set_string (settings, JR_APP_SETTINGS_WORKER_PRIORITY, "low");
     g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, JR_APP_WORKER_PRIORITY_LOW);
-
-    g_assert_true (gtk_switch_get_active (GTK_SWITCH (keep)));
-    gtk_switch_set_active (GTK_SWITCH (keep), FALSE);
-    jr_test_wait_frames (keep, 3, WAIT_USEC);
-    g_assert_false (g_settings_get_boolean (settings, JR_APP_SETTINGS_KEEP_FINISHED));
-    g_assert_false (jr_job_list_get_keep_finished (window_job_list (window)));
-
-    g_assert_true (gtk_switch_get_active (GTK_SWITCH (notify)));
-    gtk_switch_set_active (GTK_SWITCH (notify), FALSE);
-    jr_test_wait_frames (notify, 3, WAIT_USEC);
-    g_assert_false (g_settings_get_boolean (settings, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION));
   }
   close_toplevel (GTK_WINDOW (preferences));
 }
