@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-quick-start.sh — tools/quick-start.sh installs what is missing as
+# test-quick-start.sh — app/quick-start.sh installs what is missing as
 # root without sudo, through sudo as a user, and says what to do as a user
 # without sudo (issue 11: the README's commands began with sudo, which a
 # fresh Debian container does not have).

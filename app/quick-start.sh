@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tools/quick-start.sh — set up, build and run the jobrouter application on
+# app/quick-start.sh — set up, build and run the jobrouter application on
 # Debian 12: one command for a fresh machine.
 #
-#   bash tools/quick-start.sh [ARGUMENTS FOR jobrouter…]
+#   bash app/quick-start.sh [ARGUMENTS FOR jobrouter…]
 #
 # Installs the packages that are missing (as root directly, or through sudo
 # when run by a user: it elevates only for that), builds in ./build, then
