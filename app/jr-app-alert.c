@@ -4,28 +4,28 @@
  */
 #include "jr-app-alert.h"
 
+#include <adwaita.h>
+
 /**
  * jr_app_show_error:
  * @parent: the window it is about
- * @primary: what failed, short
- * @secondary: why: the error message
+ * @heading: what failed, short, in title case
+ * @body: (nullable): why: the error message
  *
- * Shows a modal error dialog that goes away when closed. (GtkMessageDialog:
- * GtkAlertDialog is GTK 4.10.)
+ * Shows a modal message dialog that goes away when closed.
  */
 void
 jr_app_show_error (GtkWindow  *parent,
-                   const char *primary,
-                   const char *secondary)
+                   const char *heading,
+                   const char *body)
 {
   GtkWidget *dialog;
 
-  g_return_if_fail (primary != NULL);
+  g_return_if_fail (heading != NULL);
 
-  dialog = gtk_message_dialog_new (parent, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
-  if (secondary != NULL)
-    gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  dialog = adw_message_dialog_new (parent, heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", "_Close");
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 void jr_app_show_error (GtkWindow  *parent,
-                        const char *primary,
-                        const char *secondary);
+                        const char *heading,
+                        const char *body);
 
 G_END_DECLS

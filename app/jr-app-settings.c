@@ -65,3 +65,53 @@ jr_app_settings_get_boolean (GSettings  *settings,
     return TRUE;
   return g_settings_get_boolean (settings, key);
 }
+
+static const char * const priority_nicks[] = {
+  [JR_APP_WORKER_PRIORITY_BACKGROUND] = "background",
+  [JR_APP_WORKER_PRIORITY_LOW] = "low",
+  [JR_APP_WORKER_PRIORITY_NORMAL] = "normal",
+};
+
+/**
+ * jr_app_worker_priority_from_string:
+ * @nick: (nullable): "background", "low" or "normal"
+ *
+ * Returns: the priority; the default, background, for anything else
+ */
+JrAppWorkerPriority
+jr_app_worker_priority_from_string (const char *nick)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (priority_nicks); i++)
+    if (g_strcmp0 (nick, priority_nicks[i]) == 0)
+      return (JrAppWorkerPriority) i;
+  return JR_APP_WORKER_PRIORITY_BACKGROUND;
+}
+
+const char *
+jr_app_worker_priority_to_string (JrAppWorkerPriority priority)
+{
+  g_return_val_if_fail (priority < G_N_ELEMENTS (priority_nicks), "background");
+
+  return priority_nicks[priority];
+}
+
+/**
+ * jr_app_worker_priority_apply:
+ * @priority: a priority
+ * @executor: (nullable): the executor whose workers it is for
+ *
+ * Gives the workers, running ones included, the nice value and scheduling
+ * policy of @priority.
+ */
+void
+jr_app_worker_priority_apply (JrAppWorkerPriority  priority,
+                              JrExecutor          *executor)
+{
+  if (executor == NULL)
+    return;
+
+  /* Niced (and idle) workers cannot starve the window or the display
+   * server of a busy machine. */
+  jr_executor_set_worker_nice (executor, priority == JR_APP_WORKER_PRIORITY_NORMAL ? 0 : 10);
+  jr_executor_set_worker_idle (executor, priority == JR_APP_WORKER_PRIORITY_BACKGROUND);
+}

@@ -2,14 +2,18 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The header bar has the "New Job" menu (one item per built-in job), the
- * Results menu (the latest finished jobs; an item opens the result to copy
- * or save), the progress indicator and the main menu. The content is the
- * list of jobs of the application's executor.
+ * Two views: Jobs, the list of the executor's jobs (rows show their
+ * progress, then what they gave; activating one opens its result, live for
+ * a running command), and Results, the latest finished jobs, completed or
+ * failed. New Job (Ctrl+N) has one item per built-in job; folder and file
+ * jobs open a file chooser, the others a prompt.
  *
- * Every job submitted here gets a record: which job, its arguments, and for
- * run-command the lines it printed. Finished records stay while they are in
- * the Results menu.
+ * Every job submitted here gets a JrAppRecord: which job, its arguments,
+ * what it printed. Records stay while their job runs or is in Results.
+ *
+ * When a job ends, the person using the window sees it there (a toast if
+ * it failed); only when no window of the application is in use — none is
+ * active and no file chooser is open — a notification says so.
  */
 #include "jr-app-window.h"
 
@@ -21,131 +25,135 @@
 #include "jr-prompt-dialog.h"
 #include "jr-result-dialog.h"
 
-/* How many finished jobs the Results menu lists. */
-#define RESULTS_MAX 20
-/* What a run-command keeps of its output for the result dialog. */
-#define OUTPUT_MAX  (1024 * 1024)
-
-typedef struct {
-  JrAppWindow    *window;     /* records die with their window */
-  guint           id;
-  const JrAppJob *job;
-  GVariant       *args;
-  char           *title;
-  JrFuture       *future;
-  GString        *output;     /* run-command: the yielded lines */
-  gboolean        truncated;  /* output stopped at OUTPUT_MAX */
-} Record;
-
 struct _JrAppWindow {
-  GtkApplicationWindow  parent_instance;
+  AdwApplicationWindow  parent_instance;
 
   /* template children */
+  GtkWidget            *new_job_squeezer;
+  GtkWidget            *new_job_button;
+  GtkWidget            *new_job_icon_button;
   GtkWidget            *indicator_box;
-  GtkWidget            *results_button;
-  GtkWidget            *content_stack;
-  GtkWidget            *list_box;
-  GtkWidget            *unavailable_label;
+  GtkWidget            *toast_overlay;
+  GtkWidget            *view_stack;
+  GtkWidget            *jobs_stack;
+  GtkWidget            *jobs_page;
+  GtkWidget            *unavailable_page;
+  GtkWidget            *results_stack;
+  GtkWidget            *no_results_page;
+  GtkWidget            *results_page;
+  GtkWidget            *results_list;
 
   GtkWidget            *job_list;     /* NULL without an executor */
-  GMenu                *results_menu;
-  GHashTable           *records;      /* id → Record */
+  GtkWidget            *empty_page;   /* the job list's placeholder */
+  GHashTable           *records;      /* id → JrAppRecord */
+  GHashTable           *by_future;    /* JrFuture → JrAppRecord, borrowed */
+  guint                 n_results;
   guint                 next_id;
+  guint                 n_choosers;   /* file choosers open */
   gboolean              close_confirmed;
+  gboolean              narrow;
+  guint                 narrow_idle_id;
 };
 
-G_DEFINE_FINAL_TYPE (JrAppWindow, jr_app_window, GTK_TYPE_APPLICATION_WINDOW)
+/* Below this width (in px) the header bar keeps only what it must: the
+ * title, New Job as an icon, the main menu. The Jobs view, one tap away at
+ * the bottom, shows what the indicator would. A threshold on the window's
+ * width, not on what fits, so that nothing flips back and forth. */
+#define NARROW_WIDTH 450
 
-static void
-record_free (gpointer data)
+G_DEFINE_FINAL_TYPE (JrAppWindow, jr_app_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static JrApplication *
+get_app (JrAppWindow *self)
 {
-  Record *record = data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  if (record->future != NULL)
-    g_signal_handlers_disconnect_by_data (record->future, record);
-  g_clear_object (&record->future);
-  g_clear_pointer (&record->args, g_variant_unref);
-  if (record->output != NULL)
-    g_string_free (record->output, TRUE);
-  g_free (record->title);
-  g_free (record);
+  return JR_IS_APPLICATION (app) ? JR_APPLICATION (app) : NULL;
 }
 
 static JrExecutor *
 get_executor (JrAppWindow *self)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  JrApplication *app = get_app (self);
 
-  return JR_IS_APPLICATION (app) ? jr_application_get_executor (JR_APPLICATION (app)) : NULL;
+  return app != NULL ? jr_application_get_executor (app) : NULL;
 }
 
 static gboolean
-get_app_flag (JrAppWindow *self,
-              const char  *action_name)
+get_flag (JrAppWindow *self,
+          const char  *key)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  GAction *action = app ? g_action_map_lookup_action (G_ACTION_MAP (app), action_name) : NULL;
-  g_autoptr(GVariant) state = action ? g_action_get_state (action) : NULL;
+  JrApplication *app = get_app (self);
 
-  if (state == NULL || !g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN))
-    return TRUE;  /* the defaults of the schema */
-  return g_variant_get_boolean (state);
+  return app != NULL ? jr_application_get_flag (app, key) : TRUE;
+}
+
+/**
+ * jr_app_window_add_toast:
+ * @self: the window
+ * @toast: (transfer full): a toast
+ */
+void
+jr_app_window_add_toast (JrAppWindow *self,
+                         AdwToast    *toast)
+{
+  g_return_if_fail (JR_IS_APP_WINDOW (self));
+
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
+}
+
+static void
+forget_record (JrAppWindow *self,
+               JrAppRecord *record)
+{
+  g_hash_table_remove (self->by_future, jr_app_record_get_future (record));
+  /* Last: it holds the record. */
+  g_hash_table_remove (self->records, GUINT_TO_POINTER (jr_app_record_get_id (record)));
+}
+
+/**
+ * jr_app_window_get_record:
+ * @self: the window
+ * @future: a job's future
+ *
+ * Returns: (transfer none) (nullable): the record of a job submitted here
+ *   and still kept
+ */
+JrAppRecord *
+jr_app_window_get_record (JrAppWindow *self,
+                          JrFuture    *future)
+{
+  g_return_val_if_fail (JR_IS_APP_WINDOW (self), NULL);
+
+  return g_hash_table_lookup (self->by_future, future);
 }
 
 /* ---- results ---- */
 
-static void
-add_to_results_menu (JrAppWindow *self,
-                     Record      *record)
+static JrResultDialog *
+open_record (JrAppWindow *self,
+             JrAppRecord *record)
 {
-  g_autoptr(GMenuItem) item = NULL;
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *label = NULL;
-  int n;
+  JrApplication *app = get_app (self);
+  JrResultDialog *dialog;
+  g_autofree char *id = g_strdup_printf ("job-%u", jr_app_record_get_id (record));
 
-  /* Menus read "_" as a mnemonic: a file name keeps its underscores. */
-  parts = g_strsplit (record->title, "_", -1);
-  label = g_strjoinv ("__", parts);
-  item = g_menu_item_new (label, NULL);
+  /* Seen: its notification has done its work. */
+  if (app != NULL)
+    g_application_withdraw_notification (G_APPLICATION (app), id);
 
-  g_menu_item_set_action_and_target_value (item, "win.show-result",
-                                           g_variant_new_uint32 (record->id));
-  g_menu_prepend_item (self->results_menu, item);
-  gtk_widget_set_sensitive (self->results_button, TRUE);
-
-  /* Forget the oldest result beyond RESULTS_MAX. */
-  n = g_menu_model_get_n_items (G_MENU_MODEL (self->results_menu));
-  if (n > RESULTS_MAX)
-    {
-      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (G_MENU_MODEL (self->results_menu),
-                                                                          n - 1, G_MENU_ATTRIBUTE_TARGET,
-                                                                          G_VARIANT_TYPE_UINT32);
-
-      g_menu_remove (self->results_menu, n - 1);
-      if (target != NULL)
-        g_hash_table_remove (self->records, GUINT_TO_POINTER (g_variant_get_uint32 (target)));
-    }
-}
-
-static char *
-record_result_text (Record *record)
-{
-  g_autofree char *summary = jr_app_job_format_result (record->job, record->args,
-                                                       jr_future_get_result (record->future));
-
-  if (record->output == NULL)
-    return g_steal_pointer (&summary);
-
-  return g_strdup_printf ("%s%s# %s\n", record->output->str,
-                          record->truncated ? "# (output cut short)\n" : "", summary);
+  dialog = jr_result_dialog_new (GTK_WINDOW (self), record);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }
 
 /**
  * jr_app_window_show_result:
  * @self: the window
- * @result_id: the id a Results menu item or a notification carries
+ * @result_id: the id a Results row or a notification carries
  *
- * Opens the result of a finished job in a dialog to copy or save it.
+ * Opens the result of a finished job, completed or failed, in a dialog to
+ * copy, save or open it.
  *
  * Returns: %FALSE if that result is not kept any more
  */
@@ -153,115 +161,193 @@ gboolean
 jr_app_window_show_result (JrAppWindow *self,
                            guint        result_id)
 {
-  Record *record;
-  g_autofree char *text = NULL;
-  JrResultDialog *dialog;
+  JrAppRecord *record;
 
   g_return_val_if_fail (JR_IS_APP_WINDOW (self), FALSE);
 
   record = g_hash_table_lookup (self->records, GUINT_TO_POINTER (result_id));
-  if (record == NULL || jr_future_get_state (record->future) != JR_FUTURE_STATE_COMPLETED)
+  if (record == NULL || !jr_future_get_done (jr_app_record_get_future (record)))
     return FALSE;
 
-  text = record_result_text (record);
-  dialog = jr_result_dialog_new (GTK_WINDOW (self), record->title, text,
-                                 record->job->result_file_name);
-  gtk_window_present (GTK_WINDOW (dialog));
+  open_record (self, record);
   return TRUE;
 }
 
 static void
-on_show_result (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+on_result_row_activated (GtkListBox    *list,
+                         GtkListBoxRow *row,
+                         JrAppWindow   *self)
 {
-  jr_app_window_show_result (JR_APP_WINDOW (user_data), g_variant_get_uint32 (parameter));
+  jr_app_window_show_result (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "jr-result-id")));
+}
+
+static void
+update_results_page (JrAppWindow *self)
+{
+  gtk_stack_set_visible_child (GTK_STACK (self->results_stack),
+                               self->n_results > 0 ? self->results_page : self->no_results_page);
+}
+
+static void
+add_to_results (JrAppWindow *self,
+                JrAppRecord *record)
+{
+  JrFuture *future = jr_app_record_get_future (record);
+  gboolean failed = jr_future_get_state (future) == JR_FUTURE_STATE_FAILED;
+  g_autofree char *summary = jr_app_record_dup_summary (record);
+  GtkWidget *row, *icon, *arrow;
+
+  row = adw_action_row_new ();
+  /* File names and command lines are not markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), jr_app_record_get_title (record));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), summary);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data (G_OBJECT (row), "jr-result-id",
+                     GUINT_TO_POINTER (jr_app_record_get_id (record)));
+
+  icon = gtk_image_new_from_icon_name (failed ? "dialog-error-symbolic" : "emblem-ok-symbolic");
+  gtk_widget_add_css_class (icon, failed ? "error" : "success");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, failed ? "Failed" : "Done",
+                                  -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+
+  gtk_list_box_prepend (GTK_LIST_BOX (self->results_list), row);
+  self->n_results++;
+
+  /* Forget the oldest result beyond JR_APP_WINDOW_RESULTS_MAX. */
+  if (self->n_results > JR_APP_WINDOW_RESULTS_MAX)
+    {
+      GtkListBoxRow *oldest = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->results_list),
+                                                             JR_APP_WINDOW_RESULTS_MAX);
+      guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (oldest), "jr-result-id"));
+      JrAppRecord *gone = g_hash_table_lookup (self->records, GUINT_TO_POINTER (id));
+
+      gtk_list_box_remove (GTK_LIST_BOX (self->results_list), GTK_WIDGET (oldest));
+      self->n_results--;
+      if (gone != NULL)
+        forget_record (self, gone);
+    }
+
+  update_results_page (self);
+}
+
+/**
+ * jr_app_window_get_results_list:
+ * @self: the window
+ *
+ * Returns: (transfer none): the list box of the Results view, newest first
+ */
+GtkWidget *
+jr_app_window_get_results_list (JrAppWindow *self)
+{
+  g_return_val_if_fail (JR_IS_APP_WINDOW (self), NULL);
+
+  return self->results_list;
 }
 
 /* ---- following submitted jobs ---- */
 
+/**
+ * jr_app_window_is_in_use:
+ * @self: the window
+ *
+ * Whether someone is using the application: one of its windows (this one,
+ * a dialog, a file chooser of GTK's) is active, or a file chooser it
+ * opened is on screen (a portal's is another process's window).
+ *
+ * Returns: %TRUE while the application is in use
+ */
+gboolean
+jr_app_window_is_in_use (JrAppWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  g_return_val_if_fail (JR_IS_APP_WINDOW (self), FALSE);
+
+  if (self->n_choosers > 0)
+    return TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_is_active (window))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 notify_done (JrAppWindow *self,
-             Record      *record)
+             JrAppRecord *record)
 {
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  JrFutureState state = jr_future_get_state (record->future);
+  JrApplication *app = get_app (self);
+  JrFuture *future = jr_app_record_get_future (record);
+  JrFutureState state = jr_future_get_state (future);
   g_autoptr(GNotification) notification = NULL;
+  g_autofree char *summary = jr_app_record_dup_summary (record);
   g_autofree char *id = NULL;
   g_autofree char *body = NULL;
 
-  /* The user sees it happen in the window, or cancelled it: no need.
-   * Notifications travel on the session bus; without one GLib's backends
-   * complain instead of sending nothing. */
-  if (app == NULL || g_application_get_dbus_connection (app) == NULL ||
-      gtk_window_is_active (GTK_WINDOW (self)) ||
-      state == JR_FUTURE_STATE_CANCELLED ||
-      !get_app_flag (self, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION))
+  /* Cancelled: the user did it. */
+  if (app == NULL || state == JR_FUTURE_STATE_CANCELLED)
     return;
 
-  if (state == JR_FUTURE_STATE_COMPLETED)
+  if (jr_app_window_is_in_use (self))
     {
-      g_autofree char *summary = jr_app_job_format_result (record->job, record->args,
-                                                           jr_future_get_result (record->future));
-      const char *last_line = g_strrstr (g_strchomp (summary), "\n");
+      /* They see a completed job in its row; a failure gets a word more. */
+      if (state == JR_FUTURE_STATE_FAILED)
+        {
+          g_autofree char *title = g_strdup_printf ("%s failed", jr_app_record_get_title (record));
+          AdwToast *toast = adw_toast_new (title);
 
-      notification = g_notification_new ("Job finished");
-      /* Multi-line results end with their summary line. */
-      body = g_strdup_printf ("%s\n%s", record->title, last_line ? last_line + 1 : summary);
-      g_notification_set_default_action_and_target (notification, "app.show-result",
-                                                    "u", record->id);
-    }
-  else
-    {
-      const GError *error = jr_future_get_error (record->future);
-
-      notification = g_notification_new ("Job failed");
-      body = g_strdup_printf ("%s\n%s", record->title, error ? error->message : "");
-      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+          adw_toast_set_button_label (toast, "Details");
+          adw_toast_set_action_name (toast, "win.show-result");
+          adw_toast_set_action_target_value (toast, g_variant_new_uint32 (jr_app_record_get_id (record)));
+          adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+          jr_app_window_add_toast (self, toast);
+        }
+      return;
     }
 
+  if (!get_flag (self, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION))
+    return;
+
+  notification = g_notification_new (state == JR_FUTURE_STATE_COMPLETED ? "Job finished"
+                                                                         : "Job failed");
+  body = g_strdup_printf ("%s\n%s", jr_app_record_get_title (record), summary);
   g_notification_set_body (notification, body);
-  id = g_strdup_printf ("job-%u", record->id);
-  g_application_send_notification (app, id, notification);
+  g_notification_set_default_action_and_target (notification, "app.show-result",
+                                                "u", jr_app_record_get_id (record));
+  if (state == JR_FUTURE_STATE_FAILED)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+
+  id = g_strdup_printf ("job-%u", jr_app_record_get_id (record));
+  jr_application_send_notification (app, id, notification);
 }
 
 static void
 on_record_state (JrFuture    *future,
                  GParamSpec  *pspec,
-                 Record      *record)
+                 JrAppRecord *record)
 {
-  JrAppWindow *self = record->window;
+  JrAppWindow *self = g_object_get_data (G_OBJECT (record), "jr-window");
 
   if (!jr_future_get_done (future))
     return;
 
+  g_signal_handlers_disconnect_by_func (future, on_record_state, record);
   notify_done (self, record);
 
-  if (jr_future_get_state (future) == JR_FUTURE_STATE_COMPLETED)
-    {
-      g_signal_handlers_disconnect_by_data (future, record);
-      add_to_results_menu (self, record);
-    }
+  if (jr_future_get_state (future) == JR_FUTURE_STATE_CANCELLED)
+    forget_record (self, record);
   else
-    g_hash_table_remove (self->records, GUINT_TO_POINTER (record->id));
-}
-
-static void
-on_record_yielded (JrFuture *future,
-                   GVariant *value,
-                   Record   *record)
-{
-  if (record->output->len >= OUTPUT_MAX)
-    {
-      record->truncated = TRUE;
-      return;
-    }
-
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    g_string_append (record->output, g_variant_get_string (value, NULL));
-  else
-    g_variant_print_string (value, record->output, FALSE);
-  g_string_append_c (record->output, '\n');
+    add_to_results (self, record);
 }
 
 /**
@@ -272,8 +358,8 @@ on_record_yielded (JrFuture *future,
  * @error: return location for an error
  *
  * Submits a job to the application's executor and follows it: its result
- * goes to the Results menu, and a notification says when it ends while the
- * window is not active.
+ * goes to the Results view, and a notification says when it ends while the
+ * application is not in use.
  *
  * Returns: (transfer none) (nullable): the job's future
  */
@@ -287,12 +373,15 @@ jr_app_window_submit (JrAppWindow  *self,
   const JrAppJob *job;
   g_autoptr(JrJobOptions) options = NULL;
   g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GVariant) owned_args = NULL;
   g_autofree char *title = NULL;
-  Record *record;
+  JrAppRecord *record;
 
   g_return_val_if_fail (JR_IS_APP_WINDOW (self), NULL);
   g_return_val_if_fail (job_name != NULL, NULL);
+  g_return_val_if_fail (args != NULL, NULL);
 
+  owned_args = g_variant_ref_sink (args);
   job = jr_app_jobs_lookup (job_name);
   g_return_val_if_fail (job != NULL, NULL);
 
@@ -304,26 +393,17 @@ jr_app_window_submit (JrAppWindow  *self,
       return NULL;
     }
 
-  title = jr_app_job_describe (job, args);
+  title = jr_app_job_describe (job, owned_args);
   options = jr_job_options_new (job->kind);
   jr_job_options_set_title (options, title);
-  future = jr_executor_submit_full (executor, job->name, args, options, error);
+  future = jr_executor_submit_full (executor, job->name, owned_args, options, error);
   if (future == NULL)
     return NULL;
 
-  record = g_new0 (Record, 1);
-  record->window = self;
-  record->id = ++self->next_id;
-  record->job = job;
-  record->args = g_variant_ref_sink (args);
-  record->title = g_steal_pointer (&title);
-  record->future = g_object_ref (future);
-  if (job->kind == JR_JOB_KIND_ITERATION)
-    {
-      record->output = g_string_new (NULL);
-      g_signal_connect (future, "yielded", G_CALLBACK (on_record_yielded), record);
-    }
-  g_hash_table_insert (self->records, GUINT_TO_POINTER (record->id), record);
+  record = jr_app_record_new (++self->next_id, job, owned_args, future);
+  g_object_set_data (G_OBJECT (record), "jr-window", self);
+  g_hash_table_insert (self->records, GUINT_TO_POINTER (jr_app_record_get_id (record)), record);
+  g_hash_table_insert (self->by_future, future, record);
 
   g_signal_connect (future, "notify::state", G_CALLBACK (on_record_state), record);
   if (jr_future_get_done (future))
@@ -341,10 +421,53 @@ submit_or_complain (JrAppWindow *self,
   g_autoptr(GError) error = NULL;
 
   if (jr_app_window_submit (self, job_name, args, &error) == NULL)
-    jr_app_show_error (GTK_WINDOW (self), "Could not start the job", error->message);
+    jr_app_show_error (GTK_WINDOW (self), "Could Not Start the Job", error->message);
 }
 
-/* ---- "New Job" actions ---- */
+/* ---- the job list ---- */
+
+static char *
+summarize_job (JrFuture *future,
+               gpointer  user_data)
+{
+  JrAppWindow *self = user_data;
+  JrAppRecord *record = g_hash_table_lookup (self->by_future, future);
+
+  /* A job submitted elsewhere keeps its last progress text. */
+  return record != NULL ? jr_app_record_dup_summary (record) : NULL;
+}
+
+static void
+on_job_activated (JrJobList   *list,
+                  JrFuture    *future,
+                  JrAppWindow *self)
+{
+  JrAppRecord *record = g_hash_table_lookup (self->by_future, future);
+
+  if (record != NULL)
+    open_record (self, record);
+}
+
+static void
+update_empty_page (JrAppWindow *self)
+{
+  /* Once jobs ran, "yet" is wrong: the list was cleared. */
+  if (self->next_id == 0)
+    {
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), "No Jobs Yet");
+      adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page),
+                                       "Start one with New Job (Ctrl+N): checksum files, find "
+                                       "duplicates, compress a file, run a command or count primes.");
+    }
+  else
+    {
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), "No Jobs in the List");
+      adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page),
+                                       "Finished jobs were cleared. Their results are under Results.");
+    }
+}
+
+/* ---- "New Job" ---- */
 
 static void
 on_path_chosen (GtkNativeDialog *chooser,
@@ -352,6 +475,8 @@ on_path_chosen (GtkNativeDialog *chooser,
                 JrAppWindow     *self)
 {
   const JrAppJob *job = g_object_get_data (G_OBJECT (chooser), "jr-app-job");
+
+  self->n_choosers--;
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -363,10 +488,10 @@ on_path_chosen (GtkNativeDialog *chooser,
       /* Workers open plain paths: a location without one (a remote share
        * not mounted through FUSE) cannot be worked on. */
       if (path == NULL)
-        jr_app_show_error (GTK_WINDOW (self), "Only local files can be used",
+        jr_app_show_error (GTK_WINDOW (self), "Only Local Files Can Be Used",
                            "This location has no local path.");
       else if ((args = jr_app_job_parse_args (job, path, &error)) == NULL)
-        jr_app_show_error (GTK_WINDOW (self), "Could not start the job", error->message);
+        jr_app_show_error (GTK_WINDOW (self), "Could Not Start the Job", error->message);
       else
         submit_or_complain (self, job->name, args);
     }
@@ -390,6 +515,7 @@ choose_path (JrAppWindow          *self,
   /* The chooser unrefs itself in the handler; it holds the window. */
   g_signal_connect_data (chooser, "response", G_CALLBACK (on_path_chosen),
                          g_object_ref (self), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  self->n_choosers++;
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -404,15 +530,28 @@ on_prompt_accepted (JrPromptDialog *dialog,
 static void
 prompt (JrAppWindow *self,
         const char  *job_name,
-        const char  *text,
+        const char  *heading,
+        const char  *body,
         const char  *initial_text)
 {
   JrPromptDialog *dialog;
 
   dialog = jr_prompt_dialog_new (GTK_WINDOW (self), jr_app_jobs_lookup (job_name),
-                                 text, initial_text);
+                                 heading, body, initial_text);
   g_signal_connect_object (dialog, "accepted", G_CALLBACK (on_prompt_accepted), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_new_job (GSimpleAction *action,
+            GVariant      *parameter,
+            gpointer       user_data)
+{
+  JrAppWindow *self = user_data;
+  GtkWidget *button = adw_squeezer_get_visible_child (ADW_SQUEEZER (self->new_job_squeezer));
+
+  if (GTK_IS_MENU_BUTTON (button))
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
 }
 
 static void
@@ -420,8 +559,11 @@ on_new_checksum (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  choose_path (user_data, "checksum", "Folder to Checksum",
-               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  /* A folder or one file: GTK 4.8's chooser picks one kind at a time. */
+  if (g_str_equal (g_variant_get_string (parameter, NULL), "file"))
+    choose_path (user_data, "checksum", "File to Checksum", GTK_FILE_CHOOSER_ACTION_OPEN);
+  else
+    choose_path (user_data, "checksum", "Folder to Checksum", GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
 }
 
 static void
@@ -446,9 +588,9 @@ on_new_run_command (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  prompt (user_data, "run-command",
-          "Command line to run. Its output shows as it comes; a shell runs it "
-          "if it uses pipes, redirections or wildcards.",
+  prompt (user_data, "run-command", "Run a Command",
+          "Its output shows as it comes. A shell runs it if it uses pipes, "
+          "redirections or wildcards.",
           NULL);
 }
 
@@ -457,9 +599,10 @@ on_new_count_primes (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  prompt (user_data, "count-primes",
-          "Count the prime numbers up to N. A billion keeps one core busy for a few seconds.",
-          "1000000000");
+  prompt (user_data, "count-primes", "Count Primes",
+          "Count the prime numbers up to N. A billion keeps one processor busy for a few "
+          "seconds.",
+          "1,000,000,000");
 }
 
 static void
@@ -473,78 +616,145 @@ on_clear_finished (GSimpleAction *action,
     jr_job_list_clear_finished (JR_JOB_LIST (self->job_list));
 }
 
+static void
+on_show_result (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  jr_app_window_show_result (JR_APP_WINDOW (user_data), g_variant_get_uint32 (parameter));
+}
+
+static void
+on_show_jobs (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  JrAppWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "jobs");
+}
+
+static void
+on_show_results (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  JrAppWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "results");
+}
+
 static const GActionEntry win_actions[] = {
-  { .name = "new-checksum", .activate = on_new_checksum },
+  { .name = "new-job", .activate = on_new_job },
+  { .name = "new-checksum", .activate = on_new_checksum, .parameter_type = "s" },
   { .name = "new-find-duplicates", .activate = on_new_find_duplicates },
   { .name = "new-compress", .activate = on_new_compress },
   { .name = "new-run-command", .activate = on_new_run_command },
   { .name = "new-count-primes", .activate = on_new_count_primes },
   { .name = "clear-finished", .activate = on_clear_finished },
   { .name = "show-result", .activate = on_show_result, .parameter_type = "u" },
+  { .name = "show-jobs", .activate = on_show_jobs },
+  { .name = "show-results", .activate = on_show_results },
 };
 
 /* ---- closing ---- */
 
-/**
- * jr_app_window_get_n_running:
- * @self: the window
- *
- * Returns: how many jobs of the executor are not done yet
- */
-guint
-jr_app_window_get_n_running (JrAppWindow *self)
+static void
+count_jobs (JrAppWindow *self,
+            guint       *n_running,
+            guint       *n_waiting)
 {
-  JrExecutor *executor;
+  JrExecutor *executor = get_executor (self);
   GListModel *jobs;
-  guint n_running = 0;
 
-  g_return_val_if_fail (JR_IS_APP_WINDOW (self), 0);
-
-  executor = get_executor (self);
+  *n_running = *n_waiting = 0;
   if (executor == NULL)
-    return 0;
+    return;
 
   jobs = jr_executor_get_jobs (executor);
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
     {
       g_autoptr(JrFuture) future = g_list_model_get_item (jobs, i);
 
-      if (!jr_future_get_done (future))
-        n_running++;
+      switch (jr_future_get_state (future))
+        {
+        case JR_FUTURE_STATE_WAITING:
+          (*n_waiting)++;
+          break;
+        case JR_FUTURE_STATE_EXECUTING:
+        case JR_FUTURE_STATE_CANCELLING:
+          (*n_running)++;
+          break;
+        default:
+          break;
+        }
     }
+}
+
+/**
+ * jr_app_window_get_n_running:
+ * @self: the window
+ *
+ * Returns: how many jobs of the executor run now (cancelling ones too)
+ */
+guint
+jr_app_window_get_n_running (JrAppWindow *self)
+{
+  guint n_running, n_waiting;
+
+  g_return_val_if_fail (JR_IS_APP_WINDOW (self), 0);
+
+  count_jobs (self, &n_running, &n_waiting);
   return n_running;
+}
+
+/**
+ * jr_app_window_get_n_waiting:
+ * @self: the window
+ *
+ * Returns: how many jobs of the executor wait for a worker
+ */
+guint
+jr_app_window_get_n_waiting (JrAppWindow *self)
+{
+  guint n_running, n_waiting;
+
+  g_return_val_if_fail (JR_IS_APP_WINDOW (self), 0);
+
+  count_jobs (self, &n_running, &n_waiting);
+  return n_waiting;
 }
 
 static void
 cancel_all (JrAppWindow *self)
 {
   JrExecutor *executor = get_executor (self);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *jobs;
 
   if (executor == NULL)
     return;
 
+  /* A copy: cancelling may change the model (not today, at the next
+   * dispatch; but that is the executor's business). */
   jobs = jr_executor_get_jobs (executor);
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
-    {
-      g_autoptr(JrFuture) future = g_list_model_get_item (jobs, i);
-
-      jr_future_cancel (future);
-    }
+    g_ptr_array_add (futures, g_list_model_get_item (jobs, i));
+  for (guint i = 0; i < futures->len; i++)
+    jr_future_cancel (futures->pdata[i]);
 }
 
 static void
-on_close_response (GtkDialog   *dialog,
-                   int          response,
-                   JrAppWindow *self)
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   JrAppWindow      *self)
 {
-  /* Let go of the parent now: the dialog is finalized only when this
-   * signal emission ends, and by then the window may be gone. */
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-
-  if (response != GTK_RESPONSE_ACCEPT)
+  if (!g_str_equal (response, "stop"))
     return;
+
+  /* Let go of the parent now: the dialog closes only when this signal
+   * emission ends, and by then the window may be gone. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
 
   /* The application's shutdown waits for the cancelled jobs to stop. */
   cancel_all (self);
@@ -552,34 +762,106 @@ on_close_response (GtkDialog   *dialog,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* "2 jobs are running and 17 are waiting." */
+static char *
+describe_jobs (guint n_running,
+               guint n_waiting)
+{
+  if (n_running > 0 && n_waiting > 0)
+    return g_strdup_printf ("%u %s running and %u %s waiting.",
+                            n_running, n_running == 1 ? "job is" : "jobs are",
+                            n_waiting, n_waiting == 1 ? "is" : "are");
+  if (n_running > 0)
+    return g_strdup_printf ("%u %s running.", n_running, n_running == 1 ? "job is" : "jobs are");
+  return g_strdup_printf ("%u %s waiting to run.", n_waiting, n_waiting == 1 ? "job is" : "jobs are");
+}
+
+static void
+save_window_state (JrAppWindow *self)
+{
+  JrApplication *app = get_app (self);
+  GSettings *settings = app != NULL ? jr_application_get_settings (app) : NULL;
+  int width = 0, height = 0;
+
+  if (settings == NULL)
+    return;
+
+  g_settings_set_boolean (settings, JR_APP_SETTINGS_WINDOW_MAXIMIZED,
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  /* The default size follows the window's size while it is not maximized
+   * or full screen: the size to come back to. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (settings, JR_APP_SETTINGS_WINDOW_WIDTH, width);
+      g_settings_set_int (settings, JR_APP_SETTINGS_WINDOW_HEIGHT, height);
+    }
+}
+
 static gboolean
 jr_app_window_close_request (GtkWindow *window)
 {
   JrAppWindow *self = JR_APP_WINDOW (window);
-  guint n_running = jr_app_window_get_n_running (self);
-  g_autofree char *question = NULL;
+  guint n_running, n_waiting;
+  g_autofree char *body = NULL;
+  g_autofree char *jobs = NULL;
   GtkWidget *dialog;
 
-  if (self->close_confirmed || n_running == 0)
-    return GTK_WINDOW_CLASS (jr_app_window_parent_class)->close_request (window);
+  count_jobs (self, &n_running, &n_waiting);
+  if (self->close_confirmed || n_running + n_waiting == 0)
+    {
+      save_window_state (self);
+      return GTK_WINDOW_CLASS (jr_app_window_parent_class)->close_request (window);
+    }
 
-  question = n_running == 1 ? g_strdup ("Stop the running job?")
-                            : g_strdup_printf ("Stop the %u running jobs?", n_running);
-  dialog = gtk_message_dialog_new (window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s", question);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            "Closing the window cancels them; "
-                                            "their work so far is lost.");
-  gtk_dialog_add_button (GTK_DIALOG (dialog), "_Keep Running", GTK_RESPONSE_CANCEL);
-  gtk_dialog_add_button (GTK_DIALOG (dialog), "_Stop Jobs and Close", GTK_RESPONSE_ACCEPT);
-  gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
-                                                                GTK_RESPONSE_ACCEPT),
-                            "destructive-action");
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  jobs = describe_jobs (n_running, n_waiting);
+  body = g_strdup_printf ("%s Quitting cancels %s; the work done so far is lost.",
+                          jobs, n_running + n_waiting == 1 ? "it" : "them");
+  dialog = adw_message_dialog_new (window, "Stop Jobs and Quit?", body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", "_Keep Running",
+                                    "stop", "_Stop Jobs and Quit",
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 
   return TRUE;  /* not now */
+}
+
+/* ---- adaptive ---- */
+
+static gboolean
+apply_narrow (gpointer user_data)
+{
+  JrAppWindow *self = user_data;
+
+  self->narrow_idle_id = 0;
+  gtk_widget_set_visible (self->indicator_box, !self->narrow);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+jr_app_window_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  JrAppWindow *self = JR_APP_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (jr_app_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* Not during the allocation: it would change what is being laid out. */
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      if (self->narrow_idle_id == 0)
+        self->narrow_idle_id = g_idle_add_full (GTK_PRIORITY_RESIZE - 1, apply_narrow, self, NULL);
+    }
 }
 
 /* ---- setup ---- */
@@ -589,7 +871,26 @@ sync_keep_finished (JrAppWindow *self)
 {
   if (self->job_list != NULL)
     jr_job_list_set_keep_finished (JR_JOB_LIST (self->job_list),
-                                   get_app_flag (self, JR_APP_SETTINGS_KEEP_FINISHED));
+                                   get_flag (self, JR_APP_SETTINGS_KEEP_FINISHED));
+}
+
+static void
+restore_window_state (JrAppWindow   *self,
+                      JrApplication *app)
+{
+  GSettings *settings = jr_application_get_settings (app);
+
+  if (settings == NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), 720, 560);
+      return;
+    }
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               MAX (g_settings_get_int (settings, JR_APP_SETTINGS_WINDOW_WIDTH), 360),
+                               MAX (g_settings_get_int (settings, JR_APP_SETTINGS_WINDOW_HEIGHT), 294));
+  if (g_settings_get_boolean (settings, JR_APP_SETTINGS_WINDOW_MAXIMIZED))
+    gtk_window_maximize (GTK_WINDOW (self));
 }
 
 /* Builds what needs the application: the job list and the indicator show
@@ -601,11 +902,14 @@ setup_for_application (JrAppWindow   *self,
 {
   JrExecutor *executor = jr_application_get_executor (app);
   GAction *keep_finished;
+  GtkWidget *indicator;
+
+  restore_window_state (self, app);
 
   if (executor == NULL)
     {
       static const char * const job_actions[] = {
-        "new-checksum", "new-find-duplicates", "new-compress",
+        "new-job", "new-checksum", "new-find-duplicates", "new-compress",
         "new-run-command", "new-count-primes",
       };
 
@@ -613,15 +917,26 @@ setup_for_application (JrAppWindow   *self,
         g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
                                                                                   job_actions[i])),
                                      FALSE);
-      gtk_stack_set_visible_child (GTK_STACK (self->content_stack), self->unavailable_label);
+      gtk_stack_set_visible_child (GTK_STACK (self->jobs_stack), self->unavailable_page);
       return;
     }
 
+  self->empty_page = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->empty_page), JR_APP_ID);
+  update_empty_page (self);
+
   self->job_list = jr_job_list_new (executor);
   gtk_widget_set_vexpand (self->job_list, TRUE);
-  gtk_box_append (GTK_BOX (self->list_box), self->job_list);
-  gtk_box_append (GTK_BOX (self->indicator_box), jr_progress_indicator_new (executor));
-  gtk_stack_set_visible_child (GTK_STACK (self->content_stack), self->list_box);
+  jr_job_list_set_placeholder (JR_JOB_LIST (self->job_list), self->empty_page);
+  jr_job_list_set_result_func (JR_JOB_LIST (self->job_list), summarize_job, self, NULL);
+  g_signal_connect_object (self->job_list, "job-activated", G_CALLBACK (on_job_activated), self, 0);
+  g_signal_connect_object (jr_job_list_get_model (JR_JOB_LIST (self->job_list)), "items-changed",
+                           G_CALLBACK (update_empty_page), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (self->jobs_page), self->job_list);
+
+  indicator = jr_progress_indicator_new (executor);
+  gtk_box_append (GTK_BOX (self->indicator_box), indicator);
+  gtk_stack_set_visible_child (GTK_STACK (self->jobs_stack), self->jobs_page);
 
   keep_finished = g_action_map_lookup_action (G_ACTION_MAP (app), JR_APP_SETTINGS_KEEP_FINISHED);
   if (keep_finished != NULL)
@@ -635,12 +950,27 @@ jr_app_window_dispose (GObject *object)
 {
   JrAppWindow *self = JR_APP_WINDOW (object);
 
+  g_clear_handle_id (&self->narrow_idle_id, g_source_remove);
+
+  /* The list's result function reads our records: it goes first. */
+  if (self->job_list != NULL)
+    jr_job_list_set_result_func (JR_JOB_LIST (self->job_list), NULL, NULL, NULL);
+  self->job_list = NULL;
+
   /* Futures outlive the window in the executor's list: freeing the
    * records disconnects from them. */
+  if (self->records != NULL)
+    {
+      GHashTableIter iter;
+      gpointer record;
+
+      g_hash_table_iter_init (&iter, self->records);
+      while (g_hash_table_iter_next (&iter, NULL, &record))
+        g_signal_handlers_disconnect_by_func (jr_app_record_get_future (record),
+                                              on_record_state, record);
+    }
+  g_clear_pointer (&self->by_future, g_hash_table_unref);
   g_clear_pointer (&self->records, g_hash_table_unref);
-  g_clear_object (&self->results_menu);
-  /* No gtk_widget_dispose_template(): it would unparent the window's
-   * child behind GtkWindow's back, and GtkWindow disposes it anyway. */
 
   G_OBJECT_CLASS (jr_app_window_parent_class)->dispose (object);
 }
@@ -653,15 +983,24 @@ jr_app_window_class_init (JrAppWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = jr_app_window_dispose;
+  widget_class->size_allocate = jr_app_window_size_allocate;
   window_class->close_request = jr_app_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/jobrouter/JobRouter/ui/window.ui");
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, new_job_squeezer);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, new_job_button);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, new_job_icon_button);
   gtk_widget_class_bind_template_child (widget_class, JrAppWindow, indicator_box);
-  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, results_button);
-  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, list_box);
-  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, unavailable_label);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, jobs_stack);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, jobs_page);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, unavailable_page);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, no_results_page);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, results_page);
+  gtk_widget_class_bind_template_child (widget_class, JrAppWindow, results_list);
 }
 
 static void
@@ -669,13 +1008,13 @@ jr_app_window_init (JrAppWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->records = g_hash_table_new_full (NULL, NULL, NULL, record_free);
-  self->results_menu = g_menu_new ();
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->results_button),
-                                  G_MENU_MODEL (self->results_menu));
+  self->records = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->by_future = g_hash_table_new (NULL, NULL);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
+  g_signal_connect (self->results_list, "row-activated", G_CALLBACK (on_result_row_activated), self);
+  update_results_page (self);
 }
 
 /**

@@ -1,27 +1,34 @@
-/* jr-application.c — the GtkApplication of jobrouter.
+/* jr-application.c — the application of jobrouter.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor lives as long as the application: created at startup,
  * shut down at shutdown (which waits a few seconds for the jobs to stop,
  * then kills what is left), so that quitting never leaves a worker behind.
+ *
+ * Every setting is also an application action ("app.keep-finished",
+ * "app.max-workers"…): backed by GSettings when the schema is installed,
+ * in memory for the session otherwise. Menus, the preferences and the
+ * window all go through the actions.
  */
 #include "jr-application.h"
 
 #include "jr-app-jobs.h"
 #include "jr-app-settings.h"
 #include "jr-app-window.h"
+#include "jr-preferences-window.h"
 
 #define SHUTDOWN_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
 struct _JrApplication {
-  GtkApplication  parent_instance;
+  AdwApplication  parent_instance;
 
   GSettings      *settings;  /* NULL when the schema is not installed */
   JrExecutor     *executor;  /* NULL when it could not start */
+  guint           n_notifications;
 };
 
-G_DEFINE_FINAL_TYPE (JrApplication, jr_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (JrApplication, jr_application, ADW_TYPE_APPLICATION)
 
 static void
 on_quit (GSimpleAction *action,
@@ -31,9 +38,11 @@ on_quit (GSimpleAction *action,
   GtkApplication *app = user_data;
   GList *windows = g_list_copy (gtk_application_get_windows (app));
 
-  /* Close rather than quit: a window with running jobs asks first. */
+  /* Close rather than quit: a window with running jobs asks first. The
+   * main window first, so that its question is the one asked. */
   for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_close (l->data);
+    if (JR_IS_APP_WINDOW (l->data))
+      gtk_window_close (l->data);
   g_list_free (windows);
 }
 
@@ -43,17 +52,44 @@ on_about (GSimpleAction *action,
           gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  const char *authors[] = { "The jobrouter authors", NULL };
+  const char *developers[] = { "The jobrouter authors", NULL };
+  GtkWidget *about;
 
-  gtk_show_about_dialog (gtk_application_get_active_window (app),
-                         "program-name", "Job Router",
-                         "logo-icon-name", JR_APP_ID,
-                         "version", JR_APP_VERSION,
-                         "comments", "Run long jobs in worker processes and watch their progress",
-                         "website", "https://github.com/jobrouter/jobrouter",
-                         "license-type", GTK_LICENSE_LGPL_2_1,
-                         "authors", authors,
-                         NULL);
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", "Job Router",
+                        "application-icon", JR_APP_ID,
+                        "developer-name", "The jobrouter authors",
+                        "version", JR_APP_VERSION,
+                        "comments", "Run long jobs in worker processes and watch their progress, "
+                                    "without the window ever freezing.",
+                        "website", "https://github.com/jobrouter/jobrouter",
+                        "issue-url", "https://github.com/jobrouter/jobrouter/issues",
+                        "license-type", GTK_LICENSE_LGPL_2_1,
+                        "developers", developers,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  JrApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  JrPreferencesWindow *preferences = jr_preferences_window_new (self, window);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static JrAppWindow *
+get_main_window (JrApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (JR_IS_APP_WINDOW (l->data))
+      return l->data;
+  return NULL;
 }
 
 static void
@@ -61,87 +97,106 @@ on_show_result (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  GtkApplication *app = user_data;
-  GtkWindow *window = gtk_application_get_active_window (app);
+  JrApplication *self = user_data;
+  JrAppWindow *window = get_main_window (self);
 
   /* From a notification: the window may be hidden behind others. */
-  if (JR_IS_APP_WINDOW (window))
+  if (window != NULL)
     {
-      gtk_window_present (window);
-      jr_app_window_show_result (JR_APP_WINDOW (window), g_variant_get_uint32 (parameter));
+      gtk_window_present (GTK_WINDOW (window));
+      jr_app_window_show_result (window, g_variant_get_uint32 (parameter));
     }
 }
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = on_quit },
   { .name = "about", .activate = on_about },
+  { .name = "preferences", .activate = on_preferences },
   { .name = "show-result", .activate = on_show_result, .parameter_type = "u" },
 };
 
-/* A boolean setting as a stateful action, for check items in menus; a
- * plain in-memory toggle when there are no settings. */
+/* A setting as a stateful action; without settings, an action that keeps
+ * its state for the session. */
 static void
 add_setting_action (JrApplication *self,
-                    const char    *key)
+                    const char    *key,
+                    GVariant      *fallback)
 {
   g_autoptr(GAction) action = NULL;
+  g_autoptr(GVariant) initial = g_variant_ref_sink (fallback);
 
   if (self->settings != NULL)
     action = g_settings_create_action (self->settings, key);
   else
-    action = G_ACTION (g_simple_action_new_stateful (key, NULL, g_variant_new_boolean (TRUE)));
+    action = G_ACTION (g_simple_action_new_stateful (key,
+                                                     g_variant_is_of_type (initial, G_VARIANT_TYPE_BOOLEAN)
+                                                     ? NULL : g_variant_get_type (initial),
+                                                     initial));
   g_action_map_add_action (G_ACTION_MAP (self), action);
 }
 
 static void
-load_css (void)
+apply_worker_priority (JrApplication *self)
 {
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), JR_APP_SETTINGS_WORKER_PRIORITY);
+  g_autoptr(GVariant) state = g_action_get_state (action);
 
-  gtk_css_provider_load_from_resource (provider, "/org/jobrouter/JobRouter/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  jr_app_worker_priority_apply (jr_app_worker_priority_from_string (g_variant_get_string (state, NULL)),
+                                self->executor);
 }
 
 static void
 jr_application_startup (GApplication *app)
 {
   JrApplication *self = JR_APPLICATION (app);
-  const char *quit_accels[] = { "<Control>q", NULL };
-  const char *close_accels[] = { "<Control>w", NULL };
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "win.new-job", { "<Control>n", NULL } },
+    { "win.show-jobs", { "<Alt>1", NULL } },
+    { "win.show-results", { "<Alt>2", NULL } },
+  };
 
   G_APPLICATION_CLASS (jr_application_parent_class)->startup (app);
 
-  load_css ();
   self->settings = jr_app_settings_new ();
 
-  /* Its workers run niced (the executor's default) and under SCHED_IDLE,
-   * so that busy jobs cannot starve the window or the display server. */
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  add_setting_action (self, JR_APP_SETTINGS_KEEP_FINISHED, g_variant_new_boolean (TRUE));
+  add_setting_action (self, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION, g_variant_new_boolean (TRUE));
+  add_setting_action (self, JR_APP_SETTINGS_MAX_WORKERS, g_variant_new_uint32 (0));
+  add_setting_action (self, JR_APP_SETTINGS_WORKER_PRIORITY, g_variant_new_string ("background"));
+
   self->executor = jr_executor_new (JR_TRANSPORT_PROCESSES,
                                     jr_app_settings_get_max_workers (self->settings));
   if (self->executor == NULL)
     g_warning ("Could not start the job executor: jobs cannot run");
-  else
-    jr_executor_set_worker_idle (self->executor, TRUE);
+  /* Niced and, by default, under SCHED_IDLE: busy jobs cannot starve the
+   * window or the display server. Changes apply to running workers. */
+  apply_worker_priority (self);
+  g_signal_connect_object (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                       JR_APP_SETTINGS_WORKER_PRIORITY),
+                           "notify::state", G_CALLBACK (apply_worker_priority), self,
+                           G_CONNECT_SWAPPED);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
-                                   G_N_ELEMENTS (app_actions), self);
-  add_setting_action (self, JR_APP_SETTINGS_KEEP_FINISHED);
-  add_setting_action (self, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION);
-
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
 }
 
 static void
 jr_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  JrAppWindow *window = get_main_window (JR_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (jr_app_window_new (JR_APPLICATION (app)));
-  gtk_window_present (window);
+    window = jr_app_window_new (JR_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -245,4 +300,66 @@ jr_application_get_settings (JrApplication *self)
   g_return_val_if_fail (JR_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * jr_application_get_flag:
+ * @self: the application
+ * @key: a boolean setting
+ *
+ * Returns: the state of the setting's action; %TRUE (the schema's default
+ *   for every boolean key) before startup
+ */
+gboolean
+jr_application_get_flag (JrApplication *self,
+                         const char    *key)
+{
+  GAction *action;
+  g_autoptr(GVariant) state = NULL;
+
+  g_return_val_if_fail (JR_IS_APPLICATION (self), TRUE);
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), key);
+  state = action != NULL ? g_action_get_state (action) : NULL;
+  if (state == NULL || !g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN))
+    return TRUE;
+  return g_variant_get_boolean (state);
+}
+
+/**
+ * jr_application_send_notification:
+ * @self: the application
+ * @id: its id
+ * @notification: the notification
+ *
+ * Sends @notification when there is a session bus to send it on (without
+ * one GLib would complain rather than do nothing), and counts it.
+ */
+void
+jr_application_send_notification (JrApplication *self,
+                                  const char    *id,
+                                  GNotification *notification)
+{
+  g_return_if_fail (JR_IS_APPLICATION (self));
+
+  if (g_application_get_dbus_connection (G_APPLICATION (self)) == NULL)
+    return;
+
+  self->n_notifications++;
+  g_debug ("Notification %s (%u sent)", id, self->n_notifications);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/**
+ * jr_application_get_n_notifications:
+ * @self: the application
+ *
+ * Returns: how many notifications were sent
+ */
+guint
+jr_application_get_n_notifications (JrApplication *self)
+{
+  g_return_val_if_fail (JR_IS_APPLICATION (self), 0);
+
+  return self->n_notifications;
 }

@@ -25,8 +25,9 @@ typedef struct {
 } Row;
 
 struct _JrCliDisplay {
-  FILE      *out;
-  gboolean   tty;
+  FILE      *err;          /* progress and states */
+  FILE      *out;          /* what jobs print */
+  gboolean   tty;          /* err is a terminal: bars redrawn in place */
   gboolean   quiet;
   GPtrArray *rows;
   guint      label_width;
@@ -147,23 +148,32 @@ format_row (JrCliDisplay *self,
 static void
 draw (JrCliDisplay *self)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-  guint columns = terminal_columns (self->out);
+  g_autoptr(GString) bars = g_string_new (NULL);
+  guint columns = terminal_columns (self->err);
 
-  /* Back to the first line of the bars, and wipe them. */
+  /* Back to the first line of the bars, and wipe them; then what the jobs
+   * printed goes to stdout, where the bars were if stdout is the same
+   * terminal; then the bars again, below. */
   if (self->n_drawn > 0)
-    g_string_append_printf (out, "\r\033[%uA\033[J", self->n_drawn);
+    {
+      fprintf (self->err, "\r\033[%uA\033[J", self->n_drawn);
+      fflush (self->err);
+    }
 
-  g_string_append_len (out, self->pending->str, self->pending->len);
-  g_string_truncate (self->pending, 0);
+  if (self->pending->len > 0)
+    {
+      fwrite (self->pending->str, 1, self->pending->len, self->out);
+      fflush (self->out);
+      g_string_truncate (self->pending, 0);
+    }
 
   for (guint i = 0; i < self->rows->len; i++)
-    format_row (self, g_ptr_array_index (self->rows, i), out, columns);
+    format_row (self, g_ptr_array_index (self->rows, i), bars, columns);
   self->n_drawn = self->rows->len;
   self->dirty = FALSE;
 
-  fputs (out->str, self->out);
-  fflush (self->out);
+  fputs (bars->str, self->err);
+  fflush (self->err);
 }
 
 static gboolean
@@ -193,8 +203,8 @@ print_plain (Row        *row,
   text = g_strdup_vprintf (format, args);
   va_end (args);
 
-  fprintf (row->display->out, "%s: %s\n", row->label, text);
-  fflush (row->display->out);
+  fprintf (row->display->err, "%s: %s\n", row->label, text);
+  fflush (row->display->err);
   row->last_print_usec = g_get_monotonic_time ();
 }
 
@@ -287,19 +297,23 @@ on_yielded (JrFuture *future,
 
 /**
  * jr_cli_display_new:
- * @out: where to print: progress bars if it is a terminal
+ * @err: where progress goes (stderr): bars if it is a terminal, lines
+ *   otherwise
+ * @out: where what the jobs yield goes (stdout)
  * @quiet: print what jobs yield, but no progress
  *
  * Returns: (transfer full): a display with no job yet
  */
 JrCliDisplay *
-jr_cli_display_new (FILE     *out,
+jr_cli_display_new (FILE     *err,
+                    FILE     *out,
                     gboolean  quiet)
 {
   JrCliDisplay *self = g_new0 (JrCliDisplay, 1);
 
+  self->err = err;
   self->out = out;
-  self->tty = isatty (fileno (out));
+  self->tty = isatty (fileno (err));
   self->quiet = quiet;
   self->rows = g_ptr_array_new_with_free_func (row_free);
   self->pending = g_string_new (NULL);
@@ -356,6 +370,7 @@ jr_cli_display_finish (JrCliDisplay *self)
   if (self->tty && !self->quiet)
     draw (self);
   fflush (self->out);
+  fflush (self->err);
 }
 
 void

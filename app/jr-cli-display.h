@@ -3,10 +3,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * On a terminal every job has a progress bar, redrawn in place at most 20
- * times a second; what iteration jobs yield is printed above the bars.
- * Otherwise each job prints "label: 45% text" lines, at most a few a
- * second, and its yields as they come.
+ * Progress goes to stderr, what the jobs print to stdout, so that
+ * `jobrouter run checksum DIR > SUMS` saves the report alone and still
+ * shows the bars. When stderr is a terminal every job has a progress bar
+ * there, redrawn in place at most 20 times a second; what iteration jobs
+ * yield is printed above the bars. Otherwise each job prints
+ * "label: 45% text" lines, at most a few a second, and its yields as they
+ * come.
  *
  * Threads: main thread, the thread of the futures' executor.
  */
@@ -20,7 +23,8 @@ G_BEGIN_DECLS
 
 typedef struct _JrCliDisplay JrCliDisplay;
 
-JrCliDisplay *jr_cli_display_new    (FILE         *out,
+JrCliDisplay *jr_cli_display_new    (FILE         *err,
+                                     FILE         *out,
                                      gboolean      quiet);
 void          jr_cli_display_add    (JrCliDisplay *self,
                                      JrFuture     *future,

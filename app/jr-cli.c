@@ -5,7 +5,8 @@
  *
  * Each job takes one argument. run-command takes every word up to the next
  * "--" (or the end), so that `jobrouter run run-command ls -l` works.
- * Results go to stdout, errors to stderr. Exit status: 0 when every job
+ * Results and what the jobs print go to stdout; progress, states and
+ * errors to stderr. Exit status: 0 when every job
  * completed, 1 when one failed or was cancelled, 2 on a usage error, 130
  * after SIGINT or SIGTERM (the jobs are cancelled, the workers stopped).
  */
@@ -296,7 +297,7 @@ run_jobs (GPtrArray   *jobs,
           GPtrArray   *groups,
           gboolean     quiet)
 {
-  g_autoptr(JrCliDisplay) display = jr_cli_display_new (stdout, quiet);
+  g_autoptr(JrCliDisplay) display = jr_cli_display_new (stderr, stdout, quiet);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(JrExecutor) executor = NULL;
   g_autoptr(GError) error = NULL;
@@ -519,9 +520,8 @@ jr_cli_demo (void)
   g_autoptr(GSettings) settings = jr_app_settings_new ();
   g_autoptr(GError) error = NULL;
 
-  printf ("jobrouter: no display; running a demo on the terminal instead.\n"
-          "Try \"jobrouter run --help\" to run jobs of your own.\n\n");
-  fflush (stdout);
+  g_printerr ("jobrouter: no display; running a demo on the terminal instead.\n"
+              "Try “jobrouter run --help” to run jobs of your own.\n\n");
 
   if (!parse_jobs (words, G_N_ELEMENTS (words), jobs, &error))
     {

@@ -3,24 +3,22 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The text is read with jr_app_job_parse_args(), the parser of the command
- * line, so the window and `jobrouter run` accept the same things. The Run
- * button stays insensitive while the text does not parse, and the reason
- * shows under the entry.
+ * line, so the window and `jobrouter run` accept the same things ("50,000,000"
+ * too). The Run response stays disabled while the text does not parse, and
+ * the reason shows under the entry.
  */
 #include "jr-prompt-dialog.h"
 
 struct _JrPromptDialog {
-  GtkWindow        parent_instance;
+  AdwMessageDialog  parent_instance;
 
-  GtkWidget       *prompt_label;
-  GtkWidget       *entry;
-  GtkWidget       *error_label;
-  GtkWidget       *run_button;
+  GtkWidget        *entry;
+  GtkWidget        *error_label;
 
-  const JrAppJob  *job;
+  const JrAppJob   *job;
 };
 
-G_DEFINE_FINAL_TYPE (JrPromptDialog, jr_prompt_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (JrPromptDialog, jr_prompt_dialog, ADW_TYPE_MESSAGE_DIALOG)
 
 enum {
   SIGNAL_ACCEPTED,
@@ -37,12 +35,19 @@ validate (JrPromptDialog *self)
   g_autoptr(GError) error = NULL;
   GVariant *args;
 
+  if (self->job == NULL)
+    return NULL;
+
   args = jr_app_job_parse_args (self->job, text, &error);
-  gtk_widget_set_sensitive (self->run_button, args != NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "run", args != NULL);
   /* An empty entry is not an error yet, just not done. */
   gtk_widget_set_visible (self->error_label, args == NULL && text[0] != '\0');
   if (error != NULL)
     gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
+  if (args == NULL && text[0] != '\0')
+    gtk_widget_add_css_class (self->entry, "error");
+  else
+    gtk_widget_remove_css_class (self->entry, "error");
 
   return args;
 }
@@ -59,7 +64,7 @@ on_entry_changed (JrPromptDialog *self)
  * jr_prompt_dialog_accept:
  * @self: a prompt dialog
  *
- * What the Run button does: if the text parses, emits
+ * What the Run response does: if the text parses, emits
  * [signal@Jr.PromptDialog::accepted] and closes the dialog.
  *
  * Returns: whether the text was accepted
@@ -81,22 +86,35 @@ jr_prompt_dialog_accept (JrPromptDialog *self)
 }
 
 static void
-on_run (JrPromptDialog *self)
+jr_prompt_dialog_response (AdwMessageDialog *dialog,
+                           const char       *response)
 {
-  jr_prompt_dialog_accept (self);
+  JrPromptDialog *self = JR_PROMPT_DIALOG (dialog);
+
+  /* The dialog closes itself after a response: take the text first. */
+  if (g_str_equal (response, "run"))
+    {
+      g_autoptr(GVariant) args = validate (self);
+
+      if (args != NULL)
+        g_signal_emit (self, signals[SIGNAL_ACCEPTED], 0, args);
+    }
 }
 
 static void
 jr_prompt_dialog_class_init (JrPromptDialogClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  AdwMessageDialogClass *dialog_class = ADW_MESSAGE_DIALOG_CLASS (klass);
+
+  dialog_class->response = jr_prompt_dialog_response;
 
   /**
    * JrPromptDialog::accepted:
    * @self: the dialog
    * @args: the job's arguments, parsed from the entry
    *
-   * Emitted when Run is pressed on a valid text, just before the dialog
+   * Emitted when Run is chosen on a valid text, just before the dialog
    * closes.
    */
   signals[SIGNAL_ACCEPTED] =
@@ -109,14 +127,9 @@ jr_prompt_dialog_class_init (JrPromptDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/jobrouter/JobRouter/ui/prompt-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, JrPromptDialog, prompt_label);
   gtk_widget_class_bind_template_child (widget_class, JrPromptDialog, entry);
   gtk_widget_class_bind_template_child (widget_class, JrPromptDialog, error_label);
-  gtk_widget_class_bind_template_child (widget_class, JrPromptDialog, run_button);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_run);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
@@ -129,7 +142,8 @@ jr_prompt_dialog_init (JrPromptDialog *self)
  * jr_prompt_dialog_new:
  * @parent: (nullable): the window it belongs to
  * @job: the job whose argument it asks for
- * @prompt: what to tell the user
+ * @heading: what the dialog is for, e.g. "Count Primes"
+ * @body: what to tell the user
  * @initial_text: (nullable): what the entry starts with
  *
  * Returns: (transfer none): a new modal dialog, not shown yet; it destroys
@@ -138,25 +152,28 @@ jr_prompt_dialog_init (JrPromptDialog *self)
 JrPromptDialog *
 jr_prompt_dialog_new (GtkWindow      *parent,
                       const JrAppJob *job,
-                      const char     *prompt,
+                      const char     *heading,
+                      const char     *body,
                       const char     *initial_text)
 {
   JrPromptDialog *self;
-  g_autofree char *title = NULL;
 
   g_return_val_if_fail (job != NULL, NULL);
-  g_return_val_if_fail (prompt != NULL, NULL);
+  g_return_val_if_fail (heading != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
 
   self = g_object_new (JR_TYPE_PROMPT_DIALOG,
                        "transient-for", parent,
                        "modal", parent != NULL,
                        "destroy-with-parent", TRUE,
+                       "heading", heading,
+                       "body", body,
                        NULL);
   self->job = job;
 
-  title = g_strdup_printf ("New %s Job", job->name);
-  gtk_window_set_title (GTK_WINDOW (self), title);
-  gtk_label_set_text (GTK_LABEL (self->prompt_label), prompt);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, heading,
+                                  -1);
   gtk_editable_set_text (GTK_EDITABLE (self->entry), initial_text ? initial_text : "");
   if (job->arg_kind == JR_APP_ARG_NUMBER)
     gtk_entry_set_input_purpose (GTK_ENTRY (self->entry), GTK_INPUT_PURPOSE_DIGITS);

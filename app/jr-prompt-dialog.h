@@ -7,18 +7,19 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "jr-app-jobs.h"
 
 G_BEGIN_DECLS
 
 #define JR_TYPE_PROMPT_DIALOG (jr_prompt_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (JrPromptDialog, jr_prompt_dialog, JR, PROMPT_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (JrPromptDialog, jr_prompt_dialog, JR, PROMPT_DIALOG, AdwMessageDialog)
 
 JrPromptDialog *jr_prompt_dialog_new       (GtkWindow      *parent,
                                             const JrAppJob *job,
-                                            const char     *prompt,
+                                            const char     *heading,
+                                            const char     *body,
                                             const char     *initial_text);
 const JrAppJob *jr_prompt_dialog_get_job   (JrPromptDialog *self);
 gboolean        jr_prompt_dialog_accept    (JrPromptDialog *self);

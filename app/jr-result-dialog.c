@@ -1,47 +1,454 @@
-/* jr-result-dialog.c — the result of a job as text: copy or save it.
+/* jr-result-dialog.c — the result of a job as text: live while a command
+ * runs; to copy, save, open or show in the file manager once done.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * While the job runs, what it prints is appended as it comes, at most once
+ * per frame, and followed to the bottom unless the reader scrolled up. Once
+ * it is done the text is its record's text: the result, or the error and
+ * what it printed. Copy and Save… take the whole text; the view shows the
+ * first JR_RESULT_DIALOG_SHOWN_MAX bytes. Copying never blocks the window
+ * (see jr-app-clipboard.c).
  */
 #include "jr-result-dialog.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
 #include "jr-app-alert.h"
+#include "jr-app-clipboard.h"
+#include "jr-app-files.h"
 
 struct _JrResultDialog {
-  GtkWindow  parent_instance;
+  AdwWindow    parent_instance;
 
-  GtkWidget *text_view;
+  /* template children */
+  GtkWidget   *window_title;
+  GtkWidget   *copy_button;
+  GtkWidget   *save_button;
+  GtkWidget   *stop_button;
+  GtkWidget   *file_menu_button;
+  GtkWidget   *toast_overlay;
+  GtkWidget   *status_label;
+  GtkWidget   *scrolled;
+  GtkWidget   *text_view;
 
-  char      *text;
-  char      *file_name;
+  JrAppRecord *record;
+  char        *text;          /* the whole text once done, else NULL */
+  gsize        text_len;
+  gsize        shown_len;     /* bytes of the output in the buffer, live */
+  guint        output_tick_id;
+  GCancellable *cancellable;  /* file operations in flight */
 };
 
-G_DEFINE_FINAL_TYPE (JrResultDialog, jr_result_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (JrResultDialog, jr_result_dialog, ADW_TYPE_WINDOW)
+
+static void
+toast (JrResultDialog *self,
+       AdwToast       *toast)
+{
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
+}
+
+static void
+toast_text (JrResultDialog *self,
+            const char     *text)
+{
+  toast (self, adw_toast_new (text));
+}
+
+/* ---- the text ---- */
+
+static gboolean
+is_at_end (JrResultDialog *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
+
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - 1.0;
+}
+
+static void
+scroll_to_end (JrResultDialog *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (self->text_view),
+                                      gtk_text_buffer_get_insert (buffer));
+}
+
+/* At most @max bytes of @text, cut at a character boundary. */
+static gsize
+clip_length (const char *text,
+             gsize       length,
+             gsize       max)
+{
+  const char *end;
+
+  if (length <= max)
+    return length;
+  end = g_utf8_find_prev_char (text, text + max + 1);
+  return end != NULL ? (gsize) (end - text) : 0;
+}
+
+static void
+show_clipped_note (JrResultDialog *self,
+                   gsize           total)
+{
+  g_autofree char *shown = g_format_size (JR_RESULT_DIALOG_SHOWN_MAX);
+  g_autofree char *all = g_format_size (total);
+  g_autofree char *note = g_strdup_printf ("Showing the first %s of %s. Copy and Save… take "
+                                           "the whole result.", shown, all);
+
+  gtk_label_set_text (GTK_LABEL (self->status_label), note);
+  gtk_widget_remove_css_class (self->status_label, "error");
+  gtk_widget_set_visible (self->status_label, TRUE);
+}
+
+/* Appends the output that came since the last frame. */
+static gboolean
+output_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  gsize length = 0;
+  const char *output = jr_app_record_get_output (self->record, &length);
+  gsize shown = clip_length (output, length, JR_RESULT_DIALOG_SHOWN_MAX);
+  gboolean follow = is_at_end (self);
+
+  self->output_tick_id = 0;
+
+  if (self->text == NULL && shown > self->shown_len)
+    {
+      GtkTextIter end;
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, output + self->shown_len, shown - self->shown_len);
+      self->shown_len = shown;
+      if (follow)
+        scroll_to_end (self);
+    }
+  if (self->text == NULL && shown < length)
+    show_clipped_note (self, length);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_output_changed (JrResultDialog *self)
+{
+  if (self->output_tick_id == 0)
+    self->output_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), output_tick_cb,
+                                                         NULL, NULL);
+}
+
+static void
+set_buffer_text (JrResultDialog *self,
+                 const char     *text,
+                 gsize           length)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+
+  gtk_text_buffer_set_text (buffer, text, clip_length (text, length, JR_RESULT_DIALOG_SHOWN_MAX));
+}
+
+/* ---- following the job ---- */
+
+static void
+update (JrResultDialog *self)
+{
+  JrFuture *future = jr_app_record_get_future (self->record);
+  JrFutureState state = jr_future_get_state (future);
+  gboolean done = jr_future_get_done (future);
+  g_autofree char *summary = jr_app_record_dup_summary (self->record);
+  g_autofree char *subtitle = NULL;
+  g_autoptr(GFile) file = NULL;
+  const char *status = NULL;
+  gboolean status_is_error = FALSE;
+
+  switch (state)
+    {
+    case JR_FUTURE_STATE_COMPLETED:
+      subtitle = g_steal_pointer (&summary);
+      break;
+    case JR_FUTURE_STATE_FAILED:
+      subtitle = g_strdup ("Failed");
+      status = jr_future_get_error (future) ? jr_future_get_error (future)->message : "Failed";
+      status_is_error = TRUE;
+      break;
+    case JR_FUTURE_STATE_CANCELLED:
+      subtitle = g_strdup ("Cancelled");
+      break;
+    case JR_FUTURE_STATE_WAITING:
+      subtitle = g_strdup ("Waiting to run");
+      status = "The result shows here when the job ends.";
+      break;
+    default:
+      subtitle = g_strdup ("Running");
+      status = jr_app_record_has_output (self->record)
+               ? "Running: its output shows as it comes."
+               : "Running: the result shows here when the job ends.";
+      break;
+    }
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), subtitle);
+
+  if (done && self->text == NULL)
+    {
+      gboolean follow = is_at_end (self);
+
+      if (self->output_tick_id != 0)
+        {
+          gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->output_tick_id);
+          self->output_tick_id = 0;
+        }
+      self->text = jr_app_record_dup_text (self->record);
+      self->text_len = strlen (self->text);
+      set_buffer_text (self, self->text, self->text_len);
+      if (follow && jr_app_record_has_output (self->record))
+        scroll_to_end (self);
+    }
+
+  gtk_label_set_text (GTK_LABEL (self->status_label), status != NULL ? status : "");
+  gtk_widget_set_visible (self->status_label, status != NULL);
+  if (status_is_error)
+    gtk_widget_add_css_class (self->status_label, "error");
+  else
+    gtk_widget_remove_css_class (self->status_label, "error");
+  if (status == NULL && self->text != NULL && self->text_len > JR_RESULT_DIALOG_SHOWN_MAX)
+    show_clipped_note (self, self->text_len);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.copy", done);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.save", done);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.open", done);
+  file = jr_app_record_dup_result_file (self->record);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.show-in-files", file != NULL);
+  gtk_widget_set_visible (self->file_menu_button, done);
+  gtk_widget_set_visible (self->stop_button, !done);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.stop",
+                                 jr_future_get_cancellable_now (future));
+}
+
+/* ---- copy ---- */
+
+static void
+copy_text (JrResultDialog *self,
+           const char     *text,
+           gsize           length)
+{
+  g_autofree char *size = g_format_size (length);
+  g_autofree char *message = NULL;
+
+  jr_app_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, length);
+  message = length >= 100 * 1000 ? g_strdup_printf ("Copied %s to the clipboard", size)
+                                 : g_strdup ("Copied to the clipboard");
+  toast_text (self, message);
+}
 
 /**
  * jr_result_dialog_copy:
  * @self: a result dialog
  *
- * Puts the whole text on the clipboard.
+ * Puts the whole text on the clipboard (once the job is done).
  */
 void
 jr_result_dialog_copy (JrResultDialog *self)
 {
   g_return_if_fail (JR_IS_RESULT_DIALOG (self));
 
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->text);
+  if (self->text != NULL)
+    copy_text (self, self->text, self->text_len);
 }
+
+/* Ctrl+C in the text: the selection if there is one, else everything;
+ * never through GtkTextBuffer's own clipboard code, which freezes on large
+ * text like gdk_clipboard_set_text(). */
+static void
+on_text_view_copy (JrResultDialog *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  GtkTextIter start, end;
+
+  g_signal_stop_emission_by_name (self->text_view, "copy-clipboard");
+
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    {
+      g_autofree char *selected = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+      copy_text (self, selected, strlen (selected));
+    }
+  else
+    jr_result_dialog_copy (self);
+}
+
+static void
+action_copy (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  jr_result_dialog_copy (JR_RESULT_DIALOG (widget));
+}
+
+/* ---- files ---- */
+
+static void
+on_file_shown (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(JrResultDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jr_app_show_in_files_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf ("Could not show the file: %s", error->message);
+
+      toast_text (self, message);
+    }
+}
+
+static void
+show_in_files (JrResultDialog *self,
+               GFile          *file)
+{
+  jr_app_show_in_files (GTK_WINDOW (self), file, self->cancellable, on_file_shown,
+                        g_object_ref (self));
+}
+
+static void
+action_show_in_files (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
+  g_autoptr(GFile) file = jr_app_record_dup_result_file (self->record);
+
+  if (file != NULL)
+    show_in_files (self, file);
+}
+
+static void
+action_show_saved (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
+  GFile *file = jr_app_record_get_saved_file (self->record);
+
+  if (file != NULL)
+    show_in_files (self, file);
+}
+
+static void
+on_file_opened (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(JrResultDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jr_app_open_file_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf ("Could not open the result: %s", error->message);
+
+      toast_text (self, message);
+    }
+}
+
+/* A text result that was not saved is opened from a copy in the cache:
+ * $XDG_CACHE_HOME/jobrouter/results/ID/NAME. */
+static GFile *
+write_cache_copy (JrResultDialog  *self,
+                  GError         **error)
+{
+  g_autofree char *id = g_strdup_printf ("%u", jr_app_record_get_id (self->record));
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "jobrouter", "results",
+                                           id, NULL);
+  g_autofree char *path = g_build_filename (dir, jr_app_record_get_job (self->record)->result_file_name,
+                                            NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot make %s: %s", dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!g_file_set_contents (path, self->text, self->text_len, error))
+    return NULL;
+  return g_file_new_for_path (path);
+}
+
+static void
+action_open (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
+  g_autoptr(GFile) file = jr_app_record_dup_result_file (self->record);
+  g_autoptr(GError) error = NULL;
+
+  if (file == NULL && self->text != NULL)
+    file = write_cache_copy (self, &error);
+  if (file == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("Could not open the result: %s",
+                                                  error != NULL ? error->message : "no file");
+
+      toast_text (self, message);
+      return;
+    }
+
+  jr_app_open_file (GTK_WINDOW (self), file, self->cancellable, on_file_opened,
+                    g_object_ref (self));
+}
+
+/* ---- save ---- */
+
+typedef struct {
+  JrResultDialog *self;
+  GFile          *file;
+} SaveData;
 
 static void
 on_saved (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(JrResultDialog) self = user_data;
+  SaveData *data = user_data;
+  g_autoptr(JrResultDialog) self = data->self;
+  g_autoptr(GFile) file = data->file;
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    jr_app_show_error (GTK_WINDOW (self), "Could not save the result", error->message);
+  g_free (data);
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        jr_app_show_error (GTK_WINDOW (self), "Could not Save the Result", error->message);
+      return;
+    }
+
+  jr_app_record_set_saved_file (self->record, file);
+  update (self);
+
+  {
+    g_autofree char *name = g_file_get_basename (file);
+    g_autofree char *title = g_strdup_printf ("Saved as %s", name);
+    AdwToast *saved = adw_toast_new (title);
+
+    adw_toast_set_button_label (saved, "Show in Files");
+    adw_toast_set_action_name (saved, "result.show-saved");
+    toast (self, saved);
+  }
 }
 
 static void
@@ -49,14 +456,17 @@ on_save_response (GtkNativeDialog *chooser,
                   int              response,
                   JrResultDialog  *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (response == GTK_RESPONSE_ACCEPT && self->text != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GBytes) bytes = g_bytes_new (self->text, strlen (self->text));
+      g_autoptr(GBytes) bytes = g_bytes_new (self->text, self->text_len);
+      SaveData *data = g_new0 (SaveData, 1);
 
+      data->self = g_object_ref (self);
+      data->file = g_object_ref (file);
       g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
                                            G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, on_saved, g_object_ref (self));
+                                           self->cancellable, on_saved, data);
     }
 
   gtk_native_dialog_destroy (chooser);
@@ -64,15 +474,19 @@ on_save_response (GtkNativeDialog *chooser,
 }
 
 static void
-on_save (JrResultDialog *self)
+action_save (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
   GtkFileChooserNative *chooser;
 
   chooser = gtk_file_chooser_native_new ("Save Result", GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE,
                                          "_Save", "_Cancel");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), self->file_name);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     jr_app_record_get_job (self->record)->result_file_name);
   /* The chooser's reference is dropped in the response handler; it keeps
    * the dialog alive until then. */
   g_signal_connect_data (chooser, "response", G_CALLBACK (on_save_response),
@@ -81,9 +495,33 @@ on_save (JrResultDialog *self)
 }
 
 static void
-on_copy (JrResultDialog *self)
+action_stop (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
-  jr_result_dialog_copy (self);
+  JrResultDialog *self = JR_RESULT_DIALOG (widget);
+
+  jr_future_cancel (jr_app_record_get_future (self->record));
+}
+
+/* ---- life ---- */
+
+static void
+jr_result_dialog_dispose (GObject *object)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->record != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->record, self);
+      g_signal_handlers_disconnect_by_data (jr_app_record_get_future (self->record), self);
+    }
+  g_clear_object (&self->record);
+
+  G_OBJECT_CLASS (jr_result_dialog_parent_class)->dispose (object);
 }
 
 static void
@@ -92,7 +530,6 @@ jr_result_dialog_finalize (GObject *object)
   JrResultDialog *self = JR_RESULT_DIALOG (object);
 
   g_free (self->text);
-  g_free (self->file_name);
 
   G_OBJECT_CLASS (jr_result_dialog_parent_class)->finalize (object);
 }
@@ -103,14 +540,31 @@ jr_result_dialog_class_init (JrResultDialogClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = jr_result_dialog_dispose;
   object_class->finalize = jr_result_dialog_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/jobrouter/JobRouter/ui/result-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, file_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, JrResultDialog, scrolled);
   gtk_widget_class_bind_template_child (widget_class, JrResultDialog, text_view);
-  gtk_widget_class_bind_template_callback (widget_class, on_copy);
-  gtk_widget_class_bind_template_callback (widget_class, on_save);
+  gtk_widget_class_bind_template_callback (widget_class, on_text_view_copy);
 
+  gtk_widget_class_install_action (widget_class, "result.copy", NULL, action_copy);
+  gtk_widget_class_install_action (widget_class, "result.save", NULL, action_save);
+  gtk_widget_class_install_action (widget_class, "result.open", NULL, action_open);
+  gtk_widget_class_install_action (widget_class, "result.show-in-files", NULL, action_show_in_files);
+  gtk_widget_class_install_action (widget_class, "result.show-saved", NULL, action_show_saved);
+  gtk_widget_class_install_action (widget_class, "result.stop", NULL, action_stop);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "result.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "result.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -118,47 +572,91 @@ static void
 jr_result_dialog_init (JrResultDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
  * jr_result_dialog_new:
  * @parent: (nullable): the window it belongs to
- * @title: the dialog's title: which job, on what
- * @text: the result as text
- * @file_name: the name the save dialog suggests
+ * @record: the job whose result to show, done or not
  *
  * Returns: (transfer none): a new dialog, not shown yet; it destroys
  *   itself when closed
  */
 JrResultDialog *
-jr_result_dialog_new (GtkWindow  *parent,
-                      const char *title,
-                      const char *text,
-                      const char *file_name)
+jr_result_dialog_new (GtkWindow   *parent,
+                      JrAppRecord *record)
 {
   JrResultDialog *self;
+  JrFuture *future;
 
-  g_return_val_if_fail (title != NULL, NULL);
-  g_return_val_if_fail (text != NULL, NULL);
-  g_return_val_if_fail (file_name != NULL, NULL);
+  g_return_val_if_fail (JR_IS_APP_RECORD (record), NULL);
 
   self = g_object_new (JR_TYPE_RESULT_DIALOG,
                        "transient-for", parent,
                        "destroy-with-parent", TRUE,
-                       "title", title,
+                       "title", jr_app_record_get_title (record),
                        NULL);
-  self->text = g_strdup (text);
-  self->file_name = g_strdup (file_name);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view)),
-                            text, -1);
+  self->record = g_object_ref (record);
+  future = jr_app_record_get_future (record);
+  adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title),
+                              jr_app_record_get_title (record));
+
+  if (!jr_future_get_done (future))
+    {
+      g_signal_connect_object (future, "notify::state", G_CALLBACK (update), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (future, "notify::cancellable-now", G_CALLBACK (update), self,
+                               G_CONNECT_SWAPPED);
+      if (jr_app_record_has_output (record))
+        {
+          g_signal_connect_object (record, "output-changed", G_CALLBACK (on_output_changed), self,
+                                   G_CONNECT_SWAPPED);
+          on_output_changed (self);
+        }
+    }
+  update (self);
 
   return self;
 }
 
+JrAppRecord *
+jr_result_dialog_get_record (JrResultDialog *self)
+{
+  g_return_val_if_fail (JR_IS_RESULT_DIALOG (self), NULL);
+
+  return self->record;
+}
+
+/**
+ * jr_result_dialog_get_text:
+ * @self: a result dialog
+ *
+ * Returns: (nullable): the whole text, once the job is done
+ */
 const char *
 jr_result_dialog_get_text (JrResultDialog *self)
 {
   g_return_val_if_fail (JR_IS_RESULT_DIALOG (self), NULL);
 
   return self->text;
+}
+
+/**
+ * jr_result_dialog_dup_shown_text:
+ * @self: a result dialog
+ *
+ * Returns: what the text view shows now
+ */
+char *
+jr_result_dialog_dup_shown_text (JrResultDialog *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (JR_IS_RESULT_DIALOG (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }

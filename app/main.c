@@ -11,11 +11,70 @@
 #include "jr-application.h"
 #include "jr-cli.h"
 
+/* Whether @argv asks only for what GApplication prints without a window
+ * (--help and its kind). */
+static gboolean
+asks_for_help (int    argc,
+               char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "-?") ||
+        g_str_has_prefix (argv[i], "--help"))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_unset (const char *variable)
+{
+  const char *value = g_getenv (variable);
+
+  return value == NULL || value[0] == '\0';
+}
+
+/* The window takes no file or command: a word on the command line is a
+ * mistake, most likely a job given without `run`. Says so and returns the
+ * usage exit status, or -1 when there is no such word. */
+static int
+refuse_arguments (int    argc,
+                  char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      const JrAppJob *job;
+
+      if (argv[i][0] == '-')
+        continue;
+
+      job = jr_app_jobs_lookup (argv[i]);
+      if (job != NULL)
+        {
+          g_autofree char *line = argc > i + 1 ? g_strjoinv (" ", argv + i)
+                                               : g_strdup_printf ("%s %s", job->name, job->arg_name);
+
+          g_printerr ("jobrouter: “%s” is a job. To run it without a window:\n"
+                      "  jobrouter run %s\n"
+                      "or start the window with “jobrouter” and use New Job.\n",
+                      job->name, line);
+        }
+      else
+        g_printerr ("jobrouter: unknown command “%s”\n"
+                    "Try “jobrouter --help” or “jobrouter run --help”.\n", argv[i]);
+      return JR_CLI_EXIT_USAGE;
+    }
+  return -1;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_autoptr(GApplication) app = NULL;
+  int status;
+
+  /* Messages and numbers in the user's language, window or not, and in
+   * worker processes too (they format progress texts). */
+  setlocale (LC_ALL, "");
 
   /* Worker processes are this same program: the jobs must be known before
    * jr_init(), which never returns in a worker. */
@@ -23,16 +82,30 @@ main (int    argc,
   jr_init (&argc, &argv);
 
   g_set_prgname ("jobrouter");
-  /* Messages in the user's language and charset, window or not. */
-  setlocale (LC_ALL, "");
 
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return jr_cli_run (argc, argv);
 
-  /* Nothing to show a window on, and nothing asked: show what the
-   * application does on the terminal instead of failing. */
-  if (argc == 1 && !gtk_init_check ())
-    return jr_cli_demo ();
+  if (!asks_for_help (argc, argv))
+    {
+      if ((status = refuse_arguments (argc, argv)) >= 0)
+        return status;
+
+      if (!gtk_init_check ())
+        {
+          /* Nothing to show a window on, and nothing asked: show what the
+           * application does on the terminal instead of failing. */
+          if (argc == 1)
+            return jr_cli_demo ();
+
+          g_printerr ("jobrouter: cannot open a window: %s\n"
+                      "Jobs run without a window: see “jobrouter run --help”.\n",
+                      is_unset ("DISPLAY") && is_unset ("WAYLAND_DISPLAY")
+                      ? "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                      : "the display cannot be opened");
+          return JR_CLI_EXIT_JOB_FAILED;
+        }
+    }
 
   app = G_APPLICATION (jr_application_new ());
   return g_application_run (app, argc, argv);

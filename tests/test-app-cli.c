@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "jr-test.h"
 
@@ -91,9 +92,22 @@ test_count_primes (void)
 
   run_jobrouter (&run, "run", "count-primes", "10000", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  /* Plain progress lines, then the lone job's bare result. */
-  g_assert_true (g_str_has_prefix (run.out, "count-primes: started\n"));
-  g_assert_true (g_str_has_suffix (run.out, "count-primes: done\n1229 primes up to 10000\n"));
+  /* The lone job's bare result on stdout; plain progress lines on
+   * stderr. */
+  g_assert_cmpstr (run.out, ==, "1,229 primes up to 10,000\n");
+  g_assert_true (g_str_has_prefix (run.err, "count-primes: started\n"));
+  g_assert_true (g_str_has_suffix (run.err, "count-primes: done\n"));
+}
+
+static void
+test_grouped_number (void)
+{
+  g_auto(Run) run = { 0 };
+
+  /* Digits may come grouped, as they are printed. */
+  run_jobrouter (&run, "run", "-q", "count-primes", "1,000,000", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "78,498 primes up to 1,000,000\n");
   g_assert_cmpstr (run.err, ==, "");
 }
 
@@ -109,7 +123,7 @@ test_several_jobs (void)
   g_assert_nonnull (strstr (run.out, "run-command| hello world\n"));
   g_assert_true (g_str_has_suffix (run.out,
                                    "count-primes: 25 primes up to 100\n"
-                                   "count-primes#2: 168 primes up to 1000\n"
+                                   "count-primes#2: 168 primes up to 1,000\n"
                                    "run-command: 1 line of output\n"));
   g_assert_cmpstr (run.err, ==, "");
 }
@@ -219,6 +233,68 @@ test_checksum_report (void)
   jr_test_remove_temp_dir (dir);
 }
 
+/* `jobrouter run checksum DIR > SUMS`, without -q: the progress goes to
+ * stderr, and `sha256sum -c SUMS` checks what was saved without a word of
+ * complaint. */
+static void
+test_checksum_saved (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jr-app-cli-XXXXXX", &error);
+  g_autofree char *sums = NULL;
+  g_autofree char *sha256sum = g_find_program_in_path ("sha256sum");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) check = NULL;
+  g_autofree char *check_out = NULL;
+  g_autofree char *check_err = NULL;
+  const char *names[] = { "one.txt", "two words.txt", "three.bin" };
+  g_auto(Run) run = { 0 };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_assert_true (g_file_set_contents (path, names[i], -1, NULL));
+    }
+
+  run_jobrouter (&run, "run", "checksum", dir, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "checksum: started\n"));
+  g_assert_nonnull (strstr (run.err, "checksum: done\n"));
+  g_assert_null (strstr (run.out, "checksum:"));
+  g_assert_true (g_str_has_suffix (run.out, "# 3 files, 29 bytes\n"));
+
+  sums = g_build_filename (dir, "SHA256SUMS", NULL);
+  g_assert_true (g_file_set_contents (sums, run.out, -1, NULL));
+
+  if (sha256sum == NULL)
+    g_test_message ("no sha256sum: the report is not checked by it");
+  else
+    {
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_subprocess_launcher_set_cwd (launcher, dir);
+      check = g_subprocess_launcher_spawn (launcher, &error, sha256sum, "--strict", "-c",
+                                           "SHA256SUMS", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (check, NULL, NULL, &check_out, &check_err, &error);
+      g_assert_no_error (error);
+      g_test_message ("sha256sum -c:\n%s%s", check_out, check_err);
+      g_assert_true (g_subprocess_get_successful (check));
+      g_assert_cmpstr (check_err, ==, "");
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_remove (path);
+    }
+  g_remove (sums);
+  g_rmdir (dir);
+}
+
 static void
 test_failing_job (void)
 {
@@ -240,6 +316,27 @@ test_failing_command (void)
   run_jobrouter (&run, "run", "run-command", "exit 4", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "exited with code 4"));
+}
+
+/* A command that fails says why in its error, not only its exit code. */
+static void
+test_failing_command_output (void)
+{
+  g_auto(Run) listing = { 0 };
+  g_auto(Run) missing = { 0 };
+
+  run_jobrouter (&listing, "run", "-q", "run-command", "ls", "/nonexistent", NULL);
+  g_assert_cmpint (listing.status, ==, 1);
+  /* What it printed is its output, on stdout, as it came… */
+  g_assert_nonnull (strstr (listing.out, "/nonexistent"));
+  /* …and its last line is in the error. */
+  g_assert_nonnull (strstr (listing.err, "jobrouter: run-command: “ls /nonexistent” exited with code 2: "));
+  g_assert_nonnull (strstr (listing.err, "ls: "));
+
+  run_jobrouter (&missing, "run", "-q", "run-command", "no-such-program-jr", NULL);
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "exited with code 127: "));
+  g_assert_nonnull (strstr (missing.err, "no-such-program-jr: not found"));
 }
 
 static void
@@ -317,9 +414,57 @@ test_demo (void)
   /* No display, no argument: a demo on the terminal rather than a failure. */
   run_jobrouter (&run, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_true (g_str_has_prefix (run.out, "jobrouter: no display; running a demo"));
-  g_assert_nonnull (strstr (run.out, "count-primes: 50847534 primes up to 1000000000\n"));
+  g_assert_true (g_str_has_prefix (run.err, "jobrouter: no display; running a demo"));
+  g_assert_true (g_str_has_prefix (run.out, "count-primes: 50,847,534 primes up to 1,000,000,000\n"));
   g_assert_nonnull (strstr (run.out, "== checksum ==\n"));
+}
+
+static void
+assert_no_glib_warnings (const char *text)
+{
+  g_assert_null (strstr (text, "CRITICAL"));
+  g_assert_null (strstr (text, "WARNING"));
+  g_assert_null (strstr (text, "Gtk-"));
+  g_assert_null (strstr (text, "GLib-"));
+}
+
+/* `jobrouter checksum /usr`, forgetting `run`: a usage error that says
+ * what to type, not "This application can not open files". */
+static void
+test_job_without_run (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) bare = { 0 };
+  g_auto(Run) unknown = { 0 };
+
+  run_jobrouter (&run, "checksum", "/usr", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "jobrouter run checksum /usr"));
+  g_assert_cmpstr (run.out, ==, "");
+  assert_no_glib_warnings (run.err);
+
+  run_jobrouter (&bare, "count-primes", NULL);
+  g_assert_cmpint (bare.status, ==, 2);
+  g_assert_nonnull (strstr (bare.err, "jobrouter run count-primes N"));
+
+  run_jobrouter (&unknown, "frobnicate", NULL);
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "unknown command “frobnicate”"));
+  assert_no_glib_warnings (unknown.err);
+}
+
+/* Asked for a window where there is no display: a sentence, not a bare
+ * Gtk-WARNING. */
+static void
+test_no_display (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "--gapplication-service", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "jobrouter: cannot open a window: there is no display"));
+  g_assert_nonnull (strstr (run.err, "jobrouter run --help"));
+  assert_no_glib_warnings (run.err);
 }
 
 static void
@@ -395,15 +540,20 @@ main (int    argc,
     g_error ("%s is not built", jobrouter);
 
   g_test_add_func ("/app/cli/count-primes", test_count_primes);
+  g_test_add_func ("/app/cli/grouped-number", test_grouped_number);
   g_test_add_func ("/app/cli/several-jobs", test_several_jobs);
   g_test_add_func ("/app/cli/threads", test_threads);
   g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
+  g_test_add_func ("/app/cli/checksum-saved", test_checksum_saved);
   g_test_add_func ("/app/cli/failing-job", test_failing_job);
   g_test_add_func ("/app/cli/failing-command", test_failing_command);
+  g_test_add_func ("/app/cli/failing-command-output", test_failing_command_output);
   g_test_add_func ("/app/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/app/cli/help", test_help);
   g_test_add_func ("/app/cli/demo", test_demo);
+  g_test_add_func ("/app/cli/job-without-run", test_job_without_run);
+  g_test_add_func ("/app/cli/no-display", test_no_display);
   g_test_add_func ("/app/cli/interrupt", test_interrupt);
 
   return g_test_run ();

@@ -198,7 +198,7 @@ test_parse_args (void)
     g_assert_true (g_variant_equal (args, thousand));
   }
   description = jr_app_job_describe (primes, args);
-  g_assert_cmpstr (description, ==, "Primes up to 1000");
+  g_assert_cmpstr (description, ==, "Primes up to 1,000");
   g_clear_pointer (&args, g_variant_unref);
 
   /* Not a number, negative, too large, empty */
@@ -236,6 +236,104 @@ test_parse_args (void)
   args = jr_app_job_parse_args (command, "\xff", &error);
   g_assert_null (args);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+/* Digits grouped by three, both ways: the prompt and the command line
+ * take "50,000,000" as results print it. */
+static void
+test_numbers (void)
+{
+  const JrAppJob *primes = jr_app_jobs_lookup ("count-primes");
+  static const struct {
+    guint64     n;
+    const char *text;
+  } formatted[] = {
+    { 0, "0" }, { 7, "7" }, { 999, "999" }, { 1000, "1,000" }, { 65536, "65,536" },
+    { 279033920, "279,033,920" }, { 5988483073, "5,988,483,073" },
+    { G_MAXUINT64, "18,446,744,073,709,551,615" },
+  };
+  static const struct {
+    const char *text;
+    guint64     n;       /* 0: refused */
+  } parsed[] = {
+    { "50000000", 50000000 },
+    { "50,000,000", 50000000 },
+    { "50.000.000", 50000000 },
+    { "50 000 000", 50000000 },
+    { "50\u202f000\u202f000", 50000000 },
+    { "50\u00a0000", 50000 },
+    { "50'000'000", 50000000 },
+    { "50_000_000", 50000000 },
+    { "1,000", 1000 },
+    { " 123,456 ", 123456 },
+    { "5,00", 0 },          /* not groups of three */
+    { "1,0000", 0 },
+    { "50,000.000", 0 },    /* two kinds of separator */
+    { ",000", 0 },
+    { "1,000,", 0 },
+    { "1.5", 0 },
+    { "1,,000", 0 },
+    { "1e9", 0 },
+  };
+
+  /* In the C locale of this test the separator is the English comma. */
+  for (guint i = 0; i < G_N_ELEMENTS (formatted); i++)
+    {
+      g_autofree char *text = jr_app_format_count (formatted[i].n);
+
+      g_assert_cmpstr (text, ==, formatted[i].text);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (parsed); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) args = jr_app_job_parse_args (primes, parsed[i].text, &error);
+
+      g_test_message ("parsing “%s”", parsed[i].text);
+      if (parsed[i].n == 0)
+        {
+          g_assert_null (args);
+          g_assert_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_INVALID);
+        }
+      else
+        {
+          guint64 n = 0;
+
+          g_assert_no_error (error);
+          g_variant_get (args, "(t)", &n);
+          g_assert_cmpuint (n, ==, parsed[i].n);
+        }
+    }
+}
+
+/* One line per result, for rows, Results and notifications. */
+static void
+test_summarize (void)
+{
+  const JrAppJob *primes = jr_app_jobs_lookup ("count-primes");
+  const JrAppJob *checksum = jr_app_jobs_lookup ("checksum");
+  const JrAppJob *duplicates = jr_app_jobs_lookup ("find-duplicates");
+  const JrAppJob *compress = jr_app_jobs_lookup ("compress");
+  g_autoptr(GVariant) primes_args = g_variant_ref_sink (g_variant_new ("(t)", (guint64) 100000));
+  g_autoptr(GVariant) path_args = g_variant_ref_sink (g_variant_new ("(s)", "/some/where"));
+  g_autoptr(GVariant) count = g_variant_ref_sink (g_variant_new_uint64 (9592));
+  g_autoptr(GVariant) report = g_variant_ref_sink (g_variant_new_string (
+    SHA256_ABC "  abc.txt\n# 1 file, 3 bytes\n# could not read x: denied\n"));
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(tsas)"), NULL, 0));
+  g_autoptr(GVariant) gz = g_variant_ref_sink (g_variant_new ("(stt)", "/tmp/a.log.gz",
+                                                              (guint64) 1000, (guint64) 100));
+  g_autofree char *primes_line = jr_app_job_summarize_result (primes, primes_args, count);
+  g_autofree char *checksum_line = jr_app_job_summarize_result (checksum, path_args, report);
+  g_autofree char *duplicates_line = jr_app_job_summarize_result (duplicates, path_args, none);
+  g_autofree char *gz_path = jr_app_job_dup_result_path (compress, gz);
+  g_autofree char *no_path = jr_app_job_dup_result_path (checksum, report);
+
+  g_assert_cmpstr (primes_line, ==, "9,592 primes up to 100,000");
+  g_assert_cmpstr (checksum_line, ==, "1 file, 3 bytes");
+  g_assert_cmpstr (duplicates_line, ==, "No duplicate files.");
+  /* The file a job made: compress's .gz, nothing for a report. */
+  g_assert_cmpstr (gz_path, ==, "/tmp/a.log.gz");
+  g_assert_null (no_path);
 }
 
 static void
@@ -696,9 +794,43 @@ test_run_command_exit_status (Fixture       *fixture,
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
   error = jr_future_get_error (future);
   g_assert_error ((GError *) error, G_SPAWN_EXIT_ERROR, 3);
-  g_assert_nonnull (strstr (error->message, "exit 3"));
+  /* Which command, how it ended, and the last thing it said. */
+  g_assert_cmpstr (error->message, ==, "“echo before; exit 3” exited with code 3: before");
   /* What it printed before failing was delivered. */
   g_assert_cmpuint (lines->len, ==, 1);
+}
+
+static void
+test_run_command_failure_output (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) quiet_lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) killed_lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) missing = NULL;
+  g_autoptr(JrFuture) quiet = NULL;
+  g_autoptr(JrFuture) killed = NULL;
+  const GError *error;
+
+  /* No such program: the shell says so, and the error carries it. */
+  missing = run_command (fixture, "no-such-program-jr --flag", lines);
+  g_assert_cmpint (jr_future_get_state (missing), ==, JR_FUTURE_STATE_FAILED);
+  error = jr_future_get_error (missing);
+  g_assert_error ((GError *) error, G_SPAWN_EXIT_ERROR, 127);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "“no-such-program-jr --flag” exited with code 127: "));
+  g_assert_nonnull (strstr (error->message, "no-such-program-jr: not found"));
+
+  /* Blank lines at the end are not what it said; nothing said at all
+   * leaves the exit code alone. */
+  quiet = run_command (fixture, "echo reason; echo; echo '  '; exit 1", quiet_lines);
+  g_assert_cmpstr (jr_future_get_error (quiet)->message, ==,
+                   "“echo reason; echo; echo '  '; exit 1” exited with code 1: reason");
+
+  killed = run_command (fixture, "kill -9 $$", killed_lines);
+  error = jr_future_get_error (killed);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (error->message, ==, "“kill -9 $$” was killed by signal 9 (Killed)");
 }
 
 static void
@@ -763,6 +895,8 @@ main (int    argc,
   g_test_add_func ("/app/jobs/table", test_table);
   g_test_add_func ("/app/jobs/placement", test_placement);
   g_test_add_func ("/app/jobs/parse-args", test_parse_args);
+  g_test_add_func ("/app/jobs/numbers", test_numbers);
+  g_test_add_func ("/app/jobs/summarize", test_summarize);
   g_test_add_func ("/app/jobs/format-unexpected", test_format_unexpected);
 
 #define ADD(path, func) \
@@ -786,6 +920,7 @@ main (int    argc,
   ADD ("run-command/shell", test_run_command_shell);
   ADD ("run-command/invalid-utf8", test_run_command_invalid_utf8);
   ADD ("run-command/exit-status", test_run_command_exit_status);
+  ADD ("run-command/failure-output", test_run_command_failure_output);
   ADD ("run-command/not-found", test_run_command_not_found);
   ADD ("run-command/bad-quoting", test_run_command_bad_quoting);
   ADD ("run-command/cancel", test_run_command_cancel);

@@ -20,4 +20,9 @@ void       jr_job_list_set_jobs_model   (JrJobList  *self,
 GtkWidget *jr_job_list_get_list_view    (JrJobList  *self);
 GtkWidget *jr_job_list_get_placeholder  (JrJobList  *self);
 
+/* For the indicator's popover: only the jobs not done yet (whatever
+ * keep-finished says), those executing first, then those waiting. */
+void       jr_job_list_set_unfinished_only (JrJobList *self,
+                                            gboolean   unfinished_only);
+
 G_END_DECLS

@@ -5,7 +5,7 @@
  * The executor's model holds only the futures that are not done, so the
  * list keeps its own store: it appends what the executor adds, and decides
  * itself, when a future becomes done, whether the future stays
- * (keep-finished) or goes.
+ * (keep-finished, or a failure) or goes.
  */
 #include "jr-job-list.h"
 #include "jr-job-list-private.h"
@@ -18,7 +18,12 @@
  * [class@Jr.Executor] in submission order, plus any futures added with
  * [method@JrUi.JobList.add_future]. Finished jobs stay until
  * [method@JrUi.JobList.clear_finished] unless
- * [property@JrUi.JobList:keep-finished] is %FALSE.
+ * [property@JrUi.JobList:keep-finished] is %FALSE; a failed job stays even
+ * then, so that no failure goes unseen.
+ *
+ * Rows can be focused and activated (a click, Enter or Space): the list
+ * emits [signal@JrUi.JobList::job-activated]. Delete on a focused row
+ * cancels its job. A job added at the end is scrolled into view.
  *
  * Since: 0.2
  */
@@ -34,13 +39,36 @@ struct _JrJobList
   GHashTable *shown;            /* JrFuture* set: the futures in store */
   gboolean keep_finished;
 
+  /* Unfinished-only (the indicator's popover): the store sorted, the
+   * executing jobs first. */
+  gboolean unfinished_only;
+  GtkSorter *sorter;
+  GtkSortListModel *sorted;
+  GtkNoSelection *selection;    /* over store, or sorted */
+
+  JrJobResultFunc result_func;
+  gpointer result_data;
+  GDestroyNotify result_destroy;
+
+  /* Scrolling to a job just added, over a few frames. */
+  guint scroll_tick_id;
+  guint scroll_frames;
+
   GtkWidget *stack;
   GtkWidget *scrolled;
   GtkWidget *list_view;
   GtkWidget *placeholder;
+  GtkWidget *default_placeholder;
 };
 
 G_DEFINE_FINAL_TYPE (JrJobList, jr_job_list, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_JOB_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 enum {
   PROP_0,
@@ -55,13 +83,31 @@ static GParamSpec *properties[N_PROPS];
 static void on_future_done (JrFuture   *future,
                             GParamSpec *pspec,
                             JrJobList  *self);
+static void on_future_state (JrFuture   *future,
+                             GParamSpec *pspec,
+                             JrJobList  *self);
 
 static void
 forget_future (JrJobList *self,
                JrFuture  *future)
 {
   g_signal_handlers_disconnect_by_func (future, on_future_done, self);
+  g_signal_handlers_disconnect_by_func (future, on_future_state, self);
   g_hash_table_remove (self->shown, future);
+}
+
+/* Whether a future in this state stays in the list. */
+static gboolean
+stays (JrJobList *self,
+       JrFuture  *future)
+{
+  if (!jr_future_get_done (future))
+    return TRUE;
+  if (self->unfinished_only)
+    return FALSE;
+  /* A failure must be seen: it stays until cleared. */
+  return self->keep_finished ||
+         jr_future_get_state (future) == JR_FUTURE_STATE_FAILED;
 }
 
 static void
@@ -83,15 +129,25 @@ on_future_done (JrFuture   *future,
                 GParamSpec *pspec,
                 JrJobList  *self)
 {
-  if (!self->keep_finished && jr_future_get_done (future))
+  if (!stays (self, future))
     remove_future (self, future);
+}
+
+static void
+on_future_state (JrFuture   *future,
+                 GParamSpec *pspec,
+                 JrJobList  *self)
+{
+  if (self->sorter != NULL)
+    gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 /* Keeps the futures in @self->store for which @keep returns TRUE, in one
  * change of the store. */
 static void
 filter_store (JrJobList *self,
-              gboolean (*keep) (JrFuture *future))
+              gboolean (*keep) (JrJobList *self,
+                                JrFuture  *future))
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   g_autoptr(GPtrArray) kept = g_ptr_array_new_full (n, g_object_unref);
@@ -100,7 +156,7 @@ filter_store (JrJobList *self,
     {
       g_autoptr(JrFuture) future = g_list_model_get_item (G_LIST_MODEL (self->store), i);
 
-      if (keep != NULL && keep (future))
+      if (keep != NULL && keep (self, future))
         g_ptr_array_add (kept, g_steal_pointer (&future));
       else
         forget_future (self, future);
@@ -111,7 +167,8 @@ filter_store (JrJobList *self,
 }
 
 static gboolean
-is_not_done (JrFuture *future)
+is_not_done (JrJobList *self,
+             JrFuture  *future)
 {
   return !jr_future_get_done (future);
 }
@@ -166,6 +223,44 @@ update_placeholder (JrJobList *self)
                                empty ? self->placeholder : self->scrolled);
 }
 
+/* GTK 4.8 scrolls to an item by its estimated height when it has no
+ * widget yet, and may stop short of it: scroll again on the next frames,
+ * once the row is laid out. */
+#define SCROLL_FRAMES 3
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  JrJobList *self = JR_JOB_LIST (widget);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  if (n > 0)
+    gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", n - 1);
+
+  if (n == 0 || --self->scroll_frames == 0)
+    {
+      self->scroll_tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+scroll_to_end (JrJobList *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  /* (The view has seen the change already: it connected first.) */
+  gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", n - 1);
+
+  self->scroll_frames = SCROLL_FRAMES;
+  if (self->scroll_tick_id == 0)
+    self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb,
+                                                         NULL, NULL);
+}
+
 static void
 on_store_changed (GListModel *store,
                   guint       position,
@@ -173,7 +268,51 @@ on_store_changed (GListModel *store,
                   guint       added,
                   JrJobList  *self)
 {
+  guint n = g_list_model_get_n_items (store);
+
   update_placeholder (self);
+
+  /* A job added at the end may be below what is visible: show it. */
+  if (added > 0 && !self->unfinished_only && position + added == n)
+    scroll_to_end (self);
+}
+
+static void
+on_activate (GtkListView *list_view,
+             guint        position,
+             JrJobList   *self)
+{
+  g_autoptr(JrFuture) future = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (future != NULL)
+    g_signal_emit (self, signals[SIGNAL_JOB_ACTIVATED], 0, future);
+}
+
+/* The row in the focused item of the list, if any. */
+static JrJobRow *
+get_focused_row (JrJobList *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, self->list_view))
+    return NULL;
+  for (GtkWidget *child = focus; child != NULL; child = gtk_widget_get_first_child (child))
+    if (JR_IS_JOB_ROW (child))
+      return JR_JOB_ROW (child);
+  return NULL;
+}
+
+static void
+cancel_focused (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  JrJobRow *row = get_focused_row (JR_JOB_LIST (widget));
+  JrFuture *future = row != NULL ? jr_job_row_get_future (row) : NULL;
+
+  if (future != NULL && jr_future_get_cancellable_now (future))
+    jr_future_cancel (future);
 }
 
 static void
@@ -181,18 +320,24 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  gtk_list_item_set_activatable (item, FALSE);
-  gtk_list_item_set_selectable (item, FALSE);
+  /* Activatable: a click, Enter or Space activates the row. Selectable,
+   * though nothing is ever selected (the model is a GtkNoSelection): in
+   * GTK 4.8 only a selectable item takes the focus. */
+  gtk_list_item_set_activatable (item, TRUE);
+  gtk_list_item_set_selectable (item, TRUE);
   gtk_list_item_set_child (item, jr_job_row_new (NULL));
 }
 
 static void
 bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
-          gpointer                  user_data)
+          JrJobList                *self)
 {
-  jr_job_row_set_future (JR_JOB_ROW (gtk_list_item_get_child (item)),
-                         gtk_list_item_get_item (item));
+  JrJobRow *row = JR_JOB_ROW (gtk_list_item_get_child (item));
+
+  /* The list owns the function's data: the rows borrow it. */
+  jr_job_row_set_result_func (row, self->result_func, self->result_data, NULL);
+  jr_job_row_set_future (row, gtk_list_item_get_item (item));
 }
 
 static void
@@ -293,8 +438,9 @@ jr_job_list_get_keep_finished (JrJobList *self)
  * @self: a job list
  * @keep_finished: whether finished jobs stay in the list
  *
- * When %FALSE, a job leaves the list as soon as it is done, and the
- * finished jobs shown now leave at once.
+ * When %FALSE, a job leaves the list as soon as it completes or is
+ * cancelled, and such jobs shown now leave at once. A failed job stays
+ * until [method@JrUi.JobList.clear_finished]: its error must be seen.
  *
  * Since: 0.2
  */
@@ -310,7 +456,7 @@ jr_job_list_set_keep_finished (JrJobList *self,
 
   self->keep_finished = keep_finished;
   if (!keep_finished)
-    jr_job_list_clear_finished (self);
+    filter_store (self, stays);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_FINISHED]);
 }
@@ -319,7 +465,7 @@ jr_job_list_set_keep_finished (JrJobList *self,
  * jr_job_list_clear_finished:
  * @self: a job list
  *
- * Removes the jobs that are done from the list.
+ * Removes the jobs that are done from the list, failed ones too.
  *
  * Since: 0.2
  */
@@ -337,8 +483,8 @@ jr_job_list_clear_finished (JrJobList *self)
  * @future: a future to show
  *
  * Shows @future, at the end of the list, if it is not shown already. A
- * future that is done is not added unless
- * [property@JrUi.JobList:keep-finished] is %TRUE.
+ * future that is done is not added unless it would stay (see
+ * [property@JrUi.JobList:keep-finished]).
  *
  * Since: 0.2
  */
@@ -351,12 +497,153 @@ jr_job_list_add_future (JrJobList *self,
 
   if (g_hash_table_contains (self->shown, future))
     return;
-  if (!self->keep_finished && jr_future_get_done (future))
+  if (!stays (self, future))
     return;
 
   g_hash_table_add (self->shown, future);
   g_signal_connect (future, "notify::done", G_CALLBACK (on_future_done), self);
+  g_signal_connect (future, "notify::state", G_CALLBACK (on_future_state), self);
   g_list_store_append (self->store, future);
+}
+
+static void
+set_rows_result_func (GtkWidget       *widget,
+                      JrJobResultFunc  func,
+                      gpointer         user_data)
+{
+  if (JR_IS_JOB_ROW (widget))
+    {
+      jr_job_row_set_result_func (JR_JOB_ROW (widget), func, user_data, NULL);
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    set_rows_result_func (child, func, user_data);
+}
+
+/**
+ * jr_job_list_set_result_func:
+ * @self: a job list
+ * @func: (nullable) (scope notified): says what a completed job gave
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when @func is replaced or the list
+ *   goes
+ *
+ * Gives every row [method@JrUi.JobRow.set_result_func]: a completed job's
+ * row says what it gave ("9,592 primes up to 100,000").
+ *
+ * Since: 0.2
+ */
+void
+jr_job_list_set_result_func (JrJobList       *self,
+                             JrJobResultFunc  func,
+                             gpointer         user_data,
+                             GDestroyNotify   destroy)
+{
+  g_return_if_fail (JR_IS_JOB_LIST (self));
+
+  /* The rows there are now borrow the old data: give them the new first. */
+  set_rows_result_func (self->list_view, func, user_data);
+
+  if (self->result_destroy != NULL)
+    self->result_destroy (self->result_data);
+  self->result_func = func;
+  self->result_data = user_data;
+  self->result_destroy = destroy;
+}
+
+/**
+ * jr_job_list_set_placeholder:
+ * @self: a job list
+ * @placeholder: (nullable) (transfer floating): what to show when there is
+ *   no job, or %NULL for the list's own dim "No jobs yet"
+ *
+ * Replaces what the list shows when it is empty, e.g. by a status page.
+ *
+ * Since: 0.2
+ */
+void
+jr_job_list_set_placeholder (JrJobList *self,
+                             GtkWidget *placeholder)
+{
+  g_return_if_fail (JR_IS_JOB_LIST (self));
+  g_return_if_fail (placeholder == NULL || GTK_IS_WIDGET (placeholder));
+
+  if (placeholder == NULL)
+    placeholder = self->default_placeholder;
+  if (placeholder == self->placeholder)
+    return;
+
+  if (self->placeholder != self->default_placeholder)
+    gtk_stack_remove (GTK_STACK (self->stack), self->placeholder);
+  self->placeholder = placeholder;
+  if (placeholder != self->default_placeholder)
+    gtk_stack_add_child (GTK_STACK (self->stack), placeholder);
+  gtk_widget_set_visible (self->default_placeholder, placeholder == self->default_placeholder);
+
+  update_placeholder (self);
+}
+
+static int
+running_first (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  /* Executing and cancelling (they still run) in the order they started,
+   * then waiting ones in the order they were submitted. */
+  static const int rank[] = {
+    [JR_FUTURE_STATE_WAITING] = 1,
+    [JR_FUTURE_STATE_EXECUTING] = 0,
+    [JR_FUTURE_STATE_CANCELLING] = 0,
+    [JR_FUTURE_STATE_COMPLETED] = 2,
+    [JR_FUTURE_STATE_FAILED] = 2,
+    [JR_FUTURE_STATE_CANCELLED] = 2,
+  };
+  int x = rank[jr_future_get_state ((JrFuture *) a)];
+  int y = rank[jr_future_get_state ((JrFuture *) b)];
+  gint64 start_a, start_b;
+
+  if (x != y)
+    return (x > y) - (x < y);
+  if (x != 0)
+    return 0;  /* the order they were submitted in (the sort is stable) */
+
+  /* Running: the one that started first on top. */
+  start_a = jr_future_get_start_time ((JrFuture *) a);
+  start_b = jr_future_get_start_time ((JrFuture *) b);
+  return (start_a > start_b) - (start_a < start_b);
+}
+
+void
+jr_job_list_set_unfinished_only (JrJobList *self,
+                                 gboolean   unfinished_only)
+{
+  g_return_if_fail (JR_IS_JOB_LIST (self));
+
+  unfinished_only = !!unfinished_only;
+  if (self->unfinished_only == unfinished_only)
+    return;
+  self->unfinished_only = unfinished_only;
+
+  if (unfinished_only)
+    {
+      filter_store (self, is_not_done);
+      self->sorter = GTK_SORTER (gtk_custom_sorter_new (running_first, NULL, NULL));
+      /* The sort list model sorts stably: submission order within a rank. */
+      self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
+                                              g_object_ref (self->sorter));
+      gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->sorted));
+      gtk_label_set_text (GTK_LABEL (self->default_placeholder), "No jobs running");
+    }
+  else
+    {
+      gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->store));
+      g_clear_object (&self->sorted);
+      g_clear_object (&self->sorter);
+      gtk_label_set_text (GTK_LABEL (self->default_placeholder), "No jobs yet");
+    }
 }
 
 /**
@@ -405,9 +692,22 @@ jr_job_list_dispose (GObject *object)
       g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
       filter_store (self, NULL);
     }
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
   g_clear_object (&self->executor);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sorted);
+  g_clear_object (&self->sorter);
   g_clear_object (&self->store);
+  if (self->result_destroy != NULL)
+    self->result_destroy (self->result_data);
+  self->result_func = NULL;
+  self->result_data = NULL;
+  self->result_destroy = NULL;
 
   G_OBJECT_CLASS (jr_job_list_parent_class)->dispose (object);
 }
@@ -514,6 +814,37 @@ jr_job_list_class_init (JrJobListClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * JrJobList::job-activated:
+   * @self: the list
+   * @future: the job of the row
+   *
+   * Emitted when a row is activated: clicked, or Enter or Space pressed
+   * on it.
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_JOB_ACTIVATED] =
+    g_signal_new ("job-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, JR_TYPE_FUTURE);
+
+  /**
+   * JrJobList|job-list.cancel-focused:
+   *
+   * Cancels the job of the focused row: the keyboard's cancel button,
+   * bound to Delete.
+   *
+   * Since: 0.2
+   */
+  gtk_widget_class_install_action (widget_class, "job-list.cancel-focused", NULL, cancel_focused);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
+                                       "job-list.cancel-focused", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
+                                       "job-list.cancel-focused", NULL);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "joblist");
 }
@@ -531,7 +862,7 @@ jr_job_list_init (JrJobList *self)
   self->stack = gtk_stack_new ();
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
 
-  self->placeholder = gtk_label_new ("No jobs yet");
+  self->placeholder = self->default_placeholder = gtk_label_new ("No jobs yet");
   gtk_widget_add_css_class (self->placeholder, "dim-label");
   gtk_widget_set_margin_top (self->placeholder, 24);
   gtk_widget_set_margin_bottom (self->placeholder, 24);
@@ -541,11 +872,14 @@ jr_job_list_init (JrJobList *self)
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
 
-  selection = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store))));
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store)));
+  selection = GTK_SELECTION_MODEL (g_object_ref (self->selection));
   self->list_view = gtk_list_view_new (selection, factory);
+  gtk_list_view_set_single_click_activate (GTK_LIST_VIEW (self->list_view), TRUE);
+  g_signal_connect (self->list_view, "activate", G_CALLBACK (on_activate), self);
   gtk_widget_add_css_class (self->list_view, "jobs");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs",
@@ -554,6 +888,8 @@ jr_job_list_init (JrJobList *self)
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled),
                                   GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* Tab goes to the rows, not to the scrolled window around them. */
+  gtk_widget_set_focusable (self->scrolled, FALSE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), self->list_view);
   gtk_widget_set_vexpand (self->scrolled, TRUE);
   gtk_stack_add_child (GTK_STACK (self->stack), self->scrolled);

@@ -14,6 +14,8 @@
 
 #include <jobrouter.h>
 
+#include "jr-job-row.h"
+
 G_BEGIN_DECLS
 
 #define JR_TYPE_JOB_LIST (jr_job_list_get_type ())
@@ -39,5 +41,13 @@ void        jr_job_list_add_future        (JrJobList  *self,
                                            JrFuture   *future);
 JR_AVAILABLE_IN_0_2
 GListModel *jr_job_list_get_model         (JrJobList  *self);
+JR_AVAILABLE_IN_0_2
+void        jr_job_list_set_result_func   (JrJobList       *self,
+                                           JrJobResultFunc  func,
+                                           gpointer         user_data,
+                                           GDestroyNotify   destroy);
+JR_AVAILABLE_IN_0_2
+void        jr_job_list_set_placeholder   (JrJobList  *self,
+                                           GtkWidget  *placeholder);
 
 G_END_DECLS

@@ -21,7 +21,8 @@
  * A menu button for a header bar. While jobs of its [class@Jr.Executor]
  * execute it shows a small pie filled to their mean known progress
  * ([property@JrUi.ProgressIndicator:fraction]), otherwise an idle icon. It
- * opens a popover with a [class@JrUi.JobList] of the same executor.
+ * opens a popover with a [class@JrUi.JobList] of the same executor's jobs
+ * that are not done yet, the executing ones first.
  *
  * Since: 0.2
  */
@@ -537,8 +538,11 @@ jr_progress_indicator_init (JrProgressIndicator *self)
                                   -1);
   gtk_stack_add_child (GTK_STACK (self->stack), self->pie);
 
+  /* What runs and waits now, the running jobs on top: finished jobs are
+   * for the application's own list. */
   self->job_list = jr_job_list_new (NULL);
-  gtk_widget_set_size_request (self->job_list, 360, 320);
+  jr_job_list_set_unfinished_only (JR_JOB_LIST (self->job_list), TRUE);
+  gtk_widget_set_size_request (self->job_list, 320, 320);
 
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), self->job_list);

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
 #include "jr-app-job-util.h"
 
@@ -43,6 +44,7 @@ jr_app_job_checksum (JrJob     *job,
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
   g_autofree char *size_text = NULL;
+  g_autofree char *count_text = NULL;
   JrAppProgress progress;
   guint64 total, expected = 0;
   guint n_hashed = 0;
@@ -87,7 +89,8 @@ jr_app_job_checksum (JrJob     *job,
     }
 
   size_text = g_format_size (total);
-  g_string_append_printf (report, "# %u %s, %s\n", n_hashed,
+  count_text = jr_app_format_count (n_hashed);
+  g_string_append_printf (report, "# %s %s, %s\n", count_text,
                           n_hashed == 1 ? "file" : "files", size_text);
   for (guint i = 0; i < problems->len; i++)
     g_string_append_printf (report, "# could not read %s\n",

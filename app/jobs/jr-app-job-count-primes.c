@@ -101,8 +101,9 @@ jr_app_job_count_primes (JrJob     *job,
         return NULL;
       if (jr_app_progress_due (&progress))
         {
-          g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT " primes up to %" G_GUINT64_FORMAT,
-                                                   count, last);
+          g_autofree char *count_text = jr_app_format_count (count);
+          g_autofree char *last_text = jr_app_format_count (last);
+          g_autofree char *text = g_strdup_printf ("%s primes up to %s", count_text, last_text);
 
           if (!jr_app_progress_report (&progress, text, error))
             return NULL;
@@ -120,8 +121,10 @@ jr_app_job_count_primes_format (GVariant *args,
                                 GVariant *result)
 {
   guint64 n = 0, count = g_variant_get_uint64 (result);
+  g_autofree char *count_text = jr_app_format_count (count);
+  g_autofree char *n_text = NULL;
 
   g_variant_get (args, "(t)", &n);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " %s up to %" G_GUINT64_FORMAT,
-                          count, count == 1 ? "prime" : "primes", n);
+  n_text = jr_app_format_count (n);
+  return g_strdup_printf ("%s %s up to %s", count_text, count == 1 ? "prime" : "primes", n_text);
 }

@@ -7,6 +7,7 @@
  * those are hashed; then files group by (size, SHA-256). Empty files are
  * left out: they are all alike and waste nothing.
  */
+#include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
 #include "jr-app-job-util.h"
 
@@ -222,8 +223,12 @@ jr_app_job_find_duplicates_format (GVariant *args,
   if (n_groups == 0)
     g_string_append (text, "No duplicate files.\n");
   else
-    g_string_append_printf (text, "%" G_GSIZE_FORMAT " %s of duplicates, %s wasted\n",
-                            n_groups, n_groups == 1 ? "group" : "groups", wasted_text);
+    {
+      g_autofree char *count_text = jr_app_format_count (n_groups);
+
+      g_string_append_printf (text, "%s %s of duplicates, %s wasted\n",
+                              count_text, n_groups == 1 ? "group" : "groups", wasted_text);
+    }
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -6,14 +6,18 @@
  * The command runs in its own process group, so that a cancel kills what it
  * started too (a pipeline, a script's children), not only the first process.
  */
+#include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A line longer than this is cut: one message must stay far below
  * JR_MESSAGE_SIZE_MAX, and nobody reads a megabyte-long line. */
 #define LINE_MAX_BYTES (64 * 1024)
+/* What an error message quotes of the last line of output. */
+#define LAST_LINE_CHARS 200
 
 /* Characters that need a shell. A command line without them is split into
  * words the way the shell would and run directly, one process fewer,
@@ -75,6 +79,52 @@ to_line (char  *raw,
   return g_utf8_make_valid (raw, length);
 }
 
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* The error of a command that ended badly, in the domain and code that
+ * g_spawn_check_wait_status() gave it, saying which command, how it ended
+ * and the last line it printed (where commands say what went wrong:
+ * "ls: cannot access '/x': No such file or directory"). */
+static void
+fail_with_output (GError     **error,
+                  GError      *wait_error,
+                  int          status,
+                  const char  *command_line,
+                  const char  *last_line)
+{
+  g_autofree char *how = NULL;
+  g_autofree char *clipped = NULL;
+
+  if (WIFEXITED (status))
+    how = g_strdup_printf ("exited with code %d", WEXITSTATUS (status));
+  else if (WIFSIGNALED (status))
+    how = g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (status),
+                           g_strsignal (WTERMSIG (status)));
+  else
+    how = g_strdup (wait_error->message);
+
+  if (last_line != NULL)
+    {
+      clipped = g_utf8_substring (last_line, 0, MIN (g_utf8_strlen (last_line, -1), LAST_LINE_CHARS));
+      g_strstrip (clipped);
+    }
+
+  if (clipped != NULL && clipped[0] != '\0')
+    g_set_error (error, wait_error->domain, wait_error->code, "“%s” %s: %s",
+                 command_line, how, clipped);
+  else
+    g_set_error (error, wait_error->domain, wait_error->code, "“%s” %s",
+                 command_line, how);
+  g_error_free (wait_error);
+}
+
 GVariant *
 jr_app_job_run_command (JrJob     *job,
                         GVariant  *args,
@@ -87,7 +137,9 @@ jr_app_job_run_command (JrJob     *job,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) output = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *last_line = NULL;
   guint64 n_lines = 0;
+  int status;
 
   g_variant_get (args, "(&s)", &command_line);
   /* (g_shell_parse_argv() refuses an empty command line.) */
@@ -110,9 +162,18 @@ jr_app_job_run_command (JrJob     *job,
       gsize length = 0;
       char *raw = g_data_input_stream_read_line (output, &length, cancellable, &local_error);
 
+      g_autofree char *line = NULL;
+
       if (raw == NULL)
         break;  /* end of output, or an error */
-      if (!jr_job_yield (job, g_variant_new_take_string (to_line (raw, length)), &local_error))
+      line = to_line (raw, length);
+      /* Kept to say why it failed: commands print that last. */
+      if (!is_blank (line))
+        {
+          g_free (last_line);
+          last_line = g_strdup (line);
+        }
+      if (!jr_job_yield (job, g_variant_new_string (line), &local_error))
         break;
       n_lines++;
     }
@@ -128,9 +189,10 @@ jr_app_job_run_command (JrJob     *job,
       return NULL;
     }
 
-  if (!g_spawn_check_wait_status (g_subprocess_get_status (process), error))
+  status = g_subprocess_get_status (process);
+  if (!g_spawn_check_wait_status (status, &local_error))
     {
-      g_prefix_error (error, "“%s”: ", command_line);
+      fail_with_output (error, g_steal_pointer (&local_error), status, command_line, last_line);
       return NULL;
     }
 
@@ -142,7 +204,7 @@ jr_app_job_run_command_format (GVariant *args,
                                GVariant *result)
 {
   guint64 n_lines = g_variant_get_uint64 (result);
+  g_autofree char *count_text = jr_app_format_count (n_lines);
 
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " %s of output", n_lines,
-                          n_lines == 1 ? "line" : "lines");
+  return g_strdup_printf ("%s %s of output", count_text, n_lines == 1 ? "line" : "lines");
 }

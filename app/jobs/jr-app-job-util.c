@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-app-job-util.h"
+#include "jr-app-jobs.h"
 
 #define REPORT_STEP        0.01
 #define REPORT_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
@@ -271,7 +272,8 @@ jr_app_scan_files (JrJob       *job,
       now = g_get_monotonic_time ();
       if (ok && now - last_report >= REPORT_INTERVAL_US)
         {
-          g_autofree char *text = g_strdup_printf ("Scanning: %u files", files->len);
+          g_autofree char *count = jr_app_format_count (files->len);
+          g_autofree char *text = g_strdup_printf ("Scanning: %s files", count);
 
           last_report = now;
           ok = jr_job_progress (job, 0.0, text, error);

@@ -6,6 +6,8 @@
 #include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
 
+#include <langinfo.h>
+
 static const JrAppJob builtin_jobs[] = {
   {
     .name = "checksum",
@@ -136,6 +138,92 @@ jr_app_jobs_describe_all (void)
   return g_string_free (text, FALSE);
 }
 
+/* The separator between groups of three digits: the locale's, or a comma
+ * (the interface is in English) when the locale has none, as C has not. */
+static const char *
+thousands_separator (void)
+{
+  const char *separator = nl_langinfo (THOUSEP);
+
+  if (separator == NULL || separator[0] == '\0' || !g_utf8_validate (separator, -1, NULL))
+    return ",";
+  return separator;
+}
+
+/**
+ * jr_app_format_count:
+ * @n: a number
+ *
+ * Returns: @n with its digits in groups of three, "279,033,920"
+ */
+char *
+jr_app_format_count (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  const char *separator = thousands_separator ();
+  gsize len = strlen (digits);
+  GString *text = g_string_sized_new (len + len / 3 * strlen (separator));
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (text, separator);
+      g_string_append_c (text, digits[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Characters people put between groups of digits: "50,000,000",
+ * "50.000.000", "50 000 000", "50'000'000", "50_000_000", and the
+ * locale's own. */
+static gboolean
+is_group_separator (gunichar c)
+{
+  return c == ',' || c == '.' || c == ' ' || c == '\'' || c == '_' ||
+         c == 0x00A0 || c == 0x2009 || c == 0x202F ||
+         c == g_utf8_get_char (thousands_separator ());
+}
+
+/* "50,000,000" → "50000000". Returns NULL when @text is not digits grouped
+ * by three with one kind of separator (then it is read as it is, and the
+ * number parser says what is wrong). */
+static char *
+ungroup_digits (const char *text)
+{
+  GString *digits = g_string_new (NULL);
+  gunichar separator = 0;
+  guint group = 0;          /* digits since the last separator */
+  gboolean grouped = FALSE;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_ascii_isdigit (c))
+        {
+          g_string_append_c (digits, (char) c);
+          group++;
+          continue;
+        }
+
+      /* A separator: after 1 to 3 digits first, exactly 3 later on, and
+       * always the same one. */
+      if (!is_group_separator (c) || group == 0 || group > 3 ||
+          (grouped && (group != 3 || c != separator)))
+        goto not_grouped;
+      separator = c;
+      grouped = TRUE;
+      group = 0;
+    }
+
+  if (grouped && group == 3)
+    return g_string_free (digits, FALSE);
+
+not_grouped:
+  g_string_free (digits, TRUE);
+  return NULL;
+}
+
 /**
  * jr_app_job_parse_args:
  * @job: a built-in job
@@ -144,7 +232,8 @@ jr_app_jobs_describe_all (void)
  *   %G_NUMBER_PARSER_ERROR
  *
  * Reads the argument of @job from text, as the command line and the
- * dialogs get it.
+ * dialogs get it. A number may have its digits grouped by three
+ * ("50,000,000", "50 000 000").
  *
  * Returns: (transfer full): the job's arguments, of its args type
  */
@@ -186,9 +275,14 @@ jr_app_job_parse_args (const JrAppJob  *job,
     case JR_APP_ARG_TEXT:
       return g_variant_ref_sink (g_variant_new ("(s)", stripped));
     case JR_APP_ARG_NUMBER:
-      if (!g_ascii_string_to_unsigned (stripped, 10, 0, job->max_number, &number, error))
-        return NULL;
-      return g_variant_ref_sink (g_variant_new ("(t)", number));
+      {
+        g_autofree char *digits = ungroup_digits (stripped);
+
+        if (!g_ascii_string_to_unsigned (digits ? digits : stripped, 10, 0, job->max_number,
+                                         &number, error))
+          return NULL;
+        return g_variant_ref_sink (g_variant_new ("(t)", number));
+      }
     default:
       g_assert_not_reached ();
     }
@@ -208,7 +302,7 @@ arg_to_text (GVariant *args)
   if (g_variant_is_of_type (arg, G_VARIANT_TYPE_STRING))
     text = g_variant_dup_string (arg, NULL);
   else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_UINT64))
-    text = g_strdup_printf ("%" G_GUINT64_FORMAT, g_variant_get_uint64 (arg));
+    text = jr_app_format_count (g_variant_get_uint64 (arg));
   else
     text = g_variant_print (arg, FALSE);
   g_variant_unref (arg);
@@ -260,4 +354,65 @@ jr_app_job_format_result (const JrAppJob *job,
     return g_variant_print (result, TRUE);
 
   return job->format_result (args, result);
+}
+
+/**
+ * jr_app_job_summarize_result:
+ * @job: a built-in job
+ * @args: the arguments it ran with
+ * @result: (nullable): its result
+ *
+ * The result in one line, for a list or a notification: a report's first
+ * "#" summary line ("3 files, 29 bytes"), or else the last line of the
+ * text ("2 groups of duplicates, 1.2 MB wasted").
+ *
+ * Returns: one line
+ */
+char *
+jr_app_job_summarize_result (const JrAppJob *job,
+                             GVariant       *args,
+                             GVariant       *result)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *summary = NULL;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  text = jr_app_job_format_result (job, args, result);
+  lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && summary == NULL; i++)
+    if (g_str_has_prefix (lines[i], "# "))
+      summary = lines[i] + 2;
+
+  for (guint i = g_strv_length (lines); i > 0 && summary == NULL; i--)
+    if (g_strstrip (lines[i - 1])[0] != '\0')
+      summary = lines[i - 1];
+
+  return g_strdup (summary != NULL ? summary : "");
+}
+
+/**
+ * jr_app_job_dup_result_path:
+ * @job: a built-in job
+ * @result: (nullable): its result
+ *
+ * Returns: (nullable): the file the job made (compress: FILE.gz), or %NULL
+ *   when its result is only text
+ */
+char *
+jr_app_job_dup_result_path (const JrAppJob *job,
+                            GVariant       *result)
+{
+  const char *path = NULL;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  if (result == NULL || !g_str_equal (job->name, "compress") ||
+      !g_variant_is_of_type (result, G_VARIANT_TYPE (job->result_type)))
+    return NULL;
+
+  g_variant_get (result, "(&stt)", &path, NULL, NULL);
+  return g_strdup (path);
 }

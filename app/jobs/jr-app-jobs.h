@@ -83,4 +83,12 @@ char           *jr_app_job_format_result  (const JrAppJob *job,
                                            GVariant       *args,
                                            GVariant       *result) G_GNUC_WARN_UNUSED_RESULT;
 
+char           *jr_app_job_summarize_result (const JrAppJob *job,
+                                             GVariant       *args,
+                                             GVariant       *result) G_GNUC_WARN_UNUSED_RESULT;
+char           *jr_app_job_dup_result_path (const JrAppJob *job,
+                                            GVariant       *result) G_GNUC_WARN_UNUSED_RESULT;
+
+char           *jr_app_format_count       (guint64         n) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -62,7 +62,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "jobrouter-ui.h"
 #include "jr-job-row-private.h"
@@ -262,21 +262,27 @@ animation_tick (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+static void collect_widgets (GtkWidget *widget,
+                             GType      type,
+                             GPtrArray *found);
+
 static void
 add_animation (GtkWindow *window)
 {
-  GtkWidget *titlebar = gtk_window_get_titlebar (window);
+  g_autoptr(GPtrArray) bars = g_ptr_array_new ();
   GtkWidget *area = gtk_drawing_area_new ();
-
-  if (!GTK_IS_HEADER_BAR (titlebar))
-    bench_die ("the window's title bar is a %s, not a GtkHeaderBar",
-         titlebar ? G_OBJECT_TYPE_NAME (titlebar) : "NULL");
 
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 24);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 24);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_animation, NULL, NULL);
   gtk_widget_add_tick_callback (area, animation_tick, NULL, NULL);
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (titlebar), area);
+
+  /* The application's header bar is libadwaita's, in the window's
+   * content. */
+  collect_widgets (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR, bars);
+  if (bars->len == 0)
+    bench_die ("the window has no AdwHeaderBar");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (bars->pdata[0]), area);
 }
 
 /* ---- waiting ---- */

@@ -1,0 +1,339 @@
+/* jr-app-record.c — one job the window started: what it is, what it
+ * printed, and its result as text.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A job that yields strings (run-command) has its lines kept as they come,
+ * up to OUTPUT_MAX: they are its output, shown live and kept whether the
+ * job completes, fails or is cancelled. "output-changed" says more came;
+ * whoever shows it decides how often to look.
+ */
+#include "jr-app-record.h"
+
+/* What a record keeps of a job's output. */
+#define OUTPUT_MAX (8 * 1024 * 1024)
+
+struct _JrAppRecord {
+  GObject         parent_instance;
+
+  guint           id;
+  const JrAppJob *job;
+  GVariant       *args;
+  char           *title;
+  JrFuture       *future;
+  GString        *output;     /* NULL for jobs that yield nothing */
+  gboolean        truncated;  /* output stopped at OUTPUT_MAX */
+  GFile          *saved_file; /* where the result was last saved */
+};
+
+G_DEFINE_FINAL_TYPE (JrAppRecord, jr_app_record, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_OUTPUT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_yielded (JrFuture    *future,
+            GVariant    *value,
+            JrAppRecord *self)
+{
+  if (self->output->len >= OUTPUT_MAX)
+    {
+      self->truncated = TRUE;
+      return;
+    }
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    g_string_append (self->output, g_variant_get_string (value, NULL));
+  else
+    g_variant_print_string (value, self->output, FALSE);
+  g_string_append_c (self->output, '\n');
+
+  g_signal_emit (self, signals[SIGNAL_OUTPUT_CHANGED], 0);
+}
+
+static void
+jr_app_record_dispose (GObject *object)
+{
+  JrAppRecord *self = JR_APP_RECORD (object);
+
+  if (self->future != NULL)
+    g_signal_handlers_disconnect_by_data (self->future, self);
+  g_clear_object (&self->future);
+  g_clear_object (&self->saved_file);
+
+  G_OBJECT_CLASS (jr_app_record_parent_class)->dispose (object);
+}
+
+static void
+jr_app_record_finalize (GObject *object)
+{
+  JrAppRecord *self = JR_APP_RECORD (object);
+
+  g_clear_pointer (&self->args, g_variant_unref);
+  if (self->output != NULL)
+    g_string_free (self->output, TRUE);
+  g_free (self->title);
+
+  G_OBJECT_CLASS (jr_app_record_parent_class)->finalize (object);
+}
+
+static void
+jr_app_record_class_init (JrAppRecordClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = jr_app_record_dispose;
+  object_class->finalize = jr_app_record_finalize;
+
+  /**
+   * JrAppRecord::output-changed:
+   * @self: the record
+   *
+   * More output came: see jr_app_record_get_output().
+   */
+  signals[SIGNAL_OUTPUT_CHANGED] =
+    g_signal_new ("output-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+jr_app_record_init (JrAppRecord *self)
+{
+}
+
+/**
+ * jr_app_record_new:
+ * @id: the window's number for it
+ * @job: the built-in job
+ * @args: its arguments
+ * @future: the job's future, just submitted
+ *
+ * Returns: (transfer full): a record following @future
+ */
+JrAppRecord *
+jr_app_record_new (guint           id,
+                   const JrAppJob *job,
+                   GVariant       *args,
+                   JrFuture       *future)
+{
+  JrAppRecord *self;
+
+  g_return_val_if_fail (job != NULL, NULL);
+  g_return_val_if_fail (args != NULL, NULL);
+  g_return_val_if_fail (JR_IS_FUTURE (future), NULL);
+
+  self = g_object_new (JR_TYPE_APP_RECORD, NULL);
+  self->id = id;
+  self->job = job;
+  self->args = g_variant_ref_sink (args);
+  self->title = g_strdup (jr_future_get_title (future));
+  self->future = g_object_ref (future);
+  if (job->kind == JR_JOB_KIND_ITERATION)
+    {
+      self->output = g_string_new (NULL);
+      g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), self);
+    }
+  return self;
+}
+
+guint
+jr_app_record_get_id (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), 0);
+  return self->id;
+}
+
+const JrAppJob *
+jr_app_record_get_job (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+  return self->job;
+}
+
+GVariant *
+jr_app_record_get_args (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+  return self->args;
+}
+
+const char *
+jr_app_record_get_title (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+  return self->title;
+}
+
+JrFuture *
+jr_app_record_get_future (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+  return self->future;
+}
+
+/**
+ * jr_app_record_has_output:
+ * @self: a record
+ *
+ * Returns: whether the job prints output (run-command), shown as it comes
+ */
+gboolean
+jr_app_record_has_output (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), FALSE);
+  return self->output != NULL;
+}
+
+/**
+ * jr_app_record_get_output:
+ * @self: a record
+ * @length: (out) (optional): its length in bytes
+ *
+ * Returns: (nullable): what the job printed so far, a line each, or %NULL
+ *   if it prints nothing; valid until more comes
+ */
+const char *
+jr_app_record_get_output (JrAppRecord *self,
+                          gsize       *length)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+
+  if (length != NULL)
+    *length = self->output != NULL ? self->output->len : 0;
+  return self->output != NULL ? self->output->str : NULL;
+}
+
+/**
+ * jr_app_record_dup_text:
+ * @self: a record
+ *
+ * The job's result as text, to read, copy and save: a completed job's
+ * result (after its output, for a command); a failed job's error, then what
+ * it printed; for a cancelled one what it printed.
+ *
+ * Returns: the text
+ */
+char *
+jr_app_record_dup_text (JrAppRecord *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const GError *error;
+
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+
+  switch (jr_future_get_state (self->future))
+    {
+    case JR_FUTURE_STATE_COMPLETED:
+      {
+        g_autofree char *result = jr_app_job_format_result (self->job, self->args,
+                                                            jr_future_get_result (self->future));
+
+        if (self->output == NULL)
+          return g_steal_pointer (&result);
+        g_string_append_len (text, self->output->str, self->output->len);
+        if (self->truncated)
+          g_string_append (text, "# (output cut short)\n");
+        g_string_append_printf (text, "# %s\n", result);
+      }
+      break;
+
+    case JR_FUTURE_STATE_FAILED:
+      error = jr_future_get_error (self->future);
+      g_string_append_printf (text, "Failed: %s\n", error != NULL ? error->message : "unknown error");
+      if (self->output != NULL && self->output->len > 0)
+        {
+          g_string_append (text, "\n");
+          g_string_append_len (text, self->output->str, self->output->len);
+          if (self->truncated)
+            g_string_append (text, "# (output cut short)\n");
+        }
+      break;
+
+    case JR_FUTURE_STATE_CANCELLED:
+      if (self->output != NULL)
+        g_string_append_len (text, self->output->str, self->output->len);
+      g_string_append (text, "# cancelled\n");
+      break;
+
+    default:
+      if (self->output != NULL)
+        g_string_append_len (text, self->output->str, self->output->len);
+      break;
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * jr_app_record_dup_summary:
+ * @self: a record
+ *
+ * Returns: one line: what a completed job gave, why it failed, or its state
+ */
+char *
+jr_app_record_dup_summary (JrAppRecord *self)
+{
+  const GError *error;
+
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+
+  switch (jr_future_get_state (self->future))
+    {
+    case JR_FUTURE_STATE_COMPLETED:
+      return jr_app_job_summarize_result (self->job, self->args,
+                                          jr_future_get_result (self->future));
+    case JR_FUTURE_STATE_FAILED:
+      error = jr_future_get_error (self->future);
+      return g_strdup (error != NULL ? error->message : "Failed");
+    case JR_FUTURE_STATE_CANCELLED:
+      return g_strdup ("Cancelled");
+    case JR_FUTURE_STATE_WAITING:
+      return g_strdup ("Waiting");
+    default:
+      return g_strdup ("Running");
+    }
+}
+
+/**
+ * jr_app_record_dup_result_file:
+ * @self: a record
+ *
+ * Returns: (transfer full) (nullable): the file a completed job made
+ *   (compress), or else the file its result was saved to, if any
+ */
+GFile *
+jr_app_record_dup_result_file (JrAppRecord *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+
+  if (jr_future_get_state (self->future) == JR_FUTURE_STATE_COMPLETED)
+    path = jr_app_job_dup_result_path (self->job, jr_future_get_result (self->future));
+  if (path != NULL)
+    return g_file_new_for_path (path);
+  return self->saved_file != NULL ? g_object_ref (self->saved_file) : NULL;
+}
+
+GFile *
+jr_app_record_get_saved_file (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), NULL);
+  return self->saved_file;
+}
+
+void
+jr_app_record_set_saved_file (JrAppRecord *self,
+                              GFile       *file)
+{
+  g_return_if_fail (JR_IS_APP_RECORD (self));
+
+  g_set_object (&self->saved_file, file);
+}
