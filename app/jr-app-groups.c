@@ -64,7 +64,7 @@ parse_one (const char  *spec,
       group->launcher = jr_launcher_new_local ();
     }
   else if (g_str_has_prefix (spec, "ssh:") && split_size (spec + 4, &what, &group->size) &&
-           *what != '\0' && what[0] != '-')
+           jr_launcher_ssh_destination_is_valid (what))
     {
       group->name = g_strdup (what);
       group->launcher = jr_launcher_new_ssh (what, NULL);

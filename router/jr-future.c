@@ -1175,18 +1175,24 @@ jr_future_set_worker (JrFuture   *self,
 {
   g_return_if_fail (JR_IS_FUTURE (self));
 
-  g_object_freeze_notify (G_OBJECT (self));
+  Changes changes = 0;
+
+  /* Every job starts here: both are set before either is notified, so
+   * handlers see them consistent without the cost of freezing. */
   if (g_strcmp0 (self->worker_group, group) != 0)
     {
       g_free (self->worker_group);
       self->worker_group = g_strdup (group);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_GROUP]);
+      changes |= CHANGED (PROP_WORKER_GROUP);
     }
   if (g_strcmp0 (self->worker_host, host) != 0)
     {
       g_free (self->worker_host);
       self->worker_host = g_strdup (host);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_HOST]);
+      changes |= CHANGED (PROP_WORKER_HOST);
     }
-  g_object_thaw_notify (G_OBJECT (self));
+  if (changes & CHANGED (PROP_WORKER_GROUP))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_GROUP]);
+  if (changes & CHANGED (PROP_WORKER_HOST))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_HOST]);
 }

@@ -283,9 +283,36 @@ jr_launcher_new_command (const char * const *command)
 }
 
 /**
+ * jr_launcher_ssh_destination_is_valid:
+ * @destination: (nullable): what a user gave as an ssh destination
+ *
+ * Whether jr_launcher_new_ssh() takes @destination: not empty, at most
+ * 255 bytes, not starting with `-` (which ssh would read as an option:
+ * `-oProxyCommand=…` runs a command on this machine), and with no spaces
+ * or control characters. Check what a user typed with it first.
+ *
+ * Any thread may call it.
+ *
+ * Returns: %TRUE if @destination can be used
+ *
+ * Since: 0.2
+ */
+gboolean
+jr_launcher_ssh_destination_is_valid (const char *destination)
+{
+  if (destination == NULL || destination[0] == '\0' || destination[0] == '-')
+    return FALSE;
+  for (const char *c = destination; *c != '\0'; c++)
+    if (g_ascii_isspace (*c) || g_ascii_iscntrl (*c))
+      return FALSE;
+  return strlen (destination) <= 255;
+}
+
+/**
  * jr_launcher_new_ssh:
  * @destination: where to log in: `host`, `user@host`, or a `Host` of the
- *   ssh configuration
+ *   ssh configuration, valid for jr_launcher_ssh_destination_is_valid()
+ *   (check what a user typed with it first)
  * @options: (array zero-terminated=1) (nullable): more options for ssh,
  *   before the destination (`-p`, `2222`, `-F`, a file, …)
  *
@@ -308,13 +335,14 @@ jr_launcher_new_ssh (const char         *destination,
   g_auto(GStrv) command = NULL;
   JrLauncher *self;
 
-  g_return_val_if_fail (destination != NULL && *destination != '\0', NULL);
+  g_return_val_if_fail (jr_launcher_ssh_destination_is_valid (destination), NULL);
 
   g_strv_builder_add_many (builder, "ssh", "-o", "BatchMode=yes", "-T", "-e", "none",
                            "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", NULL);
   if (options != NULL)
     g_strv_builder_addv (builder, (const char **) options);
-  g_strv_builder_add (builder, destination);
+  /* Whatever the destination says, it is not an option. */
+  g_strv_builder_add_many (builder, "--", destination, NULL);
   command = g_strv_builder_end (builder);
   self = jr_launcher_new_command ((const char * const *) command);
   self->shell_command = TRUE;

@@ -32,6 +32,8 @@ JR_AVAILABLE_IN_0_2
 JrLauncher         *jr_launcher_new_ssh           (const char         *destination,
                                                    const char * const *options) G_GNUC_WARN_UNUSED_RESULT;
 JR_AVAILABLE_IN_0_2
+gboolean            jr_launcher_ssh_destination_is_valid (const char *destination);
+JR_AVAILABLE_IN_0_2
 JrLauncher         *jr_launcher_new_srun          (const char * const *options) G_GNUC_WARN_UNUSED_RESULT;
 
 JR_AVAILABLE_IN_0_2

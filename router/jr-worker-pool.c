@@ -63,6 +63,15 @@
 /* What is kept of a command's standard error, for messages. */
 #define STDERR_TAIL_MAX         1024
 #define STDERR_LINE_MAX         4096
+/* A job that floods its standard error (through a command, a stream
+ * worker's jobs print there) must not hold the router's thread: at most
+ * this much is read per dispatch, and this many lines a second echoed. */
+#define STDERR_READ_BUDGET      (64 * 1024)
+#define STDERR_ECHO_PER_SECOND  50
+/* What a worker may say of itself (where it runs, why it gave up) ends up
+ * in labels and messages: bounded, one line. */
+#define WORKER_HOST_MAX         255
+#define WORKER_REASON_MAX       1024
 
 typedef enum {
   WORKER_LIVE,        /* takes jobs */
@@ -103,6 +112,9 @@ struct _JrPoolWorker {
   GSource         *stderr_watch;
   GString         *stderr_line;    /* the line being printed */
   GString         *stderr_tail;    /* the last lines printed */
+  gint64           echo_since;     /* this second of echoed lines began */
+  guint            echo_count;     /* lines echoed in it */
+  guint64          echo_dropped;   /* lines not echoed since the last count */
   GSource         *kill_timer;     /* the command's next signal (kill_signal) */
   gint64           kill_due;       /* ... at this time */
   int              kill_signal;    /* SIGTERM, then SIGKILL; 0: none sent yet */
@@ -156,6 +168,19 @@ add_timeout (JrWorkerPool *pool,
   g_source_set_static_name (source, "[jobrouter] worker pool");
   g_source_attach (source, jr_router_get_context (pool->router));
   return source;
+}
+
+static gboolean ready_timed_out (gpointer user_data);
+
+/* How long a new worker has to say READY: its launcher's start timeout,
+ * which may be as long as G_MAXINT64 µs ("no limit"). */
+static GSource *
+add_ready_timeout (JrPoolWorker *worker)
+{
+  gint64 usec = jr_launcher_get_start_timeout (worker->pool->launcher);
+
+  return add_timeout (worker->pool, (guint) CLAMP (usec / 1000, 0, (gint64) G_MAXUINT),
+                      ready_timed_out, worker);
 }
 
 static void
@@ -348,10 +373,76 @@ signal_name (int sig)
     }
 }
 
+/* ---- what a worker says of itself ---- */
+
+/* @text as one line of valid UTF-8 of at most @max bytes, control
+ * characters as spaces; NULL if nothing printable is left. A worker's
+ * words end up in labels and messages: a hostile one must not fill them
+ * with megabytes or fake lines. */
+static char *
+one_line_of (const char *text,
+             gsize       max)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *line = g_string_sized_new (MIN (strlen (valid), max));
+
+  for (const char *c = valid; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      gunichar ch = g_utf8_get_char (c);
+      gsize len = (gsize) (g_utf8_next_char (c) - c);
+
+      if (line->len + len > max)
+        break;
+      if (g_unichar_iscntrl (ch))
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_len (line, c, (gssize) len);
+    }
+  g_strstrip (line->str);
+  if (line->str[0] == '\0')
+    {
+      g_string_free (line, TRUE);
+      return NULL;
+    }
+  return g_string_free (line, FALSE);
+}
+
 /* ---- a command's standard error ---- */
 
+/* Says how many lines were not echoed, if any. */
+static void
+stderr_echo_count_dropped (JrPoolWorker *worker)
+{
+  if (worker->echo_dropped == 0)
+    return;
+  g_printerr ("jobrouter worker (%s): %" G_GUINT64_FORMAT " more line%s not shown\n",
+              worker->pool->group, worker->echo_dropped, worker->echo_dropped == 1 ? "" : "s");
+  worker->echo_dropped = 0;
+}
+
+static gboolean
+stderr_echo_admit (JrPoolWorker *worker)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - worker->echo_since >= G_USEC_PER_SEC)
+    {
+      stderr_echo_count_dropped (worker);
+      worker->echo_since = now;
+      worker->echo_count = 0;
+    }
+  if (worker->echo_count < STDERR_ECHO_PER_SECOND)
+    {
+      worker->echo_count++;
+      return TRUE;
+    }
+  worker->echo_dropped++;
+  return FALSE;
+}
+
 /* One line it printed: kept for messages (the last few), and shown on our
- * own standard error, as a local worker's would be. */
+ * own standard error, as a local worker's would be (up to
+ * STDERR_ECHO_PER_SECOND lines a second). */
 static void
 stderr_line (JrPoolWorker *worker,
              const char   *line)
@@ -360,7 +451,8 @@ stderr_line (JrPoolWorker *worker,
 
   if (*line == '\0')
     return;
-  g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
+  if (stderr_echo_admit (worker))
+    g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
   if (tail->len > 0)
     g_string_append (tail, "; ");
   g_string_append (tail, line);
@@ -392,19 +484,22 @@ stderr_take (JrPoolWorker *worker,
     }
 }
 
-/* Reads what it printed so far; FALSE at its end. */
+/* Reads what it printed so far, up to STDERR_READ_BUDGET bytes; FALSE
+ * at its end. */
 static gboolean
 stderr_read (JrPoolWorker *worker)
 {
   char buf[4096];
+  gsize taken = 0;
 
-  for (;;)
+  while (taken < STDERR_READ_BUDGET)
     {
       ssize_t n = read (worker->stderr_fd, buf, sizeof buf);
 
       if (n > 0)
         {
           stderr_take (worker, buf, (gsize) n);
+          taken += (gsize) n;
           continue;
         }
       if (n < 0 && errno == EINTR)
@@ -417,8 +512,11 @@ stderr_read (JrPoolWorker *worker)
           stderr_line (worker, g_strchomp (worker->stderr_line->str));
           g_string_truncate (worker->stderr_line, 0);
         }
+      stderr_echo_count_dropped (worker);
       return FALSE;
     }
+  /* More to read: the next dispatch, after the rest of the loop's work. */
+  return TRUE;
 }
 
 static gboolean
@@ -736,7 +834,12 @@ on_worker_message (JrReceiver *receiver,
       /* A stream worker says where it runs. */
       if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
           worker->host == NULL)
-        g_variant_lookup (parts.payload, "host", "s", &worker->host);
+        {
+          const char *host = NULL;
+
+          if (g_variant_lookup (parts.payload, "host", "&s", &host))
+            worker->host = one_line_of (host, WORKER_HOST_MAX);
+        }
       if (worker->host == NULL)
         worker->host = g_strdup (g_get_host_name ());
       /* All its threads are there now (or, through a command, the
@@ -751,7 +854,8 @@ on_worker_message (JrReceiver *receiver,
 
     case JR_JOB_MSG_FATAL:
       if (worker->fatal_reason == NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_STRING))
-        worker->fatal_reason = g_variant_dup_string (parts.payload, NULL);
+        worker->fatal_reason = one_line_of (g_variant_get_string (parts.payload, NULL),
+                                            WORKER_REASON_MAX);
       break;
 
     case JR_JOB_MSG_EXITED:
@@ -1202,8 +1306,7 @@ spawn_process_worker (JrWorkerPool  *pool,
    * here too, so none can be overtaken by a worker still starting. */
   g_atomic_int_set (&worker->tid, worker->pid);
   jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
-  worker->ready_timer = add_timeout (pool, (guint) (jr_launcher_get_start_timeout (pool->launcher) / 1000),
-                                     ready_timed_out, worker);
+  worker->ready_timer = add_ready_timeout (worker);
   return worker;
 
 fail:
@@ -1397,9 +1500,7 @@ spawn_stream_worker (JrWorkerPool  *pool,
   g_source_set_static_name (worker->stderr_watch, "[jobrouter] worker stderr");
   g_source_attach (worker->stderr_watch, jr_router_get_context (pool->router));
 
-  worker->ready_timer = add_timeout (pool, (guint) MIN (jr_launcher_get_start_timeout (pool->launcher) / 1000,
-                                                        G_MAXUINT),
-                                     ready_timed_out, worker);
+  worker->ready_timer = add_ready_timeout (worker);
   /* Its setup, the first thing it reads: no environment needed. */
   send_request (worker, JR_WORKER_REQUEST_HELLO, 0, NULL,
                 hello_setup (pool, jr_sender_get_connection_id (sender)));

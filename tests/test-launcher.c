@@ -146,7 +146,8 @@ test_launcher_kinds (void)
   g_assert_cmpstr (command[0], ==, "ssh");
   g_assert_true (g_strv_contains (command, "BatchMode=yes"));
   g_assert_cmpstr (command[g_strv_length ((char **) command) - 1], ==, "user@host");
-  g_assert_cmpstr (command[g_strv_length ((char **) command) - 2], ==, "2222");
+  g_assert_cmpstr (command[g_strv_length ((char **) command) - 2], ==, "--");
+  g_assert_cmpstr (command[g_strv_length ((char **) command) - 3], ==, "2222");
   g_assert_true (jr_launcher_get_shell_command (ssh));
   g_assert_false (jr_launcher_get_shared_paths (ssh));
   described = jr_launcher_describe (ssh);
@@ -164,6 +165,30 @@ test_launcher_kinds (void)
   g_assert_cmpstr (jr_launcher_get_program (srun)[1], ==, "--flag");
   jr_launcher_set_shared_paths (srun, TRUE);
   g_assert_true (jr_launcher_get_shared_paths (srun));
+}
+
+/* A destination that ssh would read as an option (`-oProxyCommand=…` runs
+ * a command on this machine), or one with spaces or control characters,
+ * is a programmer error: the caller checks what a user typed. */
+static void
+test_launcher_ssh_destination (void)
+{
+  static const char * const refused[] = {
+    "-oProxyCommand=touch /tmp/owned", "-p2222", "", "host name", "host\nFailed", "host\t",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      JrLauncher *launcher;
+
+      g_assert_false (jr_launcher_ssh_destination_is_valid (refused[i]));
+      g_test_expect_message ("jobrouter", G_LOG_LEVEL_CRITICAL, "*destination_is_valid*");
+      launcher = jr_launcher_new_ssh (refused[i], NULL);
+      g_test_assert_expected_messages ();
+      g_assert_null (launcher);
+    }
+  g_assert_true (jr_launcher_ssh_destination_is_valid ("user@host.example"));
+  g_assert_true (jr_launcher_ssh_destination_is_valid ("box"));
 }
 
 /* ---- where a job may run ---- */
@@ -565,6 +590,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add_func ("/launcher/kinds", test_launcher_kinds);
+  g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
   ADD ("placement/by-paths", test_placement);
   ADD ("placement/refused", test_placement_refused);
   ADD ("groups/errors", test_group_errors);

@@ -593,6 +593,9 @@ jr_job_row_set_future (JrJobRow *self,
       g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_progress_notify), self);
       g_signal_connect (future, "notify::state", G_CALLBACK (on_state_notify), self);
       g_signal_connect (future, "notify::title", G_CALLBACK (on_title_notify), self);
+      /* A job lost with its worker may start again elsewhere. */
+      g_signal_connect_swapped (future, "notify::worker-group", G_CALLBACK (apply_state), self);
+      g_signal_connect_swapped (future, "notify::worker-host", G_CALLBACK (apply_state), self);
       self->cancel_binding = g_object_bind_property (future, "cancellable-now",
                                                      self->cancel_button, "sensitive",
                                                      G_BINDING_SYNC_CREATE);
