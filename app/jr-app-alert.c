@@ -1,10 +1,28 @@
-/* jr-app-alert.c — tell the user something failed.
+/* jr-app-alert.c — tell the user something: a toast, or a failure.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-app-alert.h"
 
 #include <adwaita.h>
+
+/**
+ * jr_app_toast_new:
+ * @text: what to say, plain text (a job's title, a file name, an error)
+ *
+ * libadwaita 1.2 reads a toast's title as Pango markup, and cannot be told
+ * not to: a title such as `grep '<x>' f` would show as nothing, with a
+ * warning. The text is escaped.
+ *
+ * Returns: (transfer floating): a new toast
+ */
+AdwToast *
+jr_app_toast_new (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
 
 /**
  * jr_app_show_error:

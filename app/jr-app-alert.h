@@ -1,4 +1,4 @@
-/* jr-app-alert.h — tell the user something failed.
+/* jr-app-alert.h — tell the user something: a toast, or a failure.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -6,9 +6,11 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
+
+AdwToast *jr_app_toast_new (const char *text);
 
 void jr_app_show_error (GtkWindow  *parent,
                         const char *heading,

@@ -10,6 +10,8 @@
  */
 #include "jr-app-record.h"
 
+#include <string.h>
+
 /* What a record keeps of a job's output. */
 #define OUTPUT_MAX (8 * 1024 * 1024)
 
@@ -40,16 +42,41 @@ on_yielded (JrFuture    *future,
             GVariant    *value,
             JrAppRecord *self)
 {
-  if (self->output->len >= OUTPUT_MAX)
+  gsize room = OUTPUT_MAX > self->output->len ? OUTPUT_MAX - self->output->len : 0;
+
+  if (room == 0)
     {
       self->truncated = TRUE;
       return;
     }
 
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    g_string_append (self->output, g_variant_get_string (value, NULL));
+    {
+      gsize len;
+      const char *text = g_variant_get_string (value, &len);
+
+      /* One piece may be as large as a message (32 MiB): only what fits,
+       * cut at a character's start. */
+      if (len >= room)
+        {
+          const char *end = g_utf8_find_prev_char (text, text + room);
+
+          len = end != NULL ? (gsize) (end - text) : 0;
+          self->truncated = TRUE;
+        }
+      g_string_append_len (self->output, text, (gssize) len);
+    }
   else
-    g_variant_print_string (value, self->output, FALSE);
+    {
+      g_autofree char *printed = g_variant_print (value, FALSE);
+
+      if (strlen (printed) >= room)
+        {
+          self->truncated = TRUE;
+          return;
+        }
+      g_string_append (self->output, printed);
+    }
   g_string_append_c (self->output, '\n');
 
   g_signal_emit (self, signals[SIGNAL_OUTPUT_CHANGED], 0);

@@ -304,7 +304,7 @@ notify_done (JrAppWindow *self,
       if (state == JR_FUTURE_STATE_FAILED)
         {
           g_autofree char *title = g_strdup_printf ("%s failed", jr_app_record_get_title (record));
-          AdwToast *toast = adw_toast_new (title);
+          AdwToast *toast = jr_app_toast_new (title);
 
           adw_toast_set_button_label (toast, "Details");
           adw_toast_set_action_name (toast, "win.show-result");

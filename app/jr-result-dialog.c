@@ -55,7 +55,7 @@ static void
 toast_text (JrResultDialog *self,
             const char     *text)
 {
-  toast (self, adw_toast_new (text));
+  toast (self, jr_app_toast_new (text));
 }
 
 /* ---- the text ---- */
@@ -363,28 +363,87 @@ on_file_opened (GObject      *source,
 }
 
 /* A text result that was not saved is opened from a copy in the cache:
- * $XDG_CACHE_HOME/jobrouter/results/ID/NAME. */
-static GFile *
-write_cache_copy (JrResultDialog  *self,
-                  GError         **error)
-{
-  g_autofree char *id = g_strdup_printf ("%u", jr_app_record_get_id (self->record));
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "jobrouter", "results",
-                                           id, NULL);
-  g_autofree char *path = g_build_filename (dir, jr_app_record_get_job (self->record)->result_file_name,
-                                            NULL);
+ * $XDG_CACHE_HOME/jobrouter/results/ID/NAME, written in a thread (an NFS
+ * home or a slow disk must not freeze the window). */
+typedef struct {
+  char   *dir;
+  char   *path;
+  GBytes *text;
+} CacheCopy;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+static void
+cache_copy_free (CacheCopy *copy)
+{
+  g_free (copy->dir);
+  g_free (copy->path);
+  g_bytes_unref (copy->text);
+  g_free (copy);
+}
+
+static void
+write_cache_copy_in_thread (GTask        *task,
+                            gpointer      source,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  CacheCopy *copy = task_data;
+  gsize len;
+  const char *data = g_bytes_get_data (copy->text, &len);
+  GError *error = NULL;
+
+  if (g_mkdir_with_parents (copy->dir, 0700) != 0)
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot make %s: %s", dir, g_strerror (saved_errno));
-      return NULL;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "Cannot make %s: %s", copy->dir, g_strerror (saved_errno));
+      return;
     }
-  if (!g_file_set_contents (path, self->text, self->text_len, error))
-    return NULL;
-  return g_file_new_for_path (path);
+  if (!g_file_set_contents (copy->path, data, (gssize) len, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_file_new_for_path (copy->path), g_object_unref);
+}
+
+static void
+on_cache_copy_written (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  JrResultDialog *self = JR_RESULT_DIALOG (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (file == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf ("Could not open the result: %s", error->message);
+      toast_text (self, message);
+      return;
+    }
+  jr_app_open_file (GTK_WINDOW (self), file, self->cancellable, on_file_opened,
+                    g_object_ref (self));
+}
+
+static void
+open_cache_copy (JrResultDialog *self)
+{
+  g_autofree char *id = g_strdup_printf ("%u", jr_app_record_get_id (self->record));
+  CacheCopy *copy = g_new0 (CacheCopy, 1);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_cache_copy_written, NULL);
+
+  copy->dir = g_build_filename (g_get_user_cache_dir (), "jobrouter", "results", id, NULL);
+  copy->path = g_build_filename (copy->dir, jr_app_record_get_job (self->record)->result_file_name,
+                                 NULL);
+  copy->text = g_bytes_new (self->text, self->text_len);
+  g_task_set_task_data (task, copy, (GDestroyNotify) cache_copy_free);
+  g_task_set_source_tag (task, open_cache_copy);
+  g_task_run_in_thread (task, write_cache_copy_in_thread);
 }
 
 static void
@@ -394,16 +453,15 @@ action_open (GtkWidget  *widget,
 {
   JrResultDialog *self = JR_RESULT_DIALOG (widget);
   g_autoptr(GFile) file = jr_app_record_dup_result_file (self->record);
-  g_autoptr(GError) error = NULL;
 
   if (file == NULL && self->text != NULL)
-    file = write_cache_copy (self, &error);
+    {
+      open_cache_copy (self);
+      return;
+    }
   if (file == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("Could not open the result: %s",
-                                                  error != NULL ? error->message : "no file");
-
-      toast_text (self, message);
+      toast_text (self, "Could not open the result: no file");
       return;
     }
 
@@ -443,7 +501,7 @@ on_saved (GObject      *source,
   {
     g_autofree char *name = g_file_get_basename (file);
     g_autofree char *title = g_strdup_printf ("Saved as %s", name);
-    AdwToast *saved = adw_toast_new (title);
+    AdwToast *saved = jr_app_toast_new (title);
 
     adw_toast_set_button_label (saved, "Show in Files");
     adw_toast_set_action_name (saved, "result.show-saved");
