@@ -290,6 +290,68 @@ reap_command_now (JrPoolWorker *worker)
   kill (worker->pid, SIGKILL);
 }
 
+/* Nobody else waits for it: spawned with G_SPAWN_DO_NOT_REAP_CHILD. */
+static void
+reap (JrPoolWorker *worker)
+{
+  if (worker->pid <= 0)
+    return;
+  while (waitpid (worker->pid, &worker->wait_status, 0) < 0 && errno == EINTR)
+    ;
+  worker->pid = 0;
+}
+
+/* Tells every command still running (ssh, srun) to end, then gives them
+ * one moment together — not one each: sixteen srun workers must not hold
+ * the caller for eight seconds. Then SIGKILL for what is left. */
+static void
+end_commands_together (JrWorkerPool *pool)
+{
+  gint64 deadline = g_get_monotonic_time () + 500 * 1000;
+  guint running = 0;
+
+  for (guint i = 0; i < pool->workers->len; i++)
+    {
+      JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
+
+      if (worker->pid > 0 && worker->via_command)
+        {
+          close_request_fd (worker);
+          kill (worker->pid, SIGTERM);
+          running++;
+        }
+    }
+  while (running > 0 && g_get_monotonic_time () < deadline)
+    {
+      running = 0;
+      for (guint i = 0; i < pool->workers->len; i++)
+        {
+          JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
+          int r;
+
+          if (worker->pid <= 0 || !worker->via_command)
+            continue;
+          r = waitpid (worker->pid, &worker->wait_status, WNOHANG);
+          if (r == worker->pid || (r < 0 && errno != EINTR))
+            worker->pid = 0;
+          else
+            running++;
+        }
+      if (running > 0)
+        g_usleep (10 * 1000);
+    }
+  for (guint i = 0; i < pool->workers->len; i++)
+    {
+      JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
+
+      if (worker->pid > 0 && worker->via_command)
+        {
+          kill (worker->pid, SIGKILL);
+          reap (worker);
+        }
+    }
+}
+
 static void
 close_pipe (JrPoolWorker *worker)
 {
@@ -301,17 +363,6 @@ close_pipe (JrPoolWorker *worker)
   if (jr_router_get_running (router))
     jr_router_close_pipe (router, worker->receiver, NULL);
   g_clear_object (&worker->receiver);
-}
-
-/* Nobody else waits for it: spawned with G_SPAWN_DO_NOT_REAP_CHILD. */
-static void
-reap (JrPoolWorker *worker)
-{
-  if (worker->pid <= 0)
-    return;
-  while (waitpid (worker->pid, &worker->wait_status, 0) < 0 && errno == EINTR)
-    ;
-  worker->pid = 0;
 }
 
 static void
@@ -1620,6 +1671,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   pool->retired = TRUE;
   clear_source (&pool->respawn_timer);
   g_clear_signal_handler (&pool->channel_closed_id, pool->router);
+  end_commands_together (pool);
   for (guint i = 0; i < pool->workers->len; i++)
     worker_free (g_ptr_array_index (pool->workers, i));
   g_ptr_array_unref (pool->workers);
