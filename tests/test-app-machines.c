@@ -201,7 +201,7 @@ test_update (void)
   g_assert_cmpuint (jr_executor_get_group_size (executor, "box"), ==, 0);
   g_assert_cmpuint (jr_executor_get_group_size (executor, "slurm"), ==, 3);
 
-  g_assert_true (jr_executor_shutdown (executor, 5 * G_USEC_PER_SEC, &error));
+  g_assert_true (jr_executor_shutdown (executor, WAIT_USEC, &error));
   g_assert_no_error (error);
 }
 
