@@ -23,7 +23,7 @@ parse_size (const char  *text,
 {
   guint64 value;
 
-  if (!g_ascii_string_to_unsigned (text, 10, 0, 256, &value, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 0, JR_APP_GROUP_MAX_SIZE, &value, NULL))
     return FALSE;
   *size = (guint) value;
   return TRUE;
@@ -63,10 +63,19 @@ parse_one (const char  *spec,
       group->name = g_strdup ("local");
       group->launcher = jr_launcher_new_local ();
     }
-  else if (g_str_has_prefix (spec, "ssh:") && split_size (spec + 4, &what, &group->size) &&
-           jr_launcher_ssh_destination_is_valid (what))
+  else if (g_str_has_prefix (spec, "ssh:") && split_size (spec + 4, &what, &group->size))
     {
+      g_autoptr(GError) host_error = NULL;
+
+      if (!jr_app_groups_check_host (what, &host_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "“%s”: %s", spec,
+                       host_error->message);
+          group_free (group);
+          return NULL;
+        }
       group->name = g_strdup (what);
+      group->kind = JR_APP_GROUP_SSH;
       group->launcher = jr_launcher_new_ssh (what, NULL);
     }
   else if (g_str_equal (spec, "slurm") || g_str_equal (spec, "srun") ||
@@ -76,6 +85,7 @@ parse_one (const char  *spec,
       if (strchr (spec, ':') == NULL)
         group->size = 1;
       group->name = g_strdup ("slurm");
+      group->kind = JR_APP_GROUP_SLURM;
       group->launcher = jr_launcher_new_srun (NULL);
     }
   else
@@ -140,21 +150,175 @@ jr_app_groups_find_local (GPtrArray *groups)
   return NULL;
 }
 
-gboolean
-jr_app_groups_add (JrExecutor  *executor,
-                   GPtrArray   *groups,
-                   GError     **error)
+static gboolean
+names_group (GPtrArray  *groups,
+             const char *name)
 {
   for (guint i = 0; i < groups->len; i++)
     {
       JrAppGroup *group = g_ptr_array_index (groups, i);
 
-      if (jr_launcher_get_is_local (group->launcher) || group->size == 0)
+      if (group->kind != JR_APP_GROUP_LOCAL && g_str_equal (group->name, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+jr_app_groups_update (JrExecutor  *executor,
+                      GPtrArray   *groups,
+                      GError     **error)
+{
+  g_auto(GStrv) names = NULL;
+
+  g_return_val_if_fail (JR_IS_EXECUTOR (executor), FALSE);
+  g_return_val_if_fail (groups != NULL, FALSE);
+
+  names = jr_executor_dup_group_names (executor);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      JrAppGroup *group = g_ptr_array_index (groups, i);
+
+      if (group->kind == JR_APP_GROUP_LOCAL)
         continue;
-      if (!jr_executor_add_group (executor, group->name, group->launcher, group->size, error))
+      if (g_strv_contains ((const char * const *) names, group->name))
+        {
+          if (jr_executor_get_group_size (executor, group->name) != group->size &&
+              !jr_executor_set_group_size (executor, group->name, group->size, error))
+            return FALSE;
+        }
+      else if (group->size > 0 &&
+               !jr_executor_add_group (executor, group->name, group->launcher, group->size, error))
         return FALSE;
     }
+  /* An executor cannot forget a group: one no longer wanted keeps no
+   * worker, and is resized if it comes back. */
+  for (guint i = 0; names[i] != NULL; i++)
+    if (!g_str_equal (names[i], "local") && !names_group (groups, names[i]) &&
+        jr_executor_get_group_size (executor, names[i]) > 0 &&
+        !jr_executor_set_group_size (executor, names[i], 0, error))
+      return FALSE;
   return TRUE;
+}
+
+gboolean
+jr_app_groups_check_host (const char  *host,
+                          GError     **error)
+{
+  const char *at;
+
+  g_return_val_if_fail (host != NULL, FALSE);
+
+  if (*host == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "Write the host’s name or address");
+      return FALSE;
+    }
+  /* It would be an option of ssh's. */
+  at = strchr (host, '@');
+  if (host[0] == '-' || (at != NULL && at[1] == '-'))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "A host cannot begin with “-”");
+      return FALSE;
+    }
+  for (const char *p = host; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._-@", *p) == NULL)
+      {
+        if (*p == ':')
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "Write the host without a port (give it one in ~/.ssh/config)");
+        else if (g_ascii_isspace (*p))
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "Write the host without spaces");
+        else if (g_ascii_isprint (*p))
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "A host’s name cannot contain “%c”", *p);
+        else
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "Write the host with letters, digits, “.”, “-” and “_”");
+        return FALSE;
+      }
+  if (at != NULL && (at == host || at[1] == '\0' || strchr (at + 1, '@') != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "Write the host as “user@host”, or the host alone");
+      return FALSE;
+    }
+  if (g_str_equal (host, "local") || g_str_equal (host, "slurm") || g_str_equal (host, "srun"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "“%s” names another group: write the host’s full name or address", host);
+      return FALSE;
+    }
+  /* What the library itself takes (its length, above all). */
+  if (!jr_launcher_ssh_destination_is_valid (host))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "A host’s name is at most 255 characters");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The group one entry describes, or NULL for one that is not valid. */
+static JrAppGroup *
+parse_spec (const char *spec)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (spec));
+
+  return parse_one (stripped, FALSE, NULL);
+}
+
+/* @specs with the group of @kind and @name (any for Slurm) of @size
+ * workers in the place of the one there, or at the end. */
+static char **
+set_group (const char * const *specs,
+           JrAppGroupKind      kind,
+           const char         *name,
+           guint               size)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *spec = NULL;
+  gboolean done = FALSE;
+
+  if (size > 0)
+    spec = kind == JR_APP_GROUP_SSH ? g_strdup_printf ("ssh:%s:%u", name, size)
+                                    : g_strdup_printf ("slurm:%u", size);
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      JrAppGroup *group = parse_spec (specs[i]);
+      gboolean same = group != NULL && group->kind == kind &&
+                      (kind == JR_APP_GROUP_SLURM || g_str_equal (group->name, name));
+
+      g_clear_pointer (&group, group_free);
+      if (!same)
+        g_strv_builder_add (builder, specs[i]);
+      else if (!done && spec != NULL)
+        g_strv_builder_add (builder, spec);
+      done |= same;
+    }
+  if (!done && spec != NULL)
+    g_strv_builder_add (builder, spec);
+  return g_strv_builder_end (builder);
+}
+
+char **
+jr_app_groups_set_ssh (const char * const *specs,
+                       const char         *host,
+                       guint               size)
+{
+  g_return_val_if_fail (jr_app_groups_check_host (host, NULL), NULL);
+
+  return set_group (specs, JR_APP_GROUP_SSH, host, MIN (size, JR_APP_GROUP_MAX_SIZE));
+}
+
+char **
+jr_app_groups_set_slurm (const char * const *specs,
+                         guint               size)
+{
+  return set_group (specs, JR_APP_GROUP_SLURM, NULL, MIN (size, JR_APP_GROUP_MAX_SIZE));
 }
 
 char *

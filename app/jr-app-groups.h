@@ -5,6 +5,11 @@
  *   ssh:[USER@]HOST[:N]   N workers (1 by default) through ssh
  *   slurm[:N]             N workers (1 by default) through srun
  *
+ * The application keeps the groups of other machines in its worker-groups
+ * setting, in the same syntax, and edits them with jr_app_groups_set_ssh()
+ * and jr_app_groups_set_slurm(); jr_app_groups_update() gives an executor
+ * the groups of a new value while it runs.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads: main thread.
@@ -15,11 +20,21 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  JR_APP_GROUP_LOCAL,
+  JR_APP_GROUP_SSH,
+  JR_APP_GROUP_SLURM,
+} JrAppGroupKind;
+
 typedef struct {
-  char       *name;       /* the executor's group: "local", the host, "slurm" */
-  JrLauncher *launcher;
-  guint       size;
+  char          *name;       /* the executor's group: "local", the host, "slurm" */
+  JrAppGroupKind kind;
+  JrLauncher    *launcher;
+  guint          size;
 } JrAppGroup;
+
+/* The most workers one group may have. */
+#define JR_APP_GROUP_MAX_SIZE 256
 
 /* The groups @specs describe, in order (element-type JrAppGroup*). Groups
  * of other machines see this one's paths when @shared_paths. */
@@ -28,10 +43,29 @@ GPtrArray *jr_app_groups_parse (const char * const *specs,
                                 GError            **error);
 /* The group named "local" in @groups, or NULL. */
 JrAppGroup *jr_app_groups_find_local (GPtrArray   *groups);
-/* Adds the groups of other machines in @groups to @executor. */
-gboolean   jr_app_groups_add    (JrExecutor         *executor,
+/* Gives the executor's groups of other machines the sizes of @groups: a
+ * group it does not have yet is added, one it has is resized (its
+ * launcher is not changed: the name is the group), and one that @groups
+ * does not name any more is left with no worker. "local" is left alone. */
+gboolean   jr_app_groups_update (JrExecutor         *executor,
                                  GPtrArray          *groups,
                                  GError            **error);
+
+/* Whether @host may be written as ssh:HOST: [USER@]NAME, where NAME is a
+ * host name, an address or a Host of ~/.ssh/config, without spaces,
+ * commas or colons, and not "local" or "slurm". */
+gboolean   jr_app_groups_check_host (const char     *host,
+                                     GError        **error);
+/* A copy of @specs where the group of the ssh @host has @size workers:
+ * replaced where it was, added at the end when new, removed when @size
+ * is 0. Entries that are not groups are kept as they are. */
+char     **jr_app_groups_set_ssh   (const char * const *specs,
+                                    const char         *host,
+                                    guint               size) G_GNUC_WARN_UNUSED_RESULT;
+/* The same for the Slurm group. */
+char     **jr_app_groups_set_slurm (const char * const *specs,
+                                    guint               size) G_GNUC_WARN_UNUSED_RESULT;
+
 /* "on HOST (GROUP)" for a job that ran on a group of another machine, or
  * NULL for one that ran here. */
 char      *jr_app_groups_describe_where (JrFuture   *future);

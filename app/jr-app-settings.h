@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define JR_APP_SETTINGS_WORKER_PRIORITY      "worker-priority"
 #define JR_APP_SETTINGS_KEEP_FINISHED        "keep-finished"
 #define JR_APP_SETTINGS_NOTIFY_ON_COMPLETION "notify-on-completion"
+#define JR_APP_SETTINGS_WORKER_GROUPS        "worker-groups"
+#define JR_APP_SETTINGS_SHARED_PATHS         "shared-paths"
 #define JR_APP_SETTINGS_WINDOW_WIDTH         "window-width"
 #define JR_APP_SETTINGS_WINDOW_HEIGHT        "window-height"
 #define JR_APP_SETTINGS_WINDOW_MAXIMIZED     "window-maximized"

@@ -320,7 +320,7 @@ run_jobs (GPtrArray   *jobs,
       executor = g_object_new (JR_TYPE_EXECUTOR, "transport", transport,
                                "max-workers", local != NULL ? MAX (local->size, 1u) : 1u,
                                "local-group", local != NULL && local->size > 0, NULL);
-      if (!jr_app_groups_add (executor, groups, &error))
+      if (!jr_app_groups_update (executor, groups, &error))
         {
           g_printerr ("jobrouter: %s\n", error->message);
           jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, NULL);

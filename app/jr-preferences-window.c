@@ -10,6 +10,7 @@
 #include "jr-preferences-window.h"
 
 #include "jr-preferences-general-page.h"
+#include "jr-preferences-machines-page.h"
 #include "jr-preferences-workers-page.h"
 
 typedef GtkWidget *(*JrPreferencesPageNew) (JrApplication *app);
@@ -17,6 +18,7 @@ typedef GtkWidget *(*JrPreferencesPageNew) (JrApplication *app);
 static const JrPreferencesPageNew pages[] = {
   jr_preferences_general_page_new,
   jr_preferences_workers_page_new,
+  jr_preferences_machines_page_new,
 };
 
 struct _JrPreferencesWindow {
