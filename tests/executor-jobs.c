@@ -7,11 +7,13 @@
  * thread: it may block, and it touches nothing but its arguments (and, for
  * "flaky", its counter file).
  */
+#define _GNU_SOURCE 1   /* F_SETPIPE_SZ */
 #include "executor-jobs.h"
 #include "jr-job-message-private.h"
 #include "jr-job-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -322,6 +324,61 @@ job_print (JrJob     *job,
   return g_variant_new ("(b)", TRUE);
 }
 
+/* Floods standard error with "x" lines, as a job that prints in a loop:
+ * @lines of them, or (0) until cancelled. Once it has written 1 MiB it
+ * creates the file at @path (unless ""): a sign that needs no message
+ * through the router. Its pipe is made as large as it may be (1 MiB), so
+ * that a reader slower than it never finds the pipe empty. */
+static GVariant *
+job_flood_stderr (JrJob     *job,
+                  GVariant  *args,
+                  GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+  const gsize block_size = 64 * 1024;
+  g_autofree char *block = g_malloc (block_size);
+  guint64 lines, written = 0;
+  gboolean marked = FALSE;
+  const char *path;
+
+  g_variant_get (args, "(t&s)", &lines, &path);
+  for (gsize i = 0; i + 1 < block_size; i += 2)
+    memcpy (block + i, "x\n", 2);
+  fcntl (STDERR_FILENO, F_SETPIPE_SZ, 1024 * 1024);   /* not a pipe, or no room: no matter */
+
+  while (lines == 0 || written < lines)
+    {
+      gsize want = lines == 0 ? block_size : (gsize) MIN ((lines - written) * 2, block_size);
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      n = write (STDERR_FILENO, block, want);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "write: %s",
+                       g_strerror (saved));
+          return NULL;
+        }
+      /* A short write may end inside a line: finish it. */
+      if (n % 2 == 1)
+        while (write (STDERR_FILENO, "\n", 1) < 0 && errno == EINTR)
+          ;
+      written += (guint64) (n + 1) / 2;
+      if (*path != '\0' && !marked && written >= 512 * 1024)
+        {
+          if (!g_file_set_contents (path, "", 0, error))
+            return NULL;
+          marked = TRUE;
+        }
+    }
+  return g_variant_new_uint64 (written);
+}
+
 /* Where it runs: the worker's pid and process group. */
 static GVariant *
 job_whoami (JrJob     *job,
@@ -429,13 +486,14 @@ executor_test_jobs_register (void)
   jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job ("whoami", job_whoami);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);
 
   /* All but those that take paths of this machine may run anywhere. */
   {
     static const char * const anywhere[] = {
       "sleep", "progress", "iterate", "fail", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "forge-job-id", "forge-pipes", "garbage-message",
-      "whoami", "print",
+      "whoami", "print", "flood-stderr",
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (anywhere); i++)

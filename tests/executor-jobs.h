@@ -44,6 +44,11 @@
  *   "file-size"     (s)    the size of the file at the path: result "t"
  *   "whoami"        none   result "(ii)": its worker's pid and process group
  *   "print"         (s)    writes the text on standard output; result "(b)"
+ *   "flood-stderr"  (ts)   writes T lines "x" on standard error as fast
+ *                          as it can, or (T = 0) until cancelled; grows the
+ *                          pipe there to 1 MiB; once 1 MiB is written,
+ *                          creates the file at the path (unless ""); result
+ *                          "t", the lines written
  *
  * "flaky", "spawn-sleeper" and "file-size" take paths of this machine
  * (JR_JOB_PLACEMENT_LOCAL_PATHS); every other job may run anywhere.

@@ -2,15 +2,20 @@
  * groups, with no engine: workers started through commands on this
  * machine (none, `env`, a command that fails), where a job may run, a
  * group resized, a launcher that cannot start, a lost connection, and
- * what a stream worker does when its input ends.
+ * what a stream worker does when its input ends; what a stream worker
+ * says of itself (its host, why it gives up) and what it prints on its
+ * standard error, bounded; start timeouts of any length.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * This program is also its own worker (local and stream): the jobs are
- * registered and jr_init() is called first thing in main().
+ * registered and jr_init() is called first thing in main(). Run as
+ * `test-launcher --fake-stream-worker MODE ...` it is a stream worker
+ * that lies (fake_stream_worker()).
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +26,25 @@
 #include <glib/gstdio.h>
 
 #include "executor-jobs.h"
+#include "jr-channel-private.h"
+#include "jr-job-message-private.h"
 #include "jr-test.h"
 #include "jr-worker-request-private.h"
 
 #define DONE_TIMEOUT_USEC  ((gint64) 60 * G_USEC_PER_SEC)
 #define SHUTDOWN_USEC      ((gint64) 30 * G_USEC_PER_SEC)
+/* A test run again in a subprocess, for what would hang it: how long it
+ * may take at most (a "did not hang" bound, not a measure). */
+#define TRAP_USEC          ((gint64) 60 * G_USEC_PER_SEC)
+
+#define FAKE_WORKER_ARG    "--fake-stream-worker"
+
+/* What the worker-pool (router/jr-worker-pool.c) keeps of what a worker
+ * says of itself: WORKER_HOST_MAX, WORKER_REASON_MAX; and how many lines
+ * of a command's standard error a second it echoes, STDERR_ECHO_PER_SECOND. */
+#define HOST_MAX           255
+#define REASON_MAX         1024
+#define ECHO_PER_SECOND    50
 
 static char *self_exe;
 
@@ -570,11 +589,530 @@ test_version_refused (Fixture       *f,
   g_assert_cmpstr (out, ==, "");
 }
 
+
+/* ---- what a stream worker says of itself ---- */
+
+/* A stream worker that lies: it reads its HELLO as a real one does, then,
+ * by @mode, sends a READY whose "host" is crafted ("host-lines": lines
+ * and control characters, "host-huge": 1 MiB, "host-blank": control
+ * characters only) and runs every job as "echo" does; or ("fatal-huge")
+ * sends a FATAL whose reason is 1 MiB of lines, and exits. */
+static const char *
+fake_host (const char *mode)
+{
+  static char *huge;
+
+  if (g_str_equal (mode, "host-lines"))
+    return "node1\nFailed: job 7 on node2\r\033[2J\t";
+  if (g_str_equal (mode, "host-blank"))
+    return "\n\t\r\033";
+  if (g_str_equal (mode, "host-huge"))
+    {
+      if (huge == NULL)
+        {
+          /* "é" is two bytes: a cut at 255 must not split one. */
+          GString *text = g_string_new (NULL);
+
+          while (text->len < 1024 * 1024)
+            g_string_append (text, "é");
+          huge = g_string_free (text, FALSE);
+        }
+      return huge;
+    }
+  return NULL;
+}
+
+#define FAKE_REASON_START "cannot start here\nFailed: a line it forged"
+
+static char *
+fake_reason (void)
+{
+  GString *reason = g_string_new (FAKE_REASON_START);
+
+  while (reason->len < 1024 * 1024)
+    g_string_append (reason, "\nmore reasons, ");
+  return g_string_free (reason, FALSE);
+}
+
+static void G_GNUC_NORETURN
+fake_fail (const char   *what,
+           const GError *error)
+{
+  g_printerr ("fake stream worker: %s: %s\n", what, error != NULL ? error->message : "failed");
+  _exit (1);
+}
+
+/* The next request on standard input, read into @buffer; FALSE at its
+ * end. */
+static gboolean
+fake_read_request (GByteArray      *buffer,
+                   JrWorkerRequest *request)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize frame_size = 0, old = buffer->len;
+      JrFrameStatus status = jr_worker_request_decode (buffer->data, buffer->len, request,
+                                                       &frame_size, &error);
+      ssize_t n;
+
+      if (status == JR_FRAME_OK)
+        {
+          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+          return TRUE;
+        }
+      if (status == JR_FRAME_SKIP)
+        {
+          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+          continue;
+        }
+      if (status != JR_FRAME_NEED_MORE)
+        fake_fail ("a request", error);
+      g_byte_array_set_size (buffer, old + 4096);
+      n = read (STDIN_FILENO, buffer->data + old, 4096);
+      g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+    }
+}
+
+static int
+fake_stream_worker (const char *mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  g_autoptr(JrSender) sender = NULL;
+  JrWorkerRequest request;
+  guint64 pipe_id = 0;
+  int out_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+
+  /* The stream on a descriptor of its own, standard output on standard
+   * error, as a real stream worker has them. */
+  if (out_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    fake_fail ("moving the stream", NULL);
+  if (!jr_channel_set_parent_stream (out_fd, NULL, NULL, &error))
+    fake_fail ("the stream", error);
+
+  if (!fake_read_request (buffer, &request) || request.kind != JR_WORKER_REQUEST_HELLO ||
+      request.args == NULL || !g_variant_lookup (request.args, "pipe", "t", &pipe_id))
+    fake_fail ("no HELLO", NULL);
+  jr_worker_request_clear (&request);
+  sender = jr_sender_new_for_parent (pipe_id, &error);
+  if (sender == NULL || !jr_sender_start (sender, &error))
+    fake_fail ("its pipe", error);
+
+  if (g_str_equal (mode, "fatal-huge"))
+    {
+      g_autofree char *reason = fake_reason ();
+
+      if (!jr_job_message_send_value (sender, 0, JR_JOB_MSG_FATAL, g_variant_new_string (reason),
+                                      &error) ||
+          !jr_channel_flush (jr_channel_get_for_parent (NULL), &error))
+        fake_fail ("FATAL", error);
+      return 3;
+    }
+  else
+    {
+      GVariantDict info;
+
+      if (fake_host (mode) == NULL)
+        fake_fail ("no such mode", NULL);
+      g_variant_dict_init (&info, NULL);
+      g_variant_dict_insert (&info, "host", "s", fake_host (mode));
+      g_variant_dict_insert (&info, "pid", "i", (gint32) getpid ());
+      if (!jr_job_message_send_value (sender, 0, JR_JOB_MSG_READY, g_variant_dict_end (&info),
+                                      &error))
+        fake_fail ("READY", error);
+    }
+
+  while (fake_read_request (buffer, &request))
+    {
+      JrWorkerRequestKind kind = request.kind;
+
+      if (kind == JR_WORKER_REQUEST_RUN &&
+          (!jr_job_message_send_tag (sender, request.job_id, JR_JOB_MSG_STARTED, &error) ||
+           !jr_job_message_send_value (sender, request.job_id, JR_JOB_MSG_RESULT,
+                                       request.args != NULL ? g_variant_ref (request.args)
+                                                            : g_variant_new ("()"),
+                                       &error)))
+        fake_fail ("a job's messages", error);
+      jr_worker_request_clear (&request);
+      if (kind == JR_WORKER_REQUEST_QUIT)
+        break;
+    }
+  if (!jr_channel_flush (jr_channel_get_for_parent (NULL), &error))
+    fake_fail ("flushing", error);
+  return 0;
+}
+
+static JrLauncher *
+new_fake_launcher (const char *mode)
+{
+  const char *command[] = { self_exe, FAKE_WORKER_ARG, mode, NULL };
+
+  return jr_launcher_new_command (command);
+}
+
+static void
+assert_one_line (const char *text,
+                 gsize       max)
+{
+  g_assert_nonnull (text);
+  g_assert_cmpuint (strlen (text), <=, max);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  for (const char *c = text; *c != '\0'; c = g_utf8_next_char (c))
+    if (g_unichar_iscntrl (g_utf8_get_char (c)))
+      g_error ("a control character (U+%04X) at byte %d of “%s”", g_utf8_get_char (c),
+               (int) (c - text), text);
+}
+
+/* The host a stream worker reports in its READY is one line of at most
+ * 255 bytes of valid UTF-8 with no control characters (as spaces), or,
+ * with nothing printable, this machine's name: it ends up in labels and
+ * messages, where a hostile worker must not forge lines or put megabytes. */
+static void
+test_stream_host (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *mode = data;
+  g_autoptr(JrLauncher) fake = new_fake_launcher (mode);
+  g_autoptr(JrFuture) future = NULL;
+  const char *host;
+
+  new_executor (f, 0);
+  add_group (f, "fake", fake, 1);
+  future = submit (f->executor, "echo", g_variant_new ("(u)", 7u));
+  wait_done (future);
+  assert_completed (future);
+  host = jr_future_get_worker_host (future);
+  g_test_message ("host: “%.300s” (%zu bytes)", host, host != NULL ? strlen (host) : 0);
+  assert_one_line (host, HOST_MAX);
+
+  if (g_str_equal (mode, "host-lines"))
+    g_assert_cmpstr (host, ==, "node1 Failed: job 7 on node2  [2J");
+  else if (g_str_equal (mode, "host-blank"))
+    g_assert_cmpstr (host, ==, g_get_host_name ());
+  else
+    {
+      /* The most whole characters that fit. */
+      g_assert_cmpuint (strlen (host), ==, HOST_MAX - 1);
+      g_assert_true (g_str_has_prefix (fake_host (mode), host));
+    }
+}
+
+/* The reason a stream worker gives for not starting (FATAL) ends up cut
+ * to about 1 KiB, one line, in the job's error and the executor's. */
+static void
+test_stream_fatal_reason (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(JrLauncher) fake = new_fake_launcher ("fatal-huge");
+  g_autoptr(JrFuture) future = NULL;
+  g_autofree char *reason = fake_reason ();
+  g_autofree char *expected = g_strdelimit (g_strndup (FAKE_REASON_START, strlen (FAKE_REASON_START)),
+                                            "\n", ' ');
+  const GError *error;
+
+  jr_test_allow_warnings ("No worker of group “fake”*");
+  new_executor (f, 0);
+  add_group (f, "fake", fake, 1);
+  future = submit (f->executor, "echo", NULL);
+  wait_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
+  error = jr_future_get_error (future);
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+  g_test_message ("%.1200s (%zu bytes)", error->message, strlen (error->message));
+  /* Its reason, the rest of the message around it. */
+  g_assert_nonnull (strstr (error->message, expected));
+  assert_one_line (error->message, REASON_MAX + 512);
+
+  jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the executor's worker-error");
+  error = jr_executor_get_worker_error (f->executor);
+  g_assert_nonnull (strstr (error->message, expected));
+  assert_one_line (error->message, REASON_MAX + 512);
+}
+
+/* ---- what a stream worker prints on its standard error ---- */
+
+/* Inside the subprocess of a flood test: how long a step may take at
+ * most ("did not hang" bounds). */
+#define FLOOD_STEP_USEC    ((gint64) 30 * G_USEC_PER_SEC)
+
+static gboolean
+tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+typedef struct {
+  guint *count;
+  guint  at_least;
+} Count;
+
+static gboolean
+count_reached (gpointer data)
+{
+  Count *count = data;
+
+  return *count->count >= count->at_least;
+}
+
+/* A job of a stream worker floods its standard error without end (and
+ * its pipe holds 1 MiB, so a reader slower than it never finds it empty).
+ * Our standard error meanwhile goes to /dev/null: before the fix, every
+ * line was echoed there. With @jobs, jobs on the group's other worker
+ * must complete while it floods; without, a timeout on the main context
+ * must fire again and again. Then the flood is cancelled. */
+static void
+flood_in_subprocess (Fixture  *f,
+                     gboolean  jobs)
+{
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) flood = NULL;
+  g_autoptr(GSource) ticker = NULL;
+  g_autofree char *marker = g_build_filename (f->dir, "flooding", NULL);
+  guint ticks = 0;
+  Count twenty_ticks = { &ticks, 20 };
+  int saved_stderr, null_fd;
+
+  saved_stderr = dup (STDERR_FILENO);
+  null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (saved_stderr, >=, 0);
+  g_assert_cmpint (null_fd, >=, 0);
+  g_assert_cmpint (dup2 (null_fd, STDERR_FILENO), ==, STDERR_FILENO);
+  close (null_fd);
+
+  new_executor (f, 0);
+  add_group (f, "flood", direct, 2);
+  wait_n_workers (f->executor, 2);
+  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", (guint64) 0, marker));
+  /* Seen through the file system: the router's messages may wait. */
+  jr_test_run_until (file_exists, marker, FLOOD_STEP_USEC, "the flood to start");
+
+  if (jobs)
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autoptr(JrFuture) echo = submit (f->executor, "echo", g_variant_new ("(u)", i));
+
+        jr_test_run_until_done (echo, FLOOD_STEP_USEC);
+        assert_completed (echo);
+      }
+  else
+    {
+      ticker = g_timeout_source_new (10);
+      g_source_set_callback (ticker, tick, &ticks, NULL);
+      g_source_attach (ticker, NULL);
+      jr_test_run_until (count_reached, &twenty_ticks, FLOOD_STEP_USEC, "20 ticks of a timeout");
+      g_source_destroy (ticker);
+    }
+  /* All that time it flooded: it ends only when cancelled. */
+  g_assert_false (jr_future_get_done (flood));
+
+  g_assert_true (jr_future_cancel (flood));
+  jr_test_run_until_done (flood, FLOOD_STEP_USEC);
+  g_assert_cmpint (jr_future_get_state (flood), ==, JR_FUTURE_STATE_CANCELLED);
+
+  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
+  close (saved_stderr);
+}
+
+/* A stream worker's job that floods its standard error without end does
+ * not hold the thread of the executor's main context: the router reads at
+ * most 64 KiB of it per dispatch, and a timeout there fires again and
+ * again meanwhile. Before the fix it read until the pipe was empty, which
+ * it never is: the test, in a subprocess, would hang. */
+static void
+test_stderr_flood_timeouts (Fixture       *f,
+                            gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      flood_in_subprocess (f, FALSE);
+      return;
+    }
+  g_test_trap_subprocess (NULL, TRAP_USEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* The same, and jobs of the group's other worker complete meanwhile.
+ *
+ * Not run unless JR_TEST_KNOWN_FAILURES is set, for a known fault: the
+ * stderr watch (router/jr-worker-pool.c) is at G_PRIORITY_DEFAULT, the
+ * router's dispatch of messages at G_PRIORITY_DEFAULT_IDLE; a pipe that is
+ * never empty keeps the watch ready at almost every iteration, and the
+ * messages (and anything below G_PRIORITY_DEFAULT: GTK's redraws) wait:
+ * 20 s for the first job here, on an idle machine; within the bound or
+ * not depending on the machine. */
+static void
+test_stderr_flood_jobs (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      flood_in_subprocess (f, TRUE);
+      return;
+    }
+  if (g_getenv ("JR_TEST_KNOWN_FAILURES") == NULL)
+    {
+      g_test_skip ("a flooding stderr starves the router's messages (the stderr watch's "
+                   "priority is above theirs); set JR_TEST_KNOWN_FAILURES=1 to run it");
+      return;
+    }
+  g_test_trap_subprocess (NULL, TRAP_USEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static guint64
+count_lines_echoed (const char *text,
+                    const char *group,
+                    const char *line,
+                    guint64    *not_shown,
+                    guint      *not_shown_lines)
+{
+  g_autofree char *prefix = g_strdup_printf ("jobrouter worker (%s): ", group);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint64 echoed = 0;
+
+  *not_shown = 0;
+  *not_shown_lines = 0;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *rest;
+      guint64 n;
+      char *end;
+
+      if (!g_str_has_prefix (lines[i], prefix))
+        continue;
+      rest = lines[i] + strlen (prefix);
+      if (g_str_equal (rest, line))
+        {
+          echoed++;
+          continue;
+        }
+      n = g_ascii_strtoull (rest, &end, 10);
+      if (end != rest && (g_str_equal (end, " more lines not shown") ||
+                          g_str_equal (end, " more line not shown")))
+        {
+          *not_shown += n;
+          (*not_shown_lines)++;
+        }
+    }
+  return echoed;
+}
+
+/* What a stream worker's job prints on standard error is echoed on ours,
+ * at most 50 lines a second, and then how many were not shown: every
+ * line is either shown or counted. Before, every line was echoed. */
+static void
+test_stderr_flood_echo (Fixture       *f,
+                        gconstpointer  data)
+{
+  const guint64 lines = 20000;
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) flood = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
+  g_autofree char *echoed_text = NULL;
+  guint64 echoed, not_shown, windows;
+  guint not_shown_lines;
+  gint64 start, elapsed;
+  int saved_stderr, file_fd;
+
+  /* Our standard error, into a file while the worker runs. */
+  saved_stderr = dup (STDERR_FILENO);
+  file_fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (saved_stderr, >=, 0);
+  g_assert_cmpint (file_fd, >=, 0);
+  g_assert_cmpint (dup2 (file_fd, STDERR_FILENO), ==, STDERR_FILENO);
+  close (file_fd);
+
+  start = g_get_monotonic_time ();
+  new_executor (f, 0);
+  add_group (f, "flood", direct, 1);
+  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
+  wait_done (flood);
+  /* Its end is the end of its standard error: all of it read. */
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->executor);
+  elapsed = g_get_monotonic_time () - start;
+
+  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
+  close (saved_stderr);
+
+  assert_completed (flood);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (flood)), ==, lines);
+  g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
+  g_assert_no_error (error);
+  echoed = count_lines_echoed (echoed_text, "flood", "x", &not_shown, &not_shown_lines);
+  /* The limit holds per second from a line's arrival: as many seconds as
+   * the test took, and one begun. */
+  windows = (guint64) (elapsed / G_USEC_PER_SEC) + 2;
+  g_test_message ("%" G_GUINT64_FORMAT " lines echoed, %" G_GUINT64_FORMAT " counted in %u "
+                  "lines, in %.1f s", echoed, not_shown, not_shown_lines,
+                  elapsed / (double) G_USEC_PER_SEC);
+  g_assert_cmpuint (echoed, >=, 1);
+  g_assert_cmpuint (echoed, <=, ECHO_PER_SECOND * windows);
+  g_assert_cmpuint (not_shown_lines, >=, 1);
+  g_assert_cmpuint (echoed + not_shown, ==, lines);
+}
+
+/* ---- how long a worker may take to start ---- */
+
+/* A start timeout of G_MAXINT64 µs is "no limit", and one past 2^32 ms is
+ * long too: the group's worker is not ended as late at once, and its job
+ * runs, for a local launcher as for a command (before, the ms were cast
+ * to a guint for local workers, and 2^32 + 1 ms became 1 ms). Each group
+ * alone in its executor, so that its job runs there or nowhere. */
+static void
+test_start_timeout_long (Fixture       *f,
+                         gconstpointer  data)
+{
+  const gint64 timeouts[] = { G_MAXINT64, ((gint64) G_MAXUINT + 2) * 1000 };
+
+  for (guint local = 0; local < 2; local++)
+    for (guint t = 0; t < G_N_ELEMENTS (timeouts); t++)
+      {
+        g_autoptr(JrLauncher) launcher = local ? jr_launcher_new_local ()
+                                               : jr_launcher_new_command (NULL);
+        g_autoptr(JrFuture) future = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_test_message ("%s launcher, start timeout %" G_GINT64_FORMAT " µs",
+                        local ? "local" : "command", timeouts[t]);
+        jr_launcher_set_start_timeout (launcher, timeouts[t]);
+        g_assert_cmpint (jr_launcher_get_start_timeout (launcher), ==, timeouts[t]);
+        new_executor (f, 0);
+        add_group (f, "patient", launcher, 1);
+        future = submit (f->executor, "whoami", NULL);
+        wait_done (future);
+        assert_completed (future);
+        g_assert_cmpstr (jr_future_get_worker_group (future), ==, "patient");
+        g_assert_null (jr_executor_get_worker_error (f->executor));
+
+        g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+        g_assert_no_error (error);
+        g_clear_object (&f->executor);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   executor_test_jobs_register ();
+  /* A stream worker that lies, started by the tests below. */
+  if (argc >= 3 && g_str_equal (argv[1], FAKE_WORKER_ARG))
+    return fake_stream_worker (argv[2]);
   jr_init (&argc, &argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
@@ -599,6 +1137,17 @@ main (int    argc,
   ADD ("stream/stdio-moved", test_stdio_moved);
   ADD ("stream/input-ends", test_input_ends);
   ADD ("stream/version-refused", test_version_refused);
+  g_test_add ("/launcher/stream/host/lines", Fixture, "host-lines", fixture_setup,
+              test_stream_host, fixture_teardown);
+  g_test_add ("/launcher/stream/host/huge", Fixture, "host-huge", fixture_setup,
+              test_stream_host, fixture_teardown);
+  g_test_add ("/launcher/stream/host/blank", Fixture, "host-blank", fixture_setup,
+              test_stream_host, fixture_teardown);
+  ADD ("stream/fatal-reason", test_stream_fatal_reason);
+  ADD ("stream/stderr-flood/timeouts", test_stderr_flood_timeouts);
+  ADD ("stream/stderr-flood/jobs", test_stderr_flood_jobs);
+  ADD ("stream/stderr-flood/echo", test_stderr_flood_echo);
+  ADD ("start-timeout/long", test_start_timeout_long);
   for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)
     {
       g_autofree char *path = g_strdup_printf ("/launcher/cannot-start/%s", failing[i].name);
