@@ -1549,6 +1549,9 @@ spawn_stream_worker (JrWorkerPool  *pool,
   worker->stderr_watch = g_unix_fd_source_new (worker->stderr_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
   g_source_set_callback (worker->stderr_watch, G_SOURCE_FUNC (on_stderr_readable), worker, NULL);
   g_source_set_static_name (worker->stderr_watch, "[jobrouter] worker stderr");
+  /* Below the router's messages and the GUI's redraws: a pipe that never
+   * empties must not make them wait (its writer waits instead). */
+  g_source_set_priority (worker->stderr_watch, G_PRIORITY_LOW);
   g_source_attach (worker->stderr_watch, jr_router_get_context (pool->router));
 
   worker->ready_timer = add_ready_timeout (worker);
