@@ -324,12 +324,7 @@ jr_app_groups_set_slurm (const char * const *specs,
 char *
 jr_app_groups_describe_where (JrFuture *future)
 {
-  const char *group = jr_future_get_worker_group (future);
-  const char *host = jr_future_get_worker_host (future);
+  g_autofree char *place = jr_future_dup_place (future);
 
-  if (group == NULL || g_str_equal (group, "local"))
-    return NULL;
-  if (host == NULL || g_str_equal (host, group))
-    return g_strdup_printf ("on %s", group);
-  return g_strdup_printf ("on %s (%s)", host, group);
+  return place != NULL ? g_strdup_printf ("on %s", place) : NULL;
 }

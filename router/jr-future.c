@@ -1168,6 +1168,34 @@ jr_future_get_worker_host (JrFuture *self)
   return self->worker_host;
 }
 
+/**
+ * jr_future_dup_place:
+ * @self: a future
+ *
+ * Where the job runs or ran, said for people, when that is another
+ * machine's group: "node17 (cluster)" (the host, then the group), or the
+ * group alone when the host is not known or is the group's name. For a
+ * job of this machine's workers (the group "local"), or one that has not
+ * started, %NULL: there is nothing to say.
+ *
+ * Call it from the future's thread (where it is used).
+ *
+ * Returns: (transfer full) (nullable): where the job runs, or %NULL
+ *
+ * Since: 0.2
+ */
+char *
+jr_future_dup_place (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+
+  if (self->worker_group == NULL || g_str_equal (self->worker_group, "local"))
+    return NULL;
+  if (self->worker_host == NULL || g_str_equal (self->worker_host, self->worker_group))
+    return g_strdup (self->worker_group);
+  return g_strdup_printf ("%s (%s)", self->worker_host, self->worker_group);
+}
+
 void
 jr_future_set_worker (JrFuture   *self,
                       const char *group,

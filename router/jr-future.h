@@ -105,6 +105,8 @@ JR_AVAILABLE_IN_0_2
 const char    *jr_future_get_worker_group  (JrFuture *self);
 JR_AVAILABLE_IN_0_2
 const char    *jr_future_get_worker_host   (JrFuture *self);
+JR_AVAILABLE_IN_0_2
+char          *jr_future_dup_place         (JrFuture *self) G_GNUC_WARN_UNUSED_RESULT;
 JR_AVAILABLE_IN_ALL
 gboolean       jr_future_cancel            (JrFuture *self);
 

@@ -1250,14 +1250,19 @@ read_own_args (void)
 }
 
 /* The running program, by its path (which names the worker in ps and
- * top), unless its file has been replaced or removed since it started (an
- * upgrade): then the running file itself, through /proc. */
+ * top). If its file has been replaced or removed since it started (an
+ * upgrade): for this machine, the running file itself, through /proc;
+ * @elsewhere, for a machine where it is installed at the same place, the
+ * path all the same (/proc/self/exe names nothing there). */
 static char *
-self_program (void)
+self_program (gboolean elsewhere)
 {
   char *path = g_file_read_link ("/proc/self/exe", NULL);
+  gboolean deleted = path != NULL && g_str_has_suffix (path, " (deleted)");
 
-  if (path == NULL || g_str_has_suffix (path, " (deleted)"))
+  if (path != NULL && deleted && elsewhere)
+    path[strlen (path) - strlen (" (deleted)")] = '\0';
+  else if (path == NULL || deleted)
     {
       g_free (path);
       return g_strdup ("/proc/self/exe");
@@ -1276,7 +1281,7 @@ worker_argv (JrWorkerPool *pool)
   if (pool->argv != NULL)
     return g_strdupv (pool->argv);
   builder = g_strv_builder_new ();
-  program = self_program ();
+  program = self_program (FALSE);
   g_strv_builder_add (builder, program);
   g_strv_builder_addv (builder, (const char **) pool->own_args);
   return g_strv_builder_end (builder);
@@ -1370,18 +1375,6 @@ fail:
 
 /* ---- stream workers: through a command, maybe on another machine ---- */
 
-/* This program's path, for a machine where it is installed at the same
- * place: never /proc/self/exe, which names nothing there. */
-static char *
-self_path (void)
-{
-  char *path = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (path != NULL && g_str_has_suffix (path, " (deleted)"))
-    path[strlen (path) - strlen (" (deleted)")] = '\0';
-  return path != NULL ? path : g_strdup ("/proc/self/exe");
-}
-
 /* The command, then the worker's command line and the argument that
  * makes it a stream worker; quoted for a shell on the far side if the
  * command hands it to one (ssh). */
@@ -1399,7 +1392,7 @@ stream_worker_argv (JrWorkerPool *pool)
     g_strv_builder_addv (worker, (const char **) program);
   else
     {
-      g_autofree char *path = command[0] != NULL ? self_path () : self_program ();
+      g_autofree char *path = self_program (command[0] != NULL);
 
       g_strv_builder_add (worker, path);
       g_strv_builder_addv (worker, (const char **) pool->own_args);

@@ -548,6 +548,31 @@ test_cancellable_outlives (void)
   g_cancellable_cancel (cancellable);
 }
 
+/* Where a job runs, said for people: nothing for this machine's workers. */
+static void
+test_place (void)
+{
+  g_autoptr(JrFuture) future = jr_future_new ("count", JR_JOB_KIND_CALL);
+  g_autofree char *local = NULL;
+  g_autofree char *group_only = NULL;
+  g_autofree char *same = NULL;
+  g_autofree char *both = NULL;
+
+  g_assert_null (jr_future_dup_place (future));
+  jr_future_set_worker (future, "local", "this-machine");
+  local = jr_future_dup_place (future);
+  g_assert_null (local);
+  jr_future_set_worker (future, "cluster", NULL);
+  group_only = jr_future_dup_place (future);
+  g_assert_cmpstr (group_only, ==, "cluster");
+  jr_future_set_worker (future, "box", "box");
+  same = jr_future_dup_place (future);
+  g_assert_cmpstr (same, ==, "box");
+  jr_future_set_worker (future, "cluster", "node17");
+  both = jr_future_dup_place (future);
+  g_assert_cmpstr (both, ==, "node17 (cluster)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/future/cancel/mark-cancelled-from-waiting", test_mark_cancelled_from_waiting);
   g_test_add_func ("/future/cancel/from-thread", test_cancel_from_thread);
   g_test_add_func ("/future/cancel/cancellable-outlives", test_cancellable_outlives);
+  g_test_add_func ("/future/place", test_place);
 
   return g_test_run ();
 }

@@ -388,14 +388,11 @@ static char *
 state_with_place (JrFuture      *future,
                   JrFutureState  state)
 {
-  const char *group = jr_future_get_worker_group (future);
-  const char *host = jr_future_get_worker_host (future);
+  g_autofree char *place = NULL;
 
-  if (group == NULL || g_str_equal (group, "local") || state == JR_FUTURE_STATE_WAITING)
+  if (state == JR_FUTURE_STATE_WAITING || (place = jr_future_dup_place (future)) == NULL)
     return g_strdup (state_text (state));
-  if (host == NULL || g_str_equal (host, group))
-    return g_strdup_printf ("%s on %s", state_text (state), group);
-  return g_strdup_printf ("%s on %s (%s)", state_text (state), host, group);
+  return g_strdup_printf ("%s on %s", state_text (state), place);
 }
 
 static void
