@@ -703,15 +703,6 @@ find_free_slot (JrExecutor *self,
   return best;
 }
 
-static gboolean
-goes_first (const JrQueueEntry *a,
-            const JrQueueEntry *b)
-{
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  return a->sequence < b->sequence;
-}
-
 /* A worker whose group shrank ends once it has no task left. */
 static void
 retire_emptied (JrExecutor *self)
@@ -745,7 +736,7 @@ schedule (JrExecutor *self)
       depth = slot_depth (self);
       /* The head that goes first, if a worker may take it; else the other
        * (a worker that may not read local paths takes what it may). */
-      if (paths != NULL && (anywhere == NULL || goes_first (paths, anywhere)))
+      if (paths != NULL && (anywhere == NULL || jr_queue_entry_goes_first (paths, anywhere)))
         {
           if ((slot = find_free_slot (self, FALSE, depth)) != NULL)
             from = self->queue;

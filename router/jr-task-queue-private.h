@@ -47,4 +47,14 @@ jr_queue_entry_is_queued (const JrQueueEntry *entry)
   return entry->index != JR_TASK_QUEUE_NOWHERE;
 }
 
+/* The queue's order: higher priority first, then older first. */
+static inline gboolean
+jr_queue_entry_goes_first (const JrQueueEntry *a,
+                           const JrQueueEntry *b)
+{
+  if (a->priority != b->priority)
+    return a->priority > b->priority;
+  return a->sequence < b->sequence;
+}
+
 G_END_DECLS

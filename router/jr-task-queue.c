@@ -12,15 +12,6 @@ struct _JrTaskQueue {
   GHashTable *n_other;      /* priority → count, for priorities other than 0 */
 };
 
-static gboolean
-goes_first (const JrQueueEntry *a,
-            const JrQueueEntry *b)
-{
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  return a->sequence < b->sequence;
-}
-
 static void
 place (JrTaskQueue  *queue,
        guint         index,
@@ -41,7 +32,7 @@ sift_up (JrTaskQueue *queue,
       guint parent = (index - 1) / 2;
       JrQueueEntry *above = queue->heap->pdata[parent];
 
-      if (!goes_first (entry, above))
+      if (!jr_queue_entry_goes_first (entry, above))
         break;
       place (queue, index, above);
       index = parent;
@@ -63,10 +54,10 @@ sift_down (JrTaskQueue *queue,
 
       if (child >= n)
         break;
-      if (child + 1 < n && goes_first (queue->heap->pdata[child + 1], queue->heap->pdata[child]))
+      if (child + 1 < n && jr_queue_entry_goes_first (queue->heap->pdata[child + 1], queue->heap->pdata[child]))
         child++;
       first = queue->heap->pdata[child];
-      if (!goes_first (first, entry))
+      if (!jr_queue_entry_goes_first (first, entry))
         break;
       place (queue, index, first);
       index = child;
