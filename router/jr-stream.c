@@ -61,7 +61,8 @@ struct _JrStream {
   guint64     written;       /* bytes, ever */
   gint64      last_append;   /* when the last message came */
   gboolean    is_socket;     /* send() can say MSG_NOSIGNAL */
-  gboolean    thread_idle;
+  gboolean    thread_idle;   /* waiting on cond, and nobody signalled it yet */
+  guint       room_waiters;  /* threads waiting on room */
   gboolean    closing;       /* write what is pending, then end */
   gboolean    abandon;       /* end now */
   gboolean    broken;
@@ -268,6 +269,37 @@ write_all (JrStream     *stream,
   return TRUE;
 }
 
+/* Called with the lock held. GLib's GCond makes a system call for every
+ * signal, waited on or not: under a flood that was one futex() for every
+ * few messages. Only wake those that wait. */
+static void
+wake_room_locked (JrStream *stream)
+{
+  if (stream->room_waiters > 0)
+    g_cond_broadcast (&stream->room);
+}
+
+/* Called with the lock held: waits on room, counted (wake_room_locked()). */
+static void
+wait_room_locked (JrStream *stream)
+{
+  stream->room_waiters++;
+  g_cond_wait (&stream->room, &stream->lock);
+  stream->room_waiters--;
+}
+
+static gboolean
+wait_room_until_locked (JrStream *stream,
+                        gint64    until)
+{
+  gboolean ok;
+
+  stream->room_waiters++;
+  ok = g_cond_wait_until (&stream->room, &stream->lock, until);
+  stream->room_waiters--;
+  return ok;
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -302,7 +334,7 @@ writer_thread (gpointer data)
       batch = stream->pending;
       stream->pending = stream->writing;
       stream->writing = batch;
-      g_cond_broadcast (&stream->room);
+      wake_room_locked (stream);
       g_mutex_unlock (&stream->lock);
 
       ok = write_all (stream, batch->data, batch->len);
@@ -313,7 +345,7 @@ writer_thread (gpointer data)
         {
           stream->broken = TRUE;
           stream->write_errno = saved;
-          g_cond_broadcast (&stream->room);
+          wake_room_locked (stream);
           break;
         }
       stream->written += batch->len;
@@ -324,7 +356,7 @@ writer_thread (gpointer data)
         }
       else
         g_byte_array_set_size (batch, 0);
-      g_cond_broadcast (&stream->room);
+      wake_room_locked (stream);
     }
   g_mutex_unlock (&stream->lock);
 
@@ -378,7 +410,7 @@ wait_for_room_locked (JrStream  *stream,
 {
   while (!stream->broken && stream->pending->len > 0 &&
          stream->pending->len + size > JR_STREAM_PENDING_MAX)
-    g_cond_wait (&stream->room, &stream->lock);
+    wait_room_locked (stream);
   if (stream->broken)
     return broken_error (stream, error);
   return TRUE;
@@ -446,8 +478,14 @@ appended_locked (JrStream *stream,
         return;
       /* What is left (or a broken stream) is the thread's. */
     }
+  /* Once: the thread is awake from then on, and takes all that is
+   * pending when it gets the lock (a signal per message was a futex()
+   * per message while it woke). */
   if (stream->thread_idle)
-    g_cond_signal (&stream->cond);
+    {
+      stream->thread_idle = FALSE;
+      g_cond_signal (&stream->cond);
+    }
 }
 
 gboolean
@@ -508,7 +546,7 @@ jr_stream_flush (JrStream  *stream,
   g_mutex_lock (&stream->lock);
   target = stream->appended;
   while (!stream->broken && stream->written < target)
-    g_cond_wait (&stream->room, &stream->lock);
+    wait_room_locked (stream);
   ok = stream->written >= target || broken_error (stream, error);
   g_mutex_unlock (&stream->lock);
   return ok;
@@ -528,7 +566,7 @@ jr_stream_free (JrStream *stream)
       stream->closing = TRUE;
       g_cond_signal (&stream->cond);
       while (!stream->broken && stream->written < stream->appended &&
-             g_cond_wait_until (&stream->room, &stream->lock, until))
+             wait_room_until_locked (stream, until))
         ;
       stream->abandon = TRUE;
       g_cond_signal (&stream->cond);
