@@ -41,6 +41,19 @@
  * no wake-up of the writing thread. Messages closer together are a
  * stream: they pile up for that thread, which writes them in batches. */
 #define DIRECT_GAP_USEC     50
+/* In a flood (the thread wrote its last batch less than COALESCE_USEC
+ * ago, and it was not small), the thread waits up to COALESCE_USEC for COALESCE_BYTES to pile
+ * up before it writes. A launcher relays each write() it reads as a
+ * packet of its own (ssh encrypts and frames each; sshd reads a pipe in
+ * what the writer wrote): a thread that kept up with its senders wrote
+ * ~1 KiB at a time, and the relay spent its time per packet. Never for a
+ * message that comes after a pause, nor while anyone waits (a flush, a
+ * sender held back by the memory bound, closing). */
+#define COALESCE_BYTES      (32u * 1024u)
+#define COALESCE_USEC       200
+/* ... and when that batch held at least this much: a dozen small
+ * messages, not the few that a job's end sends close together. */
+#define COALESCE_AFTER      1024u
 
 struct _JrStream {
   int         fd;
@@ -62,6 +75,9 @@ struct _JrStream {
   gint64      last_append;   /* when the last message came */
   gboolean    is_socket;     /* send() can say MSG_NOSIGNAL */
   gboolean    thread_idle;   /* waiting on cond, and nobody signalled it yet */
+  gboolean    coalescing;    /* waiting on cond for more to pile up */
+  gint64      last_batch_end;
+  gsize       last_batch_len;
   guint       room_waiters;  /* threads waiting on room */
   gboolean    closing;       /* write what is pending, then end */
   gboolean    abandon;       /* end now */
@@ -281,8 +297,19 @@ wake_room_locked (JrStream *stream)
 
 /* Called with the lock held: waits on room, counted (wake_room_locked()). */
 static void
+stop_coalescing_locked (JrStream *stream)
+{
+  if (stream->coalescing)
+    {
+      stream->coalescing = FALSE;
+      g_cond_signal (&stream->cond);
+    }
+}
+
+static void
 wait_room_locked (JrStream *stream)
 {
+  stop_coalescing_locked (stream);
   stream->room_waiters++;
   g_cond_wait (&stream->room, &stream->lock);
   stream->room_waiters--;
@@ -294,6 +321,7 @@ wait_room_until_locked (JrStream *stream,
 {
   gboolean ok;
 
+  stop_coalescing_locked (stream);
   stream->room_waiters++;
   ok = g_cond_wait_until (&stream->room, &stream->lock, until);
   stream->room_waiters--;
@@ -329,6 +357,22 @@ writer_thread (gpointer data)
       if (stream->abandon || (stream->pending->len == 0 && stream->closing))
         break;
 
+      /* A flood: let a larger batch pile up, for a bounded moment. */
+      if (stream->pending->len < COALESCE_BYTES && stream->room_waiters == 0 && !stream->closing &&
+          stream->last_batch_len >= COALESCE_AFTER &&
+          g_get_monotonic_time () - stream->last_batch_end < COALESCE_USEC)
+        {
+          gint64 until = g_get_monotonic_time () + COALESCE_USEC;
+
+          stream->coalescing = TRUE;
+          while (stream->coalescing && !stream->closing && !stream->abandon &&
+                 g_cond_wait_until (&stream->cond, &stream->lock, until))
+            ;
+          stream->coalescing = FALSE;
+          if (stream->abandon)
+            break;
+        }
+
       /* Take the whole pending batch; senders append to the other buffer
        * meanwhile. */
       batch = stream->pending;
@@ -341,6 +385,8 @@ writer_thread (gpointer data)
       saved = errno;
 
       g_mutex_lock (&stream->lock);
+      stream->last_batch_end = g_get_monotonic_time ();
+      stream->last_batch_len = batch->len;
       if (!ok)
         {
           stream->broken = TRUE;
@@ -478,6 +524,8 @@ appended_locked (JrStream *stream,
         return;
       /* What is left (or a broken stream) is the thread's. */
     }
+  if (stream->coalescing && stream->pending->len >= COALESCE_BYTES)
+    stop_coalescing_locked (stream);
   /* Once: the thread is awake from then on, and takes all that is
    * pending when it gets the lock (a signal per message was a futex()
    * per message while it woke). */
