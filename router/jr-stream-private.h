@@ -21,8 +21,10 @@
  * - The writer (a worker) appends whole frames to a pending buffer under
  *   a lock; a thread of its own writes them out, as many per write() as
  *   have piled up meanwhile. A flood then costs one system call per
- *   batch, not per message, and a message sent alone waits only for that
- *   thread to wake. Senders wait while JR_STREAM_PENDING_MAX bytes are
+ *   batch, not per message, and a message sent alone is written by its
+ *   sender. In a flood the thread lets a batch pile up for a bounded
+ *   moment (up to 32 KiB or 200 µs): a launcher relays each write() as a
+ *   packet of its own. Senders wait while JR_STREAM_PENDING_MAX bytes are
  *   pending. Frames go out whole and in the order they were appended.
  *
  * Byte order: frames are in host byte order; the executor's first frame

@@ -41,6 +41,19 @@
  * no wake-up of the writing thread. Messages closer together are a
  * stream: they pile up for that thread, which writes them in batches. */
 #define DIRECT_GAP_USEC     50
+/* In a flood (the thread wrote its last batch less than COALESCE_USEC
+ * ago, and it was not small), the thread waits up to COALESCE_USEC for COALESCE_BYTES to pile
+ * up before it writes. A launcher relays each write() it reads as a
+ * packet of its own (ssh encrypts and frames each; sshd reads a pipe in
+ * what the writer wrote): a thread that kept up with its senders wrote
+ * ~1 KiB at a time, and the relay spent its time per packet. Never for a
+ * message that comes after a pause, nor while anyone waits (a flush, a
+ * sender held back by the memory bound, closing). */
+#define COALESCE_BYTES      (32u * 1024u)
+#define COALESCE_USEC       200
+/* ... and when that batch held at least this much: a dozen small
+ * messages, not the few that a job's end sends close together. */
+#define COALESCE_AFTER      1024u
 
 struct _JrStream {
   int         fd;
@@ -61,7 +74,11 @@ struct _JrStream {
   guint64     written;       /* bytes, ever */
   gint64      last_append;   /* when the last message came */
   gboolean    is_socket;     /* send() can say MSG_NOSIGNAL */
-  gboolean    thread_idle;
+  gboolean    thread_idle;   /* waiting on cond, and nobody signalled it yet */
+  gboolean    coalescing;    /* waiting on cond for more to pile up */
+  gint64      last_batch_end;
+  gsize       last_batch_len;
+  guint       room_waiters;  /* threads waiting on room */
   gboolean    closing;       /* write what is pending, then end */
   gboolean    abandon;       /* end now */
   gboolean    broken;
@@ -268,6 +285,49 @@ write_all (JrStream     *stream,
   return TRUE;
 }
 
+/* Called with the lock held. GLib's GCond makes a system call for every
+ * signal, waited on or not: under a flood that was one futex() for every
+ * few messages. Only wake those that wait. */
+static void
+wake_room_locked (JrStream *stream)
+{
+  if (stream->room_waiters > 0)
+    g_cond_broadcast (&stream->room);
+}
+
+/* Called with the lock held: waits on room, counted (wake_room_locked()). */
+static void
+stop_coalescing_locked (JrStream *stream)
+{
+  if (stream->coalescing)
+    {
+      stream->coalescing = FALSE;
+      g_cond_signal (&stream->cond);
+    }
+}
+
+static void
+wait_room_locked (JrStream *stream)
+{
+  stop_coalescing_locked (stream);
+  stream->room_waiters++;
+  g_cond_wait (&stream->room, &stream->lock);
+  stream->room_waiters--;
+}
+
+static gboolean
+wait_room_until_locked (JrStream *stream,
+                        gint64    until)
+{
+  gboolean ok;
+
+  stop_coalescing_locked (stream);
+  stream->room_waiters++;
+  ok = g_cond_wait_until (&stream->room, &stream->lock, until);
+  stream->room_waiters--;
+  return ok;
+}
+
 static gpointer
 writer_thread (gpointer data)
 {
@@ -297,23 +357,41 @@ writer_thread (gpointer data)
       if (stream->abandon || (stream->pending->len == 0 && stream->closing))
         break;
 
+      /* A flood: let a larger batch pile up, for a bounded moment. */
+      if (stream->pending->len < COALESCE_BYTES && stream->room_waiters == 0 && !stream->closing &&
+          stream->last_batch_len >= COALESCE_AFTER &&
+          g_get_monotonic_time () - stream->last_batch_end < COALESCE_USEC)
+        {
+          gint64 until = g_get_monotonic_time () + COALESCE_USEC;
+
+          stream->coalescing = TRUE;
+          while (stream->coalescing && !stream->closing && !stream->abandon &&
+                 g_cond_wait_until (&stream->cond, &stream->lock, until))
+            ;
+          stream->coalescing = FALSE;
+          if (stream->abandon)
+            break;
+        }
+
       /* Take the whole pending batch; senders append to the other buffer
        * meanwhile. */
       batch = stream->pending;
       stream->pending = stream->writing;
       stream->writing = batch;
-      g_cond_broadcast (&stream->room);
+      wake_room_locked (stream);
       g_mutex_unlock (&stream->lock);
 
       ok = write_all (stream, batch->data, batch->len);
       saved = errno;
 
       g_mutex_lock (&stream->lock);
+      stream->last_batch_end = g_get_monotonic_time ();
+      stream->last_batch_len = batch->len;
       if (!ok)
         {
           stream->broken = TRUE;
           stream->write_errno = saved;
-          g_cond_broadcast (&stream->room);
+          wake_room_locked (stream);
           break;
         }
       stream->written += batch->len;
@@ -324,7 +402,7 @@ writer_thread (gpointer data)
         }
       else
         g_byte_array_set_size (batch, 0);
-      g_cond_broadcast (&stream->room);
+      wake_room_locked (stream);
     }
   g_mutex_unlock (&stream->lock);
 
@@ -378,7 +456,7 @@ wait_for_room_locked (JrStream  *stream,
 {
   while (!stream->broken && stream->pending->len > 0 &&
          stream->pending->len + size > JR_STREAM_PENDING_MAX)
-    g_cond_wait (&stream->room, &stream->lock);
+    wait_room_locked (stream);
   if (stream->broken)
     return broken_error (stream, error);
   return TRUE;
@@ -446,8 +524,16 @@ appended_locked (JrStream *stream,
         return;
       /* What is left (or a broken stream) is the thread's. */
     }
+  if (stream->coalescing && stream->pending->len >= COALESCE_BYTES)
+    stop_coalescing_locked (stream);
+  /* Once: the thread is awake from then on, and takes all that is
+   * pending when it gets the lock (a signal per message was a futex()
+   * per message while it woke). */
   if (stream->thread_idle)
-    g_cond_signal (&stream->cond);
+    {
+      stream->thread_idle = FALSE;
+      g_cond_signal (&stream->cond);
+    }
 }
 
 gboolean
@@ -508,7 +594,7 @@ jr_stream_flush (JrStream  *stream,
   g_mutex_lock (&stream->lock);
   target = stream->appended;
   while (!stream->broken && stream->written < target)
-    g_cond_wait (&stream->room, &stream->lock);
+    wait_room_locked (stream);
   ok = stream->written >= target || broken_error (stream, error);
   g_mutex_unlock (&stream->lock);
   return ok;
@@ -528,7 +614,7 @@ jr_stream_free (JrStream *stream)
       stream->closing = TRUE;
       g_cond_signal (&stream->cond);
       while (!stream->broken && stream->written < stream->appended &&
-             g_cond_wait_until (&stream->room, &stream->lock, until))
+             wait_room_until_locked (stream, until))
         ;
       stream->abandon = TRUE;
       g_cond_signal (&stream->cond);

@@ -15,6 +15,11 @@
  *                                     or "stream" (a JrSender whose queue is
  *                                     standard output: the stream transport,
  *                                     locally or through ssh or srun)
+ *   bench-router frames               writes the frames a "stream" worker
+ *                                     writes, over and over, 64 KiB a
+ *                                     write(), as fast as standard output
+ *                                     takes them: the bare stream's
+ *                                     baseline, a `cat` of the same bytes
  *   bench-router flood                the memory figure, in a fresh process so
  *                                     that heap kept by earlier phases cannot
  *                                     hide the growth
@@ -33,8 +38,10 @@
  * pair, then through ssh and through srun (the test engines, see
  * tests/remote-engines.sh; skipped, saying why, without them), each beside
  * its baseline: the ring's W=2 figure for the socket pair, and for each way
- * the bare stream (`cat /dev/zero` through the same launcher, W=2), in
- * frames of the same size.
+ * the bare stream (`bench-router frames`, a `cat` of the same frames,
+ * through the same launcher, W=2), in frames of the same size. The same
+ * bytes, not zeros: srun writes what it relays one line at a time, and
+ * each of these frames holds a newline (its payload counts 0 to 55).
  *
  * Every message is a "(xay)": the g_get_monotonic_time() at which it was
  * made and a 56-byte payload — 64 bytes once serialized. CLOCK_MONOTONIC is
@@ -353,6 +360,44 @@ worker_main (int    argc,
     }
 
   return EXIT_SUCCESS;
+}
+
+/* The bare stream's baseline: the bytes a "stream" worker writes (the
+ * same frames, timestamps aside), written with nothing else to do. */
+static int
+frames_main (void)
+{
+  g_autoptr(GVariant) payload = new_payload ();
+  gsize frame_size = jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
+  gsize n_frames = (64u * 1024u) / frame_size;
+  g_autofree guint8 *block = g_malloc0 (n_frames * frame_size);
+
+  for (gsize i = 0; i < n_frames; i++)
+    {
+      guint8 *frame = block + i * frame_size;
+      guint8 message[MESSAGE_SIZE];
+      gint64 now = g_get_monotonic_time ();
+
+      memcpy (message, &now, sizeof now);
+      memcpy (message + sizeof now, g_variant_get_data (payload), PAYLOAD_SIZE);
+      jr_frame_write_header (frame, 1, MESSAGE_TYPE, MESSAGE_SIZE);
+      memcpy (frame + jr_frame_data_offset (sizeof MESSAGE_TYPE), message, MESSAGE_SIZE);
+    }
+  for (;;)
+    {
+      gsize off = 0;
+
+      while (off < n_frames * frame_size)
+        {
+          ssize_t n = write (STDOUT_FILENO, block + off, n_frames * frame_size - off);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            return EXIT_SUCCESS;   /* the reader has gone */
+          off += (gsize) n;
+        }
+    }
 }
 
 /* Sends LARGE_COUNT "ay" messages of LARGE_SIZE bytes, then "(t)". */
@@ -1043,6 +1088,7 @@ bench_streams (void)
   const guint w = 2;
   Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
   double frame_size = (double) jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
+  const char *frames_argv[] = { self_exe, "frames", NULL };
 
   if (ring_w2_rate == 0)
     {
@@ -1075,7 +1121,7 @@ bench_streams (void)
                 ring_w2_rate > 0 ? result.msgs_per_sec / ring_w2_rate : 0.0);
       fflush (stdout);
 
-      cat = bench_stream_cat_rate (way, w, pace.duration_usec);
+      cat = bench_stream_cat_rate (way, frames_argv, w, pace.duration_usec);
       cat_msgs = cat / frame_size;
       printf ("cat %s W=%u: %.1f MB/s\n", name, w, cat / 1e6);
       printf ("cat %s W=%u in %u-byte frames: %.0f msgs/s\n", name, w, (guint) frame_size, cat_msgs);
@@ -1240,6 +1286,8 @@ main (int    argc,
   /* Figures are read while the benchmark runs; a crash must not eat them. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
+  if (argc > 1 && g_str_equal (argv[1], "frames"))
+    return frames_main ();
   if (argc > 1 && g_str_equal (argv[1], "flood"))
     return flood_main ();
   if (argc > 1 && g_str_equal (argv[1], "flood-large"))

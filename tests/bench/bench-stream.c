@@ -62,11 +62,11 @@ bench_stream_spawn (BenchStreamWay      way,
 }
 
 double
-bench_stream_cat_rate (BenchStreamWay way,
-                       guint          n,
-                       gint64         usec)
+bench_stream_cat_rate (BenchStreamWay      way,
+                       const char * const *argv,
+                       guint               n,
+                       gint64              usec)
 {
-  const char *argv[] = { "cat", "/dev/zero", NULL };
   GSubprocess *processes[8];
   struct pollfd fds[8];
   gint64 first[8] = { 0 }, until[8] = { 0 };

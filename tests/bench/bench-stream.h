@@ -1,7 +1,8 @@
 /* bench-stream.h — what bench-router and bench-executor share to measure
  * the stream transport: the ways a stream worker is reached (a local
  * socket pair, ssh, srun), and the bare stream's own capacity through the
- * same way (`cat /dev/zero`), measured in the same run as a baseline.
+ * same way (a `cat` of the same bytes), measured in the same run as a
+ * baseline.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -34,9 +35,14 @@ gboolean     bench_stream_way_up    (BenchStreamWay      way,
 GSubprocess *bench_stream_spawn     (BenchStreamWay      way,
                                      const char * const *argv,
                                      int                *out_fd);
-/* Bytes per second that `cat /dev/zero` carries through @way, @n at a
- * time, for @usec after each one's first byte. */
+/* Bytes per second that @argv (a program that writes its standard output
+ * as fast as it can, like `cat`) carries through @way, @n at a time, for
+ * @usec after each one's first byte. The bytes matter: srun writes its
+ * standard output one line at a time, so a stream of zeros (no newline)
+ * goes through it several times faster than the frames of a benchmark;
+ * the baseline must write the bytes that the figure it is beside does. */
 double       bench_stream_cat_rate  (BenchStreamWay      way,
+                                     const char * const *argv,
                                      guint               n,
                                      gint64              usec);
 /* A launcher of an executor's group through @way, starting this program. */
