@@ -30,6 +30,16 @@ jr_test_on_subprocess_exited (GObject      *source,
   *(gboolean *) flag = TRUE;
 }
 
+void
+jr_test_warm_child_watch (void)
+{
+  g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
+  gboolean exited = FALSE;
+
+  g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
+  jr_test_run_until (jr_test_flag_is_set, &exited, (gint64) 60 * G_USEC_PER_SEC, "a first child");
+}
+
 
 /* ------------------------------------------------------------------ */
 /* This process: fds, memory                                           */

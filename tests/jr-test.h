@@ -29,6 +29,11 @@ void          jr_test_on_subprocess_exited  (GObject        *source,
                                              GAsyncResult   *result,
                                              gpointer        flag);
 
+/* Runs `true` and waits (60 s at most) for its exit: what GLib makes once
+ * per process (the thread that watches children) then exists before a
+ * fixture takes its baseline. */
+void          jr_test_warm_child_watch      (void);
+
 /* ---- this process: fds, memory (from /proc) ---- */
 
 /* Open fds, leaving out the one that reads /proc/self/fd. */

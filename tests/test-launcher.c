@@ -1084,13 +1084,7 @@ main (int    argc,
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   jr_test_init (&argc, &argv);
-  {
-    g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
-    gboolean exited = FALSE;
-
-    g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
-    jr_test_run_until (jr_test_flag_is_set, &exited, DONE_TIMEOUT_USEC, "a first child");
-  }
+  jr_test_warm_child_watch ();
 
 #define ADD(path, func) \
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

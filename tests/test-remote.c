@@ -167,6 +167,15 @@ fixture_executor (Fixture    *f,
   return f->executor;
 }
 
+/* The usual start: an executor of one worker through the engine. */
+static void
+fixture_start (Fixture *f)
+{
+  g_autoptr(JrLauncher) launcher = fixture_launcher (f);
+
+  fixture_executor (f, launcher, 1);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -256,13 +265,11 @@ static void
 test_call (Fixture       *f,
            gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(sx)", "far", (gint64) -7));
   wait_done (future);
   jr_test_assert_completed (future);
@@ -288,14 +295,12 @@ static void
 test_progress (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   double last = -1;
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   future = jr_test_submit (f->executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", 500u));
   g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress), &last);
   wait_done (future);
@@ -321,14 +326,12 @@ static void
 test_iteration (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   future = jr_test_submit (f->executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 1000u));
   g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), values);
   wait_done (future);
@@ -343,7 +346,6 @@ static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(JrFuture) after = NULL;
   int before;
@@ -351,8 +353,7 @@ test_cancel (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   before = worker_pid (f->executor);
   future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
   wait_started (future);
@@ -404,7 +405,6 @@ static void
 test_worker_crash (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(JrFuture) after = NULL;
   const GError *error;
@@ -412,8 +412,7 @@ test_worker_crash (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   worker = worker_pid (f->executor);
   future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", "segv"));
   wait_done (future);
@@ -460,7 +459,6 @@ static void
 test_connection_killed (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) running = NULL;
   g_autoptr(JrFuture) held = NULL;
   g_autoptr(JrFuture) waiting = NULL;
@@ -469,8 +467,7 @@ test_connection_killed (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   worker = worker_pid (f->executor);
   running = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
   held = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 1u));
@@ -883,13 +880,7 @@ main (int    argc,
   jr_test_init (&argc, &argv);
   /* What GLib makes once per process (the thread that watches children)
    * exists before a fixture takes its baseline. */
-  {
-    g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
-    gboolean exited = FALSE;
-
-    g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
-    jr_test_run_until (jr_test_flag_is_set, &exited, DONE_TIMEOUT_USEC, "a first child");
-  }
+  jr_test_warm_child_watch ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
