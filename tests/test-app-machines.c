@@ -37,6 +37,7 @@
 #include "jobrouter-test-gui.h"
 #include "jr-test.h"
 #include "app-common.h"
+#include "remote-fixture.h"
 
 #define WAIT_USEC APP_TEST_WAIT_USEC
 
@@ -640,25 +641,6 @@ scenario_run_there_shared (JrApplication *app,
   run_there (app, window, TRUE);
 }
 
-/* The host of the test sshd that can run this program: the test user's,
- * or root's for a build the test user cannot read. */
-static const char *
-test_sshd_host (void)
-{
-  g_autofree char *quoted = g_shell_quote (self_path);
-  g_autofree char *check = g_strdup_printf ("test -x %s", quoted);
-  const char *argv[] = { "ssh", "-F", g_getenv ("JR_TEST_SSH_CONFIG"), "jr-ssh", check, NULL };
-  int status = 0;
-
-  if (g_spawn_sync (NULL, (char **) argv, NULL,
-                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
-                    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                    NULL, NULL, NULL, NULL, &status, NULL) &&
-      g_spawn_check_wait_status (status, NULL))
-    return "jr-ssh";
-  return "jr-ssh-root";
-}
-
 static void
 test_run_there (gconstpointer data)
 {
@@ -678,7 +660,7 @@ test_run_there (gconstpointer data)
           g_test_skip ("no sshd to run on: JR_TEST_SSH_CONFIG is not set (.ci/run sets it)");
           return;
         }
-      remote_host = test_sshd_host ();
+      remote_host = remote_ssh_host_through (g_getenv ("JR_TEST_SSH_CONFIG"), self_path);
     }
   else
     {
