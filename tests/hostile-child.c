@@ -429,19 +429,12 @@ main (int    argc,
     { "flood-id", mode_flood_id },
   };
 
-  if (argc >= 2 && g_str_equal (argv[1], "--stream"))
-    {
-      g_autoptr(GError) error = NULL;
-      int fd = dup (STDOUT_FILENO);
+  {
+    g_autoptr(GError) error = NULL;
 
-      if (fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
-        fail ("could not move the stream off stdout: %s", g_strerror (errno));
-      if (!jr_sender_set_parent_stream (fd, &error))
-        fail_error ("jr_sender_set_parent_stream", error);
-      stream_mode = TRUE;
-      argv++;
-      argc--;
-    }
+    if (!jr_test_child_take_stream_arg (&argc, &argv, &stream_mode, &error))
+      fail ("%s", error->message);
+  }
 
   if (argc < 2)
     {

@@ -5,6 +5,7 @@
  */
 #include "jr-test.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,16 @@ jr_test_on_subprocess_exited (GObject      *source,
   g_assert_no_error (error);
   g_assert_true (ok);
   *(gboolean *) flag = TRUE;
+}
+
+void
+jr_test_warm_child_watch (void)
+{
+  g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
+  gboolean exited = FALSE;
+
+  g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
+  jr_test_run_until (jr_test_flag_is_set, &exited, (gint64) 60 * G_USEC_PER_SEC, "a first child");
 }
 
 
@@ -414,6 +425,78 @@ jr_test_state_log_clear (JrTestStateLog *log)
   g_clear_object (&log->future);
   g_clear_pointer (&log->states, g_array_unref);
 }
+
+/* ------------------------------------------------------------------ */
+/* Jobs on an executor                                                 */
+/* ------------------------------------------------------------------ */
+
+JrFuture *
+jr_test_submit (JrExecutor *executor,
+                JrJobKind   kind,
+                const char *job,
+                GVariant   *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrJobOptions) options = jr_job_options_new (kind);
+  JrFuture *future = jr_executor_submit_full (executor, job, args, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (future);
+  return future;
+}
+
+void
+jr_test_assert_completed (JrFuture *future)
+{
+  const GError *error = jr_future_get_error (future);
+
+  if (error != NULL)
+    g_error ("job %s failed: %s", jr_future_get_job_name (future), error->message);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+}
+
+gboolean
+jr_test_future_started (gpointer future)
+{
+  return jr_future_get_start_time (future) != 0 || jr_future_get_done (future);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* The child programs                                                  */
+/* ------------------------------------------------------------------ */
+
+gboolean
+jr_test_child_take_stream_arg (int      *argc,
+                               char   ***argv,
+                               gboolean *stream,
+                               GError  **error)
+{
+  int fd;
+
+  *stream = FALSE;
+  if (*argc < 2 || !g_str_equal ((*argv)[1], "--stream"))
+    return TRUE;
+  fd = dup (STDOUT_FILENO);
+  if (fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "could not move the stream off stdout: %s", g_strerror (saved));
+      return FALSE;
+    }
+  if (!jr_sender_set_parent_stream (fd, error))
+    {
+      g_prefix_error (error, "jr_sender_set_parent_stream: ");
+      return FALSE;
+    }
+  *stream = TRUE;
+  (*argv)++;
+  (*argc)--;
+  return TRUE;
+}
+
 
 /* ------------------------------------------------------------------ */
 /* Temporary folders                                                   */

@@ -29,6 +29,11 @@ void          jr_test_on_subprocess_exited  (GObject        *source,
                                              GAsyncResult   *result,
                                              gpointer        flag);
 
+/* Runs `true` and waits (60 s at most) for its exit: what GLib makes once
+ * per process (the thread that watches children) then exists before a
+ * fixture takes its baseline. */
+void          jr_test_warm_child_watch      (void);
+
 /* ---- this process: fds, memory (from /proc) ---- */
 
 /* Open fds, leaving out the one that reads /proc/self/fd. */
@@ -133,6 +138,32 @@ void          jr_test_state_log_init        (JrTestStateLog *log,
 void          jr_test_state_log_assert      (JrTestStateLog *log,
                                              ...);
 void          jr_test_state_log_clear       (JrTestStateLog *log);
+
+/* ---- jobs on an executor ---- */
+
+/* Submits @job with options of @kind (jr_executor_submit_full()) and
+ * asserts that the submission was accepted. @args is sunk. */
+JrFuture     *jr_test_submit                (JrExecutor     *executor,
+                                             JrJobKind       kind,
+                                             const char     *job,
+                                             GVariant       *args);
+/* Fails, naming the job and its error, unless @future completed. */
+void          jr_test_assert_completed      (JrFuture       *future);
+/* A JrConditionFunc on a JrFuture: it has started, or is done already (on
+ * a loaded machine a short job may start and end within one dispatch). */
+gboolean      jr_test_future_started        (gpointer        future);
+
+/* ---- the child programs (tests/router-child.c, tests/hostile-child.c) ---- */
+
+/* With "--stream" as the first of @argv's arguments: makes the queue to the
+ * parent a byte stream on standard output (jr_sender_set_parent_stream()),
+ * what the child would print there going to standard error from then on,
+ * and drops the argument. Sets *@stream to whether it did. FALSE, with
+ * @error saying what failed, if the stream could not be set up. */
+gboolean      jr_test_child_take_stream_arg (int            *argc,
+                                             char         ***argv,
+                                             gboolean       *stream,
+                                             GError        **error);
 
 /* ---- temporary folders ---- */
 

@@ -154,26 +154,30 @@ remote_ssh_config (void)
 }
 
 const char *
+remote_ssh_host_through (const char *config,
+                         const char *program)
+{
+  g_autofree char *quoted = g_shell_quote (program);
+  g_autofree char *check = g_strdup_printf ("test -x %s", quoted);
+  const char *argv[] = { "ssh", "-F", config, "jr-ssh", check, NULL };
+  int status = 0;
+
+  /* The test user must be able to run the build (a build under /root is
+   * not): root otherwise, whose logins are slower. */
+  if (g_spawn_sync (NULL, (char **) argv, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
+                    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL))
+    return "jr-ssh";
+  return "jr-ssh-root";
+}
+
+const char *
 remote_ssh_host_for (const char *program)
 {
   if (ssh_host == NULL)
-    {
-      g_autofree char *quoted = g_shell_quote (program);
-      g_autofree char *check = g_strdup_printf ("test -x %s", quoted);
-      const char *argv[] = { "ssh", "-F", ssh_config, "jr-ssh", check, NULL };
-      int status = 0;
-
-      /* The test user must be able to run the build (a build under
-       * /root is not): root otherwise, whose logins are slower. */
-      if (g_spawn_sync (NULL, (char **) argv, NULL,
-                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
-                        G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                        NULL, NULL, NULL, NULL, &status, NULL) &&
-          g_spawn_check_wait_status (status, NULL))
-        ssh_host = g_strdup ("jr-ssh");
-      else
-        ssh_host = g_strdup ("jr-ssh-root");
-    }
+    ssh_host = g_strdup (remote_ssh_host_through (ssh_config, program));
   return ssh_host;
 }
 

@@ -35,6 +35,11 @@ void        remote_engines_stop       (void);
  * user ("jr-ssh"), root ("jr-ssh-root", for a build the test user cannot
  * read), a key the server refuses ("jr-ssh-refused"). */
 const char *remote_ssh_config         (void);
+/* The host of the test server whose ssh configuration file is @config
+ * that can run @program: "jr-ssh" if the test user can, "jr-ssh-root"
+ * otherwise. Asks the server each time. */
+const char *remote_ssh_host_through   (const char         *config,
+                                       const char         *program);
 /* The host this process's build can be run through (jr-ssh, or jr-ssh-root
  * when the test user cannot run @program). */
 const char *remote_ssh_host_for       (const char         *program);

@@ -56,24 +56,20 @@ exit_status (GSubprocess *process)
   return g_subprocess_get_exit_status (process);
 }
 
-/* Runs jobrouter with @args (NULL-terminated) to its end. */
+/* Runs jobrouter with @args (NULL-terminated argument vector) to its end,
+ * started by @launcher. */
 static void
-run_jobrouter (Run        *run,
-               const char *first_arg,
-               ...)
+run_jobrouter_argv (Run                 *run,
+                    GSubprocessLauncher *launcher,
+                    const char * const  *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list ap;
 
   g_ptr_array_add (argv, jobrouter);
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
@@ -83,6 +79,26 @@ run_jobrouter (Run        *run,
   run->status = exit_status (process);
 
   g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+}
+
+/* Runs jobrouter with @args (NULL-terminated) to its end. */
+static void
+run_jobrouter (Run        *run,
+               const char *first_arg,
+               ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  run_jobrouter_argv (run, launcher, (const char * const *) args->pdata);
 }
 
 static void
@@ -137,9 +153,6 @@ run_jobrouter_on_slurm (Run                *run,
 {
   const char *slurm_conf = g_getenv ("JR_TEST_SLURM_CONF");
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
 
   if (slurm_conf == NULL)
     {
@@ -148,16 +161,7 @@ run_jobrouter_on_slurm (Run                *run,
     }
   launcher = new_launcher ();
   g_subprocess_launcher_setenv (launcher, "SLURM_CONF", slurm_conf, TRUE);
-  g_ptr_array_add (argv, jobrouter);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = exit_status (process);
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+  run_jobrouter_argv (run, launcher, args);
   return TRUE;
 }
 

@@ -36,8 +36,10 @@
 #include "jr-preferences-window.h"
 #include "jobrouter-test-gui.h"
 #include "jr-test.h"
+#include "app-common.h"
+#include "remote-fixture.h"
 
-#define WAIT_USEC (60 * G_USEC_PER_SEC)
+#define WAIT_USEC APP_TEST_WAIT_USEC
 
 static gboolean have_display;
 static char *self_path;
@@ -244,14 +246,8 @@ run_app (Scenario scenario,
 {
   g_autoptr(JrApplication) app = NULL;
   g_autoptr(GSettings) settings = jr_app_settings_new ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-  JrExecutor *executor;
 
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
+  app_test_reset_settings (settings);
   g_settings_set_uint (settings, JR_APP_SETTINGS_MAX_WORKERS, 1);
   g_settings_set_boolean (settings, JR_APP_SETTINGS_SHARED_PATHS, shared_paths);
   /* No notification server here. */
@@ -265,27 +261,11 @@ run_app (Scenario scenario,
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
   g_assert_true (scenario_done);
 
-  executor = jr_application_get_executor (app);
-  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
-  g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
+  app_test_assert_quit_clean (app);
   g_settings_reset (settings, JR_APP_SETTINGS_WORKER_GROUPS);
 }
 
 /* ---- helpers ---- */
-
-static gboolean
-is_of_type (GtkWidget *widget,
-            gpointer   type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  return jr_test_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
-}
 
 /* Also among the children not shown (the pages other than the first, a
  * hidden message). */
@@ -347,23 +327,6 @@ is_error_label (GtkWidget *widget,
   return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error");
 }
 
-/* Iterates the main context until @check holds, or fails. */
-static void
-wait_for (gboolean   (*check) (gpointer data),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_USEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("still waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
 typedef struct {
   GSettings          *settings;
   const char * const *specs;
@@ -383,7 +346,7 @@ specs_are (gpointer data)
 #define assert_setting(settings, ...) \
   G_STMT_START { \
     SpecsWait wait_ = { (settings), (const char *[]) { __VA_ARGS__ } }; \
-    wait_for (specs_are, &wait_, "the worker-groups setting: " #__VA_ARGS__); \
+    app_test_wait_for (specs_are, &wait_, "the worker-groups setting: " #__VA_ARGS__); \
   } G_STMT_END
 
 typedef struct {
@@ -407,7 +370,7 @@ assert_group_size (JrExecutor *executor,
 {
   SizeWait wait = { executor, group, size };
 
-  wait_for (size_is, &wait, group);
+  app_test_wait_for (size_is, &wait, group);
 }
 
 static GtkWidget *
@@ -432,7 +395,7 @@ open_page (JrApplication *app)
       g_main_context_iteration (NULL, TRUE);
     }
   g_assert_nonnull (preferences);
-  page = find_hidden (GTK_WIDGET (preferences), is_of_type,
+  page = find_hidden (GTK_WIDGET (preferences), app_test_is_of_type,
                       GSIZE_TO_POINTER (JR_TYPE_PREFERENCES_MACHINES_PAGE));
   g_assert_nonnull (page);
   g_assert_cmpstr (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (page)), ==, "Other Machines");
@@ -453,7 +416,7 @@ static void
 add_host (GtkWidget  *page,
           const char *host)
 {
-  GtkWidget *add_row = find_widget (page, ADW_TYPE_ENTRY_ROW);
+  GtkWidget *add_row = app_test_find_widget (page, ADW_TYPE_ENTRY_ROW);
 
   g_assert_nonnull (add_row);
   gtk_editable_set_text (GTK_EDITABLE (add_row), host);
@@ -466,7 +429,7 @@ slurm_switch (GtkWidget *page)
   GtkWidget *row = find_row (page, "Run Jobs on the _Cluster");
 
   g_assert_nonnull (row);
-  return find_widget (row, GTK_TYPE_SWITCH);
+  return app_test_find_widget (row, GTK_TYPE_SWITCH);
 }
 
 /* ---- the page ---- */
@@ -478,7 +441,7 @@ scenario_page (JrApplication *app,
   GSettings *settings = jr_application_get_settings (app);
   JrExecutor *executor = jr_application_get_executor (app);
   GtkWidget *page = open_page (app);
-  GtkWidget *add_row = find_widget (page, ADW_TYPE_ENTRY_ROW);
+  GtkWidget *add_row = app_test_find_widget (page, ADW_TYPE_ENTRY_ROW);
   GtkWidget *error = find_hidden (page, is_error_label, NULL);
   GtkWidget *row, *spin, *slurm;
 
@@ -513,7 +476,7 @@ scenario_page (JrApplication *app,
   jr_test_wait_frames (page, 2, WAIT_USEC);
   row = find_row (page, "box");
   g_assert_nonnull (row);
-  spin = find_widget (row, GTK_TYPE_SPIN_BUTTON);
+  spin = app_test_find_widget (row, GTK_TYPE_SPIN_BUTTON);
   g_assert_nonnull (spin);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 3);
@@ -525,8 +488,8 @@ scenario_page (JrApplication *app,
   gtk_switch_set_active (GTK_SWITCH (slurm), TRUE);
   assert_setting (settings, "ssh:box:3", "slurm:1", NULL);
   assert_group_size (executor, "slurm", 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (find_row (page, "_Workers on the Cluster"),
-                                                           GTK_TYPE_SPIN_BUTTON)), 2);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (app_test_find_widget (find_row (page, "_Workers on the Cluster"),
+                                                                    GTK_TYPE_SPIN_BUTTON)), 2);
   assert_setting (settings, "ssh:box:3", "slurm:2", NULL);
   assert_group_size (executor, "slurm", 2);
 
@@ -547,7 +510,7 @@ scenario_page (JrApplication *app,
   jr_test_wait_frames (page, 2, WAIT_USEC);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (slurm)));
   g_assert_nonnull (find_row (page, "me@other"));
-  spin = find_widget (find_row (page, "box"), GTK_TYPE_SPIN_BUTTON);
+  spin = app_test_find_widget (find_row (page, "box"), GTK_TYPE_SPIN_BUTTON);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 2);
   /* The local group stays the max-workers setting's. */
   g_assert_cmpuint (jr_executor_get_group_size (executor, "local"), ==, 1);
@@ -556,7 +519,7 @@ scenario_page (JrApplication *app,
 
   /* The shared-paths switch is the setting's. */
   {
-    GtkWidget *shared = find_widget (find_row (page, "_Same Files at the Same Paths"), GTK_TYPE_SWITCH);
+    GtkWidget *shared = app_test_find_widget (find_row (page, "_Same Files at the Same Paths"), GTK_TYPE_SWITCH);
 
     g_assert_false (gtk_switch_get_active (GTK_SWITCH (shared)));
     gtk_switch_set_active (GTK_SWITCH (shared), TRUE);
@@ -601,13 +564,6 @@ future_done (gpointer future)
   return jr_future_get_done (future);
 }
 
-static gboolean
-collect_row (GtkWidget *widget,
-             gpointer   future)
-{
-  return JR_IS_JOB_ROW (widget) && jr_job_row_get_future (JR_JOB_ROW (widget)) == future;
-}
-
 /* The state that @future's row shows, once done. */
 static const char *
 row_state (JrAppWindow *window,
@@ -615,9 +571,9 @@ row_state (JrAppWindow *window,
 {
   JrJobRow *row;
 
-  wait_for (future_done, future, "the job");
+  app_test_wait_for (future_done, future, "the job");
   jr_test_wait_frames (GTK_WIDGET (window), 2, WAIT_USEC);
-  row = JR_JOB_ROW (jr_test_find_widget (GTK_WIDGET (window), collect_row, future));
+  row = JR_JOB_ROW (jr_test_find_widget (GTK_WIDGET (window), app_test_is_row_of, future));
   g_assert_nonnull (row);
   return gtk_label_get_text (GTK_LABEL (jr_job_row_get_state_label (row)));
 }
@@ -685,25 +641,6 @@ scenario_run_there_shared (JrApplication *app,
   run_there (app, window, TRUE);
 }
 
-/* The host of the test sshd that can run this program: the test user's,
- * or root's for a build the test user cannot read. */
-static const char *
-test_sshd_host (void)
-{
-  g_autofree char *quoted = g_shell_quote (self_path);
-  g_autofree char *check = g_strdup_printf ("test -x %s", quoted);
-  const char *argv[] = { "ssh", "-F", g_getenv ("JR_TEST_SSH_CONFIG"), "jr-ssh", check, NULL };
-  int status = 0;
-
-  if (g_spawn_sync (NULL, (char **) argv, NULL,
-                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
-                    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                    NULL, NULL, NULL, NULL, &status, NULL) &&
-      g_spawn_check_wait_status (status, NULL))
-    return "jr-ssh";
-  return "jr-ssh-root";
-}
-
 static void
 test_run_there (gconstpointer data)
 {
@@ -723,7 +660,7 @@ test_run_there (gconstpointer data)
           g_test_skip ("no sshd to run on: JR_TEST_SSH_CONFIG is not set (.ci/run sets it)");
           return;
         }
-      remote_host = test_sshd_host ();
+      remote_host = remote_ssh_host_through (g_getenv ("JR_TEST_SSH_CONFIG"), self_path);
     }
   else
     {

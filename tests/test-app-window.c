@@ -41,8 +41,9 @@
 #include "jr-result-dialog.h"
 #include "jobrouter-test-gui.h"
 #include "jr-test.h"
+#include "app-common.h"
 
-#define WAIT_USEC (60 * G_USEC_PER_SEC)
+#define WAIT_USEC APP_TEST_WAIT_USEC
 
 /* The longest the main loop may stall while another program reads the
  * clipboard: it must keep answering (GTK 4.8 froze for good). Code under
@@ -239,13 +240,8 @@ static void
 reset_settings (void)
 {
   g_autoptr(GSettings) settings = jr_app_settings_new ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
 
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
+  app_test_reset_settings (settings);
   /* Two workers whatever the machine: the tests count running and
    * waiting jobs. */
   g_settings_set_uint (settings, JR_APP_SETTINGS_MAX_WORKERS, 2);
@@ -298,7 +294,6 @@ run_app (Scenario scenario)
 {
   g_autoptr(JrApplication) app = NULL;
   Run run = { scenario, FALSE };
-  JrExecutor *executor;
   int status;
 
   if (!have_display)
@@ -319,26 +314,10 @@ run_app (Scenario scenario)
   g_assert_true (run.done);
 
   /* Quitting left nothing running. */
-  executor = jr_application_get_executor (app);
-  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
-  g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
+  app_test_assert_quit_clean (app);
 }
 
 /* ---- helpers ---- */
-
-static gboolean
-is_of_type (GtkWidget *widget,
-            gpointer   type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  return jr_test_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
-}
 
 /* The one shown toplevel of @type, once it is shown (NULL after the
  * timeout). */
@@ -412,17 +391,10 @@ last_job (JrAppWindow *window)
 static JrJobList *
 window_job_list (JrAppWindow *window)
 {
-  GtkWidget *list = find_widget (GTK_WIDGET (window), JR_TYPE_JOB_LIST);
+  GtkWidget *list = app_test_find_widget (GTK_WIDGET (window), JR_TYPE_JOB_LIST);
 
   g_assert_nonnull (list);
   return JR_JOB_LIST (list);
-}
-
-static gboolean
-collect_row (GtkWidget *widget,
-             gpointer   future)
-{
-  return JR_IS_JOB_ROW (widget) && jr_job_row_get_future (JR_JOB_ROW (widget)) == future;
 }
 
 static JrJobRow *
@@ -430,7 +402,7 @@ row_of (JrAppWindow *window,
         JrFuture    *future)
 {
   jr_test_wait_frames (GTK_WIDGET (window), 2, WAIT_USEC);
-  return JR_JOB_ROW (jr_test_find_widget (GTK_WIDGET (window), collect_row, future));
+  return JR_JOB_ROW (jr_test_find_widget (GTK_WIDGET (window), app_test_is_row_of, future));
 }
 
 static gboolean
@@ -445,23 +417,6 @@ model_contains (GListModel *model,
         return TRUE;
     }
   return FALSE;
-}
-
-/* Iterates the main context until @check holds, or fails. */
-static void
-wait_for (gboolean   (*check) (gpointer data),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_USEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("still waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
 }
 
 static JrResultDialog *
@@ -498,7 +453,7 @@ scenario_jobs_and_results (JrApplication *app,
   JrJobRow *row;
 
   g_assert_true (jr_job_list_get_executor (list) == executor);
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), JR_TYPE_PROGRESS_INDICATOR));
+  g_assert_nonnull (app_test_find_widget (GTK_WIDGET (window), JR_TYPE_PROGRESS_INDICATOR));
 
   /* The empty state is a status page, and says "yet" only before any job
    * ran. */
@@ -511,7 +466,7 @@ scenario_jobs_and_results (JrApplication *app,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-count-primes", NULL);
   prompt = JR_PROMPT_DIALOG (wait_toplevel (JR_TYPE_PROMPT_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (prompt)), ==, "Count Primes");
-  entry = find_widget (GTK_WIDGET (prompt), GTK_TYPE_ENTRY);
+  entry = app_test_find_widget (GTK_WIDGET (prompt), GTK_TYPE_ENTRY);
   gtk_editable_set_text (GTK_EDITABLE (entry), "lots");
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (prompt), "run"));
   g_assert_false (jr_prompt_dialog_accept (prompt));
@@ -662,8 +617,8 @@ static void
 scenario_indicator (JrApplication *app,
                     JrAppWindow   *window)
 {
-  JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (find_widget (GTK_WIDGET (window),
-                                                                       JR_TYPE_PROGRESS_INDICATOR));
+  JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (app_test_find_widget (GTK_WIDGET (window),
+                                                                                JR_TYPE_PROGRESS_INDICATOR));
   JrJobList *popover_list = JR_JOB_LIST (jr_progress_indicator_get_job_list (indicator));
   GListModel *view = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (jr_job_list_get_list_view (popover_list))));
   JrFuture *quick, *sleepers[3];
@@ -755,7 +710,7 @@ scenario_checksum_file (JrApplication *app,
   g_assert_true (gtk_file_chooser_set_file (chooser, file, &error));
   g_assert_no_error (error);
   /* The chooser selects it once it has loaded the folder. */
-  wait_for (chooser_has_file, chooser, "the chooser to select the file");
+  app_test_wait_for (chooser_has_file, chooser, "the chooser to select the file");
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   jr_test_drain_main_context ();
 
@@ -982,7 +937,7 @@ scenario_clipboard (JrApplication *app,
   g_assert_cmpint (gap, <, STALL_MAX_USEC);
 
   /* Ctrl+C on a large selection in the text goes the same way. */
-  text_view = find_widget (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW);
+  text_view = app_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   gtk_text_iter_backward_line (&end);
@@ -1019,7 +974,7 @@ is_toast_with (GtkWidget *widget,
 
   if (!g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget"))
     return FALSE;
-  label = find_widget (widget, GTK_TYPE_LABEL);
+  label = app_test_find_widget (widget, GTK_TYPE_LABEL);
   return label != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), title) == 0;
 }
 
@@ -1117,7 +1072,7 @@ scenario_notifications (JrApplication *app,
    * with or without a window manager), or one of its dialogs: no
    * notification. */
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (window_is_active, window, "the window to be active");
+  app_test_wait_for (window_is_active, window, "the window to be active");
   g_assert_true (jr_app_window_is_in_use (window));
   before = jr_application_get_n_notifications (app);
   future = submit (window, "count-primes", "1000");
@@ -1127,7 +1082,7 @@ scenario_notifications (JrApplication *app,
   {
     GtkWindow *prompt = wait_toplevel (JR_TYPE_PROMPT_DIALOG);
 
-    wait_for (window_is_active, prompt, "the prompt to be active");
+    app_test_wait_for (window_is_active, prompt, "the prompt to be active");
     g_assert_false (gtk_window_is_active (GTK_WINDOW (window)));
     g_assert_true (jr_app_window_is_in_use (window));
     future = submit (window, "count-primes", "2000");
@@ -1137,7 +1092,7 @@ scenario_notifications (JrApplication *app,
   /* (A window manager gives the focus back to the window; without one,
    * ask for it.) */
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (window_is_active, window, "the window to be active again");
+  app_test_wait_for (window_is_active, window, "the window to be active again");
   /* A failure while in use is a toast, not a notification. */
   future = submit (window, "checksum", "/nonexistent/in-use");
   jr_test_wait_done (future, WAIT_USEC);
@@ -1146,7 +1101,7 @@ scenario_notifications (JrApplication *app,
 
   /* Not in use: the focus went to another program. */
   thief = start_focus_thief ();
-  wait_for (window_is_inactive, window, "the window to lose the focus");
+  app_test_wait_for (window_is_inactive, window, "the window to lose the focus");
   g_assert_false (jr_app_window_is_in_use (window));
 
   future = submit (window, "count-primes", "3000");
@@ -1196,8 +1151,8 @@ scenario_gnome (JrApplication *app,
 
   g_assert_true (ADW_IS_APPLICATION (app));
   g_assert_true (ADW_IS_APPLICATION_WINDOW (window));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR));
+  g_assert_nonnull (app_test_find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY));
+  g_assert_nonnull (app_test_find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR));
 
   /* Ctrl+N opens the New Job menu. */
   accels = gtk_application_get_accels_for_action (gtk_app, "win.new-job");
@@ -1205,7 +1160,7 @@ scenario_gnome (JrApplication *app,
   g_clear_pointer (&accels, g_strfreev);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-job", NULL);
   jr_test_wait_frames (GTK_WIDGET (window), 3, WAIT_USEC);
-  new_job_menu = find_widget (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU);
+  new_job_menu = app_test_find_widget (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU);
   g_assert_nonnull (new_job_menu);
   g_assert_true (gtk_widget_get_visible (new_job_menu));
   gtk_popover_popdown (GTK_POPOVER (new_job_menu));
@@ -1233,7 +1188,7 @@ scenario_gnome (JrApplication *app,
   g_assert_true (ADW_IS_PREFERENCES_WINDOW (preferences));
   {
     /* One page per topic, each a widget of its own (more topics will come). */
-    GtkWidget *general = find_widget (GTK_WIDGET (preferences), JR_TYPE_PREFERENCES_GENERAL_PAGE);
+    GtkWidget *general = app_test_find_widget (GTK_WIDGET (preferences), JR_TYPE_PREFERENCES_GENERAL_PAGE);
     GtkWidget *workers = NULL;
     GtkWidget *keep = NULL, *notify = NULL, *automatic = NULL;
     GtkSpinButton *spin;
@@ -1255,7 +1210,7 @@ scenario_gnome (JrApplication *app,
     g_assert_cmpstr (adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (workers)), ==, "Workers");
 
     /* The general page's switches, in their order: keep finished, notify. */
-    for (GtkWidget *w = find_widget (general, GTK_TYPE_SWITCH); w != NULL; )
+    for (GtkWidget *w = app_test_find_widget (general, GTK_TYPE_SWITCH); w != NULL; )
       {
         g_ptr_array_add (switches, w);
         gtk_widget_set_name (w, "seen");
@@ -1280,9 +1235,9 @@ scenario_gnome (JrApplication *app,
     adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (preferences),
                                              ADW_PREFERENCES_PAGE (workers));
     jr_test_wait_frames (workers, 3, WAIT_USEC);
-    spin = GTK_SPIN_BUTTON (find_widget (workers, GTK_TYPE_SPIN_BUTTON));
-    priority = ADW_COMBO_ROW (find_widget (workers, ADW_TYPE_COMBO_ROW));
-    automatic = find_widget (workers, GTK_TYPE_SWITCH);
+    spin = GTK_SPIN_BUTTON (app_test_find_widget (workers, GTK_TYPE_SPIN_BUTTON));
+    priority = ADW_COMBO_ROW (app_test_find_widget (workers, ADW_TYPE_COMBO_ROW));
+    automatic = app_test_find_widget (workers, GTK_TYPE_SWITCH);
     g_assert_nonnull (spin);
     g_assert_nonnull (priority);
     g_assert_nonnull (automatic);
@@ -1399,7 +1354,7 @@ scenario_keyboard (JrApplication *app,
           g_assert_nonnull (focus);
           g_test_message ("%s: Tab %u: %s", views[v], i, G_OBJECT_TYPE_NAME (focus));
           g_assert_false (GTK_IS_SCROLLED_WINDOW (focus));
-          if ((v == 0 && jr_test_find_widget (focus, is_of_type, GSIZE_TO_POINTER (JR_TYPE_JOB_ROW)) != NULL) ||
+          if ((v == 0 && app_test_find_widget (focus, JR_TYPE_JOB_ROW) != NULL) ||
               (v == 1 && GTK_IS_LIST_BOX_ROW (focus)))
             {
               reached_row = TRUE;
@@ -1539,7 +1494,7 @@ scenario_sizes_and_looks (JrApplication *app,
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   GSettings *settings = jr_application_get_settings (app);
-  GtkWidget *header = find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
+  GtkWidget *header = app_test_find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR);
   JrFuture *primes, *checksum, *waiting, *failed, *done, *cancelled;
   int min_width = 0;
   JrJobRow *row;
@@ -1601,7 +1556,7 @@ scenario_sizes_and_looks (JrApplication *app,
    * its icon, and the views switch at the bottom. */
   resize (window, 360, 720);
   save_picture (window, "screenshot-narrow.png");
-  g_assert_true (adw_squeezer_get_visible_child (ADW_SQUEEZER (find_widget (header, ADW_TYPE_SQUEEZER)))
+  g_assert_true (adw_squeezer_get_visible_child (ADW_SQUEEZER (app_test_find_widget (header, ADW_TYPE_SQUEEZER)))
                  != NULL);
   {
     GtkWidget *cut = jr_test_find_widget (header, is_ellipsized_label, header);
@@ -1609,8 +1564,8 @@ scenario_sizes_and_looks (JrApplication *app,
     if (cut != NULL)
       g_error ("“%s” is cut short in the header bar at 360 px", gtk_label_get_text (GTK_LABEL (cut)));
   }
-  g_assert_true (adw_view_switcher_title_get_title_visible (ADW_VIEW_SWITCHER_TITLE (find_widget (header, ADW_TYPE_VIEW_SWITCHER_TITLE))));
-  g_assert_true (gtk_widget_get_mapped (find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR)));
+  g_assert_true (adw_view_switcher_title_get_title_visible (ADW_VIEW_SWITCHER_TITLE (app_test_find_widget (header, ADW_TYPE_VIEW_SWITCHER_TITLE))));
+  g_assert_true (gtk_widget_get_mapped (app_test_find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR)));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   save_picture (window, "screenshot-narrow-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
@@ -1691,9 +1646,9 @@ scenario_live_output (JrApplication *app,
   g_signal_emit_by_name (window_job_list (window), "job-activated", future);
   dialog = JR_RESULT_DIALOG (wait_toplevel (JR_TYPE_RESULT_DIALOG));
   g_assert_null (jr_result_dialog_get_text (dialog));
-  wait_for (shows_line_3, dialog, "the dialog to show line 3");
+  app_test_wait_for (shows_line_3, dialog, "the dialog to show line 3");
   row = row_of (window, future);
-  wait_for (row_shows_line_3, row, "the row to show line 3");
+  app_test_wait_for (row_shows_line_3, row, "the row to show line 3");
 
   /* Stop, from the dialog. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "result.stop", NULL));

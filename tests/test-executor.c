@@ -79,20 +79,12 @@ typedef JrTestProcStat ProcStat;
 
 /* ---- running the main context ---- */
 
-/* "Has started": on a loaded machine a short job may start and end within
- * one main-loop iteration, so EXECUTING itself may never be seen. */
-static gboolean
-future_has_started_or_is_done (gpointer data)
-{
-  return jr_future_get_start_time (data) != 0 || jr_future_get_done (data);
-}
-
 /* Only for jobs that run until cancelled (or far longer than any test):
  * waits until one has started, and fails at once if it ended instead. */
 static void
 run_until_executing (JrFuture *future)
 {
-  run_until (future_has_started_or_is_done, future, DONE_TIMEOUT_SEC, "a job to start executing");
+  run_until (jr_test_future_started, future, DONE_TIMEOUT_SEC, "a job to start executing");
   if (jr_future_get_done (future))
     {
       const GError *error = jr_future_get_error (future);

@@ -69,21 +69,6 @@ executor_is_stopped (gpointer data)
   return jr_executor_get_state (data) == JR_EXECUTOR_STATE_STOPPED;
 }
 
-static JrFuture *
-submit (JrExecutor *executor,
-        JrJobKind   kind,
-        const char *job,
-        GVariant   *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JrJobOptions) options = jr_job_options_new (kind);
-  JrFuture *future = jr_executor_submit_full (executor, job, args, options, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (future);
-  return future;
-}
-
 static void
 shutdown_executor (JrExecutor *executor)
 {
@@ -177,8 +162,8 @@ static void
 test_self_cancel_fails (gconstpointer data)
 {
   g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
-                                       g_variant_new ("(b)", TRUE));
+  g_autoptr(JrFuture) future = jr_test_submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                               g_variant_new ("(b)", TRUE));
 
   run_until_done (future);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
@@ -190,8 +175,8 @@ static void
 test_self_cancel_result (gconstpointer data)
 {
   g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
-                                       g_variant_new ("(b)", FALSE));
+  g_autoptr(JrFuture) future = jr_test_submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                               g_variant_new ("(b)", FALSE));
 
   run_until_done (future);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
@@ -205,8 +190,8 @@ static void
 test_self_cancel_shutdown (gconstpointer data)
 {
   g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "cancel-self",
-                                       g_variant_new ("(b)", TRUE));
+  g_autoptr(JrFuture) future = jr_test_submit (executor, JR_JOB_KIND_CALL, "cancel-self",
+                                               g_variant_new ("(b)", TRUE));
 
   run_until (future_has_started, future, DONE_TIMEOUT_SEC, "cancel-self to start");
   shutdown_executor (executor);
@@ -222,10 +207,10 @@ static void
 test_stdin (gconstpointer data)
 {
   g_autoptr(JrExecutor) executor = new_executor (current_where (), 1);
-  g_autoptr(JrFuture) reader = submit (executor, JR_JOB_KIND_CALL, "read-stdin", NULL);
-  g_autoptr(JrFuture) cancelled = submit (executor, JR_JOB_KIND_CALL, "sleep",
-                                          g_variant_new ("(t)", (guint64) 600000));
-  g_autoptr(JrFuture) later = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  g_autoptr(JrFuture) reader = jr_test_submit (executor, JR_JOB_KIND_CALL, "read-stdin", NULL);
+  g_autoptr(JrFuture) cancelled = jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep",
+                                                  g_variant_new ("(t)", (guint64) 600000));
+  g_autoptr(JrFuture) later = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
 
   /* Requests on their way while the reader runs. */
   g_assert_true (jr_future_cancel (cancelled));
@@ -325,11 +310,11 @@ test_stop_in_handler (gconstpointer data)
   HandlerRun run = { test, executor };
 
   if (test->where == IN_YIELDED)
-    first = submit (executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 100000));
+    first = jr_test_submit (executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 100000));
   else
-    first = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
-  running = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
-  waiting = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+    first = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  running = jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+  waiting = jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
 
   switch (test->where)
     {
@@ -376,8 +361,8 @@ test_cancel_all (gconstpointer data)
   guint n;
 
   for (guint i = 0; i < 11; i++)
-    g_ptr_array_add (futures, submit (executor, JR_JOB_KIND_CALL, "sleep",
-                                      g_variant_new ("(t)", (guint64) 600000)));
+    g_ptr_array_add (futures, jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep",
+                                              g_variant_new ("(t)", (guint64) 600000)));
   run_until (future_is_executing, futures->pdata[0], DONE_TIMEOUT_SEC, "the first job to start");
 
   n = g_list_model_get_n_items (jobs);
@@ -411,8 +396,8 @@ static void
 test_failed_dependency_later (gconstpointer data)
 {
   g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(JrFuture) failed = submit (executor, JR_JOB_KIND_CALL, "fail",
-                                       g_variant_new ("(sis)", "g-io-error-quark", 1, "no"));
+  g_autoptr(JrFuture) failed = jr_test_submit (executor, JR_JOB_KIND_CALL, "fail",
+                                               g_variant_new ("(sis)", "g-io-error-quark", 1, "no"));
   g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
   g_autoptr(JrFuture) dependent = NULL;
   g_autoptr(GError) error = NULL;
@@ -483,7 +468,7 @@ test_kill_group (gconstpointer data)
   g_autoptr(JrFuture) future = NULL;
 
   jr_executor_set_cancel_grace (executor, 100 * 1000);
-  future = submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
+  future = jr_test_submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
   run_until (file_has_pid, pid_file, DONE_TIMEOUT_SEC, "the sleeper to start");
   g_assert_false (pid_in_file_is_gone (pid_file));
 
@@ -500,8 +485,8 @@ static int
 run_sleeper (const char *pid_file)
 {
   JrExecutor *executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
-  JrFuture *future = submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper",
-                             g_variant_new ("(s)", pid_file));
+  JrFuture *future = jr_test_submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper",
+                                     g_variant_new ("(s)", pid_file));
 
   (void) future;
   for (;;)
@@ -554,11 +539,11 @@ test_hostile_job (gconstpointer data)
   const GError *error;
 
   /* The executor's job ids count submissions: the victim is job 1. */
-  victim = submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 500));
+  victim = jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 500));
   run_until (future_is_executing, victim, DONE_TIMEOUT_SEC, "the victim to start");
   jr_test_expect_warning (test->warning);
-  liar = submit (executor, JR_JOB_KIND_CALL, test->job,
-                 g_str_equal (test->job, "forge-job-id") ? g_variant_new ("(t)", (guint64) 1) : NULL);
+  liar = jr_test_submit (executor, JR_JOB_KIND_CALL, test->job,
+                         g_str_equal (test->job, "forge-job-id") ? g_variant_new ("(t)", (guint64) 1) : NULL);
 
   run_until_done (liar);
   error = jr_future_get_error (liar);
@@ -570,7 +555,7 @@ test_hostile_job (gconstpointer data)
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (victim)), ==, 500);
   jr_test_check_expected_warnings ();
 
-  later = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  later = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
   run_until_done (later);
   g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
   shutdown_executor (executor);
@@ -592,7 +577,7 @@ test_inherited_fds (void)
   /* As a careless library would make it: no O_CLOEXEC. */
   g_assert_cmpint (pipe (fds), ==, 0);
   executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 2);
-  future = submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  future = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
   run_until_done (future);
   close (fds[1]);
   /* EOF at once: no worker holds the write end. (A generous poll, so

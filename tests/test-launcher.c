@@ -108,34 +108,13 @@ submit (JrExecutor *executor,
         const char *job,
         GVariant   *args)
 {
-  g_autoptr(GError) error = NULL;
-  JrFuture *future = jr_executor_submit_call (executor, job, args, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (future);
-  return future;
+  return jr_test_submit (executor, JR_JOB_KIND_CALL, job, args);
 }
 
 static void
 wait_done (JrFuture *future)
 {
   jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
-}
-
-static void
-assert_completed (JrFuture *future)
-{
-  const GError *error = jr_future_get_error (future);
-
-  if (error != NULL)
-    g_error ("job %s failed: %s", jr_future_get_job_name (future), error->message);
-  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
-}
-
-static gboolean
-future_started (gpointer data)
-{
-  return jr_future_get_start_time (data) != 0 || jr_future_get_done (data);
 }
 
 /* ---- the launcher object ---- */
@@ -239,7 +218,7 @@ test_placement (Fixture       *f,
       JrFuture *future = g_ptr_array_index (futures, i);
 
       wait_done (future);
-      assert_completed (future);
+      jr_test_assert_completed (future);
       if (g_str_equal (jr_future_get_job_name (future), "file-size"))
         {
           g_assert_cmpstr (jr_future_get_worker_group (future), ==, "local");
@@ -280,7 +259,7 @@ test_placement_refused (Fixture       *f,
   add_group (f, "shared", shared, 1);
   future = submit (f->executor, "file-size", g_variant_new ("(s)", "/etc/hostname"));
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_assert_cmpstr (jr_future_get_worker_group (future), ==, "shared");
 }
 
@@ -348,19 +327,19 @@ test_group_resize (Fixture       *f,
   add_group (f, "direct", direct, 3);
   wait_n_workers (f->executor, 3);
   busy = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 500));
-  jr_test_run_until (future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
+  jr_test_run_until (jr_test_future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
 
   g_assert_true (jr_executor_set_group_size (f->executor, "direct", 0, &error));
   g_assert_no_error (error);
   wait_n_workers (f->executor, 0);
   /* The busy one finished its job first. */
   wait_done (busy);
-  assert_completed (busy);
+  jr_test_assert_completed (busy);
 
   g_assert_true (jr_executor_set_group_size (f->executor, "direct", 1, &error));
   after = submit (f->executor, "echo", g_variant_new ("(u)", 1u));
   wait_done (after);
-  assert_completed (after);
+  jr_test_assert_completed (after);
   g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 1);
 }
 
@@ -430,7 +409,7 @@ running_worker_pid (JrExecutor *executor)
   gint32 pid, group;
 
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
   return pid;
 }
@@ -457,7 +436,7 @@ test_connection_lost (Fixture       *f,
   running = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 600000));
   held = submit (f->executor, "echo", g_variant_new ("(u)", 1u));
   waiting = submit (f->executor, "echo", g_variant_new ("(u)", 2u));
-  jr_test_run_until (future_started, running, DONE_TIMEOUT_USEC, "a job to start");
+  jr_test_run_until (jr_test_future_started, running, DONE_TIMEOUT_USEC, "a job to start");
 
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   wait_done (running);
@@ -469,8 +448,8 @@ test_connection_lost (Fixture       *f,
 
   wait_done (held);
   wait_done (waiting);
-  assert_completed (held);
-  assert_completed (waiting);
+  jr_test_assert_completed (held);
+  jr_test_assert_completed (waiting);
   g_assert_cmpint (running_worker_pid (f->executor), !=, pid);
 }
 
@@ -496,10 +475,10 @@ test_stdio_moved (Fixture       *f,
   wait_done (print);
   wait_done (read);
   wait_done (after);
-  assert_completed (print);
-  assert_completed (read);
+  jr_test_assert_completed (print);
+  jr_test_assert_completed (read);
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (read)), ==, 0);
-  assert_completed (after);
+  jr_test_assert_completed (after);
 }
 
 static void
@@ -785,7 +764,7 @@ test_stream_host (Fixture       *f,
   add_group (f, "fake", fake, 1);
   future = submit (f->executor, "echo", g_variant_new ("(u)", 7u));
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   host = jr_future_get_worker_host (future);
   g_test_message ("host: “%.300s” (%zu bytes)", host, host != NULL ? strlen (host) : 0);
   assert_one_line (host, HOST_MAX);
@@ -904,7 +883,7 @@ flood_in_subprocess (Fixture  *f,
         g_autoptr(JrFuture) echo = submit (f->executor, "echo", g_variant_new ("(u)", i));
 
         jr_test_run_until_done (echo, FLOOD_STEP_USEC);
-        assert_completed (echo);
+        jr_test_assert_completed (echo);
       }
   else
     {
@@ -1037,7 +1016,7 @@ test_stderr_flood_echo (Fixture       *f,
   g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
   close (saved_stderr);
 
-  assert_completed (flood);
+  jr_test_assert_completed (flood);
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (flood)), ==, lines);
   g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
   g_assert_no_error (error);
@@ -1083,7 +1062,7 @@ test_start_timeout_long (Fixture       *f,
         add_group (f, "patient", launcher, 1);
         future = submit (f->executor, "whoami", NULL);
         wait_done (future);
-        assert_completed (future);
+        jr_test_assert_completed (future);
         g_assert_cmpstr (jr_future_get_worker_group (future), ==, "patient");
         g_assert_null (jr_executor_get_worker_error (f->executor));
 
@@ -1105,13 +1084,7 @@ main (int    argc,
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   jr_test_init (&argc, &argv);
-  {
-    g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
-    gboolean exited = FALSE;
-
-    g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
-    jr_test_run_until (jr_test_flag_is_set, &exited, DONE_TIMEOUT_USEC, "a first child");
-  }
+  jr_test_warm_child_watch ();
 
 #define ADD(path, func) \
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

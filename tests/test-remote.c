@@ -167,6 +167,15 @@ fixture_executor (Fixture    *f,
   return f->executor;
 }
 
+/* The usual start: an executor of one worker through the engine. */
+static void
+fixture_start (Fixture *f)
+{
+  g_autoptr(JrLauncher) launcher = fixture_launcher (f);
+
+  fixture_executor (f, launcher, 1);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -190,35 +199,10 @@ fixture_teardown (Fixture       *f,
   g_free (f->token);
 }
 
-static JrFuture *
-submit (JrExecutor *executor,
-        JrJobKind   kind,
-        const char *job,
-        GVariant   *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JrJobOptions) options = jr_job_options_new (kind);
-  JrFuture *future = jr_executor_submit_full (executor, job, args, options, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (future);
-  return future;
-}
-
 static void
 wait_done (JrFuture *future)
 {
   jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
-}
-
-static void
-assert_completed (JrFuture *future)
-{
-  const GError *error = jr_future_get_error (future);
-
-  if (error != NULL)
-    g_error ("job %s failed: %s", jr_future_get_job_name (future), error->message);
-  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
 }
 
 /* The job ran on the engine's group, on this machine (the engine's far
@@ -234,26 +218,20 @@ assert_ran_remotely (JrFuture *future)
 static int
 worker_pid (JrExecutor *executor)
 {
-  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "whoami", NULL);
+  g_autoptr(JrFuture) future = jr_test_submit (executor, JR_JOB_KIND_CALL, "whoami", NULL);
   gint32 pid, group;
 
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
   g_assert_cmpint (pid, ==, group);   /* it leads its own process group */
   return pid;
 }
 
-static gboolean
-future_started (gpointer data)
-{
-  return jr_future_get_start_time (data) != 0 || jr_future_get_done (data);
-}
-
 static void
 wait_started (JrFuture *future)
 {
-  jr_test_run_until (future_started, future, DONE_TIMEOUT_USEC, "a job to start");
+  jr_test_run_until (jr_test_future_started, future, DONE_TIMEOUT_USEC, "a job to start");
   g_assert_false (jr_future_get_done (future));
 }
 
@@ -287,16 +265,14 @@ static void
 test_call (Fixture       *f,
            gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
-  future = submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(sx)", "far", (gint64) -7));
+  fixture_start (f);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(sx)", "far", (gint64) -7));
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_assert_true (g_variant_equal (jr_future_get_result (future),
                                   g_variant_new ("(sx)", "far", (gint64) -7)));
   assert_ran_remotely (future);
@@ -319,18 +295,16 @@ static void
 test_progress (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   double last = -1;
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
-  future = submit (f->executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", 500u));
+  fixture_start (f);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_PROGRESS, "progress", g_variant_new ("(u)", 500u));
   g_signal_connect (future, "notify::progress", G_CALLBACK (on_progress), &last);
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_assert_cmpfloat (jr_future_get_progress (future), ==, 1.0);
   g_assert_cmpstr (jr_future_get_progress_text (future), ==, "500/500");
   g_assert_cmpuint (g_variant_get_uint32 (jr_future_get_result (future)), ==, 500);
@@ -352,18 +326,16 @@ static void
 test_iteration (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
-  future = submit (f->executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 1000u));
+  fixture_start (f);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_ITERATION, "iterate", g_variant_new ("(u)", 1000u));
   g_signal_connect (future, "yielded", G_CALLBACK (on_yielded), values);
   wait_done (future);
-  assert_completed (future);
+  jr_test_assert_completed (future);
   g_assert_cmpuint (values->len, ==, 1000);
   for (guint i = 0; i < values->len; i++)
     g_assert_cmpuint (g_array_index (values, guint32, i), ==, i);
@@ -374,7 +346,6 @@ static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(JrFuture) after = NULL;
   int before;
@@ -382,10 +353,9 @@ test_cancel (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   before = worker_pid (f->executor);
-  future = submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
   wait_started (future);
   cancelled_at = g_get_monotonic_time ();
   g_assert_true (jr_future_cancel (future));
@@ -394,9 +364,9 @@ test_cancel (Fixture       *f,
   /* The job stopped itself: well within the grace period. */
   g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, 2 * G_USEC_PER_SEC);
   g_assert_cmpint (worker_pid (f->executor), ==, before);
-  after = submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(b)", TRUE));
+  after = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(b)", TRUE));
   wait_done (after);
-  assert_completed (after);
+  jr_test_assert_completed (after);
 }
 
 /* A job deaf to its cancel: after the grace period its connection is
@@ -418,7 +388,7 @@ test_kill_after_grace (Fixture       *f,
   fixture_executor (f, launcher, 1);
   jr_executor_set_cancel_grace (f->executor, 300 * 1000);
   worker = worker_pid (f->executor);
-  future = submit (f->executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
   sleeper = read_pid_file (pid_file);
   g_assert_true (jr_future_cancel (future));
   wait_done (future);
@@ -435,7 +405,6 @@ static void
 test_worker_crash (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(JrFuture) after = NULL;
   const GError *error;
@@ -443,10 +412,9 @@ test_worker_crash (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   worker = worker_pid (f->executor);
-  future = submit (f->executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", "segv"));
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "crash", g_variant_new ("(s)", "segv"));
   wait_done (future);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
   error = jr_future_get_error (future);
@@ -454,9 +422,9 @@ test_worker_crash (Fixture       *f,
   g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_LOST);
   g_assert_nonnull (strstr (error->message, engine_name));
   wait_pid_gone (worker, "the crashed worker");
-  after = submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3u));
+  after = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3u));
   wait_done (after);
-  assert_completed (after);
+  jr_test_assert_completed (after);
   assert_ran_remotely (after);
 }
 
@@ -491,7 +459,6 @@ static void
 test_connection_killed (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(JrLauncher) launcher = NULL;
   g_autoptr(JrFuture) running = NULL;
   g_autoptr(JrFuture) held = NULL;
   g_autoptr(JrFuture) waiting = NULL;
@@ -500,12 +467,11 @@ test_connection_killed (Fixture       *f,
 
   if (f->skipped)
     return;
-  launcher = fixture_launcher (f);
-  fixture_executor (f, launcher, 1);
+  fixture_start (f);
   worker = worker_pid (f->executor);
-  running = submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
-  held = submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 1u));
-  waiting = submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 2u));
+  running = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "sleep", g_variant_new ("(t)", (guint64) 600000));
+  held = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 1u));
+  waiting = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 2u));
   wait_started (running);
 
   cut_connection ();
@@ -519,8 +485,8 @@ test_connection_killed (Fixture       *f,
 
   wait_done (held);
   wait_done (waiting);
-  assert_completed (held);
-  assert_completed (waiting);
+  jr_test_assert_completed (held);
+  jr_test_assert_completed (waiting);
   assert_ran_remotely (held);
 }
 
@@ -612,7 +578,7 @@ test_cannot_start (Fixture       *f,
   jr_launcher_set_program (launcher, program);
   jr_test_allow_warnings ("No worker of group*");
   fixture_executor (f, launcher, 1);
-  future = submit (f->executor, JR_JOB_KIND_CALL, "echo", NULL);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", NULL);
   wait_done (future);
 
   /* The future and the executor say why, once. */
@@ -661,13 +627,13 @@ parent_main (const char *dir,
   executor = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES, "local-group", FALSE,
                            NULL);
   g_assert_true (jr_executor_add_group (executor, engine_name, launcher, 1, NULL));
-  whoami = submit (executor, JR_JOB_KIND_CALL, "whoami", NULL);
+  whoami = jr_test_submit (executor, JR_JOB_KIND_CALL, "whoami", NULL);
   wait_done (whoami);
-  assert_completed (whoami);
+  jr_test_assert_completed (whoami);
   g_variant_get (jr_future_get_result (whoami), "(ii)", &pid, &group);
   text = g_strdup_printf ("%d\n", pid);
   g_assert_true (g_file_set_contents (worker_file, text, -1, NULL));
-  sleeper = submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
+  sleeper = jr_test_submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper", g_variant_new ("(s)", pid_file));
   /* Until killed. */
   for (;;)
     g_main_context_iteration (NULL, TRUE);
@@ -834,38 +800,32 @@ test_hostile_stream (Fixture       *f,
   g_assert_true (jr_router_start (router, &error));
   g_assert_no_error (error);
 
-  /* Garbage after a good frame: the stream is closed as corrupt there. */
+  /* Frames that router-child gets wrong ("bad"), each after a good one:
+   * garbage closes the stream as corrupt there; a frame cut short by the
+   * end of the stream; an oversize frame, whole, is skipped and the
+   * stream goes on. */
   {
-    Count *count = count_new (router);
-    g_autofree char *id = count_id (count);
-    const char *args[] = { "bad", "garbage", id, NULL };
+    static const struct {
+      const char *kind;
+      const char *warning;
+      guint       received;
+    } bad[] = {
+      { "garbage", "Worker queue *closed after a corrupt frame*", 1 },
+      { "truncated", "Worker queue *went away in the middle of a message*", 1 },
+      { "oversize", "Worker queue *dropped a message*", 2 },
+    };
 
-    jr_test_expect_warning ("Worker queue *closed after a corrupt frame*");
-    run_hostile (router, "router-child", args);
-    g_assert_cmpuint (count->received, ==, 1);
-    count_free (router, count);
-  }
-  /* A frame cut short by the end of the stream. */
-  {
-    Count *count = count_new (router);
-    g_autofree char *id = count_id (count);
-    const char *args[] = { "bad", "truncated", id, NULL };
+    for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        Count *count = count_new (router);
+        g_autofree char *id = count_id (count);
+        const char *args[] = { "bad", bad[i].kind, id, NULL };
 
-    jr_test_expect_warning ("Worker queue *went away in the middle of a message*");
-    run_hostile (router, "router-child", args);
-    g_assert_cmpuint (count->received, ==, 1);
-    count_free (router, count);
-  }
-  /* An oversize frame, whole: skipped, and the stream goes on. */
-  {
-    Count *count = count_new (router);
-    g_autofree char *id = count_id (count);
-    const char *args[] = { "bad", "oversize", id, NULL };
-
-    jr_test_expect_warning ("Worker queue *dropped a message*");
-    run_hostile (router, "router-child", args);
-    g_assert_cmpuint (count->received, ==, 2);
-    count_free (router, count);
+        jr_test_expect_warning (bad[i].warning);
+        run_hostile (router, "router-child", args);
+        g_assert_cmpuint (count->received, ==, bad[i].received);
+        count_free (router, count);
+      }
   }
   /* Another stream's pipe: closed as corrupt at that frame. */
   {
@@ -920,13 +880,7 @@ main (int    argc,
   jr_test_init (&argc, &argv);
   /* What GLib makes once per process (the thread that watches children)
    * exists before a fixture takes its baseline. */
-  {
-    g_autoptr(GSubprocess) warm = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "true", NULL);
-    gboolean exited = FALSE;
-
-    g_subprocess_wait_async (warm, NULL, jr_test_on_subprocess_exited, &exited);
-    jr_test_run_until (jr_test_flag_is_set, &exited, DONE_TIMEOUT_USEC, "a first child");
-  }
+  jr_test_warm_child_watch ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

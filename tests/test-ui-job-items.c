@@ -18,24 +18,9 @@
 #include "jr-progress-indicator-private.h"
 #include "jobrouter-test-gui.h"
 #include "jr-test.h"
+#include "ui-common.h"
 
 #define TIMEOUT (10 * G_USEC_PER_SEC)
-
-static const char *
-label_text (GtkWidget *label)
-{
-  return gtk_label_get_text (GTK_LABEL (label));
-}
-
-static JrFuture *
-new_running (const char *name,
-             JrJobKind   kind)
-{
-  JrFuture *future = jr_future_new (name, kind);
-
-  g_assert_true (jr_future_mark_started (future));
-  return future;
-}
 
 static char *
 count_result (JrFuture *future,
@@ -58,8 +43,8 @@ count_result (JrFuture *future,
 static void
 test_row_result (void)
 {
-  g_autoptr(JrFuture) future = new_running ("count", JR_JOB_KIND_PROGRESS);
-  g_autoptr(JrFuture) other = new_running ("other", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) future = ui_test_new_running ("count", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) other = ui_test_new_running ("other", JR_JOB_KIND_PROGRESS);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   guint calls = 0;
@@ -70,12 +55,12 @@ test_row_result (void)
 
   g_assert_true (jr_future_set_progress (future, 0.5, "halfway"));
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "halfway");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "halfway");
   g_assert_cmpuint (calls, ==, 0);
 
   g_assert_true (jr_future_complete (future, g_variant_new_uint64 (42)));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Done");
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "42 things");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Done");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "42 things");
   g_assert_true (gtk_widget_get_visible (jr_job_row_get_progress_label (row)));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row),
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "Done: 42 things");
@@ -85,7 +70,7 @@ test_row_result (void)
   jr_job_row_set_future (row, other);
   g_assert_true (jr_future_set_progress (other, 1.0, "7 updates"));
   g_assert_true (jr_future_complete (other, g_variant_new_string ("unknown")));
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "7 updates");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "7 updates");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row),
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "Done");
 
@@ -95,12 +80,12 @@ test_row_result (void)
 static void
 test_row_failed_description (void)
 {
-  g_autoptr(JrFuture) future = new_running ("fails", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) future = ui_test_new_running ("fails", JR_JOB_KIND_CALL);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
 
   jr_future_fail (future, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "disk on fire" });
-  g_assert_cmpstr (label_text (jr_job_row_get_error_label (row)), ==, "disk on fire");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_error_label (row)), ==, "disk on fire");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row),
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                        "Failed: disk on fire");
@@ -113,7 +98,7 @@ test_row_failed_description (void)
 static void
 test_row_last_line (void)
 {
-  g_autoptr(JrFuture) future = new_running ("command", JR_JOB_KIND_ITERATION);
+  g_autoptr(JrFuture) future = ui_test_new_running ("command", JR_JOB_KIND_ITERATION);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   GtkWidget *label = jr_job_row_get_progress_label (row);
@@ -131,14 +116,14 @@ test_row_last_line (void)
   g_assert_true (jr_future_emit_yielded (future, g_variant_new_uint32 (7)));
 
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
-  g_assert_cmpstr (label_text (label), ==, "line 1000");
+  g_assert_cmpstr (ui_test_label_text (label), ==, "line 1000");
   g_assert_true (gtk_widget_get_visible (label));
   /* A thousand lines, one update of the widgets. */
   g_assert_cmpuint (jr_job_row_get_n_progress_updates (row), <=, before + 2);
 
   /* Once done, the line goes with the run. */
   g_assert_true (jr_future_complete (future, g_variant_new_uint64 (1000)));
-  g_assert_cmpstr (label_text (label), !=, "line 1000");
+  g_assert_cmpstr (ui_test_label_text (label), !=, "line 1000");
 
   jr_test_destroy_window (window);
 }
@@ -168,8 +153,8 @@ row_of (GtkWidget *widget)
 static void
 test_list_keyboard (void)
 {
-  g_autoptr(JrFuture) a = new_running ("a", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) b = new_running ("b", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) a = ui_test_new_running ("a", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) b = ui_test_new_running ("b", JR_JOB_KIND_CALL);
   JrJobList *list = JR_JOB_LIST (jr_job_list_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (list));
   JrFuture *activated = NULL;
@@ -228,7 +213,7 @@ test_list_scroll_to_new (void)
     {
       g_autofree char *name = g_strdup_printf ("job %u", i);
 
-      last = new_running (name, JR_JOB_KIND_CALL);
+      last = ui_test_new_running (name, JR_JOB_KIND_CALL);
       g_ptr_array_add (futures, last);
       jr_job_list_add_future (list, last);
       /* Added one by one, as people start jobs. */
@@ -251,10 +236,10 @@ test_list_scroll_to_new (void)
 static void
 test_list_keep_failed (void)
 {
-  g_autoptr(JrFuture) ok = new_running ("ok", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) bad = new_running ("bad", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) stopped = new_running ("stopped", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) failed_before = new_running ("failed before", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) ok = ui_test_new_running ("ok", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) bad = ui_test_new_running ("bad", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) stopped = ui_test_new_running ("stopped", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) failed_before = ui_test_new_running ("failed before", JR_JOB_KIND_CALL);
   JrJobList *list = JR_JOB_LIST (jr_job_list_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (list));
   GListModel *shown = jr_job_list_get_model (list);
@@ -286,7 +271,7 @@ test_list_keep_failed (void)
 static void
 test_list_placeholder (void)
 {
-  g_autoptr(JrFuture) a = new_running ("a", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) a = ui_test_new_running ("a", JR_JOB_KIND_CALL);
   JrJobList *list = JR_JOB_LIST (jr_job_list_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (list));
   GtkWidget *own = jr_job_list_get_placeholder (list);
@@ -347,24 +332,13 @@ assert_order (GListModel *model,
 }
 
 static void
-on_fake_done (JrFuture   *future,
-              GParamSpec *pspec,
-              GListStore *jobs)
-{
-  guint position;
-
-  if (jr_future_get_done (future) && g_list_store_find (jobs, future, &position))
-    g_list_store_remove (jobs, position);
-}
-
-static void
 test_indicator_running_first (void)
 {
   g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
   g_autoptr(JrFuture) w1 = jr_future_new ("w1", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) r1 = new_running ("r1", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) r1 = ui_test_new_running ("r1", JR_JOB_KIND_CALL);
   g_autoptr(JrFuture) w2 = jr_future_new ("w2", JR_JOB_KIND_CALL);
-  g_autoptr(JrFuture) r2 = new_running ("r2", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) r2 = ui_test_new_running ("r2", JR_JOB_KIND_CALL);
   JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (jr_progress_indicator_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (indicator));
   JrJobList *popover_list = JR_JOB_LIST (jr_progress_indicator_get_job_list (indicator));
@@ -373,10 +347,7 @@ test_indicator_running_first (void)
 
   jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    {
-      g_signal_connect_object (all[i], "notify::done", G_CALLBACK (on_fake_done), jobs, 0);
-      g_list_store_append (jobs, all[i]);
-    }
+    ui_test_fake_jobs_add (jobs, all[i]);
 
   /* Running first, each group in the order submitted. */
   assert_order (view, r1, r2, w1, w2, NULL);
@@ -393,7 +364,7 @@ test_indicator_running_first (void)
   assert_order (view, w2, NULL);
   jr_future_complete (w2, NULL);
   assert_order (view, NULL);
-  g_assert_cmpstr (label_text (jr_job_list_get_placeholder (popover_list)), ==, "No jobs running");
+  g_assert_cmpstr (ui_test_label_text (jr_job_list_get_placeholder (popover_list)), ==, "No jobs running");
 
   jr_test_destroy_window (window);
 }

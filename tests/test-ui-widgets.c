@@ -12,29 +12,14 @@
 #include "jr-progress-indicator-private.h"
 #include "jobrouter-test-gui.h"
 #include "jr-test.h"
+#include "ui-common.h"
 
 #define TIMEOUT (10 * G_USEC_PER_SEC)
-
-static const char *
-label_text (GtkWidget *label)
-{
-  return gtk_label_get_text (GTK_LABEL (label));
-}
 
 static double
 bar_fraction (JrJobRow *row)
 {
   return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (jr_job_row_get_progress_bar (row)));
-}
-
-static JrFuture *
-new_running (const char *name,
-             JrJobKind   kind)
-{
-  JrFuture *future = jr_future_new (name, kind);
-
-  g_assert_true (jr_future_mark_started (future));
-  return future;
 }
 
 static void
@@ -43,41 +28,19 @@ count_cb (guint *counter)
   (*counter)++;
 }
 
-/* ---- a hand-driven stand-in for jr_executor_get_jobs(): a store that
- * drops each future when it becomes done, as the executor does ---- */
-
-static void
-on_fake_done (JrFuture   *future,
-              GParamSpec *pspec,
-              GListStore *jobs)
-{
-  guint position;
-
-  if (jr_future_get_done (future) && g_list_store_find (jobs, future, &position))
-    g_list_store_remove (jobs, position);
-}
-
-static void
-fake_jobs_add (GListStore *jobs,
-               JrFuture   *future)
-{
-  g_signal_connect_object (future, "notify::done", G_CALLBACK (on_fake_done), jobs, 0);
-  g_list_store_append (jobs, future);
-}
-
 /* ---- JrJobRow ---- */
 
 static void
 test_row_progress (void)
 {
-  g_autoptr(JrFuture) future = new_running ("copy", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) future = ui_test_new_running ("copy", JR_JOB_KIND_PROGRESS);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   guint before;
 
   g_assert_true (jr_job_row_get_future (row) == future);
-  g_assert_cmpstr (label_text (jr_job_row_get_title_label (row)), ==, "copy");
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Running");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_title_label (row)), ==, "copy");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Running");
 
   before = jr_job_row_get_n_progress_updates (row);
   g_assert_true (jr_future_set_progress (future, 0.3, "3 of 10 files"));
@@ -88,20 +51,20 @@ test_row_progress (void)
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
   g_assert_cmpuint (jr_job_row_get_n_progress_updates (row), ==, before + 1);
   g_assert_cmpfloat_with_epsilon (bar_fraction (row), 0.3, 1e-9);
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "3 of 10 files");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "3 of 10 files");
 
   /* Without a text the row shows the percentage. */
   g_assert_true (jr_future_set_progress (future, 0.5, NULL));
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
   g_assert_cmpfloat_with_epsilon (bar_fraction (row), 0.5, 1e-9);
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "50 %");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "50 %");
   /* Halfway: an estimate of the time left is shown. */
-  g_assert_nonnull (strstr (label_text (jr_job_row_get_time_label (row)), "left"));
+  g_assert_nonnull (strstr (ui_test_label_text (jr_job_row_get_time_label (row)), "left"));
 
   g_assert_true (jr_future_complete (future, NULL));
   g_assert_cmpfloat (bar_fraction (row), ==, 1.0);
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Done");
-  g_assert_nonnull (strstr (label_text (jr_job_row_get_time_label (row)), "Took"));
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Done");
+  g_assert_nonnull (strstr (ui_test_label_text (jr_job_row_get_time_label (row)), "Took"));
 
   /* The window owned the row; the row let go of the future. */
   g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
@@ -116,7 +79,7 @@ test_row_progress (void)
 static void
 test_row_coalescing (void)
 {
-  g_autoptr(JrFuture) future = new_running ("flood", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) future = ui_test_new_running ("flood", JR_JOB_KIND_PROGRESS);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   guint before, after;
@@ -150,25 +113,25 @@ test_row_state_at_once (void)
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   const char *icon;
 
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (jr_job_row_get_state_icon (row))), ==,
                    "content-loading-symbolic");
-  g_assert_nonnull (strstr (label_text (jr_job_row_get_time_label (row)), "Waiting"));
+  g_assert_nonnull (strstr (ui_test_label_text (jr_job_row_get_time_label (row)), "Waiting"));
 
   g_assert_true (jr_future_mark_started (future));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Running");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Running");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "executing"));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "waiting"));
 
   g_assert_true (jr_future_set_progress (future, 0.75, "three quarters"));
   g_assert_true (jr_future_cancel (future));
   /* No frame in between: the pending progress was flushed first. */
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Cancelling");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Cancelling");
   g_assert_cmpfloat_with_epsilon (bar_fraction (row), 0.75, 1e-9);
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "three quarters");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "three quarters");
 
   g_assert_true (jr_future_mark_cancelled (future));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Cancelled");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Cancelled");
   icon = gtk_image_get_icon_name (GTK_IMAGE (jr_job_row_get_state_icon (row)));
   g_assert_cmpstr (icon, ==, "process-stop-symbolic");
   g_assert_false (gtk_widget_get_visible (jr_job_row_get_error_label (row)));
@@ -194,13 +157,13 @@ test_row_where (void)
   /* The executor says where, then that it started. */
   jr_future_set_worker (future, "cluster", "node17");
   g_assert_true (jr_future_mark_started (future));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Running on node17 (cluster)");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Running on node17 (cluster)");
   g_assert_true (jr_future_complete (future, g_variant_new ("(b)", TRUE)));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Done on node17 (cluster)");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Done on node17 (cluster)");
 
   jr_future_set_worker (here, "local", "vm");
   g_assert_true (jr_future_mark_started (here));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (here_row)), ==, "Running");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (here_row)), ==, "Running");
 
   jr_test_destroy_window (window);
 }
@@ -208,7 +171,7 @@ test_row_where (void)
 static void
 test_row_failed (void)
 {
-  g_autoptr(JrFuture) future = new_running ("parse", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) future = ui_test_new_running ("parse", JR_JOB_KIND_CALL);
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                                  "line 3: unexpected token");
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
@@ -217,11 +180,11 @@ test_row_failed (void)
   g_assert_false (gtk_widget_get_visible (jr_job_row_get_error_label (row)));
 
   g_assert_true (jr_future_fail (future, error));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Failed");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Failed");
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (jr_job_row_get_state_icon (row))), ==,
                    "dialog-error-symbolic");
   g_assert_true (gtk_widget_get_visible (jr_job_row_get_error_label (row)));
-  g_assert_cmpstr (label_text (jr_job_row_get_error_label (row)), ==, "line 3: unexpected token");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_error_label (row)), ==, "line 3: unexpected token");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "failed"));
 
   jr_test_destroy_window (window);
@@ -230,8 +193,8 @@ test_row_failed (void)
 static void
 test_row_cancel_button (void)
 {
-  g_autoptr(JrFuture) future = new_running ("hash", JR_JOB_KIND_PROGRESS);
-  g_autoptr(JrFuture) finished = new_running ("done", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) future = ui_test_new_running ("hash", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) finished = ui_test_new_running ("done", JR_JOB_KIND_CALL);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (future));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
   GtkWidget *button = jr_job_row_get_cancel_button (row);
@@ -270,7 +233,7 @@ test_row_cancel_button (void)
 static void
 test_row_rebind (void)
 {
-  g_autoptr(JrFuture) first = new_running ("first", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) first = ui_test_new_running ("first", JR_JOB_KIND_PROGRESS);
   g_autoptr(JrFuture) second = jr_future_new ("second", JR_JOB_KIND_PROGRESS);
   JrJobRow *row = JR_JOB_ROW (jr_job_row_new (first));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (row));
@@ -282,20 +245,20 @@ test_row_rebind (void)
   g_assert_cmpuint (notified, ==, 1);
   g_object_set (row, "future", second, NULL);
   g_assert_cmpuint (notified, ==, 1);
-  g_assert_cmpstr (label_text (jr_job_row_get_title_label (row)), ==, "second");
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_title_label (row)), ==, "second");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
   g_assert_true (gtk_widget_get_sensitive (jr_job_row_get_cancel_button (row)));
 
   /* The old future no longer reaches the row. */
   g_assert_true (jr_future_set_progress (first, 0.9, "old"));
   g_assert_true (jr_future_complete (first, NULL));
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
-  g_assert_cmpstr (label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
-  g_assert_cmpstr (label_text (jr_job_row_get_progress_label (row)), ==, "");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_state_label (row)), ==, "Waiting");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_progress_label (row)), ==, "");
 
   /* The title follows the future's. */
   jr_future_set_title (second, "Second job");
-  g_assert_cmpstr (label_text (jr_job_row_get_title_label (row)), ==, "Second job");
+  g_assert_cmpstr (ui_test_label_text (jr_job_row_get_title_label (row)), ==, "Second job");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Second job");
 
@@ -366,12 +329,12 @@ test_list_keep_finished (void)
 
   g_assert_true (jr_job_list_get_keep_finished (list));
   g_assert_true (gtk_widget_get_mapped (placeholder));
-  g_assert_cmpstr (label_text (placeholder), ==, "No jobs yet");
+  g_assert_cmpstr (ui_test_label_text (placeholder), ==, "No jobs yet");
 
-  fake_jobs_add (jobs, a);
+  ui_test_fake_jobs_add (jobs, a);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (jobs));
-  fake_jobs_add (jobs, b);
-  fake_jobs_add (jobs, c);
+  ui_test_fake_jobs_add (jobs, b);
+  ui_test_fake_jobs_add (jobs, c);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
 
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 2, TIMEOUT));
@@ -443,8 +406,8 @@ test_list_switch_model (void)
   JrJobList *list = g_object_ref_sink (JR_JOB_LIST (jr_job_list_new (NULL)));
   GListModel *shown = jr_job_list_get_model (list);
 
-  fake_jobs_add (one, a);
-  fake_jobs_add (two, b);
+  ui_test_fake_jobs_add (one, a);
+  ui_test_fake_jobs_add (two, b);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (one));
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (two));
@@ -453,7 +416,7 @@ test_list_switch_model (void)
   g_object_unref (b);
 
   /* The old model no longer feeds the list. */
-  fake_jobs_add (one, late);
+  ui_test_fake_jobs_add (one, late);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
 
   g_object_unref (list);
@@ -477,9 +440,9 @@ static void
 test_indicator_aggregate (void)
 {
   g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
-  g_autoptr(JrFuture) a = new_running ("a", JR_JOB_KIND_PROGRESS);
-  g_autoptr(JrFuture) b = new_running ("b", JR_JOB_KIND_PROGRESS);
-  g_autoptr(JrFuture) unknown = new_running ("unknown", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) a = ui_test_new_running ("a", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) b = ui_test_new_running ("b", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) unknown = ui_test_new_running ("unknown", JR_JOB_KIND_CALL);
   g_autoptr(JrFuture) waiting = jr_future_new ("waiting", JR_JOB_KIND_PROGRESS);
   JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (jr_progress_indicator_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (indicator));
@@ -495,10 +458,10 @@ test_indicator_aggregate (void)
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "No jobs running");
 
   jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));
-  fake_jobs_add (jobs, a);
-  fake_jobs_add (jobs, b);
-  fake_jobs_add (jobs, unknown);
-  fake_jobs_add (jobs, waiting);
+  ui_test_fake_jobs_add (jobs, a);
+  ui_test_fake_jobs_add (jobs, b);
+  ui_test_fake_jobs_add (jobs, unknown);
+  ui_test_fake_jobs_add (jobs, waiting);
   jr_future_set_progress (a, 0.2, NULL);
   jr_future_set_progress (b, 0.6, NULL);
 
@@ -550,12 +513,12 @@ static void
 test_indicator_coalescing (void)
 {
   g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
-  g_autoptr(JrFuture) a = new_running ("a", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) a = ui_test_new_running ("a", JR_JOB_KIND_PROGRESS);
   JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (jr_progress_indicator_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (indicator));
   guint notified = 0;
 
-  fake_jobs_add (jobs, a);
+  ui_test_fake_jobs_add (jobs, a);
   jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (indicator), 2, TIMEOUT));
 
