@@ -165,8 +165,20 @@ def wait_find(root, want_role=None, want_name=None, match=None, timeout=TIMEOUT)
     return wait_until(lambda: find(root, want_role, want_name, match), what, timeout)
 
 
+def action_interface(acc):
+    """@acc's Action interface. Right after a window opens or closes, the
+    registry may still be rebuilding its cache ("Error in GetItems … cache")
+    and answer that the object has none for a moment."""
+    def query():
+        try:
+            return acc.queryAction()
+        except NotImplementedError:
+            return None
+    return wait_until(query, f"the actions of {role(acc)} “{name(acc)}”", 10)
+
+
 def do_action(acc, action="click"):
-    actions = acc.queryAction()
+    actions = action_interface(acc)
     for i in range(actions.nActions):
         if actions.getName(i) == action:
             log(f"{action} {role(acc)} “{name(acc)}”")
@@ -536,6 +548,8 @@ def scenario(session, app, data):
     wait_until(lambda: result not in toplevels(app.acc), "the result window to close", 15)
 
     # -- show the compressed file in the file manager --
+    # Found again: a window came and went since, and with it the cache.
+    results_tab = wait_find(app.window, "page tab", "Results")
     do_action(results_tab)
     compress_title = f"Compress {data['log']}"
     result_row = wait_find(results_list, None, None,
