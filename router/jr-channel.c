@@ -552,9 +552,13 @@ jr_channel_set_parent_stream (int       fd,
 
   g_mutex_lock (&parent_lock);
   if (parent_opened)
-    g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
-                         "This process has opened its queue to its parent already: "
-                         "set a stream before making the first sender");
+    {
+      /* Taken whatever happens, as on the other paths. */
+      close (fd);
+      g_set_error_literal (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
+                           "This process has opened its queue to its parent already: "
+                           "set a stream before making the first sender");
+    }
   else if ((stream = jr_stream_new_writer (fd, broken_func, broken_data, error)) != NULL)
     {
       parent_channel = channel_alloc (0);

@@ -162,14 +162,14 @@ jr_sender_new_for_parent (guint64   connection_id,
  * jr_sender_set_parent_stream:
  * @fd: the descriptor to write on: this process's standard output, say,
  *   which the parent reads with [method@Jr.Router.add_stream]; it is
- *   taken (made close-on-exec and non-blocking)
+ *   taken (made close-on-exec and non-blocking), and closed on failure
  * @error: return location for an error
  *
  * Makes this process's queue to its parent a byte stream, for a child
  * whose parent reads it with [method@Jr.Router.add_stream] (a worker
  * started through `ssh` or `srun`, say): from now on every sender made
  * with [ctor@Jr.Sender.new_for_parent] writes its frames on @fd. Call it
- * once, before the first such sender.
+ * once, before the first such sender, and before any thread may make one.
  *
  * A thread of the library writes the frames out, as many per system call
  * as have piled up; a sender waits while 1 MiB is not written yet.
@@ -418,8 +418,8 @@ jr_sender_stop (JrSender  *self,
   self->state = SENDER_CLOSED;
   /* A stream's messages are written out by another thread: they are on
    * their way when this returns, and the process may exit. */
-  if (self->channel != NULL && !jr_channel_flush (self->channel, NULL))
-    return TRUE;
+  if (self->channel != NULL)
+    jr_channel_flush (self->channel, NULL);
   /* Free on this thread what the router has given back so far. */
   if (self->stage != NULL)
     jr_stage_close (self->stage);
