@@ -289,18 +289,31 @@ jr_worker_set_process_priority (int      pid,
                                 gboolean idle)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) tasks = g_dir_open (path, 0, NULL);
-  const char *name;
+  g_autoptr(GHashTable) done = g_hash_table_new (NULL, NULL);
+  gboolean found_new = TRUE;
 
   /* Threads it makes later inherit the setting of the one that makes
-   * them; the main thread first, then the others. */
+   * them; the main thread first, then the others. A thread made while
+   * the list is read may be missing from it, with its maker's old
+   * setting: read the list again until it holds no thread not seen. */
   jr_worker_set_priority (pid, nice_value, idle);
-  while (tasks != NULL && (name = g_dir_read_name (tasks)) != NULL)
+  g_hash_table_add (done, GINT_TO_POINTER (pid));
+  for (int pass = 0; found_new && pass < 4; pass++)
     {
-      int tid = atoi (name);
+      g_autoptr(GDir) tasks = g_dir_open (path, 0, NULL);
+      const char *name;
 
-      if (tid > 0 && tid != pid)
-        jr_worker_set_priority (tid, nice_value, idle);
+      found_new = FALSE;
+      while (tasks != NULL && (name = g_dir_read_name (tasks)) != NULL)
+        {
+          int tid = atoi (name);
+
+          if (tid > 0 && g_hash_table_add (done, GINT_TO_POINTER (tid)))
+            {
+              jr_worker_set_priority (tid, nice_value, idle);
+              found_new = TRUE;
+            }
+        }
     }
 }
 

