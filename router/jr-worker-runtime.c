@@ -44,10 +44,6 @@ struct _JrWorkerRuntime {
   Request          *current;
   gboolean          reading;    /* a thread is in read() */
   gboolean          quit;
-  /* Threads in g_cond_wait(): GLib's g_cond_signal() makes a system call
-   * even when nobody waits, and a job is pushed or ends many thousand
-   * times a second. */
-  guint             n_waiting;
 };
 
 static void
@@ -91,20 +87,6 @@ jr_worker_runtime_get_sender (JrWorkerRuntime *runtime)
   return runtime->sender;
 }
 
-static void
-wake_one_locked (JrWorkerRuntime *runtime)
-{
-  if (runtime->n_waiting > 0)
-    g_cond_signal (&runtime->cond);
-}
-
-static void
-wake_all_locked (JrWorkerRuntime *runtime)
-{
-  if (runtime->n_waiting > 0)
-    g_cond_broadcast (&runtime->cond);
-}
-
 void
 jr_worker_runtime_push (JrWorkerRuntime *runtime,
                         guint64          job_id,
@@ -121,7 +103,7 @@ jr_worker_runtime_push (JrWorkerRuntime *runtime,
   g_queue_push_tail (&runtime->queue, request);
   /* A reader pushes from inside the run loop, and comes back to it. */
   if (runtime->read == NULL)
-    wake_one_locked (runtime);
+    g_cond_signal (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
 }
 
@@ -187,7 +169,7 @@ quit_locked (JrWorkerRuntime *runtime)
   runtime->quit = TRUE;
   for (GList *l = runtime->queue.head; l != NULL; l = l->next)
     g_atomic_int_set (&((Request *) l->data)->cancel_requested, 1);
-  wake_all_locked (runtime);
+  g_cond_broadcast (&runtime->cond);
   return runtime->current != NULL ? request_cancel_locked (runtime->current) : NULL;
 }
 
@@ -213,7 +195,7 @@ run_locked (JrWorkerRuntime *runtime,
   runtime->current = request;
   /* Someone must read while the job runs: the other thread. */
   if (runtime->read != NULL && !runtime->reading)
-    wake_one_locked (runtime);
+    g_cond_signal (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
 
   jr_job_run (runtime->sender, request->job_id, request->name, request->args,
@@ -223,7 +205,7 @@ run_locked (JrWorkerRuntime *runtime,
   runtime->current = NULL;
   request_free (request);
   /* A thread waiting to end (or to run what came meanwhile) may go on. */
-  wake_all_locked (runtime);
+  g_cond_broadcast (&runtime->cond);
 }
 
 void
@@ -263,9 +245,7 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
             }
           continue;
         }
-      runtime->n_waiting++;
       g_cond_wait (&runtime->cond, &runtime->lock);
-      runtime->n_waiting--;
     }
   g_mutex_unlock (&runtime->lock);
 }

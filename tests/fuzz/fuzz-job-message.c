@@ -86,6 +86,10 @@ read_message (GVariant *message)
       if (parts.payload == NULL)
         abort ();
       break;
+    case JR_JOB_MSG_READY:
+      /* With or without a payload: a stream worker says where it runs (the
+       * pool takes only a vardict, and from it one bounded line). */
+      break;
     case JR_JOB_MSG_ERROR:
       {
         GError *error = jr_job_message_to_error (parts.payload);
