@@ -140,18 +140,6 @@ test_log_writer (GLogLevelFlags   log_level,
 /* Process state: threads, fds, children, memory                      */
 /* ------------------------------------------------------------------ */
 
-static guint
-count_dir_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static char *
 describe_fds (void)
 {
@@ -305,8 +293,8 @@ fixture_setup (Fixture       *f,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  f->n_threads = count_dir_entries ("/proc/self/task");
-  f->n_fds = count_dir_entries ("/proc/self/fd");
+  f->n_threads = jr_test_count_threads ();
+  f->n_fds = jr_test_count_fds ();
 
   f->closed_channels = g_array_new (FALSE, FALSE, sizeof (guint64));
   f->router = jr_router_new (JR_TRANSPORT_PROCESSES, NULL);
@@ -333,22 +321,22 @@ fixture_teardown (Fixture       *f,
   /* A joined thread can linger in /proc for a moment, and GLib closes a
    * child's pidfd on its worker thread a bit after the exit is reported. */
   until = g_get_monotonic_time () + G_USEC_PER_SEC;
-  while ((count_dir_entries ("/proc/self/task") > f->n_threads ||
-          count_dir_entries ("/proc/self/fd") > f->n_fds) &&
+  while ((jr_test_count_threads () > f->n_threads ||
+          jr_test_count_fds () > f->n_fds) &&
          g_get_monotonic_time () < until)
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  g_assert_cmpuint (count_dir_entries ("/proc/self/task"), ==, f->n_threads);
-  if (count_dir_entries ("/proc/self/fd") != f->n_fds)
+  g_assert_cmpuint (jr_test_count_threads (), ==, f->n_threads);
+  if (jr_test_count_fds () != f->n_fds)
     {
       g_autofree char *now = describe_fds ();
 
       g_test_message ("fds before:%s", f->fds);
       g_test_message ("fds after:%s", now);
     }
-  g_assert_cmpuint (count_dir_entries ("/proc/self/fd"), ==, f->n_fds);
+  g_assert_cmpuint (jr_test_count_fds (), ==, f->n_fds);
   g_clear_pointer (&f->fds, g_free);
   g_assert_cmpuint (count_children (), ==, 0);
 }
