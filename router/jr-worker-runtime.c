@@ -44,6 +44,14 @@ struct _JrWorkerRuntime {
   Request          *current;
   gboolean          reading;    /* a thread is in read() */
   gboolean          quit;
+  /* Threads in g_cond_wait(). GLib's g_cond_signal() makes a system call
+   * even when nobody waits; a thread worker's jobs are pushed and end
+   * many thousand times a second. */
+  guint             n_waiting;
+  /* The last job's cancellable, when nobody else kept it: the next job
+   * takes it instead of making one (GObjects are made and freed under
+   * locks that every thread shares). */
+  GCancellable     *spare_cancellable;
 };
 
 static void
@@ -75,6 +83,7 @@ void
 jr_worker_runtime_free (JrWorkerRuntime *runtime)
 {
   g_queue_clear_full (&runtime->queue, (GDestroyNotify) request_free);
+  g_clear_object (&runtime->spare_cancellable);
   g_clear_object (&runtime->sender);
   g_mutex_clear (&runtime->lock);
   g_cond_clear (&runtime->cond);
@@ -101,8 +110,9 @@ jr_worker_runtime_push (JrWorkerRuntime *runtime,
 
   g_mutex_lock (&runtime->lock);
   g_queue_push_tail (&runtime->queue, request);
-  /* A reader pushes from inside the run loop, and comes back to it. */
-  if (runtime->read == NULL)
+  /* A reader pushes from inside the run loop, and comes back to it; a
+   * thread that does not wait sees the queue before it would. */
+  if (runtime->read == NULL && runtime->n_waiting > 0)
     g_cond_signal (&runtime->cond);
   g_mutex_unlock (&runtime->lock);
 }
@@ -186,12 +196,44 @@ jr_worker_runtime_quit (JrWorkerRuntime *runtime)
     g_cancellable_cancel (to_cancel);
 }
 
+/* A cancellable for the next job: the last one's when only we hold it,
+ * reset. Called with the lock held. */
+static GCancellable *
+take_cancellable_locked (JrWorkerRuntime *runtime)
+{
+  GCancellable *cancellable = g_steal_pointer (&runtime->spare_cancellable);
+
+  if (cancellable == NULL)
+    return g_cancellable_new ();
+  g_cancellable_reset (cancellable);
+  return cancellable;
+}
+
+/* Keeps @request's cancellable for the next job if nobody else holds it
+ * (a job may keep it for an operation that outlives it) and no handler
+ * is left on it (one the job forgot to disconnect must not fire for the
+ * next job). */
+static void
+keep_cancellable_locked (JrWorkerRuntime *runtime,
+                         Request         *request)
+{
+  static gsize cancelled_signal;
+
+  if (runtime->spare_cancellable != NULL ||
+      g_atomic_int_get (&G_OBJECT (request->cancellable)->ref_count) != 1)
+    return;
+  if (g_once_init_enter (&cancelled_signal))
+    g_once_init_leave (&cancelled_signal, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));
+  if (!g_signal_has_handler_pending (request->cancellable, (guint) cancelled_signal, 0, TRUE))
+    runtime->spare_cancellable = g_steal_pointer (&request->cancellable);
+}
+
 /* Runs @request, then takes the lock again. Called with it held. */
 static void
 run_locked (JrWorkerRuntime *runtime,
             Request         *request)
 {
-  request->cancellable = g_cancellable_new ();
+  request->cancellable = take_cancellable_locked (runtime);
   runtime->current = request;
   /* Someone must read while the job runs: the other thread. */
   if (runtime->read != NULL && !runtime->reading)
@@ -203,9 +245,12 @@ run_locked (JrWorkerRuntime *runtime,
 
   g_mutex_lock (&runtime->lock);
   runtime->current = NULL;
+  keep_cancellable_locked (runtime, request);
   request_free (request);
-  /* A thread waiting to end (or to run what came meanwhile) may go on. */
-  g_cond_broadcast (&runtime->cond);
+  /* A thread waiting to end (or to run what came meanwhile) may go on.
+   * A thread worker has only its own thread to run it. */
+  if (runtime->read != NULL || runtime->n_waiting > 0)
+    g_cond_broadcast (&runtime->cond);
 }
 
 void
@@ -245,7 +290,9 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
             }
           continue;
         }
+      runtime->n_waiting++;
       g_cond_wait (&runtime->cond, &runtime->lock);
+      runtime->n_waiting--;
     }
   g_mutex_unlock (&runtime->lock);
 }

@@ -246,6 +246,60 @@ job_cancel_self (JrJob     *job,
   return g_variant_new_string ("finished anyway");
 }
 
+/* What the jobs below leave behind in their worker. */
+static GCancellable *kept_cancellable;
+static gint stray_handler_calls;
+
+/* (bt): whether the job's cancellable is cancelled as it starts, and
+ * where it is (to tell one cancellable from another in one worker). */
+static GVariant *
+job_cancellable_state (JrJob     *job,
+                       GVariant  *args,
+                       GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+
+  return g_variant_new ("(bt)", g_cancellable_is_cancelled (cancellable),
+                        (guint64) GPOINTER_TO_SIZE (cancellable));
+}
+
+/* Keeps its cancellable after it ends, as code that starts an operation
+ * and does not wait for it does; returns where it is. */
+static GVariant *
+job_keep_cancellable (JrJob     *job,
+                      GVariant  *args,
+                      GError   **error)
+{
+  g_set_object (&kept_cancellable, jr_job_get_cancellable (job));
+  return g_variant_new_uint64 ((guint64) GPOINTER_TO_SIZE (kept_cancellable));
+}
+
+static void
+on_stray_cancelled (GCancellable *cancellable,
+                    gpointer      data)
+{
+  g_atomic_int_inc (&stray_handler_calls);
+}
+
+/* Connects to its cancellable and never disconnects. */
+static GVariant *
+job_leave_handler (JrJob     *job,
+                   GVariant  *args,
+                   GError   **error)
+{
+  g_signal_connect (jr_job_get_cancellable (job), "cancelled", G_CALLBACK (on_stray_cancelled), NULL);
+  return g_variant_new_boolean (TRUE);
+}
+
+/* (u): how often a handler that job_leave_handler() left was called. */
+static GVariant *
+job_stray_handler_calls (JrJob     *job,
+                         GVariant  *args,
+                         GError   **error)
+{
+  return g_variant_new_uint32 ((guint32) g_atomic_int_get (&stray_handler_calls));
+}
+
 static GVariant *
 job_read_stdin (JrJob     *job,
                 GVariant  *args,
@@ -479,6 +533,10 @@ executor_test_jobs_register (void)
                         EXECUTOR_TEST_UNAVAILABLE_REASON);
   jr_register_job_full ("cancel-self", job_cancel_self, G_VARIANT_TYPE ("(b)"), NULL);
   jr_register_job ("read-stdin", job_read_stdin);
+  jr_register_job ("cancellable-state", job_cancellable_state);
+  jr_register_job ("keep-cancellable", job_keep_cancellable);
+  jr_register_job ("leave-handler", job_leave_handler);
+  jr_register_job ("stray-handler-calls", job_stray_handler_calls);
   jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job ("forge-pipes", job_forge_pipes);
@@ -492,7 +550,8 @@ executor_test_jobs_register (void)
   {
     static const char * const anywhere[] = {
       "sleep", "progress", "iterate", "fail", "crash", "ignore-cancel", "echo", "big-result",
-      "trivial", "cancel-self", "read-stdin", "forge-job-id", "forge-pipes", "garbage-message",
+      "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
+      "leave-handler", "stray-handler-calls", "forge-job-id", "forge-pipes", "garbage-message",
       "whoami", "print", "flood-stderr",
     };
 

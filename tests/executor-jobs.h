@@ -29,6 +29,13 @@
  *   "cancel-self"   (b)    cancels its own cancellable, then fails with
  *                          G_IO_ERROR_CANCELLED (TRUE) or returns "s"
  *                          "finished anyway" (FALSE)
+ *   "cancellable-state" none  result "(bt)": whether its cancellable is
+ *                          cancelled as it starts, and its address
+ *   "keep-cancellable" none  keeps a reference to its cancellable in
+ *                          its worker; result "t", its address
+ *   "leave-handler" none   connects a handler to its cancellable and never
+ *                          disconnects it; result "b" TRUE
+ *   "stray-handler-calls" none  result "u": how often such a handler ran
  *   "read-stdin"    none   reads standard input to its end; result "t",
  *                          the bytes read; fails when it neither gives
  *                          data nor ends for 2 s

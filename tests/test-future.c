@@ -573,6 +573,91 @@ test_place (void)
   g_assert_cmpstr (both, ==, "node17 (cluster)");
 }
 
+/* Notifications are skipped only where nobody listens: a handler of one
+ * property's notify::<name> sees that property, one of "notify" sees all. */
+static void
+on_count (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_notify_detailed (void)
+{
+  g_autoptr(JrFuture) future = jr_future_new ("a", JR_JOB_KIND_CALL);
+  guint state = 0, done = 0, result = 0;
+
+  g_signal_connect (future, "notify::state", G_CALLBACK (on_count), &state);
+  g_signal_connect (future, "notify::done", G_CALLBACK (on_count), &done);
+  jr_future_mark_started (future);
+  g_assert_cmpuint (state, ==, 1);
+  g_assert_cmpuint (done, ==, 0);
+  /* Connected between transitions: seen from the next one on. */
+  g_signal_connect (future, "notify::result", G_CALLBACK (on_count), &result);
+  jr_future_complete (future, g_variant_new_string ("ok"));
+  g_assert_cmpuint (state, ==, 2);
+  g_assert_cmpuint (done, ==, 1);
+  g_assert_cmpuint (result, ==, 1);
+}
+
+/* A handler connected by the handler of an earlier notification of the
+ * same transition sees the later ones: "result" notifies before "state",
+ * "done" and "end-time"... and "end-time" before "state". */
+typedef struct {
+  JrFuture *future;
+  guint     any;       /* by the undetailed handler connected late */
+  guint     state;     /* by the notify::state handler connected late */
+} LateHandlers;
+
+static void
+on_late_any (GObject    *object,
+             GParamSpec *pspec,
+             LateHandlers *late)
+{
+  late->any++;
+}
+
+static void
+on_result_connects (GObject      *object,
+                    GParamSpec   *pspec,
+                    LateHandlers *late)
+{
+  g_signal_connect (late->future, "notify", G_CALLBACK (on_late_any), late);
+  g_signal_connect (late->future, "notify::state", G_CALLBACK (on_count), &late->state);
+}
+
+static void
+test_notify_connected_midway (void)
+{
+  g_autoptr(JrFuture) future = jr_future_new ("a", JR_JOB_KIND_CALL);
+  LateHandlers late = { future, 0, 0 };
+
+  jr_future_mark_started (future);
+  g_signal_connect (future, "notify::result", G_CALLBACK (on_result_connects), &late);
+  jr_future_complete (future, g_variant_new_string ("ok"));
+  /* After "result": end-time, state, done and cancellable-now. */
+  g_assert_cmpuint (late.any, ==, 4);
+  g_assert_cmpuint (late.state, ==, 1);
+}
+
+/* A binding connects notify::<name>: it follows every change. */
+static void
+test_notify_binding (void)
+{
+  g_autoptr(JrFuture) future = jr_future_new ("a", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) mirror = jr_future_new ("b", JR_JOB_KIND_CALL);
+
+  g_object_bind_property (future, "progress-text", mirror, "title", G_BINDING_DEFAULT);
+  jr_future_mark_started (future);
+  jr_future_set_progress (future, 0.5, "half way");
+  g_assert_cmpstr (jr_future_get_title (mirror), ==, "half way");
+  jr_future_set_progress (future, 0.75, "nearly");
+  g_assert_cmpstr (jr_future_get_title (mirror), ==, "nearly");
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -588,6 +673,9 @@ main (int   argc,
   g_test_add_func ("/future/yield", test_yield);
   g_test_add_func ("/future/title", test_title);
   g_test_add_func ("/future/notify/consistent", test_notify_consistent);
+  g_test_add_func ("/future/notify/detailed", test_notify_detailed);
+  g_test_add_func ("/future/notify/connected-midway", test_notify_connected_midway);
+  g_test_add_func ("/future/notify/binding", test_notify_binding);
   g_test_add_func ("/future/cancel/waiting", test_cancel_waiting);
   g_test_add_func ("/future/cancel/executing", test_cancel_executing);
   g_test_add_func ("/future/cancel/via-cancellable", test_cancel_via_cancellable);

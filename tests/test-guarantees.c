@@ -198,6 +198,83 @@ test_self_cancel_shutdown (gconstpointer data)
   g_assert_true (jr_future_get_done (future));
 }
 
+/* ---- a job's cancellable: each job has its own ---- */
+
+/* A worker may hand a job the cancellable of the job before it (GObjects
+ * cost locks every thread shares): only reset, never one that job
+ * cancelled, kept, or left a handler on. Each test runs its jobs on one
+ * worker, one after the other. */
+static void
+run_to_result (JrFuture *future)
+{
+  run_until_done (future);
+  g_assert_no_error (jr_future_get_error (future));
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+}
+
+static GVariant *
+submit_and_wait (JrExecutor *executor,
+                 const char *name,
+                 GVariant   *args)
+{
+  g_autoptr(JrFuture) future = jr_test_submit (executor, JR_JOB_KIND_CALL, name, args);
+
+  run_to_result (future);
+  return g_variant_ref (jr_future_get_result (future));
+}
+
+static void
+test_cancellable_after_self_cancel (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(GVariant) done = submit_and_wait (executor, "cancel-self", g_variant_new ("(b)", FALSE));
+  g_autoptr(GVariant) state = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      gboolean cancelled;
+      guint64 address;
+
+      g_clear_pointer (&state, g_variant_unref);
+      state = submit_and_wait (executor, "cancellable-state", NULL);
+      g_variant_get (state, "(bt)", &cancelled, &address);
+      g_assert_false (cancelled);
+    }
+  shutdown_executor (executor);
+}
+
+static void
+test_cancellable_kept (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(GVariant) kept = submit_and_wait (executor, "keep-cancellable", NULL);
+  g_autoptr(GVariant) state = submit_and_wait (executor, "cancellable-state", NULL);
+  gboolean cancelled;
+  guint64 address;
+
+  g_variant_get (state, "(bt)", &cancelled, &address);
+  g_assert_cmpuint (address, !=, g_variant_get_uint64 (kept));
+  shutdown_executor (executor);
+}
+
+static void
+test_cancellable_handler_left (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(GVariant) left = submit_and_wait (executor, "leave-handler", NULL);
+  g_autoptr(JrFuture) sleeper = jr_test_submit (executor, JR_JOB_KIND_CALL, "sleep",
+                                                g_variant_new ("(t)", (guint64) 600000));
+  g_autoptr(GVariant) calls = NULL;
+
+  run_until (future_is_executing, sleeper, DONE_TIMEOUT_SEC, "the sleeper to start");
+  jr_future_cancel (sleeper);
+  run_until_done (sleeper);
+  g_assert_cmpint (jr_future_get_state (sleeper), ==, JR_FUTURE_STATE_CANCELLED);
+  calls = submit_and_wait (executor, "stray-handler-calls", NULL);
+  g_assert_cmpuint (g_variant_get_uint32 (calls), ==, 0);
+  shutdown_executor (executor);
+}
+
 /* ---- a job that reads standard input ---- */
 
 /* A worker's standard input is /dev/null: a job's command that reads it
@@ -637,6 +714,9 @@ main (int    argc,
   add_for_all ("self-cancel/fails", test_self_cancel_fails);
   add_for_all ("self-cancel/result", test_self_cancel_result);
   add_for_all ("self-cancel/shutdown", test_self_cancel_shutdown);
+  add_for_all ("cancellable/after-self-cancel", test_cancellable_after_self_cancel);
+  add_for_all ("cancellable/kept", test_cancellable_kept);
+  add_for_all ("cancellable/handler-left", test_cancellable_handler_left);
   add_for_processes ("stdin", NULL, test_stdin);
   for (guint t = 0; t < N_WHERE; t++)
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)

@@ -28,6 +28,18 @@ bench_scale (void)
   return scale;
 }
 
+gboolean
+bench_wants (const char *run)
+{
+  const char *only = g_getenv ("BENCH_ONLY");
+  g_auto(GStrv) names = NULL;
+
+  if (only == NULL || *only == '\0')
+    return TRUE;
+  names = g_strsplit (only, ",", -1);
+  return g_strv_contains ((const char * const *) names, run);
+}
+
 void
 bench_die (const char *format,
            ...)

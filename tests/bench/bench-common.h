@@ -16,6 +16,10 @@ G_BEGIN_DECLS
 void    bench_init          (const char   *name);
 double  bench_scale         (void);
 
+/* Whether BENCH_ONLY (a comma-separated list of run names) is unset or
+ * names @run: for profiling one run of a benchmark. */
+gboolean bench_wants        (const char   *run);
+
 void    bench_die           (const char   *format,
                              ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
 /* Dies naming @what when @error is set. */

@@ -12,7 +12,9 @@
  *                                  router pipe ID
  *   (JOBROUTER_WORKER set)         an executor's worker, via jr_init()
  *
- * Environment: BENCH_SCALE (default 1) multiplies every duration and count.
+ * Environment: BENCH_SCALE (default 1) multiplies every duration and count;
+ * BENCH_ONLY (say "threads,cold") picks runs out of idle, processes,
+ * threads, streams, progress, crashes, cold, scale and soak.
  *
  * Figures, as `<what> <params>: <number> <unit>`:
  *   executor processes|threads W=2   trivial jobs/s, 200 in flight
@@ -802,11 +804,42 @@ run_soak (void)
     bench_die ("%" G_GUINT64_FORMAT " soak jobs did not end as they should", soak.unexpected);
 }
 
+/* The stream transport: the same flows on stream workers, each way, each
+ * against the processes' @processes_rate (one job in flight per worker). */
+static void
+run_streams (double processes_rate)
+{
+  for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
+    {
+      const char *name = bench_stream_way_name (way);
+      g_autofree char *reason = NULL;
+      double stream_rate, stream_rate_2;
+
+      if (!bench_stream_way_up (way, &reason))
+        {
+          printf ("executor stream %s W=%u: skipped (%s)\n", name, WORKERS, reason);
+          fflush (stdout);
+          continue;
+        }
+      stream_rate = run_flow_on (warm_stream_executor (way), IN_FLIGHT);
+      printf ("executor stream %s W=%u: %.0f jobs/s\n", name, WORKERS, stream_rate);
+      stream_rate_2 = run_flow_on (warm_stream_executor (way), WORKERS);
+      printf ("executor stream %s W=%u in-flight=%u: %.0f jobs/s\n", name, WORKERS, WORKERS,
+              stream_rate_2);
+      printf ("executor stream %s job round trip: %.0f us\n", name,
+              stream_rate_2 > 0 ? WORKERS * 1e6 / stream_rate_2 : 0.0);
+      printf ("ratio executor stream %s/processes W=%u in-flight=%u: %.3f\n", name, WORKERS, WORKERS,
+              stream_rate_2 / processes_rate);
+      fflush (stdout);
+    }
+  bench_stream_finish ();
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  double executor_rate, executor_rate_2, thread_rate, gtask_rate, trip_rate, progress_rate;
+  double executor_rate = 0, executor_rate_2 = 0, thread_rate, gtask_rate, trip_rate, progress_rate;
   guint64 progress_notifies;
 
   /* First thing: the baseline of a cold start ends here. */
@@ -834,72 +867,64 @@ main (int    argc,
   /* A dead worker's socket must not kill the benchmark. */
   signal (SIGPIPE, SIG_IGN);
 
-  bench_executor_idle ();
-  executor_rate = run_flow (JR_TRANSPORT_PROCESSES, IN_FLIGHT);
-  printf ("executor processes W=%u: %.0f jobs/s\n", WORKERS, executor_rate);
-  fflush (stdout);
-  thread_rate = run_flow (JR_TRANSPORT_THREADS, IN_FLIGHT);
-  printf ("executor threads W=%u: %.0f jobs/s\n", WORKERS, thread_rate);
-  gtask_rate = bench_gtask_flow (IN_FLIGHT);
-  printf ("gtask run_in_thread: %.0f jobs/s\n", gtask_rate);
-  printf ("ratio executor threads/gtask: %.3f\n", thread_rate / gtask_rate);
-  fflush (stdout);
-  executor_rate_2 = run_flow (JR_TRANSPORT_PROCESSES, WORKERS);
-  printf ("executor processes W=%u in-flight=%u: %.0f jobs/s\n", WORKERS, WORKERS, executor_rate_2);
-  fflush (stdout);
-  trip_rate = run_round_trips (WORKERS);
-  printf ("round trip processes: %.0f trips/s\n", trip_rate);
-  printf ("ratio executor/round-trip processes: %.3f\n", executor_rate_2 / trip_rate);
-  printf ("ratio executor in-flight=%u/round-trip processes: %.3f\n", IN_FLIGHT, executor_rate / trip_rate);
-  fflush (stdout);
-
-  /* The stream transport: the same flows on stream workers, each way. */
-  for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
+  if (bench_wants ("idle"))
+    bench_executor_idle ();
+  if (bench_wants ("processes") || bench_wants ("streams"))
     {
-      const char *name = bench_stream_way_name (way);
-      g_autofree char *reason = NULL;
-      double stream_rate, stream_rate_2;
-
-      if (!bench_stream_way_up (way, &reason))
-        {
-          printf ("executor stream %s W=%u: skipped (%s)\n", name, WORKERS, reason);
-          fflush (stdout);
-          continue;
-        }
-      stream_rate = run_flow_on (warm_stream_executor (way), IN_FLIGHT);
-      printf ("executor stream %s W=%u: %.0f jobs/s\n", name, WORKERS, stream_rate);
-      stream_rate_2 = run_flow_on (warm_stream_executor (way), WORKERS);
-      printf ("executor stream %s W=%u in-flight=%u: %.0f jobs/s\n", name, WORKERS, WORKERS,
-              stream_rate_2);
-      printf ("executor stream %s job round trip: %.0f us\n", name,
-              stream_rate_2 > 0 ? WORKERS * 1e6 / stream_rate_2 : 0.0);
-      printf ("ratio executor stream %s/processes W=%u in-flight=%u: %.3f\n", name, WORKERS, WORKERS,
-              stream_rate_2 / executor_rate_2);
+      executor_rate = run_flow (JR_TRANSPORT_PROCESSES, IN_FLIGHT);
+      printf ("executor processes W=%u: %.0f jobs/s\n", WORKERS, executor_rate);
       fflush (stdout);
     }
-  bench_stream_finish ();
+  if (bench_wants ("threads"))
+    {
+      thread_rate = run_flow (JR_TRANSPORT_THREADS, IN_FLIGHT);
+      printf ("executor threads W=%u: %.0f jobs/s\n", WORKERS, thread_rate);
+      gtask_rate = bench_gtask_flow (IN_FLIGHT);
+      printf ("gtask run_in_thread: %.0f jobs/s\n", gtask_rate);
+      printf ("ratio executor threads/gtask: %.3f\n", thread_rate / gtask_rate);
+      fflush (stdout);
+    }
+  if (bench_wants ("processes") || bench_wants ("streams"))
+    {
+      executor_rate_2 = run_flow (JR_TRANSPORT_PROCESSES, WORKERS);
+      printf ("executor processes W=%u in-flight=%u: %.0f jobs/s\n", WORKERS, WORKERS, executor_rate_2);
+      fflush (stdout);
+      trip_rate = run_round_trips (WORKERS);
+      printf ("round trip processes: %.0f trips/s\n", trip_rate);
+      printf ("ratio executor/round-trip processes: %.3f\n", executor_rate_2 / trip_rate);
+      printf ("ratio executor in-flight=%u/round-trip processes: %.3f\n", IN_FLIGHT,
+              executor_rate / trip_rate);
+      fflush (stdout);
+    }
+  if (bench_wants ("streams"))
+    run_streams (executor_rate_2);
+  if (bench_wants ("progress"))
+    {
+      run_progress (&progress_rate, &progress_notifies);
+      printf ("progress processes: %.0f msgs/s\n", progress_rate);
+      /* Progress is coalesced on the way to the future: how much of it. */
+      printf ("progress processes notifies per %u updates: %" G_GUINT64_FORMAT " notifies\n",
+              bench_scaled (PROGRESS_UPDATES) * PROGRESS_JOBS, progress_notifies);
+      fflush (stdout);
+    }
+  if (bench_wants ("crashes"))
+    {
+      printf ("crash to failed: %.2f ms\n", run_crashes ());
+      fflush (stdout);
+    }
+  if (bench_wants ("cold"))
+    {
+      double cold = run_cold_starts ();
+      double start = run_process_starts ();
 
-  run_progress (&progress_rate, &progress_notifies);
-  printf ("progress processes: %.0f msgs/s\n", progress_rate);
-  /* Progress is coalesced on the way to the future: how much of it. */
-  printf ("progress processes notifies per %u updates: %" G_GUINT64_FORMAT " notifies\n",
-          bench_scaled (PROGRESS_UPDATES) * PROGRESS_JOBS, progress_notifies);
-  fflush (stdout);
-
-  printf ("crash to failed: %.2f ms\n", run_crashes ());
-  fflush (stdout);
-  {
-    double cold = run_cold_starts ();
-    double start = run_process_starts ();
-
-    printf ("cold pool first job: %.2f ms\n", cold);
-    printf ("process spawn to main: %.2f ms\n", start);
-    printf ("cold pool first job beyond a process start: %.2f ms\n", cold - start);
-    fflush (stdout);
-  }
-
-  bench_executor_scale ();
-
-  run_soak ();
+      printf ("cold pool first job: %.2f ms\n", cold);
+      printf ("process spawn to main: %.2f ms\n", start);
+      printf ("cold pool first job beyond a process start: %.2f ms\n", cold - start);
+      fflush (stdout);
+    }
+  if (bench_wants ("scale"))
+    bench_executor_scale ();
+  if (bench_wants ("soak"))
+    run_soak ();
   return 0;
 }

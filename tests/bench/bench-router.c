@@ -1252,20 +1252,6 @@ bench_flood (void)
     bench_die_on_error ("large-message flood run", error);
 }
 
-/* BENCH_ONLY, a comma-separated list of processes, streams, paced,
- * threads and flood, picks some of the runs: for profiling one of them. */
-static gboolean
-wants (const char *run)
-{
-  const char *only = g_getenv ("BENCH_ONLY");
-  g_auto(GStrv) names = NULL;
-
-  if (only == NULL || *only == '\0')
-    return TRUE;
-  names = g_strsplit (only, ",", -1);
-  return g_strv_contains ((const char * const *) names, run);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -1295,15 +1281,15 @@ main (int    argc,
   if (argc > 1)
     bench_die ("usage: %s [worker ...|flood|flood-large]", argv[0]);
 
-  if (wants ("processes"))
+  if (bench_wants ("processes"))
     bench_processes ();
-  if (wants ("streams"))
+  if (bench_wants ("streams"))
     bench_streams ();
-  if (wants ("paced"))
+  if (bench_wants ("paced"))
     bench_paced ();
-  if (wants ("threads"))
+  if (bench_wants ("threads"))
     bench_threads ();
-  if (wants ("flood"))
+  if (bench_wants ("flood"))
     bench_flood ();
 
   g_free (self_exe);
