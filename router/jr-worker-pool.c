@@ -1734,9 +1734,11 @@ jr_worker_pool_set_priority (JrWorkerPool *pool,
       JrPoolWorker *worker = g_ptr_array_index (pool->workers, i);
       int tid = g_atomic_int_get (&worker->tid);
 
-      /* Through a command: the worker sets its own, as told; the command
-       * here gets it too. */
-      if (worker->via_command && worker->state == WORKER_LIVE)
+      /* A stream worker sets its own, as told: after the setup its HELLO
+       * gave it, which it applies as it starts (maybe after this call).
+       * Through a command, the command here gets it too; started directly,
+       * it is set here at once as well. */
+      if (worker->stream && worker->state == WORKER_LIVE)
         send_request (worker, JR_WORKER_REQUEST_PRIORITY, 0, NULL,
                       g_variant_new ("(ib)", (gint32) nice_value, idle));
       if (tid > 0 && worker->state == WORKER_LIVE && worker->is_process)

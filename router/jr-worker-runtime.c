@@ -48,6 +48,13 @@ struct _JrWorkerRuntime {
    * even when nobody waits; a thread worker's jobs are pushed and end
    * many thousand times a second. */
   guint             n_waiting;
+  /* A thread worker's one thread was signalled and has not woken yet:
+   * the jobs pushed meanwhile need no other system call. */
+  gboolean          wake_sent;
+  /* Jobs pushed so far (atomic): a thread worker that ran out of jobs
+   * watches it for a moment before it sleeps, if another CPU may push. */
+  guint             n_pushed;
+  gboolean          may_watch;
   /* The last job's cancellable, when nobody else kept it: the next job
    * takes it instead of making one (GObjects are made and freed under
    * locks that every thread shares). */
@@ -73,6 +80,7 @@ jr_worker_runtime_new (JrSender         *sender,
   runtime->sender = g_object_ref (sender);
   runtime->read = read;
   runtime->read_data = read_data;
+  runtime->may_watch = read == NULL && g_get_num_processors () > 1;
   g_mutex_init (&runtime->lock);
   g_cond_init (&runtime->cond);
   g_queue_init (&runtime->queue);
@@ -110,10 +118,15 @@ jr_worker_runtime_push (JrWorkerRuntime *runtime,
 
   g_mutex_lock (&runtime->lock);
   g_queue_push_tail (&runtime->queue, request);
-  /* A reader pushes from inside the run loop, and comes back to it; a
-   * thread that does not wait sees the queue before it would. */
-  if (runtime->read == NULL && runtime->n_waiting > 0)
-    g_cond_signal (&runtime->cond);
+  g_atomic_int_inc (&runtime->n_pushed);
+  /* A reader pushes from inside the run loop, and comes back to it. A
+   * thread worker's one thread sees the queue before it waits, or when
+   * the signal already on its way wakes it. */
+  if (runtime->read == NULL && runtime->n_waiting > 0 && !runtime->wake_sent)
+    {
+      runtime->wake_sent = TRUE;
+      g_cond_signal (&runtime->cond);
+    }
   g_mutex_unlock (&runtime->lock);
 }
 
@@ -253,9 +266,38 @@ run_locked (JrWorkerRuntime *runtime,
     g_cond_broadcast (&runtime->cond);
 }
 
+/* A thread worker that just ran out of jobs watches for the next one
+ * for up to SPIN_USEC before it sleeps, without the lock. The executor
+ * hands a worker its next job as the main thread takes in the last one's
+ * result: a few microseconds later when jobs are short. Waking a sleeping
+ * thread costs the main thread a system call and, on a virtual machine,
+ * an interrupt to another CPU: more than such a job. Called without the
+ * lock. */
+#define SPIN_USEC 20
+
+static void
+watch_for_job (JrWorkerRuntime *runtime,
+               guint            n_pushed)
+{
+  gint64 deadline = g_get_monotonic_time () + SPIN_USEC;
+
+  for (guint i = 1;; i++)
+    {
+      if ((guint) g_atomic_int_get (&runtime->n_pushed) != n_pushed)
+        return;
+      if (i % 64 == 0 && g_get_monotonic_time () >= deadline)
+        return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause ();
+#endif
+    }
+}
+
 void
 jr_worker_runtime_run (JrWorkerRuntime *runtime)
 {
+  gboolean ran = FALSE;
+
   g_mutex_lock (&runtime->lock);
   for (;;)
     {
@@ -265,6 +307,7 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
       if (runtime->current == NULL && (request = g_queue_pop_head (&runtime->queue)) != NULL)
         {
           run_locked (runtime, request);
+          ran = TRUE;
           continue;
         }
       /* Quitting: once nothing is left to run, and nothing runs. */
@@ -290,9 +333,22 @@ jr_worker_runtime_run (JrWorkerRuntime *runtime)
             }
           continue;
         }
+      if (runtime->may_watch && ran && !runtime->quit)
+        {
+          guint n_pushed = (guint) g_atomic_int_get (&runtime->n_pushed);
+
+          /* Once, then look again under the lock (a job may come as the
+           * watch ends), and sleep if none came. */
+          ran = FALSE;
+          g_mutex_unlock (&runtime->lock);
+          watch_for_job (runtime, n_pushed);
+          g_mutex_lock (&runtime->lock);
+          continue;
+        }
       runtime->n_waiting++;
       g_cond_wait (&runtime->cond, &runtime->lock);
       runtime->n_waiting--;
+      runtime->wake_sent = FALSE;
     }
   g_mutex_unlock (&runtime->lock);
 }

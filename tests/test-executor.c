@@ -970,6 +970,29 @@ test_worker_nice (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A worker thread that runs out of jobs watches for the next one for a
+ * moment, then sleeps: a job that comes at any moment of that (before,
+ * as the watch ends, after it sleeps) runs. Jobs come one at a time, each
+ * after the one before is done plus a pause that sweeps 0 to 100 µs. */
+static void
+test_paced_jobs (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(JrFuture) future = NULL;
+      gint64 resume = g_get_monotonic_time () + (i % 101);
+
+      while (g_get_monotonic_time () < resume)
+        ;
+      future = submit_trivial (executor);
+      run_until_done (future, DONE_TIMEOUT_SEC);
+      assert_trivial_result (future);
+    }
+  shutdown_executor (executor);
+}
+
 /* SCHED_IDLE reaches workers that already run. */
 typedef struct {
   JrTransport transport;
@@ -1933,6 +1956,7 @@ main (int    argc,
   add_for_all ("jobs-model", test_jobs_model);
   add_for_all ("workers/nice", test_worker_nice);
   add_for_all ("workers/idle", test_worker_idle);
+  add_for_all ("workers/paced-jobs", test_paced_jobs);
   add_for_all ("context/own", test_own_context);
   add_for_all ("shutdown/timeout", test_shutdown_timeout);
   add_for_all ("shutdown/clean", test_shutdown_clean);
