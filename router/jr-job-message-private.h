@@ -58,6 +58,13 @@ typedef struct {
  * with a tag that does not fit it; @parts then holds nothing to free. */
 gboolean  jr_job_message_parse      (GVariant          *message,
                                      JrJobMessageParts *parts);
+/* The same for a flat message ("(ty)", "(tyd)", "(tyds)") given in
+ * serialized form, without a GVariant: what a worker's queue holds. FALSE
+ * for another type too. @parts->text points into @data. */
+gboolean  jr_job_message_parse_flat (const char        *type,
+                                     const guint8      *data,
+                                     gsize              size,
+                                     JrJobMessageParts *parts);
 void      jr_job_message_parts_clear (JrJobMessageParts *parts);
 
 gboolean  jr_job_message_send_tag   (JrSender          *sender,

@@ -65,14 +65,28 @@ tag_fits (guchar      tag,
     }
 }
 
-gboolean
-jr_job_message_parse (GVariant          *message,
-                      JrJobMessageParts *parts)
+/* The checks every shape shares: the tag fits the shape, and only
+ * worker messages (READY, FATAL, EXITED) have job id 0. */
+static gboolean
+parts_fit (JrJobMessageParts *parts,
+           const char        *type)
 {
-  const char *type = g_variant_get_type_string (message);
-  gsize size = g_variant_get_size (message);
-  const guint8 *data;
+  if (!tag_fits (parts->tag, type) || (parts->job_id == 0) !=
+      (parts->tag == JR_JOB_MSG_READY || parts->tag == JR_JOB_MSG_FATAL ||
+       parts->tag == JR_JOB_MSG_EXITED))
+    {
+      jr_job_message_parts_clear (parts);
+      return FALSE;
+    }
+  return TRUE;
+}
 
+gboolean
+jr_job_message_parse_flat (const char        *type,
+                           const guint8      *data,
+                           gsize              size,
+                           JrJobMessageParts *parts)
+{
   memset (parts, 0, sizeof *parts);
   parts->fraction = -1;
 
@@ -80,7 +94,6 @@ jr_job_message_parse (GVariant          *message,
     {
       /* Fixed sizes: a value of another size is not in normal form, and
        * g_variant_get_data() would hand out zeroes for it anyway. */
-      data = g_variant_get_data (message);
       if (data == NULL || size != (type[3] == 'd' ? sizeof (FlatProgress) : sizeof (FlatTag)))
         return FALSE;
       memcpy (&parts->job_id, data, sizeof parts->job_id);
@@ -90,7 +103,6 @@ jr_job_message_parse (GVariant          *message,
     }
   else if (strcmp (type, "(tyds)") == 0)
     {
-      data = g_variant_get_data (message);
       if (data == NULL || size <= PROGRESS_TEXT_OFFSET || data[size - 1] != '\0' ||
           memchr (data + PROGRESS_TEXT_OFFSET, '\0', size - PROGRESS_TEXT_OFFSET - 1) != NULL ||
           !g_utf8_validate ((const char *) data + PROGRESS_TEXT_OFFSET,
@@ -101,28 +113,33 @@ jr_job_message_parse (GVariant          *message,
       memcpy (&parts->fraction, data + 16, sizeof (double));
       parts->text = (const char *) data + PROGRESS_TEXT_OFFSET;
     }
-  else if (strcmp (type, "(tyv)") == 0)
+  else
+    return FALSE;
+  return parts_fit (parts, type);
+}
+
+gboolean
+jr_job_message_parse (GVariant          *message,
+                      JrJobMessageParts *parts)
+{
+  const char *type = g_variant_get_type_string (message);
+
+  if (strcmp (type, "(tyv)") == 0)
     {
       /* By child, not g_variant_get(): no format string to scan. */
       g_autoptr(GVariant) id = g_variant_get_child_value (message, 0);
       g_autoptr(GVariant) tag = g_variant_get_child_value (message, 1);
       g_autoptr(GVariant) boxed = g_variant_get_child_value (message, 2);
 
+      memset (parts, 0, sizeof *parts);
+      parts->fraction = -1;
       parts->job_id = g_variant_get_uint64 (id);
       parts->tag = g_variant_get_byte (tag);
       parts->payload = g_variant_get_variant (boxed);
+      return parts_fit (parts, type);
     }
-  else
-    return FALSE;
-
-  if (!tag_fits (parts->tag, type) || (parts->job_id == 0) !=
-      (parts->tag == JR_JOB_MSG_READY || parts->tag == JR_JOB_MSG_FATAL ||
-       parts->tag == JR_JOB_MSG_EXITED))
-    {
-      jr_job_message_parts_clear (parts);
-      return FALSE;
-    }
-  return TRUE;
+  return jr_job_message_parse_flat (type, g_variant_get_data (message), g_variant_get_size (message),
+                                    parts);
 }
 
 void

@@ -20,6 +20,7 @@ struct _JrReceiver {
   guint64 connection_id;
   JrReceiverFunc func;      /* the library's own handler, instead of the signal */
   gpointer func_data;
+  JrReceiverDataFunc data_func;   /* ... offered serialized messages first */
 };
 
 G_DEFINE_FINAL_TYPE (JrReceiver, jr_receiver, G_TYPE_OBJECT)
@@ -115,6 +116,33 @@ jr_receiver_set_func (JrReceiver     *self,
 {
   self->func = func;
   self->func_data = data;
+}
+
+void
+jr_receiver_set_data_func (JrReceiver         *self,
+                           JrReceiverDataFunc  func)
+{
+  self->data_func = func;
+}
+
+gboolean
+jr_receiver_has_data_func (JrReceiver *self)
+{
+  return self->data_func != NULL;
+}
+
+gboolean
+jr_receiver_offer_data (JrReceiver    *self,
+                        const char    *type,
+                        gconstpointer  data,
+                        gsize          size)
+{
+  gboolean taken;
+
+  g_object_ref (self);
+  taken = self->data_func (self, type, data, size, self->func_data);
+  g_object_unref (self);
+  return taken;
 }
 
 void

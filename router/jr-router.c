@@ -242,21 +242,36 @@ warn_dropped (JrRouter *self,
     g_warning ("Dropping messages for closed pipes: %s", summary);
 }
 
+static JrReceiver *
+find_receiver (JrRouter *self,
+               guint64   connection_id)
+{
+  if (self->last_receiver == NULL || self->last_receiver_id != connection_id)
+    {
+      self->last_receiver = g_hash_table_lookup (self->receivers, &connection_id);
+      self->last_receiver_id = connection_id;
+    }
+  return self->last_receiver;
+}
+
+/* Offers a message still in its block to a receiver that takes such
+ * (the executor's workers' pipes): no GVariant is made of it then. */
+static gboolean
+offer_flat (JrRouter  *self,
+            JrMessage *message)
+{
+  JrReceiver *receiver = find_receiver (self, message->connection_id);
+
+  return receiver != NULL && jr_receiver_has_data_func (receiver) &&
+         jr_receiver_offer_data (receiver, message->type, message->data, message->size);
+}
+
 static void
 deliver (JrRouter *self,
          guint64   connection_id,
          GVariant *message)
 {
-  JrReceiver *receiver;
-
-  if (self->last_receiver != NULL && self->last_receiver_id == connection_id)
-    receiver = self->last_receiver;
-  else
-    {
-      receiver = g_hash_table_lookup (self->receivers, &connection_id);
-      self->last_receiver = receiver;
-      self->last_receiver_id = connection_id;
-    }
+  JrReceiver *receiver = find_receiver (self, connection_id);
 
   if (receiver == NULL)
     {
@@ -277,6 +292,8 @@ route_one (JrRouter *self,
 {
   JrBatch *batch;
   GVariant *value = NULL;
+  JrMessage flat = { 0 };
+  GBytes *held = NULL;
   guint64 connection_id = 0;
   gboolean lent = FALSE;
   gsize size = 0;
@@ -321,9 +338,20 @@ route_one (JrRouter *self,
        * made: they are lent here. A value made here from a block is the
        * router's own, and dropped here. */
       lent = batch->stage != NULL && message->value != NULL;
-      value = lent ? message->value : jr_message_steal_value (message);
-      if (value != NULL)
-        jr_variant_pins_keep (self->pins, value);
+      if (!lent && message->value == NULL && message->block != NULL &&
+          batch->kind == JR_BATCH_MESSAGES)
+        {
+          /* Its receiver may take it as it is (offer_flat()). The block
+           * is held: a handler may route on and free the batch. */
+          flat = *message;
+          held = g_bytes_ref (message->block);
+        }
+      else
+        {
+          value = lent ? message->value : jr_message_steal_value (message);
+          if (value != NULL)
+            jr_variant_pins_keep (self->pins, value);
+        }
     }
   self->current_index++;
   last = self->current_index >= batch->n_messages;
@@ -333,7 +361,16 @@ route_one (JrRouter *self,
   switch (batch->kind)
     {
     case JR_BATCH_MESSAGES:
-      deliver (self, connection_id, value);
+      if (held == NULL || !offer_flat (self, &flat))
+        {
+          if (held != NULL)
+            {
+              value = jr_message_steal_value (&flat);
+              jr_variant_pins_keep (self->pins, value);
+            }
+          deliver (self, connection_id, value);
+        }
+      g_clear_pointer (&held, g_bytes_unref);
       break;
     case JR_BATCH_SYNC:
       self->sync_seen = MAX (self->sync_seen, batch->arg);

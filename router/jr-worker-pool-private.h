@@ -34,7 +34,8 @@ typedef struct {
                          gpointer           user_data);
   /* A message about one of the worker's jobs (@parts->job_id is not 0).
    * @message is the whole message, @parts what was read from it; both are
-   * the pool's. */
+   * the pool's. @message is NULL for a tag alone ("(ty)": STARTED,
+   * CANCELLED, RETURNED), read with no GVariant made of it. */
   void (*job_message)   (JrPoolWorker      *worker,
                          GVariant          *message,
                          JrJobMessageParts *parts,

@@ -360,6 +360,7 @@ close_pipe (JrPoolWorker *worker)
   if (worker->receiver == NULL)
     return;
   jr_receiver_set_func (worker->receiver, NULL, NULL);
+  jr_receiver_set_data_func (worker->receiver, NULL);
   if (jr_router_get_running (router))
     jr_router_close_pipe (router, worker->receiver, NULL);
   g_clear_object (&worker->receiver);
@@ -853,27 +854,15 @@ on_channel_closed (JrRouter *router,
 
 /* ---- messages ---- */
 
+/* Acts on a message read into @parts (and clears them). @message is the
+ * whole message, or NULL for one taken in serialized form. */
 static void
-on_worker_message (JrReceiver *receiver,
-                   GVariant   *message,
-                   gpointer    user_data)
+handle_message (JrPoolWorker      *worker,
+                GVariant          *message,
+                JrJobMessageParts *parts_in)
 {
-  JrPoolWorker *worker = user_data;
   JrWorkerPool *pool = worker->pool;
-  JrJobMessageParts parts;
-
-  /* A worker that lied once is not believed again: its job fails when it
-   * is gone, whatever it reports meanwhile. */
-  if (worker->rejected)
-    return;
-  if (!jr_job_message_parse (message, &parts))
-    {
-      g_autofree char *reason = g_strdup_printf ("it sent a message of no known shape (of type %s)",
-                                                 g_variant_get_type_string (message));
-
-      jr_pool_worker_reject (worker, reason);
-      return;
-    }
+  JrJobMessageParts parts = *parts_in;
 
   switch (parts.tag)
     {
@@ -936,6 +925,53 @@ on_worker_message (JrReceiver *receiver,
   jr_job_message_parts_clear (&parts);
 }
 
+static void
+on_worker_message (JrReceiver *receiver,
+                   GVariant   *message,
+                   gpointer    user_data)
+{
+  JrPoolWorker *worker = user_data;
+  JrJobMessageParts parts;
+
+  /* A worker that lied once is not believed again: its job fails when it
+   * is gone, whatever it reports meanwhile. */
+  if (worker->rejected)
+    return;
+  if (!jr_job_message_parse (message, &parts))
+    {
+      g_autofree char *reason = g_strdup_printf ("it sent a message of no known shape (of type %s)",
+                                                 g_variant_get_type_string (message));
+
+      jr_pool_worker_reject (worker, reason);
+      return;
+    }
+  handle_message (worker, message, &parts);
+}
+
+/* The tags alone ("(ty)": STARTED, CANCELLED, RETURNED, READY, EXITED,
+ * two of them per job) are read where they lie, with no GVariant made of
+ * them; anything else, a malformed one included, comes as a GVariant
+ * (progress keeps its message for its text). */
+static gboolean
+on_worker_data (JrReceiver    *receiver,
+                const char    *type,
+                gconstpointer  data,
+                gsize          size,
+                gpointer       user_data)
+{
+  JrPoolWorker *worker = user_data;
+  JrJobMessageParts parts;
+
+  if (strcmp (type, "(ty)") != 0)
+    return FALSE;
+  if (worker->rejected)
+    return TRUE;
+  if (!jr_job_message_parse_flat (type, data, size, &parts))
+    return FALSE;
+  handle_message (worker, NULL, &parts);
+  return TRUE;
+}
+
 static gboolean
 open_pipe (JrPoolWorker  *worker,
            JrSender     **sender,
@@ -949,6 +985,7 @@ open_pipe (JrPoolWorker  *worker,
         : !jr_router_pipe (worker->pool->router, sender, &worker->receiver, error))
     return FALSE;
   jr_receiver_set_func (worker->receiver, on_worker_message, worker);
+  jr_receiver_set_data_func (worker->receiver, on_worker_data);
   return TRUE;
 }
 
