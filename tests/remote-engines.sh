@@ -139,6 +139,9 @@ AllowTcpForwarding no
 MaxStartups 100:30:200
 MaxSessions 100
 LogLevel INFO
+# The sanitizers' settings reach workers started through ssh (the suites
+# run under ASan too); nothing else of the client's environment does.
+AcceptEnv ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 EOF
   # Three hosts: the test user, root (for a build folder that the test
   # user cannot read), and one whose key the server refuses. BatchMode:
@@ -151,6 +154,7 @@ EOF
     IdentitiesOnly yes
     BatchMode yes
     EscapeChar none
+    SendEnv ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
     LogLevel ERROR"
   cat >"$SSH_DIR/ssh_config" <<EOF
 Host jr-ssh

@@ -266,6 +266,7 @@ test_call (Fixture       *f,
            gconstpointer  data)
 {
   g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GVariant) expected = g_variant_ref_sink (g_variant_new ("(sx)", "far", (gint64) -7));
 
   if (f->skipped)
     return;
@@ -273,8 +274,7 @@ test_call (Fixture       *f,
   future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(sx)", "far", (gint64) -7));
   wait_done (future);
   jr_test_assert_completed (future);
-  g_assert_true (g_variant_equal (jr_future_get_result (future),
-                                  g_variant_new ("(sx)", "far", (gint64) -7)));
+  g_assert_true (g_variant_equal (jr_future_get_result (future), expected));
   assert_ran_remotely (future);
   g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 1);
 }
