@@ -372,6 +372,8 @@ store_progress (Task       *task,
 {
   JrExecutor *self = task->executor;
 
+  /* Kept for its text: progress never comes as a tag alone. */
+  g_return_if_fail (message != NULL);
   if (!task->progress_dirty)
     {
       task->progress_dirty = TRUE;
@@ -601,13 +603,19 @@ attach_endings_source (JrExecutor *self)
 static void
 recall (Task *task)
 {
+  JrExecutor *self = task->executor;
+
   task->recalling = TRUE;
   if (jr_pool_worker_recall (task->slot->worker, task->entry.sequence))
     {
       /* A thread worker gave it back at once. */
       unassign_task (task);
       if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
-        task_end (task, END_CANCELLED, NULL, NULL);
+        {
+          task_end (task, END_CANCELLED, NULL, NULL);
+          /* Its place on the worker is free: a waiting job takes it. */
+          schedule (self);
+        }
       else
         enqueue (task, TRUE);
     }

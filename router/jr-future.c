@@ -35,6 +35,11 @@ G_DEFINE_ENUM_TYPE (JrJobKind, jr_job_kind,
  *
  * Its properties are meant to be bound to widgets: they change only on the
  * thread of the executor's main context, and notify only on real changes.
+ * A change is notified to the handlers connected when it happens (of
+ * [signal@GObject.Object::notify], with or without the property's name as
+ * its detail, as bindings and expressions connect): with none connected it
+ * is not emitted at all, so neither an emission hook on `notify` nor a
+ * handler connected while notifications are frozen sees it.
  * [property@Jr.Future:state] changes are delivered as they happen;
  * progress arrives at most as fast as the executor dispatches it.
  *

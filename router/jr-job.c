@@ -298,6 +298,12 @@ jr_job_yield (JrJob     *job,
  * and [method@Jr.Job.yield] fail with %G_IO_ERROR_CANCELLED once it has
  * fired; a job that never calls them should look at it now and then.
  *
+ * It is this job's while it runs. A worker may hand it, reset, to its next
+ * job when the job left nothing on it: no reference, weak reference,
+ * attached data or "cancelled" handler (then the next job gets a new one).
+ * So disconnect what you connect, and do not cancel it once the job has
+ * returned.
+ *
  * Returns: (transfer none): a cancellable that fires, in the worker, as soon
  *   as the job's future is cancelled
  *

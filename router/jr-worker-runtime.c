@@ -222,18 +222,31 @@ take_cancellable_locked (JrWorkerRuntime *runtime)
   return cancellable;
 }
 
+static void
+count_data (GQuark   key,
+            gpointer data,
+            gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 /* Keeps @request's cancellable for the next job if nobody else holds it
- * (a job may keep it for an operation that outlives it) and no handler
- * is left on it (one the job forgot to disconnect must not fire for the
- * next job). */
+ * (a job may keep it for an operation that outlives it), nothing is
+ * attached to it (a weak reference, which would reach the next job's, or
+ * data of the job's) and no handler is left on it (one the job forgot to
+ * disconnect must not fire for the next job). */
 static void
 keep_cancellable_locked (JrWorkerRuntime *runtime,
                          Request         *request)
 {
   static gsize cancelled_signal;
+  guint n_data = 0;
 
   if (runtime->spare_cancellable != NULL ||
       g_atomic_int_get (&G_OBJECT (request->cancellable)->ref_count) != 1)
+    return;
+  g_datalist_foreach (&G_OBJECT (request->cancellable)->qdata, count_data, &n_data);
+  if (n_data > 0)
     return;
   if (g_once_init_enter (&cancelled_signal))
     g_once_init_leave (&cancelled_signal, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));

@@ -248,6 +248,7 @@ job_cancel_self (JrJob     *job,
 
 /* What the jobs below leave behind in their worker. */
 static GCancellable *kept_cancellable;
+static GWeakRef weak_cancellable;
 static gint stray_handler_calls;
 
 /* (bt): whether the job's cancellable is cancelled as it starts, and
@@ -272,6 +273,31 @@ job_keep_cancellable (JrJob     *job,
 {
   g_set_object (&kept_cancellable, jr_job_get_cancellable (job));
   return g_variant_new_uint64 ((guint64) GPOINTER_TO_SIZE (kept_cancellable));
+}
+
+/* Keeps a weak reference to its cancellable, as code that cancels an
+ * operation later if it is still there does. */
+static GVariant *
+job_weak_cancellable (JrJob     *job,
+                      GVariant  *args,
+                      GError   **error)
+{
+  g_weak_ref_set (&weak_cancellable, jr_job_get_cancellable (job));
+  return g_variant_new_boolean (TRUE);
+}
+
+/* Cancels what the weak reference above still reaches, then says, as
+ * "cancellable-state", how its own cancellable is. */
+static GVariant *
+job_cancel_weak (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  g_autoptr(GCancellable) earlier = g_weak_ref_get (&weak_cancellable);
+
+  if (earlier != NULL)
+    g_cancellable_cancel (earlier);
+  return job_cancellable_state (job, args, error);
 }
 
 static void
@@ -536,6 +562,8 @@ executor_test_jobs_register (void)
   jr_register_job ("cancellable-state", job_cancellable_state);
   jr_register_job ("keep-cancellable", job_keep_cancellable);
   jr_register_job ("leave-handler", job_leave_handler);
+  jr_register_job ("weak-cancellable", job_weak_cancellable);
+  jr_register_job ("cancel-weak", job_cancel_weak);
   jr_register_job ("stray-handler-calls", job_stray_handler_calls);
   jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
@@ -551,7 +579,7 @@ executor_test_jobs_register (void)
     static const char * const anywhere[] = {
       "sleep", "progress", "iterate", "fail", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
-      "leave-handler", "stray-handler-calls", "forge-job-id", "forge-pipes", "garbage-message",
+      "leave-handler", "stray-handler-calls", "weak-cancellable", "cancel-weak", "forge-job-id", "forge-pipes", "garbage-message",
       "whoami", "print", "flood-stderr",
     };
 

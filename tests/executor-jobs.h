@@ -36,6 +36,9 @@
  *   "leave-handler" none   connects a handler to its cancellable and never
  *                          disconnects it; result "b" TRUE
  *   "stray-handler-calls" none  result "u": how often such a handler ran
+ *   "weak-cancellable" none  keeps a weak reference to its cancellable
+ *   "cancel-weak"   none   cancels what that weak reference still reaches;
+ *                          result as "cancellable-state"
  *   "read-stdin"    none   reads standard input to its end; result "t",
  *                          the bytes read; fails when it neither gives
  *                          data nor ends for 2 s

@@ -558,6 +558,36 @@ test_cancel_waiting_backlog (gconstpointer data)
   check_cancel_waiting (GPOINTER_TO_INT (data), 3);
 }
 
+static gboolean
+executor_has_all_workers (gpointer data)
+{
+  JrExecutor *executor = data;
+
+  return jr_executor_get_n_workers (executor) == jr_executor_get_max_workers (executor);
+}
+
+/* A job cancelled after it reached its worker, before it started, frees
+ * its place there at once: the job behind it runs without anything else
+ * happening (a thread worker gives such a job back inside the cancel). */
+static void
+test_cancel_unstarted_frees_worker (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the worker to start");
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(JrFuture) first = submit_trivial (executor);
+      g_autoptr(JrFuture) second = submit_trivial (executor);
+
+      jr_future_cancel (first);
+      run_until_done (second, DONE_TIMEOUT_SEC);
+      assert_trivial_result (second);
+      run_until_done (first, DONE_TIMEOUT_SEC);
+    }
+  shutdown_executor (executor);
+}
+
 /* A running job is told at once: a sleep that honours cancellation ends
  * CANCELLED, with no result, long before its end — and, with a grace far
  * longer than the test, without its worker being killed. */
@@ -762,14 +792,6 @@ static const CrashCase crash_cases[] = {
   { "kill", { "SIGKILL", "Killed", NULL } },
   { "exit", { NULL } },
 };
-
-static gboolean
-executor_has_all_workers (gpointer data)
-{
-  JrExecutor *executor = data;
-
-  return jr_executor_get_n_workers (executor) == jr_executor_get_max_workers (executor);
-}
 
 static gboolean
 has_two_live_children (gpointer data)
@@ -1936,6 +1958,7 @@ main (int    argc,
   add_for_all ("progress/order", test_progress_order);
   add_for_all ("iterate/order", test_iterate_order);
   add_for_all ("cancel/waiting", test_cancel_waiting);
+  add_for_all ("cancel/unstarted-frees-worker", test_cancel_unstarted_frees_worker);
   add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
   add_for_all ("cancel/executing", test_cancel_executing);
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);

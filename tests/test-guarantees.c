@@ -257,6 +257,21 @@ test_cancellable_kept (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A weak reference of an earlier job must not reach a later job's. */
+static void
+test_cancellable_weak (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(GVariant) kept = submit_and_wait (executor, "weak-cancellable", NULL);
+  g_autoptr(GVariant) state = submit_and_wait (executor, "cancel-weak", NULL);
+  gboolean cancelled;
+  guint64 address;
+
+  g_variant_get (state, "(bt)", &cancelled, &address);
+  g_assert_false (cancelled);
+  shutdown_executor (executor);
+}
+
 static void
 test_cancellable_handler_left (gconstpointer data)
 {
@@ -717,6 +732,7 @@ main (int    argc,
   add_for_all ("cancellable/after-self-cancel", test_cancellable_after_self_cancel);
   add_for_all ("cancellable/kept", test_cancellable_kept);
   add_for_all ("cancellable/handler-left", test_cancellable_handler_left);
+  add_for_all ("cancellable/weak", test_cancellable_weak);
   add_for_processes ("stdin", NULL, test_stdin);
   for (guint t = 0; t < N_WHERE; t++)
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
