@@ -1267,23 +1267,12 @@ ready_timed_out (gpointer data)
 static char **
 read_own_args (void)
 {
-  g_autofree char *contents = NULL;
-  gsize length;
-  GPtrArray *args = g_ptr_array_new ();
-  gsize at;
+  g_auto(GStrv) argv = jr_worker_dup_own_argv ();
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
 
-  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
-    {
-      /* NUL-separated; skip argv[0]. */
-      at = strnlen (contents, length) + 1;
-      while (at < length)
-        {
-          g_ptr_array_add (args, g_strdup (contents + at));
-          at += strnlen (contents + at, length - at) + 1;
-        }
-    }
-  g_ptr_array_add (args, NULL);
-  return (char **) g_ptr_array_free (args, FALSE);
+  if (argv[0] != NULL)
+    g_strv_builder_addv (args, (const char **) argv + 1);
+  return g_strv_builder_end (args);
 }
 
 /* The running program, by its path (which names the worker in ps and

@@ -67,6 +67,9 @@ int              jr_worker_get_tid        (void);
 
 /* Whether jr_init() has run in this process. */
 gboolean         jr_worker_init_was_called (void);
+/* The arguments this process was started with, argv[0] first, as the
+ * kernel has them (/proc/self/cmdline): empty if they cannot be read. */
+char           **jr_worker_dup_own_argv  (void);
 /* Whether this process was started as a stream worker (its command line
  * ends with JR_STREAM_WORKER_ARG), whether or not it called jr_init(). */
 gboolean         jr_worker_is_stream_process (void);

@@ -556,22 +556,29 @@ stream_worker_version (const char *arg)
   return (guint) version;
 }
 
+char **
+jr_worker_dup_own_argv (void)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  gsize length = 0;
+
+  /* NUL-separated, the last one too (and g_file_get_contents() ends what
+   * it reads with one more). */
+  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
+    for (gsize at = 0; at < length; at += strnlen (contents + at, length - at) + 1)
+      g_strv_builder_add (argv, contents + at);
+  return g_strv_builder_end (argv);
+}
+
 /* The same, for the last argument this process was started with. */
 static guint
 stream_worker_version_of_self (void)
 {
-  g_autofree char *contents = NULL;
-  gsize length, at = 0, last = 0;
+  g_auto(GStrv) argv = jr_worker_dup_own_argv ();
+  guint argc = g_strv_length (argv);
 
-  if (!g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL) || length == 0)
-    return 0;
-  /* NUL-separated, the last one too. */
-  while (at < length)
-    {
-      last = at;
-      at += strnlen (contents + at, length - at) + 1;
-    }
-  return stream_worker_version (contents + last);
+  return argc > 0 ? stream_worker_version (argv[argc - 1]) : 0;
 }
 
 gboolean

@@ -243,33 +243,45 @@ test_cancellable_after_self_cancel (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* Runs @first, then @second, on one worker; returns @first's result and
+ * what @second said of its cancellable ("cancellable-state"). */
+static GVariant *
+run_one_after_other (Where       where,
+                     const char *first,
+                     const char *second,
+                     gboolean   *cancelled,
+                     guint64    *address)
+{
+  g_autoptr(JrExecutor) executor = new_executor (where, 1);
+  GVariant *first_result = submit_and_wait (executor, first, NULL);
+  g_autoptr(GVariant) state = submit_and_wait (executor, second, NULL);
+
+  g_variant_get (state, "(bt)", cancelled, address);
+  shutdown_executor (executor);
+  return first_result;
+}
+
 static void
 test_cancellable_kept (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(GVariant) kept = submit_and_wait (executor, "keep-cancellable", NULL);
-  g_autoptr(GVariant) state = submit_and_wait (executor, "cancellable-state", NULL);
   gboolean cancelled;
   guint64 address;
+  g_autoptr(GVariant) kept = run_one_after_other (GPOINTER_TO_INT (data), "keep-cancellable",
+                                                  "cancellable-state", &cancelled, &address);
 
-  g_variant_get (state, "(bt)", &cancelled, &address);
   g_assert_cmpuint (address, !=, g_variant_get_uint64 (kept));
-  shutdown_executor (executor);
 }
 
 /* A weak reference of an earlier job must not reach a later job's. */
 static void
 test_cancellable_weak (gconstpointer data)
 {
-  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
-  g_autoptr(GVariant) kept = submit_and_wait (executor, "weak-cancellable", NULL);
-  g_autoptr(GVariant) state = submit_and_wait (executor, "cancel-weak", NULL);
   gboolean cancelled;
   guint64 address;
+  g_autoptr(GVariant) kept = run_one_after_other (GPOINTER_TO_INT (data), "weak-cancellable",
+                                                  "cancel-weak", &cancelled, &address);
 
-  g_variant_get (state, "(bt)", &cancelled, &address);
   g_assert_false (cancelled);
-  shutdown_executor (executor);
 }
 
 static void
