@@ -50,6 +50,7 @@ struct _JrAppWindow {
   guint                 n_results;
   guint                 next_id;
   guint                 n_choosers;   /* file choosers open */
+  gint64                last_active_end;  /* a window of ours stopped being active */
   gboolean              close_confirmed;
   gboolean              narrow;
   guint                 narrow_idle_id;
@@ -252,13 +253,48 @@ jr_app_window_get_results_list (JrAppWindow *self)
 
 /* ---- following submitted jobs ---- */
 
+/* The focus moves between our windows (a dialog closes, the window
+ * comes back) through a moment when none of them is active: the
+ * application is still in use for this long after one stopped being. */
+#define IN_USE_GRACE_USEC (G_USEC_PER_SEC)
+
+static void
+on_toplevel_active (GtkWindow   *window,
+                    GParamSpec  *pspec,
+                    JrAppWindow *self)
+{
+  if (!gtk_window_is_active (window))
+    self->last_active_end = g_get_monotonic_time ();
+}
+
+static void
+watch_toplevels (JrAppWindow *self,
+                 guint        position,
+                 guint        removed,
+                 guint        added,
+                 GListModel  *toplevels)
+{
+  /* A window that goes away may go without saying it is inactive. */
+  if (removed > 0)
+    self->last_active_end = g_get_monotonic_time ();
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      g_signal_handlers_disconnect_by_func (window, on_toplevel_active, self);
+      g_signal_connect_object (window, "notify::is-active", G_CALLBACK (on_toplevel_active), self, 0);
+    }
+}
+
 /**
  * jr_app_window_is_in_use:
  * @self: the window
  *
  * Whether someone is using the application: one of its windows (this one,
- * a dialog, a file chooser of GTK's) is active, or a file chooser it
- * opened is on screen (a portal's is another process's window).
+ * a dialog, a file chooser of GTK's) is active, or was less than a second
+ * ago (the focus passing from a closed dialog back to the window), or a
+ * file chooser it opened is on screen (a portal's is another process's
+ * window).
  *
  * Returns: %TRUE while the application is in use
  */
@@ -279,7 +315,8 @@ jr_app_window_is_in_use (JrAppWindow *self)
       if (gtk_window_is_active (window))
         return TRUE;
     }
-  return FALSE;
+  return self->last_active_end != 0 &&
+         g_get_monotonic_time () - self->last_active_end < IN_USE_GRACE_USEC;
 }
 
 static void
@@ -1015,6 +1052,13 @@ jr_app_window_init (JrAppWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   g_signal_connect (self->results_list, "row-activated", G_CALLBACK (on_result_row_activated), self);
   update_results_page (self);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    g_signal_connect_object (toplevels, "items-changed", G_CALLBACK (watch_toplevels), self,
+                             G_CONNECT_SWAPPED);
+    watch_toplevels (self, 0, 0, g_list_model_get_n_items (toplevels), toplevels);
+  }
 }
 
 /**
