@@ -139,6 +139,8 @@ jr_receiver_offer_data (JrReceiver    *self,
 {
   gboolean taken;
 
+  if (self->data_func == NULL)
+    return FALSE;
   g_object_ref (self);
   taken = self->data_func (self, type, data, size, self->func_data);
   g_object_unref (self);

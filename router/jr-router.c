@@ -254,16 +254,26 @@ find_receiver (JrRouter *self,
   return self->last_receiver;
 }
 
-/* Offers a message still in its block to a receiver that takes such
- * (the executor's workers' pipes): no GVariant is made of it then. */
+/* Whether the receiver of @connection_id takes messages still in their
+ * block (the executor's workers' pipes): no GVariant is made of those it
+ * takes. */
+static gboolean
+takes_flat (JrRouter *self,
+            guint64   connection_id)
+{
+  JrReceiver *receiver = find_receiver (self, connection_id);
+
+  return receiver != NULL && jr_receiver_has_data_func (receiver);
+}
+
 static gboolean
 offer_flat (JrRouter  *self,
             JrMessage *message)
 {
   JrReceiver *receiver = find_receiver (self, message->connection_id);
 
-  return receiver != NULL && jr_receiver_has_data_func (receiver) &&
-         jr_receiver_offer_data (receiver, message->type, message->data, message->size);
+  return receiver != NULL && jr_receiver_offer_data (receiver, message->type, message->data,
+                                                     message->size);
 }
 
 static void
@@ -339,7 +349,7 @@ route_one (JrRouter *self,
        * router's own, and dropped here. */
       lent = batch->stage != NULL && message->value != NULL;
       if (!lent && message->value == NULL && message->block != NULL &&
-          batch->kind == JR_BATCH_MESSAGES)
+          batch->kind == JR_BATCH_MESSAGES && takes_flat (self, connection_id))
         {
           /* Its receiver may take it as it is (offer_flat()). The block
            * is held: a handler may route on and free the batch. */
