@@ -164,6 +164,17 @@ names_group (GPtrArray  *groups,
   return FALSE;
 }
 
+/* Whether the executor's group runs jobs as @group says: a launcher's
+ * shared paths cannot change, its group is replaced instead. */
+static gboolean
+launcher_matches (JrExecutor *executor,
+                  JrAppGroup *group)
+{
+  JrLauncher *launcher = jr_executor_get_group_launcher (executor, group->name);
+
+  return jr_launcher_get_shared_paths (launcher) == jr_launcher_get_shared_paths (group->launcher);
+}
+
 gboolean
 jr_app_groups_update (JrExecutor  *executor,
                       GPtrArray   *groups,
@@ -174,14 +185,25 @@ jr_app_groups_update (JrExecutor  *executor,
   g_return_val_if_fail (JR_IS_EXECUTOR (executor), FALSE);
   g_return_val_if_fail (groups != NULL, FALSE);
 
+  /* Those no longer wanted go first: their workers end once their jobs
+   * are done, and a host added back later starts afresh. */
   names = jr_executor_dup_group_names (executor);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (!g_str_equal (names[i], "local") && !names_group (groups, names[i]) &&
+        !jr_executor_remove_group (executor, names[i], error))
+      return FALSE;
+
   for (guint i = 0; i < groups->len; i++)
     {
       JrAppGroup *group = g_ptr_array_index (groups, i);
 
       if (group->kind == JR_APP_GROUP_LOCAL)
         continue;
-      if (g_strv_contains ((const char * const *) names, group->name))
+      if (g_strv_contains ((const char * const *) names, group->name) &&
+          !launcher_matches (executor, group) &&
+          !jr_executor_remove_group (executor, group->name, error))
+        return FALSE;
+      if (jr_executor_get_group_launcher (executor, group->name) != NULL)
         {
           if (jr_executor_get_group_size (executor, group->name) != group->size &&
               !jr_executor_set_group_size (executor, group->name, group->size, error))
@@ -191,13 +213,6 @@ jr_app_groups_update (JrExecutor  *executor,
                !jr_executor_add_group (executor, group->name, group->launcher, group->size, error))
         return FALSE;
     }
-  /* An executor cannot forget a group: one no longer wanted keeps no
-   * worker, and is resized if it comes back. */
-  for (guint i = 0; names[i] != NULL; i++)
-    if (!g_str_equal (names[i], "local") && !names_group (groups, names[i]) &&
-        jr_executor_get_group_size (executor, names[i]) > 0 &&
-        !jr_executor_set_group_size (executor, names[i], 0, error))
-      return FALSE;
   return TRUE;
 }
 

@@ -43,10 +43,11 @@ GPtrArray *jr_app_groups_parse (const char * const *specs,
                                 GError            **error);
 /* The group named "local" in @groups, or NULL. */
 JrAppGroup *jr_app_groups_find_local (GPtrArray   *groups);
-/* Gives the executor's groups of other machines the sizes of @groups: a
- * group it does not have yet is added, one it has is resized (its
- * launcher is not changed: the name is the group), and one that @groups
- * does not name any more is left with no worker. "local" is left alone. */
+/* Gives the executor the groups of other machines of @groups: a group it
+ * does not have yet is added, one it has is resized, or replaced when its
+ * paths are no longer shared as @groups says, and one that @groups does
+ * not name any more is removed (its busy workers end once their jobs are
+ * done). "local" is left alone. */
 gboolean   jr_app_groups_update (JrExecutor         *executor,
                                  GPtrArray          *groups,
                                  GError            **error);

@@ -11,11 +11,11 @@
  * in memory for the session otherwise. Menus, the preferences and the
  * window all go through the actions.
  *
- * The executor follows the worker-groups setting while it runs: a group
- * of other machines is added, resized or left with no worker as the
- * setting changes (jr-app-groups.c, as for `jobrouter run --workers`).
- * Whether their paths are shared is a property of a group's launcher,
- * which cannot change: shared-paths is read at startup.
+ * The executor follows the worker-groups and shared-paths settings while
+ * it runs: a group of other machines is added, resized, removed or, when
+ * shared-paths changes, replaced by one with the new launcher as the
+ * settings change (jr-app-groups.c, as for `jobrouter run --workers`).
+ * Jobs running on a group that goes finish there.
  */
 #include "jr-application.h"
 
@@ -32,7 +32,6 @@ struct _JrApplication {
 
   GSettings      *settings;  /* NULL when the schema is not installed */
   JrExecutor     *executor;  /* NULL when it could not start */
-  gboolean        shared_paths;  /* as at startup */
   guint           n_notifications;
 };
 
@@ -165,13 +164,14 @@ static void
 apply_worker_groups (JrApplication *self)
 {
   g_autoptr(GVariant) state = get_setting_state (self, JR_APP_SETTINGS_WORKER_GROUPS);
+  g_autoptr(GVariant) shared = get_setting_state (self, JR_APP_SETTINGS_SHARED_PATHS);
   g_autofree const char **specs = g_variant_get_strv (state, NULL);
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->executor == NULL || jr_executor_get_state (self->executor) != JR_EXECUTOR_STATE_RUNNING)
     return;
-  groups = jr_app_groups_parse (specs, self->shared_paths, &error);
+  groups = jr_app_groups_parse (specs, g_variant_get_boolean (shared), &error);
   if (groups == NULL || !jr_app_groups_update (self->executor, groups, &error))
     g_warning ("Workers on other machines: %s", error->message);
 }
@@ -204,11 +204,6 @@ jr_application_startup (GApplication *app)
   add_setting_action (self, JR_APP_SETTINGS_WORKER_PRIORITY, g_variant_new_string ("background"));
   add_setting_action (self, JR_APP_SETTINGS_WORKER_GROUPS, g_variant_new_strv (NULL, 0));
   add_setting_action (self, JR_APP_SETTINGS_SHARED_PATHS, g_variant_new_boolean (FALSE));
-  {
-    g_autoptr(GVariant) shared = get_setting_state (self, JR_APP_SETTINGS_SHARED_PATHS);
-
-    self->shared_paths = g_variant_get_boolean (shared);
-  }
 
   self->executor = jr_executor_new (JR_TRANSPORT_PROCESSES,
                                     jr_app_settings_get_max_workers (self->settings));
@@ -225,6 +220,10 @@ jr_application_startup (GApplication *app)
   apply_worker_groups (self);
   g_signal_connect_object (g_action_map_lookup_action (G_ACTION_MAP (self),
                                                        JR_APP_SETTINGS_WORKER_GROUPS),
+                           "notify::state", G_CALLBACK (apply_worker_groups), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                       JR_APP_SETTINGS_SHARED_PATHS),
                            "notify::state", G_CALLBACK (apply_worker_groups), self,
                            G_CONNECT_SWAPPED);
 

@@ -79,6 +79,7 @@ typedef struct {
   JrLauncher    *launcher;
   JrWorkerPool  *pool;
   gboolean       shared_paths;   /* takes jobs that read local paths */
+  gboolean       removed;        /* nameless: its workers end, then it goes */
 } Group;
 
 typedef struct {
@@ -1191,10 +1192,34 @@ find_group (JrExecutor *self,
     {
       Group *group = g_ptr_array_index (self->groups, i);
 
-      if (g_str_equal (group->name, name))
+      if (!group->removed && g_str_equal (group->name, name))
         return group;
     }
   return NULL;
+}
+
+static gboolean
+group_has_slot (JrExecutor *self,
+                Group      *group)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    if (((Slot *) g_ptr_array_index (self->slots, i))->group == group)
+      return TRUE;
+  return FALSE;
+}
+
+/* Frees the removed groups whose last worker is gone. Only from a call
+ * the application made: never inside one of a pool's callbacks. */
+static void
+sweep_removed_groups (JrExecutor *self)
+{
+  for (guint i = self->groups->len; i-- > 0;)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (group->removed && jr_worker_pool_is_empty (group->pool) && !group_has_slot (self, group))
+        g_ptr_array_remove_index (self->groups, i);
+    }
 }
 
 static Group *
@@ -2251,6 +2276,7 @@ jr_executor_add_group (JrExecutor  *self,
                            "JR_TRANSPORT_PROCESSES");
       return FALSE;
     }
+  sweep_removed_groups (self);
   add_group (self, name, launcher, size);
   return TRUE;
 }
@@ -2312,6 +2338,66 @@ jr_executor_set_group_size (JrExecutor  *self,
 }
 
 /**
+ * jr_executor_remove_group:
+ * @self: a running executor
+ * @name: a group's name
+ * @error: return location for an error
+ *
+ * Removes a group of workers. Its name is free at once: the group is no
+ * longer listed ([method@Jr.Executor.dup_group_names]) and another may be
+ * added under the same name, with another launcher (say, to change
+ * whether it shares this machine's paths). Its idle workers end at once;
+ * busy ones take no more jobs and end once their jobs are done, so that
+ * no running job is lost. Jobs that no other group may run fail with
+ * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0.
+ *
+ * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
+ *   %JR_JOB_ERROR_STOPPED
+ *
+ * Since: 0.2
+ */
+gboolean
+jr_executor_remove_group (JrExecutor  *self,
+                          const char  *name,
+                          GError     **error)
+{
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!jr_executor_set_group_size (self, name, 0, error))
+    return FALSE;
+  find_group (self, name)->removed = TRUE;
+  sweep_removed_groups (self);
+  return TRUE;
+}
+
+/**
+ * jr_executor_get_group_launcher:
+ * @self: an executor
+ * @name: a group's name
+ *
+ * Gets how the workers of a group start: the launcher it was added with
+ * ([method@Jr.Executor.add_group]).
+ *
+ * Returns: (transfer none) (nullable): the group's launcher, or %NULL for
+ *   no such group
+ *
+ * Since: 0.2
+ */
+JrLauncher *
+jr_executor_get_group_launcher (JrExecutor *self,
+                                const char *name)
+{
+  Group *group;
+
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  group = find_group (self, name);
+  return group != NULL ? group->launcher : NULL;
+}
+
+/**
  * jr_executor_get_group_size:
  * @self: an executor
  * @name: a group's name
@@ -2358,6 +2444,11 @@ jr_executor_dup_group_names (JrExecutor *self)
   g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
 
   for (guint i = 0; i < self->groups->len; i++)
-    g_strv_builder_add (builder, ((Group *) g_ptr_array_index (self->groups, i))->name);
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (!group->removed)
+        g_strv_builder_add (builder, group->name);
+    }
   return g_strv_builder_end (builder);
 }

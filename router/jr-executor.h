@@ -145,8 +145,15 @@ gboolean        jr_executor_set_group_size    (JrExecutor    *self,
                                                guint          size,
                                                GError       **error);
 JR_AVAILABLE_IN_0_2
+gboolean        jr_executor_remove_group      (JrExecutor    *self,
+                                               const char    *name,
+                                               GError       **error);
+JR_AVAILABLE_IN_0_2
 guint           jr_executor_get_group_size    (JrExecutor    *self,
                                                const char    *name);
+JR_AVAILABLE_IN_0_2
+JrLauncher     *jr_executor_get_group_launcher (JrExecutor   *self,
+                                                const char   *name);
 JR_AVAILABLE_IN_0_2
 char          **jr_executor_dup_group_names   (JrExecutor    *self) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -191,8 +191,12 @@ test_update (void)
     g_assert_no_error (error);
   }
   g_assert_cmpuint (jr_executor_get_group_size (executor, "box"), ==, 1);
-  g_assert_cmpuint (jr_executor_get_group_size (executor, "slurm"), ==, 0);
+  g_assert_null (jr_executor_get_group_launcher (executor, "slurm"));
   g_assert_cmpuint (jr_executor_get_group_size (executor, "local"), ==, 1);
+  g_clear_pointer (&names, g_strfreev);
+  names = jr_executor_dup_group_names (executor);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+  g_assert_cmpstr (names[1], ==, "box");
 
   {
     g_autoptr(GPtrArray) groups = jr_app_groups_parse ((const char *[]) { "slurm:3", NULL }, FALSE, &error);
@@ -200,8 +204,19 @@ test_update (void)
     g_assert_true (jr_app_groups_update (executor, groups, &error));
     g_assert_no_error (error);
   }
-  g_assert_cmpuint (jr_executor_get_group_size (executor, "box"), ==, 0);
+  g_assert_null (jr_executor_get_group_launcher (executor, "box"));
   g_assert_cmpuint (jr_executor_get_group_size (executor, "slurm"), ==, 3);
+  g_assert_false (jr_launcher_get_shared_paths (jr_executor_get_group_launcher (executor, "slurm")));
+
+  {
+    /* Paths shared now: the group is replaced by one whose launcher says so. */
+    g_autoptr(GPtrArray) groups = jr_app_groups_parse ((const char *[]) { "slurm:2", NULL }, TRUE, &error);
+
+    g_assert_true (jr_app_groups_update (executor, groups, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (jr_launcher_get_shared_paths (jr_executor_get_group_launcher (executor, "slurm")));
+  g_assert_cmpuint (jr_executor_get_group_size (executor, "slurm"), ==, 2);
 
   g_assert_true (jr_executor_shutdown (executor, WAIT_USEC, &error));
   g_assert_no_error (error);
@@ -616,9 +631,21 @@ run_there (JrApplication *app,
   future = submit (window, "checksum", shared_dir, &error);
   if (!shared_paths)
     {
+      GtkWidget *shared;
+
       g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
       g_assert_null (future);
-      return;
+      g_clear_error (&error);
+
+      /* The user says they are: it applies at once, the group's worker
+       * replaced by one that takes such jobs. */
+      page = open_page (app);
+      shared = app_test_find_widget (find_row (page, "_Same Files at the Same Paths"), GTK_TYPE_SWITCH);
+      gtk_switch_set_active (GTK_SWITCH (shared), TRUE);
+      close_page (page);
+      g_assert_true (jr_launcher_get_shared_paths (jr_executor_get_group_launcher (executor, group)));
+      assert_group_size (executor, group, 1);
+      future = submit (window, "checksum", shared_dir, &error);
     }
   g_assert_no_error (error);
   state = row_state (window, future);

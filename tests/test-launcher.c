@@ -298,6 +298,10 @@ test_group_errors (Fixture       *f,
   g_assert_false (jr_executor_set_group_size (f->executor, "nowhere", 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  g_assert_false (jr_executor_remove_group (f->executor, "nowhere", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (jr_executor_get_group_launcher (f->executor, "nowhere"));
   g_assert_false (jr_executor_add_group (threads, "direct", direct, 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
@@ -341,6 +345,59 @@ test_group_resize (Fixture       *f,
   wait_done (after);
   jr_test_assert_completed (after);
   g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 1);
+}
+
+/* A group is removed while one of its workers runs a job: the job still
+ * completes there; the name is free at once, for a group whose paths are
+ * shared; a job that reads paths then runs on it. */
+static void
+test_group_remove (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) elsewhere = jr_launcher_new_command (NULL);
+  g_autoptr(JrLauncher) shared = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) busy = NULL;
+  g_autoptr(JrFuture) reads = NULL;
+  g_auto(GStrv) names = NULL;
+
+  jr_launcher_set_shared_paths (elsewhere, FALSE);
+  new_executor (f, 0);
+  add_group (f, "direct", elsewhere, 2);
+  wait_n_workers (f->executor, 2);
+  busy = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 300));
+  jr_test_run_until (jr_test_future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
+
+  g_assert_true (jr_executor_remove_group (f->executor, "direct", &error));
+  g_assert_no_error (error);
+  names = jr_executor_dup_group_names (f->executor);
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  g_assert_null (jr_executor_get_group_launcher (f->executor, "direct"));
+  g_assert_cmpuint (jr_executor_get_group_size (f->executor, "direct"), ==, 0);
+  /* The idle worker went; the busy one stays for its job. */
+  wait_n_workers (f->executor, 1);
+  g_assert_false (jr_future_get_done (busy));
+
+  add_group (f, "direct", shared, 1);
+  g_assert_true (jr_executor_get_group_launcher (f->executor, "direct") == shared);
+  reads = submit (f->executor, "file-size", g_variant_new ("(s)", "/etc/hostname"));
+  wait_done (busy);
+  jr_test_assert_completed (busy);
+  wait_done (reads);
+  jr_test_assert_completed (reads);
+  g_assert_cmpstr (jr_future_get_worker_group (reads), ==, "direct");
+  wait_n_workers (f->executor, 1);
+
+  /* Removed again once the first is gone for good: nothing is left of
+   * either, and the name comes back once more. */
+  g_assert_true (jr_executor_remove_group (f->executor, "direct", &error));
+  wait_n_workers (f->executor, 0);
+  add_group (f, "direct", elsewhere, 1);
+  g_clear_object (&reads);
+  reads = jr_executor_submit_call (f->executor, "file-size", g_variant_new ("(s)", "/etc/hostname"),
+                                   &error);
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+  g_assert_null (reads);
 }
 
 /* ---- a launcher that cannot start ---- */
@@ -1094,6 +1151,7 @@ main (int    argc,
   ADD ("placement/refused", test_placement_refused);
   ADD ("groups/errors", test_group_errors);
   ADD ("groups/resize", test_group_resize);
+  ADD ("groups/remove", test_group_remove);
   ADD ("lost/connection", test_connection_lost);
   ADD ("stream/stdio-moved", test_stdio_moved);
   ADD ("stream/input-ends", test_input_ends);
