@@ -7,7 +7,7 @@
  * the benchmark was built with:
  *
  *   bench-router                      the benchmark; prints one figure a line
- *   bench-router worker KIND ID USEC RATE
+ *   bench-router worker KIND ID USEC RATE [SIZE]
  *                                     a worker process sending for USEC µs at
  *                                     RATE messages/s (0: as fast as it can);
  *                                     KIND is "router" (a JrSender), "raw"
@@ -15,7 +15,7 @@
  *                                     or "stream" (a JrSender whose queue is
  *                                     standard output: the stream transport,
  *                                     locally or through ssh or srun)
- *   bench-router frames               writes the frames a "stream" worker
+ *   bench-router frames [SIZE]        writes the frames a "stream" worker
  *                                     writes, over and over, 64 KiB a
  *                                     write(), as fast as standard output
  *                                     takes them: the bare stream's
@@ -41,10 +41,14 @@
  * the bare stream (`bench-router frames`, a `cat` of the same frames,
  * through the same launcher, W=2), in frames of the same size. The same
  * bytes, not zeros: srun writes what it relays one line at a time, and
- * each of these frames holds a newline (its payload counts 0 to 55).
+ * each of these frames holds a newline (its payload counts 0 to 55). Each
+ * way runs twice: in these small messages, and in messages of 4 KiB
+ * ("bulk"), where what the way carries, not the router's cost per
+ * message, sets the pace.
  *
  * Every message is a "(xay)": the g_get_monotonic_time() at which it was
- * made and a 56-byte payload — 64 bytes once serialized. CLOCK_MONOTONIC is
+ * made and a 56-byte payload — 64 bytes once serialized (4 KiB in the
+ * bulk run). CLOCK_MONOTONIC is
  * one clock for the whole machine, so a timestamp made in a worker can be
  * compared with the time of delivery in the router's process.
  */
@@ -66,8 +70,10 @@
 
 #define MESSAGE_TYPE   "(xay)"
 #define DONE_TYPE      "(t)"
-#define PAYLOAD_SIZE   56u
 #define MESSAGE_SIZE   64u          /* serialized: 8-byte timestamp + payload */
+/* The streams' bulk run: messages of a page, where the bytes through ssh or
+ * srun cost more than the messages in them. */
+#define BULK_MESSAGE_SIZE 4096u
 
 #define RUN_SECONDS    2.0
 #define FLOOD_SECONDS  10.0
@@ -161,7 +167,7 @@ typedef struct {
   guint  rate;        /* messages per second; 0: as fast as possible */
 } Pace;
 
-/* Sends one serialized "(xay)" message of MESSAGE_SIZE bytes. */
+/* Sends one serialized "(xay)" message of message_size bytes. */
 typedef gboolean (*SendFunc) (gpointer      sink,
                               const guint8 *message,
                               GError      **error);
@@ -170,24 +176,32 @@ typedef gboolean (*SendFunc) (gpointer      sink,
  * g_variant_new ("(x@ay)") costs several times more, and a child shared by
  * every message would make its reference count bounce between threads —
  * work of the sender, not of the router. */
+/* The serialized size of the messages this process sends: MESSAGE_SIZE,
+ * or BULK_MESSAGE_SIZE in the streams' bulk run (a worker's or the frames'
+ * last argument says). */
+static gsize message_size = MESSAGE_SIZE;
+
 static GVariant *
 message_new (const guint8 *message)
 {
-  gpointer bytes = g_memdup2 (message, MESSAGE_SIZE);
+  gpointer bytes = g_memdup2 (message, message_size);
 
-  return g_variant_new_from_data ((const GVariantType *) MESSAGE_TYPE, bytes, MESSAGE_SIZE, TRUE,
+  return g_variant_new_from_data ((const GVariantType *) MESSAGE_TYPE, bytes, message_size, TRUE,
                                   g_free, bytes);
 }
 
+/* The bytes after the timestamp: they count 0, 1, 2… (so each 56-byte
+ * payload holds a newline, as real data would). */
 static GVariant *
 new_payload (void)
 {
-  guint8 bytes[PAYLOAD_SIZE];
+  gsize payload_size = message_size - sizeof (gint64);
+  g_autofree guint8 *bytes = g_malloc (payload_size);
 
-  for (guint i = 0; i < PAYLOAD_SIZE; i++)
+  for (gsize i = 0; i < payload_size; i++)
     bytes[i] = (guint8) i;
   return g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
-                                                        bytes, PAYLOAD_SIZE, 1));
+                                                        bytes, payload_size, 1));
 }
 
 static void
@@ -217,7 +231,7 @@ send_for (SendFunc    send,
 
   for (;;)
     {
-      guint8 message[MESSAGE_SIZE];
+      guint8 message[BULK_MESSAGE_SIZE];
       g_autoptr(GError) error = NULL;
       gint64 now;
 
@@ -233,7 +247,7 @@ send_for (SendFunc    send,
         break;
 
       memcpy (message, &now, sizeof now);
-      memcpy (message + sizeof now, g_variant_get_data (payload), PAYLOAD_SIZE);
+      memcpy (message + sizeof now, g_variant_get_data (payload), message_size - sizeof now);
       if (!send (sink, message, &error))
         bench_die_on_error ("send", error);
       n_sent++;
@@ -257,7 +271,7 @@ send_data_with_sender (gpointer      sink,
                        GError      **error)
 {
   return jr_sender_send_data (JR_SENDER (sink), (const GVariantType *) MESSAGE_TYPE,
-                              message, MESSAGE_SIZE, error);
+                              message, message_size, error);
 }
 
 /* Sends for @pace, then one "(t)" with the number sent, so that the router's
@@ -308,6 +322,16 @@ send_raw (gpointer      sink,
   return jr_channel_write_raw (raw->channel, raw->frame, frame_size, error);
 }
 
+static gsize
+parse_message_size (const char *text)
+{
+  guint64 size;
+
+  if (!g_ascii_string_to_unsigned (text, 10, sizeof (gint64), BULK_MESSAGE_SIZE, &size, NULL))
+    bench_die ("a message size of 8 to %u bytes, not %s", BULK_MESSAGE_SIZE, text);
+  return (gsize) size;
+}
+
 static int
 worker_main (int    argc,
              char **argv)
@@ -317,8 +341,10 @@ worker_main (int    argc,
   guint64 connection_id;
   Pace pace;
 
-  if (argc != 6)
-    bench_die ("usage: %s worker router|raw CONNECTION_ID DURATION_USEC RATE", argv[0]);
+  if (argc != 6 && argc != 7)
+    bench_die ("usage: %s worker router|raw|stream CONNECTION_ID DURATION_USEC RATE [SIZE]", argv[0]);
+  if (argc == 7)
+    message_size = parse_message_size (argv[6]);
 
   kind = argv[2];
   connection_id = g_ascii_strtoull (argv[3], NULL, 10);
@@ -365,23 +391,30 @@ worker_main (int    argc,
 /* The bare stream's baseline: the bytes a "stream" worker writes (the
  * same frames, timestamps aside), written with nothing else to do. */
 static int
-frames_main (void)
+frames_main (int    argc,
+             char **argv)
 {
-  g_autoptr(GVariant) payload = new_payload ();
-  gsize frame_size = jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
-  gsize n_frames = (64u * 1024u) / frame_size;
+  g_autoptr(GVariant) payload = NULL;
+  gsize frame_size;
+  gsize n_frames;
+
+  if (argc == 3)
+    message_size = parse_message_size (argv[2]);
+  payload = new_payload ();
+  frame_size = jr_frame_size_for (sizeof MESSAGE_TYPE, message_size);
+  n_frames = (64u * 1024u) / frame_size;
   g_autofree guint8 *block = g_malloc0 (n_frames * frame_size);
 
   for (gsize i = 0; i < n_frames; i++)
     {
       guint8 *frame = block + i * frame_size;
-      guint8 message[MESSAGE_SIZE];
+      guint8 message[BULK_MESSAGE_SIZE];
       gint64 now = g_get_monotonic_time ();
 
       memcpy (message, &now, sizeof now);
-      memcpy (message + sizeof now, g_variant_get_data (payload), PAYLOAD_SIZE);
-      jr_frame_write_header (frame, 1, MESSAGE_TYPE, MESSAGE_SIZE);
-      memcpy (frame + jr_frame_data_offset (sizeof MESSAGE_TYPE), message, MESSAGE_SIZE);
+      memcpy (message + sizeof now, g_variant_get_data (payload), message_size - sizeof now);
+      jr_frame_write_header (frame, 1, MESSAGE_TYPE, message_size);
+      memcpy (frame + jr_frame_data_offset (sizeof MESSAGE_TYPE), message, message_size);
     }
   for (;;)
     {
@@ -506,7 +539,7 @@ on_message (JrReceiver *receiver,
       if (delivery->n_delivered++ == 0)
         delivery->first_usec = g_get_monotonic_time ();
 
-      if (delivery->latency != NULL && g_variant_get_size (message) == MESSAGE_SIZE)
+      if (delivery->latency != NULL && g_variant_get_size (message) == message_size)
         {
           gint64 now = g_get_monotonic_time ();
           gint64 sent;
@@ -665,10 +698,11 @@ run_router_way (JrTransport  transport,
     {
       if (transport == JR_TRANSPORT_PROCESSES && way >= 0)
         {
-          char id[32], usec[32], rate[32];
-          const char *argv[] = { self_exe, "worker", "stream", id, usec, rate, NULL };
+          char id[32], usec[32], rate[32], size[32];
+          const char *argv[] = { self_exe, "worker", "stream", id, usec, rate, size, NULL };
           int fd;
 
+          g_snprintf (size, sizeof size, "%" G_GSIZE_FORMAT, message_size);
           g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, jr_sender_get_connection_id (senders[i]));
           g_snprintf (usec, sizeof usec, "%" G_GINT64_FORMAT, pace->duration_usec);
           g_snprintf (rate, sizeof rate, "%u", pace->rate);
@@ -1081,53 +1115,74 @@ bench_paced (void)
     }
 }
 
-/* The stream transport, W=2, on each way, beside its baselines. */
+/* The stream transport on @way, W=2, beside the same frames through `cat`
+ * on the same way, in messages of @size bytes; @label says which run. */
 static void
-bench_streams (void)
+bench_stream_way (int         way,
+                  gsize       size,
+                  const char *label)
 {
   const guint w = 2;
   Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
-  double frame_size = (double) jr_frame_size_for (sizeof MESSAGE_TYPE, MESSAGE_SIZE);
-  const char *frames_argv[] = { self_exe, "frames", NULL };
+  const char *name = bench_stream_way_name (way);
+  char size_arg[32];
+  const char *frames_argv[] = { self_exe, "frames", size_arg, NULL };
+  double frame_size = (double) jr_frame_size_for (sizeof MESSAGE_TYPE, size);
+  Result result;
+  double cat, cat_msgs;
 
+  g_snprintf (size_arg, sizeof size_arg, "%" G_GSIZE_FORMAT, size);
+  message_size = size;
+  run_router_way (JR_TRANSPORT_PROCESSES, way, w, &pace, NULL, TRUE, FALSE, &result);
+  message_size = MESSAGE_SIZE;
+  printf ("router stream %s%s W=%u: %.0f msgs/s\n", name, label, w, result.msgs_per_sec);
+  if (size != MESSAGE_SIZE)
+    printf ("router stream %s%s W=%u: %.1f MB/s\n", name, label, w,
+            result.msgs_per_sec * frame_size / 1e6);
+  printf ("router stream %s%s W=%u latency p50: %" G_GINT64_FORMAT " us\n", name, label, w, result.p50_usec);
+  printf ("router stream %s%s W=%u latency p99: %" G_GINT64_FORMAT " us\n", name, label, w, result.p99_usec);
+  if (way == BENCH_STREAM_SOCKETPAIR && size == MESSAGE_SIZE)
+    printf ("ratio stream socketpair/ring processes W=%u: %.2f\n", w,
+            ring_w2_rate > 0 ? result.msgs_per_sec / ring_w2_rate : 0.0);
+  fflush (stdout);
+
+  cat = bench_stream_cat_rate (way, frames_argv, w, pace.duration_usec);
+  cat_msgs = cat / frame_size;
+  printf ("cat %s%s W=%u: %.1f MB/s\n", name, label, w, cat / 1e6);
+  printf ("cat %s%s W=%u in %u-byte frames: %.0f msgs/s\n", name, label, w, (guint) frame_size, cat_msgs);
+  printf ("ratio router stream/cat %s%s W=%u: %.2f\n", name, label, w,
+          cat_msgs > 0 ? result.msgs_per_sec / cat_msgs : 0.0);
+  fflush (stdout);
+}
+
+/* The stream transport, W=2, on each way, beside its baselines: in small
+ * messages (what the router's own cost per message bounds), then in
+ * messages of a page ("bulk": what the bytes through the way bound). */
+static void
+bench_streams (void)
+{
   if (ring_w2_rate == 0)
     {
+      Pace pace = { seconds_to_usec (RUN_SECONDS), 0 };
       Result ring;
 
-      run_router (JR_TRANSPORT_PROCESSES, w, &pace, NULL, FALSE, FALSE, &ring);
+      run_router (JR_TRANSPORT_PROCESSES, 2, &pace, NULL, FALSE, FALSE, &ring);
       ring_w2_rate = ring.msgs_per_sec;
-      printf ("router processes W=%u: %.0f msgs/s\n", w, ring_w2_rate);
+      printf ("router processes W=2: %.0f msgs/s\n", ring_w2_rate);
     }
 
   for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
     {
-      const char *name = bench_stream_way_name (way);
       g_autofree char *reason = NULL;
-      Result result;
-      double cat, cat_msgs;
 
       if (!bench_stream_way_up (way, &reason))
         {
-          printf ("router stream %s W=%u: skipped (%s)\n", name, w, reason);
+          printf ("router stream %s W=2: skipped (%s)\n", bench_stream_way_name (way), reason);
           fflush (stdout);
           continue;
         }
-      run_router_way (JR_TRANSPORT_PROCESSES, way, w, &pace, NULL, TRUE, FALSE, &result);
-      printf ("router stream %s W=%u: %.0f msgs/s\n", name, w, result.msgs_per_sec);
-      printf ("router stream %s W=%u latency p50: %" G_GINT64_FORMAT " us\n", name, w, result.p50_usec);
-      printf ("router stream %s W=%u latency p99: %" G_GINT64_FORMAT " us\n", name, w, result.p99_usec);
-      if (way == BENCH_STREAM_SOCKETPAIR)
-        printf ("ratio stream socketpair/ring processes W=%u: %.2f\n", w,
-                ring_w2_rate > 0 ? result.msgs_per_sec / ring_w2_rate : 0.0);
-      fflush (stdout);
-
-      cat = bench_stream_cat_rate (way, frames_argv, w, pace.duration_usec);
-      cat_msgs = cat / frame_size;
-      printf ("cat %s W=%u: %.1f MB/s\n", name, w, cat / 1e6);
-      printf ("cat %s W=%u in %u-byte frames: %.0f msgs/s\n", name, w, (guint) frame_size, cat_msgs);
-      printf ("ratio router stream/cat %s W=%u: %.2f\n", name, w,
-              cat_msgs > 0 ? result.msgs_per_sec / cat_msgs : 0.0);
-      fflush (stdout);
+      bench_stream_way (way, MESSAGE_SIZE, "");
+      bench_stream_way (way, BULK_MESSAGE_SIZE, " bulk");
     }
   bench_stream_finish ();
 }
@@ -1273,7 +1328,7 @@ main (int    argc,
   setvbuf (stdout, NULL, _IOLBF, 0);
 
   if (argc > 1 && g_str_equal (argv[1], "frames"))
-    return frames_main ();
+    return frames_main (argc, argv);
   if (argc > 1 && g_str_equal (argv[1], "flood"))
     return flood_main ();
   if (argc > 1 && g_str_equal (argv[1], "flood-large"))
