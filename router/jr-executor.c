@@ -249,7 +249,7 @@ static void deliver_endings (JrExecutor *self);
 static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
 static void refill_given_up (JrExecutor *self, gboolean anywhere);
-static gboolean any_group_failed (JrExecutor *self);
+static void     clear_worker_error_if_settled (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -1021,11 +1021,7 @@ on_worker_added (JrPoolWorker *worker,
   g_assert (slot->group != NULL);
   jr_pool_worker_set_data (worker, slot);
   g_ptr_array_add (self->slots, slot);
-  if (self->worker_error != NULL && !any_group_failed (self))
-    {
-      g_clear_error (&self->worker_error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
-    }
+  clear_worker_error_if_settled (self);
   schedule (self);
 }
 
@@ -1142,13 +1138,32 @@ refill_given_up (JrExecutor *self,
     }
 }
 
+/* Whether a group that is still wanted (it has a size) gave up starting
+ * workers. */
 static gboolean
 any_group_failed (JrExecutor *self)
 {
   for (guint i = 0; i < self->groups->len; i++)
-    if (jr_worker_pool_get_failure (((Group *) g_ptr_array_index (self->groups, i))->pool) != NULL)
-      return TRUE;
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (!group->removed && jr_worker_pool_get_size (group->pool) > 0 &&
+          jr_worker_pool_get_failure (group->pool) != NULL)
+        return TRUE;
+    }
   return FALSE;
+}
+
+/* worker-error says why a group gave up: no more once none has, because
+ * a worker started or the group was resized to 0 or removed. */
+static void
+clear_worker_error_if_settled (JrExecutor *self)
+{
+  if (self->worker_error != NULL && !any_group_failed (self))
+    {
+      g_clear_error (&self->worker_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+    }
 }
 
 static void
@@ -1618,7 +1633,8 @@ jr_executor_class_init (JrExecutorClass *klass)
    * Why no worker could be started, while that is so: the pool tried a few
    * times in a row, then gave up, and the jobs waiting for a worker
    * failed with this error (%JR_JOB_ERROR_NO_WORKER). The next job
-   * submitted makes it try again. %NULL while workers run.
+   * submitted makes it try again. %NULL while workers run, and once the
+   * groups that gave up are resized to 0 or removed.
    *
    * Since: 0.2
    */
@@ -2331,6 +2347,7 @@ jr_executor_set_group_size (JrExecutor  *self,
     jr_worker_pool_fill (group->pool);
   else if (size < old)
     retire_excess (self, group, size);
+  clear_worker_error_if_settled (self);
   schedule (self);
   fail_if_no_workers (self);
   g_object_unref (self);
@@ -2349,7 +2366,9 @@ jr_executor_set_group_size (JrExecutor  *self,
  * whether it shares this machine's paths). Its idle workers end at once;
  * busy ones take no more jobs and end once their jobs are done, so that
  * no running job is lost. Jobs that no other group may run fail with
- * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0.
+ * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0. A group that
+ * had given up starting workers no longer counts for
+ * [property@Jr.Executor:worker-error], as when it is resized to 0.
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED

@@ -455,6 +455,11 @@ test_cannot_start (Fixture       *f,
   second = submit (f->executor, "echo", NULL);
   wait_done (second);
   g_assert_error (jr_future_get_error (second), JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+
+  /* The user gives up on the group too: its error goes with it. */
+  jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the executor's worker-error");
+  g_assert_true (jr_executor_remove_group (f->executor, "failing", NULL));
+  g_assert_null (jr_executor_get_worker_error (f->executor));
 }
 
 /* ---- connections lost ---- */
