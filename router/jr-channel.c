@@ -31,6 +31,7 @@
 #include "jobrouter.h"
 #include "jr-frame-private.h"
 #include "jr-stream-private.h"
+#include "jr-twice-mapped-private.h"
 
 #define RING_MAGIC 0x4a52524eu  /* "JRRN" */
 #define HEADER_SIZE 4096u
@@ -71,17 +72,6 @@ struct _JrChannel {
 };
 
 static gboolean
-set_errno_error (GError    **error,
-                 const char *what)
-{
-  int saved = errno;
-
-  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED,
-               "%s: %s", what, g_strerror (saved));
-  return FALSE;
-}
-
-static gboolean
 map_ring (JrChannel *channel,
           GError   **error)
 {
@@ -91,23 +81,12 @@ map_ring (JrChannel *channel,
   if (channel->header == MAP_FAILED)
     {
       channel->header = NULL;
-      return set_errno_error (error, "Could not map the queue header");
+      return jr_set_errno_error (error, "Could not map the queue header");
     }
 
-  base = mmap (NULL, 2 * channel->ring_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED)
-    return set_errno_error (error, "Could not reserve the queue ring");
-
-  if (mmap (base, channel->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-            channel->mem_fd, HEADER_SIZE) == MAP_FAILED ||
-      mmap (base + channel->ring_size, channel->ring_size, PROT_READ | PROT_WRITE,
-            MAP_SHARED | MAP_FIXED, channel->mem_fd, HEADER_SIZE) == MAP_FAILED)
-    {
-      set_errno_error (error, "Could not map the queue ring");
-      munmap (base, 2 * channel->ring_size);
-      return FALSE;
-    }
-
+  base = jr_map_twice (channel->mem_fd, HEADER_SIZE, channel->ring_size, "the queue ring", error);
+  if (base == NULL)
+    return FALSE;
   channel->ring = base;
   return TRUE;
 }
@@ -179,11 +158,11 @@ create_sealed_memory (JrChannel *channel,
 {
   channel->mem_fd = memfd_create ("jobrouter-queue", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (channel->mem_fd < 0)
-    return set_errno_error (error, "Could not create the queue memory");
+    return jr_set_errno_error (error, "Could not create the queue memory");
   if (ftruncate (channel->mem_fd, HEADER_SIZE + channel->ring_size) < 0)
-    return set_errno_error (error, "Could not size the queue memory");
+    return jr_set_errno_error (error, "Could not size the queue memory");
   if (fcntl (channel->mem_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
-    return set_errno_error (error, "Could not seal the queue memory");
+    return jr_set_errno_error (error, "Could not seal the queue memory");
   return TRUE;
 }
 
@@ -205,7 +184,7 @@ jr_channel_new_for_child (guint64       channel_id,
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0)
     {
-      set_errno_error (error, "Could not create the queue doorbell");
+      jr_set_errno_error (error, "Could not create the queue doorbell");
       goto fail;
     }
   channel->bell_fd = pair[0];
@@ -220,7 +199,7 @@ jr_channel_new_for_child (guint64       channel_id,
   close (pair[1]);
   if (child->mem_fd < 0 || child->bell_fd < 0)
     {
-      set_errno_error (error, "Could not duplicate the queue fds");
+      jr_set_errno_error (error, "Could not duplicate the queue fds");
       jr_child_fds_clear (child);
       goto fail;
     }
@@ -601,7 +580,7 @@ wait_for_room (JrChannel *channel,
         continue;
 
       if (poll (&pfd, 1, WRITER_POLL_MS) < 0 && errno != EINTR)
-        return set_errno_error (error, "Could not wait for the router");
+        return jr_set_errno_error (error, "Could not wait for the router");
 
       n = recv (channel->bell_fd, buf, sizeof buf, MSG_DONTWAIT);
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))

@@ -26,6 +26,7 @@
 
 #include "jobrouter.h"
 #include "jr-frame-private.h"
+#include "jr-twice-mapped-private.h"
 
 /* A writer thread blocked on a reader that stopped reading looks up this
  * often whether it is to give up (jr_stream_free()). */
@@ -88,16 +89,6 @@ struct _JrStream {
   GThread    *thread;
 };
 
-static gboolean
-set_errno_error (GError    **error,
-                 const char *what)
-{
-  int saved = errno;
-
-  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_FAILED, "%s: %s", what, g_strerror (saved));
-  return FALSE;
-}
-
 static JrStream *
 stream_alloc (int fd)
 {
@@ -121,30 +112,16 @@ map_buffer (GError **error)
 
   if (fd < 0)
     {
-      set_errno_error (error, "Could not create a stream buffer");
+      jr_set_errno_error (error, "Could not create a stream buffer");
       return NULL;
     }
   if (ftruncate (fd, (off_t) size) < 0)
     {
-      set_errno_error (error, "Could not size a stream buffer");
+      jr_set_errno_error (error, "Could not size a stream buffer");
       close (fd);
       return NULL;
     }
-  base = mmap (NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED)
-    {
-      set_errno_error (error, "Could not reserve a stream buffer");
-      close (fd);
-      return NULL;
-    }
-  if (mmap (base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
-      mmap (base + size, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-    {
-      set_errno_error (error, "Could not map a stream buffer");
-      munmap (base, 2 * size);
-      close (fd);
-      return NULL;
-    }
+  base = jr_map_twice (fd, 0, size, "a stream buffer", error);
   /* The mappings keep the memory. */
   close (fd);
   return base;

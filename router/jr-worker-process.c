@@ -174,6 +174,25 @@ handle_requests (Reader          *reader,
     }
 }
 
+/* Appends what one read() of up to @want bytes gives to @reader's buffer.
+ * Returns what read() did, errno kept. */
+static ssize_t
+read_more (Reader *reader,
+           gsize   want)
+{
+  GByteArray *buffer = reader->buffer;
+  gsize old = buffer->len;
+  ssize_t n;
+  int saved;
+
+  g_byte_array_set_size (buffer, old + want);
+  n = read (reader->fd, buffer->data + old, want);
+  saved = errno;
+  g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+  errno = saved;
+  return n;
+}
+
 /* One read's worth of requests (JrWorkerReadFunc). FALSE once the
  * executor has closed the socket: the worker is to end. */
 static gboolean
@@ -181,7 +200,6 @@ read_requests (JrWorkerRuntime *runtime,
                gpointer         data)
 {
   Reader *reader = data;
-  GByteArray *buffer = reader->buffer;
 
   /* Requests that came with a stream worker's HELLO go first. */
   if (reader->unread)
@@ -192,9 +210,8 @@ read_requests (JrWorkerRuntime *runtime,
 
   for (;;)
     {
-      gsize old = buffer->len;
       struct pollfd pfd = { .fd = reader->fd, .events = POLLIN };
-      int timeout, ready;
+      int timeout, ready, saved;
       ssize_t n;
 
       /* While waiting, watch that a job's deferred STARTED does not wait
@@ -210,12 +227,11 @@ read_requests (JrWorkerRuntime *runtime,
             continue;
         }
 
-      g_byte_array_set_size (buffer, old + MAX (reader->want, 4096));
-      n = read (reader->fd, buffer->data + old, buffer->len - old);
+      n = read_more (reader, MAX (reader->want, 4096));
+      saved = errno;
       if (timeout < 0)
         jr_channel_watch_end (reader->channel, FALSE);
-      g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
-      if (n < 0 && errno == EINTR)
+      if (n < 0 && saved == EINTR)
         continue;
       if (n <= 0 && reader->stream && !g_atomic_int_get (&quitting))
         lose_connection ();
@@ -426,7 +442,7 @@ read_hello (Reader *reader)
       g_autoptr(GError) error = NULL;
       JrWorkerRequest request;
       JrFrameHeader header;
-      gsize frame_size, old = buffer->len;
+      gsize frame_size;
       JrFrameStatus status;
       ssize_t n;
 
@@ -456,9 +472,7 @@ read_hello (Reader *reader)
         refuse_stream ("the executor's first request cannot be read: %s",
                        error != NULL ? error->message : "unknown");
 
-      g_byte_array_set_size (buffer, old + 4096);
-      n = read (reader->fd, buffer->data + old, 4096);
-      g_byte_array_set_size (buffer, old + (n > 0 ? (gsize) n : 0));
+      n = read_more (reader, 4096);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)

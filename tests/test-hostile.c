@@ -9,9 +9,10 @@
  * left: a test ends with its router stopped and nothing behind.
  *
  * The router logs with structured logging, which g_test_expect_message()
- * of GLib 2.74 does not see: "jobrouter" warnings are caught by a log
- * writer of our own. A test allows the warnings it provokes by pattern and
- * reads them back; any other warning is fatal, as g_test makes it.
+ * of GLib 2.74 does not see: "jobrouter" warnings are caught by the
+ * harness's log writer. A test allows the warnings it provokes by pattern
+ * (jr_test_allow_warnings()) and reads them back; any other warning is
+ * fatal, as g_test makes it.
  *
  * The helpers here duplicate some of test-router.c's; they are to move
  * into a shared test harness.
@@ -48,92 +49,14 @@ static char *child_path;
 /* Warnings                                                            */
 /* ------------------------------------------------------------------ */
 
-static GMutex warn_lock;
-static GPtrArray *allowed;   /* patterns (char*), guarded by warn_lock */
-static GPtrArray *caught;    /* messages (char*), guarded by warn_lock */
-
-/* "jobrouter" warnings matching @pattern (g_pattern_match_simple) are
- * caught instead of failing the test; caught_warnings() gives them back. */
-static void
-allow_warnings (const char *pattern)
-{
-  g_mutex_lock (&warn_lock);
-  g_ptr_array_add (allowed, g_strdup (pattern));
-  g_mutex_unlock (&warn_lock);
-}
-
-/* A copy of the warnings caught so far that match @pattern. */
-static GPtrArray *
-caught_warnings (const char *pattern)
-{
-  GPtrArray *matches = g_ptr_array_new_with_free_func (g_free);
-
-  g_mutex_lock (&warn_lock);
-  for (guint i = 0; i < caught->len; i++)
-    if (g_pattern_match_simple (pattern, g_ptr_array_index (caught, i)))
-      g_ptr_array_add (matches, g_strdup (g_ptr_array_index (caught, i)));
-  g_mutex_unlock (&warn_lock);
-  return matches;
-}
-
+/* "jobrouter" warnings that the allowed patterns caught (the harness's
+ * jr_test_allow_warnings()), which match @pattern. */
 static guint
 count_caught (const char *pattern)
 {
-  g_autoptr(GPtrArray) matches = caught_warnings (pattern);
+  g_autoptr(GPtrArray) matches = jr_test_dup_seen_warnings (pattern);
 
   return matches->len;
-}
-
-static void
-forget_warnings (void)
-{
-  g_mutex_lock (&warn_lock);
-  g_ptr_array_set_size (allowed, 0);
-  g_ptr_array_set_size (caught, 0);
-  g_mutex_unlock (&warn_lock);
-}
-
-static GLogWriterOutput
-test_log_writer (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_autofree char *domain = NULL;
-  g_autofree char *message = NULL;
-  gboolean matched = FALSE;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      char **slot = NULL;
-
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        slot = &domain;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        slot = &message;
-      if (slot != NULL && *slot == NULL && fields[i].value != NULL)
-        *slot = fields[i].length < 0 ? g_strdup (fields[i].value)
-                                     : g_strndup (fields[i].value, fields[i].length);
-    }
-
-  if ((log_level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "jobrouter") == 0 && message != NULL)
-    {
-      g_mutex_lock (&warn_lock);
-      for (guint i = 0; allowed != NULL && i < allowed->len && !matched; i++)
-        if (g_pattern_match_simple (g_ptr_array_index (allowed, i), message))
-          {
-            matched = TRUE;
-            g_ptr_array_add (caught, g_steal_pointer (&message));
-          }
-      g_mutex_unlock (&warn_lock);
-    }
-
-  if (matched)
-    {
-      g_main_context_wakeup (NULL);
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
 /* ------------------------------------------------------------------ */
@@ -316,7 +239,7 @@ fixture_teardown (Fixture       *f,
   g_object_unref (f->router);
   g_assert_null (f->router);
   g_array_unref (f->closed_channels);
-  forget_warnings ();
+  jr_test_check_expected_warnings ();
 
   /* A joined thread can linger in /proc for a moment, and GLib closes a
    * child's pidfd on its worker thread a bit after the exit is reported. */
@@ -696,7 +619,7 @@ test_forge_claimed (Fixture       *f,
   g_autoptr(GSubprocess) h = NULL;
   g_autoptr(GSubprocess) c = NULL;
 
-  allow_warnings ("Worker queue *");
+  jr_test_allow_warnings ("Worker queue *");
   h = launch_spawn (&honest, "send", victim_id, "3", NULL);
   wait_sink (victim, 3);
 
@@ -756,7 +679,7 @@ test_forge_bound (Fixture       *f,
   sink_attach (own);
   victim_id = id_arg (victim->id);
   own_id = id_arg (own->id);
-  allow_warnings ("Worker queue *");
+  jr_test_allow_warnings ("Worker queue *");
 
   /* The forger goes first: the victim's pipe is bound, not claimed. */
   c = launch_spawn (&forger, "forge-id", own_id, victim_id, NULL);
@@ -815,7 +738,7 @@ test_forge_never_created (Fixture       *f,
   Launch forger = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) c = NULL;
 
-  allow_warnings ("Worker queue *");
+  jr_test_allow_warnings ("Worker queue *");
   c = launch_spawn (&forger, "forge-id", own_id, "987654321", NULL);
   check_forger_closed (f, c, forger.channel_id, own, 987654321);
 
@@ -837,7 +760,7 @@ test_forge_closed_pipe (Fixture       *f,
   g_autoptr(GSubprocess) c = NULL;
 
   sink_close (f, gone);
-  allow_warnings (pattern);
+  jr_test_allow_warnings (pattern);
   c = launch_spawn (&launch, "forge-id", own_id, gone_id, NULL);
   wait_child (c);
   g_assert_cmpint (child_exit_status (c), ==, 0);
@@ -921,7 +844,7 @@ test_half_frame (Fixture       *f,
   Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) child = launch_spawn (&launch, "half-frame", id, NULL);
 
-  allow_warnings ("Worker queue *: the worker went away in the middle of a message");
+  jr_test_allow_warnings ("Worker queue *: the worker went away in the middle of a message");
   wait_ready (child);
   route_until_times_out (f);
   /* What it sent before the half frame was delivered by then. */
@@ -948,7 +871,7 @@ test_scribbled_tail (Fixture       *f,
   g_autofree char *pattern = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *closed as corrupt*",
                                               launch.channel_id);
 
-  allow_warnings ("Worker queue *");
+  jr_test_allow_warnings ("Worker queue *");
   wait_ready (child);
   route_until_times_out (f);
   g_assert_cmpuint (sink->seqs->len, ==, 1);
@@ -1141,7 +1064,7 @@ test_bad_frames (Fixture       *f,
   guint seconds;
 
   prefix = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *", launch.channel_id);
-  allow_warnings (prefix);
+  jr_test_allow_warnings (prefix);
   wait_child (child);
   g_assert_cmpint (child_exit_status (child), ==, 0);
   wait_channel_closed (f, launch.channel_id);
@@ -1150,7 +1073,7 @@ test_bad_frames (Fixture       *f,
 
   /* A few verbatim, then counts of the rest: one a second at most (a
    * slow build takes a few seconds over the flood), and one at the end. */
-  lines = caught_warnings ("*");
+  lines = jr_test_dup_seen_warnings ("*");
   g_test_message ("%u warning lines in %u s", lines->len, seconds);
   g_assert_cmpuint (lines->len, <=, 5 + seconds + 2);
   for (guint i = 0; i < lines->len; i++)
@@ -1195,7 +1118,7 @@ test_closed_pipe_flood (Fixture       *f,
   guint seconds;
 
   sink_close (f, gone);
-  allow_warnings ("*closed pipe*");
+  jr_test_allow_warnings ("*closed pipe*");
   child = launch_spawn (&launch, "flood-id", id, count, NULL);
   wait_child (child);
   g_assert_cmpint (child_exit_status (child), ==, 0);
@@ -1204,7 +1127,7 @@ test_closed_pipe_flood (Fixture       *f,
   g_assert_true (jr_router_stop (f->router, NULL));
   seconds = (guint) ((g_get_monotonic_time () - start) / G_USEC_PER_SEC);
 
-  lines = caught_warnings ("*");
+  lines = jr_test_dup_seen_warnings ("*");
   g_test_message ("%u warning lines in %u s", lines->len, seconds);
   g_assert_cmpuint (lines->len, <=, 5 + seconds + 2);
   for (guint i = 0; i < lines->len; i++)
@@ -1234,12 +1157,9 @@ main (int    argc,
 {
   int status;
 
-  g_log_set_writer_func (test_log_writer, NULL, NULL);
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   main_thread = g_thread_self ();
-  allowed = g_ptr_array_new_with_free_func (g_free);
-  caught = g_ptr_array_new_with_free_func (g_free);
   child_path = g_test_build_filename (G_TEST_BUILT, "hostile-child", NULL);
   /* What GLib makes once per process (the default main context, the
    * thread that watches children) must exist before a fixture counts. */
@@ -1287,8 +1207,6 @@ main (int    argc,
 
   status = g_test_run ();
 
-  g_clear_pointer (&allowed, g_ptr_array_unref);
-  g_clear_pointer (&caught, g_ptr_array_unref);
   g_free (child_path);
   return status;
 }

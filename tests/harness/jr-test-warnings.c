@@ -58,6 +58,19 @@ jr_test_allow_warnings (const char *pattern)
   add_expectation (pattern, FALSE);
 }
 
+GPtrArray *
+jr_test_dup_seen_warnings (const char *pattern)
+{
+  GPtrArray *matches = g_ptr_array_new_with_free_func (g_free);
+
+  g_mutex_lock (&expect_lock);
+  for (guint i = 0; seen_warnings != NULL && i < seen_warnings->len; i++)
+    if (g_pattern_match_simple (pattern, g_ptr_array_index (seen_warnings, i)))
+      g_ptr_array_add (matches, g_strdup (g_ptr_array_index (seen_warnings, i)));
+  g_mutex_unlock (&expect_lock);
+  return matches;
+}
+
 gboolean
 jr_test_expected_warnings_seen (gpointer unused)
 {

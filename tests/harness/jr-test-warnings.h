@@ -29,6 +29,10 @@ G_BEGIN_DECLS
 void          jr_test_expect_warning        (const char     *pattern);
 /* Warnings matching @pattern may be logged, or not. */
 void          jr_test_allow_warnings        (const char     *pattern);
+/* Copies of the warnings logged since the last
+ * jr_test_check_expected_warnings() that an expected or allowed pattern
+ * caught and that match @pattern, oldest first (element-type utf8). */
+GPtrArray    *jr_test_dup_seen_warnings     (const char     *pattern);
 /* A JrConditionFunc: every expected warning was logged. */
 gboolean      jr_test_expected_warnings_seen (gpointer       unused);
 /* Asserts that every expected warning was logged, and forgets all
