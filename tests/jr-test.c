@@ -45,30 +45,11 @@ jr_test_warm_child_watch (void)
 /* This process: fds, memory                                           */
 /* ------------------------------------------------------------------ */
 
-static guint
-count_dir_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
-
 /* The link of the fd that lists /proc/self/fd, which is not counted. */
 static char *
 listing_fd_target (void)
 {
   return g_strdup_printf ("/proc/%d/fd", (int) getpid ());
-}
-
-guint
-jr_test_count_fds (void)
-{
-  return count_dir_entries ("/proc/self/fd") - 1;
 }
 
 GHashTable *

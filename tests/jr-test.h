@@ -36,8 +36,6 @@ void          jr_test_warm_child_watch      (void);
 
 /* ---- this process: fds, memory (from /proc) ---- */
 
-/* Open fds, leaving out the one that reads /proc/self/fd. */
-guint         jr_test_count_fds             (void);
 /* fd number → what it points to, both strings (the same fds). */
 GHashTable   *jr_test_list_fds              (void);
 /* " FD=TARGET" for each open fd. */

@@ -131,6 +131,12 @@ jr_test_count_threads (void)
   return count_dir_entries ("/proc/self/task");
 }
 
+guint
+jr_test_count_fds (void)
+{
+  return count_dir_entries ("/proc/self/fd") - 1;
+}
+
 /* Threads that GLib and GTK start on demand and keep for the life of the
  * process (the GLib worker, GDBus, thread-pool spares, Mesa/fontconfig
  * helpers): no test's to join. */

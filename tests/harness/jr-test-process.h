@@ -51,6 +51,8 @@ char         *jr_test_describe_children     (void);
 gboolean      jr_test_process_is_gone       (int             pid);
 
 guint         jr_test_count_threads         (void);
+/* Open fds, leaving out the one that reads /proc/self/fd. */
+guint         jr_test_count_fds             (void);
 /* " TID(NAME)" for each thread. */
 char         *jr_test_describe_threads      (void);
 /* Threads that are not library threads: those GLib, GDBus, GTK, Mesa...
