@@ -79,7 +79,11 @@ typedef struct {
   JrLauncher    *launcher;
   JrWorkerPool  *pool;
   gboolean       shared_paths;   /* takes jobs that read local paths */
-  gboolean       removed;        /* nameless: its workers end, then it goes */
+  /* Nameless: its workers end, and it is kept, empty, until the executor
+   * goes. Freeing it sooner could pull its pool from under a callback of
+   * that pool that is still on the stack (a future's handler may remove
+   * or add groups, or iterate the main context). */
+  gboolean       removed;
 } Group;
 
 typedef struct {
@@ -152,6 +156,7 @@ struct _JrExecutor {
   gint64           run_time_avg;     /* of recent jobs, STARTED to end, µs */
   GPtrArray       *progress_dirty;   /* Task (a reference each) */
   GSource         *progress_flush;
+  GSource         *workers_check;    /* fail_if_no_workers() after a resize */
   gboolean         retired;
 };
 
@@ -249,7 +254,9 @@ static void deliver_endings (JrExecutor *self);
 static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
 static void refill_given_up (JrExecutor *self, gboolean anywhere);
-static void     clear_worker_error_if_settled (JrExecutor *self);
+static void     refresh_worker_error (JrExecutor *self);
+static void     check_workers_soon (JrExecutor *self);
+static void     fail_if_no_workers (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -767,6 +774,8 @@ retry_due (gpointer data)
 
   g_clear_pointer (&task->timer, g_source_unref);
   enqueue (task, FALSE);
+  /* Its groups may have gone while it waited. */
+  fail_if_no_workers (task->executor);
   return G_SOURCE_REMOVE;
 }
 
@@ -1021,7 +1030,7 @@ on_worker_added (JrPoolWorker *worker,
   g_assert (slot->group != NULL);
   jr_pool_worker_set_data (worker, slot);
   g_ptr_array_add (self->slots, slot);
-  clear_worker_error_if_settled (self);
+  refresh_worker_error (self);
   schedule (self);
 }
 
@@ -1122,6 +1131,25 @@ fail_if_no_workers (JrExecutor *self)
   fail_queue (self->queue_anywhere, no_worker_for (self, TRUE));
 }
 
+static gboolean
+workers_check_due (gpointer data)
+{
+  JrExecutor *self = data;
+
+  g_clear_pointer (&self->workers_check, g_source_unref);
+  fail_if_no_workers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* fail_if_no_workers() at the next dispatch, before futures' ends are
+ * delivered (so no later than a failure found now would be). */
+static void
+check_workers_soon (JrExecutor *self)
+{
+  if (self->workers_check == NULL)
+    self->workers_check = add_source (self, ENDINGS_PRIORITY - 1, 0, TRUE, workers_check_due, self);
+}
+
 static void
 refill_given_up (JrExecutor *self,
                  gboolean    anywhere)
@@ -1138,32 +1166,54 @@ refill_given_up (JrExecutor *self,
     }
 }
 
-/* Whether a group that is still wanted (it has a size) gave up starting
- * workers. */
-static gboolean
-any_group_failed (JrExecutor *self)
+/* Why a group that is still wanted (it has a size) gave up starting
+ * workers: @failure if it is such a group's, else the first such group's;
+ * NULL when none did. */
+static const GError *
+counting_failure (JrExecutor   *self,
+                  const GError *failure)
 {
+  const GError *first = NULL;
+
   for (guint i = 0; i < self->groups->len; i++)
     {
       Group *group = g_ptr_array_index (self->groups, i);
+      const GError *its = jr_worker_pool_get_failure (group->pool);
 
-      if (!group->removed && jr_worker_pool_get_size (group->pool) > 0 &&
-          jr_worker_pool_get_failure (group->pool) != NULL)
-        return TRUE;
+      if (group->removed || jr_worker_pool_get_size (group->pool) == 0 || its == NULL)
+        continue;
+      if (its == failure)
+        return its;
+      if (first == NULL)
+        first = its;
     }
-  return FALSE;
+  return failure == NULL ? first : NULL;
 }
 
-/* worker-error says why a group gave up: no more once none has, because
- * a worker started or the group was resized to 0 or removed. */
+/* worker-error says why a group gave up, as long as one it names is still
+ * wanted: it goes once none is (a worker started, the group was resized
+ * to 0 or removed), or says another group's reason. */
 static void
-clear_worker_error_if_settled (JrExecutor *self)
+refresh_worker_error (JrExecutor *self)
 {
-  if (self->worker_error != NULL && !any_group_failed (self))
+  const GError *still;
+
+  if (self->worker_error == NULL)
+    return;
+  for (guint i = 0; i < self->groups->len; i++)
     {
-      g_clear_error (&self->worker_error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+      Group *group = g_ptr_array_index (self->groups, i);
+      const GError *its = jr_worker_pool_get_failure (group->pool);
+
+      if (!group->removed && jr_worker_pool_get_size (group->pool) > 0 && its != NULL &&
+          g_strcmp0 (its->message, self->worker_error->message) == 0)
+        return;
     }
+  still = counting_failure (self, NULL);
+  g_clear_error (&self->worker_error);
+  if (still != NULL)
+    self->worker_error = g_error_copy (still);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
 }
 
 static void
@@ -1172,9 +1222,14 @@ on_start_failed (const GError *error,
 {
   JrExecutor *self = user_data;
 
-  g_clear_error (&self->worker_error);
-  self->worker_error = g_error_copy (error);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+  /* A group removed or resized to 0 while its workers were starting gives
+   * up for nobody. */
+  if (counting_failure (self, error) != NULL)
+    {
+      g_clear_error (&self->worker_error);
+      self->worker_error = g_error_copy (error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
+    }
   fail_if_no_workers (self);
 }
 
@@ -1213,30 +1268,6 @@ find_group (JrExecutor *self,
   return NULL;
 }
 
-static gboolean
-group_has_slot (JrExecutor *self,
-                Group      *group)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    if (((Slot *) g_ptr_array_index (self->slots, i))->group == group)
-      return TRUE;
-  return FALSE;
-}
-
-/* Frees the removed groups whose last worker is gone. Only from a call
- * the application made: never inside one of a pool's callbacks. */
-static void
-sweep_removed_groups (JrExecutor *self)
-{
-  for (guint i = self->groups->len; i-- > 0;)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      if (group->removed && jr_worker_pool_is_empty (group->pool) && !group_has_slot (self, group))
-        g_ptr_array_remove_index (self->groups, i);
-    }
-}
-
 static Group *
 add_group (JrExecutor *self,
            const char *name,
@@ -1261,7 +1292,8 @@ add_group (JrExecutor *self,
 }
 
 /* The group shrank: its workers beyond @size take no more jobs and end,
- * idle ones first, the others once their jobs are done. */
+ * idle ones first, the others once their running job is done; the jobs
+ * they held but had not started go back to the queue, for other workers. */
 static void
 retire_excess (JrExecutor *self,
                Group      *group,
@@ -1289,7 +1321,63 @@ retire_excess (JrExecutor *self,
             excess--;
           }
       }
+  for (guint i = 0; i < live->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (live, i);
+
+      for (guint k = slot->n_tasks; slot->retiring && k > 0; k--)
+        {
+          Task *task = slot->tasks[k - 1];
+
+          if (!task->started && !task->recalling)
+            recall (task);
+        }
+    }
   retire_emptied (self);
+}
+
+/* A group of a running executor, by name; NULL with an error if there is
+ * no such group or the executor is stopping. */
+static Group *
+find_running_group (JrExecutor  *self,
+                    const char  *name,
+                    GError     **error)
+{
+  Group *group;
+
+  if (self->state != JR_EXECUTOR_STATE_RUNNING)
+    {
+      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
+                           "The executor is stopping or stopped");
+      return NULL;
+    }
+  group = find_group (self, name);
+  if (group == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The executor has no group named “%s”",
+                 name);
+  return group;
+}
+
+static void
+resize_group (JrExecutor *self,
+              Group      *group,
+              guint       size)
+{
+  guint old = jr_worker_pool_get_size (group->pool);
+
+  g_object_ref (self);
+  jr_worker_pool_set_size (group->pool, size);
+  if (size > old)
+    jr_worker_pool_fill (group->pool);
+  else if (size < old)
+    retire_excess (self, group, size);
+  schedule (self);
+  /* Jobs no group may run any more fail, but only once the application's
+   * call is over: a group it replaces (removed, then added again under
+   * its name) takes them. */
+  check_workers_soon (self);
+  refresh_worker_error (self);
+  g_object_unref (self);
 }
 
 /* ---- dependencies ---- */
@@ -1318,6 +1406,8 @@ on_dependency_done (JrFuture   *dependency,
     {
       g_clear_pointer (&task->dependencies, g_ptr_array_unref);
       enqueue (task, FALSE);
+      /* Its groups may have gone while it waited. */
+      fail_if_no_workers (task->executor);
     }
 }
 
@@ -1423,6 +1513,7 @@ jr_executor_dispose (GObject *object)
     jr_router_stop (self->router, NULL);
   clear_source (&self->endings_source);
   clear_source (&self->progress_flush);
+  clear_source (&self->workers_check);
   if (self->progress_dirty != NULL)
     {
       for (guint i = 0; i < self->progress_dirty->len; i++)
@@ -2292,7 +2383,6 @@ jr_executor_add_group (JrExecutor  *self,
                            "JR_TRANSPORT_PROCESSES");
       return FALSE;
     }
-  sweep_removed_groups (self);
   add_group (self, name, launcher, size);
   return TRUE;
 }
@@ -2306,8 +2396,10 @@ jr_executor_add_group (JrExecutor  *self,
  *
  * Resizes a group. New workers start at once (a group that gave up tries
  * again); when it shrinks, idle workers end at once and busy ones once
- * their jobs are done. Jobs that no group may run any more fail with
- * %JR_JOB_ERROR_NO_WORKER.
+ * their running job is done, and the jobs those held but had not started
+ * go to other workers. Jobs that no group may run any more fail with
+ * %JR_JOB_ERROR_NO_WORKER at the main context's next dispatch (a group
+ * grown again in the meantime keeps them).
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED
@@ -2321,36 +2413,14 @@ jr_executor_set_group_size (JrExecutor  *self,
                             GError     **error)
 {
   Group *group;
-  guint old;
 
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (self->state != JR_EXECUTOR_STATE_RUNNING)
-    {
-      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
-                           "The executor is stopping or stopped");
-      return FALSE;
-    }
-  group = find_group (self, name);
+  group = find_running_group (self, name, error);
   if (group == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The executor has no group named “%s”",
-                   name);
-      return FALSE;
-    }
-
-  g_object_ref (self);
-  old = jr_worker_pool_get_size (group->pool);
-  jr_worker_pool_set_size (group->pool, size);
-  if (size > old)
-    jr_worker_pool_fill (group->pool);
-  else if (size < old)
-    retire_excess (self, group, size);
-  clear_worker_error_if_settled (self);
-  schedule (self);
-  fail_if_no_workers (self);
-  g_object_unref (self);
+    return FALSE;
+  resize_group (self, group, size);
   return TRUE;
 }
 
@@ -2364,11 +2434,16 @@ jr_executor_set_group_size (JrExecutor  *self,
  * longer listed ([method@Jr.Executor.dup_group_names]) and another may be
  * added under the same name, with another launcher (say, to change
  * whether it shares this machine's paths). Its idle workers end at once;
- * busy ones take no more jobs and end once their jobs are done, so that
- * no running job is lost. Jobs that no other group may run fail with
- * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0. A group that
- * had given up starting workers no longer counts for
- * [property@Jr.Executor:worker-error], as when it is resized to 0.
+ * busy ones take no more jobs and end once their running job is done, so
+ * that no running job is lost; the jobs they held but had not started go
+ * to other workers. Jobs that no other group may run fail with
+ * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0: at the main
+ * context's next dispatch, so that a group removed and added again under
+ * its name in the meantime takes them. A group that had given up starting
+ * workers no longer counts for [property@Jr.Executor:worker-error].
+ *
+ * What is left of a removed group (a few hundred bytes) is freed with the
+ * executor.
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED
@@ -2380,13 +2455,18 @@ jr_executor_remove_group (JrExecutor  *self,
                           const char  *name,
                           GError     **error)
 {
+  Group *group;
+
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (!jr_executor_set_group_size (self, name, 0, error))
+  group = find_running_group (self, name, error);
+  if (group == NULL)
     return FALSE;
-  find_group (self, name)->removed = TRUE;
-  sweep_removed_groups (self);
+  /* Nameless before anything is said: a handler of worker-error's notify
+   * sees the group gone, and may remove or add groups itself. */
+  group->removed = TRUE;
+  resize_group (self, group, 0);
   return TRUE;
 }
 

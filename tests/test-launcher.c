@@ -117,6 +117,18 @@ wait_done (JrFuture *future)
   jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
 }
 
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+gave_up (gpointer data)
+{
+  return jr_executor_get_worker_error (data) != NULL;
+}
+
 /* ---- the launcher object ---- */
 
 static void
@@ -400,13 +412,225 @@ test_group_remove (Fixture       *f,
   g_assert_null (reads);
 }
 
-/* ---- a launcher that cannot start ---- */
+/* A handler of a future that ends as the last worker of a removed group
+ * dies (killed after the grace) adds a group: nothing of the removed
+ * group may go while the pool's callback is on the stack. */
+typedef struct {
+  JrExecutor *executor;
+  JrLauncher *launcher;
+  guint       calls;
+} AddOnDone;
 
-static gboolean
-gave_up (gpointer data)
+static void
+add_group_on_done (JrFuture   *future,
+                   GParamSpec *pspec,
+                   gpointer    data)
 {
-  return jr_executor_get_worker_error (data) != NULL;
+  AddOnDone *add = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jr_future_get_done (future) || add->calls++ > 0)
+    return;
+  g_assert_true (jr_executor_add_group (add->executor, "other", add->launcher, 0, &error));
+  g_assert_no_error (error);
 }
+
+static void
+test_group_remove_in_handler (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (NULL);
+  g_autoptr(JrLauncher) other = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) busy = NULL;
+  AddOnDone add = { NULL, NULL, 0 };
+
+  new_executor (f, 0);
+  jr_executor_set_cancel_grace (f->executor, 100 * 1000);
+  add_group (f, "direct", launcher, 1);
+  busy = submit (f->executor, "ignore-cancel", g_variant_new ("(t)", (guint64) 5000));
+  jr_test_run_until (jr_test_future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
+  g_assert_true (jr_executor_remove_group (f->executor, "direct", &error));
+  g_assert_no_error (error);
+
+  add.executor = f->executor;
+  add.launcher = other;
+  g_signal_connect (busy, "notify::done", G_CALLBACK (add_group_on_done), &add);
+  jr_future_cancel (busy);
+  wait_done (busy);
+  g_assert_cmpuint (add.calls, ==, 1);
+  g_assert_cmpint (jr_future_get_state (busy), ==, JR_FUTURE_STATE_CANCELLED);
+  wait_n_workers (f->executor, 0);
+  /* Removed again, and added back, with the pool long gone. */
+  g_assert_true (jr_executor_remove_group (f->executor, "other", &error));
+  add_group (f, "direct", launcher, 1);
+  g_clear_object (&busy);
+  busy = submit (f->executor, "echo", NULL);
+  wait_done (busy);
+  jr_test_assert_completed (busy);
+}
+
+/* A job that waits to try again when its only group goes fails then,
+ * saying why, instead of waiting for ever. */
+static void
+test_group_remove_retry (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (NULL);
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_autofree char *counter = g_build_filename (f->dir, "runs", NULL);
+  g_autoptr(JrFuture) flaky = NULL;
+
+  new_executor (f, 0);
+  add_group (f, "direct", launcher, 1);
+  jr_job_options_set_retries (options, 3, 300 * 1000);
+  /* Fails once (asking to be tried again), then would complete. */
+  flaky = jr_executor_submit_full (f->executor, "flaky", g_variant_new ("(su)", counter, 1),
+                                   options, &error);
+  g_assert_no_error (error);
+  jr_test_run_until (jr_test_future_started, flaky, DONE_TIMEOUT_USEC, "a job to start");
+  jr_test_run_until (file_exists, counter, DONE_TIMEOUT_USEC, "the first run");
+  jr_test_run_for (100);
+  g_assert_false (jr_future_get_done (flaky));
+  g_assert_true (jr_executor_remove_group (f->executor, "direct", &error));
+  wait_done (flaky);
+  g_assert_error (jr_future_get_error (flaky), JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+}
+
+/* worker-error's notify, inside jr_executor_remove_group(), already sees
+ * the group gone; a handler that removes it once more is told it is not
+ * there. */
+typedef struct {
+  gboolean listed;
+  gboolean has_launcher;
+  guint    calls;
+  GError  *again;
+} ErrorNotify;
+
+static void
+on_worker_error (JrExecutor *executor,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  ErrorNotify *seen = data;
+  g_auto(GStrv) names = jr_executor_dup_group_names (executor);
+
+  seen->calls++;
+  seen->listed = g_strv_contains ((const char * const *) names, "failing");
+  seen->has_launcher = jr_executor_get_group_launcher (executor, "failing") != NULL;
+  g_assert_false (jr_executor_remove_group (executor, "failing", &seen->again));
+}
+
+static void
+test_group_remove_error_notify (Fixture       *f,
+                                gconstpointer  data)
+{
+  const char *command[] = { "sh", "-c", "exit 3", "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (command);
+  g_autoptr(JrFuture) first = NULL;
+  ErrorNotify seen = { FALSE, FALSE, 0, NULL };
+
+  jr_test_allow_warnings ("No worker of group “failing”*");
+  new_executor (f, 0);
+  add_group (f, "failing", launcher, 1);
+  first = submit (f->executor, "echo", NULL);
+  wait_done (first);
+  jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the executor's worker-error");
+  g_signal_connect (f->executor, "notify::worker-error", G_CALLBACK (on_worker_error), &seen);
+  g_assert_true (jr_executor_remove_group (f->executor, "failing", NULL));
+  g_signal_handlers_disconnect_by_data (f->executor, &seen);
+  g_assert_cmpuint (seen.calls, ==, 1);
+  g_assert_false (seen.listed);
+  g_assert_false (seen.has_launcher);
+  g_assert_error (seen.again, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&seen.again);
+  g_assert_null (jr_executor_get_worker_error (f->executor));
+}
+
+/* A removed group whose workers were still starting gives up for nobody:
+ * worker-error stays empty. */
+static void
+test_group_remove_while_starting (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const char *command[] = { "sh", "-c", "sleep 0.3; exit 3", "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (command);
+  g_autoptr(JrFuture) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  guint n_starts = 0, last = 0;
+  gint64 deadline = g_get_monotonic_time () + DONE_TIMEOUT_USEC;
+
+  jr_test_allow_warnings ("No worker of group “failing”*");
+  new_executor (f, 0);
+  add_group (f, "failing", launcher, 1);
+  /* Its third start, after two that failed: the one that gives up. */
+  while (n_starts < 3)
+    {
+      guint n = jr_executor_get_n_workers (f->executor);
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      n_starts += n > last;
+      last = n;
+      if (n_starts < 3)
+        jr_test_run_for (5);
+    }
+  job = submit (f->executor, "echo", NULL);
+  g_assert_true (jr_executor_remove_group (f->executor, "failing", &error));
+  g_assert_no_error (error);
+  wait_done (job);
+  g_assert_error (jr_future_get_error (job), JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+  jr_test_run_for (600);
+  g_assert_null (jr_executor_get_worker_error (f->executor));
+}
+
+/* Jobs held ahead of time by the busy worker of a group that is replaced
+ * run on the new group's workers; none fails in between. */
+static gint32
+worker_pid_of (JrFuture *future)
+{
+  gint32 pid, group;
+
+  wait_done (future);
+  jr_test_assert_completed (future);
+  g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
+  return pid;
+}
+
+static void
+test_group_replace_held (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrLauncher) old = jr_launcher_new_command (NULL);
+  g_autoptr(JrLauncher) replacement = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) first = NULL;
+  g_autoptr(JrFuture) busy = NULL;
+  JrFuture *held[3];
+  gint32 old_pid;
+
+  new_executor (f, 0);
+  add_group (f, "direct", old, 1);
+  first = submit (f->executor, "whoami", NULL);
+  old_pid = worker_pid_of (first);
+  busy = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 300));
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = submit (f->executor, "whoami", NULL);
+  jr_test_run_until (jr_test_future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
+  g_assert_true (jr_executor_remove_group (f->executor, "direct", &error));
+  add_group (f, "direct", replacement, 2);
+
+  wait_done (busy);
+  jr_test_assert_completed (busy);
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    {
+      g_assert_cmpint (worker_pid_of (held[i]), !=, old_pid);
+      g_object_unref (held[i]);
+    }
+}
+
+/* ---- a launcher that cannot start ---- */
 
 typedef struct {
   const char *name;
@@ -888,12 +1112,6 @@ tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-file_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
 typedef struct {
   guint *count;
   guint  at_least;
@@ -1157,6 +1375,11 @@ main (int    argc,
   ADD ("groups/errors", test_group_errors);
   ADD ("groups/resize", test_group_resize);
   ADD ("groups/remove", test_group_remove);
+  ADD ("groups/remove/in-handler", test_group_remove_in_handler);
+  ADD ("groups/remove/retry", test_group_remove_retry);
+  ADD ("groups/remove/error-notify", test_group_remove_error_notify);
+  ADD ("groups/remove/while-starting", test_group_remove_while_starting);
+  ADD ("groups/replace/held", test_group_replace_held);
   ADD ("lost/connection", test_connection_lost);
   ADD ("stream/stdio-moved", test_stdio_moved);
   ADD ("stream/input-ends", test_input_ends);
