@@ -79,10 +79,10 @@ typedef struct {
   JrLauncher    *launcher;
   JrWorkerPool  *pool;
   gboolean       shared_paths;   /* takes jobs that read local paths */
-  /* Nameless: its workers end, and it is kept, empty, until the executor
-   * goes. Freeing it sooner could pull its pool from under a callback of
-   * that pool that is still on the stack (a future's handler may remove
-   * or add groups, or iterate the main context). */
+  /* Nameless: its workers end, then an idle frees it (sweep_due()), never
+   * from under a callback of its pool that is still on the stack (a
+   * future's handler may remove or add groups, or iterate the main
+   * context). */
   gboolean       removed;
 } Group;
 
@@ -157,6 +157,12 @@ struct _JrExecutor {
   GPtrArray       *progress_dirty;   /* Task (a reference each) */
   GSource         *progress_flush;
   GSource         *workers_check;    /* fail_if_no_workers() after a resize */
+  /* Removed groups are freed by an idle (sweep), and only while none of
+   * the pools' callbacks is on the stack: a future's handler run from one
+   * may iterate the main context. */
+  GSource         *sweep;
+  guint            in_pool_callback;
+  gboolean         sweep_wanted;
   gboolean         retired;
 };
 
@@ -255,6 +261,7 @@ static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
 static void refill_given_up (JrExecutor *self, gboolean anywhere);
 static void     refresh_worker_error (JrExecutor *self);
+static void     schedule_sweep (JrExecutor *self);
 static void     check_workers_soon (JrExecutor *self);
 static void     fail_if_no_workers (JrExecutor *self);
 
@@ -771,11 +778,15 @@ static gboolean
 retry_due (gpointer data)
 {
   Task *task = data;
+  /* enqueue() may start workers, and a handler of what that changes may
+   * shut the executor down: the task may be gone after it. */
+  JrExecutor *self = g_object_ref (task->executor);
 
   g_clear_pointer (&task->timer, g_source_unref);
   enqueue (task, FALSE);
   /* Its groups may have gone while it waited. */
-  fail_if_no_workers (task->executor);
+  fail_if_no_workers (self);
+  g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1043,11 +1054,15 @@ on_worker_gone (JrPoolWorker *worker,
 {
   JrExecutor *self = user_data;
   Slot *slot = jr_pool_worker_get_data (worker);
+  Group *group;
 
   if (slot == NULL)
     return;
+  group = slot->group;
   g_object_ref (self);
   settle_slot (self, slot, END_FAILED, reason);
+  if (group->removed)
+    schedule_sweep (self);
   fail_if_no_workers (self);
   deliver_endings (self);
   g_object_unref (self);
@@ -1167,8 +1182,8 @@ refill_given_up (JrExecutor *self,
 }
 
 /* Why a group that is still wanted (it has a size) gave up starting
- * workers: @failure if it is such a group's, else the first such group's;
- * NULL when none did. */
+ * workers. With @failure: @failure if it is such a group's, else NULL.
+ * Without: the first such group's, or NULL when none gave up. */
 static const GError *
 counting_failure (JrExecutor   *self,
                   const GError *failure)
@@ -1233,11 +1248,66 @@ on_start_failed (const GError *error,
   fail_if_no_workers (self);
 }
 
+/* Each of the pools' callbacks, counted (see JrExecutor's sweep). */
+static void
+callback_enter (JrExecutor *self)
+{
+  g_object_ref (self);
+  self->in_pool_callback++;
+}
+
+static void
+callback_leave (JrExecutor *self)
+{
+  if (--self->in_pool_callback == 0 && self->sweep_wanted)
+    schedule_sweep (self);
+  g_object_unref (self);
+}
+
+static void
+counted_worker_added (JrPoolWorker *worker,
+                      gpointer      user_data)
+{
+  callback_enter (user_data);
+  on_worker_added (worker, user_data);
+  callback_leave (user_data);
+}
+
+static void
+counted_job_message (JrPoolWorker      *worker,
+                     GVariant          *message,
+                     JrJobMessageParts *parts,
+                     gpointer           user_data)
+{
+  callback_enter (user_data);
+  on_job_message (worker, message, parts, user_data);
+  callback_leave (user_data);
+}
+
+static void
+counted_worker_gone (JrPoolWorker *worker,
+                     const GError *reason,
+                     gpointer      user_data)
+{
+  callback_enter (user_data);
+  on_worker_gone (worker, reason, user_data);
+  callback_leave (user_data);
+}
+
+static void
+counted_start_failed (const GError *error,
+                      gpointer      user_data)
+{
+  callback_enter (user_data);
+  on_start_failed (error, user_data);
+  callback_leave (user_data);
+}
+
 static const JrWorkerPoolCallbacks pool_callbacks = {
-  .worker_added = on_worker_added,
-  .job_message = on_job_message,
-  .worker_gone = on_worker_gone,
-  .start_failed = on_start_failed,
+  .worker_added = counted_worker_added,
+  .job_message = counted_job_message,
+  .worker_gone = counted_worker_gone,
+  .start_failed = counted_start_failed,
 };
 
 /* ---- groups ---- */
@@ -1266,6 +1336,48 @@ find_group (JrExecutor *self,
         return group;
     }
   return NULL;
+}
+
+static gboolean
+group_has_slot (JrExecutor *self,
+                Group      *group)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    if (((Slot *) g_ptr_array_index (self->slots, i))->group == group)
+      return TRUE;
+  return FALSE;
+}
+
+/* Frees the removed groups that have no worker left. */
+static gboolean
+sweep_due (gpointer data)
+{
+  JrExecutor *self = data;
+
+  g_clear_pointer (&self->sweep, g_source_unref);
+  if (self->in_pool_callback > 0)
+    {
+      /* A main loop run inside a callback: once it has returned. */
+      self->sweep_wanted = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  self->sweep_wanted = FALSE;
+  for (guint i = self->groups->len; i-- > 0;)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      if (group->removed && jr_worker_pool_is_empty (group->pool) && !group_has_slot (self, group))
+        g_ptr_array_remove_index (self->groups, i);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_sweep (JrExecutor *self)
+{
+  self->sweep_wanted = FALSE;
+  if (self->sweep == NULL)
+    self->sweep = add_source (self, G_PRIORITY_DEFAULT_IDLE, 0, TRUE, sweep_due, self);
 }
 
 static Group *
@@ -1404,10 +1516,14 @@ on_dependency_done (JrFuture   *dependency,
 
   if (--task->n_dependencies_left == 0)
     {
+      /* The task may be gone after enqueue() (see retry_due()). */
+      JrExecutor *self = g_object_ref (task->executor);
+
       g_clear_pointer (&task->dependencies, g_ptr_array_unref);
       enqueue (task, FALSE);
       /* Its groups may have gone while it waited. */
-      fail_if_no_workers (task->executor);
+      fail_if_no_workers (self);
+      g_object_unref (self);
     }
 }
 
@@ -1514,6 +1630,7 @@ jr_executor_dispose (GObject *object)
   clear_source (&self->endings_source);
   clear_source (&self->progress_flush);
   clear_source (&self->workers_check);
+  clear_source (&self->sweep);
   if (self->progress_dirty != NULL)
     {
       for (guint i = 0; i < self->progress_dirty->len; i++)
@@ -1830,6 +1947,7 @@ submit (JrExecutor          *self,
 {
   g_autoptr(GVariant) owned_args = args != NULL ? g_variant_ref_sink (args) : NULL;
   const JrJobKindInfo *info;
+  JrFuture *future;
   Task *task;
 
   info = check_submit (self, job, owned_args, error);
@@ -1862,11 +1980,13 @@ submit (JrExecutor          *self,
   jr_future_set_cancel_func (task->future, on_future_cancel, task);
 
   /* The caller's reference; the task keeps its own until it is over. */
-  g_object_ref (task->future);
+  future = g_object_ref (task->future);
+  /* The task may be gone after enqueue(): it may start workers, and a
+   * handler of what that changes may shut the executor down. */
   if (options == NULL || options->dependencies->len == 0 ||
       wait_for_dependencies (task, options->dependencies))
     enqueue (task, FALSE);
-  return task->future;
+  return future;
 }
 
 /**
@@ -2441,9 +2561,7 @@ jr_executor_set_group_size (JrExecutor  *self,
  * context's next dispatch, so that a group removed and added again under
  * its name in the meantime takes them. A group that had given up starting
  * workers no longer counts for [property@Jr.Executor:worker-error].
- *
- * What is left of a removed group (a few hundred bytes) is freed with the
- * executor.
+
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED
@@ -2467,6 +2585,7 @@ jr_executor_remove_group (JrExecutor  *self,
    * sees the group gone, and may remove or add groups itself. */
   group->removed = TRUE;
   resize_group (self, group, 0);
+  schedule_sweep (self);
   return TRUE;
 }
 

@@ -413,8 +413,9 @@ test_group_remove (Fixture       *f,
 }
 
 /* A handler of a future that ends as the last worker of a removed group
- * dies (killed after the grace) adds a group: nothing of the removed
- * group may go while the pool's callback is on the stack. */
+ * dies (killed after the grace) adds a group and runs the main loop:
+ * nothing of the removed group may go while the pool's callback is on
+ * the stack. */
 typedef struct {
   JrExecutor *executor;
   JrLauncher *launcher;
@@ -433,6 +434,9 @@ add_group_on_done (JrFuture   *future,
     return;
   g_assert_true (jr_executor_add_group (add->executor, "other", add->launcher, 0, &error));
   g_assert_no_error (error);
+  /* A main loop inside the callback: the removed group, whose last worker
+   * this is, is not freed under it. */
+  jr_test_run_for (50);
 }
 
 static void
@@ -628,6 +632,122 @@ test_group_replace_held (Fixture       *f,
       g_assert_cmpint (worker_pid_of (held[i]), !=, old_pid);
       g_object_unref (held[i]);
     }
+}
+
+/* A group that gave up comes back when a job may need it (the job's
+ * enqueue refills it); a handler of the worker-error that this clears
+ * shuts the executor down, which ends the job: nothing may touch the job
+ * after. Via a dependency, a retry and a submit. */
+typedef struct {
+  gboolean armed;
+  gboolean shut;
+} ShutOnClear;
+
+static void
+shut_down_on_clear (JrExecutor *executor,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  ShutOnClear *shut = data;
+
+  if (shut->armed && jr_executor_get_worker_error (executor) == NULL)
+    {
+      shut->armed = FALSE;
+      shut->shut = jr_executor_shutdown (executor, SHUTDOWN_USEC, NULL);
+    }
+}
+
+/* An executor with a group "good" and a group "bad" (whose launcher
+ * fails, and which takes jobs that read paths) that has given up. */
+static void
+new_executor_with_failed_group (Fixture *f)
+{
+  const char *command[] = { "sh", "-c", "exit 3", "sh", NULL };
+  g_autoptr(JrLauncher) bad = jr_launcher_new_command (command);
+  g_autoptr(JrLauncher) good = jr_launcher_new_command (NULL);
+
+  jr_test_allow_warnings ("No worker of group “bad”*");
+  jr_launcher_set_shared_paths (bad, TRUE);
+  new_executor (f, 0);
+  add_group (f, "good", good, 1);
+  add_group (f, "bad", bad, 1);
+  jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the group to give up");
+}
+
+static void
+test_shutdown_in_refill_dependency (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) first = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  ShutOnClear shut = { FALSE, FALSE };
+
+  new_executor_with_failed_group (f);
+  first = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 300));
+  jr_test_run_until (jr_test_future_started, first, DONE_TIMEOUT_USEC, "a job to start");
+  jr_job_options_add_dependency (options, first);
+  after = jr_executor_submit_full (f->executor, "echo", NULL, options, &error);
+  g_assert_no_error (error);
+  g_assert_true (jr_executor_remove_group (f->executor, "good", &error));
+  g_signal_connect (f->executor, "notify::worker-error", G_CALLBACK (shut_down_on_clear), &shut);
+  shut.armed = TRUE;
+  wait_done (after);
+  g_signal_handlers_disconnect_by_data (f->executor, &shut);
+  g_assert_true (shut.shut);
+  g_assert_cmpint (jr_future_get_state (first), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpint (jr_future_get_state (after), ==, JR_FUTURE_STATE_CANCELLED);
+}
+
+static void
+test_shutdown_in_refill_retry (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_autofree char *counter = g_build_filename (f->dir, "runs", NULL);
+  g_autoptr(JrFuture) flaky = NULL;
+  ShutOnClear shut = { FALSE, FALSE };
+
+  new_executor_with_failed_group (f);
+  jr_job_options_set_retries (options, 3, 300 * 1000);
+  flaky = jr_executor_submit_full (f->executor, "flaky", g_variant_new ("(su)", counter, 1),
+                                   options, &error);
+  g_assert_no_error (error);
+  jr_test_run_until (file_exists, counter, DONE_TIMEOUT_USEC, "the first run");
+  jr_test_run_for (100);
+  g_assert_false (jr_future_get_done (flaky));
+  g_assert_true (jr_executor_remove_group (f->executor, "good", &error));
+  g_signal_connect (f->executor, "notify::worker-error", G_CALLBACK (shut_down_on_clear), &shut);
+  shut.armed = TRUE;
+  wait_done (flaky);
+  g_signal_handlers_disconnect_by_data (f->executor, &shut);
+  g_assert_true (shut.shut);
+  g_assert_cmpint (jr_future_get_state (flaky), ==, JR_FUTURE_STATE_CANCELLED);
+}
+
+static void
+test_shutdown_in_refill_submit (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  ShutOnClear shut = { FALSE, FALSE };
+
+  new_executor_with_failed_group (f);
+  g_assert_true (jr_executor_remove_group (f->executor, "good", &error));
+  /* Past its window of restarts: the next one starts at once. */
+  jr_test_run_for (1100);
+  g_signal_connect (f->executor, "notify::worker-error", G_CALLBACK (shut_down_on_clear), &shut);
+  shut.armed = TRUE;
+  /* Only "bad" may run it: it tries again. */
+  future = submit (f->executor, "file-size", g_variant_new ("(s)", "/etc/hostname"));
+  g_assert_nonnull (future);
+  g_signal_handlers_disconnect_by_data (f->executor, &shut);
+  g_assert_true (shut.shut);
+  wait_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
 }
 
 /* ---- a launcher that cannot start ---- */
@@ -1380,6 +1500,9 @@ main (int    argc,
   ADD ("groups/remove/error-notify", test_group_remove_error_notify);
   ADD ("groups/remove/while-starting", test_group_remove_while_starting);
   ADD ("groups/replace/held", test_group_replace_held);
+  ADD ("shutdown-in-refill/dependency", test_shutdown_in_refill_dependency);
+  ADD ("shutdown-in-refill/retry", test_shutdown_in_refill_retry);
+  ADD ("shutdown-in-refill/submit", test_shutdown_in_refill_submit);
   ADD ("lost/connection", test_connection_lost);
   ADD ("stream/stdio-moved", test_stdio_moved);
   ADD ("stream/input-ends", test_input_ends);
