@@ -260,10 +260,9 @@ static void deliver_endings (JrExecutor *self);
 static void on_future_cancel (JrFuture *future, gpointer data);
 static void fail_if_no_workers (JrExecutor *self);
 static void refill_given_up (JrExecutor *self, gboolean anywhere);
-static void     refresh_worker_error (JrExecutor *self);
-static void     schedule_sweep (JrExecutor *self);
-static void     check_workers_soon (JrExecutor *self);
-static void     fail_if_no_workers (JrExecutor *self);
+static void refresh_worker_error (JrExecutor *self);
+static void schedule_sweep (JrExecutor *self);
+static void check_workers_soon (JrExecutor *self);
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -2561,7 +2560,6 @@ jr_executor_set_group_size (JrExecutor  *self,
  * context's next dispatch, so that a group removed and added again under
  * its name in the meantime takes them. A group that had given up starting
  * workers no longer counts for [property@Jr.Executor:worker-error].
-
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
  *   %JR_JOB_ERROR_STOPPED
