@@ -1518,6 +1518,10 @@ on_dependency_done (JrFuture   *dependency,
       /* The task may be gone after enqueue() (see retry_due()). */
       JrExecutor *self = g_object_ref (task->executor);
 
+      /* Its dependencies may live on, and notify again: nothing of the
+       * task may stay on them. */
+      for (guint i = 0; i < task->dependencies->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
       g_clear_pointer (&task->dependencies, g_ptr_array_unref);
       enqueue (task, FALSE);
       /* Its groups may have gone while it waited. */
@@ -1975,15 +1979,18 @@ submit (JrExecutor          *self,
       task->backoff_usec = MAX (options->first_backoff_usec, 1000);
     }
   g_queue_push_tail_link (&self->tasks, &task->link);
-  task->model_place = jr_jobs_model_append (self->jobs, task->future);
+  /* Cancellable before it is listed: a handler of the model's
+   * items-changed may cancel it, or stop the executor. */
   jr_future_set_cancel_func (task->future, on_future_cancel, task);
+  task->model_place = jr_jobs_model_append (self->jobs, task->future);
 
   /* The caller's reference; the task keeps its own until it is over. */
   future = g_object_ref (task->future);
   /* The task may be gone after enqueue(): it may start workers, and a
    * handler of what that changes may shut the executor down. */
-  if (options == NULL || options->dependencies->len == 0 ||
-      wait_for_dependencies (task, options->dependencies))
+  if (task->place != TASK_ENDED &&
+      (options == NULL || options->dependencies->len == 0 ||
+       wait_for_dependencies (task, options->dependencies)))
     enqueue (task, FALSE);
   return future;
 }

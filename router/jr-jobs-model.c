@@ -46,9 +46,9 @@ jr_jobs_model_get_item (GListModel *model,
     {
       if (position == self->cached_position)
         iter = self->cached;
-      else if (position == self->cached_position + 1)
+      else if (position > 0 && position - 1 == self->cached_position)
         iter = g_sequence_iter_next (self->cached);
-      else if (position + 1 == self->cached_position)
+      else if (self->cached_position > 0 && position == self->cached_position - 1)
         iter = g_sequence_iter_prev (self->cached);
     }
   if (iter == NULL)

@@ -1463,9 +1463,54 @@ test_dependency_order (gconstpointer data)
   run_until_done (c, DONE_TIMEOUT_SEC);
   assert_trivial_result (c);
 
+  /* Nothing of B stays on A, which lives on and may notify again. */
   g_signal_handlers_disconnect_by_data (a, &log);
+  g_assert_cmpuint (g_signal_handler_find (a, G_SIGNAL_MATCH_ID, g_signal_lookup ("notify", G_TYPE_OBJECT),
+                                           0, NULL, NULL, NULL), ==, 0);
+  g_object_notify (G_OBJECT (a), "done");
+
   g_signal_handlers_disconnect_by_data (b, &log);
   g_ptr_array_unref (log.events);
+  shutdown_executor (executor);
+}
+
+/* A handler of the jobs model that cancels a job as it is listed, inside
+ * the submit: the job ends cancelled without ever starting. */
+static void
+cancel_when_listed (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    gpointer    data)
+{
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr(JrFuture) future = g_list_model_get_item (model, position + i);
+
+      g_assert_true (jr_future_cancel (future));
+    }
+}
+
+static void
+test_cancel_when_listed (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) cancelled = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  gulong id;
+
+  id = g_signal_connect (jr_executor_get_jobs (executor), "items-changed",
+                         G_CALLBACK (cancel_when_listed), NULL);
+  cancelled = submit_sleep (executor, LONG_SLEEP_MS);
+  g_signal_handler_disconnect (jr_executor_get_jobs (executor), id);
+  /* Not inside the submit. */
+  g_assert_false (jr_future_get_done (cancelled));
+  after = submit_trivial (executor);
+  run_until_done (cancelled, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (cancelled), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_null (jr_future_get_worker_group (cancelled));
+  run_until_done (after, DONE_TIMEOUT_SEC);
+  assert_trivial_result (after);
   shutdown_executor (executor);
 }
 
@@ -1740,6 +1785,15 @@ test_jobs_model (gconstpointer data)
   f[3] = submit (executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3));
   assert_jobs_model (executor, f, 4);
   g_assert_cmpuint (tracker.n_items, ==, 4);
+  /* Past the end there is nothing, whatever was asked before. */
+  {
+    g_autoptr(JrFuture) first = g_list_model_get_item (jobs, 0);
+    g_autoptr(JrFuture) past = g_list_model_get_item (jobs, G_MAXUINT);
+
+    g_assert_true (first == f[0]);
+    g_assert_null (past);
+    assert_jobs_model (executor, f, 4);
+  }
 
   /* A job cancelled while waiting leaves the model once it is done. */
   run_until_executing (f[0]);
@@ -1959,6 +2013,7 @@ main (int    argc,
   add_for_all ("iterate/order", test_iterate_order);
   add_for_all ("cancel/waiting", test_cancel_waiting);
   add_for_all ("cancel/unstarted-frees-worker", test_cancel_unstarted_frees_worker);
+  add_for_all ("cancel/when-listed", test_cancel_when_listed);
   add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
   add_for_all ("cancel/executing", test_cancel_executing);
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);
