@@ -117,6 +117,27 @@ wait_done (JrFuture *future)
   jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
 }
 
+/* The pid of the worker that ran @future, a "whoami" job. */
+static gint32
+worker_pid_of (JrFuture *future)
+{
+  gint32 pid, group;
+
+  wait_done (future);
+  jr_test_assert_completed (future);
+  g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
+  return pid;
+}
+
+/* The pid of a worker of @executor, found by running a job there. */
+static gint32
+running_worker_pid (JrExecutor *executor)
+{
+  g_autoptr(JrFuture) future = submit (executor, "whoami", NULL);
+
+  return worker_pid_of (future);
+}
+
 static gboolean
 file_exists (gpointer data)
 {
@@ -591,17 +612,6 @@ test_group_remove_while_starting (Fixture       *f,
 
 /* Jobs held ahead of time by the busy worker of a group that is replaced
  * run on the new group's workers; none fails in between. */
-static gint32
-worker_pid_of (JrFuture *future)
-{
-  gint32 pid, group;
-
-  wait_done (future);
-  jr_test_assert_completed (future);
-  g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
-  return pid;
-}
-
 static void
 test_group_replace_held (Fixture       *f,
                          gconstpointer  data)
@@ -609,15 +619,13 @@ test_group_replace_held (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(JrLauncher) old = jr_launcher_new_command (NULL);
   g_autoptr(JrLauncher) replacement = jr_launcher_new_command (NULL);
-  g_autoptr(JrFuture) first = NULL;
   g_autoptr(JrFuture) busy = NULL;
   JrFuture *held[3];
   gint32 old_pid;
 
   new_executor (f, 0);
   add_group (f, "direct", old, 1);
-  first = submit (f->executor, "whoami", NULL);
-  old_pid = worker_pid_of (first);
+  old_pid = running_worker_pid (f->executor);
   busy = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 300));
   for (guint i = 0; i < G_N_ELEMENTS (held); i++)
     held[i] = submit (f->executor, "whoami", NULL);
@@ -807,18 +815,6 @@ test_cannot_start (Fixture       *f,
 }
 
 /* ---- connections lost ---- */
-
-static int
-running_worker_pid (JrExecutor *executor)
-{
-  g_autoptr(JrFuture) future = submit (executor, "whoami", NULL);
-  gint32 pid, group;
-
-  wait_done (future);
-  jr_test_assert_completed (future);
-  g_variant_get (jr_future_get_result (future), "(ii)", &pid, &group);
-  return pid;
-}
 
 /* Through a command (`env`, which becomes the worker), a worker that goes
  * away fails its running job with JR_JOB_ERROR_WORKER_LOST naming the
