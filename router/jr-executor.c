@@ -1980,18 +1980,23 @@ submit (JrExecutor          *self,
     }
   g_queue_push_tail_link (&self->tasks, &task->link);
   /* Cancellable before it is listed: a handler of the model's
-   * items-changed may cancel it, or stop the executor. */
+   * items-changed may cancel it, or shut the executor down (which ends
+   * the task, and frees it but for the reference held here). */
   jr_future_set_cancel_func (task->future, on_future_cancel, task);
-  task->model_place = jr_jobs_model_append (self->jobs, task->future);
+  g_object_ref (self);
+  task_ref (task);
+  jr_jobs_model_append (self->jobs, task->future, &task->model_place);
 
   /* The caller's reference; the task keeps its own until it is over. */
   future = g_object_ref (task->future);
-  /* The task may be gone after enqueue(): it may start workers, and a
-   * handler of what that changes may shut the executor down. */
+  /* enqueue() may start workers, and a handler of what that changes may
+   * shut the executor down. */
   if (task->place != TASK_ENDED &&
       (options == NULL || options->dependencies->len == 0 ||
        wait_for_dependencies (task, options->dependencies)))
     enqueue (task, FALSE);
+  task_unref (task);
+  g_object_unref (self);
   return future;
 }
 

@@ -23,10 +23,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (JrJobsModel, jr_jobs_model, JR, JOBS_MODEL, GObject)
 
 JrJobsModel   *jr_jobs_model_new    (void);
-/* Adds @future at the end; returns its place, for removing it. */
-GSequenceIter *jr_jobs_model_append (JrJobsModel   *self,
-                                     JrFuture      *future);
-void           jr_jobs_model_remove (JrJobsModel   *self,
-                                     GSequenceIter *place);
+/* Adds @future at the end and sets *@place_out to its place, for
+ * removing it, before items-changed is emitted. */
+void           jr_jobs_model_append (JrJobsModel    *self,
+                                     JrFuture       *future,
+                                     GSequenceIter **place_out);
+void           jr_jobs_model_remove (JrJobsModel    *self,
+                                     GSequenceIter  *place);
 
 G_END_DECLS

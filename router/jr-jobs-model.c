@@ -106,16 +106,19 @@ jr_jobs_model_new (void)
   return g_object_new (JR_TYPE_JOBS_MODEL, NULL);
 }
 
-GSequenceIter *
-jr_jobs_model_append (JrJobsModel *self,
-                      JrFuture    *future)
+void
+jr_jobs_model_append (JrJobsModel    *self,
+                      JrFuture       *future,
+                      GSequenceIter **place_out)
 {
   GSequenceIter *place = g_sequence_append (self->items, g_object_ref (future));
 
+  /* Known before anyone hears of it: a handler of items-changed may end
+   * the job, and its ending must find the item to remove. */
+  *place_out = place;
   if (is_watched (self))
     g_list_model_items_changed (G_LIST_MODEL (self),
                                 (guint) g_sequence_iter_get_position (place), 0, 1);
-  return place;
 }
 
 void

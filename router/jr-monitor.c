@@ -115,7 +115,8 @@ struct _JrMonitor {
 
   /* Monitor thread only. */
   guint64     pending_sync;   /* token to push once every lane is read far enough */
-  char        valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid */
+  char        valid_type[JR_FRAME_TYPE_MAX];  /* the last type string found valid, */
+  gsize       valid_type_size;                /* with its NUL; 0 before any */
   JrVariantPins *pins;
   RunFrame    run[BATCH_CAPACITY];
   Checked     checked[BATCH_CAPACITY];
@@ -326,11 +327,14 @@ type_is_valid (JrMonitor  *self,
                const char *type,
                gsize       type_size)
 {
-  if (type_size <= sizeof self->valid_type && memcmp (type, self->valid_type, type_size) == 0)
+  /* The whole string, its end included: a prefix of a valid type (or,
+   * before any, the empty string) is not one. */
+  if (type_size == self->valid_type_size && memcmp (type, self->valid_type, type_size) == 0)
     return TRUE;
   if (!jr_frame_type_is_valid (type, type_size))
     return FALSE;
   memcpy (self->valid_type, type, type_size);
+  self->valid_type_size = type_size;
   return TRUE;
 }
 

@@ -392,6 +392,66 @@ mode_bad_frames (int    argc,
   return EXIT_SUCCESS;
 }
 
+/* A frame of "(tu)" whose type string says @type_size bytes of @type
+ * instead, unterminated if @type holds no NUL within them. */
+static GBytes *
+build_frame_typed (guint64     connection_id,
+                   const char *type,
+                   guint16     type_size)
+{
+  guint8 data[JR_TEST_TU_SIZE];
+  g_autoptr(GBytes) good = NULL;
+  guint8 *frame;
+  JrFrameHeader header;
+  gsize size;
+
+  jr_test_tu_serialize (data, connection_id, 7);
+  good = build_frame (connection_id, "(tu)", data, sizeof data);
+  frame = g_bytes_unref_to_data (g_steal_pointer (&good), &size);
+  memcpy (&header, frame, sizeof header);
+  header.type_size = type_size;
+  memcpy (frame, &header, sizeof header);
+  /* "(tu)" and its NUL fill 5 of the 8 bytes this size keeps for the
+   * type: @type_size up to 8 keeps the frame's layout. */
+  g_assert (type_size >= 1 && type_size <= 8);
+  memset (frame + JR_FRAME_HEADER_SIZE, 0, 8);
+  memcpy (frame + JR_FRAME_HEADER_SIZE, type, MIN (strlen (type) + 1, type_size));
+  return g_bytes_new_take (frame, size);
+}
+
+/* bad-types ID: frames on ID whose type string is empty, or a prefix of
+ * the last valid one without its end, around good seqs 0 and 1. */
+static int
+mode_bad_types (int    argc,
+                char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const struct { const char *type; guint16 size; } bad[] = {
+    { "", 1 }, { "(", 1 }, { "(t", 2 }, { "(tu", 3 }, { "(tu)", 4 },
+  };
+  JrChannel *channel;
+  guint64 id;
+
+  if (argc != 1)
+    return EXIT_USAGE;
+  id = parse_u64 (argv[0]);
+  channel = get_channel ();
+
+  /* The empty type first, before any valid type was seen. */
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GBytes) frame = build_frame_typed (id, bad[i].type, bad[i].size);
+
+      if (i == 1)
+        write_seq (channel, id, 0);
+      if (!jr_channel_write_raw (channel, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                                 &error))
+        fail_error ("jr_channel_write_raw", error);
+    }
+  write_seq (channel, id, 1);
+  return EXIT_SUCCESS;
+}
+
 /* flood-id ID COUNT: COUNT good messages on ID, whoever's pipe it is. */
 static int
 mode_flood_id (int    argc,
@@ -426,6 +486,7 @@ main (int    argc,
     { "scribble-tail", mode_scribble_tail },
     { "big-messages", mode_big_messages },
     { "bad-frames", mode_bad_frames },
+    { "bad-types", mode_bad_types },
     { "flood-id", mode_flood_id },
   };
 

@@ -1514,6 +1514,45 @@ test_cancel_when_listed (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A handler of the jobs model that shuts the executor down as the first
+ * job is listed, inside the submit. */
+static void
+shut_down_when_listed (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       gpointer    data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *shut_down = data;
+
+  if (added == 0 || *shut_down)
+    return;
+  *shut_down = TRUE;
+  g_assert_true (jr_executor_shutdown (g_object_get_data (G_OBJECT (model), "executor"),
+                                       (gint64) DONE_TIMEOUT_SEC * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_shutdown_when_listed (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  GListModel *jobs = jr_executor_get_jobs (executor);
+  g_autoptr(JrFuture) future = NULL;
+  gboolean shut_down = FALSE;
+
+  g_object_set_data (G_OBJECT (jobs), "executor", executor);
+  g_signal_connect (jobs, "items-changed", G_CALLBACK (shut_down_when_listed), &shut_down);
+  future = submit_sleep (executor, LONG_SLEEP_MS);
+  g_assert_true (shut_down);
+  /* The job never ran; its ending took it out of the model. */
+  g_assert_true (jr_future_get_done (future));
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+  g_signal_handlers_disconnect_by_data (jobs, &shut_down);
+}
+
 static void
 test_dependency_failed (gconstpointer data)
 {
@@ -2014,6 +2053,7 @@ main (int    argc,
   add_for_all ("cancel/waiting", test_cancel_waiting);
   add_for_all ("cancel/unstarted-frees-worker", test_cancel_unstarted_frees_worker);
   add_for_all ("cancel/when-listed", test_cancel_when_listed);
+  add_for_all ("shutdown/when-listed", test_shutdown_when_listed);
   add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
   add_for_all ("cancel/executing", test_cancel_executing);
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);

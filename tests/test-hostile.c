@@ -1100,6 +1100,34 @@ test_bad_frames (Fixture       *f,
   sink_close (f, sink);
 }
 
+/* Type strings that are a valid one cut short (no NUL where the frame
+ * says the string ends), or empty: each frame is dropped with a warning,
+ * and the good messages around them arrive. */
+static void
+test_bad_types (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(Sink) sink = sink_new (f);
+  g_autofree char *id = id_arg (sink->id);
+  g_autofree char *prefix = NULL;
+  Launch launch = launch_prepare (f, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  prefix = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": *", launch.channel_id);
+  jr_test_allow_warnings (prefix);
+  child = launch_spawn (&launch, "bad-types", id, NULL);
+  wait_child (child);
+  g_assert_cmpint (child_exit_status (child), ==, 0);
+  wait_channel_closed (f, launch.channel_id);
+  g_assert_cmpuint (sink->seqs->len, ==, 2);
+  g_assert_cmpuint (g_array_index (sink->seqs, guint32, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (sink->seqs, guint32, 1), ==, 1);
+  lines = jr_test_dup_seen_warnings ("*");
+  g_assert_cmpuint (lines->len, ==, 5);
+  sink_close (f, sink);
+}
+
 /* Messages for a pipe that was closed are dropped on the router's thread,
  * with the same limit on warnings. */
 static void
@@ -1191,6 +1219,7 @@ main (int    argc,
   ADD ("memory/big-messages", test_big_messages);
   ADD ("fd-limit", test_fd_limit);
   ADD ("warnings/bad-frames", test_bad_frames);
+  ADD ("warnings/bad-types", test_bad_types);
   ADD ("warnings/closed-pipe-flood", test_closed_pipe_flood);
   ADD_STREAM ("pipes/plain", test_plain_pipes);
   ADD_STREAM ("pipes/forge-claimed", test_forge_claimed);
@@ -1201,6 +1230,7 @@ main (int    argc,
   ADD_STREAM ("memory/big-messages", test_big_messages);
   ADD_STREAM ("fd-limit", test_fd_limit);
   ADD_STREAM ("warnings/bad-frames", test_bad_frames);
+  ADD_STREAM ("warnings/bad-types", test_bad_types);
   ADD_STREAM ("warnings/closed-pipe-flood", test_closed_pipe_flood);
 #undef ADD_STREAM
 #undef ADD
