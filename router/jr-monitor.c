@@ -59,6 +59,10 @@
  * lock: a worker sends on a few pipes at a time (an executor's worker on
  * one or two jobs), a stream on one. */
 #define ALLOWED_CACHE  8u
+/* One lane gathers at a time: one that stops sending in the middle of
+ * its large message (a hung link, a stopped process) while others wait
+ * for their turn is closed after this long without a byte. */
+#define GATHER_STALL_USEC (10 * G_USEC_PER_SEC)
 
 typedef struct {
   JrFrameHeader header;
@@ -86,6 +90,7 @@ typedef struct {
   guint8       *gather;
   gsize         gather_size;
   gsize         gather_filled;
+  gint64        gather_moved;    /* when the gather last got bytes */
   JrFrameHeader gather_header;   /* as checked when the gather started */
   gsize         stalled;         /* unread bytes that are not a whole frame yet */
   guint64       sync_target;     /* where the pending sync wants it read to */
@@ -495,6 +500,20 @@ take_gather_turn (JrMonitor *self,
   return FALSE;
 }
 
+/* Takes @lane out of the line for the gather buffer (its frame came
+ * whole after all, or it is closing): the lane behind it may be first now. */
+static void
+leave_gather_line (JrMonitor *self,
+                   Lane      *lane)
+{
+  if (!lane->waiting_turn)
+    return;
+  g_queue_remove (&self->gather_queue, lane);
+  lane->waiting_turn = FALSE;
+  if (self->gathering == NULL && !g_queue_is_empty (&self->gather_queue))
+    self->rescan = TRUE;
+}
+
 /* Starts gathering the frame at the reader's position, or, without
  * memory for it, skips it. */
 static void
@@ -503,11 +522,7 @@ start_gather (JrMonitor           *self,
               const JrFrameHeader *header,
               gsize                frame_size)
 {
-  if (lane->waiting_turn)
-    {
-      g_queue_remove (&self->gather_queue, lane);
-      lane->waiting_turn = FALSE;
-    }
+  leave_gather_line (self, lane);
   lane->gather = gather_map (frame_size);
   if (lane->gather == NULL)
     {
@@ -520,6 +535,7 @@ start_gather (JrMonitor           *self,
   self->gathering = lane;
   lane->gather_size = frame_size;
   lane->gather_filled = 0;
+  lane->gather_moved = g_get_monotonic_time ();
   lane->gather_header = *header;
   lane->mode = READ_GATHER;
 }
@@ -600,6 +616,8 @@ drain_lane (JrMonitor *self,
           memcpy (lane->gather + lane->gather_filled, data + off, n);
           off += n;
           lane->gather_filled += n;
+          if (n > 0)
+            lane->gather_moved = g_get_monotonic_time ();
           if (lane->gather_filled == lane->gather_size)
             {
               lane->mode = READ_FRAMES;
@@ -623,6 +641,10 @@ drain_lane (JrMonitor *self,
       /* Framing only: the frame is checked on the copy deliver_block()
        * gets, which the worker cannot change under us. */
       status = jr_frame_peek_framing (data + off, len - off, &header, &frame_size, &error);
+      /* A frame that waited for the gather buffer may have come whole
+       * meanwhile (it fits the lane's own buffer): it no longer waits. */
+      if (!(status == JR_FRAME_NEED_MORE && frame_size > ring_half))
+        leave_gather_line (self, lane);
       if ((status == JR_FRAME_OK || status == JR_FRAME_SKIP ||
            (status == JR_FRAME_NEED_MORE && frame_size > ring_half)) &&
           !lane_may_send (self, lane, header.connection_id))
@@ -710,8 +732,7 @@ close_lane (JrMonitor *self,
   summarize_warnings (self, lane, 0, TRUE);
   if (self->gathering == lane)
     end_gather (self, lane);
-  if (lane->waiting_turn)
-    g_queue_remove (&self->gather_queue, lane);
+  leave_gather_line (self, lane);
 
   push_control (self, JR_BATCH_CHANNEL_CLOSED, lane->id, NULL);
   g_ptr_array_remove_index_fast (self->lanes, index);
@@ -726,15 +747,55 @@ read_control (JrMonitor *self)
     ;
 }
 
+/* When the gathering lane, if others wait for its turn, is stalled; 0
+ * when no lane waits. */
+static gint64
+gather_stall_due (JrMonitor *self)
+{
+  if (self->gathering == NULL || g_queue_is_empty (&self->gather_queue))
+    return 0;
+  return self->gathering->gather_moved + GATHER_STALL_USEC;
+}
+
+/* Closes the gathering lane if it is stalled while others wait. */
+static void
+end_stalled_gather (JrMonitor *self)
+{
+  gint64 due = gather_stall_due (self);
+  Lane *lane = self->gathering;
+
+  if (due == 0 || g_get_monotonic_time () < due || lane->broken)
+    return;
+  lane_break (self, lane, "closed: it sent nothing of its %" G_GSIZE_FORMAT "-byte message "
+              "for %d s while other workers waited to send large ones", lane->gather_size,
+              (int) (GATHER_STALL_USEC / G_USEC_PER_SEC));
+  /* Closed in the next pass, which hands the turn on. */
+  self->rescan = TRUE;
+}
+
 /* How long to sleep at most: warnings not said yet are counted in a
- * summary at least once a second. */
+ * summary at least once a second, and a stalled gather is looked at when
+ * due. */
 static int
 sleep_timeout_ms (JrMonitor *self)
 {
+  gint64 due = gather_stall_due (self);
+  int timeout = -1;
+
   for (guint i = 0; i < self->lanes->len; i++)
     if (((Lane *) g_ptr_array_index (self->lanes, i))->warnings.suppressed > 0)
-      return JR_WARN_LIMIT_PERIOD_USEC / 1000;
-  return -1;
+      {
+        timeout = JR_WARN_LIMIT_PERIOD_USEC / 1000;
+        break;
+      }
+  if (due != 0)
+    {
+      int until_due = (int) CLAMP ((due - g_get_monotonic_time () + 999) / 1000, 0,
+                                   GATHER_STALL_USEC / 1000);
+
+      timeout = timeout < 0 ? until_due : MIN (timeout, until_due);
+    }
+  return timeout;
 }
 
 static void
@@ -895,6 +956,11 @@ monitor_thread (gpointer data)
             lane->sync_done = TRUE;
         }
       first = n_lanes > 0 ? (first + 1) % n_lanes : 0;
+
+      /* Only after a whole pass: a lane not read for want of room in the
+       * inbox is not stalled. */
+      if (room)
+        end_stalled_gather (self);
 
       /* A gone writer's ring holds all it will ever hold: once read as far
        * as it goes, the lane is done. */

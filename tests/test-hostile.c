@@ -19,10 +19,12 @@
  */
 #define _GNU_SOURCE 1
 #include <jobrouter.h>
+#include "jr-frame-private.h"
 #include "jr-test.h"
 
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 /* How long to wait for something that must happen: far above any normal
  * run, only there so that a broken build fails instead of hanging. */
 #define DEADLINE_MS   20000u
+#define DEADLINE_USEC ((gint64) DEADLINE_MS * 1000)
 #define DEADLINE_USEC ((gint64) DEADLINE_MS * 1000)
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1128,6 +1131,167 @@ test_bad_types (Fixture       *f,
   sink_close (f, sink);
 }
 
+/* ------------------------------------------------------------------ */
+/* G. Large messages on streams: one lane gathers at a time            */
+/* ------------------------------------------------------------------ */
+
+/* A stream this process writes, and what its pipe got. */
+typedef struct {
+  int         fd;          /* the writing end, non-blocking */
+  guint64     channel_id;
+  Sink       *sink;
+  GByteArray *frame;       /* one "ay" message of the asked size */
+} HandStream;
+
+static void
+hand_stream_init (Fixture    *f,
+                  HandStream *stream,
+                  gsize       message_size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *payload = g_malloc0 (message_size);
+  gsize frame_size = jr_frame_size_for (sizeof "ay", message_size);
+  int fds[2];
+
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+  g_assert_true (g_unix_set_fd_nonblocking (fds[1], TRUE, &error));
+  g_assert_no_error (error);
+  stream->fd = fds[1];
+  stream->channel_id = jr_router_add_stream (f->router, fds[0], &error);
+  g_assert_no_error (error);
+  stream->sink = sink_new (f);
+  stream->frame = g_byte_array_sized_new ((guint) frame_size);
+  g_byte_array_set_size (stream->frame, (guint) frame_size);
+  memset (stream->frame->data, 0, frame_size);
+  jr_frame_write_header (stream->frame->data, stream->sink->id, "ay", message_size);
+  memcpy (stream->frame->data + jr_frame_data_offset (sizeof "ay"), payload, message_size);
+}
+
+static void
+hand_stream_clear (Fixture    *f,
+                   HandStream *stream)
+{
+  if (stream->fd >= 0)
+    close (stream->fd);
+  sink_close (f, stream->sink);
+  g_clear_pointer (&stream->sink, sink_free);
+  g_byte_array_unref (stream->frame);
+}
+
+/* Writes bytes [@from, @to) of the stream's frame, letting the router run
+ * while the pipe is full; returns how many went before @usec passed. */
+static gsize
+hand_stream_write (HandStream *stream,
+                   gsize       from,
+                   gsize       to,
+                   gint64      usec)
+{
+  gint64 until = g_get_monotonic_time () + usec;
+  gsize off = from;
+
+  while (off < to && g_get_monotonic_time () < until)
+    {
+      ssize_t n = write (stream->fd, stream->frame->data + off, to - off);
+
+      if (n > 0)
+        off += (gsize) n;
+      else
+        {
+          g_assert_true (n < 0 && errno == EAGAIN);
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+    }
+  return off - from;
+}
+
+static void
+hand_stream_close (HandStream *stream)
+{
+  close (stream->fd);
+  stream->fd = -1;
+}
+
+/* Lets the monitor read what was written, and the router deliver it. */
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* B's frame, over half its buffer, is seen in part while A gathers: B
+ * waits for the turn. Then B's frame comes whole (it fits B's own
+ * buffer) and is delivered as it is: B no longer waits. A later large
+ * message (C's) gets the turn, and B's end is seen. */
+static void
+test_gather_turn_left (Fixture       *f,
+                       gconstpointer  data)
+{
+  HandStream a, b, c;
+
+  hand_stream_init (f, &a, 2u << 20);
+  hand_stream_init (f, &b, 700u << 10);
+  hand_stream_init (f, &c, 2u << 20);
+
+  g_assert_cmpuint (hand_stream_write (&a, 0, 4096, DEADLINE_USEC), ==, 4096);
+  settle (100);
+  g_assert_cmpuint (hand_stream_write (&b, 0, 4096, DEADLINE_USEC), ==, 4096);
+  settle (100);
+  g_assert_cmpuint (hand_stream_write (&b, 4096, b.frame->len, DEADLINE_USEC), ==, b.frame->len - 4096);
+  hand_stream_close (&b);
+  g_assert_cmpuint (hand_stream_write (&a, 4096, a.frame->len, DEADLINE_USEC), ==, a.frame->len - 4096);
+  hand_stream_close (&a);
+  g_assert_cmpuint (hand_stream_write (&c, 0, c.frame->len, DEADLINE_USEC), ==, c.frame->len);
+  hand_stream_close (&c);
+
+  wait_channel_closed (f, a.channel_id);
+  wait_channel_closed (f, b.channel_id);
+  wait_channel_closed (f, c.channel_id);
+  g_assert_cmpuint (a.sink->n_other, ==, 1);
+  g_assert_cmpuint (b.sink->n_other, ==, 1);
+  g_assert_cmpuint (c.sink->n_other, ==, 1);
+  hand_stream_clear (f, &a);
+  hand_stream_clear (f, &b);
+  hand_stream_clear (f, &c);
+}
+
+/* A stops in the middle of its large message while B waits to send one:
+ * A is closed, with a warning, and B's message comes. */
+static void
+test_gather_stalled (Fixture       *f,
+                     gconstpointer  data)
+{
+  HandStream a, b;
+  g_autofree char *pattern = NULL;
+  g_autoptr(GPtrArray) warned = NULL;
+
+  hand_stream_init (f, &a, 2u << 20);
+  hand_stream_init (f, &b, 2u << 20);
+  pattern = g_strdup_printf ("Worker queue %" G_GUINT64_FORMAT ": closed: it sent nothing*",
+                             a.channel_id);
+  jr_test_allow_warnings (pattern);
+
+  g_assert_cmpuint (hand_stream_write (&a, 0, 4096, DEADLINE_USEC), ==, 4096);
+  settle (100);
+  /* All of B, while A sends nothing more. */
+  g_assert_cmpuint (hand_stream_write (&b, 0, b.frame->len, DEADLINE_USEC), ==, b.frame->len);
+  hand_stream_close (&b);
+  wait_channel_closed (f, a.channel_id);
+  wait_channel_closed (f, b.channel_id);
+  g_assert_cmpuint (a.sink->n_other, ==, 0);
+  g_assert_cmpuint (b.sink->n_other, ==, 1);
+  warned = jr_test_dup_seen_warnings (pattern);
+  g_assert_cmpuint (warned->len, ==, 1);
+  hand_stream_clear (f, &a);
+  hand_stream_clear (f, &b);
+}
+
 /* Messages for a pipe that was closed are dropped on the router's thread,
  * with the same limit on warnings. */
 static void
@@ -1231,6 +1395,8 @@ main (int    argc,
   ADD_STREAM ("fd-limit", test_fd_limit);
   ADD_STREAM ("warnings/bad-frames", test_bad_frames);
   ADD_STREAM ("warnings/bad-types", test_bad_types);
+  ADD_STREAM ("gather/turn-left", test_gather_turn_left);
+  ADD_STREAM ("gather/stalled", test_gather_stalled);
   ADD_STREAM ("warnings/closed-pipe-flood", test_closed_pipe_flood);
 #undef ADD_STREAM
 #undef ADD
