@@ -323,15 +323,43 @@ jr_job_get_sender (JrJob *job)
   return job->sender;
 }
 
+/* Of an error message too large to send, this much is sent: enough for
+ * any reader, far below the limit on messages. */
+#define ERROR_TEXT_KEEP (64u * 1024u)
+
+/* @job_error with its message cut to ERROR_TEXT_KEEP bytes, on a
+ * character's start. */
+static GError *
+cut_error (const GError *job_error)
+{
+  gsize length = strlen (job_error->message);
+  gsize keep = MIN (length, ERROR_TEXT_KEEP);
+
+  while (keep > 0 && keep < length && (job_error->message[keep] & 0xC0) == 0x80)
+    keep--;
+  return g_error_new (job_error->domain, job_error->code, "%.*s… (%" G_GSIZE_FORMAT " more bytes cut)",
+                      (int) keep, job_error->message, length - keep);
+}
+
 static void
 report_error (JrSender     *sender,
               guint64       job_id,
               const GError *job_error)
 {
   g_autoptr(GError) send_failure = NULL;
+  g_autoptr(GError) cut = NULL;
 
-  if (!jr_job_message_send_error (sender, job_id, job_error, &send_failure))
-    g_warning ("Could not report a job's error: %s", send_failure->message);
+  if (jr_job_message_send_error (sender, job_id, job_error, &send_failure))
+    return;
+  /* The job must end all the same: with the start of what it said. */
+  if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE))
+    {
+      g_clear_error (&send_failure);
+      cut = cut_error (job_error);
+      if (jr_job_message_send_error (sender, job_id, cut, &send_failure))
+        return;
+    }
+  g_warning ("Could not report a job's error: %s", send_failure->message);
 }
 
 static void

@@ -125,6 +125,26 @@ job_fail (JrJob     *job,
   return NULL;
 }
 
+/* Fails with a message of as many bytes as asked ("é" and "x"s). */
+static GVariant *
+job_fail_long (JrJob     *job,
+               GVariant  *args,
+               GError   **error)
+{
+  guint64 size;
+  char *message;
+
+  g_variant_get (args, "(t)", &size);
+  g_return_val_if_fail (size >= 2, NULL);
+  message = g_malloc (size + 1);
+  memcpy (message, "é", 2);
+  memset (message + 2, 'x', size - 2);
+  message[size] = '\0';
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+  g_free (message);
+  return NULL;
+}
+
 static GVariant *
 job_crash (JrJob     *job,
            GVariant  *args,
@@ -549,6 +569,7 @@ executor_test_jobs_register (void)
   jr_register_job_full ("progress", job_progress, G_VARIANT_TYPE ("(u)"), NULL);
   jr_register_job_full ("iterate", job_iterate, G_VARIANT_TYPE ("(u)"), NULL);
   jr_register_job_full ("fail", job_fail, G_VARIANT_TYPE ("(sis)"), NULL);
+  jr_register_job_full ("fail-long", job_fail_long, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job_full ("crash", job_crash, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("ignore-cancel", job_ignore_cancel, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job ("echo", job_echo);
@@ -577,7 +598,7 @@ executor_test_jobs_register (void)
   /* All but those that take paths of this machine may run anywhere. */
   {
     static const char * const anywhere[] = {
-      "sleep", "progress", "iterate", "fail", "crash", "ignore-cancel", "echo", "big-result",
+      "sleep", "progress", "iterate", "fail", "fail-long", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
       "leave-handler", "stray-handler-calls", "weak-cancellable", "cancel-weak", "forge-job-id", "forge-pipes", "garbage-message",
       "whoami", "print", "flood-stderr",

@@ -1337,6 +1337,31 @@ test_result_too_large (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A job's error message too large to send: the job fails all the same,
+ * with the start of its message, and the worker goes on. */
+static void
+test_error_too_large (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) long_error = NULL;
+  g_autoptr(JrFuture) next = NULL;
+  const GError *error;
+
+  long_error = submit (executor, JR_JOB_KIND_CALL, "fail-long",
+                       g_variant_new ("(t)", (guint64) JR_MESSAGE_SIZE_MAX + 1));
+  run_until_done (long_error, DONE_TIMEOUT_SEC);
+  assert_failed_with (long_error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  error = jr_future_get_error (long_error);
+  g_assert_true (g_str_has_prefix (error->message, "éxxx"));
+  g_assert_nonnull (strstr (error->message, " more bytes cut)"));
+  g_assert_cmpuint (strlen (error->message), <, 128 * 1024);
+
+  next = submit_trivial (executor);
+  run_until_done (next, DONE_TIMEOUT_SEC);
+  assert_trivial_result (next);
+  shutdown_executor (executor);
+}
+
 /* ---- arguments and results arrive intact under a backlog ---- */
 
 /* Many jobs at once, so that workers get jobs queued behind their running
@@ -2063,6 +2088,7 @@ main (int    argc,
   add_for_all ("errors/unavailable", test_unavailable);
   add_for_all ("errors/submit-after-stop", test_submit_after_stop);
   add_for_all ("errors/result-too-large", test_result_too_large);
+  add_for_all ("errors/error-too-large", test_error_too_large);
   add_for_all ("errors/domains", test_error_domains);
   add_for_all ("args/backlog", test_args_backlog);
   add_for_all ("dependencies/order", test_dependency_order);
