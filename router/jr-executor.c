@@ -2121,11 +2121,23 @@ jr_executor_submit_iteration (JrExecutor  *self,
  *
  * Since: 0.1
  */
+/* Cancels every job not cancelled yet. A handler of a cancel may call
+ * this again: the futures are taken first, and cancelling one twice does
+ * nothing. */
+static void
+cancel_all (JrExecutor *self)
+{
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GList *l = self->tasks.head; l != NULL; l = l->next)
+    g_ptr_array_add (futures, g_object_ref (((Task *) l->data)->future));
+  for (guint i = 0; i < futures->len; i++)
+    jr_future_cancel (g_ptr_array_index (futures, i));
+}
+
 void
 jr_executor_stop (JrExecutor *self)
 {
-  g_autoptr(GPtrArray) futures = NULL;
-
   g_return_if_fail (JR_IS_EXECUTOR (self));
 
   if (self->state != JR_EXECUTOR_STATE_RUNNING)
@@ -2133,13 +2145,7 @@ jr_executor_stop (JrExecutor *self)
 
   g_object_ref (self);
   set_state (self, JR_EXECUTOR_STATE_STOPPING);
-
-  futures = g_ptr_array_new_with_free_func (g_object_unref);
-  for (GList *l = self->tasks.head; l != NULL; l = l->next)
-    g_ptr_array_add (futures, g_object_ref (((Task *) l->data)->future));
-  for (guint i = 0; i < futures->len; i++)
-    jr_future_cancel (g_ptr_array_index (futures, i));
-
+  cancel_all (self);
   /* STOPPED, if nothing is left to wait for, comes from the main context. */
   self->stop_pending = TRUE;
   g_object_unref (self);
@@ -2223,6 +2229,9 @@ jr_executor_shutdown (JrExecutor  *self,
 
   g_object_ref (self);
   jr_executor_stop (self);
+  /* Called from a handler of a stop's cancel, the stop has not reached
+   * every job yet: reach them here, or this would wait for them. */
+  cancel_all (self);
   deadline = timeout_usec < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_usec;
 
   for (;;)

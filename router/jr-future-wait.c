@@ -34,29 +34,38 @@ outcome (JrFuture  *self,
  * future done, or the waiting cancelled — returns it and lets go. */
 typedef struct {
   JrFuture     *future;
-  GCancellable *cancellable;
   gulong        done_id;
-  gulong        cancelled_id;
+  GSource      *cancelled;  /* the cancellable's, on the task's context */
 } Wait;
+
+static void
+drop_cancelled_source (Wait *wait)
+{
+  if (wait->cancelled == NULL)
+    return;
+  g_source_destroy (wait->cancelled);
+  g_clear_pointer (&wait->cancelled, g_source_unref);
+}
 
 static void
 wait_free (Wait *wait)
 {
   g_clear_signal_handler (&wait->done_id, wait->future);
-  if (wait->cancelled_id != 0)
-    g_cancellable_disconnect (wait->cancellable, wait->cancelled_id);
-  g_clear_object (&wait->cancellable);
+  drop_cancelled_source (wait);
   g_clear_object (&wait->future);
   g_free (wait);
 }
 
-/* Stops waiting; FALSE when that was done already. */
+/* Stops waiting; FALSE when that was done already. On the task's thread
+ * only: so is everything that touches the wait. */
 static gboolean
 stop_waiting (Wait *wait)
 {
   if (wait->done_id == 0)
     return FALSE;
   g_clear_signal_handler (&wait->done_id, wait->future);
+  /* It holds the task: let go of it. */
+  drop_cancelled_source (wait);
   return TRUE;
 }
 
@@ -71,10 +80,14 @@ on_done (JrFuture   *future,
   g_object_unref (task);
 }
 
+/* The wait's cancellable may fire on any thread; its source dispatches
+ * this on the task's, and holds the task until stop_waiting() drops it
+ * (no handler runs on another thread with a task that may be gone). */
 static gboolean
-return_cancelled (gpointer data)
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      data)
 {
-  GTask *task = data;
+  g_autoptr(GTask) task = g_object_ref (data);
 
   if (stop_waiting (g_task_get_task_data (task)))
     {
@@ -82,15 +95,6 @@ return_cancelled (gpointer data)
       g_object_unref (task);
     }
   return G_SOURCE_REMOVE;
-}
-
-/* The wait's cancellable may fire on any thread: hop to the task's. */
-static void
-on_wait_cancelled (GCancellable *cancellable,
-                   GTask        *task)
-{
-  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, return_cancelled,
-                              g_object_ref (task), g_object_unref);
 }
 
 /**
@@ -134,9 +138,11 @@ jr_future_wait_async (JrFuture            *self,
                                     g_object_ref (task));
   if (cancellable != NULL)
     {
-      wait->cancellable = g_object_ref (cancellable);
-      wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
-                                                  task, NULL);
+      wait->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (wait->cancelled, G_SOURCE_FUNC (on_wait_cancelled),
+                             g_object_ref (task), g_object_unref);
+      g_source_set_static_name (wait->cancelled, "[jobrouter] future wait cancelled");
+      g_source_attach (wait->cancelled, g_task_get_context (task));
     }
 }
 

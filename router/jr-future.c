@@ -213,19 +213,24 @@ set_state (JrFuture      *self,
 }
 
 /* WAITING or EXECUTING → CANCELLING. Returns FALSE if the state did not
- * allow it. With @tell_executor, the executor's cancel function runs last,
- * on this (the future's) thread. */
+ * allow it. With @tell_executor, the executor's cancel function runs on
+ * this (the future's) thread, before anyone hears of the change. */
 static gboolean
 enter_cancelling (JrFuture *self,
                   gboolean  tell_executor)
 {
+  guint changes;
+
   if (!state_is_cancellable (self->state))
     return FALSE;
 
-  notify_changes (self, set_state (self, JR_FUTURE_STATE_CANCELLING));
-
-  if (tell_executor && self->cancel_func != NULL && self->state == JR_FUTURE_STATE_CANCELLING)
+  changes = set_state (self, JR_FUTURE_STATE_CANCELLING);
+  /* The executor first (it ends nothing here, it only sends the cancel
+   * on its way): a handler of the change may shut the executor down,
+   * which waits for this job to end. */
+  if (tell_executor && self->cancel_func != NULL)
     self->cancel_func (self, self->cancel_data);
+  notify_changes (self, changes);
 
   return TRUE;
 }

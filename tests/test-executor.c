@@ -1578,6 +1578,53 @@ test_shutdown_when_listed (gconstpointer data)
   g_signal_handlers_disconnect_by_data (jobs, &shut_down);
 }
 
+/* A handler that shuts the executor down as its future turns CANCELLING:
+ * the cancel has reached the job by then (or the shutdown would wait for
+ * a job that nobody told to end). */
+static void
+shut_down_when_cancelling (JrFuture   *future,
+                           GParamSpec *pspec,
+                           gpointer    data)
+{
+  g_autoptr(GError) error = NULL;
+  guint *n_shutdowns = data;
+
+  if (jr_future_get_state (future) != JR_FUTURE_STATE_CANCELLING || (*n_shutdowns)++ > 0)
+    return;
+  g_assert_true (jr_executor_shutdown (g_object_get_data (G_OBJECT (future), "executor"),
+                                       5 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_shutdown_when_cancelling (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 2);
+  g_autoptr(JrFuture) first = submit_sleep (executor, LONG_SLEEP_MS);
+  g_autoptr(JrFuture) second = submit_sleep (executor, LONG_SLEEP_MS);
+  guint n_shutdowns = 0;
+
+  run_until_executing (first);
+  run_until_executing (second);
+  g_object_set_data (G_OBJECT (first), "executor", executor);
+  g_signal_connect (first, "notify::state", G_CALLBACK (shut_down_when_cancelling), &n_shutdowns);
+
+  if (g_str_has_suffix (g_test_get_path (), "-in-stop"))
+    {
+      /* The stop cancels the first, whose handler shuts down before the
+       * stop reached the second. */
+      jr_executor_stop (executor);
+    }
+  else
+    g_assert_true (jr_future_cancel (first));
+
+  g_assert_cmpuint (n_shutdowns, ==, 1);
+  g_assert_cmpint (jr_executor_get_state (executor), ==, JR_EXECUTOR_STATE_STOPPED);
+  g_assert_cmpint (jr_future_get_state (first), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpint (jr_future_get_state (second), ==, JR_FUTURE_STATE_CANCELLED);
+  g_signal_handlers_disconnect_by_data (first, &n_shutdowns);
+}
+
 static void
 test_dependency_failed (gconstpointer data)
 {
@@ -2079,6 +2126,8 @@ main (int    argc,
   add_for_all ("cancel/unstarted-frees-worker", test_cancel_unstarted_frees_worker);
   add_for_all ("cancel/when-listed", test_cancel_when_listed);
   add_for_all ("shutdown/when-listed", test_shutdown_when_listed);
+  add_for_all ("shutdown/when-cancelling", test_shutdown_when_cancelling);
+  add_for_all ("shutdown/when-cancelling-in-stop", test_shutdown_when_cancelling);
   add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
   add_for_all ("cancel/executing", test_cancel_executing);
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);

@@ -361,6 +361,65 @@ test_async_wait_cancelled_from_thread (void)
   outcome_clear (&outcome);
 }
 
+/* The wait's cancellable is cancelled on another thread, and an earlier
+ * handler of the application's holds that emission while the future is
+ * done, the wait called back and its task freed: nothing of the wait may
+ * run on that thread afterwards. */
+typedef struct {
+  GCancellable *cancellable;
+  gint          in_handler;
+  gint          go_on;
+} SlowCancel;
+
+static void
+hold_cancel (GCancellable *cancellable,
+             SlowCancel   *slow)
+{
+  g_atomic_int_set (&slow->in_handler, TRUE);
+  while (!g_atomic_int_get (&slow->go_on))
+    g_usleep (1000);
+}
+
+static gpointer
+cancel_slowly (gpointer data)
+{
+  SlowCancel *slow = data;
+
+  g_cancellable_cancel (slow->cancellable);
+  return NULL;
+}
+
+static void
+test_async_cancelled_while_done (void)
+{
+  JrFuture *future = new_started ();
+  SlowCancel slow = { g_cancellable_new (), FALSE, FALSE };
+  Outcome outcome = { 0 };
+  GThread *thread;
+
+  g_signal_connect (slow.cancellable, "cancelled", G_CALLBACK (hold_cancel), &slow);
+  jr_future_wait_async (future, slow.cancellable, on_wait_done, &outcome);
+  thread = g_thread_new ("cancel-slowly", cancel_slowly, &slow);
+  while (!g_atomic_int_get (&slow.in_handler))
+    g_usleep (1000);
+
+  jr_future_complete (future, g_variant_new_int32 (7));
+  jr_test_run_until (jr_test_flag_is_set, &outcome.called, JOB_TIMEOUT_USEC,
+                     "the wait_async callback");
+  g_object_unref (future);
+  jr_test_run_for (20);
+
+  g_atomic_int_set (&slow.go_on, TRUE);
+  g_thread_join (thread);
+  jr_test_run_for (20);
+  if (outcome.error != NULL)
+    g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  else
+    g_assert_cmpint (g_variant_get_int32 (outcome.value), ==, 7);
+  outcome_clear (&outcome);
+  g_object_unref (slow.cancellable);
+}
+
 /* Whichever comes first wins: the future done and the wait cancelled in
  * one turn of the loop call back once. */
 static gboolean
@@ -591,6 +650,7 @@ main (int    argc,
   g_test_add_func ("/future-wait/sync/timeout", test_sync_timeout);
   g_test_add_func ("/future-wait/sync/own-context", test_sync_own_context);
   g_test_add_func ("/future-wait/async/completed", test_async_completed);
+  g_test_add_func ("/future-wait/async/cancelled-while-done", test_async_cancelled_while_done);
   g_test_add_func ("/future-wait/async/completed-no-value", test_async_completed_no_value);
   g_test_add_func ("/future-wait/async/failed", test_async_failed);
   g_test_add_func ("/future-wait/async/job-cancelled", test_async_job_cancelled);
