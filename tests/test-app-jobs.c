@@ -126,6 +126,29 @@ run_job_expect_error (Fixture    *fixture,
   g_assert_error ((GError *) jr_future_get_error (future), domain, code);
 }
 
+/* Runs a job as a user whom mode 0 keeps out. Root reads every file, so as
+ * root the whole process takes another effective user for the job's
+ * sake (glibc changes it on every thread, the executor's too); the
+ * fixture's folder must let that user in. */
+static GVariant *
+run_job_unprivileged (Fixture    *fixture,
+                      const char *name,
+                      const char *arg)
+{
+  gboolean root = geteuid () == 0;
+  GVariant *result;
+
+  if (root)
+    {
+      g_assert_cmpint (g_chmod (fixture->dir, 0755), ==, 0);
+      g_assert_cmpint (seteuid (65534), ==, 0);
+    }
+  result = run_job (fixture, name, arg);
+  if (root)
+    g_assert_cmpint (seteuid (0), ==, 0);
+  return result;
+}
+
 /* ---- the table ---- */
 
 static void
@@ -518,17 +541,13 @@ test_checksum_unreadable (Fixture       *fixture,
   g_autoptr(GVariant) result = NULL;
   const char *report;
 
-  if (geteuid () == 0)
-    {
-      g_test_skip ("root reads every file");
-      return;
-    }
-
   /* One unreadable file is reported, the others still hashed. */
+  g_assert_cmpint (g_chmod (a, 0644), ==, 0);
   g_assert_cmpint (g_chmod (secret, 0), ==, 0);
-  result = run_job (fixture, "checksum", fixture->dir);
+  result = run_job_unprivileged (fixture, "checksum", fixture->dir);
   report = g_variant_get_string (result, NULL);
-  g_assert_true (g_str_has_prefix (report, SHA256_ABC "  a.txt\n# 1 file, 4 bytes\n"));
+  /* (Which bytes the summary counts is the checksum tests' business.) */
+  g_assert_true (g_str_has_prefix (report, SHA256_ABC "  a.txt\n# 1 file, "));
   g_assert_nonnull (strstr (report, "# could not read secret: "));
 }
 
@@ -631,6 +650,56 @@ test_find_duplicates_none (Fixture       *fixture,
   g_assert_cmpuint (g_variant_n_children (result), ==, 0);
 }
 
+/* What cannot be read is listed as the checksum job lists it (docs/app.md),
+ * not skipped in silence: a file of a size another has, and a folder. */
+static void
+test_find_duplicates_unreadable (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const JrAppJob *job = jr_app_jobs_lookup ("find-duplicates");
+  g_autofree char *a = write_file (fixture, "a", "same", -1);
+  g_autofree char *b = write_file (fixture, "b", "same", -1);
+  g_autofree char *secret = write_file (fixture, "secret", "same", -1);
+  g_autofree char *hidden = write_file (fixture, "locked/c", "same", -1);
+  g_autofree char *locked = g_path_get_dirname (hidden);
+  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(s)", fixture->dir));
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) problems = NULL;
+  g_autofree const char **strv = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *summary = NULL;
+  const char *hash;
+  guint64 size;
+
+  g_assert_cmpint (g_chmod (a, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (b, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (secret, 0), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+  result = run_job_unprivileged (fixture, "find-duplicates", fixture->dir);
+  /* So that the fixture can remove it. */
+  g_assert_cmpint (g_chmod (locked, 0700), ==, 0);
+
+  /* The group of what could be read, then what could not. */
+  g_assert_cmpuint (g_variant_n_children (result), ==, 2);
+  g_variant_get_child (result, 1, "(t&s@as)", &size, &hash, &problems);
+  g_assert_cmpuint (size, ==, 0);
+  g_assert_cmpstr (hash, ==, "");
+  strv = g_variant_get_strv (problems, NULL);
+  g_assert_cmpuint (g_strv_length ((char **) strv), ==, 2);
+  g_assert_true (g_str_has_prefix (strv[0], "locked: "));
+  g_assert_true (g_str_has_prefix (strv[1], "secret: "));
+
+  text = jr_app_job_format_result (job, args, result);
+  g_test_message ("%s", text);
+  g_assert_true (g_str_has_prefix (text, "2 files of 4 bytes, sha256 "));
+  g_assert_nonnull (strstr (text, "\n  a\n  b\n# 1 group of duplicates, 4 bytes wasted\n"
+                                  "# could not read locked: "));
+  g_assert_nonnull (strstr (text, "\n# could not read secret: "));
+  /* The summary is still the count of groups. */
+  summary = jr_app_job_summarize_result (job, args, result);
+  g_assert_cmpstr (summary, ==, "1 group of duplicates, 4 bytes wasted");
+}
+
 /* ---- compress ---- */
 
 static char *
@@ -697,6 +766,29 @@ test_compress (Fixture       *fixture,
   run_job_expect_error (fixture, "compress", path, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_true (g_file_get_contents (gz_path, &gz_after, NULL, NULL));
   g_assert_true (memcmp (gz_before, gz_after, gz_length) == 0);
+}
+
+/* FILE.gz is as private as FILE: made private, then given FILE's
+ * permissions, as gzip does. */
+static void
+test_compress_permissions (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  static const guint modes[] = { 0600, 0644, 0640 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("file-%o", modes[i]);
+      g_autofree char *path = write_file (fixture, name, "some text", -1);
+      g_autofree char *gz_path = g_strconcat (path, ".gz", NULL);
+      g_autoptr(GVariant) result = NULL;
+      GStatBuf st;
+
+      g_assert_cmpint (g_chmod (path, modes[i]), ==, 0);
+      result = run_job (fixture, "compress", path);
+      g_assert_cmpint (g_stat (gz_path, &st), ==, 0);
+      g_assert_cmpuint (st.st_mode & 07777, ==, modes[i]);
+    }
 }
 
 static void
@@ -884,6 +976,191 @@ test_run_command_cancel (Fixture       *fixture,
   g_assert_true (jr_test_process_is_gone (pid));
 }
 
+/* A line without end costs no more than LINE_MAX_BYTES (64 KiB) plus a
+ * chunk: it is cut there, the rest dropped up to its newline, and said so. */
+static void
+test_run_command_long_line (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) utf8_lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(JrFuture) utf8 = NULL;
+  g_autofree char *expected = g_strnfill (64 * 1024, 'x');
+  const char *line;
+
+  /* 50 MB of x, then a newline: one line cut, then the next whole. */
+  future = run_command (fixture, "yes x | tr -d '\\n' | head -c 50000000; echo; echo after",
+                        lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (lines->len, ==, 2);
+  line = g_ptr_array_index (lines, 0);
+  g_assert_true (g_str_has_prefix (line, expected));
+  g_assert_cmpstr (line + strlen (expected), ==, " [… line cut at 64 KiB]");
+  g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "after");
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (future)), ==, 2);
+
+  /* Cut at the start of a character, not inside one ("a" then two-byte
+   * "é"s: byte 65536 is the second byte of one), and with no newline at
+   * all. */
+  utf8 = run_command (fixture, "printf a; yes é | tr -d '\\n' | head -c 200000", utf8_lines);
+  g_assert_cmpint (jr_future_get_state (utf8), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (utf8_lines->len, ==, 1);
+  line = g_ptr_array_index (utf8_lines, 0);
+  g_assert_true (g_utf8_validate (line, -1, NULL));
+  g_assert_null (strstr (line, "\xef\xbf\xbd"));  /* no U+FFFD */
+  g_assert_true (g_str_has_suffix (line, "é [… line cut at 64 KiB]"));
+  g_assert_cmpuint (strlen (line), ==, 64 * 1024 - 1 + strlen (" [… line cut at 64 KiB]"));
+}
+
+/* The process group of @pid, from /proc; 0 when it is gone. */
+static int
+process_group (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+  char state;
+  int ppid, pgrp;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+      (end = strrchr (stat, ')')) == NULL ||
+      sscanf (end + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+    return 0;
+  return pgrp;
+}
+
+static void
+wait_gone (int pid)
+{
+  /* SIGKILL is immediate, but the kernel takes a moment to tear down. */
+  for (guint i = 0; i < 500 && !jr_test_process_is_gone (pid); i++)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (jr_test_process_is_gone (pid));
+}
+
+typedef struct {
+  JrFuture  *future;
+  GPtrArray *lines;
+  guint      n_lines;
+} Started;
+
+static gboolean
+has_lines_or_done (gpointer data)
+{
+  Started *started = data;
+
+  return started->lines->len >= started->n_lines || jr_future_get_done (started->future);
+}
+
+/* Submits @command_line to @executor and runs until it printed @n_pids
+ * lines, each a pid; returns its future (its lines still go to
+ * @lines), the pids in @pids. */
+static JrFuture *
+start_command (JrExecutor *executor,
+               const char *command_line,
+               GPtrArray  *lines,
+               int        *pids,
+               guint       n_pids)
+{
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_ITERATION);
+  g_autoptr(GError) error = NULL;
+  Started started = { NULL, lines, n_pids };
+
+  started.future = jr_executor_submit_full (executor, "run-command",
+                                            g_variant_new ("(s)", command_line),
+                                            options, &error);
+  g_assert_no_error (error);
+  g_signal_connect (started.future, "yielded", G_CALLBACK (on_yielded), lines);
+  jr_test_run_until (has_lines_or_done, &started, DONE_TIMEOUT_USEC, "the command's pids");
+  g_assert_cmpuint (lines->len, ==, n_pids);
+  for (guint i = 0; i < n_pids; i++)
+    {
+      pids[i] = (int) g_ascii_strtoll (g_ptr_array_index (lines, i), NULL, 10);
+      g_assert_cmpint (pids[i], >, 1);
+    }
+  return started.future;
+}
+
+/* Cancels @future, which runs a command, and waits for its end. */
+static void
+cancel_command (JrFuture  *future,
+                GPtrArray *lines)
+{
+  jr_future_cancel (future);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
+  g_signal_handlers_disconnect_by_data (future, lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+}
+
+/* A cancel takes down the command's children's children too: here a
+ * shell, the shell it started, and that one's sleep. */
+static void
+test_run_command_cancel_tree (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+  int pids[3];
+
+  future = start_command (fixture->executor,
+                          "echo $$; sh -c 'echo $$; sleep 300 & echo $!; wait'",
+                          lines, pids, G_N_ELEMENTS (pids));
+  cancel_command (future, lines);
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    wait_gone (pids[i]);
+}
+
+/* In a worker process the command stays in the worker's process group
+ * (docs/reference/guarantees.md); a cancel ends the command and what it
+ * started, and leaves the worker alone. */
+static void
+test_run_command_worker_cancel (void)
+{
+  JrExecutor *executor = jr_test_shutdown_at_teardown (jr_executor_new (JR_TRANSPORT_PROCESSES, 1));
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+  int pids[3];  /* the worker, the shell, its sleep */
+
+  future = start_command (executor, "echo $PPID; echo $$; sleep 300 & echo $!; wait",
+                          lines, pids, G_N_ELEMENTS (pids));
+  g_assert_cmpint (pids[0], !=, getpid ());
+  g_assert_cmpint (process_group (pids[0]), ==, pids[0]);
+  g_assert_cmpint (process_group (pids[1]), ==, pids[0]);
+  g_assert_cmpint (process_group (pids[2]), ==, pids[0]);
+
+  cancel_command (future, lines);
+  wait_gone (pids[1]);
+  wait_gone (pids[2]);
+  g_assert_false (jr_test_process_is_gone (pids[0]));
+}
+
+/* A worker that dies (killed, crashed) takes its job's command and all
+ * that started with it: they are in its process group, which the executor
+ * kills. */
+static void
+test_run_command_worker_killed (void)
+{
+  JrExecutor *executor = jr_test_shutdown_at_teardown (jr_executor_new (JR_TRANSPORT_PROCESSES, 1));
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JrFuture) future = NULL;
+  int pids[4];  /* the worker, the shell, a sub-shell, its sleep */
+
+  future = start_command (executor,
+                          "echo $PPID; echo $$; sh -c 'echo $$; sleep 300 & echo $!; wait'",
+                          lines, pids, G_N_ELEMENTS (pids));
+  g_assert_cmpint (pids[0], !=, getpid ());
+
+  g_assert_cmpint (kill (pids[0], SIGKILL), ==, 0);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
+  g_signal_handlers_disconnect_by_data (future, lines);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_FAILED);
+  g_assert_error ((GError *) jr_future_get_error (future), JR_JOB_ERROR,
+                  JR_JOB_ERROR_WORKER_CRASHED);
+  for (guint i = 1; i < G_N_ELEMENTS (pids); i++)
+    wait_gone (pids[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -914,7 +1191,9 @@ main (int    argc,
   ADD ("checksum/cancel", test_checksum_cancel);
   ADD ("find-duplicates/groups", test_find_duplicates);
   ADD ("find-duplicates/none", test_find_duplicates_none);
+  ADD ("find-duplicates/unreadable", test_find_duplicates_unreadable);
   ADD ("compress/round-trip", test_compress);
+  ADD ("compress/permissions", test_compress_permissions);
   ADD ("compress/folder", test_compress_folder);
   ADD ("run-command/lines", test_run_command_lines);
   ADD ("run-command/shell", test_run_command_shell);
@@ -924,8 +1203,14 @@ main (int    argc,
   ADD ("run-command/not-found", test_run_command_not_found);
   ADD ("run-command/bad-quoting", test_run_command_bad_quoting);
   ADD ("run-command/cancel", test_run_command_cancel);
+  ADD ("run-command/cancel-tree", test_run_command_cancel_tree);
+  ADD ("run-command/long-line", test_run_command_long_line);
 
 #undef ADD
+
+  /* Worker processes, which are this program run again. */
+  g_test_add_func ("/app/jobs/run-command/worker-cancel", test_run_command_worker_cancel);
+  g_test_add_func ("/app/jobs/run-command/worker-killed", test_run_command_worker_killed);
 
   return g_test_run ();
 }

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Like gzip(1) it refuses to overwrite an existing FILE.gz; unlike gzip it
- * keeps FILE. A failed or cancelled run removes its partial output.
+ * Like gzip(1) it refuses to overwrite an existing FILE.gz, and FILE.gz
+ * gets FILE's permissions; unlike gzip it keeps FILE. A failed or
+ * cancelled run removes its partial output.
  */
 #include "jr-app-job-funcs.h"
 #include "jr-app-job-util.h"
@@ -64,7 +65,8 @@ jr_app_job_compress (JrJob     *job,
   in_info = g_file_query_info (in_file,
                                G_FILE_ATTRIBUTE_STANDARD_SIZE ","
                                G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                               G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                               G_FILE_ATTRIBUTE_TIME_MODIFIED ","
+                               G_FILE_ATTRIBUTE_UNIX_MODE,
                                G_FILE_QUERY_INFO_NONE, cancellable, error);
   if (in_info == NULL)
     return NULL;
@@ -80,7 +82,9 @@ jr_app_job_compress (JrJob     *job,
   in = g_file_read (in_file, cancellable, error);
   if (in == NULL)
     return NULL;
-  out = g_file_create (out_file, G_FILE_CREATE_NONE, cancellable, error);
+  /* Private while it is written: FILE may be secret. It gets FILE's
+   * permissions once complete, as gzip does. */
+  out = g_file_create (out_file, G_FILE_CREATE_PRIVATE, cancellable, error);
   if (out == NULL)
     return NULL;
 
@@ -102,6 +106,17 @@ jr_app_job_compress (JrJob     *job,
       g_output_stream_close (gz, NULL, NULL);
       g_file_delete (out_file, NULL, NULL);
       return NULL;
+    }
+
+  /* Not the type bits, nor set-id or sticky ones, which mean nothing on a
+   * .gz. Should this fail (a file system without modes) the file stays
+   * private: the safe side, and gzip only warns. */
+  if (g_file_info_has_attribute (in_info, G_FILE_ATTRIBUTE_UNIX_MODE))
+    {
+      guint32 mode = g_file_info_get_attribute_uint32 (in_info, G_FILE_ATTRIBUTE_UNIX_MODE);
+
+      g_file_set_attribute_uint32 (out_file, G_FILE_ATTRIBUTE_UNIX_MODE, mode & 0777,
+                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
     }
 
   out_info = g_file_query_info (out_file, G_FILE_ATTRIBUTE_STANDARD_SIZE,

@@ -6,6 +6,11 @@
  * Only files that share their size with another can be duplicates, so only
  * those are hashed; then files group by (size, SHA-256). Empty files are
  * left out: they are all alike and waste nothing.
+ *
+ * What could not be read (a folder, a file to hash) is reported, as the
+ * checksum job does, instead of failing the whole search: the result's
+ * type has no field for it, so it comes last as a group of its own with
+ * no hash, (0, "", ["PATH: MESSAGE", …]); no real group has an empty hash.
  */
 #include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
@@ -68,6 +73,7 @@ group_by_hash (GPtrArray      *files,
                guint           start,
                guint           end,
                GPtrArray      *groups,
+               GPtrArray      *problems,
                JrAppProgress  *progress,
                GError        **error)
 {
@@ -92,7 +98,10 @@ group_by_hash (GPtrArray      *files,
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
-          continue;  /* unreadable: cannot be shown to be a duplicate */
+          /* Cannot be shown to be a duplicate: say so, and go on. */
+          g_ptr_array_add (problems, g_strdup_printf ("%s: %s", file->relpath,
+                                                      local_error->message));
+          continue;
         }
 
       group = g_hash_table_lookup (by_hash, hash);
@@ -128,6 +137,7 @@ jr_app_job_find_duplicates (JrJob     *job,
                             GError   **error)
 {
   const char *root = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
   GVariantBuilder builder;
@@ -137,7 +147,7 @@ jr_app_job_find_duplicates (JrJob     *job,
 
   g_variant_get (args, "(&s)", &root);
 
-  files = jr_app_scan_files (job, root, NULL, error);
+  files = jr_app_scan_files (job, root, problems, error);
   if (files == NULL)
     return NULL;
   g_ptr_array_sort (files, compare_size);
@@ -164,7 +174,7 @@ jr_app_job_find_duplicates (JrJob     *job,
       while (end < files->len && ((JrAppFile *) g_ptr_array_index (files, end))->size == first->size)
         end++;
       if (first->size > 0 && end - start > 1 &&
-          !group_by_hash (files, start, end, groups, &progress, error))
+          !group_by_hash (files, start, end, groups, problems, &progress, error))
         return NULL;
       start = end;
     }
@@ -184,6 +194,13 @@ jr_app_job_find_duplicates (JrJob     *job,
                                                        group->relpaths->len));
       g_variant_builder_close (&builder);
     }
+  if (problems->len > 0)
+    {
+      g_ptr_array_sort (problems, compare_strings);
+      g_variant_builder_add (&builder, "(ts@as)", (guint64) 0, "",
+                             g_variant_new_strv ((const char * const *) problems->pdata,
+                                                 problems->len));
+    }
 
   if (!jr_app_progress_finish (&progress, NULL, error))
     {
@@ -194,41 +211,54 @@ jr_app_job_find_duplicates (JrJob     *job,
   return g_variant_builder_end (&builder);
 }
 
+/* The groups, then a "#" summary line and a "# could not read" line per
+ * problem, as the checksum job's report ends. */
 char *
 jr_app_job_find_duplicates_format (GVariant *args,
                                    GVariant *result)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
   g_autofree char *wasted_text = NULL;
   GVariantIter iter;
   guint64 size, wasted = 0;
   const char *hash;
   GVariant *paths;
-  gsize n_groups;
+  gsize n_groups = 0;
 
-  n_groups = g_variant_iter_init (&iter, result);
+  g_variant_iter_init (&iter, result);
   while (g_variant_iter_loop (&iter, "(t&s@as)", &size, &hash, &paths))
     {
-      g_autofree char *size_text = g_format_size (size);
+      g_autofree char *size_text = NULL;
       g_autofree const char **strv = g_variant_get_strv (paths, NULL);
       guint n = g_strv_length ((char **) strv);
 
+      if (hash[0] == '\0')
+        {
+          for (guint i = 0; strv[i] != NULL; i++)
+            g_string_append_printf (problems, "# could not read %s\n", strv[i]);
+          continue;
+        }
+
+      size_text = g_format_size (size);
       g_string_append_printf (text, "%u files of %s, sha256 %.16s…\n", n, size_text, hash);
       for (guint i = 0; strv[i] != NULL; i++)
         g_string_append_printf (text, "  %s\n", strv[i]);
       wasted += size * (n - 1);
+      n_groups++;
     }
 
   wasted_text = g_format_size (wasted);
   if (n_groups == 0)
-    g_string_append (text, "No duplicate files.\n");
+    g_string_append (text, "# No duplicate files.\n");
   else
     {
       g_autofree char *count_text = jr_app_format_count (n_groups);
 
-      g_string_append_printf (text, "%s %s of duplicates, %s wasted\n",
+      g_string_append_printf (text, "# %s %s of duplicates, %s wasted\n",
                               count_text, n_groups == 1 ? "group" : "groups", wasted_text);
     }
+  g_string_append_len (text, problems->str, problems->len);
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 GVariant *jr_app_job_checksum              (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_checksum_format       (GVariant *args, GVariant *result);
 
-/* "(s)" folder → "a(tsas)": (size, sha256, relative paths) per group */
+/* "(s)" folder → "a(tsas)": (size, sha256, relative paths) per group; what
+ * could not be read comes last, as (0, "", ["PATH: MESSAGE", …]) */
 GVariant *jr_app_job_find_duplicates        (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_find_duplicates_format (GVariant *args, GVariant *result);
 

@@ -3,19 +3,27 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The command runs in its own process group, so that a cancel kills what it
- * started too (a pipeline, a script's children), not only the first process.
+ * The command stays in the process group of the worker that runs it (see
+ * docs/reference/guarantees.md): the worker kills its group when it ends,
+ * and the executor kills it when the worker dies, so nothing the command
+ * started outlives its worker. A cancel kills the command and everything
+ * under it (a pipeline, a script's children), not only the first process,
+ * and leaves the worker alone.
  */
 #include "jr-app-jobs.h"
 #include "jr-app-job-funcs.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* A line longer than this is cut: one message must stay far below
  * JR_MESSAGE_SIZE_MAX, and nobody reads a megabyte-long line. */
 #define LINE_MAX_BYTES (64 * 1024)
+/* What is read from the command at a time. */
+#define READ_CHUNK (64 * 1024)
 /* What an error message quotes of the last line of output. */
 #define LAST_LINE_CHARS 200
 
@@ -46,37 +54,124 @@ command_argv (const char  *command_line,
   return g_strdupv ((char **) sh);
 }
 
+/* No setpgid(): the command stays in the worker's process group, which
+ * the worker and the executor kill when the worker ends or dies. And the
+ * kernel kills it when the thread that started it dies (that thread waits
+ * for it, so only with its process): the only end for a command of the
+ * threads transport when the application is killed. Its own children
+ * then go to init: only a cancel reaches them there. Async-signal-safe,
+ * between fork and exec. */
 static void
 child_setup (gpointer user_data)
 {
-  /* async-signal-safe, between fork and exec */
-  setpgid (0, 0);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* The parent died before prctl(): nobody would end us. */
+  if (getppid () != (pid_t) GPOINTER_TO_INT (user_data))
+    _exit (127);
 }
 
+/* Adds the children of @parent to @pids from the process table, for a
+ * kernel without /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN). */
 static void
-kill_group (GSubprocess *process)
+add_children_by_scan (pid_t   parent,
+                      GArray *pids)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  if (proc == NULL)
+    return;
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *end;
+      char state;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strconcat ("/proc/", name, "/stat", NULL);
+      /* "PID (COMM) STATE PPID …", where COMM may hold anything */
+      if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+          (end = strrchr (stat, ')')) == NULL ||
+          sscanf (end + 1, " %c %d", &state, &ppid) != 2 || ppid != parent)
+        continue;
+      {
+        pid_t child = (pid_t) g_ascii_strtoll (name, NULL, 10);
+
+        g_array_append_val (pids, child);
+      }
+    }
+}
+
+/* Adds the children of @parent to @pids: those of each of its threads,
+ * since a thread that forks is its child's parent. */
+static void
+add_children (pid_t   parent,
+              GArray *pids)
+{
+  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", (int) parent);
+  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
+  const char *tid;
+
+  if (tasks == NULL)
+    return;  /* gone */
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (task_path, tid, "children", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      char *p, *end;
+
+      if (!g_file_get_contents (path, &text, NULL, &error))
+        {
+          if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) &&
+              g_file_test (task_path, G_FILE_TEST_IS_DIR))
+            {
+              add_children_by_scan (parent, pids);
+              return;
+            }
+          continue;  /* the thread ended */
+        }
+      for (p = text;; p = end)
+        {
+          pid_t child = (pid_t) g_ascii_strtoll (p, &end, 10);
+
+          if (end == p)
+            break;
+          if (child > 0)
+            g_array_append_val (pids, child);
+        }
+    }
+}
+
+/* Kills the command and every process under it. Each is stopped before its
+ * children are read: a process with a SIGSTOP pending cannot complete a
+ * fork, so the tree cannot grow behind the walk, and its children cannot
+ * be handed to init by its exit before they are found. Then all go at
+ * once. A process that left the tree before (a double fork) is out of
+ * reach here; in a worker it is still in the worker's process group,
+ * which goes with the worker. */
+static void
+kill_tree (GSubprocess *process)
 {
   const char *id = g_subprocess_get_identifier (process);
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
 
-  /* NULL once the process was reaped: nothing left of the leader; the group
-   * may still hold its children, but its id can no longer be trusted. */
+  /* NULL once the process was reaped: its id can no longer be trusted. */
   if (id != NULL)
-    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), SIGKILL);
+    {
+      pid_t root = (pid_t) g_ascii_strtoll (id, NULL, 10);
+
+      g_array_append_val (pids, root);
+      for (guint i = 0; i < pids->len; i++)
+        if (kill (g_array_index (pids, pid_t, i), SIGSTOP) == 0)
+          add_children (g_array_index (pids, pid_t, i), pids);
+      for (guint i = 0; i < pids->len; i++)
+        kill (g_array_index (pids, pid_t, i), SIGKILL);
+    }
   g_subprocess_force_exit (process);
-}
-
-static char *
-to_line (char  *raw,
-         gsize  length)
-{
-  g_autofree char *owned = raw;
-
-  if (length > 0 && raw[length - 1] == '\r')
-    length--;
-  if (length > LINE_MAX_BYTES)
-    length = LINE_MAX_BYTES;
-  /* Yields are GVariant strings, which must be UTF-8. */
-  return g_utf8_make_valid (raw, length);
 }
 
 static gboolean
@@ -85,6 +180,134 @@ is_blank (const char *text)
   for (const char *p = text; *p != '\0'; p++)
     if (!g_ascii_isspace (*p))
       return FALSE;
+  return TRUE;
+}
+
+/* The output, split into lines as it comes. A line keeps at most
+ * LINE_MAX_BYTES + 1 bytes, enough to tell whether it is longer; the rest
+ * of a longer one is dropped until its newline, so that a command printing
+ * gigabytes without one costs no memory. */
+typedef struct {
+  JrJob    *job;
+  GString  *line;       /* the line so far */
+  gboolean  overflow;   /* bytes of it were dropped */
+  char     *last_line;  /* the last one that was not blank */
+  guint64   n_lines;
+} Output;
+
+/* Backs @length up to the start of a character of @text, for a cut that
+ * would split one. */
+static gsize
+char_boundary (const char *text,
+               gsize       length)
+{
+  while (length > 0 && ((guchar) text[length] & 0xc0) == 0x80)
+    length--;
+  return length;
+}
+
+/* The line as a yield: without its \r, valid UTF-8 (yields are GVariant
+ * strings), and at most LINE_MAX_BYTES, saying so when it was cut. */
+static char *
+to_line (Output *output)
+{
+  const char *raw = output->line->str;
+  gsize length = output->line->len;
+  gboolean cut = output->overflow;
+  g_autofree char *valid = NULL;
+
+  if (!cut && length > 0 && raw[length - 1] == '\r')
+    length--;
+  if (length > LINE_MAX_BYTES)
+    {
+      cut = TRUE;
+      length = char_boundary (raw, LINE_MAX_BYTES);
+    }
+  valid = g_utf8_make_valid (raw, length);
+  /* Each invalid byte became a three-byte U+FFFD. */
+  length = strlen (valid);
+  if (length > LINE_MAX_BYTES)
+    {
+      cut = TRUE;
+      valid[char_boundary (valid, LINE_MAX_BYTES)] = '\0';
+    }
+  if (cut)
+    return g_strconcat (valid, " [… line cut at 64 KiB]", NULL);
+  return g_steal_pointer (&valid);
+}
+
+static void
+output_append (Output     *output,
+               const char *bytes,
+               gsize       length)
+{
+  gsize room = LINE_MAX_BYTES + 1 - output->line->len;
+
+  if (output->overflow)
+    return;
+  if (length > room)
+    {
+      length = room;
+      output->overflow = TRUE;
+    }
+  g_string_append_len (output->line, bytes, length);
+}
+
+static gboolean
+output_end_line (Output  *output,
+                 GError **error)
+{
+  g_autofree char *line = to_line (output);
+
+  g_string_truncate (output->line, 0);
+  output->overflow = FALSE;
+  /* Kept to say why it failed: commands print that last. */
+  if (!is_blank (line))
+    {
+      g_free (output->last_line);
+      output->last_line = g_strdup (line);
+    }
+  if (!jr_job_yield (output->job, g_variant_new_string (line), error))
+    return FALSE;
+  output->n_lines++;
+  return TRUE;
+}
+
+/* Reads @stream to its end, yielding each line; the last one needs no
+ * newline. */
+static gboolean
+read_lines (Output        *output,
+            GInputStream  *stream,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *buffer = g_malloc (READ_CHUNK);
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, READ_CHUNK, cancellable, error);
+      const char *p = buffer;
+      const char *end = buffer + MAX (n, 0);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      for (;;)
+        {
+          const char *newline = memchr (p, '\n', end - p);
+
+          output_append (output, p, (newline != NULL ? newline : end) - p);
+          if (newline == NULL)
+            break;
+          if (!output_end_line (output, error))
+            return FALSE;
+          p = newline + 1;
+        }
+    }
+
+  if (output->line->len > 0 || output->overflow)
+    return output_end_line (output, error);
   return TRUE;
 }
 
@@ -135,10 +358,10 @@ jr_app_job_run_command (JrJob     *job,
   g_auto(GStrv) argv = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) output = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *last_line = NULL;
-  guint64 n_lines = 0;
+  Output output = { .job = job, .line = line };
   int status;
 
   g_variant_get (args, "(&s)", &command_line);
@@ -149,41 +372,21 @@ jr_app_job_run_command (JrJob     *job,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup,
+                                         GINT_TO_POINTER ((int) getpid ()), NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   if (process == NULL)
     return NULL;
 
-  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  g_data_input_stream_set_newline_type (output, G_DATA_STREAM_NEWLINE_TYPE_LF);
-
-  for (;;)
-    {
-      gsize length = 0;
-      char *raw = g_data_input_stream_read_line (output, &length, cancellable, &local_error);
-
-      g_autofree char *line = NULL;
-
-      if (raw == NULL)
-        break;  /* end of output, or an error */
-      line = to_line (raw, length);
-      /* Kept to say why it failed: commands print that last. */
-      if (!is_blank (line))
-        {
-          g_free (last_line);
-          last_line = g_strdup (line);
-        }
-      if (!jr_job_yield (job, g_variant_new_string (line), &local_error))
-        break;
-      n_lines++;
-    }
+  read_lines (&output, g_subprocess_get_stdout_pipe (process), cancellable, &local_error);
+  last_line = output.last_line;
 
   if (local_error == NULL)
     g_subprocess_wait (process, cancellable, &local_error);
 
   if (local_error != NULL)
     {
-      kill_group (process);
+      kill_tree (process);
       g_subprocess_wait (process, NULL, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
@@ -196,7 +399,7 @@ jr_app_job_run_command (JrJob     *job,
       return NULL;
     }
 
-  return g_variant_new_uint64 (n_lines);
+  return g_variant_new_uint64 (output.n_lines);
 }
 
 char *
