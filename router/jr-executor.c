@@ -1593,6 +1593,65 @@ maybe_finish_stopping (JrExecutor *self)
 
 /* ---- the object ---- */
 
+/* The endings an executor had when it was dropped: told from its main
+ * context's next dispatch, not inside the unref (GTask's rule; a Python
+ * executor is dropped by the garbage collector). Tasks no longer touch
+ * their executor once ended. */
+typedef struct {
+  GQueue       endings;   /* Task */
+  JrJobsModel *jobs;
+} LateEndings;
+
+static gboolean
+deliver_late_endings (gpointer data)
+{
+  LateEndings *late = data;
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&late->endings)) != NULL)
+    {
+      Task *task = link->data;
+
+      finish_future (task);
+      if (task->model_place != NULL)
+        jr_jobs_model_remove (late->jobs, g_steal_pointer (&task->model_place));
+      task_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+late_endings_free (gpointer data)
+{
+  LateEndings *late = data;
+  GList *link;
+
+  /* Not delivered (the context went first): let go all the same. */
+  while ((link = g_queue_pop_head_link (&late->endings)) != NULL)
+    task_unref (link->data);
+  g_object_unref (late->jobs);
+  g_free (late);
+}
+
+static void
+deliver_endings_later (JrExecutor *self)
+{
+  g_autoptr(GSource) source = NULL;
+  LateEndings *late;
+
+  if (g_queue_is_empty (&self->endings))
+    return;
+  late = g_new0 (LateEndings, 1);
+  late->endings = self->endings;
+  g_queue_init (&self->endings);
+  late->jobs = g_object_ref (self->jobs);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, ENDINGS_PRIORITY);
+  g_source_set_callback (source, deliver_late_endings, late, late_endings_free);
+  g_source_set_static_name (source, "[jobrouter] dropped executor's futures' ends");
+  g_source_attach (source, jr_router_get_context (self->router));
+}
+
 static void
 jr_executor_dispose (GObject *object)
 {
@@ -1605,7 +1664,8 @@ jr_executor_dispose (GObject *object)
       /* Dropped while jobs run: kill and reap worker processes. A worker
        * thread is joined: one whose job ignores cancellation holds this up
        * until that job returns. Every future still ends, cancelled (or as
-       * its job ended, if that is not delivered yet). */
+       * its job ended, if that is not delivered yet), at the main
+       * context's next dispatch. */
       self->state = JR_EXECUTOR_STATE_STOPPED;
       g_ptr_array_set_size (self->groups, 0);
       while ((link = self->tasks.head) != NULL)
@@ -1616,14 +1676,7 @@ jr_executor_dispose (GObject *object)
           jr_future_cancel (task->future);
           task_end (task, END_CANCELLED, NULL, NULL);
         }
-      while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
-        {
-          Task *task = link->data;
-
-          finish_future (task);
-          jr_jobs_model_remove (self->jobs, g_steal_pointer (&task->model_place));
-          task_unref (task);
-        }
+      deliver_endings_later (self);
       for (guint i = 0; i < self->slots->len; i++)
         g_free (g_ptr_array_index (self->slots, i));
       g_ptr_array_set_size (self->slots, 0);

@@ -680,7 +680,10 @@ give_up (JrWorkerPool *pool,
   clear_source (&pool->respawn_timer);
   g_clear_error (&pool->failure);
   pool->failure = error;
-  g_warning ("%s", error->message);
+  /* Said where it belongs (the executor's worker-error, the futures it
+   * fails): a warning of the library's own would say it again, on the
+   * terminal of an application that already shows it. */
+  g_debug ("%s", error->message);
   if (pool->callbacks.start_failed != NULL)
     pool->callbacks.start_failed (error, pool->user_data);
 }

@@ -1539,6 +1539,29 @@ test_cancel_when_listed (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* An executor dropped while its jobs run: their futures end cancelled,
+ * and leave its jobs model, at the next dispatch, not inside the unref. */
+static void
+test_dropped_ends_later (gconstpointer data)
+{
+  JrExecutor *executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(GListModel) jobs = g_object_ref (jr_executor_get_jobs (executor));
+  g_autoptr(JrFuture) running = submit_sleep (executor, LONG_SLEEP_MS);
+  g_autoptr(JrFuture) queued = submit_sleep (executor, LONG_SLEEP_MS);
+
+  run_until_executing (running);
+  g_object_unref (executor);
+  g_assert_false (jr_future_get_done (running));
+  g_assert_false (jr_future_get_done (queued));
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 2);
+
+  run_until_done (running, DONE_TIMEOUT_SEC);
+  run_until_done (queued, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (running), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpint (jr_future_get_state (queued), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+}
+
 /* A handler of the jobs model that shuts the executor down as the first
  * job is listed, inside the submit. */
 static void
@@ -2126,6 +2149,7 @@ main (int    argc,
   add_for_all ("cancel/unstarted-frees-worker", test_cancel_unstarted_frees_worker);
   add_for_all ("cancel/when-listed", test_cancel_when_listed);
   add_for_all ("shutdown/when-listed", test_shutdown_when_listed);
+  add_for_all ("dropped/ends-later", test_dropped_ends_later);
   add_for_all ("shutdown/when-cancelling", test_shutdown_when_cancelling);
   add_for_all ("shutdown/when-cancelling-in-stop", test_shutdown_when_cancelling);
   add_for_all ("cancel/waiting-backlog", test_cancel_waiting_backlog);
