@@ -7,13 +7,18 @@
  * "--" (or the end), so that `jobrouter run run-command ls -l` works.
  * Results and what the jobs print go to stdout; progress, states and
  * errors to stderr. Exit status: 0 when every job
- * completed, 1 when one failed or was cancelled, 2 on a usage error, 130
- * after SIGINT or SIGTERM (the jobs are cancelled, the workers stopped).
+ * completed, 1 when one failed or was cancelled or stdout could not be
+ * written, 2 on a usage error, 130 after SIGINT, SIGTERM or SIGHUP, 141
+ * when the reader of stdout went away (the jobs are cancelled and the
+ * workers stopped first).
  */
 #include "jr-cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -32,12 +37,28 @@ typedef struct {
   GError         *submit_error;
 } CliJob;
 
+/* Set by `jobrouter run` when stdout is a regular file, read by the
+ * checksum job (app/jobs/jr-app-job-checksum.c): "DEVICE:INODE" of a file
+ * to leave out of the report. */
+#define CHECKSUM_SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
+
 typedef struct {
   GMainLoop    *loop;
   JrExecutor   *executor;
+  JrCliDisplay *display;
   GPtrArray    *jobs;
   gboolean      interrupted;
+  gboolean      stopping;   /* the jobs are cancelled, the workers stopped */
+  int           out_errno;  /* of a failed write to stdout */
 } Cli;
+
+/* The signal handler writes a byte to [1]; the main loop watches [0], and
+ * so does the display while it waits for a slow reader, so that a signal
+ * ends that wait too. */
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t signal_caught;
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void
 cli_job_free (gpointer data)
@@ -187,17 +208,16 @@ on_state (JrFuture   *future,
     g_main_loop_quit (cli->loop);
 }
 
-static gboolean
-on_signal (gpointer user_data)
+/* Cancels every job and stops the workers, once. */
+static void
+stop_jobs (Cli *cli)
 {
-  Cli *cli = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (cli->interrupted)
-    return G_SOURCE_CONTINUE;
-  cli->interrupted = TRUE;
+  if (cli->stopping)
+    return;
+  cli->stopping = TRUE;
 
-  g_printerr ("\njobrouter: interrupted, cancelling the jobs\n");
   for (guint i = 0; i < cli->jobs->len; i++)
     {
       CliJob *job = g_ptr_array_index (cli->jobs, i);
@@ -208,10 +228,95 @@ on_signal (gpointer user_data)
 
   /* Leave no worker behind, even one whose job ignores the cancel. */
   if (!jr_executor_shutdown (cli->executor, SHUTDOWN_TIMEOUT_US, &error))
-    g_printerr ("jobrouter: stopping the workers: %s\n", error->message);
+    jr_cli_display_message (cli->display, "jobrouter: stopping the workers: %s",
+                            error->message);
 
   g_main_loop_quit (cli->loop);
+}
+
+static void
+on_signal_caught (int signum)
+{
+  int saved = errno;
+  char byte = 1;
+
+  signal_caught = signum;
+  /* The pipe does not block: full, it already says it. */
+  if (write (signal_pipe[1], &byte, 1) < 0)
+    {
+    }
+  errno = saved;
+}
+
+/* Not SIG_IGN, which commands run by the jobs would inherit through
+ * exec(): a handler is reset there. Here write() says EPIPE instead. */
+static void
+on_sigpipe (int signum)
+{
+}
+
+static void
+set_handler (int    signum,
+             void (*handler) (int))
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = handler;
+  sigemptyset (&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction (signum, &action, NULL);
+}
+
+static gboolean
+on_signal (int          fd,
+           GIOCondition condition,
+           gpointer     user_data)
+{
+  Cli *cli = user_data;
+  char bytes[16];
+
+  while (read (fd, bytes, sizeof bytes) > 0)
+    ;
+  if (cli->stopping)
+    return G_SOURCE_CONTINUE;
+  cli->interrupted = TRUE;
+
+  /* The output may be stuck on a reader that does not read: no more
+   * waiting for it. */
+  jr_cli_display_stop_waiting (cli->display);
+  jr_cli_display_message (cli->display, "\njobrouter: interrupted, cancelling the jobs");
+  stop_jobs (cli);
   return G_SOURCE_CONTINUE;
+}
+
+/* stdout failed (EPIPE: the reader is gone): the results would be lost,
+ * no use running the jobs. */
+static void
+on_output_error (int      errsv,
+                 gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->out_errno = errsv;
+  stop_jobs (cli);
+}
+
+/* `jobrouter run -q checksum . > SHA256SUMS`: the shell made the file
+ * before the job lists the folder; tell the job to leave it out. */
+static void
+skip_output_file (void)
+{
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                                                (guint64) st.st_dev, (guint64) st.st_ino);
+
+      g_setenv (CHECKSUM_SKIP_ENV, value, TRUE);
+    }
+  else
+    g_unsetenv (CHECKSUM_SKIP_ENV);
 }
 
 static void
@@ -250,6 +355,7 @@ report (Cli      *cli,
       JrFutureState state = job->future ? jr_future_get_state (job->future)
                                         : JR_FUTURE_STATE_FAILED;
       g_autofree char *text = NULL;
+      g_autofree char *printed = NULL;
 
       if (state == JR_FUTURE_STATE_COMPLETED)
         {
@@ -264,14 +370,15 @@ report (Cli      *cli,
               g_autofree char *where = jr_app_groups_describe_where (job->future);
 
               if (where != NULL)
-                g_printerr ("jobrouter: %s ran %s\n", job->label, where);
+                jr_cli_display_message (cli->display, "jobrouter: %s ran %s", job->label, where);
             }
           if (one)
-            printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+            printed = g_strconcat (text, g_str_has_suffix (text, "\n") ? "" : "\n", NULL);
           else if (strchr (text, '\n') == NULL)
-            printf ("%s: %s\n", job->label, text);
+            printed = g_strdup_printf ("%s: %s\n", job->label, text);
           else
-            printf ("== %s ==\n%s", job->label, text);
+            printed = g_strdup_printf ("== %s ==\n%s", job->label, text);
+          jr_cli_display_print (cli->display, printed);
           continue;
         }
 
@@ -279,14 +386,44 @@ report (Cli      *cli,
       if (error == NULL && job->future != NULL)
         error = jr_future_get_error (job->future);
       if (state == JR_FUTURE_STATE_FAILED)
-        g_printerr ("jobrouter: %s: %s\n", job->label, error ? error->message : "failed");
+        jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label,
+                                error ? error->message : "failed");
       else if (!quiet || state != JR_FUTURE_STATE_CANCELLED)
-        g_printerr ("jobrouter: %s: %s\n", job->label,
-                    state == JR_FUTURE_STATE_CANCELLED ? "cancelled" : "did not finish");
+        jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label,
+                                state == JR_FUTURE_STATE_CANCELLED ? "cancelled"
+                                                                   : "did not finish");
     }
 
-  if (cli->interrupted)
+  return status;
+}
+
+/* The exit status once the output is written: a write error or a signal
+ * overrides what the jobs gave. */
+static int
+final_status (Cli          *cli,
+              JrCliDisplay *display,
+              int           status)
+{
+  int errsv = jr_cli_display_flush (display);
+
+  /* Anything printed through stdio (GLib's own g_print()) too. */
+  if (errsv == 0 && (fflush (stdout) != 0 || ferror (stdout)))
+    errsv = errno != 0 ? errno : EIO;
+  if (errsv == 0)
+    errsv = cli->out_errno;
+
+  if (errsv != 0 && errsv != EPIPE)
+    {
+      jr_cli_display_message (display, "jobrouter: write error: %s", g_strerror (errsv));
+      jr_cli_display_flush (display);
+      return JR_CLI_EXIT_JOB_FAILED;
+    }
+  if (cli->interrupted || signal_caught != 0)
     return JR_CLI_EXIT_INTERRUPTED;
+  /* The reader is gone (`| head -1`): said with the status a shell gives
+   * a program killed by SIGPIPE, without a message. */
+  if (errsv == EPIPE)
+    return JR_CLI_EXIT_BROKEN_PIPE;
   return status;
 }
 
@@ -297,13 +434,16 @@ run_jobs (GPtrArray   *jobs,
           GPtrArray   *groups,
           gboolean     quiet)
 {
-  g_autoptr(JrCliDisplay) display = jr_cli_display_new (stderr, stdout, quiet);
+  g_autoptr(JrCliDisplay) display = jr_cli_display_new (STDERR_FILENO, STDOUT_FILENO, quiet);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(JrExecutor) executor = NULL;
   g_autoptr(GError) error = NULL;
-  Cli cli = { .loop = loop, .jobs = jobs };
-  guint sigint_id, sigterm_id;
+  Cli cli = { .loop = loop, .jobs = jobs, .display = display };
+  guint signal_id;
   int status;
+
+  /* Before the executor: its worker processes inherit the environment. */
+  skip_output_file ();
 
   /* No use starting more workers than there are jobs. With groups given
    * (--workers local:2,ssh:box:4), they are the whole pool. */
@@ -336,8 +476,18 @@ run_jobs (GPtrArray   *jobs,
     }
   cli.executor = executor;
 
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &cli);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &cli);
+  if (!g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error) ||
+      !g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error) ||
+      !g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, &error))
+    g_error ("jobrouter: cannot make a pipe: %s", error->message);
+  signal_caught = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (stop_signals); i++)
+    set_handler (stop_signals[i], on_signal_caught);
+  set_handler (SIGPIPE, on_sigpipe);
+  signal_id = g_unix_fd_add_full (G_PRIORITY_HIGH, signal_pipe[0], G_IO_IN, on_signal, &cli,
+                                  NULL);
+  jr_cli_display_set_interrupt_fd (display, signal_pipe[0]);
+  jr_cli_display_set_error_func (display, on_output_error, &cli);
 
   submit_all (&cli, display);
   if (!all_done (&cli))
@@ -345,14 +495,25 @@ run_jobs (GPtrArray   *jobs,
 
   jr_cli_display_finish (display);
 
-  if (!cli.interrupted &&
+  if (!cli.stopping &&
       !jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, &error))
-    g_printerr ("jobrouter: stopping the workers: %s\n", error->message);
+    jr_cli_display_message (display, "jobrouter: stopping the workers: %s", error->message);
 
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  /* The output is lost: no report to give. */
+  status = cli.out_errno != 0 ? JR_CLI_EXIT_JOB_FAILED : report (&cli, quiet);
+  status = final_status (&cli, display, status);
 
-  status = report (&cli, quiet);
+  jr_cli_display_set_error_func (display, NULL, NULL);
+  g_source_remove (signal_id);
+  for (guint i = 0; i < G_N_ELEMENTS (stop_signals); i++)
+    set_handler (stop_signals[i], SIG_DFL);
+  set_handler (SIGPIPE, SIG_DFL);
+  jr_cli_display_set_interrupt_fd (display, -1);
+  for (guint i = 0; i < 2; i++)
+    {
+      close (signal_pipe[i]);
+      signal_pipe[i] = -1;
+    }
 
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -424,7 +585,9 @@ jr_cli_run (int    argc,
                                  "--shared-paths.\n"
                                  "\n"
                                  "Exit status: 0 if every job completed, 1 if one failed or\n"
-                                 "was cancelled, 2 on a usage error, 130 when interrupted.\n",
+                                 "was cancelled or the output could not be written, 2 on a\n"
+                                 "usage error, 130 when interrupted (SIGINT, SIGTERM, SIGHUP),\n"
+                                 "141 when the reader of the output went away.\n",
                                  job_list);
 
   context = g_option_context_new ("JOB ARG [[--] JOB ARG…] — run jobs without a window");
@@ -456,7 +619,12 @@ jr_cli_run (int    argc,
       /* --workers N: N here, as before groups. */
       guint64 n;
 
-      if (!g_ascii_string_to_unsigned (worker_specs[0], 10, 1, G_MAXINT, &n, NULL))
+      if (!g_ascii_string_to_unsigned (worker_specs[0], 10, 0, G_MAXINT, &n, &error))
+        {
+          g_printerr ("%s: --workers: %s\n", args[0], error->message);
+          return JR_CLI_EXIT_USAGE;
+        }
+      if (n == 0)
         {
           g_printerr ("%s: --workers must be at least 1\n", args[0]);
           return JR_CLI_EXIT_USAGE;
@@ -465,10 +633,25 @@ jr_cli_run (int    argc,
     }
   else if (worker_specs != NULL)
     {
+      guint64 total = 0;
+
       groups = jr_app_groups_parse ((const char * const *) worker_specs, shared_paths, &error);
       if (groups == NULL)
         {
           g_printerr ("%s: %s\n", args[0], error->message);
+          return JR_CLI_EXIT_USAGE;
+        }
+      /* `-j ''`, `-j ,`, `-j local:0`: nowhere to run a job. */
+      for (guint i = 0; i < groups->len; i++)
+        total += ((JrAppGroup *) g_ptr_array_index (groups, i))->size;
+      if (groups->len == 0)
+        {
+          g_printerr ("%s: --workers needs N or groups of workers\n", args[0]);
+          return JR_CLI_EXIT_USAGE;
+        }
+      if (total == 0)
+        {
+          g_printerr ("%s: --workers must be at least 1\n", args[0]);
           return JR_CLI_EXIT_USAGE;
         }
       if (threads && (groups->len > 1 || jr_app_groups_find_local (groups) == NULL))

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 #define JR_CLI_EXIT_OK          0
 #define JR_CLI_EXIT_JOB_FAILED  1
 #define JR_CLI_EXIT_USAGE       2
-#define JR_CLI_EXIT_INTERRUPTED 130
+#define JR_CLI_EXIT_INTERRUPTED 130  /* SIGINT, SIGTERM, SIGHUP */
+#define JR_CLI_EXIT_BROKEN_PIPE 141  /* stdout's reader went away: 128 + SIGPIPE */
 
 int  jr_cli_run  (int    argc,
                   char **argv);

@@ -3,7 +3,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <unistd.h>
 
 #include <gtk/gtk.h>
 
@@ -65,12 +68,35 @@ refuse_arguments (int    argc,
   return -1;
 }
 
+/* A standard descriptor closed by the caller (`>&-`, `2>&-`) would be
+ * taken by the next one opened — GLib's eventfd, a worker's pipe — and the
+ * output written into that: hold /dev/null there instead. */
+static void
+hold_standard_fds (void)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    {
+      int null;
+
+      if (fcntl (fd, F_GETFD) >= 0 || errno != EBADF)
+        continue;
+      null = open ("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+      if (null >= 0 && null != fd)
+        {
+          dup2 (null, fd);
+          close (null);
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_autoptr(GApplication) app = NULL;
   int status;
+
+  hold_standard_fds ();
 
   /* Messages and numbers in the user's language, window or not, and in
    * worker processes too (they format progress texts). */

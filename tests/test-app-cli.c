@@ -6,7 +6,15 @@
  *
  * Its output is a pipe here, not a terminal: the plain progress lines.
  */
+#define _GNU_SOURCE  /* posix_openpt() */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -355,6 +363,14 @@ test_usage_errors (void)
     { { "count-primes", "--", "checksum" }, "count-primes needs a N" },
     { { "count-primes", "lots" }, "is not an unsigned number" },
     { { "--workers=0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--workers=local:0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--workers=ssh:host:0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--workers=slurm:0", "count-primes", "1" }, "--workers must be at least 1" },
+    { { "--workers=2x", "count-primes", "1" }, "--workers: “2x” is not an unsigned number" },
+    { { "--workers=0x2", "count-primes", "1" }, "--workers: “0x2” is not an unsigned number" },
+    { { "--workers=99999999999", "count-primes", "1" }, "--workers: Number “99999999999”" },
+    { { "--workers=", "count-primes", "1" }, "--workers needs N or groups of workers" },
+    { { "--workers=,", "count-primes", "1" }, "--workers needs N or groups of workers" },
     { { "--workers=2,nowhere:3", "count-primes", "1" }, "“nowhere:3” is not a group of workers" },
     { { "--workers=ssh:a:1,ssh:a:2", "count-primes", "1" }, "The group “a” is given twice" },
     { { "--no-such-option" }, "--no-such-option" },
@@ -533,6 +549,487 @@ test_interrupt (void)
   g_assert_nonnull (strstr (err, "run-command: cancelled"));
 }
 
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *exited = TRUE;
+}
+
+/* Waits for @process to end, failing the test (and killing it) when that
+ * takes over @timeout_usec: a hang, or jobs that were not cancelled. */
+static int
+wait_exit_within (GSubprocess *process,
+                  gint64       timeout_usec)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  if (!jr_test_iterate_until (NULL, jr_test_flag_is_set, &exited, timeout_usec))
+    {
+      g_subprocess_force_exit (process);
+      jr_test_run_until (jr_test_flag_is_set, &exited, LINE_TIMEOUT_USEC, "the killed program");
+      g_test_fail_printf ("jobrouter did not end within %" G_GINT64_FORMAT " s",
+                          timeout_usec / G_USEC_PER_SEC);
+    }
+  return exit_status (process);
+}
+
+/* `jobrouter run run-command … | head -1`: once the reader is gone the
+ * jobs are cancelled (the command's "sleep 20" does not run out) and the
+ * status is a pipeline's 141, not a death by SIGPIPE. */
+static void
+test_broken_pipe (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gint64 start;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  process = g_subprocess_launcher_spawn (launcher, &error, jobrouter, "run", "run-command",
+                                         "echo a; sleep 1; echo b; sleep 20; echo c", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = read_line (out);
+  g_assert_cmpstr (line, ==, "a");
+  start = g_get_monotonic_time ();
+  g_input_stream_close (G_INPUT_STREAM (out), NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (wait_exit_within (process, 15 * G_USEC_PER_SEC), ==, 141);
+  g_assert_false (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+}
+
+/* Runs jobrouter with stdout going to @stdout_path, stderr captured. */
+static void
+run_jobrouter_to_file (Run                *run,
+                       const char         *stdout_path,
+                       const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_set_stdout_file_path (launcher, stdout_path);
+  run_jobrouter_argv (run, launcher, args);
+}
+
+/* A full disk: the report is lost, and the status and stderr say so. */
+static void
+test_write_error (void)
+{
+  const char *checksum[] = { "run", "-q", "checksum", NULL, NULL };
+  const char *command[] = { "run", "run-command", "seq", "5", NULL };
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *file = g_build_filename (dir, "abc.txt", NULL);
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full");
+      jr_test_remove_temp_dir (dir);
+      return;
+    }
+  g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
+  checksum[3] = dir;
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_jobrouter_to_file (&run, "/dev/full", checksum);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "jobrouter: write error: "));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_jobrouter_to_file (&run, "/dev/full", command);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "jobrouter: write error: "));
+  }
+  jr_test_remove_temp_dir (dir);
+}
+
+/* `>&-` and `2>&-`: the program's own descriptors are not lent to what
+ * it opens next, and it runs as with /dev/null there. */
+static void
+test_closed_fds (void)
+{
+  const char *no_stdout[] = { "/bin/sh", "-c", "exec \"$0\" \"$@\" >&-", NULL,
+                              "run", "-q", "run-command", "echo", "hello", NULL };
+  const char *no_stderr[] = { "/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&-", NULL,
+                              "run", "run-command", "echo", "hello", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+
+  no_stdout[3] = no_stderr[3] = jobrouter;
+  {
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    process = g_subprocess_launcher_spawnv (launcher, no_stdout, &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    g_test_message ("stdout closed: exit %d, stderr:\n%s", exit_status (process), err);
+    g_assert_cmpint (exit_status (process), ==, 0);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_cmpstr (err, ==, "");
+  }
+  {
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    process = g_subprocess_launcher_spawnv (launcher, no_stderr, &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    g_test_message ("stderr closed: exit %d, stdout:\n%s", exit_status (process), out);
+    g_assert_cmpint (exit_status (process), ==, 0);
+    g_assert_cmpstr (out, ==, "hello\n1 line of output\n");
+  }
+}
+
+/* A reader that does not read: the output waits in a bounded buffer, and
+ * SIGINT, SIGTERM and SIGHUP still end the program at once, the jobs
+ * cancelled. */
+static void
+test_signal_blocked_output (void)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GDataInputStream) err = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *status_path = NULL;
+      g_autofree char *status = NULL;
+      gboolean started = FALSE;
+      const char *rss;
+
+      /* stdout is a pipe this test never reads. */
+      process = g_subprocess_launcher_spawn (launcher, &error, jobrouter, "run",
+                                             "run-command", "yes", NULL);
+      g_assert_no_error (error);
+      err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+      while (!started)
+        {
+          g_autofree char *line = read_line (err);
+
+          g_assert_cmpstr (line, !=, "");
+          started = g_str_equal (line, "run-command: started");
+        }
+      /* Long enough for the pipe and the buffer to fill many times over. */
+      g_usleep (G_USEC_PER_SEC);
+
+      status_path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
+      if (g_file_get_contents (status_path, &status, NULL, NULL) &&
+          (rss = strstr (status, "VmRSS:")) != NULL)
+        {
+          guint64 kib = g_ascii_strtoull (rss + strlen ("VmRSS:"), NULL, 10);
+
+          g_test_message ("resident: %" G_GUINT64_FORMAT " KiB", kib);
+          g_assert_cmpuint (kib, <, 200 * 1024);
+        }
+
+      g_subprocess_send_signal (process, signals[i]);
+      g_assert_cmpint (wait_exit_within (process, 10 * G_USEC_PER_SEC), ==, 130);
+    }
+}
+
+/* The documented `jobrouter run -q checksum . > SHA256SUMS`: the file the
+ * shell made is not in the report, and `sha256sum -c` accepts it. */
+static void
+test_checksum_into_folder (void)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *sums = g_build_filename (dir, "SHA256SUMS", NULL);
+  g_autofree char *file = g_build_filename (dir, "abc.txt", NULL);
+  g_autofree char *report = NULL;
+  g_autofree char *sha256sum = g_find_program_in_path ("sha256sum");
+  const char *args[] = { "run", "-q", "checksum", dir, NULL };
+  g_auto(Run) run = { 0 };
+
+  g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
+  run_jobrouter_to_file (&run, sums, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_file_get_contents (sums, &report, NULL, NULL));
+  g_assert_cmpstr (report, ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n"
+                   "# 1 file, 3 bytes\n");
+
+  if (sha256sum != NULL)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) check = NULL;
+      g_autoptr(GError) error = NULL;
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      g_subprocess_launcher_set_cwd (launcher, dir);
+      check = g_subprocess_launcher_spawn (launcher, &error, sha256sum, "--strict", "-c",
+                                           "SHA256SUMS", NULL);
+      g_assert_no_error (error);
+      g_subprocess_wait_check (check, NULL, &error);
+      g_assert_no_error (error);
+    }
+  jr_test_remove_temp_dir (dir);
+}
+
+/* A file it could not read is named, and its bytes are not counted. */
+static void
+test_checksum_unreadable (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *readable = NULL;
+  g_autofree char *unreadable = NULL;
+  g_auto(Run) run = { 0 };
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root reads any file");
+      return;
+    }
+  dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  readable = g_build_filename (dir, "abc.txt", NULL);
+  unreadable = g_build_filename (dir, "secret.txt", NULL);
+  g_assert_true (g_file_set_contents (readable, "abc", -1, NULL));
+  g_assert_true (g_file_set_contents (unreadable, "secret", -1, NULL));
+  g_assert_cmpint (g_chmod (unreadable, 0), ==, 0);
+
+  run_jobrouter (&run, "run", "-q", "checksum", dir, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "# 1 file, 3 bytes\n"));
+  g_assert_nonnull (strstr (run.out, "# could not read secret.txt: "));
+
+  g_chmod (unreadable, 0600);
+  jr_test_remove_temp_dir (dir);
+}
+
+/* ---- a terminal ---- */
+
+static void
+cells_free (gpointer cells)
+{
+  g_array_unref (cells);
+}
+
+/* Whether @line (characters) is a progress bar: it starts with a label. */
+static gboolean
+line_is_bar (GArray *line)
+{
+  static const char * const labels[] = { "count-primes ", "run-command " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      guint n = strlen (labels[i]), k;
+
+      for (k = 0; k < n && k < line->len; k++)
+        if (g_array_index (line, gunichar, k) != (gunichar) labels[i][k])
+          break;
+      if (k == n)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What a terminal of @columns columns shows after @text, as lines of
+ * characters: enough of one for the bars (CR, LF, ESC[nA, ESC[J, ESC[K,
+ * wrapping). A bar that reaches the last column fails the test: it may
+ * wrap, and the cursor arithmetic of the redraw would be off. */
+static GPtrArray *
+terminal_screen (const char *text,
+                 guint       columns)
+{
+  GPtrArray *screen = g_ptr_array_new_with_free_func (cells_free);
+  guint row = 0, column = 0;
+
+  g_ptr_array_add (screen, g_array_new (FALSE, TRUE, sizeof (gunichar)));
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GArray *line = g_ptr_array_index (screen, row);
+
+      if (c == '\r')
+        column = 0;
+      else if (c == '\n')
+        {
+          column = 0;
+          if (++row == screen->len)
+            g_ptr_array_add (screen, g_array_new (FALSE, TRUE, sizeof (gunichar)));
+        }
+      else if (c == '\033' && p[1] == '[')
+        {
+          char *end;
+          guint64 n = g_ascii_strtoull (p + 2, &end, 10);
+
+          p = end;
+          if (*p == 'A')
+            row -= MIN (row, (guint) MAX (n, 1));
+          else if (*p == 'J' || *p == 'K')
+            g_array_set_size (line, MIN (line->len, column));
+          if (*p == 'J')
+            g_ptr_array_set_size (screen, row + 1);
+        }
+      else if (!g_unichar_iscntrl (c))
+        {
+          /* Past the last column a terminal wraps: fine for a message. */
+          if (column == columns)
+            {
+              column = 0;
+              if (++row == screen->len)
+                g_ptr_array_add (screen, g_array_new (FALSE, TRUE, sizeof (gunichar)));
+              line = g_ptr_array_index (screen, row);
+            }
+          if (line->len <= column)
+            g_array_set_size (line, column + 1);
+          g_array_index (line, gunichar, column++) = c;
+          if (column == columns && line_is_bar (line))
+            g_error ("a bar reaches the last of %u columns", columns);
+        }
+    }
+  return screen;
+}
+
+static char *
+screen_line (GPtrArray *screen,
+             guint      row)
+{
+  GArray *line = g_ptr_array_index (screen, row);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < line->len; i++)
+    g_string_append_unichar (text, g_array_index (line, gunichar, i) ?: ' ');
+  return g_string_free (text, FALSE);
+}
+
+/* Reads the terminal's @master into @output until @until is in it (NULL:
+ * until the other side is closed) or @timeout_usec have passed. */
+static gboolean
+read_terminal (int         master,
+               GString    *output,
+               const char *until,
+               gint64      timeout_usec)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_usec;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      struct pollfd pfd = { .fd = master, .events = POLLIN };
+      char buf[4096];
+      gssize n;
+
+      if (until != NULL && strstr (output->str, until) != NULL)
+        return TRUE;
+      if (poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (master, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return until == NULL;  /* EIO: every writer closed the terminal */
+      g_string_append_len (output, buf, n);
+    }
+  return FALSE;
+}
+
+/* The bars on a narrow terminal fit their lines (the bar shrinks, then
+ * goes), and Ctrl+C's message stays on the screen, once, above the last
+ * bars. */
+static void
+test_terminal_narrow (void)
+{
+  static const guint widths[] = { 30, 45 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      const guint columns = widths[w];
+      struct winsize size = { .ws_row = 24, .ws_col = columns };
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GPtrArray) screen = NULL;
+      g_autoptr(GString) output = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      guint n_interrupted = 0, message_row = 0;
+      gboolean ended;
+      int master, slave;
+
+      master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0)
+        {
+          g_test_skip ("no pseudo-terminal");
+          if (master >= 0)
+            close (master);
+          return;
+        }
+      slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (slave, >=, 0);
+      g_assert_cmpint (ioctl (slave, TIOCSWINSZ, &size), ==, 0);
+
+      /* stderr on the terminal: bars. */
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+      g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+      g_subprocess_launcher_take_stderr_fd (launcher, slave);
+      process = g_subprocess_launcher_spawn (launcher, &error, jobrouter, "run",
+                                             "count-primes", "1000000000000", "--",
+                                             "run-command", "echo hi; sleep 600", NULL);
+      g_assert_no_error (error);
+      g_clear_object (&launcher);  /* and its end of the terminal */
+
+      g_assert_true (read_terminal (master, output, "running, 1", LINE_TIMEOUT_USEC));
+      g_subprocess_send_signal (process, SIGINT);
+      ended = read_terminal (master, output, NULL, LINE_TIMEOUT_USEC);
+      close (master);
+      g_assert_true (ended);
+      g_assert_cmpint (wait_exit_within (process, LINE_TIMEOUT_USEC), ==, 130);
+
+      screen = terminal_screen (output->str, columns);
+      for (guint i = 0; i < screen->len; i++)
+        {
+          g_autofree char *line = screen_line (screen, i);
+
+          g_test_message ("%2u|%s", i, line);
+          if (g_str_has_prefix (line, "jobrouter: interrupted"))
+            {
+              n_interrupted++;
+              message_row = i;
+            }
+        }
+      g_assert_cmpuint (n_interrupted, ==, 1);
+
+      /* Below the message (on one or two lines): the final bars. */
+      {
+        guint bars = message_row + (columns < 44 ? 2 : 1);
+        g_autofree char *primes = screen_line (screen, bars);
+        g_autofree char *command = screen_line (screen, bars + 1);
+
+        g_assert_true (g_str_has_prefix (primes, "count-primes "));
+        g_assert_true (g_str_has_prefix (command, "run-command "));
+        g_assert_nonnull (strstr (command, "cancelled"));
+        /* Room for a short bar at 45 columns, none at 30. */
+        g_assert_true ((strchr (primes, '[') != NULL) == (columns == 45));
+      }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -559,6 +1056,13 @@ main (int    argc,
   g_test_add_func ("/app/cli/job-without-run", test_job_without_run);
   g_test_add_func ("/app/cli/no-display", test_no_display);
   g_test_add_func ("/app/cli/interrupt", test_interrupt);
+  g_test_add_func ("/app/cli/broken-pipe", test_broken_pipe);
+  g_test_add_func ("/app/cli/write-error", test_write_error);
+  g_test_add_func ("/app/cli/closed-fds", test_closed_fds);
+  g_test_add_func ("/app/cli/signal-blocked-output", test_signal_blocked_output);
+  g_test_add_func ("/app/cli/checksum-into-folder", test_checksum_into_folder);
+  g_test_add_func ("/app/cli/checksum-unreadable", test_checksum_unreadable);
+  g_test_add_func ("/app/cli/terminal/narrow", test_terminal_narrow);
 
   return g_test_run ();
 }

@@ -7,6 +7,48 @@
 #include "jr-app-job-funcs.h"
 #include "jr-app-job-util.h"
 
+#include <glib/gstdio.h>
+
+/* "DEVICE:INODE" of a file to leave out. `jobrouter run` (app/jr-cli.c)
+ * sets it when its stdout is a regular file: in
+ * `jobrouter run -q checksum . > SHA256SUMS` the shell made SHA256SUMS,
+ * empty, before the job listed the folder, and a report listing itself
+ * fails `sha256sum -c`. The environment, because worker processes inherit
+ * it and the job's arguments stay "(s)" for every caller. */
+#define SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
+
+/* Drops the file SKIP_ENV names from @files, if it is there. */
+static void
+drop_skipped (GPtrArray *files)
+{
+  const char *value = g_getenv (SKIP_ENV);
+  guint64 dev, ino;
+  char *end;
+
+  if (value == NULL)
+    return;
+  dev = g_ascii_strtoull (value, &end, 10);
+  if (end == value || *end != ':')
+    return;
+  value = end + 1;
+  ino = g_ascii_strtoull (value, &end, 10);
+  if (end == value || *end != '\0')
+    return;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      JrAppFile *file = g_ptr_array_index (files, i);
+      GStatBuf st;
+
+      if (g_lstat (file->path, &st) == 0 &&
+          (guint64) st.st_dev == dev && (guint64) st.st_ino == ino)
+        {
+          g_ptr_array_remove_index (files, i);
+          return;
+        }
+    }
+}
+
 /* sha256sum escapes a name holding a backslash or a newline and marks the
  * line with a leading backslash; do the same so `sha256sum -c` accepts the
  * report. */
@@ -46,7 +88,7 @@ jr_app_job_checksum (JrJob     *job,
   g_autofree char *size_text = NULL;
   g_autofree char *count_text = NULL;
   JrAppProgress progress;
-  guint64 total, expected = 0;
+  guint64 total, expected = 0, hashed_size = 0;
   guint n_hashed = 0;
 
   g_variant_get (args, "(&s)", &root);
@@ -54,6 +96,7 @@ jr_app_job_checksum (JrJob     *job,
   files = jr_app_scan_files (job, root, problems, error);
   if (files == NULL)
     return NULL;
+  drop_skipped (files);
 
   total = jr_app_files_total_size (files);
   jr_app_progress_init (&progress, job, total);
@@ -69,6 +112,7 @@ jr_app_job_checksum (JrJob     *job,
         {
           append_line (report, hash, file->relpath);
           n_hashed++;
+          hashed_size += file->size;
         }
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -88,7 +132,8 @@ jr_app_job_checksum (JrJob     *job,
       progress.done = expected;
     }
 
-  size_text = g_format_size (total);
+  /* The bytes of the files in the report, not of those it could not read. */
+  size_text = g_format_size (hashed_size);
   count_text = jr_app_format_count (n_hashed);
   g_string_append_printf (report, "# %s %s, %s\n", count_text,
                           n_hashed == 1 ? "file" : "files", size_text);
