@@ -769,8 +769,7 @@ end_stalled_gather (JrMonitor *self)
   lane_break (self, lane, "closed: it sent nothing of its %" G_GSIZE_FORMAT "-byte message "
               "for %d s while other workers waited to send large ones", lane->gather_size,
               (int) (GATHER_STALL_USEC / G_USEC_PER_SEC));
-  /* Closed in the next pass, which hands the turn on. */
-  self->rescan = TRUE;
+  /* The pass closes it right after, which hands the turn on. */
 }
 
 /* How long to sleep at most: warnings not said yet are counted in a
