@@ -1766,7 +1766,13 @@ jr_executor_set_property (GObject      *object,
       self->max_workers = g_value_get_uint (value);
       break;
     case PROP_WORKER_ARGV:
-      self->worker_argv = g_value_dup_boxed (value);
+      {
+        const char * const *argv = g_value_get_boxed (value);
+
+        /* Empty is the default too: bindings read the default as an
+         * empty list, and a command line of nothing runs nothing. */
+        self->worker_argv = argv != NULL && argv[0] != NULL ? g_strdupv ((char **) argv) : NULL;
+      }
       break;
     case PROP_LOCAL_GROUP:
       self->local_group = g_value_get_boolean (value);
@@ -1856,8 +1862,9 @@ jr_executor_class_init (JrExecutorClass *klass)
   /**
    * JrExecutor:worker-argv:
    *
-   * The command line that starts a worker process. %NULL (the default)
-   * runs this program again with the arguments it was started with — for
+   * The command line that starts a worker process. %NULL (the default),
+   * or an empty list, runs this program again with the arguments it was
+   * started with — for
    * a Python program, the interpreter with the same script — and its
    * main() hands over to the worker in [func@Jr.init]. Whatever it runs
    * must call [func@Jr.init] with the same jobs registered.
@@ -2541,6 +2548,7 @@ jr_executor_set_worker_idle (JrExecutor *self,
  * processes and exits. So does it when this process dies.
  *
  * Returns: %TRUE, or %FALSE with %G_IO_ERROR_EXISTS (the name is taken),
+ *   %G_IO_ERROR_INVALID_ARGUMENT (the name is empty),
  *   %G_IO_ERROR_NOT_SUPPORTED (a command launcher on an executor of
  *   threads) or %JR_JOB_ERROR_STOPPED
  *
@@ -2554,9 +2562,16 @@ jr_executor_add_group (JrExecutor  *self,
                        GError     **error)
 {
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (name != NULL && *name != '\0', FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (JR_IS_LAUNCHER (launcher), FALSE);
 
+  /* A name a user typed: an error, not a programmer's mistake. */
+  if (*name == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "A group needs a name");
+      return FALSE;
+    }
   if (self->state != JR_EXECUTOR_STATE_RUNNING)
     {
       g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,

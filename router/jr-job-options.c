@@ -52,10 +52,10 @@ jr_job_options_copy (const JrJobOptions *options)
 }
 
 /**
- * jr_job_options_free:
+ * jr_job_options_free: (skip)
  * @options: options
  *
- * Frees @options.
+ * Frees @options. Bindings free their copies themselves.
  *
  * Since: 0.1
  */

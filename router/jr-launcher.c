@@ -177,8 +177,11 @@ jr_launcher_class_init (JrLauncherClass *klass)
    *
    * The command line that the worker's own is appended to (`ssh host`,
    * `srun -N1 -n1 --quiet --unbuffered`); empty for a worker started
-   * directly, that speaks on its standard input and output; %NULL for the
-   * local launcher.
+   * directly, that speaks on its standard input and output. Set to %NULL
+   * (the default) it makes the local launcher, which reads back as empty
+   * too: tell the two apart by [property@Jr.Launcher:is-local] (bindings
+   * may read %NULL as an empty list; make a local launcher with
+   * [ctor@Jr.Launcher.new_local]).
    *
    * Since: 0.2
    */

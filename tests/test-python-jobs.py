@@ -59,6 +59,26 @@ def call_exit(job, args):
     sys.exit(3)
 
 
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError('no text for this one')
+
+
+def raise_awkward(job, args):
+    """An exception whose text GLib cannot carry as it is: a file name the
+    locale could not decode (a surrogate escape), a NUL, or none at all."""
+    how = args.unpack()
+    if how == 'surrogate':
+        raise ValueError('caf' + b'\xe9.txt'.decode('utf-8', 'surrogateescape') + ': not a CSV file')
+    if how == 'nul':
+        raise ValueError('field 3 is "a\0b"')
+    if how == 'glib-surrogate':
+        raise GLib.Error.new_literal(Gio.io_error_quark(),
+                                     'caf' + b'\xe9'.decode('utf-8', 'surrogateescape'),
+                                     int(Gio.IOErrorEnum.NOT_FOUND))
+    raise Unprintable()
+
+
 def return_none(job, args):
     return None
 
@@ -98,6 +118,7 @@ Jr.register_job('where', where)
 Jr.register_job('raise-value-error', raise_value_error)
 Jr.register_job('raise-glib-error', raise_glib_error)
 Jr.register_job('exit', call_exit)
+Jr.register_job('raise-awkward', raise_awkward, 's')
 Jr.register_job('return-none', return_none)
 Jr.register_job('return-int', return_int)
 Jr.register_job('count', count, GLib.VariantType.new('(ud)'))
@@ -177,6 +198,24 @@ class JobTests(ExecutorTest):
         error = self.assertFails(future, Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
         self.assertEqual(error.message, 'no such thing')
         self.assertIsNone(Jr.job_exception(error))
+
+    def test_exception_text_carried(self):
+        # Whatever the text, the job fails with its exception, not
+        # "without saying why".
+        expected = {
+            'surrogate': ('ValueError', 'caf\\udce9.txt: not a CSV file'),
+            'nul': ('ValueError', 'field 3 is "a\\0b"'),
+            'unprintable': ('Unprintable', '<unprintable Unprintable object>'),
+        }
+        for how, (type_name, message) in expected.items():
+            future = self.executor.submit_call('raise-awkward', GLib.Variant('s', how))
+            error = self.assertFails(future, Jr.job_error_quark(), Jr.JobError.EXCEPTION)
+            info = Jr.job_exception(error)
+            self.assertEqual((info.type, info.message), (type_name, message))
+            self.assertIn('in raise_awkward', info.traceback)
+        future = self.executor.submit_call('raise-awkward', GLib.Variant('s', 'glib-surrogate'))
+        error = self.assertFails(future, Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
+        self.assertEqual(error.message, 'caf\\udce9')
 
     def test_system_exit_is_an_exception(self):
         # Not the end of the worker (nor of this program with threads).
@@ -387,6 +426,15 @@ class ExecutorObjectTests(unittest.TestCase):
 
     def test_new(self):
         self.check_runs(Jr.Executor.new(Jr.Transport.PROCESSES, 1))
+
+    def test_worker_argv_empty(self):
+        # An empty list is the default (what the property reads back as).
+        executor = Jr.Executor(transport=Jr.Transport.PROCESSES, max_workers=1, worker_argv=[])
+        self.assertFalse(executor.props.worker_argv)
+        self.check_runs(executor)
+
+    def test_job_options_freed_by_the_binding(self):
+        self.assertFalse(hasattr(Jr.JobOptions, 'free'))
 
     def test_worker_argv(self):
         argv = [sys.executable, os.path.abspath(__file__), '--started-by-worker-argv']

@@ -52,20 +52,40 @@ def _type_name(exc_type):
     return f'{module}.{exc_type.__qualname__}'
 
 
+def _carried(text):
+    """@text as a GLib.Error carries it whole: UTF-8 (a file name the locale
+    cannot decode comes as surrogate escapes, which UTF-8 refuses), and no
+    NUL (which would end the message there)."""
+    return text.encode('utf-8', 'backslashreplace').decode('utf-8').replace('\0', '\\0')
+
+
 def _exception_error(exc):
     """The GLib.Error that stands for @exc: JR_JOB_ERROR_EXCEPTION, whose
     message is "Type: message", an empty line and the traceback (without
     this module's own frame)."""
-    text = str(exc)
+    try:
+        text = str(exc)
+    except Exception:
+        text = f'<unprintable {_type_name(type(exc))} object>'
     head = f'{_type_name(type(exc))}: {text}' if text else _type_name(type(exc))
     tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
-    lines = traceback.format_exception(type(exc), exc, tb)
-    body = ''.join(lines)
+    try:
+        body = ''.join(traceback.format_exception(type(exc), exc, tb))
+    except Exception:
+        body = ''
     if not body.startswith(_TRACEBACK_HEAD):
         # No frame of the job's own: the traceback is the last line only.
         body = _TRACEBACK_HEAD + body
-    return GLib.Error.new_literal(Jr.job_error_quark(), f'{head}\n\n{body.rstrip()}',
+    return GLib.Error.new_literal(Jr.job_error_quark(), _carried(f'{head}\n\n{body.rstrip()}'),
                                   int(Jr.JobError.EXCEPTION))
+
+
+def _carried_error(error):
+    """@error, with its message as a GLib.Error carries it whole."""
+    message = _carried(error.message or '')
+    if message == error.message:
+        return error
+    return GLib.Error.new_literal(GLib.quark_from_string(error.domain), message, error.code)
 
 
 def _failed(message):
@@ -101,10 +121,16 @@ def register_job(name, func, args_type=None, unavailable_reason=None):
     def run(job, args, *user_data):
         try:
             result = func(job, args)
-        except GLib.Error:
-            raise
+        except GLib.Error as error:
+            raise _carried_error(error) from None
         except BaseException as exc:
-            raise _exception_error(exc) from None
+            # Nothing but a GLib.Error may leave: PyGObject would print any
+            # other and fail the job without saying why.
+            try:
+                error = _exception_error(exc)
+            except BaseException:
+                error = _failed(f'The job “{name}” raised {_type_name(type(exc))}')
+            raise error from None
         if isinstance(result, GLib.Variant):
             return result
         if result is None:
