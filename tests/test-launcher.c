@@ -328,6 +328,9 @@ test_group_errors (Fixture       *f,
   g_assert_false (jr_executor_add_group (f->executor, "local", direct, 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
+  g_assert_false (jr_executor_add_group (f->executor, "", direct, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
   g_assert_false (jr_executor_set_group_size (f->executor, "nowhere", 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
