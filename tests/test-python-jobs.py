@@ -484,6 +484,28 @@ class ExecutorObjectTests(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(done.stdout.splitlines(), ['printed by the job', 'main done'])
 
+    def test_stream_worker_output_flushed(self):
+        # The same for a worker started through a command (here directly,
+        # on its standard input and output), which no environment reaches
+        # (ssh passes none): its output is line-buffered too, or what a job
+        # prints may wait in a buffer that the end of a remote session
+        # throws away.
+        code = ('import sys, gi; gi.require_version("Jr", "1");'
+                'from gi.repository import GLib, Jr;'
+                'Jr.register_job("buffering", lambda job, args: GLib.Variant("(bb)",'
+                '                (sys.stdout.line_buffering, sys.stderr.line_buffering)));'
+                'Jr.set_job_placement("buffering", Jr.JobPlacement.ANYWHERE);'
+                'Jr.init();'
+                'e = Jr.Executor(transport=Jr.Transport.PROCESSES, local_group=False);'
+                'assert e.add_group("direct", Jr.Launcher.new_command(None), 1);'
+                'print(e.submit_call("buffering", None).wait(10000000).unpack());'
+                'assert e.shutdown(10000000)')
+        env = {k: v for k, v in os.environ.items() if k != 'JOBROUTER_WORKER'}
+        done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                              timeout=60, env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.splitlines(), ['(True, True)'])
+
     def test_context_manager(self):
         with Jr.Executor(transport=Jr.Transport.PROCESSES, max_workers=1) as executor:
             future = executor.submit_call('sleep', GLib.Variant('d', 30.0))

@@ -161,7 +161,10 @@ def init(argv=None):
     """
     if argv is None:
         argv = sys.argv
-    if os.environ.get('JOBROUTER_WORKER'):
+    # A local worker is told by the environment; one started through a
+    # command (ssh, srun: no environment reaches it) by its last argument.
+    stream_worker = bool(argv) and str(argv[-1]).startswith('--jobrouter-stream-worker=')
+    if os.environ.get('JOBROUTER_WORKER') or stream_worker:
         # A worker process ends without finalizing Python: what jobs print
         # must not wait in a buffer that is never flushed.
         for stream in (sys.stdout, sys.stderr):
