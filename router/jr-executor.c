@@ -2255,10 +2255,14 @@ set_still_running_error (JrExecutor  *self,
     g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
                  "%u job%s still running after %" G_GINT64_FORMAT " ms",
                  n, n == 1 ? "" : "s", timeout_usec / 1000);
-  else
+  else if (self->transport == JR_TRANSPORT_THREADS)
     g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
                  "Workers still running after %" G_GINT64_FORMAT " ms (a worker thread "
                  "whose job ignores its cancel cannot be stopped)", timeout_usec / 1000);
+  else
+    g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT,
+                 "Workers still running after %" G_GINT64_FORMAT " ms (a worker process, or the "
+                 "command that reaches it, has not ended yet)", timeout_usec / 1000);
 }
 
 /**

@@ -60,6 +60,9 @@
 #define BACKOFF_RESET_USEC      (10 * G_USEC_PER_SEC)
 /* How long a command (ssh, srun) has to end after SIGTERM before SIGKILL. */
 #define COMMAND_KILL_DELAY_MS   2000
+/* How long a command asked to end (its worker told to QUIT) may take
+ * before it gets SIGTERM: the worker gives its jobs' processes 0.5 s. */
+#define COMMAND_QUIT_DELAY_MS   5000
 /* What is kept of a command's standard error, for messages. */
 #define STDERR_TAIL_MAX         1024
 #define STDERR_LINE_MAX         4096
@@ -1163,6 +1166,12 @@ ask_to_end (JrPoolWorker *worker)
 {
   if (worker->runtime != NULL)
     jr_worker_runtime_quit (worker->runtime);
+  else if (worker->via_command && !worker->ready && worker->pid > 0)
+    {
+      /* Still connecting, or waiting in srun's queue: it holds no job,
+       * and may not answer for a long while (a host that is down). */
+      end_command (worker);
+    }
   else if (worker->request_fd >= 0 && !worker->close_after_outbox)
     {
       /* A stream worker takes the end of its input for a lost
@@ -1173,6 +1182,10 @@ ask_to_end (JrPoolWorker *worker)
       worker->close_after_outbox = TRUE;
       if (worker->outbox_watch == NULL)
         flush_outbox (worker);
+      /* A command whose far side does not end (the session held open)
+       * is ended after a while: its job is over, only the end is left. */
+      if (worker->via_command && worker->kill_signal == 0 && worker->kill_timer == NULL)
+        signal_command (worker, COMMAND_QUIT_DELAY_MS);
     }
 }
 
@@ -1817,6 +1830,10 @@ jr_worker_pool_poll (JrWorkerPool *pool)
 
       if (worker->exit_watch != NULL)
         g_ptr_array_add (waiting, worker);
+      /* A command asked to end that has not: its signal is due, and the
+       * caller (a shutdown) runs no timers. */
+      else if (worker->kill_timer != NULL && worker->kill_due <= g_get_monotonic_time ())
+        signal_command (worker, 0);
     }
   for (guint i = 0; i < waiting->len; i++)
     {

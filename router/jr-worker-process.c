@@ -50,6 +50,9 @@
 /* ... and of a stream worker that lost its executor (when its own
  * SIGKILL of its group does not take it first). */
 #define LOST_EXIT_STATUS    71
+/* Told to quit, how long what its jobs started gets to end on SIGTERM
+ * before SIGKILL. */
+#define QUIT_GRACE_USEC     (500 * 1000)
 
 typedef struct {
   int      request_fd;
@@ -83,6 +86,69 @@ lose_connection (void)
   if (getpgrp () == getpid ())
     kill (0, SIGKILL);
   _exit (LOST_EXIT_STATUS);
+}
+
+/* The other live members of this process's group (what its jobs
+ * started), from /proc. */
+static GArray *
+group_members (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  pid_t self = getpid ();
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *end;
+      char state;
+      int ppid, pgrp;
+      pid_t pid;
+
+      if (!g_ascii_isdigit (name[0]) || (pid = (pid_t) atoi (name)) == self)
+        continue;
+      path = g_strconcat ("/proc/", name, "/stat", NULL);
+      /* "PID (COMM) STATE PPID PGRP …", where COMM may hold anything. */
+      if (g_file_get_contents (path, &stat, NULL, NULL) &&
+          (end = strrchr (stat, ')')) != NULL &&
+          sscanf (end + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+          pgrp == (int) self && state != 'Z')
+        g_array_append_val (pids, pid);
+    }
+  return pids;
+}
+
+/* Ends what the jobs started, in this process's own group: SIGTERM, and
+ * SIGKILL for what is left after QUIT_GRACE_USEC. Nothing may stay: a
+ * process that holds the session's output open keeps a remote session
+ * (ssh, srun) and so the executor waiting. This process lives on to exit
+ * cleanly. */
+static void
+end_own_group (void)
+{
+  gint64 deadline = g_get_monotonic_time () + QUIT_GRACE_USEC;
+
+  /* Never the parent's group: only once we lead our own. */
+  if (getpgrp () != getpid ())
+    return;
+  signal (SIGTERM, SIG_IGN);
+  kill (0, SIGTERM);
+  for (;;)
+    {
+      g_autoptr(GArray) left = group_members ();
+
+      if (left->len == 0)
+        return;
+      if (g_get_monotonic_time () >= deadline)
+        {
+          for (guint i = 0; i < left->len; i++)
+            kill (g_array_index (left, pid_t, i), SIGKILL);
+          return;
+        }
+      g_usleep (10 * 1000);
+    }
 }
 
 /* The stream's writing thread found it broken (jr_stream_new_writer()). */
@@ -371,11 +437,8 @@ run_worker (guint64   pipe_id,
   g_byte_array_unref (reader->buffer);
   g_free (reader);
 
-  /* Told to quit: what the jobs started goes too. SIGTERM, not SIGKILL:
-   * this process must live to exit cleanly. */
-  signal (SIGTERM, SIG_IGN);
-  if (getpgrp () == getpid ())
-    kill (0, SIGTERM);
+  /* Told to quit: what the jobs started goes too. */
+  end_own_group ();
   exit (0);
 }
 

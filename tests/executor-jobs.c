@@ -404,6 +404,29 @@ job_spawn_sleeper (JrJob     *job,
   return NULL;
 }
 
+/* Leaves a child behind that ignores SIGTERM and holds the worker's
+ * standard error open (as a daemon a job starts may), writes its pid to
+ * the file, and returns. */
+static GVariant *
+job_leave_stubborn_child (JrJob     *job,
+                          GVariant  *args,
+                          GError   **error)
+{
+  const char *pid_file;
+  const char *argv[] = { "/bin/sh", "-c", "trap '' TERM; exec sleep 600", NULL };
+  g_autofree char *text = NULL;
+  GPid pid;
+
+  g_variant_get (args, "(&s)", &pid_file);
+  if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                      error))
+    return NULL;
+  text = g_strdup_printf ("%d\n", (int) pid);
+  if (!g_file_set_contents (pid_file, text, -1, error))
+    return NULL;
+  return g_variant_new_int32 (pid);
+}
+
 /* Prints its text on standard output, as a command a job runs would: a
  * stream worker's messages must not be disturbed. */
 static GVariant *
@@ -587,6 +610,8 @@ executor_test_jobs_register (void)
   jr_register_job ("cancel-weak", job_cancel_weak);
   jr_register_job ("stray-handler-calls", job_stray_handler_calls);
   jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("leave-stubborn-child", job_leave_stubborn_child, G_VARIANT_TYPE ("(s)"),
+                        NULL);
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job ("forge-pipes", job_forge_pipes);
   jr_register_job ("garbage-message", job_garbage_message);

@@ -315,6 +315,26 @@ wait_n_workers (JrExecutor *executor,
   jr_test_run_until (n_workers_is, data, DONE_TIMEOUT_USEC, "the group's new size");
 }
 
+/* A worker whose command never gets as far as the worker (a host that
+ * does not answer, srun waiting in its queue): a shutdown ends it at
+ * once, not after its start timeout, which a shutdown's own loop would
+ * not even run. */
+static void
+test_shutdown_while_starting (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *hung[] = { "/bin/sh", "-c", "exec sleep 600", "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (hung);
+  g_autoptr(GError) error = NULL;
+
+  new_executor (f, 0);
+  add_group (f, "hung", launcher, 1);
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 1);
+  g_assert_true (jr_executor_shutdown (f->executor, 10 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
+}
+
 static void
 test_group_errors (Fixture       *f,
                    gconstpointer  data)
@@ -1488,6 +1508,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add_func ("/launcher/kinds", test_launcher_kinds);
+  ADD ("groups/shutdown-while-starting", test_shutdown_while_starting);
   g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
   ADD ("placement/by-paths", test_placement);
   ADD ("placement/refused", test_placement_refused);

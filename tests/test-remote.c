@@ -399,6 +399,35 @@ test_kill_after_grace (Fixture       *f,
   g_assert_cmpint (worker_pid (f->executor), !=, worker);
 }
 
+/* A job leaves a child that ignores SIGTERM and holds the session's
+ * output open: the orderly end still ends, and takes the child along. */
+static void
+test_orderly_end (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JrLauncher) launcher = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_file = g_build_filename (f->dir, "stubborn", NULL);
+  int child;
+
+  if (f->skipped)
+    return;
+  launcher = fixture_launcher (f);
+  /* The far side is this machine: its paths are ours. */
+  jr_launcher_set_shared_paths (launcher, TRUE);
+  fixture_executor (f, launcher, 1);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "leave-stubborn-child",
+                           g_variant_new ("(s)", pid_file));
+  wait_done (future);
+  jr_test_assert_completed (future);
+  child = read_pid_file (pid_file);
+
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  wait_pid_gone (child, "the job's child to be killed");
+}
+
 /* The worker dies on the far side: only its job fails, saying so; the
  * group goes on. */
 static void
@@ -895,6 +924,7 @@ main (int    argc,
       { "iteration", test_iteration },
       { "cancel", test_cancel },
       { "kill-after-grace", test_kill_after_grace },
+      { "orderly-end", test_orderly_end },
       { "worker-crash", test_worker_crash },
       { "connection-killed", test_connection_killed },
       { "parent-killed", test_parent_killed },
