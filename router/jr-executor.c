@@ -1062,6 +1062,8 @@ on_worker_gone (JrPoolWorker *worker,
   settle_slot (self, slot, END_FAILED, reason);
   if (group->removed)
     schedule_sweep (self);
+  /* Its pool may have stopped giving up (a worker that had started). */
+  refresh_worker_error (self);
   fail_if_no_workers (self);
   deliver_endings (self);
   g_object_unref (self);

@@ -748,6 +748,15 @@ worker_gone (JrPoolWorker *worker,
       else if (worker->kill_reason == NULL)
         pool->losses++;
     }
+  /* One that had started shows that workers can start: a pool that gave
+   * up on the others (a node busy then, a flaky launcher) tries again, or
+   * it would shrink for good and its jobs fail with an old reason. */
+  if (worker->ready && worker->state == WORKER_LIVE && pool->gave_up && !pool->retired)
+    {
+      pool->gave_up = FALSE;
+      pool->start_failures = 0;
+      g_clear_error (&pool->failure);
+    }
   set_live (worker, WORKER_RETIRING);
   g_ptr_array_remove_fast (pool->workers, worker);
   close_pipe (worker);

@@ -315,6 +315,45 @@ wait_n_workers (JrExecutor *executor,
   jr_test_run_until (n_workers_is, data, DONE_TIMEOUT_USEC, "the group's new size");
 }
 
+/* A pool that gave up on some of its workers while one had started (a
+ * node busy for a moment, a flaky launcher): when that one is lost, the
+ * pool tries again, and the job that waited runs, instead of failing with
+ * the old reason. */
+static void
+test_gave_up_with_one_live (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *count = g_build_filename (f->dir, "calls", NULL);
+  /* Its 1st call starts the worker, the 2nd to 6th fail (3 in a row,
+   * whenever the 1st is ready), the rest work. */
+  g_autofree char *script = g_strdup_printf (
+    "n=$(( $(cat '%s' 2>/dev/null || echo 0) + 1 )); echo $n > '%s';"
+    "if [ $n -ge 2 ] && [ $n -le 6 ]; then echo busy >&2; exit 1; fi; exec \"$@\"",
+    count, count);
+  const char *flaky[] = { "/bin/sh", "-c", script, "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (flaky);
+  g_autoptr(JrFuture) running = NULL;
+  g_autoptr(JrFuture) waiting = NULL;
+  gint32 pid;
+
+  jr_test_allow_warnings ("No worker of group “flaky”*");
+  new_executor (f, 0);
+  add_group (f, "flaky", launcher, 2);
+  jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the group to give up");
+  g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 1);
+
+  pid = running_worker_pid (f->executor);
+  running = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 600000));
+  jr_test_run_until (jr_test_future_started, running, DONE_TIMEOUT_USEC, "a job to start");
+  waiting = submit (f->executor, "whoami", NULL);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+
+  wait_done (running);
+  g_assert_cmpint (jr_future_get_state (running), ==, JR_FUTURE_STATE_FAILED);
+  g_assert_cmpint (worker_pid_of (waiting), !=, pid);
+  g_assert_null (jr_executor_get_worker_error (f->executor));
+}
+
 /* A worker whose command never gets as far as the worker (a host that
  * does not answer, srun waiting in its queue): a shutdown ends it at
  * once, not after its start timeout, which a shutdown's own loop would
@@ -1509,6 +1548,7 @@ main (int    argc,
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add_func ("/launcher/kinds", test_launcher_kinds);
   ADD ("groups/shutdown-while-starting", test_shutdown_while_starting);
+  ADD ("groups/gave-up-with-one-live", test_gave_up_with_one_live);
   g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
   ADD ("placement/by-paths", test_placement);
   ADD ("placement/refused", test_placement_refused);
