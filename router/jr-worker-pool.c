@@ -1281,8 +1281,23 @@ ready_timed_out (gpointer data)
   g_autofree char *reason = NULL;
 
   g_clear_pointer (&worker->ready_timer, g_source_unref);
-  reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s (does it call jr_init()?)",
-                            jr_launcher_get_start_timeout (worker->pool->launcher) / G_USEC_PER_SEC);
+  if (worker->via_command)
+    {
+      g_autofree char *command = jr_launcher_describe (worker->pool->launcher);
+      gboolean said = worker->stderr_tail != NULL && worker->stderr_tail->len > 0;
+
+      /* A host that does not answer, a queue that does not move, or a
+       * program on the far side that is not a worker. */
+      reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s: “%s” did not "
+                                "connect, or the program it runs did not become a worker (does "
+                                "it call jr_init()?)%s%s",
+                                jr_launcher_get_start_timeout (worker->pool->launcher) / G_USEC_PER_SEC,
+                                command, said ? "; it said: " : "",
+                                said ? worker->stderr_tail->str : "");
+    }
+  else
+    reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s (does it call jr_init()?)",
+                              jr_launcher_get_start_timeout (worker->pool->launcher) / G_USEC_PER_SEC);
   jr_pool_worker_kill (worker, reason);
   return G_SOURCE_REMOVE;
 }

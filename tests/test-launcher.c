@@ -832,7 +832,8 @@ static const Failing failing[] = {
   { "exits", { "sh", "-c", "echo refused by the test >&2; exit 3", "sh", NULL },
     "“sh” exited with status 3, saying: refused by the test" },
   { "no-such-command", { "/nonexistent/launcher", NULL }, "/nonexistent/launcher" },
-  { "never-ready", { "sh", "-c", "exec sleep 600", "sh", NULL }, "did not start within 1 s" },
+  { "never-ready", { "sh", "-c", "exec sleep 600", "sh", NULL },
+    "did not start within 1 s: “sh” did not connect, or the program it runs did not become a worker" },
 };
 
 /* It tries 3 times, says why on the future and the executor, and stops
