@@ -122,6 +122,7 @@ struct _JrPoolWorker {
   gint64           kill_due;       /* ... at this time */
   int              kill_signal;    /* SIGTERM, then SIGKILL; 0: none sent yet */
   gboolean         outlived;       /* it did not end with its stream: we ended it */
+  gboolean         cut_short;      /* its stream closed before it was ready */
   GSource         *exit_watch;     /* a command whose stream ended before it did */
   char            *host;           /* where it runs, as it said when ready */
   gint64           ready_time;
@@ -634,8 +635,15 @@ describe_death (JrPoolWorker *worker)
     {
       g_autofree char *end = describe_command_end (worker);
 
+      /* Its output ended, or was closed as no worker's, while the command
+       * ran on: what it printed first was not a worker's HELLO. */
       return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
-                          "The worker of group “%s” did not start: %s", group, end);
+                          "The worker of group “%s” did not start: %s%s", group,
+                          worker->cut_short ? "its output ended, or was not a worker's stream "
+                                              "(did something print on standard output before "
+                                              "the worker, such as a login banner? see any "
+                                              "warning before), and then " : "",
+                          end);
     }
   if (worker->via_command)
     {
@@ -826,6 +834,8 @@ process_gone (JrPoolWorker *worker)
        * SIGKILL. Ended, it comes back here (from its child watch, or
        * from jr_worker_pool_poll()). */
       close_request_fd (worker);
+      if (!worker->ready)
+        worker->cut_short = TRUE;
       if (worker->kill_signal == 0 && worker->kill_timer == NULL)
         signal_command (worker, COMMAND_KILL_DELAY_MS);
       worker->exit_watch = g_child_watch_source_new (worker->pid);
