@@ -15,6 +15,16 @@
 
 G_BEGIN_DECLS
 
+/* The monotonic time @timeout_usec from now: G_MAXINT64 (never) for a
+ * negative timeout, or one too large to add without overflow. */
+static inline gint64
+jr_deadline_after (gint64 timeout_usec)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  return timeout_usec < 0 || timeout_usec > G_MAXINT64 - now ? G_MAXINT64 : now + timeout_usec;
+}
+
 /* As jr_router_prepare_launcher_full(), for a child spawned some other way
  * (g_spawn_async_with_pipes_and_fds(), whose posix_spawn path a
  * GSubprocessLauncher cannot take): the child's ends of its queue go to

@@ -102,7 +102,20 @@ struct _JrRouter {
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
   JrWarnLimit   drop_warnings;      /* messages for closed pipes */
+  /* Handlers running now (a handler may route again, or stop us), and the
+   * batches that ended meanwhile: a message a handler holds is lent from
+   * its batch, which is freed (or given back) once no handler runs. */
+  guint         n_delivering;
+  GArray       *ended_later;        /* EndedBatch */
 };
+
+typedef struct {
+  JrBatch *batch;
+  guint    generation;   /* of the inbox it is counted in */
+} EndedBatch;
+
+/* The generation of a batch whose inbox is closed: nothing to release. */
+#define COUNTED_NOWHERE G_MAXUINT
 
 G_DEFINE_FINAL_TYPE (JrRouter, jr_router, G_TYPE_OBJECT)
 
@@ -294,6 +307,46 @@ deliver (JrRouter *self,
   jr_receiver_emit_message (receiver, message);
 }
 
+/* Frees @batch, or gives it back to its thread sender, and releases its
+ * room in the inbox of @generation (if it is still ours). While a handler
+ * runs, later: it may hold one of the batch's messages. */
+static void
+end_batch (JrRouter *self,
+           JrBatch  *batch,
+           guint     generation)
+{
+  gsize bytes = batch->bytes;
+  guint n_messages = batch->n_messages;
+
+  if (self->n_delivering > 0)
+    {
+      EndedBatch ended = { batch, generation };
+
+      g_array_append_val (self->ended_later, ended);
+      return;
+    }
+  /* Freed first, then released: the room released lets the monitor read
+   * as much again, and the memory bound holds only if this batch's blocks
+   * are gone by then. */
+  if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
+    jr_batch_free (batch);
+  /* Counted in the inbox it came from: not in a new one. */
+  if (self->running && self->generation == generation)
+    jr_inbox_release (self->inbox, bytes, n_messages);
+}
+
+static void
+end_batches_later (JrRouter *self)
+{
+  for (guint i = 0; i < self->ended_later->len; i++)
+    {
+      EndedBatch ended = g_array_index (self->ended_later, EndedBatch, i);
+
+      end_batch (self, ended.batch, ended.generation);
+    }
+  g_array_set_size (self->ended_later, 0);
+}
+
 /* Delivers the next item of the inbox, waiting up to @wait_usec for one.
  * Returns FALSE when there was none. */
 static gboolean
@@ -371,6 +424,7 @@ route_one (JrRouter *self,
   switch (batch->kind)
     {
     case JR_BATCH_MESSAGES:
+      self->n_delivering++;
       if (held == NULL || !offer_flat (self, &flat))
         {
           if (held != NULL)
@@ -380,6 +434,7 @@ route_one (JrRouter *self,
             }
           deliver (self, connection_id, value);
         }
+      self->n_delivering--;
       g_clear_pointer (&held, g_bytes_unref);
       break;
     case JR_BATCH_SYNC:
@@ -406,19 +461,9 @@ route_one (JrRouter *self,
     }
 
   if (last)
-    {
-      gsize bytes = batch->bytes;
-      guint n_messages = batch->n_messages;
-
-      /* Freed first, then released: the room released lets the monitor
-       * read as much again, and the memory bound holds only if this
-       * batch's blocks are gone by then. */
-      if (batch->stage == NULL || !jr_stage_give_back (batch->stage, batch))
-        jr_batch_free (batch);
-      /* Counted in the inbox it came from: not in a new one. */
-      if (self->running && self->generation == generation)
-        jr_inbox_release (self->inbox, bytes, n_messages);
-    }
+    end_batch (self, batch, generation);
+  if (self->n_delivering == 0)
+    end_batches_later (self);
   return TRUE;
 }
 
@@ -448,6 +493,8 @@ jr_router_finalize (GObject *object)
 {
   JrRouter *self = JR_ROUTER (object);
 
+  end_batches_later (self);
+  g_array_unref (self->ended_later);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (jr_router_parent_class)->finalize (object);
 }
@@ -593,6 +640,7 @@ static void
 jr_router_init (JrRouter *self)
 {
   self->priority = G_PRIORITY_DEFAULT_IDLE;
+  self->ended_later = g_array_new (FALSE, FALSE, sizeof (EndedBatch));
   self->next_connection_id = 1;
   self->next_channel_id = 1;
 }
@@ -724,6 +772,8 @@ jr_router_start (JrRouter  *self,
     }
 
   self->generation++;
+  /* A new monitor counts its sync tokens from 1 again. */
+  self->sync_seen = 0;
   self->inbox = jr_inbox_new (self->context);
   if (self->transport == JR_TRANSPORT_PROCESSES)
     {
@@ -785,7 +835,10 @@ jr_router_stop (JrRouter  *self,
   jr_inbox_close (self->inbox);
   g_source_destroy (self->source);
   g_clear_pointer (&self->source, g_source_unref);
-  g_clear_pointer (&self->current, jr_batch_free);
+  /* A handler running now (this stop's caller, maybe) may hold one of
+   * its messages. */
+  if (self->current != NULL)
+    end_batch (self, g_steal_pointer (&self->current), COUNTED_NOWHERE);
   drop_delivered (self);
   g_clear_pointer (&self->inbox, jr_inbox_unref);
   self->last_receiver = NULL;
@@ -1019,7 +1072,7 @@ route_until (JrRouter         *self,
   if (!self->running)
     return not_running_error (error);
 
-  deadline = timeout_usec < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_usec;
+  deadline = jr_deadline_after (timeout_usec);
 
   for (;;)
     {

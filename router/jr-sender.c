@@ -284,7 +284,19 @@ jr_sender_send (JrSender  *self,
     return state_error (error, "send on", self->state);
 
   if (self->channel != NULL)
-    return jr_channel_write_message (self->channel, self->connection_id, owned, error);
+    {
+      /* The parent checks what a child writes, and drops what is not in
+       * normal form: send the normal form (as a thread sender's value
+       * arrives as it is, whatever its form). Cheap for trusted values. */
+      if (!g_variant_is_normal_form (owned))
+        {
+          GVariant *normal = g_variant_get_normal_form (owned);
+
+          g_variant_unref (owned);
+          owned = normal;
+        }
+      return jr_channel_write_message (self->channel, self->connection_id, owned, error);
+    }
 
   size = g_variant_get_size (owned);
   if (size > JR_MESSAGE_SIZE_MAX)

@@ -762,6 +762,162 @@ test_route_until_zero_timeout (Fixture       *f,
   stop_router (f);
 }
 
+/* The sync tokens of route_until() start again with a new monitor: after
+ * a restart, a timeout of 0 still delivers what was sent. */
+static void
+test_route_until_after_restart (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  start_router (f);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (jr_router_route_until (f->router, never_true, NULL, 0, &error));
+      g_clear_error (&error);
+    }
+  stop_router (f);
+  start_router (f);
+  {
+    g_autoptr(Collector) c = collector_new (f->router);
+    Pipe *p = collector_add_pipe (c);
+
+    send_and_finish (f, c, 0, 100);
+    g_assert_false (jr_router_route_until (f->router, never_true, NULL, 0, &error));
+    g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT);
+    g_clear_error (&error);
+    g_assert_cmpuint (p->next_seq, ==, 100);
+    collector_close_all (c);
+  }
+  stop_router (f);
+}
+
+/* Thread senders: strings sent from a thread that then stops, and a
+ * handler of the first that stops the router, or routes the rest itself,
+ * and then reads its message: lent from its batch, which must outlive
+ * the handler. */
+typedef struct {
+  JrRouter   *router;
+  gboolean    stop;       /* else route_until() */
+  guint       n_seen;
+  char       *first;      /* read after the stop or route_until() */
+} Reentrant;
+
+static gboolean
+seen_all (gpointer data)
+{
+  return ((Reentrant *) data)->n_seen >= 10;
+}
+
+static void
+on_reentrant_message (JrReceiver *receiver,
+                      GVariant   *message,
+                      gpointer    data)
+{
+  Reentrant *r = data;
+
+  if (r->n_seen++ > 0)
+    return;
+  if (r->stop)
+    {
+      g_assert_true (jr_router_close_pipe (r->router, receiver, NULL));
+      g_assert_true (jr_router_stop (r->router, NULL));
+    }
+  else
+    g_assert_true (jr_router_route_until (r->router, seen_all, r, DEADLINE_USEC, NULL));
+  r->first = g_variant_dup_string (message, NULL);
+}
+
+static gpointer
+send_ten (gpointer data)
+{
+  JrSender *sender = data;
+
+  g_assert_true (jr_sender_start (sender, NULL));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u of a batch", i);
+
+      g_assert_true (jr_sender_send (sender, g_variant_new_string (text), NULL));
+    }
+  g_assert_true (jr_sender_stop (sender, NULL));
+  return NULL;
+}
+
+static void
+test_reentrant_handler (Fixture       *f,
+                        gconstpointer  data)
+{
+  Reentrant r = { f->router, g_str_has_suffix (g_test_get_path (), "/stop"), 0, NULL };
+  g_autoptr(JrSender) sender = NULL;
+  g_autoptr(JrReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+
+  start_router (f);
+  g_assert_true (jr_router_pipe (f->router, &sender, &receiver, &error));
+  g_signal_connect (receiver, "message", G_CALLBACK (on_reentrant_message), &r);
+  g_thread_join (g_thread_new ("send-ten", send_ten, sender));
+  /* All ten in one batch, stopped or routed from the first's handler. */
+  jr_router_route_until (f->router, seen_all, &r, DEADLINE_USEC, NULL);
+  g_assert_cmpstr (r.first, ==, "message 0 of a batch");
+  g_assert_cmpuint (r.n_seen, ==, r.stop ? 1 : 10);
+  g_signal_handlers_disconnect_by_data (receiver, &r);
+  if (!r.stop)
+    {
+      g_assert_true (jr_router_close_pipe (f->router, receiver, &error));
+      stop_router (f);
+    }
+  g_free (r.first);
+}
+
+/* A timeout too large to add to the clock ("for ever") waits. */
+static gboolean
+flag_set (gpointer data)
+{
+  return g_atomic_int_get ((gint *) data);
+}
+
+static void
+on_flag_message (JrReceiver *receiver,
+                 GVariant   *message,
+                 gpointer    data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
+static gpointer
+send_one_later (gpointer data)
+{
+  JrSender *sender = data;
+
+  g_assert_true (jr_sender_start (sender, NULL));
+  g_usleep (100 * 1000);
+  g_assert_true (jr_sender_send (sender, g_variant_new_int32 (1), NULL));
+  g_assert_true (jr_sender_stop (sender, NULL));
+  return NULL;
+}
+
+static void
+test_route_until_huge_timeout (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(JrSender) sender = NULL;
+  g_autoptr(JrReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+  gint got = FALSE;
+  GThread *thread;
+
+  start_router (f);
+  g_assert_true (jr_router_pipe (f->router, &sender, &receiver, &error));
+  g_signal_connect (receiver, "message", G_CALLBACK (on_flag_message), &got);
+  thread = g_thread_new ("send-later", send_one_later, sender);
+  g_assert_true (jr_router_route_until (f->router, flag_set, &got, G_MAXINT64, &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_true (jr_router_close_pipe (f->router, receiver, &error));
+  stop_router (f);
+}
+
 /* ------------------------------------------------------------------ */
 /* 4. Large messages                                                  */
 /* ------------------------------------------------------------------ */
@@ -947,6 +1103,10 @@ main (int    argc,
   add_test ("route-until/stops-at-condition", ALL, test_route_until_stops_at_condition);
   add_test ("route-until/timeout", ALL, test_route_until_timeout);
   add_test ("route-until/zero-timeout", BOTH, test_route_until_zero_timeout);
+  add_test ("route-until/after-restart", BOTH, test_route_until_after_restart);
+  add_test ("route-until/huge-timeout", THREADS, test_route_until_huge_timeout);
+  add_test ("reentrant/stop", THREADS, test_reentrant_handler);
+  add_test ("reentrant/route-until", THREADS, test_reentrant_handler);
 
   add_test ("large/messages", ALL, test_large_messages);
   add_test ("large/too-large", ALL, test_large_too_large);
