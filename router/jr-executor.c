@@ -35,6 +35,7 @@
 #include "jr-job-message-private.h"
 #include "jr-job-private.h"
 #include "jr-jobs-model-private.h"
+#include "jr-router-private.h"
 #include "jr-task-queue-private.h"
 #include "jr-worker-pool-private.h"
 #include "jr-worker-private.h"
@@ -311,6 +312,16 @@ clear_source (GSource **source)
     return;
   g_source_destroy (*source);
   g_clear_pointer (source, g_source_unref);
+}
+
+/* The longest a grace period or a retry's pause waits: what a GLib
+ * timeout in milliseconds can (49 days). Longer is as good as never. */
+#define MAX_WAIT_USEC ((gint64) G_MAXUINT * 1000)
+
+static guint
+usec_to_timeout_ms (gint64 usec)
+{
+  return (guint) (CLAMP (usec, 0, MAX_WAIT_USEC) / 1000);
 }
 
 static Task *
@@ -796,9 +807,10 @@ schedule_retry (Task *task)
   task->retries_left--;
   unassign_task (task);
   task->place = TASK_RETRY_WAIT;
-  task->timer = add_source (task->executor, G_PRIORITY_DEFAULT, (guint) (task->backoff_usec / 1000),
+  task->timer = add_source (task->executor, G_PRIORITY_DEFAULT, usec_to_timeout_ms (task->backoff_usec),
                             FALSE, retry_due, task);
-  task->backoff_usec *= 2;
+  /* Doubled, but never past what a timeout can wait (nor wrapped to 0). */
+  task->backoff_usec = MIN (task->backoff_usec, MAX_WAIT_USEC / 2) * 2;
 }
 
 static gboolean
@@ -876,9 +888,10 @@ arm_grace (Task *task)
 {
   JrExecutor *self = task->executor;
 
-  task->grace_deadline = g_get_monotonic_time () + self->cancel_grace;
+  /* A grace of G_MAXINT64 ("never kill") must not wrap to the past. */
+  task->grace_deadline = g_get_monotonic_time () + MIN (self->cancel_grace, MAX_WAIT_USEC);
   clear_source (&task->timer);
-  task->timer = add_source (self, G_PRIORITY_DEFAULT, (guint) (self->cancel_grace / 1000), FALSE,
+  task->timer = add_source (self, G_PRIORITY_DEFAULT, usec_to_timeout_ms (self->cancel_grace), FALSE,
                             grace_expired, task);
 }
 
@@ -1471,6 +1484,35 @@ find_running_group (JrExecutor  *self,
   return group;
 }
 
+/* A group that grows back keeps the workers it was retiring and has not
+ * asked to end yet (busy with their last job): they count in its size
+ * for the pool, which would start no new worker in their place. */
+static void
+keep_retiring (JrExecutor *self,
+               Group      *group,
+               guint       size)
+{
+  guint n_live = 0;
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->group == group && !slot->retiring)
+        n_live++;
+    }
+  for (guint i = 0; i < self->slots->len && n_live < size; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot->group == group && slot->retiring && !slot->asked_to_end)
+        {
+          slot->retiring = FALSE;
+          n_live++;
+        }
+    }
+}
+
 static void
 resize_group (JrExecutor *self,
               Group      *group,
@@ -1479,6 +1521,8 @@ resize_group (JrExecutor *self,
   guint old = jr_worker_pool_get_size (group->pool);
 
   g_object_ref (self);
+  if (size > old)
+    keep_retiring (self, group, size);
   jr_worker_pool_set_size (group->pool, size);
   if (size > old)
     jr_worker_pool_fill (group->pool);
@@ -2298,7 +2342,7 @@ jr_executor_shutdown (JrExecutor  *self,
   /* Called from a handler of a stop's cancel, the stop has not reached
    * every job yet: reach them here, or this would wait for them. */
   cancel_all (self);
-  deadline = timeout_usec < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_usec;
+  deadline = jr_deadline_after (timeout_usec);
 
   for (;;)
     {

@@ -727,6 +727,30 @@ test_cancel_no_messages_after (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A grace period of G_MAXINT64 ("never kill") and a retry's pause past
+ * what a timeout can wait neither wrap around to "now". */
+static void
+test_cancel_grace_forever (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  jr_executor_set_cancel_grace (executor, G_MAXINT64);
+  /* It returns by itself after 1.5 s, cancel or not. */
+  future = submit (executor, JR_JOB_KIND_CALL, "ignore-cancel", g_variant_new ("(t)", (guint64) 1500));
+  run_until_executing (future);
+  g_assert_true (jr_future_cancel (future));
+  /* Not killed, nor ended, before its job returned: a shutdown (which
+   * looks at grace deadlines itself) times out. */
+  g_assert_false (jr_executor_shutdown (executor, 500 * 1000, &error));
+  g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  shutdown_executor (executor);
+}
+
 /* A job deaf to cancellation is stopped after the grace period and its
  * future ends CANCELLED; the pool, of one worker, still runs jobs. A
  * worker process is killed and replaced. */
@@ -2162,6 +2186,7 @@ main (int    argc,
   add_for_all ("errors/submit-after-stop", test_submit_after_stop);
   add_for_all ("errors/result-too-large", test_result_too_large);
   add_for_all ("errors/error-too-large", test_error_too_large);
+  add_for_all ("cancel/grace-forever", test_cancel_grace_forever);
   add_for_all ("errors/domains", test_error_domains);
   add_for_all ("args/backlog", test_args_backlog);
   add_for_all ("dependencies/order", test_dependency_order);

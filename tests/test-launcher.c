@@ -358,6 +358,61 @@ test_gave_up_with_one_live (Fixture       *f,
   g_assert_null (jr_executor_get_worker_error (f->executor));
 }
 
+static gint
+compare_pids (gconstpointer a,
+              gconstpointer b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* The worker processes now, in order. */
+static GArray *
+sorted_children (void)
+{
+  GArray *pids = jr_test_list_children (FALSE);
+
+  g_array_sort (pids, compare_pids);
+  return pids;
+}
+
+/* A group shrunk while its workers are busy, then grown back before they
+ * finished: it keeps them (no worker ended and started again), and they
+ * count as its workers all along. */
+static void
+test_group_grow_back (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(JrFuture) a = NULL;
+  g_autoptr(JrFuture) b = NULL;
+  g_autoptr(JrFuture) after = NULL;
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) now = NULL;
+  g_autoptr(GError) error = NULL;
+
+  new_executor (f, 2);
+  a = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 500));
+  b = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 500));
+  jr_test_run_until (jr_test_future_started, a, DONE_TIMEOUT_USEC, "a job to start");
+  jr_test_run_until (jr_test_future_started, b, DONE_TIMEOUT_USEC, "a job to start");
+  before = sorted_children ();
+  g_assert_cmpuint (before->len, ==, 2);
+
+  g_assert_true (jr_executor_set_group_size (f->executor, "local", 0, &error));
+  g_assert_true (jr_executor_set_group_size (f->executor, "local", 2, &error));
+  g_assert_no_error (error);
+  wait_done (a);
+  wait_done (b);
+  after = submit (f->executor, "whoami", NULL);
+  wait_done (after);
+  jr_test_run_for (200);
+
+  now = sorted_children ();
+  g_assert_cmpuint (now->len, ==, 2);
+  g_assert_cmpint (g_array_index (now, int, 0), ==, g_array_index (before, int, 0));
+  g_assert_cmpint (g_array_index (now, int, 1), ==, g_array_index (before, int, 1));
+  g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 2);
+}
+
 /* A worker whose command never gets as far as the worker (a host that
  * does not answer, srun waiting in its queue): a shutdown ends it at
  * once, not after its start timeout, which a shutdown's own loop would
@@ -1564,6 +1619,7 @@ main (int    argc,
   ADD ("placement/refused", test_placement_refused);
   ADD ("groups/errors", test_group_errors);
   ADD ("groups/resize", test_group_resize);
+  ADD ("groups/grow-back", test_group_grow_back);
   ADD ("groups/remove", test_group_remove);
   ADD ("groups/remove/in-handler", test_group_remove_in_handler);
   ADD ("groups/remove/retry", test_group_remove_retry);
