@@ -2443,10 +2443,11 @@ jr_executor_get_transport (JrExecutor *self)
  * jr_executor_get_max_workers:
  * @self: an executor
  *
- * Gets the size of the pool: the number given, or the number of
- * processors chosen for 0.
+ * Gets the size the pool was made with: the number given, or the number
+ * of processors chosen for 0. [method@Jr.Executor.get_group_size] tells
+ * the size of each group now ("local" for this one).
  *
- * Returns: the size of the pool
+ * Returns: the size the pool was made with
  *
  * Since: 0.1
  */
@@ -2475,8 +2476,15 @@ jr_executor_get_n_workers (JrExecutor *self)
   g_return_val_if_fail (JR_IS_EXECUTOR (self), 0);
   guint n = 0;
 
-  for (guint i = 0; i < self->groups->len; i++)
-    n += jr_worker_pool_get_n_workers (((Group *) g_ptr_array_index (self->groups, i))->pool);
+  /* Up, and not on their way out: a worker still starting (a process
+   * before its READY, a connection being made) takes no job yet. */
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      if (!slot->retiring && jr_pool_worker_is_ready (slot->worker))
+        n++;
+    }
   return n;
 }
 

@@ -118,6 +118,8 @@ gboolean      jr_pool_worker_kill       (JrPoolWorker                *worker,
 void          jr_pool_worker_reject     (JrPoolWorker                *worker,
                                          const char                  *reason);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
+/* Whether it said it is up (and has not gone since). */
+gboolean      jr_pool_worker_is_ready   (JrPoolWorker                *worker);
 /* The machine it runs on, as it said once ready (NULL before). */
 const char   *jr_pool_worker_get_host   (JrPoolWorker                *worker);
 JrWorkerPool *jr_pool_worker_get_pool   (JrPoolWorker                *worker);

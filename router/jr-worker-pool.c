@@ -1160,6 +1160,12 @@ jr_pool_worker_kill (JrPoolWorker *worker,
 }
 
 gboolean
+jr_pool_worker_is_ready (JrPoolWorker *worker)
+{
+  return worker->ready;
+}
+
+gboolean
 jr_pool_worker_is_process (JrPoolWorker *worker)
 {
   return worker->is_process;
