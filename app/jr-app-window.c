@@ -4,12 +4,15 @@
  *
  * Two views: Jobs, the list of the executor's jobs (rows show their
  * progress, then what they gave; activating one opens its result, live for
- * a running command), and Results, the latest finished jobs, completed or
- * failed. New Job (Ctrl+N) has one item per built-in job; folder and file
- * jobs open a file chooser, the others a prompt.
+ * a running command), and Results, the latest finished jobs: completed,
+ * failed, or commands cancelled (what they printed is kept). New Job
+ * (Ctrl+N) has one item per built-in job; folder and file jobs open a file
+ * chooser, the others a prompt.
  *
  * Every job submitted here gets a JrAppRecord: which job, its arguments,
- * what it printed. Records stay while their job runs or is in Results.
+ * what it printed. Records stay while their job runs or is in Results;
+ * asking for one that is gone (a row of the Jobs view, an old toast or
+ * notification) says so in a toast.
  *
  * When a job ends, the person using the window sees it there (a toast if
  * it failed); only when no window of the application is in use — none is
@@ -51,6 +54,8 @@ struct _JrAppWindow {
   guint                 next_id;
   guint                 n_choosers;   /* file choosers open */
   gint64                last_active_end;  /* a window of ours stopped being active */
+  GtkWidget            *close_question;  /* weak: "Stop Jobs and Quit?" on show */
+  AdwToast             *answer;          /* weak: the last toast of say() */
   gboolean              close_confirmed;
   gboolean              narrow;
   guint                 narrow_idle_id;
@@ -148,15 +153,45 @@ open_record (JrAppWindow *self,
   return dialog;
 }
 
+/* A toast that answers what the user just did: shown at once (a normal
+ * toast would wait for the one on show), and replacing the previous
+ * answer rather than queueing behind it when they ask again. */
+static void
+say (JrAppWindow *self,
+     const char  *text)
+{
+  AdwToast *toast = jr_app_toast_new (text);
+
+  if (self->answer != NULL)
+    adw_toast_dismiss (self->answer);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_set_weak_pointer (&self->answer, toast);
+  jr_app_window_add_toast (self, toast);
+}
+
+/* What asking for a forgotten record gets instead of nothing: a row of
+ * the Jobs view, a toast or a notification can outlive it. */
+static void
+say_not_kept (JrAppWindow *self)
+{
+  g_autofree char *text = g_strdup_printf ("This job’s result is no longer kept: "
+                                           "the Results view keeps the last %u",
+                                           JR_APP_WINDOW_RESULTS_MAX);
+
+  say (self, text);
+}
+
 /**
  * jr_app_window_show_result:
  * @self: the window
  * @result_id: the id a Results row or a notification carries
  *
- * Opens the result of a finished job, completed or failed, in a dialog to
- * copy, save or open it.
+ * Opens the result of a finished job, completed, failed or cancelled, in
+ * a dialog to copy, save or open it. A result no longer kept gets a toast
+ * that says so.
  *
- * Returns: %FALSE if that result is not kept any more
+ * Returns: %FALSE if that result is not kept any more (or its job has not
+ *   finished)
  */
 gboolean
 jr_app_window_show_result (JrAppWindow *self,
@@ -167,7 +202,12 @@ jr_app_window_show_result (JrAppWindow *self,
   g_return_val_if_fail (JR_IS_APP_WINDOW (self), FALSE);
 
   record = g_hash_table_lookup (self->records, GUINT_TO_POINTER (result_id));
-  if (record == NULL || !jr_future_get_done (jr_app_record_get_future (record)))
+  if (record == NULL)
+    {
+      say_not_kept (self);
+      return FALSE;
+    }
+  if (!jr_future_get_done (jr_app_record_get_future (record)))
     return FALSE;
 
   open_record (self, record);
@@ -193,10 +233,30 @@ static void
 add_to_results (JrAppWindow *self,
                 JrAppRecord *record)
 {
-  JrFuture *future = jr_app_record_get_future (record);
-  gboolean failed = jr_future_get_state (future) == JR_FUTURE_STATE_FAILED;
+  JrFutureState state = jr_future_get_state (jr_app_record_get_future (record));
   g_autofree char *summary = jr_app_record_dup_summary (record);
+  const char *icon_name, *icon_class, *icon_label;
   GtkWidget *row, *icon, *arrow;
+
+  /* As the rows of the Jobs view show each state. */
+  switch (state)
+    {
+    case JR_FUTURE_STATE_FAILED:
+      icon_name = "dialog-error-symbolic";
+      icon_class = "error";
+      icon_label = "Failed";
+      break;
+    case JR_FUTURE_STATE_CANCELLED:
+      icon_name = "process-stop-symbolic";
+      icon_class = "dim-label";
+      icon_label = "Cancelled";
+      break;
+    default:
+      icon_name = "emblem-ok-symbolic";
+      icon_class = "success";
+      icon_label = "Done";
+      break;
+    }
 
   row = adw_action_row_new ();
   /* File names and command lines are not markup. */
@@ -208,10 +268,10 @@ add_to_results (JrAppWindow *self,
   g_object_set_data (G_OBJECT (row), "jr-result-id",
                      GUINT_TO_POINTER (jr_app_record_get_id (record)));
 
-  icon = gtk_image_new_from_icon_name (failed ? "dialog-error-symbolic" : "emblem-ok-symbolic");
-  gtk_widget_add_css_class (icon, failed ? "error" : "success");
+  icon = gtk_image_new_from_icon_name (icon_name);
+  gtk_widget_add_css_class (icon, icon_class);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, failed ? "Failed" : "Done",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, icon_label,
                                   -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
@@ -381,7 +441,11 @@ on_record_state (JrFuture    *future,
   g_signal_handlers_disconnect_by_func (future, on_record_state, record);
   notify_done (self, record);
 
-  if (jr_future_get_state (future) == JR_FUTURE_STATE_CANCELLED)
+  /* A cancelled command's output is what it did before it stopped: a
+   * result to read like a failed one's. Other cancelled jobs leave
+   * nothing. */
+  if (jr_future_get_state (future) == JR_FUTURE_STATE_CANCELLED &&
+      !jr_app_record_has_output (record))
     forget_record (self, record);
   else
     add_to_results (self, record);
@@ -474,8 +538,9 @@ summarize_job (JrFuture *future,
   return record != NULL ? jr_app_record_dup_summary (record) : NULL;
 }
 
+/* A row of the Jobs view or of the indicator's popover was activated. */
 static void
-on_job_activated (JrJobList   *list,
+on_job_activated (GtkWidget   *list,
                   JrFuture    *future,
                   JrAppWindow *self)
 {
@@ -483,6 +548,12 @@ on_job_activated (JrJobList   *list,
 
   if (record != NULL)
     open_record (self, record);
+  else if (jr_future_get_state (future) == JR_FUTURE_STATE_CANCELLED &&
+           jr_future_get_kind (future) != JR_JOB_KIND_ITERATION)
+    /* Forgotten at once: it printed nothing (see on_record_state()). */
+    say (self, "This job was cancelled: it has no result");
+  else if (jr_future_get_done (future))
+    say_not_kept (self);
 }
 
 static void
@@ -786,6 +857,8 @@ on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
                    JrAppWindow      *self)
 {
+  /* Every response closes it: the next close asks anew. */
+  g_clear_weak_pointer (&self->close_question);
   if (!g_str_equal (response, "stop"))
     return;
 
@@ -854,6 +927,16 @@ jr_app_window_close_request (GtkWindow *window)
   jobs = describe_jobs (n_running, n_waiting);
   body = g_strdup_printf ("%s Quitting cancels %s; the work done so far is lost.",
                           jobs, n_running + n_waiting == 1 ? "it" : "them");
+
+  /* Asked again (Ctrl+Q twice, app.quit from elsewhere): the same
+   * question, counted anew, not a second one under it. */
+  if (self->close_question != NULL)
+    {
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self->close_question), body);
+      gtk_window_present (GTK_WINDOW (self->close_question));
+      return TRUE;
+    }
+
   dialog = adw_message_dialog_new (window, "Stop Jobs and Quit?", body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", "_Keep Running",
@@ -864,6 +947,7 @@ jr_app_window_close_request (GtkWindow *window)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_response), self, 0);
+  g_set_weak_pointer (&self->close_question, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 
   return TRUE;  /* not now */
@@ -972,6 +1056,7 @@ setup_for_application (JrAppWindow   *self,
   gtk_box_append (GTK_BOX (self->jobs_page), self->job_list);
 
   indicator = jr_progress_indicator_new (executor);
+  g_signal_connect_object (indicator, "job-activated", G_CALLBACK (on_job_activated), self, 0);
   gtk_box_append (GTK_BOX (self->indicator_box), indicator);
   gtk_stack_set_visible_child (GTK_STACK (self->jobs_stack), self->jobs_page);
 
@@ -988,6 +1073,8 @@ jr_app_window_dispose (GObject *object)
   JrAppWindow *self = JR_APP_WINDOW (object);
 
   g_clear_handle_id (&self->narrow_idle_id, g_source_remove);
+  g_clear_weak_pointer (&self->close_question);
+  g_clear_weak_pointer (&self->answer);
 
   /* The list's result function reads our records: it goes first. */
   if (self->job_list != NULL)

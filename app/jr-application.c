@@ -32,6 +32,7 @@ struct _JrApplication {
 
   GSettings      *settings;  /* NULL when the schema is not installed */
   JrExecutor     *executor;  /* NULL when it could not start */
+  GtkWindow      *preferences;  /* weak: the preferences window on show */
   guint           n_notifications;
 };
 
@@ -78,18 +79,6 @@ on_about (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
-static void
-on_preferences (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  JrApplication *self = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  JrPreferencesWindow *preferences = jr_preferences_window_new (self, window);
-
-  gtk_window_present (GTK_WINDOW (preferences));
-}
-
 static JrAppWindow *
 get_main_window (JrApplication *self)
 {
@@ -97,6 +86,25 @@ get_main_window (JrApplication *self)
     if (JR_IS_APP_WINDOW (l->data))
       return l->data;
   return NULL;
+}
+
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  JrApplication *self = user_data;
+
+  /* One preferences window: Ctrl+, again (from it too) brings it back.
+   * It belongs to the main window, not to whichever window is active. */
+  if (self->preferences == NULL)
+    {
+      GtkWindow *parent = GTK_WINDOW (get_main_window (self));
+
+      g_set_weak_pointer (&self->preferences,
+                          GTK_WINDOW (jr_preferences_window_new (self, parent)));
+    }
+  gtk_window_present (self->preferences);
 }
 
 static void
@@ -263,6 +271,7 @@ jr_application_dispose (GObject *object)
 {
   JrApplication *self = JR_APPLICATION (object);
 
+  g_clear_weak_pointer (&self->preferences);
   g_clear_object (&self->executor);
   g_clear_object (&self->settings);
 

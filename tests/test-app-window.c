@@ -354,6 +354,23 @@ close_toplevel (GtkWindow *window)
   jr_test_drain_main_context ();
 }
 
+/* How many windows of @type are on show. */
+static guint
+count_shown (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        n++;
+    }
+  return n;
+}
+
 static JrFuture *
 submit (JrAppWindow *window,
         const char  *name,
@@ -612,7 +629,8 @@ test_keep_finished_off (void)
 }
 
 /* Issue 11, 4: the indicator's popover lists what runs and waits, running
- * first, and nothing finished. */
+ * first, and nothing finished; its rows open their job's result. Closing
+ * asks once, however often it is asked for. */
 static void
 scenario_indicator (JrApplication *app,
                     JrAppWindow   *window)
@@ -652,10 +670,34 @@ scenario_indicator (JrApplication *app,
         g_assert_true (item == sleepers[2]);
     }
 
-  /* Closing asks first, and counts right: 2 running, 1 waiting. */
+  /* Activating a row of the popover (Enter on it) closes the popover and
+   * opens that job's output, live. */
+  {
+    GtkWidget *button = jr_progress_indicator_get_menu_button (indicator);
+    GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+    g_autoptr(JrFuture) first = g_list_model_get_item (view, 0);
+    JrResultDialog *dialog;
+
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    jr_test_wait_frames (GTK_WIDGET (window), 3, WAIT_USEC);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+    g_signal_emit_by_name (jr_job_list_get_list_view (popover_list), "activate", 0);
+    dialog = JR_RESULT_DIALOG (wait_toplevel (JR_TYPE_RESULT_DIALOG));
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+    g_assert_true (jr_result_dialog_get_record (dialog) == jr_app_window_get_record (window, first));
+    close_toplevel (GTK_WINDOW (dialog));
+  }
+
+  /* Closing asks first, and counts right: 2 running, 1 waiting. Asked
+   * again (Ctrl+Q twice), it asks once. */
   gtk_window_close (GTK_WINDOW (window));
   {
     AdwMessageDialog *question = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+    jr_test_drain_main_context ();
+    g_assert_cmpuint (count_shown (ADW_TYPE_MESSAGE_DIALOG), ==, 1);
+    g_assert_true (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG) == GTK_WINDOW (question));
 
     g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Stop Jobs and Quit?");
     g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (question),
@@ -1816,6 +1858,158 @@ install_fake_opener (void)
   g_setenv ("XDG_DATA_DIRS", "/usr/share", TRUE);
 }
 
+/* ---- results no longer kept, cancelled commands ---- */
+
+static gboolean
+is_image_named (GtkWidget *widget,
+                gpointer   icon_name)
+{
+  return GTK_IS_IMAGE (widget) &&
+         g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), icon_name) == 0;
+}
+
+static gboolean
+printed_two (gpointer record)
+{
+  const char *output = jr_app_record_get_output (record, NULL);
+
+  return output != NULL && strstr (output, "two\n") != NULL;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *title;
+} ToastGone;
+
+static gboolean
+toast_gone (gpointer data)
+{
+  ToastGone *gone = data;
+
+  return !find_toast (gone->root, gone->title);
+}
+
+/* A cancelled command's output is a result like a failed one's; a job
+ * whose result is no longer kept says so when its row is activated, as do
+ * show-result and a cancelled job that left nothing. */
+static void
+scenario_results_kept (JrApplication *app,
+                       JrAppWindow   *window)
+{
+  g_autofree char *not_kept = g_strdup_printf ("This job’s result is no longer kept: "
+                                               "the Results view keeps the last %u",
+                                               JR_APP_WINDOW_RESULTS_MAX);
+  JrJobList *list = window_job_list (window);
+  GtkListBox *results = GTK_LIST_BOX (jr_app_window_get_results_list (window));
+  JrFuture *command, *primes, *quick[JR_APP_WINDOW_RESULTS_MAX];
+  JrAppRecord *record;
+  GtkWidget *row;
+  JrResultDialog *dialog;
+  guint command_id;
+
+  /* Cancelled after printing two lines: under Results, as cancelled. */
+  command = submit (window, "run-command", "echo one; echo two; sleep 600");
+  record = jr_app_window_get_record (window, command);
+  command_id = jr_app_record_get_id (record);
+  app_test_wait_for (printed_two, record, "the command to print two lines");
+  jr_future_cancel (command);
+  jr_test_wait_done (command, WAIT_USEC);
+  g_assert_cmpint (jr_future_get_state (command), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_true (jr_app_window_get_record (window, command) == record);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (results, 0));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   jr_app_record_get_title (record));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Cancelled");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-results", NULL);
+  jr_test_wait_frames (GTK_WIDGET (window), 2, WAIT_USEC);
+  {
+    GtkWidget *icon = jr_test_find_widget (row, is_image_named, (gpointer) "process-stop-symbolic");
+
+    g_assert_nonnull (icon);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                         "Cancelled");
+  }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-jobs", NULL);
+
+  /* Its row opens what it printed. */
+  g_signal_emit_by_name (list, "job-activated", command);
+  dialog = JR_RESULT_DIALOG (wait_toplevel (JR_TYPE_RESULT_DIALOG));
+  g_assert_cmpstr (jr_result_dialog_get_text (dialog), ==, "one\ntwo\n# cancelled\n");
+  close_toplevel (GTK_WINDOW (dialog));
+
+  /* JR_APP_WINDOW_RESULTS_MAX results more: the command's drops out. */
+  for (guint i = 0; i < G_N_ELEMENTS (quick); i++)
+    quick[i] = submit (window, "count-primes", "100");
+  for (guint i = 0; i < G_N_ELEMENTS (quick); i++)
+    jr_test_wait_done (quick[i], WAIT_USEC);
+  jr_test_drain_main_context ();
+  g_assert_null (jr_app_window_get_record (window, command));
+  g_assert_nonnull (jr_app_window_get_record (window, quick[0]));
+
+  /* Its row, still in the list, says why nothing opens. */
+  g_signal_emit_by_name (list, "job-activated", command);
+  g_assert_true (find_toast (GTK_WIDGET (window), not_kept));
+  g_assert_cmpuint (count_shown (JR_TYPE_RESULT_DIALOG), ==, 0);
+
+  /* A cancelled job that printed nothing is not kept at all. */
+  primes = submit (window, "count-primes", "900,000,000,000");
+  jr_test_wait_state (primes, JR_FUTURE_STATE_EXECUTING, WAIT_USEC);
+  jr_future_cancel (primes);
+  jr_test_wait_done (primes, WAIT_USEC);
+  g_assert_null (jr_app_window_get_record (window, primes));
+  g_signal_emit_by_name (list, "job-activated", primes);
+  g_assert_true (find_toast (GTK_WIDGET (window), "This job was cancelled: it has no result"));
+  app_test_wait_for (toast_gone, &(ToastGone) { GTK_WIDGET (window), not_kept },
+                     "the first toast to go");
+
+  /* A failure toast's Details (win.show-result) or a notification
+   * (app.show-result) for it: the same toast. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-result", "u", command_id);
+  g_assert_true (find_toast (GTK_WIDGET (window), not_kept));
+  g_assert_cmpuint (count_shown (JR_TYPE_RESULT_DIALOG), ==, 0);
+  g_assert_false (jr_app_window_show_result (window, command_id));
+}
+
+static void
+test_results_kept (void)
+{
+  run_app (scenario_results_kept);
+}
+
+/* ---- one of each: preferences, the close question ---- */
+
+/* Ctrl+, again, from the preferences window too, brings back the one on
+ * show, which belongs to the main window. */
+static void
+scenario_one_preferences (JrApplication *app,
+                          JrAppWindow   *window)
+{
+  GtkWindow *preferences;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_toplevel (JR_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "app.preferences", NULL));
+  jr_test_drain_main_context ();
+  g_assert_true (wait_toplevel (JR_TYPE_PREFERENCES_WINDOW) == preferences);
+  g_assert_cmpuint (count_shown (JR_TYPE_PREFERENCES_WINDOW), ==, 1);
+
+  /* Closed, the next one is a new one. */
+  close_toplevel (preferences);
+  g_assert_cmpuint (count_shown (JR_TYPE_PREFERENCES_WINDOW), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_toplevel (JR_TYPE_PREFERENCES_WINDOW);
+  g_assert_cmpuint (count_shown (JR_TYPE_PREFERENCES_WINDOW), ==, 1);
+  close_toplevel (preferences);
+}
+
+static void
+test_one_preferences (void)
+{
+  run_app (scenario_one_preferences);
+}
+
 /* ---- the screenshots of the docs ---- */
 
 /* ---- main ---- */
@@ -1867,6 +2061,8 @@ main (int    argc,
   g_test_add_func ("/app/window/size-restored", test_size_restored);
   g_test_add_func ("/app/window/live-output", test_live_output);
   g_test_add_func ("/app/window/open-and-show", test_open_and_show);
+  g_test_add_func ("/app/window/results-kept", test_results_kept);
+  g_test_add_func ("/app/window/one-preferences", test_one_preferences);
 
   return g_test_run ();
 }

@@ -533,6 +533,44 @@ test_indicator_coalescing (void)
   jr_test_destroy_window (window);
 }
 
+static void
+store_future (JrProgressIndicator  *indicator,
+              JrFuture             *future,
+              JrFuture            **activated)
+{
+  g_set_object (activated, future);
+}
+
+/* A row of the popover, activated (Enter, a click), closes the popover and
+ * is the indicator's job-activated: the keyboard has somewhere to go. */
+static void
+test_indicator_activate (void)
+{
+  g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
+  g_autoptr(JrFuture) a = ui_test_new_running ("a", JR_JOB_KIND_PROGRESS);
+  g_autoptr(JrFuture) activated = NULL;
+  JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (jr_progress_indicator_new (NULL));
+  GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (indicator));
+  GtkWidget *button = jr_progress_indicator_get_menu_button (indicator);
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  JrJobList *popover_list = JR_JOB_LIST (jr_progress_indicator_get_job_list (indicator));
+
+  ui_test_fake_jobs_add (jobs, a);
+  jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));
+  g_signal_connect (indicator, "job-activated", G_CALLBACK (store_future), &activated);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (indicator), 2, TIMEOUT));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  g_signal_emit_by_name (jr_job_list_get_list_view (popover_list), "activate", 0);
+  g_assert_true (activated == a);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  jr_future_complete (a, NULL);
+  jr_test_destroy_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -552,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/ui/job-list/switch-model", test_list_switch_model);
   g_test_add_func ("/ui/progress-indicator/aggregate", test_indicator_aggregate);
   g_test_add_func ("/ui/progress-indicator/coalescing", test_indicator_coalescing);
+  g_test_add_func ("/ui/progress-indicator/activate", test_indicator_activate);
 
   return g_test_run ();
 }

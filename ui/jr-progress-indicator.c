@@ -22,7 +22,9 @@
  * execute it shows a small pie filled to their mean known progress
  * ([property@JrUi.ProgressIndicator:fraction]), otherwise an idle icon. It
  * opens a popover with a [class@JrUi.JobList] of the same executor's jobs
- * that are not done yet, the executing ones first.
+ * that are not done yet, the executing ones first. Activating one of its
+ * rows closes the popover and emits
+ * [signal@JrUi.ProgressIndicator::job-activated].
  *
  * Since: 0.2
  */
@@ -58,6 +60,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_JOB_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 update_now (JrProgressIndicator *self)
@@ -225,6 +234,16 @@ jr_progress_indicator_set_jobs_model (JrProgressIndicator *self,
 
   set_jobs_model (self, jobs);
   jr_job_list_set_jobs_model (JR_JOB_LIST (self->job_list), jobs);
+}
+
+static void
+on_list_job_activated (JrJobList           *list,
+                       JrFuture            *future,
+                       JrProgressIndicator *self)
+{
+  /* First: what the activation opens must not come up under it. */
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->button));
+  g_signal_emit (self, signals[SIGNAL_JOB_ACTIVATED], 0, future);
 }
 
 static void
@@ -493,6 +512,24 @@ jr_progress_indicator_class_init (JrProgressIndicatorClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * JrProgressIndicator::job-activated:
+   * @self: the indicator
+   * @future: the job of the row
+   *
+   * Emitted when a row of the popover's list is activated: clicked, or
+   * Enter or Space pressed on it (see [signal@JrUi.JobList::job-activated]).
+   * The popover is closed by then.
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_JOB_ACTIVATED] =
+    g_signal_new ("job-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, JR_TYPE_FUTURE);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "jobindicator");
 }
@@ -543,6 +580,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
   self->job_list = jr_job_list_new (NULL);
   jr_job_list_set_unfinished_only (JR_JOB_LIST (self->job_list), TRUE);
   gtk_widget_set_size_request (self->job_list, 320, 320);
+  g_signal_connect (self->job_list, "job-activated", G_CALLBACK (on_list_job_activated), self);
 
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), self->job_list);
