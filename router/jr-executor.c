@@ -752,6 +752,37 @@ retire_emptied (JrExecutor *self)
     }
 }
 
+/* Jobs handed out ahead of time wait behind their worker's running job.
+ * Once the queue is empty and a worker that is up has nothing, the last of
+ * them goes back to the queue, and so to that worker: jobs of one priority
+ * start in the order they came, and none waits behind a long one while a
+ * worker idles. One at a time: a recall may schedule (and come back here)
+ * before it returns. */
+static void
+rebalance (JrExecutor *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *idle = g_ptr_array_index (self->slots, i);
+
+      if (idle->n_tasks > 0 || idle->retiring || !jr_pool_worker_is_ready (idle->worker))
+        continue;
+      for (guint k = 0; k < self->slots->len; k++)
+        {
+          Slot *busy = g_ptr_array_index (self->slots, k);
+          Task *last;
+
+          if (busy == idle || busy->n_tasks < 2 || !busy->tasks[0]->started)
+            continue;
+          last = busy->tasks[busy->n_tasks - 1];
+          if (last->started || last->recalling || !group_takes (idle->group, last->anywhere))
+            continue;
+          recall (last);
+          return;
+        }
+    }
+}
+
 static void
 schedule (JrExecutor *self)
 {
@@ -765,7 +796,10 @@ schedule (JrExecutor *self)
       guint depth;
 
       if (paths == NULL && anywhere == NULL)
-        return;
+        {
+          rebalance (self);
+          return;
+        }
       depth = slot_depth (self);
       /* The head that goes first, if a worker may take it; else the other
        * (a worker that may not read local paths takes what it may). */

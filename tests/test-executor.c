@@ -727,6 +727,35 @@ test_cancel_no_messages_after (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A long job, then short ones of the same priority, on 2 workers: the
+ * short ones may be handed to the long one's worker ahead of time, but
+ * none waits there while the other worker idles. */
+static void
+test_order_behind_long_job (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 2);
+  JrFuture *jobs[6];
+  gint64 long_start;
+
+  run_until (executor_has_all_workers, executor, DONE_TIMEOUT_SEC, "the workers to start");
+  jobs[0] = submit_sleep (executor, 2000);
+  for (guint i = 1; i < G_N_ELEMENTS (jobs); i++)
+    jobs[i] = submit_sleep (executor, 20);
+  for (guint i = 1; i < G_N_ELEMENTS (jobs); i++)
+    run_until_done (jobs[i], DONE_TIMEOUT_SEC);
+  /* All of them while the long one still runs. */
+  g_assert_false (jr_future_get_done (jobs[0]));
+  long_start = jr_future_get_start_time (jobs[0]);
+  for (guint i = 1; i < G_N_ELEMENTS (jobs); i++)
+    {
+      assert_completed (jobs[i]);
+      g_assert_cmpint (jr_future_get_start_time (jobs[i]) - long_start, <, 1500 * 1000);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    g_object_unref (jobs[i]);
+  shutdown_executor (executor);
+}
+
 /* A grace period of G_MAXINT64 ("never kill") and a retry's pause past
  * what a timeout can wait neither wrap around to "now". */
 static void
@@ -2187,6 +2216,7 @@ main (int    argc,
   add_for_all ("errors/result-too-large", test_result_too_large);
   add_for_all ("errors/error-too-large", test_error_too_large);
   add_for_all ("cancel/grace-forever", test_cancel_grace_forever);
+  add_for_all ("priority/not-behind-long-job", test_order_behind_long_job);
   add_for_all ("errors/domains", test_error_domains);
   add_for_all ("args/backlog", test_args_backlog);
   add_for_all ("dependencies/order", test_dependency_order);
