@@ -121,6 +121,29 @@ send_seq_data (JrSender *sender,
     fail_error ("jr_sender_send_data", error);
 }
 
+/* send-not-normal ID: seq 0 as a value whose padding is not zero (not in
+ * normal form, which the parent would drop), then seq 1. */
+static int
+mode_send_not_normal (int    argc,
+                      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrSender) sender = NULL;
+  guint8 *tu = g_malloc (JR_TEST_TU_SIZE);
+
+  if (argc != 1)
+    return EXIT_USAGE;
+  sender = open_sender (parse_u64 (argv[0]));
+  jr_test_tu_serialize (tu, jr_sender_get_connection_id (sender), 0);
+  tu[JR_TEST_TU_SIZE - 1] = 1;
+  if (!jr_sender_send (sender, g_variant_new_from_data (G_VARIANT_TYPE ("(tu)"), tu, JR_TEST_TU_SIZE,
+                                                        FALSE, g_free, tu), &error))
+    fail_error ("jr_sender_send", error);
+  send_seq (sender, 1);
+  close_sender (sender);
+  return EXIT_SUCCESS;
+}
+
 /* A value that is not in normal form is refused at once, and the sender
  * goes on working. */
 static void
@@ -638,6 +661,7 @@ main (int    argc,
     { "send-data", mode_send_data },
     { "send-mt", mode_send_mt },
     { "send-wait", mode_send_wait },
+    { "send-not-normal", mode_send_not_normal },
     { "send-slow", mode_send_slow },
     { "flood", mode_flood },
     { "large", mode_large },

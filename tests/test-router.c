@@ -499,6 +499,32 @@ test_delivery_closed_pipe (Fixture       *f,
   stop_router (f);
 }
 
+/* A child's value not in normal form goes in its normal form: the parent
+ * takes it (it drops what a child writes that is not). */
+static void
+test_data_not_normal_child (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(Collector) c = collector_new (f->router);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *id = NULL;
+  const char *args[] = { "send-not-normal", NULL, NULL };
+  Pipe *p;
+
+  start_router (f);
+  p = collector_add_pipe (c);
+  id = id_arg (p);
+  args[1] = id;
+  child = spawn_child_full (f->router, G_SUBPROCESS_FLAGS_NONE, NULL, args);
+  p->target = 2;
+  jr_test_run_until (pipe_done, p, DEADLINE_USEC, "both messages");
+  wait_child (child);
+  assert_child_exit (child, 0);
+  g_assert_cmpuint (p->next_seq, ==, 2);
+  collector_close_all (c);
+  stop_router (f);
+}
+
 /* ------------------------------------------------------------------ */
 /* 3. route_until                                                     */
 /* ------------------------------------------------------------------ */
@@ -1099,6 +1125,7 @@ main (int    argc,
   add_test ("delivery/local-threads", PROCESSES | STREAMS, test_delivery_local_threads);
   add_test ("delivery/closed-pipe", ALL, test_delivery_closed_pipe);
   add_test ("data/not-normal", BOTH, test_data_not_normal);
+  add_test ("data/not-normal-child", PROCESSES | STREAMS, test_data_not_normal_child);
 
   add_test ("route-until/stops-at-condition", ALL, test_route_until_stops_at_condition);
   add_test ("route-until/timeout", ALL, test_route_until_timeout);
