@@ -35,9 +35,9 @@ is_unset (const char *variable)
   return value == NULL || value[0] == '\0';
 }
 
-/* The window takes no file or command: a word on the command line is a
- * mistake, most likely a job given without `run`. Says so and returns the
- * usage exit status, or -1 when there is no such word. */
+/* The window takes no file, command or option of its own: a word on the
+ * command line is a mistake, most likely a job given without `run`. Says
+ * so and returns the usage exit status, or -1 when there is no such word. */
 static int
 refuse_arguments (int    argc,
                   char **argv)
@@ -46,8 +46,16 @@ refuse_arguments (int    argc,
     {
       const JrAppJob *job;
 
-      if (argv[i][0] == '-')
+      /* GApplication's own options pass; the window has none of its own
+       * (GApplication would say so too, but only once it has a display). */
+      if (g_str_has_prefix (argv[i], "--gapplication-") || g_str_equal (argv[i], "--"))
         continue;
+      if (argv[i][0] == '-')
+        {
+          g_printerr ("jobrouter: unknown option “%s”\n"
+                      "Try “jobrouter --help” or “jobrouter run --help”.\n", argv[i]);
+          return JR_CLI_EXIT_USAGE;
+        }
 
       job = jr_app_jobs_lookup (argv[i]);
       if (job != NULL)

@@ -471,6 +471,16 @@ test_job_without_run (void)
   g_assert_cmpint (unknown.status, ==, 2);
   g_assert_nonnull (strstr (unknown.err, "unknown command “frobnicate”"));
   assert_no_glib_warnings (unknown.err);
+
+  /* An option too, display or not (this test has none). */
+  {
+    g_auto(Run) option = { 0 };
+
+    run_jobrouter (&option, "--bogus", NULL);
+    g_assert_cmpint (option.status, ==, 2);
+    g_assert_nonnull (strstr (option.err, "unknown option “--bogus”"));
+    assert_no_glib_warnings (option.err);
+  }
 }
 
 /* Asked for a window where there is no display: a sentence, not a bare
