@@ -390,6 +390,17 @@ wipe (JrCliDisplay *self)
   self->n_drawn = 0;
 }
 
+/* The yielded lines that waited for a redraw, onto the output. */
+static void
+print_pending (JrCliDisplay *self)
+{
+  if (self->pending->len > 0)
+    {
+      writer_append (self->out, self->pending->str, (gssize) self->pending->len);
+      g_string_truncate (self->pending, 0);
+    }
+}
+
 static void
 draw (JrCliDisplay *self)
 {
@@ -399,12 +410,7 @@ draw (JrCliDisplay *self)
   /* Wipe the bars; then what the jobs printed goes to stdout, where the
    * bars were if stdout is the same terminal; then the bars again, below. */
   wipe (self);
-
-  if (self->pending->len > 0)
-    {
-      writer_append (self->out, self->pending->str, (gssize) self->pending->len);
-      g_string_truncate (self->pending, 0);
-    }
+  print_pending (self);
 
   for (guint i = 0; i < self->rows->len; i++)
     format_row (self, g_ptr_array_index (self->rows, i), bars, columns);
@@ -742,11 +748,7 @@ jr_cli_display_finish (JrCliDisplay *self)
 int
 jr_cli_display_flush (JrCliDisplay *self)
 {
-  if (self->pending->len > 0)
-    {
-      writer_append (self->out, self->pending->str, (gssize) self->pending->len);
-      g_string_truncate (self->pending, 0);
-    }
+  print_pending (self);
   writer_drain (self->out);
   writer_drain (self->err);
   return self->out->error;

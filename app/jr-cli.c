@@ -37,11 +37,6 @@ typedef struct {
   GError         *submit_error;
 } CliJob;
 
-/* Set by `jobrouter run` when stdout is a regular file, read by the
- * checksum job (app/jobs/jr-app-job-checksum.c): "DEVICE:INODE" of a file
- * to leave out of the report. */
-#define CHECKSUM_SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
-
 typedef struct {
   GMainLoop    *loop;
   JrExecutor   *executor;
@@ -313,10 +308,10 @@ skip_output_file (void)
       g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
                                                 (guint64) st.st_dev, (guint64) st.st_ino);
 
-      g_setenv (CHECKSUM_SKIP_ENV, value, TRUE);
+      g_setenv (JR_APP_CHECKSUM_SKIP_ENV, value, TRUE);
     }
   else
-    g_unsetenv (CHECKSUM_SKIP_ENV);
+    g_unsetenv (JR_APP_CHECKSUM_SKIP_ENV);
 }
 
 static void

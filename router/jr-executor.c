@@ -2250,17 +2250,6 @@ jr_executor_submit_iteration (JrExecutor  *self,
   return submit (self, job, args, JR_JOB_KIND_ITERATION, NULL, error);
 }
 
-/**
- * jr_executor_stop:
- * @self: an executor
- *
- * Stops taking jobs and cancels every one not done, without waiting. The
- * state goes to STOPPING at once, then to STOPPED once every job has ended
- * and every worker is gone (while the main context runs). May be called
- * from any handler of the executor's signals or of its futures'.
- *
- * Since: 0.1
- */
 /* Cancels every job not cancelled yet. A handler of a cancel may call
  * this again: the futures are taken first, and cancelling one twice does
  * nothing. */
@@ -2275,6 +2264,17 @@ cancel_all (JrExecutor *self)
     jr_future_cancel (g_ptr_array_index (futures, i));
 }
 
+/**
+ * jr_executor_stop:
+ * @self: an executor
+ *
+ * Stops taking jobs and cancels every one not done, without waiting. The
+ * state goes to STOPPING at once, then to STOPPED once every job has ended
+ * and every worker is gone (while the main context runs). May be called
+ * from any handler of the executor's signals or of its futures'.
+ *
+ * Since: 0.1
+ */
 void
 jr_executor_stop (JrExecutor *self)
 {

@@ -462,7 +462,7 @@ route_one (JrRouter *self,
 
   if (last)
     end_batch (self, batch, generation);
-  if (self->n_delivering == 0)
+  if (self->n_delivering == 0 && self->ended_later->len > 0)
     end_batches_later (self);
   return TRUE;
 }

@@ -9,19 +9,12 @@
 
 #include <glib/gstdio.h>
 
-/* "DEVICE:INODE" of a file to leave out. `jobrouter run` (app/jr-cli.c)
- * sets it when its stdout is a regular file: in
- * `jobrouter run -q checksum . > SHA256SUMS` the shell made SHA256SUMS,
- * empty, before the job listed the folder, and a report listing itself
- * fails `sha256sum -c`. The environment, because worker processes inherit
- * it and the job's arguments stay "(s)" for every caller. */
-#define SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
-
-/* Drops the file SKIP_ENV names from @files, if it is there. */
+/* Drops the file JR_APP_CHECKSUM_SKIP_ENV names from @files, if it is
+ * there. */
 static void
 drop_skipped (GPtrArray *files)
 {
-  const char *value = g_getenv (SKIP_ENV);
+  const char *value = g_getenv (JR_APP_CHECKSUM_SKIP_ENV);
   guint64 dev, ino;
   char *end;
 

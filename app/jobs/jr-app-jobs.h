@@ -19,6 +19,13 @@ G_BEGIN_DECLS
  * sqrt(N) in memory, 10^12 keeps that under a megabyte. */
 #define JR_APP_COUNT_PRIMES_MAX G_GUINT64_CONSTANT (1000000000000)
 
+/* "DEVICE:INODE" of a file the checksum job leaves out: `jobrouter run`
+ * sets it when its stdout is a regular file (the shell made it, empty,
+ * before the job lists the folder, and a report listing itself fails
+ * `sha256sum -c`). The environment, because worker processes inherit it
+ * and the job's arguments stay "(s)" for every caller. */
+#define JR_APP_CHECKSUM_SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
+
 typedef char *(*JrAppResultFormatFunc) (GVariant *args,
                                         GVariant *result);
 
