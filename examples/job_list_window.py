@@ -23,7 +23,7 @@ import gi
 gi.require_version('Jr', '1')
 gi.require_version('JrUi', '1')
 gi.require_version('Gtk', '4.0')
-from gi.repository import Gio, GLib, Gtk, Jr, JrUi  # noqa: E402
+from gi.repository import Gio, GLib, Jr  # noqa: E402
 
 STEP_SECONDS = 0.05
 TIME_LIMIT_STEPS = 7
@@ -44,6 +44,11 @@ def slow_square(job, args):
 
 Jr.register_job('slow-square', slow_square, 'u')
 argv = Jr.init()   # a worker process never returns from here
+
+# GTK only now: importing Gtk (or JrUi, which loads it) initialises GTK and
+# opens the display, and a worker process, this script run again, needs
+# neither.
+from gi.repository import Gtk, JrUi  # noqa: E402
 
 
 class SquaresWindow(Gtk.ApplicationWindow):
