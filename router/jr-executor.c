@@ -165,6 +165,7 @@ struct _JrExecutor {
   guint            in_pool_callback;
   gboolean         sweep_wanted;
   gboolean         retired;
+  GThread         *owner;            /* made it: its main context's thread */
 };
 
 /**
@@ -204,7 +205,10 @@ struct _JrExecutor {
  *
  * An executor belongs to the thread-default main context of the thread
  * that made it: its *main context*. Call the executor's functions, and
- * those of its futures, on that thread only. Its futures' properties
+ * those of its futures, on that thread only. Its last reference may go on
+ * any thread (Python's garbage collector drops it wherever it runs, a
+ * job's thread included): it is then disposed on its own thread, when its
+ * main context next dispatches. Its futures' properties
  * change, and their signals and the jobs model's are emitted, only there,
  * while that context runs: in a main loop, or by hand in
  * [method@Jr.Executor.shutdown] and [method@Jr.Future.wait].
@@ -1732,10 +1736,36 @@ deliver_endings_later (JrExecutor *self)
   g_source_attach (source, jr_router_get_context (self->router));
 }
 
+static gboolean
+dispose_on_own_thread (gpointer data)
+{
+  g_object_run_dispose (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 jr_executor_dispose (GObject *object)
 {
   JrExecutor *self = JR_EXECUTOR (object);
+
+  /* Dropped on another thread (Python's collector runs on whichever
+   * thread allocates, a job's included): tearing down there would join a
+   * job's thread to itself, or change futures off their thread. The
+   * executor lives on until its main context dispatches, and is disposed
+   * there; nothing is chained up here, so its weak references and
+   * handlers also go there. Its thread is the one that made it, as a
+   * future's: g_main_context_is_owner() holds for no thread while nobody
+   * iterates the context. */
+  if (g_thread_self () != self->owner)
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, ENDINGS_PRIORITY);
+      g_source_set_callback (source, dispose_on_own_thread, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[jobrouter] executor dropped on another thread");
+      g_source_attach (source, jr_router_get_context (self->router));
+      return;
+    }
 
   if (self->groups->len > 0)
     {
@@ -2008,6 +2038,7 @@ jr_executor_init (JrExecutor *self)
   self->worker_nice = DEFAULT_WORKER_NICE;
   /* Not short until seen to be. */
   self->run_time_avg = SHORT_JOB_USEC;
+  self->owner = g_thread_self ();
   g_queue_init (&self->tasks);
   g_queue_init (&self->endings);
 }
