@@ -528,6 +528,26 @@ class RegistrationTests(unittest.TestCase):
         self.assertEqual(ARGV, sys.argv)
         self.assertEqual(Jr.init(['prog', '--flag']), ['prog', '--flag'])
 
+    def test_init_non_utf8_argv(self):
+        # An argument the locale cannot decode (a file name in Latin-1)
+        # comes as a surrogate escape: the program starts all the same, and
+        # its workers too, with the same arguments.
+        code = ('import sys, gi; gi.require_version("Jr", "1")\n'
+                'from gi.repository import GLib, Jr\n'
+                'Jr.register_job("argv", lambda job, args: GLib.Variant("s", ascii(sys.argv)))\n'
+                'argv = Jr.init()\n'
+                'assert argv == sys.argv, argv\n'
+                'print(ascii(argv))\n'
+                'for t in (Jr.Transport.THREADS, Jr.Transport.PROCESSES):\n'
+                '    e = Jr.Executor(transport=t, max_workers=1)\n'
+                '    print(e.submit_call("argv", None).wait(10000000).unpack())\n'
+                '    assert e.shutdown(10000000)\n')
+        done = subprocess.run([sys.executable, '-c', code, b'caf\xe9.txt'],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.splitlines(), [ascii(['-c', 'caf\udce9.txt'])] * 3)
+        self.assertEqual(Jr.init(['prog', 'caf\udce9.txt']), ['prog', 'caf\udce9.txt'])
+
     def test_replacing_frees_the_callable(self):
         # Registered after Jr.init(): only for threads of this process.
         class Job:

@@ -14,7 +14,7 @@
 #       fails the job's future with JR_JOB_ERROR_EXCEPTION (its type,
 #       message and traceback), a GLib.Error it raises is kept as it is.
 #   Jr.init(argv=None)
-#       jr_init() with sys.argv by default.
+#       jr_init() with sys.argv by default, whatever its encoding.
 #   Jr.job_exception(error)
 #       the type, message and traceback that a JR_JOB_ERROR_EXCEPTION
 #       error carries, or None.
@@ -40,6 +40,10 @@ Jr = get_introspection_module('Jr')
 
 __all__ = []
 
+# The last argument of a worker started through a command
+# (JR_STREAM_WORKER_ARG in router/jr-worker-request-private.h).
+_STREAM_WORKER_ARG = '--jobrouter-stream-worker='
+
 # What separates the first line of a JR_JOB_ERROR_EXCEPTION message from
 # the traceback.
 _TRACEBACK_HEAD = 'Traceback (most recent call last):\n'
@@ -52,11 +56,17 @@ def _type_name(exc_type):
     return f'{module}.{exc_type.__qualname__}'
 
 
+def _utf8(text):
+    """@text as valid UTF-8, what it cannot carry backslash-escaped: a file
+    name the locale cannot decode comes as surrogate escapes, which UTF-8
+    refuses."""
+    return text.encode('utf-8', 'backslashreplace').decode('utf-8')
+
+
 def _carried(text):
-    """@text as a GLib.Error carries it whole: UTF-8 (a file name the locale
-    cannot decode comes as surrogate escapes, which UTF-8 refuses), and no
+    """@text as a GLib.Error carries it whole: UTF-8 (see _utf8()), and no
     NUL (which would end the message there)."""
-    return text.encode('utf-8', 'backslashreplace').decode('utf-8').replace('\0', '\\0')
+    return _utf8(text).replace('\0', '\\0')
 
 
 def _exception_error(exc):
@@ -150,7 +160,9 @@ __all__.append('register_job')
 def init(argv=None):
     """jr_init() for a Python program: call it after registering the jobs
     and before making an executor. In a worker process it runs the worker
-    and never returns; otherwise it returns @argv (sys.argv by default).
+    and never returns; otherwise it returns a copy of @argv (sys.argv by
+    default), as it was: an argument the locale could not decode (a file
+    name in another encoding) keeps its surrogate escapes, and is no error.
 
     Worker processes are the interpreter run again with the same script
     and arguments (what /proc/self/cmdline says: `python3 script.py args`,
@@ -159,18 +171,21 @@ def init(argv=None):
     program) set the executor's worker-argv to a command line that runs
     the same registrations and init().
     """
-    if argv is None:
-        argv = sys.argv
+    argv = list(sys.argv if argv is None else argv)
     # A local worker is told by the environment; one started through a
     # command (ssh, srun: no environment reaches it) by its last argument.
-    stream_worker = bool(argv) and str(argv[-1]).startswith('--jobrouter-stream-worker=')
+    stream_worker = bool(argv) and str(argv[-1]).startswith(_STREAM_WORKER_ARG)
     if os.environ.get('JOBROUTER_WORKER') or stream_worker:
         # A worker process ends without finalizing Python: what jobs print
         # must not wait in a buffer that is never flushed.
         for stream in (sys.stdout, sys.stderr):
             if hasattr(stream, 'reconfigure'):
                 stream.reconfigure(line_buffering=True)
-    return Jr.init(list(argv))
+    # jr_init() reads only that last argument; the binding wants UTF-8,
+    # which an argument the locale could not decode (a surrogate escape) is
+    # not. The program keeps its arguments as Python decoded them.
+    Jr.init([_utf8(str(arg)) for arg in argv])
+    return argv[:-1] if stream_worker else argv
 
 
 __all__.append('init')
