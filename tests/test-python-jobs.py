@@ -10,8 +10,11 @@
 # kill the test. Worker processes are this script run again: everything
 # up to Jr.init() runs in them too.
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 import time
 import weakref
 
@@ -390,6 +393,85 @@ class ProcessWaitTests(WaitTests, unittest.TestCase):
 class ThreadWaitTests(WaitTests, unittest.TestCase):
     tap_path = '/python/threads/wait'
     transport = Jr.Transport.THREADS
+
+
+class InterruptedWaitTests(unittest.TestCase):
+    """Ctrl-C in a program blocked in future.wait(-1): a child Python
+    process, as a terminal starts it (SIGINT at Python's own handler)."""
+    tap_path = '/python/wait/interrupted'
+
+    CHILD = (
+        'import signal, time\n'
+        'signal.signal(signal.SIGINT, signal.default_int_handler)\n'
+        'import gi; gi.require_version("Jr", "1")\n'
+        'from gi.repository import Gio, GLib, Jr\n'
+        'def sleep(job, args):\n'
+        '    cancellable = job.get_cancellable()\n'
+        '    end = time.monotonic() + 60\n'
+        '    while time.monotonic() < end and not cancellable.is_cancelled():\n'
+        '        time.sleep(0.005)\n'
+        '    return GLib.Variant("b", True)\n'
+        'Jr.register_job("sleep", sleep)\n'
+        'Jr.init()\n'
+        'with Jr.Executor(transport=Jr.Transport.{transport}, max_workers=1) as executor:\n'
+        '    future = executor.submit_call("sleep", None)\n'
+        '    # Said from inside the wait, which runs the main context.\n'
+        '    GLib.idle_add(lambda: print("waiting", flush=True))\n'
+        '    try:\n'
+        '        future.wait(-1)\n'
+        '    except KeyboardInterrupt:\n'
+        '        print("interrupted, done:", future.get_done(), flush=True)\n'
+        '    try:\n'
+        '        future.wait(100000)\n'
+        '    except GLib.Error as error:\n'
+        '        assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT)\n'
+        '        print(error.message, flush=True)\n'
+        '    try:\n'
+        '        print("sleeping", flush=True)\n'
+        '        time.sleep(60)\n'
+        '    except KeyboardInterrupt:\n'
+        '        print("interrupted in sleep", flush=True)\n')
+
+    def read_line(self, lines, timeout):
+        try:
+            return lines.get(timeout=timeout).rstrip('\n')
+        except queue.Empty:
+            raise AssertionError(f'nothing from the child in {timeout} s') from None
+
+    def check(self, transport):
+        child = subprocess.Popen([sys.executable, '-c', self.CHILD.format(transport=transport)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in child.stdout],
+                         daemon=True).start()
+        try:
+            self.assertEqual(self.read_line(lines, 30), 'waiting')
+            sent = time.monotonic()
+            child.send_signal(signal.SIGINT)
+            # The wait ends at once, the job going on.
+            self.assertEqual(self.read_line(lines, 5), 'interrupted, done: False')
+            self.assertLess(time.monotonic() - sent, 5)
+            # Waiting again works as before; then Python's own handler is
+            # back: a second Ctrl-C is a KeyboardInterrupt where the
+            # program is, and the with block shuts the executor down.
+            self.assertEqual(self.read_line(lines, 5),
+                             'The job “sleep” was not done after 100 ms')
+            self.assertEqual(self.read_line(lines, 5), 'sleeping')
+            child.send_signal(signal.SIGINT)
+            self.assertEqual(self.read_line(lines, 5), 'interrupted in sleep')
+            child.wait(timeout=15)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            err = child.stderr.read()
+        self.assertEqual(child.returncode, 0, err)
+
+    def test_processes(self):
+        self.check('PROCESSES')
+
+    def test_threads(self):
+        self.check('THREADS')
 
 
 # ---- the executor as a GObject, the override's own API ----

@@ -21,6 +21,8 @@
 #   Jr.Executor
 #       a context manager: `with Jr.Executor(...) as executor:` shuts it
 #       down on leaving.
+#   Jr.Future.wait(timeout_usec)
+#       jr_future_wait() that Ctrl-C stops, with KeyboardInterrupt.
 #
 # Threads: a job's callable runs on a worker's thread (in a worker
 # process, or a worker thread of this one), with the GIL held like any
@@ -28,13 +30,22 @@
 
 import collections
 import os
+import signal
 import sys
+import threading
 import traceback
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 from ..module import get_introspection_module
 from ..overrides import override
+
+try:
+    # Also tells whether a GLib source took SIGINT over from Python.
+    from .._ossighelper import sigint_handler_is_default as _sigint_handler_is_default
+except ImportError:
+    def _sigint_handler_is_default():
+        return signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 Jr = get_introspection_module('Jr')
 
@@ -226,3 +237,68 @@ class Executor(Jr.Executor):
 
 Executor = override(Executor)
 __all__.append('Executor')
+
+
+class Future(Jr.Future):
+    """A Jr.Future whose wait() hears Ctrl-C."""
+
+    def wait(self, timeout_usec):
+        """Runs this thread's main context (the future's: call it where the
+        job was submitted) until the future is done, as jr_future_wait():
+        returns the job's result (None for a job that completed with no
+        value), or raises its GLib.Error when it failed,
+        G_IO_ERROR_CANCELLED when it was cancelled, G_IO_ERROR_TIMED_OUT
+        once @timeout_usec µs have passed (negative: no limit; the job goes
+        on).
+
+        On the main thread, while Python's own SIGINT handler is in place,
+        Ctrl-C (SIGINT) stops the waiting with KeyboardInterrupt, as it
+        stops GLib.MainLoop.run(). The job goes on: cancel it, or let the
+        executor's `with` block shut it down.
+        """
+        if (self.get_done() or threading.current_thread() is not threading.main_thread()
+                or not _sigint_handler_is_default()):
+            return super().wait(timeout_usec)
+
+        # What jr_future_wait() does, with one more way out: a GLib source
+        # for SIGINT (Python's handler would only run once Python code
+        # does, after the wait). The future's context is the thread-default
+        # one of the thread that submitted it: this one's.
+        context = GLib.MainContext.ref_thread_default()
+        stopped = []
+        sources = []   # their only references: see below
+
+        def add(source, priority, why):
+            source.set_priority(priority)
+            source.set_callback(lambda *_: stopped.append(why) or GLib.SOURCE_REMOVE)
+            source.attach(context)
+            sources.append(source)
+
+        try:
+            add(GLib.unix_signal_source_new(signal.SIGINT), GLib.PRIORITY_HIGH, KeyboardInterrupt)
+            if timeout_usec >= 0:
+                add(GLib.timeout_source_new(min(timeout_usec // 1000, GLib.MAXUINT)),
+                    GLib.PRIORITY_DEFAULT, TimeoutError)
+            while not stopped and not self.get_done():
+                context.iteration(True)
+        finally:
+            # The last reference to GLib's SIGINT source puts back SIG_DFL,
+            # not Python's handler: drop it, then put Python's back.
+            while sources:
+                sources.pop().destroy()
+            handler = signal.getsignal(signal.SIGINT)
+            if handler is not None:
+                signal.signal(signal.SIGINT, handler)
+        if KeyboardInterrupt in stopped:
+            raise KeyboardInterrupt
+        if not self.get_done():
+            # jr_future_wait()'s own error (router/jr-future-wait.c).
+            raise GLib.Error.new_literal(
+                Gio.io_error_quark(),
+                f'The job “{self.get_title()}” was not done after {timeout_usec // 1000} ms',
+                int(Gio.IOErrorEnum.TIMED_OUT))
+        return super().wait(-1)   # done: its outcome, at once
+
+
+Future = override(Future)
+__all__.append('Future')
