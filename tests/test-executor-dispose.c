@@ -24,18 +24,23 @@
  * handed over. */
 static JrExecutor *executor_to_drop;
 
-/* Drops the executor that runs it, from its worker thread, then waits to
- * be cancelled. With the thread transport only. */
+/* Drops the executor that runs it, from its worker thread, once the test
+ * hands it over; then waits to be cancelled. With the thread transport
+ * only. */
 static GVariant *
 job_drop_executor (JrJob     *job,
                    GVariant  *args,
                    GError   **error)
 {
   GCancellable *cancellable = jr_job_get_cancellable (job);
-  JrExecutor *executor = g_atomic_pointer_exchange (&executor_to_drop, NULL);
   gint64 deadline = g_get_monotonic_time () + DONE_TIMEOUT_USEC;
+  JrExecutor *executor;
 
-  g_assert_nonnull (executor);
+  while ((executor = g_atomic_pointer_exchange (&executor_to_drop, NULL)) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
   g_object_unref (executor);
   while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < deadline)
     g_usleep (5000);
@@ -129,6 +134,7 @@ test_dropped_in_job (void)
   g_object_weak_ref (G_OBJECT (executor), on_finalized, &seen);
   running = submit_watched (executor, "drop-executor", NULL, &seen);
   queued = submit_watched (executor, "sleep", g_variant_new ("(t)", LONG_SLEEP_MS), &seen);
+  /* The test's only reference. */
   g_atomic_pointer_set (&executor_to_drop, executor);
 
   assert_dropped_cleanly (running, queued, &seen, baseline_threads);
