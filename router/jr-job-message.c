@@ -171,6 +171,19 @@ jr_job_message_send_started (JrSender  *sender,
   return jr_sender_send_data_deferred (sender, TYPE_TAG, &flat, sizeof flat, error);
 }
 
+/* @text, or a copy of it made valid UTF-8 (in @valid): a job's texts are
+ * often made of file names, which need not be UTF-8, and a GVariant string
+ * must be. */
+static const char *
+as_utf8 (const char  *text,
+         char       **valid)
+{
+  if (g_utf8_validate (text, -1, NULL))
+    return text;
+  *valid = g_utf8_make_valid (text, -1);
+  return *valid;
+}
+
 gboolean
 jr_job_message_send_progress (JrSender    *sender,
                               guint64      job_id,
@@ -181,10 +194,14 @@ jr_job_message_send_progress (JrSender    *sender,
   FlatProgress flat = { job_id, JR_JOB_MSG_PROGRESS, { 0 }, fraction };
 
   if (text != NULL)
-    return jr_sender_send (sender,
-                           g_variant_new ("(tyds)", job_id, (guchar) JR_JOB_MSG_PROGRESS,
-                                          fraction, text),
-                           error);
+    {
+      g_autofree char *valid = NULL;
+
+      return jr_sender_send (sender,
+                             g_variant_new ("(tyds)", job_id, (guchar) JR_JOB_MSG_PROGRESS,
+                                            fraction, as_utf8 (text, &valid)),
+                             error);
+    }
   return jr_sender_send_data (sender, TYPE_PROGRESS, &flat, sizeof flat, error);
 }
 
@@ -211,9 +228,12 @@ jr_job_message_send_error (JrSender      *sender,
                            const GError  *job_error,
                            GError       **error)
 {
+  g_autofree char *valid = NULL;
+
   return jr_job_message_send_value (sender, job_id, JR_JOB_MSG_ERROR,
                                     g_variant_new ("(sis)", g_quark_to_string (job_error->domain),
-                                                   job_error->code, job_error->message),
+                                                   job_error->code,
+                                                   as_utf8 (job_error->message, &valid)),
                                     error);
 }
 

@@ -376,6 +376,10 @@ report_result (JrSender   *sender,
   if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE))
     job_error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_RESULT_TOO_LARGE,
                              "The result of “%s” is too large: %s", name, send_failure->message);
+  else if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE))
+    job_error = g_error_new (JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE,
+                             "The result of “%s” cannot reach the executor: it nests values "
+                             "more deeply than GLib accepts from another process", name);
   else
     job_error = g_error_copy (send_failure);
   report_error (sender, job_id, job_error);

@@ -250,6 +250,31 @@ jr_sender_start (JrSender  *self,
   return TRUE;
 }
 
+/* Whether the parent, which checks what a child writes as GLib checks
+ * untrusted data, will take @value. A value made here is trusted, and
+ * passes GLib's checks whatever its depth; through variants ("v") it may
+ * nest deeper than GLib takes from outside. Types without one are bounded
+ * by their own nesting, which GLib checked when it made them. */
+static gboolean
+acceptable_to_parent (GVariant  *value,
+                      GError   **error)
+{
+  g_autoptr(GVariant) untrusted = NULL;
+
+  if (strchr (g_variant_get_type_string (value), 'v') == NULL)
+    return TRUE;
+  untrusted = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (value),
+                                                           g_variant_get_data (value),
+                                                           g_variant_get_size (value),
+                                                           FALSE, NULL, NULL));
+  if (g_variant_is_normal_form (untrusted))
+    return TRUE;
+  g_set_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE,
+               "A message of type %s nests values more deeply than GLib accepts from "
+               "another process", g_variant_get_type_string (value));
+  return FALSE;
+}
+
 /**
  * jr_sender_send:
  * @self: a started sender
@@ -259,9 +284,13 @@ jr_sender_start (JrSender  *self,
  * Sends @message to the matching receiver. May wait while the router's
  * queues are full. Consumes a floating reference to @message.
  *
+ * A sender in a child process refuses a value that nests more deeply
+ * than GLib accepts from another process (through variants), with
+ * %JR_ROUTER_ERROR_INVALID_MESSAGE: its receiver would never see it.
+ *
  * Returns: %TRUE, or %FALSE with %JR_ROUTER_ERROR_SENDER_STATE,
- *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING or
- *   %JR_ROUTER_ERROR_DISCONNECTED
+ *   %JR_ROUTER_ERROR_MESSAGE_TOO_LARGE, %JR_ROUTER_ERROR_NOT_RUNNING,
+ *   %JR_ROUTER_ERROR_DISCONNECTED or %JR_ROUTER_ERROR_INVALID_MESSAGE
  *
  * Since: 0.1
  */
@@ -295,6 +324,8 @@ jr_sender_send (JrSender  *self,
           g_variant_unref (owned);
           owned = normal;
         }
+      if (!acceptable_to_parent (owned, error))
+        return FALSE;
       return jr_channel_write_message (self->channel, self->connection_id, owned, error);
     }
 

@@ -1342,6 +1342,13 @@ self_program (gboolean elsewhere)
   char *path = g_file_read_link ("/proc/self/exe", NULL);
   gboolean deleted = path != NULL && g_str_has_suffix (path, " (deleted)");
 
+  /* The path it was started by (a link into a virtual environment, say),
+   * while that is still the running file. */
+  if (path != NULL && !deleted && jr_worker_get_launch_program () != NULL)
+    {
+      g_free (path);
+      return g_strdup (jr_worker_get_launch_program ());
+    }
   if (path != NULL && deleted && elsewhere)
     path[strlen (path) - strlen (" (deleted)")] = '\0';
   else if (path == NULL || deleted)
@@ -1350,6 +1357,18 @@ self_program (gboolean elsewhere)
       return g_strdup ("/proc/self/exe");
     }
   return path;
+}
+
+/* Where workers start: where this program started (see
+ * jr_worker_get_launch_dir()), so that a worker started after the program
+ * moved elsewhere finds the same files as the first ones did; if that is
+ * gone, here. */
+static const char *
+worker_dir (void)
+{
+  const char *dir = jr_worker_get_launch_dir ();
+
+  return dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR) ? dir : NULL;
 }
 
 /* The worker's command line: the given one, or this program run again
@@ -1428,7 +1447,7 @@ spawn_process_worker (JrWorkerPool  *pool,
 
     if (strchr (argv[0], '/') == NULL)
       flags |= G_SPAWN_SEARCH_PATH;
-    if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv,
+    if (!g_spawn_async_with_pipes_and_fds (worker_dir (), (const char * const *) argv,
                                            (const char * const *) envp, flags, NULL, NULL,
                                            -1, -1, -1, fds, fds, G_N_ELEMENTS (fds), &pid,
                                            NULL, NULL, NULL, error))
@@ -1605,7 +1624,7 @@ spawn_stream_worker (JrWorkerPool  *pool,
    * to end with us. */
   if (!via_command)
     flags |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
-  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv, NULL, flags,
+  if (!g_spawn_async_with_pipes_and_fds (worker_dir (), (const char * const *) argv, NULL, flags,
                                          via_command ? die_with_parent : NULL, NULL,
                                          in_pair[1], out_pair[1], err_pipe[1], NULL, NULL, 0,
                                          &pid, NULL, NULL, NULL, error))

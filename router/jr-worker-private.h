@@ -67,6 +67,12 @@ int              jr_worker_get_tid        (void);
 
 /* Whether jr_init() has run in this process. */
 gboolean         jr_worker_init_was_called (void);
+/* As jr_init() found them in a process that is not a worker (NULL before,
+ * or when unknown): the absolute path the program was started by, when it
+ * names the running file (links unresolved), and the directory it was
+ * started in. Local workers are this program started again, there. */
+const char      *jr_worker_get_launch_program (void);
+const char      *jr_worker_get_launch_dir     (void);
 /* The arguments this process was started with, argv[0] first, as the
  * kernel has them (/proc/self/cmdline): empty if they cannot be read. */
 char           **jr_worker_dup_own_argv  (void);

@@ -33,12 +33,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "jr-channel-private.h"
 #include "jr-job-message-private.h"
@@ -69,6 +72,7 @@ typedef struct {
   GByteArray *buffer;     /* what was read and not yet decoded */
   gsize       want;
   gboolean    stream;     /* a stream worker: the end of input is the end */
+  int         parent_pid; /* a local worker's executor's process */
   gboolean    unread;     /* the buffer holds requests read with the HELLO */
 } Reader;
 
@@ -301,6 +305,13 @@ read_requests (JrWorkerRuntime *runtime,
         continue;
       if (n <= 0 && reader->stream && !g_atomic_int_get (&quitting))
         lose_connection ();
+      /* The executor closes the requests to retire a local worker, and
+       * they end as well when it dies: if it has, the jobs go with this
+       * worker now (PARENT_GONE_SIGNAL does that too, unless a job has
+       * taken it over; and a parent's descriptors close before its
+       * children are handed on, so this may see the parent still). */
+      if (n <= 0 && !reader->stream && getppid () != reader->parent_pid)
+        lose_connection ();
       if (n <= 0)
         return FALSE;
       return handle_requests (reader, runtime);
@@ -310,7 +321,10 @@ read_requests (JrWorkerRuntime *runtime,
 /* The executor spawns workers through posix_spawn, which leaves the
  * parent's descriptors that lack FD_CLOEXEC open here. Held open, one of
  * them (a pipe's end) could keep someone else from ever seeing EOF: close
- * all but the standard streams, the request socket and the queue. */
+ * them, all but the standard streams, the request socket and the queue.
+ * Only those: a descriptor with FD_CLOEXEC was opened by this process
+ * (exec closed the others), before jr_init() — GLib's threads' wake-up
+ * fds, a log file — and is still in use. */
 static void
 close_inherited_fds (int request_fd,
                      int out_fd)
@@ -330,13 +344,59 @@ close_inherited_fds (int request_fd,
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       int fd = atoi (name);
+      int flags;
 
-      if (fd > 2 && fd != request_fd && fd != out_fd && fd != mem_fd && fd != bell_fd)
+      if (fd > 2 && fd != request_fd && fd != out_fd && fd != mem_fd && fd != bell_fd &&
+          (flags = fcntl (fd, F_GETFD)) >= 0 && (flags & FD_CLOEXEC) == 0)
         g_array_append_val (fds, fd);
     }
   g_clear_pointer (&dir, g_dir_close);
   for (guint i = 0; i < fds->len; i++)
     close (g_array_index (fds, int, i));
+}
+
+/* The descriptors that connect this worker to its executor: its end of
+ * file is how the executor learns that the worker is gone. */
+static int transport_fds[4] = { -1, -1, -1, -1 };
+
+/* In a child a job forks without exec (a helper process, Python's
+ * multiprocessing): the connection is not the child's to hold, and held,
+ * it would hide the worker's death from the executor for as long as the
+ * child lives. Replaced with /dev/null rather than closed, so that no
+ * file the child opens takes their numbers. Async-signal-safe. */
+static void
+drop_transport_in_child (void)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  for (guint i = 0; i < G_N_ELEMENTS (transport_fds); i++)
+    if (transport_fds[i] >= 0)
+      {
+        if (null_fd >= 0 && dup2 (null_fd, transport_fds[i]) >= 0)
+          fcntl (transport_fds[i], F_SETFD, FD_CLOEXEC);
+        else
+          close (transport_fds[i]);
+      }
+  if (null_fd >= 0)
+    close (null_fd);
+}
+
+/* Children that exec lose them anyway (FD_CLOEXEC); those that only fork
+ * lose them through drop_transport_in_child(). */
+static void
+keep_transport_from_children (int fd0,
+                              int fd1,
+                              int fd2)
+{
+  const int fds[] = { fd0, fd1, fd2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      transport_fds[i] = fds[i];
+      if (fds[i] >= 0)
+        fcntl (fds[i], F_SETFD, FD_CLOEXEC);
+    }
+  pthread_atfork (NULL, NULL, drop_transport_in_child);
 }
 
 /* The second runner exists before READY goes out (the priority the
@@ -362,7 +422,7 @@ second_runner (gpointer data)
   return NULL;
 }
 
-/* The parent is gone (PR_SET_PDEATHSIG), or someone asked us to end: take
+/* The parent is gone (PARENT_GONE_SIGNAL), or someone asked us to end: take
  * the jobs' processes with us. Async-signal-safe. */
 static void
 on_terminate (int sig)
@@ -442,6 +502,11 @@ run_worker (guint64   pipe_id,
   exit (0);
 }
 
+/* What the kernel sends a worker when its parent dies: a signal of its
+ * own, not SIGTERM, which a job may well take over (to clean up on it) or
+ * ignore, and the worker would then outlive its parent. */
+#define PARENT_GONE_SIGNAL (SIGRTMAX - 3)
+
 /* Our own process group, which jobs' commands join: out of the terminal's
  * (Ctrl-C is for the parent, which cancels and shuts down itself), and
  * one kill ends a worker and everything its job started. The worker ends
@@ -454,15 +519,21 @@ become_group_leader (void)
   setpgid (0, 0);
   sigemptyset (&action.sa_mask);
   sigaction (SIGTERM, &action, NULL);
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  sigaction (PARENT_GONE_SIGNAL, &action, NULL);
+  prctl (PR_SET_PDEATHSIG, PARENT_GONE_SIGNAL);
 }
 
 G_GNUC_NORETURN static void
 worker_main (const WorkerSetup *setup)
 {
+  const char *channel = g_getenv (JR_CHANNEL_ENV);
+  int mem_fd = -1, bell_fd = -1;
   Reader *reader;
 
   close_inherited_fds (setup->request_fd, -1);
+  if (channel != NULL)
+    sscanf (channel, "%d,%d", &mem_fd, &bell_fd);
+  keep_transport_from_children (setup->request_fd, mem_fd, bell_fd);
   become_group_leader ();
   /* The parent may have died before prctl(): then nobody waits. */
   if (getppid () != setup->parent_pid)
@@ -470,6 +541,7 @@ worker_main (const WorkerSetup *setup)
 
   reader = g_new0 (Reader, 1);
   reader->fd = setup->request_fd;
+  reader->parent_pid = setup->parent_pid;
   reader->buffer = g_byte_array_new ();
   reader->want = 4096;
   run_worker (setup->pipe_id, reader, NULL);
@@ -585,6 +657,7 @@ stream_worker_main (guint version)
   g_unsetenv (JR_WORKER_ENV);
   g_unsetenv (JR_CHANNEL_ENV);
   close_inherited_fds (in_fd, out_fd);
+  keep_transport_from_children (in_fd, out_fd, -1);
   become_group_leader ();
   /* A hangup of a session (ssh with a terminal) ends the worker too. */
   sigemptyset (&action.sa_mask);
@@ -670,6 +743,45 @@ jr_worker_init_was_called (void)
   return init_called;
 }
 
+/* Where jr_init() found this program: see jr_worker_get_launch_program(). */
+static char *launch_program;
+static char *launch_dir;
+
+/* The path this program was started by, made absolute, when it names the
+ * running file: a virtual environment's bin/python is a link to the
+ * system's Python, which finds the environment only when started by the
+ * link's own path (/proc/self/exe has the links resolved). */
+static char *
+find_launch_program (void)
+{
+  g_auto(GStrv) argv = jr_worker_dup_own_argv ();
+  g_autofree char *path = NULL;
+  GStatBuf named, running;
+
+  if (argv[0] == NULL || argv[0][0] == '\0')
+    return NULL;
+  if (strchr (argv[0], '/') != NULL)
+    path = g_canonicalize_filename (argv[0], NULL);
+  else
+    path = g_find_program_in_path (argv[0]);
+  if (path == NULL || g_stat (path, &named) != 0 || g_stat ("/proc/self/exe", &running) != 0 ||
+      named.st_dev != running.st_dev || named.st_ino != running.st_ino)
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+const char *
+jr_worker_get_launch_program (void)
+{
+  return launch_program;
+}
+
+const char *
+jr_worker_get_launch_dir (void)
+{
+  return launch_dir;
+}
+
 void
 jr_worker_refuse (const char *reason)
 {
@@ -721,7 +833,15 @@ jr_init (int    *argc,
   if ((argc == NULL || argv == NULL) && (version = stream_worker_version_of_self ()) != 0)
     stream_worker_main (version);
   if (env == NULL)
-    return;
+    {
+      /* The program as it was started, for its workers: relative paths in
+       * its arguments (a Python script's) hold only where it started. */
+      if (launch_program == NULL)
+        launch_program = find_launch_program ();
+      if (launch_dir == NULL)
+        launch_dir = g_get_current_dir ();
+      return;
+    }
 
   if (!parse_setup (env, &setup))
     {

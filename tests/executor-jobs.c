@@ -404,6 +404,73 @@ job_spawn_sleeper (JrJob     *job,
   return NULL;
 }
 
+/* The same, after taking SIGTERM over (as a job that cleans up on it
+ * would): SIGTERM no longer ends its worker. */
+static GVariant *
+job_spawn_sleeper_deaf (JrJob     *job,
+                        GVariant  *args,
+                        GError   **error)
+{
+  signal (SIGTERM, SIG_IGN);
+  return job_spawn_sleeper (job, args, error);
+}
+
+/* Forks a helper that holds everything the worker holds for a while (a
+ * fork without exec, as Python's multiprocessing does), then crashes its
+ * worker — or, with FALSE, returns. */
+static GVariant *
+job_fork_helper (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  gboolean crash;
+  pid_t pid;
+
+  g_variant_get (args, "(b)", &crash);
+  pid = fork ();
+  if (pid == 0)
+    {
+      sleep (30);
+      _exit (0);
+    }
+  if (pid < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "fork: %s", g_strerror (errno));
+      return NULL;
+    }
+  if (crash)
+    abort ();
+  return g_variant_new_int32 (pid);
+}
+
+/* A value nested @depth variants deep. */
+static GVariant *
+job_deep_result (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  GVariant *value = g_variant_new_byte (1);
+  guint32 depth;
+
+  g_variant_get (args, "(u)", &depth);
+  for (guint32 i = 0; i < depth; i++)
+    value = g_variant_new_variant (value);
+  return value;
+}
+
+/* Reports progress and fails with texts that are not UTF-8 (file names in
+ * Latin-1, say). */
+static GVariant *
+job_latin1_texts (JrJob     *job,
+                  GVariant  *args,
+                  GError   **error)
+{
+  if (!jr_job_progress (job, 0.5, "reading caf\xe9.txt", error))
+    return NULL;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "could not open caf\xe9.txt");
+  return NULL;
+}
+
 /* Leaves a child behind that ignores SIGTERM and holds the worker's
  * standard error open (as a daemon a job starts may), writes its pid to
  * the file, and returns. */
@@ -610,6 +677,10 @@ executor_test_jobs_register (void)
   jr_register_job ("cancel-weak", job_cancel_weak);
   jr_register_job ("stray-handler-calls", job_stray_handler_calls);
   jr_register_job_full ("spawn-sleeper", job_spawn_sleeper, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("spawn-sleeper-deaf", job_spawn_sleeper_deaf, G_VARIANT_TYPE ("(s)"), NULL);
+  jr_register_job_full ("fork-helper", job_fork_helper, G_VARIANT_TYPE ("(b)"), NULL);
+  jr_register_job_full ("deep-result", job_deep_result, G_VARIANT_TYPE ("(u)"), NULL);
+  jr_register_job ("latin1-texts", job_latin1_texts);
   jr_register_job_full ("leave-stubborn-child", job_leave_stubborn_child, G_VARIANT_TYPE ("(s)"),
                         NULL);
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
@@ -626,7 +697,7 @@ executor_test_jobs_register (void)
       "sleep", "progress", "iterate", "fail", "fail-long", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
       "leave-handler", "stray-handler-calls", "weak-cancellable", "cancel-weak", "forge-job-id", "forge-pipes", "garbage-message",
-      "whoami", "print", "flood-stderr",
+      "whoami", "print", "flood-stderr", "fork-helper", "deep-result", "latin1-texts",
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (anywhere); i++)

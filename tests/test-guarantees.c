@@ -14,6 +14,7 @@
  * waits to be killed (see test_parent_killed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -584,12 +585,13 @@ test_kill_group (gconstpointer data)
   jr_test_remove_temp_dir (dir);
 }
 
-/* The child side of test_parent_killed. */
+/* The child side of test_parent_killed: runs @job. */
 static int
-run_sleeper (const char *pid_file)
+run_sleeper (const char *pid_file,
+             const char *job)
 {
   JrExecutor *executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
-  JrFuture *future = jr_test_submit (executor, JR_JOB_KIND_CALL, "spawn-sleeper",
+  JrFuture *future = jr_test_submit (executor, JR_JOB_KIND_CALL, job,
                                      g_variant_new ("(s)", pid_file));
 
   (void) future;
@@ -598,17 +600,20 @@ run_sleeper (const char *pid_file)
   return 0;
 }
 
-/* SIGKILLed parent: its worker dies and takes the job's `sleep` along. */
+/* SIGKILLed parent: its worker dies and takes the job's `sleep` along —
+ * also when the job has taken SIGTERM over ("spawn-sleeper-deaf"), which
+ * PR_SET_PDEATHSIG sends the worker. */
 static void
-test_parent_killed (void)
+test_parent_killed (gconstpointer data)
 {
+  const char *job = data;
   g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
   g_autofree char *pid_file = g_build_filename (dir, "sleeper", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) parent = NULL;
 
   parent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, self_exe, "--run-sleeper",
-                             pid_file, NULL);
+                             pid_file, job, NULL);
   g_assert_no_error (error);
   run_until (file_has_pid, pid_file, DONE_TIMEOUT_SEC, "the sleeper to start");
   g_assert_false (pid_in_file_is_gone (pid_file));
@@ -617,6 +622,197 @@ test_parent_killed (void)
   g_subprocess_wait (parent, NULL, &error);
   g_assert_no_error (error);
   run_until (pid_in_file_is_gone, pid_file, 10, "the job's sleep to die with the parent");
+  jr_test_remove_temp_dir (dir);
+}
+
+/* ---- what a job's own doings cannot hide or break ---- */
+
+static gboolean
+future_is_done (gpointer data)
+{
+  return jr_future_get_done (data);
+}
+
+/* A helper the job forked without exec holds whatever the worker held: its
+ * worker's crash is seen all the same, at once (not when the helper ends),
+ * and the pool goes on; a helper left running does not hold up a
+ * shutdown. */
+static void
+test_forked_helper (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (current_where (), 1);
+  g_autoptr(JrFuture) crasher = NULL;
+  g_autoptr(JrFuture) leaver = NULL;
+  g_autoptr(JrFuture) later = NULL;
+  g_autoptr(GError) error = NULL;
+
+  crasher = jr_test_submit (executor, JR_JOB_KIND_CALL, "fork-helper", g_variant_new ("(b)", TRUE));
+  /* The helper sleeps 30 s: well before, or the crash was not seen. */
+  run_until (future_is_done, crasher, 10, "the crash to be seen");
+  g_assert_error (jr_future_get_error (crasher), JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
+
+  leaver = jr_test_submit (executor, JR_JOB_KIND_CALL, "fork-helper", g_variant_new ("(b)", FALSE));
+  later = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until (future_is_done, later, 10, "the next job");
+  g_assert_cmpint (jr_future_get_state (leaver), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
+
+  g_assert_true (jr_executor_shutdown (executor, 5 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  kill (g_variant_get_int32 (jr_future_get_result (leaver)), SIGKILL);
+}
+
+/* A value nested more deeply than GLib takes from another process fails
+ * its job, saying so, instead of vanishing on its way (and the job with
+ * it); within a process it arrives. */
+static void
+test_deep_result (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) deep = NULL;
+  g_autoptr(JrFuture) later = NULL;
+
+  deep = jr_test_submit (executor, JR_JOB_KIND_CALL, "deep-result", g_variant_new ("(u)", 200u));
+  run_until (future_is_done, deep, 10, "the deep result");
+  if (GPOINTER_TO_INT (data) == ON_THREADS)
+    g_assert_cmpint (jr_future_get_state (deep), ==, JR_FUTURE_STATE_COMPLETED);
+  else
+    {
+      const GError *error = jr_future_get_error (deep);
+
+      g_assert_error (error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_INVALID_MESSAGE);
+      g_assert_nonnull (strstr (error->message, "“deep-result”"));
+      g_assert_nonnull (strstr (error->message, "more deeply than GLib accepts"));
+    }
+  later = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
+  run_until_done (later);
+  g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
+  shutdown_executor (executor);
+}
+
+static void
+on_progress_text (JrFuture    *future,
+                  GParamSpec  *pspec,
+                  char       **seen)
+{
+  if (jr_future_get_progress_text (future) != NULL)
+    {
+      g_free (*seen);
+      *seen = g_strdup (jr_future_get_progress_text (future));
+    }
+}
+
+/* Texts made of file names need not be UTF-8: they arrive made valid. */
+static void
+test_latin1_texts (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autofree char *seen = NULL;
+  const GError *error;
+
+  future = jr_executor_submit_progress (executor, "latin1-texts", NULL, NULL);
+  g_assert_nonnull (future);
+  g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_progress_text), &seen);
+  run_until_done (future);
+  error = jr_future_get_error (future);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "could not open caf\xef\xbf\xbd.txt");
+  g_assert_cmpstr (seen, ==, "reading caf\xef\xbf\xbd.txt");
+  shutdown_executor (executor);
+}
+
+/* What the test program opened before jr_init(), as GLib's and GTK's
+ * threads do: see main(). */
+static int early_fd = -1;
+
+static GVariant *
+job_early_fd (JrJob     *job,
+              GVariant  *args,
+              GError   **error)
+{
+  GStatBuf by_fd, by_path;
+
+  return g_variant_new_boolean (fstat (early_fd, &by_fd) == 0 && g_stat ("/proc/self/exe", &by_path) == 0 &&
+                                by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev);
+}
+
+/* A worker closes what it inherited by mistake (test_inherited_fds), never
+ * what the program itself opened before jr_init(). */
+static void
+test_fds_opened_before_init (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (current_where (), 1);
+  g_autoptr(JrFuture) future = NULL;
+
+  future = jr_test_submit (executor, JR_JOB_KIND_CALL, "early-fd", NULL);
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_true (g_variant_get_boolean (jr_future_get_result (future)));
+  shutdown_executor (executor);
+}
+
+/* Where a worker is: the path it was started by, and its directory. */
+static GVariant *
+job_where_started (JrJob     *job,
+                   GVariant  *args,
+                   GError   **error)
+{
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *dir = g_get_current_dir ();
+
+  if (!g_file_get_contents ("/proc/self/cmdline", &contents, NULL, error))
+    return NULL;
+  return g_variant_new ("(ss)", contents, dir);
+}
+
+/* The child side of test_started_by_link: moves elsewhere, then has a
+ * worker say where it is. */
+static int
+run_elsewhere (void)
+{
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  const char *program, *dir;
+
+  g_assert_cmpint (g_chdir ("/"), ==, 0);
+  executor = jr_executor_new (JR_TRANSPORT_PROCESSES, 1);
+  future = jr_test_submit (executor, JR_JOB_KIND_CALL, "where-started", NULL);
+  run_until_done (future);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_variant_get (jr_future_get_result (future), "(&s&s)", &program, &dir);
+  g_print ("%s\n%s\n", program, dir);
+  shutdown_executor (executor);
+  return 0;
+}
+
+/* A program started through a link (a virtual environment's bin/python)
+ * has its workers started through the same link, not the file it names,
+ * and in the directory it started in, even after it moved elsewhere (its
+ * arguments may be relative to it: a Python script's). */
+static void
+test_started_by_link (void)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("test-guarantees-XXXXXX");
+  g_autofree char *link = g_build_filename (dir, "link", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (symlink (self_exe, link), ==, 0);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  child = g_subprocess_launcher_spawn (launcher, &error, "./link", "--run-elsewhere", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (child, NULL, NULL, &output, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  expected = g_strdup_printf ("%s\n%s\n", link, dir);
+  g_assert_cmpstr (output, ==, expected);
+  g_unlink (link);
   jr_test_remove_temp_dir (dir);
 }
 
@@ -727,12 +923,19 @@ main (int    argc,
   g_autofree char *dir = NULL;
 
   executor_test_jobs_register ();
+  jr_register_job ("early-fd", job_early_fd);
+  jr_register_job ("where-started", job_where_started);
+  /* As GLib's threads and a log file would be: before jr_init(). */
+  early_fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (early_fd, >=, 0);
   jr_init (&argc, &argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_assert_nonnull (self_exe);
-  if (argc == 3 && g_str_equal (argv[1], "--run-sleeper"))
-    return run_sleeper (argv[2]);
+  if (argc == 4 && g_str_equal (argv[1], "--run-sleeper"))
+    return run_sleeper (argv[2], argv[3]);
+  if (argc == 2 && g_str_equal (argv[1], "--run-elsewhere"))
+    return run_elsewhere ();
 
   jr_test_init (&argc, &argv);
   dir = g_path_get_dirname (self_exe);
@@ -777,7 +980,14 @@ main (int    argc,
     }
   g_test_add_func ("/guarantees/processes/inherited-fds", test_inherited_fds);
   add_for_processes ("kill-group", NULL, test_kill_group);
-  g_test_add_func ("/guarantees/processes/parent-killed", test_parent_killed);
+  g_test_add_data_func ("/guarantees/processes/parent-killed", "spawn-sleeper", test_parent_killed);
+  g_test_add_data_func ("/guarantees/processes/parent-killed/sigterm-taken", "spawn-sleeper-deaf",
+                        test_parent_killed);
+  add_for_processes ("forked-helper", NULL, test_forked_helper);
+  add_for_all ("deep-result", test_deep_result);
+  add_for_all ("latin1-texts", test_latin1_texts);
+  add_for_processes ("fds-opened-before-init", NULL, test_fds_opened_before_init);
+  g_test_add_func ("/guarantees/processes/started-by-link", test_started_by_link);
 
   return g_test_run ();
 }
