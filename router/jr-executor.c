@@ -166,6 +166,7 @@ struct _JrExecutor {
   gboolean         sweep_wanted;
   gboolean         retired;
   GThread         *owner;            /* made it: its main context's thread */
+  gboolean         dispose_deferred; /* dropped elsewhere, disposed by its context */
 };
 
 /**
@@ -1755,11 +1756,14 @@ jr_executor_dispose (GObject *object)
    * there; nothing is chained up here, so its weak references and
    * handlers also go there. Its thread is the one that made it, as a
    * future's: g_main_context_is_owner() holds for no thread while nobody
-   * iterates the context. */
-  if (g_thread_self () != self->owner)
+   * iterates the context. Once only: a context iterated on another thread
+   * than the one that made the executor (against the rules, but seen)
+   * disposes it there. */
+  if (g_thread_self () != self->owner && !self->dispose_deferred)
     {
       g_autoptr(GSource) source = g_idle_source_new ();
 
+      self->dispose_deferred = TRUE;
       g_source_set_priority (source, ENDINGS_PRIORITY);
       g_source_set_callback (source, dispose_on_own_thread, g_object_ref (self), g_object_unref);
       g_source_set_static_name (source, "[jobrouter] executor dropped on another thread");

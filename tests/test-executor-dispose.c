@@ -174,6 +174,37 @@ test_dropped_in_thread (gconstpointer data)
   assert_dropped_cleanly (running, queued, &seen, baseline_threads);
 }
 
+static gpointer
+new_in_thread (gpointer data)
+{
+  return jr_executor_new (JR_TRANSPORT_THREADS, 1);
+}
+
+static gboolean
+is_finalized (gpointer data)
+{
+  return g_atomic_int_get (&((Seen *) data)->finalized);
+}
+
+/* Made on a thread of its own (whose main context is the global default
+ * one, as this one's), then used and dropped here: it is disposed here,
+ * once, and does not put its disposal off for ever. */
+static void
+test_made_elsewhere (void)
+{
+  JrExecutor *executor = g_thread_join (g_thread_new ("make-executor", new_in_thread, NULL));
+  Seen seen = { 0, };
+  g_autoptr(JrFuture) future = NULL;
+
+  g_object_weak_ref (G_OBJECT (executor), on_finalized, &seen);
+  future = submit_watched (executor, "trivial", NULL, &seen);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_object_unref (executor);
+  jr_test_run_until (is_finalized, &seen, DONE_TIMEOUT_USEC, "the executor to be finalized");
+  g_assert_true (seen.finalized_on == g_thread_self ());
+}
+
 int
 main (int    argc,
       char **argv)
@@ -188,6 +219,7 @@ main (int    argc,
                         GINT_TO_POINTER (JR_TRANSPORT_THREADS), test_dropped_in_thread);
   g_test_add_data_func ("/executor-dispose/processes/in-thread",
                         GINT_TO_POINTER (JR_TRANSPORT_PROCESSES), test_dropped_in_thread);
+  g_test_add_func ("/executor-dispose/threads/made-elsewhere", test_made_elsewhere);
 
   return g_test_run ();
 }
