@@ -98,6 +98,7 @@ typedef struct {
   guint          retries_left;
   gint64         backoff_usec;
   GPtrArray     *dependencies;   /* JrFuture, while blocked */
+  GArray        *dependency_handlers;  /* gulong: the notify::done on each */
   guint          n_dependencies_left;
   GSequenceIter *model_place;
   GList          link;           /* in the executor's tasks, then its endings */
@@ -269,6 +270,10 @@ static void refill_given_up (JrExecutor *self, gboolean anywhere);
 static void refresh_worker_error (JrExecutor *self);
 static void schedule_sweep (JrExecutor *self);
 static void check_workers_soon (JrExecutor *self);
+static void stop_waiting (Task *task);
+
+/* Results up to this size are copied out of the block they came in. */
+#define RESULT_COPY_MAX (16u * 1024u)
 
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
@@ -483,12 +488,7 @@ task_end (Task         *task,
   unassign_task (task);
   jr_task_queue_remove (queue_of (task), &task->entry);
   clear_source (&task->timer);
-  if (task->dependencies != NULL)
-    {
-      for (guint i = 0; i < task->dependencies->len; i++)
-        g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
-      g_clear_pointer (&task->dependencies, g_ptr_array_unref);
-    }
+  stop_waiting (task);
   jr_future_set_cancel_func (task->future, NULL, NULL);
   g_clear_pointer (&task->args, g_variant_unref);
 
@@ -1071,6 +1071,20 @@ on_job_message (JrPoolWorker      *worker,
 
   g_object_ref (self);
   task_ref (task);
+  /* A worker process's messages lie in blocks of the monitor's, several
+   * to a block (up to 16 KiB): a small result kept by its future would
+   * keep all of them, the yields nobody kept too. It gets its own. */
+  if (parts->tag == JR_JOB_MSG_RESULT && jr_pool_worker_is_process (worker) &&
+      g_variant_get_size (parts->payload) <= RESULT_COPY_MAX)
+    {
+      GVariant *shared = parts->payload;
+      gsize size = g_variant_get_size (shared);
+      gpointer copy = g_memdup2 (g_variant_get_data (shared), size);
+
+      parts->payload = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (shared), copy,
+                                                                    size, TRUE, g_free, copy));
+      g_variant_unref (shared);
+    }
   handle_job_message (task, message, parts);
   task_unref (task);
   deliver_endings (self);
@@ -1578,6 +1592,22 @@ resize_group (JrExecutor *self,
 
 /* ---- dependencies ---- */
 
+/* Takes @task's handlers off the futures it waits for. By their ids: with
+ * thousands of jobs waiting for one, finding a job's handler among all of
+ * theirs (g_signal_handlers_disconnect_by_data()) made each job's end
+ * cost as much as there were jobs. */
+static void
+stop_waiting (Task *task)
+{
+  if (task->dependencies == NULL)
+    return;
+  for (guint i = 0; i < task->dependencies->len; i++)
+    g_signal_handler_disconnect (g_ptr_array_index (task->dependencies, i),
+                                 g_array_index (task->dependency_handlers, gulong, i));
+  g_clear_pointer (&task->dependencies, g_ptr_array_unref);
+  g_clear_pointer (&task->dependency_handlers, g_array_unref);
+}
+
 static void
 on_dependency_done (JrFuture   *dependency,
                     GParamSpec *pspec,
@@ -1605,9 +1635,7 @@ on_dependency_done (JrFuture   *dependency,
 
       /* Its dependencies may live on, and notify again: nothing of the
        * task may stay on them. */
-      for (guint i = 0; i < task->dependencies->len; i++)
-        g_signal_handlers_disconnect_by_data (g_ptr_array_index (task->dependencies, i), task);
-      g_clear_pointer (&task->dependencies, g_ptr_array_unref);
+      stop_waiting (task);
       enqueue (task, FALSE);
       /* Its groups may have gone while it waited. */
       fail_if_no_workers (self);
@@ -1640,14 +1668,17 @@ wait_for_dependencies (Task      *task,
     return TRUE;
 
   task->dependencies = g_ptr_array_new_with_free_func (g_object_unref);
+  task->dependency_handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
   for (guint i = 0; i < dependencies->len; i++)
     {
       JrFuture *dependency = g_ptr_array_index (dependencies, i);
+      gulong handler;
 
       if (jr_future_get_done (dependency))
         continue;
       g_ptr_array_add (task->dependencies, g_object_ref (dependency));
-      g_signal_connect (dependency, "notify::done", G_CALLBACK (on_dependency_done), task);
+      handler = g_signal_connect (dependency, "notify::done", G_CALLBACK (on_dependency_done), task);
+      g_array_append_val (task->dependency_handlers, handler);
     }
   return FALSE;
 }

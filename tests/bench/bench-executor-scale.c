@@ -69,11 +69,103 @@ run_scale (guint n)
   fflush (stdout);
 }
 
+/* N jobs that depend on one (a set-up job, then the work): what each
+ * costs to submit, to start and run once the one they wait for completes,
+ * and to cancel while they wait. Flat in N, as the queue's own costs. */
+static gboolean
+future_is_done (gpointer data)
+{
+  return jr_future_get_done (data);
+}
+
+static void
+run_dependents (guint    n,
+                gboolean cancel)
+{
+  JrExecutor *executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, BENCH_WORKERS);
+  g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+  g_autoptr(GPtrArray) dependents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JrFuture) gate = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start, submitted, released, ended;
+
+  /* Long enough to submit them all while it runs. */
+  gate = jr_executor_submit_call (executor, "sleep", g_variant_new ("(t)", (guint64) 3000), &error);
+  bench_die_on_error ("submit", error);
+  jr_job_options_add_dependency (options, gate);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      JrFuture *future = jr_executor_submit_full (executor, "trivial", NULL, options, &error);
+
+      bench_die_on_error ("submit", error);
+      g_ptr_array_add (dependents, future);
+    }
+  submitted = g_get_monotonic_time ();
+  if (cancel)
+    {
+      for (guint i = 0; i < n; i++)
+        jr_future_cancel (g_ptr_array_index (dependents, i));
+      ended = g_get_monotonic_time ();
+      jr_future_cancel (gate);
+      printf ("executor cancel dependents N=%u: %.2f us/job\n", n, (double) (ended - submitted) / n);
+    }
+  else
+    {
+      bench_wait_until (future_is_done, gate, BENCH_WATCHDOG_USEC, "the set-up job");
+      released = g_get_monotonic_time ();
+      bench_wait_until (model_is_empty, executor, BENCH_WATCHDOG_USEC, "the dependents to run");
+      ended = g_get_monotonic_time ();
+      printf ("executor submit dependents N=%u: %.2f us/job\n", n, (double) (submitted - start) / n);
+      printf ("executor run dependents N=%u: %.0f jobs/s\n", n, bench_per_second (n, ended - released));
+    }
+  bench_wait_until (model_is_empty, executor, BENCH_WATCHDOG_USEC, "the jobs to end");
+  bench_shutdown_executor (executor);
+  fflush (stdout);
+}
+
+/* What a kept future costs when its job yielded before it returned a
+ * small result (8 yields of 1000 bytes nobody listens to): its result
+ * must not keep the yields' memory. */
+static void
+run_kept_results (guint n)
+{
+  JrExecutor *executor = bench_warm_executor (JR_TRANSPORT_PROCESSES, BENCH_WORKERS);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  gsize rss_before, rss_after;
+
+  g_main_context_iteration (NULL, FALSE);
+  rss_before = jr_test_resident_bytes ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JrFuture *future = jr_executor_submit_iteration (executor, "chatty",
+                                                       g_variant_new ("(uu)", 8u, 1000u), &error);
+
+      bench_die_on_error ("submit", error);
+      g_ptr_array_add (kept, future);
+    }
+  bench_wait_until (model_is_empty, executor, BENCH_WATCHDOG_USEC, "the jobs to run");
+  rss_after = jr_test_resident_bytes ();
+  printf ("executor memory per kept future with yields N=%u: %.0f B\n", n,
+          rss_after > rss_before ? (double) (rss_after - rss_before) / n : 0.0);
+  g_ptr_array_set_size (kept, 0);
+  bench_shutdown_executor (executor);
+  fflush (stdout);
+}
+
 void
 bench_executor_scale (void)
 {
+  run_kept_results (bench_scaled (10000));
   for (guint i = 0; i < G_N_ELEMENTS (scale_sizes); i++)
     run_scale (bench_scaled (scale_sizes[i]));
+  /* Up to 100,000: three seconds of set-up job are enough to submit them. */
+  for (guint i = 0; i < G_N_ELEMENTS (scale_sizes) - 1; i++)
+    {
+      run_dependents (bench_scaled (scale_sizes[i]), FALSE);
+      run_dependents (bench_scaled (scale_sizes[i]), TRUE);
+    }
 }
 
 /* ---- GLib's own: g_task_run_in_thread() ---- */

@@ -835,6 +835,26 @@ run_streams (double processes_rate)
   bench_stream_finish ();
 }
 
+/* Yields its first argument's count of strings of its second's bytes,
+ * then returns TRUE: what a kept future of an iteration holds. */
+static GVariant *
+job_chatty (JrJob     *job,
+            GVariant  *args,
+            GError   **error)
+{
+  g_autofree char *text = NULL;
+  guint32 yields, size;
+
+  g_variant_get (args, "(uu)", &yields, &size);
+  text = g_malloc (size + 1);
+  memset (text, 'x', size);
+  text[size] = '\0';
+  for (guint32 i = 0; i < yields; i++)
+    if (!jr_job_yield (job, g_variant_new_string (text), error))
+      return NULL;
+  return g_variant_new_boolean (TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -852,6 +872,7 @@ main (int    argc,
   executor_test_jobs_register ();
   jr_register_job ("stamp-crash", job_stamp_crash);
   jr_register_job_full ("flood", job_flood, G_VARIANT_TYPE ("(u)"), NULL);
+  jr_register_job_full ("chatty", job_chatty, G_VARIANT_TYPE ("(uu)"), NULL);
   jr_init (&argc, &argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
