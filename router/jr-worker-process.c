@@ -318,25 +318,34 @@ read_requests (JrWorkerRuntime *runtime,
     }
 }
 
+/* The descriptors that connect this worker to its executor (the request
+ * socket and the queue, or the stream): their end of file is how the
+ * executor learns that the worker is gone. */
+static int transport_fds[3] = { -1, -1, -1 };
+
+static gboolean
+is_transport (int fd)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (transport_fds); i++)
+    if (transport_fds[i] == fd)
+      return TRUE;
+  return FALSE;
+}
+
 /* The executor spawns workers through posix_spawn, which leaves the
  * parent's descriptors that lack FD_CLOEXEC open here. Held open, one of
  * them (a pipe's end) could keep someone else from ever seeing EOF: close
- * them, all but the standard streams, the request socket and the queue.
- * Only those: a descriptor with FD_CLOEXEC was opened by this process
- * (exec closed the others), before jr_init() — GLib's threads' wake-up
- * fds, a log file — and is still in use. */
+ * them, all but the standard streams and the transport. Only those: a
+ * descriptor with FD_CLOEXEC was opened by this process (exec closed the
+ * others), before jr_init() — GLib's threads' wake-up fds, a log file —
+ * and is still in use. */
 static void
-close_inherited_fds (int request_fd,
-                     int out_fd)
+close_inherited_fds (void)
 {
-  const char *channel = g_getenv (JR_CHANNEL_ENV);
-  int mem_fd = -1, bell_fd = -1;
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
   const char *name;
 
-  if (channel != NULL)
-    sscanf (channel, "%d,%d", &mem_fd, &bell_fd);
   dir = g_dir_open ("/proc/self/fd", 0, NULL);
   if (dir == NULL)
     return;
@@ -346,7 +355,7 @@ close_inherited_fds (int request_fd,
       int fd = atoi (name);
       int flags;
 
-      if (fd > 2 && fd != request_fd && fd != out_fd && fd != mem_fd && fd != bell_fd &&
+      if (fd > 2 && !is_transport (fd) &&
           (flags = fcntl (fd, F_GETFD)) >= 0 && (flags & FD_CLOEXEC) == 0)
         g_array_append_val (fds, fd);
     }
@@ -354,10 +363,6 @@ close_inherited_fds (int request_fd,
   for (guint i = 0; i < fds->len; i++)
     close (g_array_index (fds, int, i));
 }
-
-/* The descriptors that connect this worker to its executor: its end of
- * file is how the executor learns that the worker is gone. */
-static int transport_fds[4] = { -1, -1, -1, -1 };
 
 /* In a child a job forks without exec (a helper process, Python's
  * multiprocessing): the connection is not the child's to hold, and held,
@@ -381,12 +386,13 @@ drop_transport_in_child (void)
     close (null_fd);
 }
 
-/* Children that exec lose them anyway (FD_CLOEXEC); those that only fork
- * lose them through drop_transport_in_child(). */
+/* Keeps the transport (up to three descriptors, -1 for none) and closes
+ * what else was inherited. Children that exec lose the transport
+ * (FD_CLOEXEC); those that only fork, through drop_transport_in_child(). */
 static void
-keep_transport_from_children (int fd0,
-                              int fd1,
-                              int fd2)
+take_transport (int fd0,
+                int fd1,
+                int fd2)
 {
   const int fds[] = { fd0, fd1, fd2 };
 
@@ -396,6 +402,7 @@ keep_transport_from_children (int fd0,
       if (fds[i] >= 0)
         fcntl (fds[i], F_SETFD, FD_CLOEXEC);
     }
+  close_inherited_fds ();
   pthread_atfork (NULL, NULL, drop_transport_in_child);
 }
 
@@ -530,10 +537,9 @@ worker_main (const WorkerSetup *setup)
   int mem_fd = -1, bell_fd = -1;
   Reader *reader;
 
-  close_inherited_fds (setup->request_fd, -1);
   if (channel != NULL)
     sscanf (channel, "%d,%d", &mem_fd, &bell_fd);
-  keep_transport_from_children (setup->request_fd, mem_fd, bell_fd);
+  take_transport (setup->request_fd, mem_fd, bell_fd);
   become_group_leader ();
   /* The parent may have died before prctl(): then nobody waits. */
   if (getppid () != setup->parent_pid)
@@ -656,8 +662,7 @@ stream_worker_main (guint version)
    * a stream worker only. */
   g_unsetenv (JR_WORKER_ENV);
   g_unsetenv (JR_CHANNEL_ENV);
-  close_inherited_fds (in_fd, out_fd);
-  keep_transport_from_children (in_fd, out_fd, -1);
+  take_transport (in_fd, out_fd, -1);
   become_group_leader ();
   /* A hangup of a session (ssh with a terminal) ends the worker too. */
   sigemptyset (&action.sa_mask);

@@ -442,6 +442,12 @@ jr_test_future_started (gpointer future)
   return jr_future_get_start_time (future) != 0 || jr_future_get_done (future);
 }
 
+gboolean
+jr_test_future_done (gpointer future)
+{
+  return jr_future_get_done (future);
+}
+
 
 /* ------------------------------------------------------------------ */
 /* The child programs                                                  */

@@ -150,6 +150,8 @@ void          jr_test_assert_completed      (JrFuture       *future);
 /* A JrConditionFunc on a JrFuture: it has started, or is done already (on
  * a loaded machine a short job may start and end within one dispatch). */
 gboolean      jr_test_future_started        (gpointer        future);
+/* A JrConditionFunc on a JrFuture: it is done. */
+gboolean      jr_test_future_done           (gpointer        future);
 
 /* ---- the child programs (tests/router-child.c, tests/hostile-child.c) ---- */
 

@@ -573,12 +573,6 @@ submit (JrAppWindow  *window,
   return jr_app_window_submit (window, name, args, error);
 }
 
-static gboolean
-future_done (gpointer future)
-{
-  return jr_future_get_done (future);
-}
-
 /* The state that @future's row shows, once done. */
 static const char *
 row_state (JrAppWindow *window,
@@ -586,7 +580,7 @@ row_state (JrAppWindow *window,
 {
   JrJobRow *row;
 
-  app_test_wait_for (future_done, future, "the job");
+  app_test_wait_for (jr_test_future_done, future, "the job");
   jr_test_wait_frames (GTK_WIDGET (window), 2, WAIT_USEC);
   row = JR_JOB_ROW (jr_test_find_widget (GTK_WIDGET (window), app_test_is_row_of, future));
   g_assert_nonnull (row);

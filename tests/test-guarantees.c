@@ -627,12 +627,6 @@ test_parent_killed (gconstpointer data)
 
 /* ---- what a job's own doings cannot hide or break ---- */
 
-static gboolean
-future_is_done (gpointer data)
-{
-  return jr_future_get_done (data);
-}
-
 /* A helper the job forked without exec holds whatever the worker held: its
  * worker's crash is seen all the same, at once (not when the helper ends),
  * and the pool goes on; a helper left running does not hold up a
@@ -648,12 +642,12 @@ test_forked_helper (gconstpointer data)
 
   crasher = jr_test_submit (executor, JR_JOB_KIND_CALL, "fork-helper", g_variant_new ("(b)", TRUE));
   /* The helper sleeps 30 s: well before, or the crash was not seen. */
-  run_until (future_is_done, crasher, 10, "the crash to be seen");
+  run_until (jr_test_future_done, crasher, 10, "the crash to be seen");
   g_assert_error (jr_future_get_error (crasher), JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED);
 
   leaver = jr_test_submit (executor, JR_JOB_KIND_CALL, "fork-helper", g_variant_new ("(b)", FALSE));
   later = jr_test_submit (executor, JR_JOB_KIND_CALL, "trivial", NULL);
-  run_until (future_is_done, later, 10, "the next job");
+  run_until (jr_test_future_done, later, 10, "the next job");
   g_assert_cmpint (jr_future_get_state (leaver), ==, JR_FUTURE_STATE_COMPLETED);
   g_assert_cmpint (jr_future_get_state (later), ==, JR_FUTURE_STATE_COMPLETED);
 
@@ -673,7 +667,7 @@ test_deep_result (gconstpointer data)
   g_autoptr(JrFuture) later = NULL;
 
   deep = jr_test_submit (executor, JR_JOB_KIND_CALL, "deep-result", g_variant_new ("(u)", 200u));
-  run_until (future_is_done, deep, 10, "the deep result");
+  run_until (jr_test_future_done, deep, 10, "the deep result");
   if (GPOINTER_TO_INT (data) == ON_THREADS)
     g_assert_cmpint (jr_future_get_state (deep), ==, JR_FUTURE_STATE_COMPLETED);
   else
@@ -758,10 +752,10 @@ job_where_started (JrJob     *job,
                    GVariant  *args,
                    GError   **error)
 {
-  g_auto(GStrv) argv = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *dir = g_get_current_dir ();
 
+  /* Its first NUL-terminated string: argv[0]. */
   if (!g_file_get_contents ("/proc/self/cmdline", &contents, NULL, error))
     return NULL;
   return g_variant_new ("(ss)", contents, dir);

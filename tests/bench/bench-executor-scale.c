@@ -72,12 +72,6 @@ run_scale (guint n)
 /* N jobs that depend on one (a set-up job, then the work): what each
  * costs to submit, to start and run once the one they wait for completes,
  * and to cancel while they wait. Flat in N, as the queue's own costs. */
-static gboolean
-future_is_done (gpointer data)
-{
-  return jr_future_get_done (data);
-}
-
 static void
 run_dependents (guint    n,
                 gboolean cancel)
@@ -112,7 +106,7 @@ run_dependents (guint    n,
     }
   else
     {
-      bench_wait_until (future_is_done, gate, BENCH_WATCHDOG_USEC, "the set-up job");
+      bench_wait_until (jr_test_future_done, gate, BENCH_WATCHDOG_USEC, "the set-up job");
       released = g_get_monotonic_time ();
       bench_wait_until (model_is_empty, executor, BENCH_WATCHDOG_USEC, "the dependents to run");
       ended = g_get_monotonic_time ();

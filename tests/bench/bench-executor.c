@@ -100,12 +100,6 @@ settle_fds (void)
 #define WATCHDOG_USEC ((gint64) WATCHDOG_SECONDS * G_USEC_PER_SEC)
 
 static gboolean
-future_done (gpointer data)
-{
-  return jr_future_get_done (data);
-}
-
-static gboolean
 pool_full (gpointer data)
 {
   JrExecutor *executor = data;
@@ -133,7 +127,7 @@ bench_warm_executor (JrTransport transport,
     }
   for (guint i = 0; i < n_workers; i++)
     {
-      bench_wait_until (future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
+      bench_wait_until (jr_test_future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
       g_object_unref (futures[i]);
     }
   return executor;
@@ -273,7 +267,7 @@ warm_stream_executor (BenchStreamWay way)
     }
   for (guint i = 0; i < WORKERS; i++)
     {
-      bench_wait_until (future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
+      bench_wait_until (jr_test_future_done, futures[i], WATCHDOG_USEC, "the warm-up jobs");
       if (jr_future_get_state (futures[i]) != JR_FUTURE_STATE_COMPLETED)
         bench_die ("a warm-up job failed: %s", jr_future_get_error (futures[i])->message);
       g_object_unref (futures[i]);
@@ -543,7 +537,7 @@ run_crashes (void)
       bench_die_on_error ("submit", error);
       g_signal_connect (future, "notify::progress-text", G_CALLBACK (on_crash_progress), &timing);
       g_signal_connect (future, "notify::done", G_CALLBACK (on_crash_done), &timing);
-      bench_wait_until (future_done, future, WATCHDOG_USEC, "a crash");
+      bench_wait_until (jr_test_future_done, future, WATCHDOG_USEC, "a crash");
       if (jr_future_get_state (future) != JR_FUTURE_STATE_FAILED || timing.stamp == 0)
         bench_die ("a crashing job ended %d with %s a stamp", jr_future_get_state (future),
              timing.stamp == 0 ? "no" : "");
@@ -572,7 +566,7 @@ run_cold_starts (void)
 
       future = jr_executor_submit_call (executor, "trivial", NULL, &error);
       bench_die_on_error ("submit", error);
-      bench_wait_until (future_done, future, WATCHDOG_USEC, "the first job of a cold pool");
+      bench_wait_until (jr_test_future_done, future, WATCHDOG_USEC, "the first job of a cold pool");
       sample = g_get_monotonic_time () - start;
       if (jr_future_get_state (future) != JR_FUTURE_STATE_COMPLETED)
         bench_die ("the first job of a cold pool did not complete");
