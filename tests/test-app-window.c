@@ -619,6 +619,7 @@ scenario_keep_finished_off (JrApplication *app,
   g_assert_cmpint (jr_future_get_state (bad), ==, JR_FUTURE_STATE_FAILED);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-finished", NULL);
+  jr_test_drain_main_context ();
   g_assert_false (model_contains (shown, bad));
 }
 
@@ -638,7 +639,7 @@ scenario_indicator (JrApplication *app,
   JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (app_test_find_widget (GTK_WIDGET (window),
                                                                                 JR_TYPE_PROGRESS_INDICATOR));
   JrJobList *popover_list = JR_JOB_LIST (jr_progress_indicator_get_job_list (indicator));
-  GListModel *view = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (jr_job_list_get_list_view (popover_list))));
+  GListModel *view = jr_job_list_get_model (popover_list);
   JrFuture *quick, *sleepers[3];
 
   quick = submit (window, "count-primes", "1000");
@@ -649,6 +650,8 @@ scenario_indicator (JrApplication *app,
   jr_test_wait_state (sleepers[1], JR_FUTURE_STATE_EXECUTING, WAIT_USEC);
   jr_test_wait_state (sleepers[0], JR_FUTURE_STATE_EXECUTING, WAIT_USEC);
   g_assert_cmpint (jr_future_get_state (sleepers[2]), ==, JR_FUTURE_STATE_WAITING);
+  /* The popover's list follows at the next dispatch. */
+  jr_test_drain_main_context ();
 
   for (guint i = 0; i < g_list_model_get_n_items (view); i++)
     {

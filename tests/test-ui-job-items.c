@@ -248,11 +248,19 @@ test_list_keep_failed (void)
   jr_job_list_add_future (list, ok);
   jr_job_list_add_future (list, bad);
   jr_job_list_add_future (list, stopped);
+  /* Shown at the next dispatch, together. */
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
 
   jr_future_complete (ok, NULL);
   jr_future_fail (bad, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "no" });
   jr_future_cancel (stopped);
   jr_future_mark_cancelled (stopped);
+  /* They leave together at the next dispatch, never inside the calls
+   * that ended them (GTask's rule). */
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   g_assert_true (g_list_model_get_item (shown, 0) == (gpointer) bad);
   g_object_unref (bad);
@@ -260,9 +268,11 @@ test_list_keep_failed (void)
   /* A failed future from elsewhere is added too. */
   jr_future_fail (failed_before, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "no" });
   jr_job_list_add_future (list, failed_before);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
 
   jr_job_list_clear_finished (list);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
 
   jr_test_destroy_window (window);
@@ -342,7 +352,9 @@ test_indicator_running_first (void)
   JrProgressIndicator *indicator = JR_PROGRESS_INDICATOR (jr_progress_indicator_new (NULL));
   GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (indicator));
   JrJobList *popover_list = JR_JOB_LIST (jr_progress_indicator_get_job_list (indicator));
-  GListModel *view = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (jr_job_list_get_list_view (popover_list))));
+  GListModel *view = jr_job_list_get_model (popover_list);
+  GtkListView *list_view = GTK_LIST_VIEW (jr_job_list_get_list_view (popover_list));
+  GtkWidget *button = jr_progress_indicator_get_menu_button (indicator);
   JrFuture *all[] = { w1, r1, w2, r2 };
 
   jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));
@@ -350,10 +362,21 @@ test_indicator_running_first (void)
     ui_test_fake_jobs_add (jobs, all[i]);
 
   /* Running first, each group in the order submitted. */
+  jr_test_drain_main_context ();
   assert_order (view, r1, r2, w1, w2, NULL);
+
+  /* Its rows are made only while the popover is open. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list_view))), ==, 0);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (indicator), 2, TIMEOUT));
+  assert_order (G_LIST_MODEL (gtk_list_view_get_model (list_view)), r1, r2, w1, w2, NULL);
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (indicator), 2, TIMEOUT));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list_view))), ==, 0);
 
   /* A waiting job that starts moves up. */
   jr_future_mark_started (w2);
+  jr_test_drain_main_context ();
   assert_order (view, r1, r2, w2, w1, NULL);
 
   /* Done, failed or cancelled: gone from the popover. */
@@ -361,8 +384,10 @@ test_indicator_running_first (void)
   jr_future_fail (r2, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "no" });
   jr_future_cancel (w1);
   jr_future_mark_cancelled (w1);
+  jr_test_drain_main_context ();
   assert_order (view, w2, NULL);
   jr_future_complete (w2, NULL);
+  jr_test_drain_main_context ();
   assert_order (view, NULL);
   g_assert_cmpstr (ui_test_label_text (jr_job_list_get_placeholder (popover_list)), ==, "No jobs running");
 

@@ -335,6 +335,7 @@ test_list_keep_finished (void)
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (jobs));
   ui_test_fake_jobs_add (jobs, b);
   ui_test_fake_jobs_add (jobs, c);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
 
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 2, TIMEOUT));
@@ -353,9 +354,13 @@ test_list_keep_finished (void)
 
   /* Adding what is shown already changes nothing. */
   jr_job_list_add_future (list, b);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
 
+  /* Cleared at the next dispatch, not inside the call. */
   jr_job_list_clear_finished (list);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
   g_assert_true (g_list_model_get_item (shown, 0) == (gpointer) b);
   g_object_unref (b);           /* the reference get_item() gave */
@@ -364,23 +369,29 @@ test_list_keep_finished (void)
    * until cleared, to be seen (issue 11). */
   g_object_set (list, "keep-finished", FALSE, NULL);
   jr_future_fail (b, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "no" });
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
   jr_job_list_clear_finished (list);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
 
   /* A finished future from elsewhere is not even added. */
   jr_job_list_add_future (list, a);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
 
   /* Turning keep-finished off drops the finished ones shown. */
   g_object_set (list, "keep-finished", TRUE, NULL);
   jr_job_list_add_future (list, a);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
   g_object_set (list, "keep-finished", FALSE, NULL);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
 
   jr_future_cancel (c);
   jr_future_mark_cancelled (c);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
   g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 2, TIMEOUT));
   g_assert_true (gtk_widget_get_mapped (placeholder));
@@ -409,17 +420,225 @@ test_list_switch_model (void)
   ui_test_fake_jobs_add (one, a);
   ui_test_fake_jobs_add (two, b);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (one));
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (two));
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   g_assert_true (g_list_model_get_item (shown, 0) == (gpointer) b);
   g_object_unref (b);
 
   /* The old model no longer feeds the list. */
   ui_test_fake_jobs_add (one, late);
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
 
   g_object_unref (list);
+}
+
+/* A copy of a model kept up to date from its items-changed alone, as a
+ * list view keeps its rows. */
+typedef struct {
+  GPtrArray *copy;      /* (element-type JrFuture) */
+  guint      signals;
+} Follower;
+
+static void
+follow_changes (GListModel *model,
+                guint       position,
+                guint       removed,
+                guint       added,
+                Follower   *follower)
+{
+  g_assert_cmpuint (position + removed, <=, follower->copy->len);
+  g_ptr_array_remove_range (follower->copy, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (follower->copy, (int) (position + i),
+                        g_list_model_get_item (model, position + i));
+  follower->signals++;
+}
+
+static void
+assert_followed (GListModel *model,
+                 Follower   *follower)
+{
+  g_assert_cmpuint (follower->copy->len, ==, g_list_model_get_n_items (model));
+  for (guint i = 0; i < follower->copy->len; i++)
+    {
+      g_autoptr(JrFuture) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == follower->copy->pdata[i]);
+    }
+}
+
+static gboolean
+is_running (JrFuture *future)
+{
+  JrFutureState state = jr_future_get_state (future);
+
+  return state == JR_FUTURE_STATE_EXECUTING ||
+         (state == JR_FUTURE_STATE_CANCELLING && jr_future_get_start_time (future) != 0);
+}
+
+/* What the list shows, in its order: the popover's (unfinished only), the
+ * running jobs first by start time, then the waiting in submission order;
+ * or, without keep-finished and with the failures cleared, the jobs not
+ * done in submission order. */
+static void
+assert_shown (GListModel *model,
+              GPtrArray  *submitted,
+              gboolean    unfinished_only)
+{
+  g_autoptr(GPtrArray) want = g_ptr_array_new ();
+  guint n = g_list_model_get_n_items (model);
+
+  if (unfinished_only)
+    {
+      for (guint i = 0; i < submitted->len; i++)
+        if (is_running (submitted->pdata[i]))
+          g_ptr_array_add (want, submitted->pdata[i]);
+      for (guint i = 1; i < n && i < want->len; i++)
+        {
+          g_autoptr(JrFuture) a = g_list_model_get_item (model, i - 1);
+          g_autoptr(JrFuture) b = g_list_model_get_item (model, i);
+
+          g_assert_cmpint (jr_future_get_start_time (a), <=, jr_future_get_start_time (b));
+        }
+      /* Their order among themselves is by start time: checked above. */
+      for (guint i = 0; i < want->len; i++)
+        {
+          g_autoptr(JrFuture) item = g_list_model_get_item (model, i);
+
+          g_assert_true (is_running (item));
+        }
+      g_ptr_array_set_size (want, 0);
+      for (guint i = 0; i < submitted->len; i++)
+        if (!is_running (submitted->pdata[i]) && !jr_future_get_done (submitted->pdata[i]))
+          g_ptr_array_add (want, submitted->pdata[i]);
+      for (guint i = 0; i < want->len; i++)
+        {
+          g_autoptr(JrFuture) item = g_list_model_get_item (model, n - want->len + i);
+
+          g_assert_true (item == want->pdata[i]);
+        }
+      return;
+    }
+
+  /* (The failed ones were cleared.) */
+  for (guint i = 0; i < submitted->len; i++)
+    if (!jr_future_get_done (submitted->pdata[i]))
+      g_ptr_array_add (want, submitted->pdata[i]);
+  g_assert_cmpuint (n, ==, want->len);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JrFuture) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == want->pdata[i]);
+    }
+}
+
+/* Many jobs submitted, started, ended and cancelled at random, in rounds:
+ * each round reaches the list's model at the next dispatch, as one
+ * items-changed from which a view can follow it, and the list shows what
+ * it should, in order. */
+static void
+check_batched_changes (gboolean unfinished_only)
+{
+  g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
+  g_autoptr(GPtrArray) submitted = g_ptr_array_new_with_free_func (g_object_unref);
+  JrJobList *list = g_object_ref_sink (JR_JOB_LIST (jr_job_list_new (NULL)));
+  GListModel *shown = jr_job_list_get_model (list);
+  Follower follower = { g_ptr_array_new_with_free_func (g_object_unref), 0 };
+  guint rounds = g_test_perf () || g_test_thorough () ? 400 : 60;
+
+  jr_job_list_set_unfinished_only (list, unfinished_only);
+  jr_job_list_set_keep_finished (list, FALSE);
+  jr_job_list_set_jobs_model (list, G_LIST_MODEL (jobs));
+  g_signal_connect (shown, "items-changed", G_CALLBACK (follow_changes), &follower);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      guint n_new = g_test_rand_int_range (0, 12);
+      guint n_changes = g_test_rand_int_range (0, 30);
+      guint signals = follower.signals;
+      guint before = g_list_model_get_n_items (shown);
+
+      for (guint i = 0; i < n_new; i++)
+        {
+          g_autofree char *title = g_strdup_printf ("job %u", submitted->len);
+          JrFuture *future = jr_future_new (title, JR_JOB_KIND_CALL);
+
+          g_ptr_array_add (submitted, future);
+          ui_test_fake_jobs_add (jobs, future);
+        }
+
+      for (guint i = 0; i < n_changes && submitted->len > 0; i++)
+        {
+          JrFuture *future = submitted->pdata[g_test_rand_int_range (0, (gint32) submitted->len)];
+
+          switch (jr_future_get_state (future))
+            {
+            case JR_FUTURE_STATE_WAITING:
+              if (g_test_rand_bit ())
+                jr_future_mark_started (future);
+              else
+                jr_future_cancel (future);
+              break;
+            case JR_FUTURE_STATE_EXECUTING:
+              switch (g_test_rand_int_range (0, 3))
+                {
+                case 0:
+                  jr_future_complete (future, NULL);
+                  break;
+                case 1:
+                  jr_future_fail (future, &(GError) { G_IO_ERROR, G_IO_ERROR_FAILED, (char *) "no" });
+                  break;
+                default:
+                  jr_future_cancel (future);
+                }
+              break;
+            case JR_FUTURE_STATE_CANCELLING:
+              jr_future_mark_cancelled (future);
+              break;
+            default:
+              break;
+            }
+        }
+      if (g_test_rand_int_range (0, 10) == 0)
+        jr_job_list_clear_finished (list);
+
+      /* Nothing inside the calls: all of it at the next dispatch. */
+      g_assert_cmpuint (follower.signals, ==, signals);
+      g_assert_cmpuint (g_list_model_get_n_items (shown), ==, before);
+      jr_test_drain_main_context ();
+      g_assert_cmpuint (follower.signals, <=, signals + 1);
+      assert_followed (shown, &follower);
+      if (!unfinished_only)
+        {
+          /* Failures stay until cleared: clear them now and then. */
+          jr_job_list_clear_finished (list);
+          jr_test_drain_main_context ();
+          assert_followed (shown, &follower);
+        }
+      assert_shown (shown, submitted, unfinished_only);
+    }
+
+  g_test_message ("%u jobs, %u changes of the model", submitted->len, follower.signals);
+  g_signal_handlers_disconnect_by_data (shown, &follower);
+  g_ptr_array_unref (follower.copy);
+  g_object_unref (list);
+}
+
+static void
+test_list_batched_changes (void)
+{
+  check_batched_changes (FALSE);
+}
+
+static void
+test_list_batched_changes_unfinished (void)
+{
+  check_batched_changes (TRUE);
 }
 
 /* ---- JrProgressIndicator ---- */
@@ -474,6 +693,7 @@ test_indicator_aggregate (void)
   g_assert_cmpstr (tooltip, ==, "3 jobs running, 40 %");
 
   /* The popover lists all four (their order: tests/test-ui-job-items.c). */
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (jr_job_list_get_model (popover_list)), ==, 4);
 
   /* Done jobs leave the aggregate; a job with unknown progress counts as
@@ -502,6 +722,7 @@ test_indicator_aggregate (void)
   g_assert_cmpfloat (jr_progress_indicator_get_fraction (indicator), ==, -1.0);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "No jobs running");
   /* The popover lists only what runs or waits (issue 11). */
+  jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (jr_job_list_get_model (popover_list)), ==, 0);
 
   jr_test_destroy_window (window);
@@ -588,6 +809,8 @@ main (int   argc,
   g_test_add_func ("/ui/job-row/format-duration", test_format_duration);
   g_test_add_func ("/ui/job-list/keep-finished", test_list_keep_finished);
   g_test_add_func ("/ui/job-list/switch-model", test_list_switch_model);
+  g_test_add_func ("/ui/job-list/batched-changes", test_list_batched_changes);
+  g_test_add_func ("/ui/job-list/batched-changes-unfinished", test_list_batched_changes_unfinished);
   g_test_add_func ("/ui/progress-indicator/aggregate", test_indicator_aggregate);
   g_test_add_func ("/ui/progress-indicator/coalescing", test_indicator_coalescing);
   g_test_add_func ("/ui/progress-indicator/activate", test_indicator_activate);

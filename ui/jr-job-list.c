@@ -3,11 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor's model holds only the futures that are not done, so the
- * list keeps its own store: it appends what the executor adds, and decides
- * itself, when a future becomes done, whether the future stays
- * (keep-finished, or a failure) or goes.
+ * list keeps its own store: it adds what the executor adds, and decides
+ * itself, when a future's state changes, whether the future stays
+ * (keep-finished, or a failure) or goes, and in the indicator's popover
+ * where it goes (place()). The store applies such changes in one batch per
+ * dispatch (jr-job-list-model-private.h).
  */
 #include "jr-job-list.h"
+#include "jr-job-list-model-private.h"
 #include "jr-job-list-private.h"
 #include "jr-job-row.h"
 
@@ -20,6 +23,11 @@
  * [method@JrUi.JobList.clear_finished] unless
  * [property@JrUi.JobList:keep-finished] is %FALSE; a failed job stays even
  * then, so that no failure goes unseen.
+ *
+ * Jobs that end leave the list (or move, in the order of its rows) at the
+ * next dispatch of the main context, all those that ended meanwhile in a
+ * single change of [property@JrUi.JobList:model]: a "cancel all" of
+ * thousands of jobs costs the list one update.
  *
  * Rows can be focused and activated (a click, Enter or Space): the list
  * emits [signal@JrUi.JobList::job-activated]. Delete on a focused row
@@ -35,16 +43,12 @@ struct _JrJobList
   GListModel *jobs;             /* the model we mirror, or NULL */
   gulong jobs_changed_id;
 
-  GListStore *store;            /* (element-type JrFuture): what is shown */
-  GHashTable *shown;            /* JrFuture* set: the futures in store */
+  JrJobListModel *store;        /* what is shown */
   gboolean keep_finished;
-
-  /* Unfinished-only (the indicator's popover): the store sorted, the
-   * executing jobs first. */
+  /* Only the jobs not done, the executing ones first (the indicator's
+   * popover). */
   gboolean unfinished_only;
-  GtkSorter *sorter;
-  GtkSortListModel *sorted;
-  GtkNoSelection *selection;    /* over store, or sorted */
+  GtkNoSelection *selection;    /* over store */
 
   JrJobResultFunc result_func;
   gpointer result_data;
@@ -80,97 +84,47 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void on_future_done (JrFuture   *future,
-                            GParamSpec *pspec,
-                            JrJobList  *self);
-static void on_future_state (JrFuture   *future,
-                             GParamSpec *pspec,
-                             JrJobList  *self);
+static void attach_view (JrJobList *self);
 
-static void
-forget_future (JrJobList *self,
-               JrFuture  *future)
-{
-  g_signal_handlers_disconnect_by_func (future, on_future_done, self);
-  g_signal_handlers_disconnect_by_func (future, on_future_state, self);
-  g_hash_table_remove (self->shown, future);
-}
+/* The store's sections: the running jobs (by start time) come first in
+ * the popover; everything else is listed in the order added. */
+enum {
+  SECTION_RUNNING,
+  SECTION_LISTED,
+};
 
-/* Whether a future in this state stays in the list. */
+/* Whether a done future stays in the list. */
 static gboolean
-stays (JrJobList *self,
-       JrFuture  *future)
+stays_done (JrJobList *self,
+            JrFuture  *future)
 {
-  if (!jr_future_get_done (future))
-    return TRUE;
-  if (self->unfinished_only)
-    return FALSE;
   /* A failure must be seen: it stays until cleared. */
-  return self->keep_finished ||
-         jr_future_get_state (future) == JR_FUTURE_STATE_FAILED;
+  return !self->unfinished_only &&
+         (self->keep_finished || jr_future_get_state (future) == JR_FUTURE_STATE_FAILED);
 }
 
-static void
-remove_future (JrJobList *self,
-               JrFuture  *future)
+static int
+place (JrFuture *future,
+       gpointer  user_data)
 {
-  guint position;
+  JrJobList *self = user_data;
 
-  if (!g_hash_table_contains (self->shown, future))
-    return;
+  if (jr_future_get_done (future))
+    return stays_done (self, future) ? SECTION_LISTED : -1;
+  if (!self->unfinished_only)
+    return SECTION_LISTED;
 
-  forget_future (self, future);
-  if (g_list_store_find (self->store, future, &position))
-    g_list_store_remove (self->store, position);
-}
-
-static void
-on_future_done (JrFuture   *future,
-                GParamSpec *pspec,
-                JrJobList  *self)
-{
-  if (!stays (self, future))
-    remove_future (self, future);
-}
-
-static void
-on_future_state (JrFuture   *future,
-                 GParamSpec *pspec,
-                 JrJobList  *self)
-{
-  if (self->sorter != NULL)
-    gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
-}
-
-/* Keeps the futures in @self->store for which @keep returns TRUE, in one
- * change of the store. */
-static void
-filter_store (JrJobList *self,
-              gboolean (*keep) (JrJobList *self,
-                                JrFuture  *future))
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  g_autoptr(GPtrArray) kept = g_ptr_array_new_full (n, g_object_unref);
-
-  for (guint i = 0; i < n; i++)
+  switch (jr_future_get_state (future))
     {
-      g_autoptr(JrFuture) future = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-
-      if (keep != NULL && keep (self, future))
-        g_ptr_array_add (kept, g_steal_pointer (&future));
-      else
-        forget_future (self, future);
+    case JR_FUTURE_STATE_EXECUTING:
+      return SECTION_RUNNING;
+    case JR_FUTURE_STATE_CANCELLING:
+      /* Still running if it started; a waiting job being cancelled keeps
+       * its place among the waiting. */
+      return jr_future_get_start_time (future) != 0 ? SECTION_RUNNING : SECTION_LISTED;
+    default:
+      return SECTION_LISTED;
     }
-
-  if (kept->len != n)
-    g_list_store_splice (self->store, 0, n, kept->pdata, kept->len);
-}
-
-static gboolean
-is_not_done (JrJobList *self,
-             JrFuture  *future)
-{
-  return !jr_future_get_done (future);
 }
 
 static void
@@ -204,7 +158,7 @@ jr_job_list_set_jobs_model (JrJobList  *self,
     g_clear_signal_handler (&self->jobs_changed_id, self->jobs);
   g_set_object (&self->jobs, jobs);
 
-  filter_store (self, NULL);
+  jr_job_list_model_remove_all (self->store);
 
   if (jobs != NULL)
     {
@@ -250,11 +204,7 @@ scroll_tick_cb (GtkWidget     *widget,
 static void
 scroll_to_end (JrJobList *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-
-  /* (The view has seen the change already: it connected first.) */
-  gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", n - 1);
-
+  /* At the next frame: jobs submitted together scroll once. */
   self->scroll_frames = SCROLL_FRAMES;
   if (self->scroll_tick_id == 0)
     self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb,
@@ -439,8 +389,9 @@ jr_job_list_get_keep_finished (JrJobList *self)
  * @keep_finished: whether finished jobs stay in the list
  *
  * When %FALSE, a job leaves the list as soon as it completes or is
- * cancelled, and such jobs shown now leave at once. A failed job stays
- * until [method@JrUi.JobList.clear_finished]: its error must be seen.
+ * cancelled, and such jobs shown now leave, at the next dispatch of the
+ * main context. A failed job stays until
+ * [method@JrUi.JobList.clear_finished]: its error must be seen.
  *
  * Since: 0.2
  */
@@ -455,8 +406,7 @@ jr_job_list_set_keep_finished (JrJobList *self,
     return;
 
   self->keep_finished = keep_finished;
-  if (!keep_finished)
-    filter_store (self, stays);
+  jr_job_list_model_recheck_all (self->store);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_FINISHED]);
 }
@@ -465,7 +415,9 @@ jr_job_list_set_keep_finished (JrJobList *self,
  * jr_job_list_clear_finished:
  * @self: a job list
  *
- * Removes the jobs that are done from the list, failed ones too.
+ * Removes the jobs that are done from the list, failed ones too, at the
+ * next dispatch of the main context (never inside this call, so that a
+ * handler of the model's #GListModel::items-changed runs outside it).
  *
  * Since: 0.2
  */
@@ -474,7 +426,7 @@ jr_job_list_clear_finished (JrJobList *self)
 {
   g_return_if_fail (JR_IS_JOB_LIST (self));
 
-  filter_store (self, is_not_done);
+  jr_job_list_model_evict_done (self->store);
 }
 
 /**
@@ -495,15 +447,7 @@ jr_job_list_add_future (JrJobList *self,
   g_return_if_fail (JR_IS_JOB_LIST (self));
   g_return_if_fail (JR_IS_FUTURE (future));
 
-  if (g_hash_table_contains (self->shown, future))
-    return;
-  if (!stays (self, future))
-    return;
-
-  g_hash_table_add (self->shown, future);
-  g_signal_connect (future, "notify::done", G_CALLBACK (on_future_done), self);
-  g_signal_connect (future, "notify::state", G_CALLBACK (on_future_state), self);
-  g_list_store_append (self->store, future);
+  jr_job_list_model_add (self->store, future);
 }
 
 static void
@@ -586,36 +530,6 @@ jr_job_list_set_placeholder (JrJobList *self,
   update_placeholder (self);
 }
 
-static int
-running_first (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  /* Executing and cancelling (they still run) in the order they started,
-   * then waiting ones in the order they were submitted. */
-  static const int rank[] = {
-    [JR_FUTURE_STATE_WAITING] = 1,
-    [JR_FUTURE_STATE_EXECUTING] = 0,
-    [JR_FUTURE_STATE_CANCELLING] = 0,
-    [JR_FUTURE_STATE_COMPLETED] = 2,
-    [JR_FUTURE_STATE_FAILED] = 2,
-    [JR_FUTURE_STATE_CANCELLED] = 2,
-  };
-  int x = rank[jr_future_get_state ((JrFuture *) a)];
-  int y = rank[jr_future_get_state ((JrFuture *) b)];
-  gint64 start_a, start_b;
-
-  if (x != y)
-    return (x > y) - (x < y);
-  if (x != 0)
-    return 0;  /* the order they were submitted in (the sort is stable) */
-
-  /* Running: the one that started first on top. */
-  start_a = jr_future_get_start_time ((JrFuture *) a);
-  start_b = jr_future_get_start_time ((JrFuture *) b);
-  return (start_a > start_b) - (start_a < start_b);
-}
-
 void
 jr_job_list_set_unfinished_only (JrJobList *self,
                                  gboolean   unfinished_only)
@@ -627,23 +541,10 @@ jr_job_list_set_unfinished_only (JrJobList *self,
     return;
   self->unfinished_only = unfinished_only;
 
-  if (unfinished_only)
-    {
-      filter_store (self, is_not_done);
-      self->sorter = GTK_SORTER (gtk_custom_sorter_new (running_first, NULL, NULL));
-      /* The sort list model sorts stably: submission order within a rank. */
-      self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
-                                              g_object_ref (self->sorter));
-      gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->sorted));
-      gtk_label_set_text (GTK_LABEL (self->default_placeholder), "No jobs running");
-    }
-  else
-    {
-      gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->store));
-      g_clear_object (&self->sorted);
-      g_clear_object (&self->sorter);
-      gtk_label_set_text (GTK_LABEL (self->default_placeholder), "No jobs yet");
-    }
+  jr_job_list_model_recheck_all (self->store);
+  attach_view (self);
+  gtk_label_set_text (GTK_LABEL (self->default_placeholder),
+                      unfinished_only ? "No jobs running" : "No jobs yet");
 }
 
 /**
@@ -677,6 +578,33 @@ jr_job_list_get_placeholder (JrJobList *self)
   return self->placeholder;
 }
 
+/* The popover's list shows its rows only while it is open: a list view
+ * makes and binds up to some hundreds of rows around its first one even
+ * where nobody sees them, at every change of a busy executor's jobs. */
+static void
+attach_view (JrJobList *self)
+{
+  gboolean attach = !self->unfinished_only || gtk_widget_get_mapped (GTK_WIDGET (self));
+  GListModel *model = attach ? G_LIST_MODEL (self->store) : NULL;
+
+  if (gtk_no_selection_get_model (self->selection) != model)
+    gtk_no_selection_set_model (self->selection, model);
+}
+
+static void
+jr_job_list_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (jr_job_list_parent_class)->map (widget);
+  attach_view (JR_JOB_LIST (widget));
+}
+
+static void
+jr_job_list_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (jr_job_list_parent_class)->unmap (widget);
+  attach_view (JR_JOB_LIST (widget));
+}
+
 static void
 jr_job_list_dispose (GObject *object)
 {
@@ -690,7 +618,7 @@ jr_job_list_dispose (GObject *object)
   if (self->store != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
-      filter_store (self, NULL);
+      jr_job_list_model_remove_all (self->store);
     }
   if (self->scroll_tick_id != 0)
     {
@@ -700,8 +628,6 @@ jr_job_list_dispose (GObject *object)
   g_clear_object (&self->executor);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
   g_clear_object (&self->selection);
-  g_clear_object (&self->sorted);
-  g_clear_object (&self->sorter);
   g_clear_object (&self->store);
   if (self->result_destroy != NULL)
     self->result_destroy (self->result_data);
@@ -710,16 +636,6 @@ jr_job_list_dispose (GObject *object)
   self->result_destroy = NULL;
 
   G_OBJECT_CLASS (jr_job_list_parent_class)->dispose (object);
-}
-
-static void
-jr_job_list_finalize (GObject *object)
-{
-  JrJobList *self = JR_JOB_LIST (object);
-
-  g_clear_pointer (&self->shown, g_hash_table_unref);
-
-  G_OBJECT_CLASS (jr_job_list_parent_class)->finalize (object);
 }
 
 static void
@@ -774,7 +690,6 @@ jr_job_list_class_init (JrJobListClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = jr_job_list_dispose;
-  object_class->finalize = jr_job_list_finalize;
   object_class->get_property = jr_job_list_get_property;
   object_class->set_property = jr_job_list_set_property;
 
@@ -845,6 +760,9 @@ jr_job_list_class_init (JrJobListClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
                                        "job-list.cancel-focused", NULL);
 
+  widget_class->map = jr_job_list_map;
+  widget_class->unmap = jr_job_list_unmap;
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "joblist");
 }
@@ -856,8 +774,8 @@ jr_job_list_init (JrJobList *self)
   GtkSelectionModel *selection;
 
   self->keep_finished = TRUE;
-  self->store = g_list_store_new (JR_TYPE_FUTURE);
-  self->shown = g_hash_table_new (NULL, NULL);
+  self->store = jr_job_list_model_new (place, self);
+  jr_job_list_model_order_by_start (self->store, SECTION_RUNNING);
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));

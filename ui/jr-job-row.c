@@ -813,7 +813,12 @@ jr_job_row_init (JrJobRow *self)
   gtk_box_append (GTK_BOX (header), self->state_label);
 
   self->cancel_button = gtk_button_new_from_icon_name ("process-stop-symbolic");
+  /* Given while hidden: on a visible widget GTK 4.8 asks the display where
+   * the pointer is (a round trip to the X server), for every row a list
+   * makes. */
+  gtk_widget_set_visible (self->cancel_button, FALSE);
   gtk_widget_set_tooltip_text (self->cancel_button, "Cancel job");
+  gtk_widget_set_visible (self->cancel_button, TRUE);
   gtk_widget_set_valign (self->cancel_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->cancel_button, "flat");
   gtk_widget_add_css_class (self->cancel_button, "circular");

@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The aggregate is recomputed at most once per frame: progress and state
- * notifications of the jobs only mark it dirty (see jr-job-row.c).
+ * notifications of the jobs only mark it dirty (see jr-job-row.c), and it
+ * walks only the executing jobs. The jobs model is mirrored in a GSequence
+ * (which futures its removed positions held), so that a job entering or
+ * leaving costs O(log n) however many wait.
  */
 #include <math.h>
 
@@ -35,11 +38,13 @@ struct _JrProgressIndicator
   JrExecutor *executor;
   GListModel *jobs;
   gulong jobs_changed_id;
-  GPtrArray *mirror;            /* (element-type JrFuture): jobs, same order */
+  GSequence *mirror;            /* (element-type JrFuture): jobs, same order */
+  GHashTable *executing;        /* JrFuture* set: those of mirror executing */
 
   gboolean dirty;
   guint tick_id;
   double fraction;              /* -1: nothing known */
+  char *tooltip;                /* what the button says */
   guint n_running;
 
   GtkWidget *button;
@@ -74,19 +79,18 @@ update_now (JrProgressIndicator *self)
   g_autofree char *tooltip = NULL;
   guint n_running = 0, n_known = 0;
   double sum = 0.0, fraction;
+  GHashTableIter iter;
+  gpointer key;
 
   self->dirty = FALSE;
 
-  for (guint i = 0; i < self->mirror->len; i++)
+  g_hash_table_iter_init (&iter, self->executing);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      JrFuture *future = g_ptr_array_index (self->mirror, i);
       double p;
 
-      if (jr_future_get_state (future) != JR_FUTURE_STATE_EXECUTING)
-        continue;
-
       n_running++;
-      p = jr_future_get_progress (future);
+      p = jr_future_get_progress (key);
       if (p >= 0.0)
         {
           sum += p;
@@ -105,14 +109,20 @@ update_now (JrProgressIndicator *self)
     tooltip = g_strdup_printf (n_running == 1 ? "%u job running" : "%u jobs running",
                                n_running);
 
-  gtk_widget_set_tooltip_text (self->button, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip,
-                                  -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pie),
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, MAX (fraction, 0.0) * 100.0,
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, tooltip,
-                                  -1);
+  /* Only when it says something new: GTK 4.8 asks the display where the
+   * pointer is for every tooltip set (a round trip to the X server). */
+  if (g_strcmp0 (tooltip, self->tooltip) != 0)
+    {
+      gtk_widget_set_tooltip_text (self->button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip,
+                                      -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->pie),
+                                      GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, tooltip,
+                                      -1);
+      g_free (self->tooltip);
+      self->tooltip = g_steal_pointer (&tooltip);
+    }
   gtk_stack_set_visible_child (GTK_STACK (self->stack),
                                n_running > 0 ? self->pie : self->idle_icon);
 
@@ -120,6 +130,9 @@ update_now (JrProgressIndicator *self)
   if (fraction != self->fraction)
     {
       self->fraction = fraction;
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->pie),
+                                      GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, MAX (fraction, 0.0) * 100.0,
+                                      -1);
       gtk_widget_queue_draw (self->pie);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
     }
@@ -162,18 +175,44 @@ flush (JrProgressIndicator *self)
 }
 
 static void
-on_future_notify (JrFuture            *future,
-                  GParamSpec          *pspec,
-                  JrProgressIndicator *self)
+on_future_progress (JrFuture            *future,
+                    GParamSpec          *pspec,
+                    JrProgressIndicator *self)
 {
+  if (g_hash_table_contains (self->executing, future))
+    queue_update (self);
+}
+
+static void
+on_future_state (JrFuture            *future,
+                 GParamSpec          *pspec,
+                 JrProgressIndicator *self)
+{
+  if (jr_future_get_state (future) == JR_FUTURE_STATE_EXECUTING)
+    g_hash_table_add (self->executing, future);
+  else if (!g_hash_table_remove (self->executing, future))
+    return;
   queue_update (self);
+}
+
+static void
+watch_future (JrProgressIndicator *self,
+              JrFuture            *future)
+{
+  g_signal_connect (future, "notify::state", G_CALLBACK (on_future_state), self);
+  g_signal_connect (future, "notify::progress", G_CALLBACK (on_future_progress), self);
+  on_future_state (future, NULL, self);
 }
 
 static void
 unwatch_future (gpointer data,
                 gpointer user_data)
 {
-  g_signal_handlers_disconnect_by_func (data, on_future_notify, user_data);
+  JrProgressIndicator *self = user_data;
+
+  g_signal_handlers_disconnect_by_data (data, self);
+  if (g_hash_table_remove (self->executing, data))
+    queue_update (self);
 }
 
 static void
@@ -183,21 +222,25 @@ on_jobs_changed (GListModel          *jobs,
                  guint                added,
                  JrProgressIndicator *self)
 {
+  GSequenceIter *at = g_sequence_get_iter_at_pos (self->mirror, (gint) position);
+
   /* The mirror tells which futures the removed positions held. */
-  for (guint i = position; i < position + removed; i++)
-    unwatch_future (g_ptr_array_index (self->mirror, i), self);
-  g_ptr_array_remove_range (self->mirror, position, removed);
+  if (removed > 0)
+    {
+      GSequenceIter *end = g_sequence_iter_move (at, (gint) removed);
+
+      g_sequence_foreach_range (at, end, unwatch_future, self);
+      g_sequence_remove_range (at, end);
+      at = end;
+    }
 
   for (guint i = position; i < position + added; i++)
     {
       JrFuture *future = g_list_model_get_item (jobs, i);
 
-      g_signal_connect (future, "notify::state", G_CALLBACK (on_future_notify), self);
-      g_signal_connect (future, "notify::progress", G_CALLBACK (on_future_notify), self);
-      g_ptr_array_insert (self->mirror, i, future);
+      g_sequence_insert_before (at, future);
+      watch_future (self, future);
     }
-
-  queue_update (self);
 }
 
 static void
@@ -210,8 +253,9 @@ set_jobs_model (JrProgressIndicator *self,
   if (self->jobs != NULL)
     {
       g_clear_signal_handler (&self->jobs_changed_id, self->jobs);
-      g_ptr_array_foreach (self->mirror, unwatch_future, self);
-      g_ptr_array_set_size (self->mirror, 0);
+      g_sequence_foreach (self->mirror, unwatch_future, self);
+      g_sequence_remove_range (g_sequence_get_begin_iter (self->mirror),
+                               g_sequence_get_end_iter (self->mirror));
     }
   g_set_object (&self->jobs, jobs);
 
@@ -418,7 +462,9 @@ jr_progress_indicator_finalize (GObject *object)
 {
   JrProgressIndicator *self = JR_PROGRESS_INDICATOR (object);
 
-  g_clear_pointer (&self->mirror, g_ptr_array_unref);
+  g_clear_pointer (&self->mirror, g_sequence_free);
+  g_clear_pointer (&self->executing, g_hash_table_unref);
+  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (jr_progress_indicator_parent_class)->finalize (object);
 }
@@ -539,7 +585,8 @@ jr_progress_indicator_init (JrProgressIndicator *self)
 {
   GtkWidget *popover;
 
-  self->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  self->mirror = g_sequence_new (g_object_unref);
+  self->executing = g_hash_table_new (NULL, NULL);
   self->fraction = -1.0;
 
   self->button = gtk_menu_button_new ();
@@ -572,6 +619,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "Progress of the running jobs",
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 100.0,
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.0,
                                   -1);
   gtk_stack_add_child (GTK_STACK (self->stack), self->pie);
 

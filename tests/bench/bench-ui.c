@@ -21,6 +21,10 @@
  *   flood   the same, while 2 "flood" jobs call jr_job_progress() as fast
  *           as they can (each for BENCH_SECONDS + 1 s; the measurement
  *           starts once both run)
+ *   queue   N "hold" jobs submitted in one loop (2 run, the rest wait),
+ *           then all cancelled in one loop, as a "Cancel All" does; for
+ *           each N of BENCH_UI_QUEUE (default 1000,10000), with the
+ *           window's keep-finished setting on and off
  *
  * In each phase a G_PRIORITY_HIGH timer due every 5 ms records how late it
  * runs (the longest stall of the main loop: nothing dispatched in a slice
@@ -42,6 +46,13 @@
  *   ui flood progress updates          updates the 2 jobs sent
  *   ui flood progress rate             …per second of the jobs' run
  *   ui flood jobs correct              1, or 0 (and the exit status is 1)
+ *   ui queue submit N=… keep-finished=…                 ms of the submit loop
+ *   ui queue shown …                   ms from its start to the window
+ *                                      painting the jobs
+ *   ui queue longest stall after submit …               ms, the loop included
+ *   ui queue cancel all …              ms from the cancel loop's start until
+ *                                      no job is left and the window painted
+ *   ui queue longest stall after cancel all …           ms, the loop included
  *
  * Targets (the issue's): flood stall ≤ 16 ms, frame rate ratio ≥ 0.9, jobs
  * correct. Only the last one decides the exit status: timings vary too much
@@ -141,6 +152,19 @@ job_flood (JrJob     *job,
     }
 
   return g_variant_new_uint64 (n);
+}
+
+/* "hold" (): waits until cancelled, as a long job does. */
+static GVariant *
+job_hold (JrJob     *job,
+          GVariant  *args,
+          GError   **error)
+{
+  GCancellable *cancellable = jr_job_get_cancellable (job);
+
+  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    g_usleep (1000);
+  return NULL;
 }
 
 /* ---- measuring ---- */
@@ -526,6 +550,117 @@ submit_flood (JrExecutor *executor,
   return future;
 }
 
+/* ---- a queue: many jobs at once, then "cancel all" ---- */
+
+typedef struct {
+  JrExecutor *executor;
+  guint       paints;   /* total_paints to reach, once the jobs are done */
+} QueueWait;
+
+static gboolean
+queue_painted (gpointer data)
+{
+  return total_paints >= ((QueueWait *) data)->paints;
+}
+
+/* The executor has no job left, and the window painted twice since. */
+static gboolean
+queue_emptied (gpointer data)
+{
+  QueueWait *wait = data;
+
+  if (wait->paints == 0)
+    {
+      if (g_list_model_get_n_items (jr_executor_get_jobs (wait->executor)) > 0)
+        return FALSE;
+      wait->paints = total_paints + 2;
+    }
+  return queue_painted (wait);
+}
+
+/* Submits @n "hold" jobs (2 run, the others wait), lets the window show
+ * them, then cancels them all in one loop, as an application's "Cancel
+ * All" does, and lets the window show that. Prints how long each took to
+ * reach the screen and the longest stall of the main loop meanwhile. */
+static void
+measure_queue (JrApplication *app,
+               JrJobList     *list,
+               guint          n,
+               gboolean       keep_finished)
+{
+  JrExecutor *executor = jr_application_get_executor (app);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_full (n, g_object_unref);
+  const char *keep = keep_finished ? "on" : "off";
+  QueueWait wait = { .executor = executor };
+  Phase shown, cancelled;
+  gint64 start, submitted, loop_end;
+
+  g_action_group_change_action_state (G_ACTION_GROUP (app), "keep-finished",
+                                      g_variant_new_boolean (keep_finished));
+  if (jr_job_list_get_keep_finished (list) != keep_finished)
+    bench_die ("the window's list did not follow the keep-finished setting");
+  wait_frames (2);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+      g_autofree char *title = g_strdup_printf ("Hold %u", i + 1);
+      g_autoptr(GError) error = NULL;
+      JrFuture *future;
+
+      jr_job_options_set_title (options, title);
+      future = jr_executor_submit_full (executor, "hold", g_variant_new ("()"), options, &error);
+      if (future == NULL)
+        bench_die ("cannot submit a hold job: %s", error->message);
+      g_ptr_array_add (futures, g_object_ref (future));
+    }
+  submitted = g_get_monotonic_time ();
+  wait.paints = total_paints + 2;
+  measure (&shown, "queue shown", WATCHDOG_USEC, queue_painted, &wait);
+
+  for (guint i = 0; i < n; i++)
+    jr_future_cancel (futures->pdata[i]);
+  loop_end = g_get_monotonic_time ();
+  wait.paints = 0;
+  measure (&cancelled, "queue cancelled", WATCHDOG_USEC, queue_emptied, &wait);
+  if (!queue_emptied (&wait))
+    bench_die ("%u cancelled jobs did not end within %.0f s", n, WATCHDOG_USEC / 1e6);
+
+  printf ("ui queue submit N=%u keep-finished=%s: %.1f ms\n", n, keep, ms (submitted - start));
+  printf ("ui queue shown N=%u keep-finished=%s: %.1f ms\n", n, keep, ms (shown.end - start));
+  printf ("ui queue longest stall after submit N=%u keep-finished=%s: %.1f ms\n", n, keep,
+          ms (MAX (shown.max_stall, submitted - start)));
+  printf ("ui queue cancel all N=%u keep-finished=%s: %.1f ms\n", n, keep,
+          ms (cancelled.end - shown.end));
+  printf ("ui queue longest stall after cancel all N=%u keep-finished=%s: %.1f ms\n", n, keep,
+          ms (MAX (cancelled.max_stall, loop_end - shown.end)));
+  fflush (stdout);
+
+  g_array_unref (shown.lateness);
+  g_array_unref (cancelled.lateness);
+  jr_job_list_clear_finished (list);
+  wait_frames (2);
+}
+
+static void
+measure_queues (JrApplication *app,
+                JrJobList     *list)
+{
+  const char *sizes = g_getenv ("BENCH_UI_QUEUE");
+  g_auto(GStrv) each = g_strsplit (sizes != NULL ? sizes : "1000,10000", ",", -1);
+
+  for (guint i = 0; each[i] != NULL; i++)
+    {
+      guint64 n = g_ascii_strtoull (each[i], NULL, 10);
+
+      if (n == 0 || n > G_MAXUINT)
+        continue;
+      measure_queue (app, list, (guint) n, TRUE);
+      measure_queue (app, list, (guint) n, FALSE);
+    }
+}
+
 static gboolean
 run_bench (gpointer user_data)
 {
@@ -611,6 +746,8 @@ run_bench (gpointer user_data)
   printf ("ui flood jobs correct: %d\n", correct ? 1 : 0);
   fflush (stdout);
 
+  measure_queues (bench->app, list);
+
   g_array_unref (idle.lateness);
   g_array_unref (flood.lateness);
   g_source_destroy (ticker);
@@ -644,6 +781,7 @@ main (int    argc,
   /* Workers re-execute this program: they must know the same jobs. */
   jr_app_jobs_register ();
   jr_register_job_full ("flood", job_flood, G_VARIANT_TYPE ("(t)"), NULL);
+  jr_register_job_full ("hold", job_hold, G_VARIANT_TYPE_UNIT, NULL);
   jr_init (&argc, &argv);
 
   verbose = g_getenv ("BENCH_UI_VERBOSE") != NULL;
