@@ -116,7 +116,32 @@ def sleep(job, args):
     return GLib.Variant('b', True)
 
 
+_kept_jobs = []
+
+
+def keep_job(job, args):
+    """Keeps its handle past its end, as a careless job might."""
+    _kept_jobs.append(job)
+    return GLib.Variant('b', True)
+
+
+def use_kept_job(job, args):
+    """Reports what using the handle a job kept does now."""
+    outcomes = []
+    for use in (lambda old: old.progress(0.5, 'late'),
+                lambda old: old.yield_(GLib.Variant('u', 1)),
+                lambda old: old.get_cancellable()):
+        try:
+            use(_kept_jobs[-1])
+            outcomes.append('no error')
+        except RuntimeError as error:
+            outcomes.append(f'RuntimeError: {error}')
+    return GLib.Variant('as', outcomes)
+
+
 Jr.register_job('square', square, 'i')
+Jr.register_job('keep-job', keep_job)
+Jr.register_job('use-kept-job', use_kept_job)
 Jr.register_job('where', where)
 Jr.register_job('raise-value-error', raise_value_error)
 Jr.register_job('raise-glib-error', raise_glib_error)
@@ -262,6 +287,22 @@ class JobTests(ExecutorTest):
         self.assertFails(future, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
         self.assertEqual(future.get_state(), Jr.FutureState.CANCELLED)
         self.assertLess(future.get_progress(), 1.0)
+
+    def test_job_handle_kept_after_its_end(self):
+        # One worker: the second job finds the first one's handle.
+        executor = Jr.Executor(transport=self.transport, max_workers=1)
+        try:
+            self.assertTrue(executor.submit_call('keep-job', None).wait(10 * SECOND).unpack())
+            outcomes = executor.submit_call('use-kept-job', None).wait(10 * SECOND).unpack()
+            self.assertEqual(len(outcomes), 3)
+            for outcome in outcomes:
+                self.assertTrue(outcome.startswith('RuntimeError: The job “keep-job” has returned'),
+                                outcome)
+            # The worker goes on.
+            self.assertEqual(executor.submit_call('square', GLib.Variant('i', 4))
+                             .wait(10 * SECOND).unpack(), 16)
+        finally:
+            self.assertTrue(executor.shutdown(10 * SECOND))
 
     def test_args_type(self):
         with self.assertRaises(GLib.Error) as caught:

@@ -113,12 +113,53 @@ def _failed(message):
     return GLib.Error.new_literal(Jr.job_error_quark(), message, int(Jr.JobError.FAILED))
 
 
+class _RunningJob:
+    """The handle a Python job function gets: Jr.Job's methods while the
+    function runs. The C handle lives only as long as the call: kept and
+    used afterwards (from a thread the job started, a later job), it would
+    write into memory that is no longer the job's, so its methods then
+    raise RuntimeError instead."""
+
+    __slots__ = ('_job', '_name')
+
+    def __init__(self, job, name):
+        self._job = job
+        self._name = name
+
+    def _live(self):
+        if self._job is None:
+            raise RuntimeError(f'The job “{self._name}” has returned: its Jr.Job is valid '
+                               'only while its job function runs')
+        return self._job
+
+    def _end(self):
+        self._job = None
+
+    def progress(self, *args, **kwargs):
+        return self._live().progress(*args, **kwargs)
+
+    def yield_(self, *args, **kwargs):
+        return self._live().yield_(*args, **kwargs)
+
+    def get_cancellable(self):
+        return self._live().get_cancellable()
+
+    def __getattr__(self, attribute):
+        return getattr(self._live(), attribute)
+
+    def __repr__(self):
+        state = 'running' if self._job is not None else 'returned'
+        return f'<Jr.Job “{self._name}” ({state})>'
+
+
 def register_job(name, func, args_type=None, unavailable_reason=None):
     """Registers @func as the job kind @name (jr_register_job_with_data()).
 
     @func is called as func(job, args), where @job is the running Jr.Job
     (job.progress(), job.yield_(), job.get_cancellable()) and @args the
     GLib.Variant given at submission, or None. It returns a GLib.Variant.
+    @job is valid during the call only: kept and used after @func returns,
+    its methods raise RuntimeError.
 
     - An exception it raises fails the future with JR_JOB_ERROR_EXCEPTION:
       the message is "Type: message", an empty line, then the traceback
@@ -140,8 +181,9 @@ def register_job(name, func, args_type=None, unavailable_reason=None):
         args_type = GLib.VariantType.new(args_type)
 
     def run(job, args, *user_data):
+        handle = _RunningJob(job, name)
         try:
-            result = func(job, args)
+            result = func(handle, args)
         except GLib.Error as error:
             raise _carried_error(error) from None
         except BaseException as exc:
@@ -152,6 +194,8 @@ def register_job(name, func, args_type=None, unavailable_reason=None):
             except BaseException:
                 error = _failed(f'The job “{name}” raised {_type_name(type(exc))}')
             raise error from None
+        finally:
+            handle._end()
         if isinstance(result, GLib.Variant):
             return result
         if result is None:
