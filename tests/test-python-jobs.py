@@ -671,6 +671,17 @@ class RegistrationTests(unittest.TestCase):
         self.assertEqual(done.stdout.splitlines(), [ascii(['-c', 'caf\udce9.txt'])] * 3)
         self.assertEqual(Jr.init(['prog', 'caf\udce9.txt']), ['prog', 'caf\udce9.txt'])
 
+    def test_register_job_refuses_nonsense(self):
+        # Raised at the call, where the C function only warns.
+        with self.assertRaises(ValueError):
+            Jr.register_job('', square)
+        with self.assertRaises(ValueError):
+            Jr.register_job(None, square)
+        with self.assertRaises(TypeError):
+            Jr.register_job('not-callable', 42)
+        with self.assertRaises(ValueError):
+            Jr.register_job('bad-type', square, '(i')
+
     def test_replacing_frees_the_callable(self):
         # Registered after Jr.init(): only for threads of this process.
         class Job:

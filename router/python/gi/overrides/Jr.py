@@ -177,7 +177,14 @@ def register_job(name, func, args_type=None, unavailable_reason=None):
     None for any arguments. Call it before init(), in the same order in
     every run: worker processes run the program again.
     """
+    # What the C function refuses with a warning only.
+    if not isinstance(name, str) or not name:
+        raise ValueError(f'a job kind needs a name, not {name!r}')
+    if not callable(func):
+        raise TypeError(f'the job “{name}” needs a callable, not {type(func).__name__}')
     if isinstance(args_type, str):
+        if not GLib.VariantType.string_is_valid(args_type):
+            raise ValueError(f'“{args_type}” is not a GVariant type string')
         args_type = GLib.VariantType.new(args_type)
 
     def run(job, args, *user_data):
