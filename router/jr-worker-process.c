@@ -429,14 +429,35 @@ second_runner (gpointer data)
   return NULL;
 }
 
+/* The process group this worker was born in, before it made its own. */
+static pid_t birth_group;
+
 /* The parent is gone (PARENT_GONE_SIGNAL), or someone asked us to end: take
- * the jobs' processes with us. Async-signal-safe. */
+ * the jobs' processes with us, and end by @sig, as whoever sent it expects
+ * to see (a job's error names it). Async-signal-safe. */
 static void
 on_terminate (int sig)
 {
-  /* Never the parent's group: only once we lead our own. */
-  if (getpgrp () == getpid ())
-    kill (0, SIGKILL);
+  pid_t group = getpgrp ();
+  sigset_t just_sig;
+
+  /* Never the parent's group: only once we lead our own. Out of it first,
+   * back into the group we were born in, so that its SIGKILL spares us;
+   * where that cannot be, we go with it. */
+  if (group == getpid ())
+    {
+      if (birth_group > 0 && birth_group != group && setpgid (0, birth_group) == 0)
+        kill (-group, SIGKILL);
+      else
+        kill (0, SIGKILL);
+    }
+
+  signal (sig, SIG_DFL);
+  raise (sig);
+  /* Blocked while its handler runs: delivered now, by its default action. */
+  sigemptyset (&just_sig);
+  sigaddset (&just_sig, sig);
+  pthread_sigmask (SIG_UNBLOCK, &just_sig, NULL);
   _exit (128 + sig);
 }
 
@@ -523,6 +544,7 @@ become_group_leader (void)
 {
   struct sigaction action = { .sa_handler = on_terminate };
 
+  birth_group = getpgrp ();
   setpgid (0, 0);
   sigemptyset (&action.sa_mask);
   sigaction (SIGTERM, &action, NULL);

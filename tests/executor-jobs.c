@@ -165,6 +165,12 @@ job_crash (JrJob     *job,
     _exit (EXECUTOR_TEST_EXIT_STATUS);
   else if (g_str_equal (how, "kill"))
     raise (SIGKILL);
+  else if (g_str_equal (how, "term"))
+    {
+      /* As someone else's kill(1) would: to the process. */
+      kill (getpid (), SIGTERM);
+      g_usleep (10 * G_USEC_PER_SEC);
+    }
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "Unknown way to crash: '%s'", how);

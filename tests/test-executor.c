@@ -843,6 +843,8 @@ static const CrashCase crash_cases[] = {
   { "segv", { "SIGSEGV", "Segmentation fault", NULL } },
   { "abort", { "SIGABRT", "Aborted", NULL } },
   { "kill", { "SIGKILL", "Killed", NULL } },
+  /* Its jobs' processes die by SIGKILL with it, not the worker. */
+  { "term", { "SIGTERM", "Terminated", NULL } },
   { "exit", { NULL } },
 };
 
