@@ -312,6 +312,105 @@ test_list_placeholder (void)
   jr_test_destroy_window (window);
 }
 
+/* A job submitted while the program has pushed a thread-default context of
+ * its own (a synchronous wrapper's private loop, say), which never runs
+ * again: the list still shows it, and every job after it. */
+static void
+test_list_pushed_context (void)
+{
+  g_autoptr(GListStore) jobs = g_list_store_new (JR_TYPE_FUTURE);
+  JrJobList *list = g_object_ref_sink (JR_JOB_LIST (jr_job_list_new (NULL)));
+  GListModel *shown = jr_job_list_get_model (list);
+  g_autoptr(JrFuture) a = jr_future_new ("a", JR_JOB_KIND_CALL);
+  GMainContext *private = g_main_context_new ();
+
+  jr_job_list_set_jobs_model (list, G_LIST_MODEL (jobs));
+  g_main_context_push_thread_default (private);
+  ui_test_fake_jobs_add (jobs, a);
+  g_main_context_pop_thread_default (private);
+  g_main_context_unref (private);
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(JrFuture) b = jr_future_new ("b", JR_JOB_KIND_CALL);
+
+      ui_test_fake_jobs_add (jobs, b);
+    }
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 6);
+
+  g_object_unref (list);
+}
+
+/* Cleared, then added again before the next dispatch: it stays. */
+static void
+test_list_clear_then_add (void)
+{
+  g_autoptr(JrFuture) f = ui_test_new_running ("f", JR_JOB_KIND_CALL);
+  g_autoptr(JrFuture) g = ui_test_new_running ("g", JR_JOB_KIND_CALL);
+  JrJobList *list = g_object_ref_sink (JR_JOB_LIST (jr_job_list_new (NULL)));
+  GListModel *shown = jr_job_list_get_model (list);
+
+  jr_job_list_add_future (list, f);
+  jr_job_list_add_future (list, g);
+  jr_future_complete (f, NULL);
+  jr_future_complete (g, NULL);
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+
+  jr_job_list_clear_finished (list);
+  jr_job_list_add_future (list, f);
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  g_assert_true (g_list_model_get_item (shown, 0) == (gpointer) f);
+  g_object_unref (f);           /* the reference get_item() gave */
+
+  g_object_unref (list);
+}
+
+/* Jobs that end far apart in one dispatch (the first and the last): the
+ * list does not take that for a job added at the end and stays where the
+ * user scrolled. */
+static void
+test_list_no_scroll_on_removals (void)
+{
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  JrJobList *list = JR_JOB_LIST (jr_job_list_new (NULL));
+  GtkWidget *window = jr_test_show_in_window (GTK_WIDGET (list));
+  GtkWidget *list_view = jr_job_list_get_list_view (list);
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+  double before;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 240);
+  jr_job_list_set_keep_finished (list, FALSE);
+  for (guint i = 0; i < 60; i++)
+    {
+      JrFuture *future = ui_test_new_running ("job", JR_JOB_KIND_CALL);
+
+      g_ptr_array_add (futures, future);
+      jr_job_list_add_future (list, future);
+    }
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 6, TIMEOUT));
+  gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", 30);
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 4, TIMEOUT));
+  before = gtk_adjustment_get_value (adjustment);
+  g_assert_cmpfloat (before, <, gtk_adjustment_get_upper (adjustment) -
+                                gtk_adjustment_get_page_size (adjustment) - 1.0);
+
+  jr_future_complete (futures->pdata[0], NULL);
+  jr_future_complete (futures->pdata[futures->len - 1], NULL);
+  jr_test_drain_main_context ();
+  g_assert_cmpuint (g_list_model_get_n_items (jr_job_list_get_model (list)), ==, 58);
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (list), 4, TIMEOUT));
+  g_test_message ("scrolled to %.0f, then %.0f", before, gtk_adjustment_get_value (adjustment));
+  /* One row less above it, at most. */
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, before + 1.0);
+
+  jr_test_destroy_window (window);
+}
+
 /* ---- JrProgressIndicator's popover ---- */
 
 static void
@@ -408,6 +507,9 @@ main (int   argc,
   g_test_add_func ("/ui/job-list/scroll-to-new", test_list_scroll_to_new);
   g_test_add_func ("/ui/job-list/keep-failed", test_list_keep_failed);
   g_test_add_func ("/ui/job-list/placeholder", test_list_placeholder);
+  g_test_add_func ("/ui/job-list/pushed-context", test_list_pushed_context);
+  g_test_add_func ("/ui/job-list/clear-then-add", test_list_clear_then_add);
+  g_test_add_func ("/ui/job-list/no-scroll-on-removals", test_list_no_scroll_on_removals);
   g_test_add_func ("/ui/progress-indicator/running-first", test_indicator_running_first);
 
   return g_test_run ();

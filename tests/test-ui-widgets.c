@@ -405,6 +405,12 @@ test_list_keep_finished (void)
   g_assert_null (a);
 }
 
+static void
+count_call (guint *calls)
+{
+  (*calls)++;
+}
+
 /* Switching the jobs model (or executor) starts a fresh list. */
 static void
 test_list_switch_model (void)
@@ -417,13 +423,20 @@ test_list_switch_model (void)
   JrJobList *list = g_object_ref_sink (JR_JOB_LIST (jr_job_list_new (NULL)));
   GListModel *shown = jr_job_list_get_model (list);
 
+  guint changes = 0;
+
   ui_test_fake_jobs_add (one, a);
   ui_test_fake_jobs_add (two, b);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (one));
   jr_test_drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  /* Never inside the call. */
+  g_signal_connect_swapped (shown, "items-changed", G_CALLBACK (count_call), &changes);
   jr_job_list_set_jobs_model (list, G_LIST_MODEL (two));
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   jr_test_drain_main_context ();
+  g_assert_cmpuint (changes, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
   g_assert_true (g_list_model_get_item (shown, 0) == (gpointer) b);
   g_object_unref (b);

@@ -10,9 +10,11 @@
  * with every other future added or changed meanwhile, in a single
  * items-changed: submitting or cancelling thousands of jobs is one change
  * of the list view, not thousands, and no item enters or leaves the model
- * inside a call the application made. Every operation costs O(log n).
+ * inside a call the application made. Adding a future, and placing one
+ * anew, cost O(log n); the *_all and *_done operations O(n).
  *
- * Threads: the thread of the main context the model was made on.
+ * Threads: the thread whose thread-default main context was current when
+ * the model was made; batches are applied in that context.
  */
 #pragma once
 
@@ -39,7 +41,8 @@ JrJobListModel *jr_job_list_model_new            (JrJobListPlaceFunc place,
 void            jr_job_list_model_order_by_start (JrJobListModel *self,
                                                   int             section);
 /* Adds @future, at the next dispatch, where its place function says then.
- * FALSE when it is there already or its place is nowhere now. */
+ * FALSE when it is there already or its place is nowhere now. A future
+ * about to be evicted stays instead. */
 gboolean        jr_job_list_model_add            (JrJobListModel *self,
                                                   JrFuture       *future);
 gboolean        jr_job_list_model_contains       (JrJobListModel *self,
@@ -50,10 +53,12 @@ void            jr_job_list_model_recheck_all    (JrJobListModel *self);
 /* Removes the futures that are done at the next dispatch, whatever the
  * place function says. */
 void            jr_job_list_model_evict_done     (JrJobListModel *self);
-/* Removes every future now (the list is cleared or goes). */
+/* Removes every future at the next dispatch (the list is cleared). */
+void            jr_job_list_model_evict_all      (JrJobListModel *self);
+/* Whether the last batch applied put a future added in it last (for
+ * scrolling to a new job; any items-changed may span the end). */
+gboolean        jr_job_list_model_get_appended   (JrJobListModel *self);
+/* Removes every future now (the list goes). */
 void            jr_job_list_model_remove_all     (JrJobListModel *self);
-/* Applies what is pending now (for tests and for readers that cannot
- * wait). */
-void            jr_job_list_model_flush          (JrJobListModel *self);
 
 G_END_DECLS

@@ -31,7 +31,10 @@ struct _JrJobListModel
   GSequence          *items;     /* Entry*, not owned */
   GHashTable         *entries;   /* JrFuture* → Entry*, owned */
   GPtrArray          *changed;   /* Entry*s to place anew */
+  GMainContext       *context;   /* where the batches are applied */
   GSource            *flush_source;
+  guint64             first_new; /* serial of the first entry of this batch */
+  gboolean            appended;  /* the last batch put a new entry last */
   guint64             next_serial;
   guint32             by_start;  /* bit n: section n is ordered by start */
   JrJobListPlaceFunc  place;
@@ -149,6 +152,7 @@ apply_changes (JrJobListModel *self)
   guint new_n, lo = G_MAXUINT, tail_old = old_n, tail_new;
 
   self->changed = g_ptr_array_new ();
+  self->appended = FALSE;
   if (changed->len == 0)
     return;
 
@@ -223,6 +227,15 @@ apply_changes (JrJobListModel *self)
   if (lo == G_MAXUINT)
     return;  /* added and gone in the same batch: nothing was seen */
 
+  /* Whether a future added in this batch is now the last one shown. */
+  if (new_n > 0)
+    {
+      Entry *last = g_sequence_get (g_sequence_iter_prev (g_sequence_get_end_iter (self->items)));
+
+      self->appended = last->serial >= self->first_new;
+    }
+  self->first_new = self->next_serial;
+
   {
     guint tail = MIN (tail_old, tail_new);
 
@@ -257,7 +270,7 @@ queue_entry (JrJobListModel *self,
       g_source_set_priority (self->flush_source, G_PRIORITY_HIGH_IDLE);
       g_source_set_static_name (self->flush_source, "[jobrouter-ui] job list changes");
       g_source_set_callback (self->flush_source, flush_cb, self, NULL);
-      g_source_attach (self->flush_source, g_main_context_get_thread_default ());
+      g_source_attach (self->flush_source, self->context);
     }
 }
 
@@ -303,8 +316,17 @@ jr_job_list_model_add (JrJobListModel *self,
   g_return_val_if_fail (JR_IS_JOB_LIST_MODEL (self), FALSE);
   g_return_val_if_fail (JR_IS_FUTURE (future), FALSE);
 
-  if (g_hash_table_contains (self->entries, future))
-    return FALSE;
+  entry = g_hash_table_lookup (self->entries, future);
+  if (entry != NULL)
+    {
+      /* Shown, and leaving at the next batch: it stays after all. */
+      if (entry->evict)
+        {
+          entry->evict = FALSE;
+          return TRUE;
+        }
+      return FALSE;
+    }
   if (self->place (future, self->place_data) < 0)
     return FALSE;
 
@@ -364,16 +386,29 @@ jr_job_list_model_evict_done (JrJobListModel *self)
 }
 
 void
-jr_job_list_model_flush (JrJobListModel *self)
+jr_job_list_model_evict_all (JrJobListModel *self)
 {
+  GHashTableIter iter;
+  gpointer value;
+
   g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
 
-  if (self->flush_source != NULL)
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_source_destroy (self->flush_source);
-      g_clear_pointer (&self->flush_source, g_source_unref);
+      Entry *entry = value;
+
+      entry->evict = TRUE;
+      queue_entry (self, entry);
     }
-  apply_changes (self);
+}
+
+gboolean
+jr_job_list_model_get_appended (JrJobListModel *self)
+{
+  g_return_val_if_fail (JR_IS_JOB_LIST_MODEL (self), FALSE);
+
+  return self->appended;
 }
 
 void
@@ -418,6 +453,7 @@ jr_job_list_model_finalize (GObject *object)
   g_clear_pointer (&self->items, g_sequence_free);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->changed, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (jr_job_list_model_parent_class)->finalize (object);
 }
@@ -437,4 +473,7 @@ jr_job_list_model_init (JrJobListModel *self)
   self->items = g_sequence_new (NULL);
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, free_entry);
   self->changed = g_ptr_array_new ();
+  /* The context of the thread that made it, for good: one pushed later,
+   * for a while, may never run again. */
+  self->context = g_main_context_ref_thread_default ();
 }

@@ -158,7 +158,9 @@ jr_job_list_set_jobs_model (JrJobList  *self,
     g_clear_signal_handler (&self->jobs_changed_id, self->jobs);
   g_set_object (&self->jobs, jobs);
 
-  jr_job_list_model_remove_all (self->store);
+  /* At the next dispatch, never inside the application's call; a future
+   * of both models stays. */
+  jr_job_list_model_evict_all (self->store);
 
   if (jobs != NULL)
     {
@@ -223,7 +225,8 @@ on_store_changed (GListModel *store,
   update_placeholder (self);
 
   /* A job added at the end may be below what is visible: show it. */
-  if (added > 0 && !self->unfinished_only && position + added == n)
+  if (added > 0 && !self->unfinished_only && position + added == n &&
+      jr_job_list_model_get_appended (self->store))
     scroll_to_end (self);
 }
 
