@@ -1068,6 +1068,7 @@ on_job_message (JrPoolWorker      *worker,
       jr_pool_worker_reject (worker, reason);
       return;
     }
+  jr_pool_worker_heard (worker);
 
   g_object_ref (self);
   task_ref (task);

@@ -117,6 +117,10 @@ gboolean      jr_pool_worker_kill       (JrPoolWorker                *worker,
  * failing with @reason ("it sent …"); a thread's message is only warned of. */
 void          jr_pool_worker_reject     (JrPoolWorker                *worker,
                                          const char                  *reason);
+/* The executor heard from @worker (any job message): a worker behind a
+ * command's TCP relay gets an ACK back soon unless a request goes anyway
+ * (see jr-worker-pool.c). */
+void          jr_pool_worker_heard      (JrPoolWorker                *worker);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
 /* Whether it said it is up (and has not gone since). */
 gboolean      jr_pool_worker_is_ready   (JrPoolWorker                *worker);

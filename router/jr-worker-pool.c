@@ -124,6 +124,9 @@ struct _JrPoolWorker {
   gboolean         outlived;       /* it did not end with its stream: we ended it */
   gboolean         cut_short;      /* its stream closed before it was ready */
   GSource         *exit_watch;     /* a command whose stream ended before it did */
+  gint64           last_request;   /* when a request last went to it */
+  gboolean         ack_owed;       /* it spoke, and nothing went back since */
+  GSource         *ack_timer;
   char            *host;           /* where it runs, as it said when ready */
   gint64           ready_time;
 };
@@ -202,6 +205,7 @@ static void
 close_request_fd (JrPoolWorker *worker)
 {
   clear_source (&worker->outbox_watch);
+  clear_source (&worker->ack_timer);
   if (worker->request_fd >= 0)
     close (worker->request_fd);
   worker->request_fd = -1;
@@ -1066,6 +1070,8 @@ send_request (JrPoolWorker        *worker,
 
   if (worker->request_fd < 0)
     return;
+  worker->last_request = g_get_monotonic_time ();
+  worker->ack_owed = FALSE;
   frame = jr_worker_request_encode (kind, job_id, name, args, &size);
   g_byte_array_append (worker->outbox, frame, (guint) size);
   if (worker->outbox_watch != NULL || flush_outbox (worker))
@@ -1088,6 +1094,51 @@ jr_pool_worker_run (JrPoolWorker *worker,
     jr_worker_runtime_push (worker->runtime, job_id, name, args);
   else
     send_request (worker, JR_WORKER_REQUEST_RUN, job_id, name, args);
+}
+
+/* ---- answering a command worker ----
+ *
+ * ssh and srun relay a worker's stream over TCP, and Slurm's relay keeps
+ * Nagle's algorithm on: a small write waits while the one before it is
+ * not acknowledged, and the other end delays its acknowledgement (40 ms
+ * on Linux) unless it has data to send back. A job's STARTED and RESULT
+ * are two small writes with nothing between: every trivial job through
+ * srun took 40 ms. So whenever such a worker says something and no
+ * request goes back to it by the end of the dispatch, an ACK does (at most
+ * one a millisecond): the acknowledgement rides on it. The worker ignores
+ * it. */
+
+#define ACK_INTERVAL_USEC 1000
+
+static gboolean
+ack_due (gpointer data)
+{
+  JrPoolWorker *worker = data;
+
+  g_clear_pointer (&worker->ack_timer, g_source_unref);
+  if (worker->ack_owed)
+    send_request (worker, JR_WORKER_REQUEST_ACK, 0, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+void
+jr_pool_worker_heard (JrPoolWorker *worker)
+{
+  gboolean recent;
+
+  if (!worker->via_command || worker->request_fd < 0)
+    return;
+  worker->ack_owed = TRUE;
+  if (worker->ack_timer != NULL)
+    return;
+  /* Never at once: what the executor does with the message may send a
+   * request, which carries the acknowledgement, and an ACK just before it
+   * would hold it back instead (two small writes). */
+  recent = g_get_monotonic_time () - worker->last_request < ACK_INTERVAL_USEC;
+  worker->ack_timer = g_timeout_source_new (recent ? 1 : 0);
+  g_source_set_callback (worker->ack_timer, ack_due, worker, NULL);
+  g_source_set_static_name (worker->ack_timer, "[jobrouter] worker ack");
+  g_source_attach (worker->ack_timer, jr_router_get_context (worker->pool->router));
 }
 
 void

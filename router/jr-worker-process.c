@@ -225,6 +225,8 @@ handle_requests (Reader          *reader,
                   jr_worker_set_process_priority (getpid (), nice_value, idle);
                 }
               break;
+            case JR_WORKER_REQUEST_ACK:
+              break;  /* its TCP acknowledgement was the point */
             case JR_WORKER_REQUEST_QUIT:
               /* Cancel what is queued and running, let it end, then exit:
                * what the executor sends after this is not read. */

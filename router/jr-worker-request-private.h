@@ -7,7 +7,9 @@
  * as a cross-process queue's (jr-frame-private.h): the header's connection
  * id is the job id, and the value is "(ysmv)":
  *
- *   y  kind: RUN, CANCEL, RECALL; HELLO, QUIT, PRIORITY (stream workers)
+ *   y  kind: RUN, CANCEL, RECALL; HELLO, QUIT, PRIORITY, ACK (stream
+ *      workers; ACK asks nothing: it carries a TCP acknowledgement, see
+ *      jr-worker-pool.c)
  *   s  the job's registered name (RUN; "" otherwise)
  *   mv its arguments (RUN), the setup (HELLO), "(ib)" nice and idle
  *      (PRIORITY); nothing otherwise
@@ -52,6 +54,7 @@ typedef enum {
   JR_WORKER_REQUEST_HELLO    = 'H',
   JR_WORKER_REQUEST_QUIT     = 'Q',
   JR_WORKER_REQUEST_PRIORITY = 'N',
+  JR_WORKER_REQUEST_ACK      = 'A',
 } JrWorkerRequestKind;
 
 /* What a stream worker and its executor must agree on: the frames, the

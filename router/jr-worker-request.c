@@ -36,7 +36,8 @@ kind_is_known (guchar kind)
 {
   return kind == JR_WORKER_REQUEST_RUN || kind == JR_WORKER_REQUEST_CANCEL ||
          kind == JR_WORKER_REQUEST_RECALL || kind == JR_WORKER_REQUEST_HELLO ||
-         kind == JR_WORKER_REQUEST_QUIT || kind == JR_WORKER_REQUEST_PRIORITY;
+         kind == JR_WORKER_REQUEST_QUIT || kind == JR_WORKER_REQUEST_PRIORITY ||
+         kind == JR_WORKER_REQUEST_ACK;
 }
 
 JrFrameStatus

@@ -271,6 +271,18 @@ test_request_round_trip (void)
                   G_MAXUINT64, "", NULL, recall_size);
 }
 
+/* The ACK a command worker gets back (jr-worker-pool.c): a request of its
+ * own, small, that decodes. */
+static void
+test_request_ack (void)
+{
+  gsize size;
+  g_autofree guint8 *ack = jr_worker_request_encode (JR_WORKER_REQUEST_ACK, 0, NULL, NULL, &size);
+
+  g_assert_cmpuint (size, <=, 64);
+  assert_request (ack, size, JR_WORKER_REQUEST_ACK, 0, "", NULL, size);
+}
+
 /* A frame comes in pieces: the reader waits for the rest, and says how
  * much the whole frame is once it has the header. */
 static void
@@ -338,6 +350,7 @@ main (int    argc,
   g_test_add_func ("/wire/job-message/refused", test_job_message_refused);
   g_test_add_func ("/wire/job-message/error-shapes", test_job_message_error_shapes);
   g_test_add_func ("/wire/worker-request/round-trip", test_request_round_trip);
+  g_test_add_func ("/wire/worker-request/ack", test_request_ack);
   g_test_add_func ("/wire/worker-request/partial", test_request_partial);
   g_test_add_func ("/wire/worker-request/refused", test_request_refused);
 
