@@ -1247,6 +1247,9 @@ refill_given_up (JrExecutor *self,
           jr_worker_pool_get_failure (group->pool) != NULL)
         jr_worker_pool_fill (group->pool);
     }
+  /* Trying again, it has no failure to tell: a worker through a command
+   * is not added (which says so) until it is up. */
+  refresh_worker_error (self);
 }
 
 /* Why a group that is still wanted (it has a size) gave up starting

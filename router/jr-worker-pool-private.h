@@ -29,7 +29,9 @@ typedef struct _JrWorkerPool JrWorkerPool;
 typedef struct _JrPoolWorker JrPoolWorker;
 
 typedef struct {
-  /* A new worker may take jobs: requests wait for it until it is up. */
+  /* A new worker may take jobs: requests wait for it until it is up. A
+   * worker started through a command (ssh, srun) is added only once it is
+   * up: it may never be. */
   void (*worker_added)  (JrPoolWorker      *worker,
                          gpointer           user_data);
   /* A message about one of the worker's jobs (@parts->job_id is not 0).

@@ -896,6 +896,8 @@ handle_message (JrPoolWorker      *worker,
   switch (parts.tag)
     {
     case JR_JOB_MSG_READY:
+      if (worker->ready)
+        break;  /* said twice: nothing new */
       worker->ready = TRUE;
       worker->ready_time = g_get_monotonic_time ();
       clear_source (&worker->ready_timer);
@@ -919,6 +921,8 @@ handle_message (JrPoolWorker      *worker,
           jr_worker_set_process_priority (worker->pid, pool->nice, pool->idle);
           g_mutex_unlock (&pool->priority_lock);
         }
+      if (worker->via_command && !pool->retired && pool->callbacks.worker_added != NULL)
+        pool->callbacks.worker_added (worker, pool->user_data);
       break;
 
     case JR_JOB_MSG_FATAL:
@@ -1770,7 +1774,10 @@ top_up (JrWorkerPool *pool)
         }
       g_ptr_array_add (pool->workers, worker);
       pool->n_live++;
-      if (pool->callbacks.worker_added != NULL)
+      /* One through a command (ssh to a host that does not answer, srun
+       * waiting in its queue) takes jobs once it is up: given one before,
+       * it would hold it while the others idle. */
+      if (pool->callbacks.worker_added != NULL && !worker->via_command)
         pool->callbacks.worker_added (worker, pool->user_data);
       /* The callback may have retired the pool. */
       if (pool->retired)

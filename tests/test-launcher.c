@@ -433,6 +433,49 @@ test_shutdown_while_starting (Fixture       *f,
   g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
 }
 
+/* Beside it, a local worker: the hung command's worker takes no job while
+ * it is not up. Every job runs on the local one (none waits behind the
+ * hung worker for its start timeout), a job cancelled while it waits ends
+ * at the next dispatch, and the shutdown does not wait either. */
+static void
+test_starting_takes_no_job (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *hung[] = { "/bin/sh", "-c", "exec sleep 600", "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (hung);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) busy = NULL;
+  g_autoptr(JrFuture) waiting = NULL;
+  JrFuture *quick[4];
+
+  /* Longer than the tests wait: a job given to it would never end. */
+  jr_launcher_set_start_timeout (launcher, 10 * DONE_TIMEOUT_USEC);
+  jr_launcher_set_shared_paths (launcher, TRUE);
+  new_executor (f, 1);
+  add_group (f, "hung", launcher, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (quick); i++)
+    quick[i] = submit (f->executor, "echo", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (quick); i++)
+    {
+      wait_done (quick[i]);
+      jr_test_assert_completed (quick[i]);
+      g_object_unref (quick[i]);
+    }
+
+  busy = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 60000));
+  jr_test_run_until (jr_test_future_started, busy, DONE_TIMEOUT_USEC, "a job to start");
+  waiting = submit (f->executor, "echo", NULL);
+  jr_test_run_for (50);
+  g_assert_cmpint (jr_future_get_state (waiting), ==, JR_FUTURE_STATE_WAITING);
+  g_assert_true (jr_future_cancel (waiting));
+  jr_test_drain_main_context ();
+  g_assert_cmpint (jr_future_get_state (waiting), ==, JR_FUTURE_STATE_CANCELLED);
+
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
+}
+
 static void
 test_group_errors (Fixture       *f,
                    gconstpointer  data)
@@ -1616,6 +1659,7 @@ main (int    argc,
   g_test_add ("/launcher/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add_func ("/launcher/kinds", test_launcher_kinds);
   ADD ("groups/shutdown-while-starting", test_shutdown_while_starting);
+  ADD ("groups/starting-takes-no-job", test_starting_takes_no_job);
   ADD ("groups/gave-up-with-one-live", test_gave_up_with_one_live);
   g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
   ADD ("placement/by-paths", test_placement);
