@@ -230,7 +230,9 @@ jr_launcher_class_init (JrLauncherClass *klass)
    *
    * How long, in µs, a worker may take to be ready (a login, a
    * scheduler's allocation) before the try counts as a failed start:
-   * 10 s for the local launcher, 60 s for a command.
+   * 10 s for the local launcher, 60 s for a command, no limit
+   * (%G_MAXINT64) for jr_launcher_new_srun()'s. A worker that is not up
+   * yet takes no job.
    *
    * Since: 0.2
    */
@@ -319,12 +321,16 @@ jr_launcher_ssh_destination_is_valid (const char *destination)
  * @options: (array zero-terminated=1) (nullable): more options for ssh,
  *   before the destination (`-p`, `2222`, `-F`, a file, …)
  *
- * A command launcher for OpenSSH: `ssh -o BatchMode=yes -T -e none -o
- * ServerAliveInterval=15 OPTIONS DESTINATION WORKER…`. BatchMode: ssh never
- * asks for a password — a login that needs one fails at once, and says
- * so. The keep-alives let a connection that drops without a word end
- * within a minute. The worker's command line is quoted for the login
- * shell. ssh passes no environment variables: the worker needs none.
+ * A command launcher for OpenSSH: `ssh -o BatchMode=yes -T -e none OPTIONS
+ * -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=3
+ * -- DESTINATION WORKER…`. BatchMode: ssh never asks for a password — a
+ * login that needs one fails at once, and says so. A host that does not
+ * answer fails after 30 s, saying so; the keep-alives let a connection
+ * that drops without a word end within a minute. ssh takes the first
+ * value an option gets: @options may change those three (`-o
+ * ConnectTimeout=5`), not BatchMode. The worker's command line is quoted
+ * for the login shell. ssh passes no environment variables: the worker
+ * needs none.
  *
  * Returns: (transfer full): a new launcher
  *
@@ -340,10 +346,13 @@ jr_launcher_new_ssh (const char         *destination,
 
   g_return_val_if_fail (jr_launcher_ssh_destination_is_valid (destination), NULL);
 
-  g_strv_builder_add_many (builder, "ssh", "-o", "BatchMode=yes", "-T", "-e", "none",
-                           "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", NULL);
+  /* ssh keeps the first value an option gets: BatchMode is not to be
+   * changed, the rest are defaults that @options may change. */
+  g_strv_builder_add_many (builder, "ssh", "-o", "BatchMode=yes", "-T", "-e", "none", NULL);
   if (options != NULL)
     g_strv_builder_addv (builder, (const char **) options);
+  g_strv_builder_add_many (builder, "-o", "ConnectTimeout=30",
+                           "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", NULL);
   /* Whatever the destination says, it is not an option. */
   g_strv_builder_add_many (builder, "--", destination, NULL);
   command = g_strv_builder_end (builder);
@@ -359,10 +368,12 @@ jr_launcher_new_ssh (const char         *destination,
  *
  * A command launcher for Slurm: `srun --nodes=1 --ntasks=1 --quiet
  * --unbuffered OPTIONS WORKER…`, one job step per worker. srun passes the
- * environment on, but the worker does not rely on it. With `--immediate`
- * a worker that cannot get its resources at once fails to start (the
- * group then gives up after a few tries, saying why) instead of waiting in
- * the queue.
+ * environment on, but the worker does not rely on it. A worker waits for
+ * its allocation as long as Slurm keeps it in the queue
+ * ([property@Jr.Launcher:start-timeout] is unlimited), taking no job
+ * meanwhile. With `--immediate` a worker that cannot get its resources at
+ * once fails to start (the group then gives up after a few tries, saying
+ * why) instead.
  *
  * Returns: (transfer full): a new launcher
  *
@@ -376,10 +387,16 @@ jr_launcher_new_srun (const char * const *options)
 
   g_strv_builder_add_many (builder, "srun", "--nodes=1", "--ntasks=1", "--quiet", "--unbuffered",
                            NULL);
+  JrLauncher *self;
+
   if (options != NULL)
     g_strv_builder_addv (builder, (const char **) options);
   command = g_strv_builder_end (builder);
-  return jr_launcher_new_command ((const char * const *) command);
+  self = jr_launcher_new_command ((const char * const *) command);
+  /* A worker waiting for its allocation holds no job (only one that is up
+   * takes jobs): let it wait as long as Slurm keeps it queued. */
+  jr_launcher_set_start_timeout (self, G_MAXINT64);
+  return self;
 }
 
 /**

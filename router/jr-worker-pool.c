@@ -1359,9 +1359,10 @@ ready_timed_out (gpointer data)
 
       /* A host that does not answer, a queue that does not move, or a
        * program on the far side that is not a worker. */
-      reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s: “%s” did not "
-                                "connect, or the program it runs did not become a worker (does "
-                                "it call jr_init()?)%s%s",
+      reason = g_strdup_printf ("it did not start within %" G_GINT64_FORMAT " s: “%s” was still "
+                                "running, and no worker had spoken through it (a host that does "
+                                "not answer, a queue that does not move, or a program on the far "
+                                "side that does not become a worker: does it call jr_init()?)%s%s",
                                 jr_launcher_get_start_timeout (worker->pool->launcher) / G_USEC_PER_SEC,
                                 command, said ? "; it said: " : "",
                                 said ? worker->stderr_tail->str : "");
