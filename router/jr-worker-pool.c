@@ -1561,7 +1561,17 @@ stream_worker_argv (JrWorkerPool *pool)
   if (command[0] != NULL && jr_launcher_get_shell_command (pool->launcher))
     {
       GString *line = g_string_new (NULL);
+      const char *dir = worker_dir ();
 
+      /* In the folder this program started in, where it exists there too
+       * (a shared home, the same checkout), as srun and a local worker do:
+       * a script's relative path, and a job's, mean the same files. */
+      if (dir != NULL)
+        {
+          g_autofree char *quoted = g_shell_quote (dir);
+
+          g_string_append_printf (line, "test -d %s && cd %s; exec ", quoted, quoted);
+        }
       for (guint i = 0; worker_argv[i] != NULL; i++)
         {
           g_autofree char *quoted = g_shell_quote (worker_argv[i]);

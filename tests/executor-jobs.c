@@ -584,6 +584,17 @@ job_whoami (JrJob     *job,
   return g_variant_new ("(ii)", (gint32) getpid (), (gint32) getpgrp ());
 }
 
+/* The folder the job runs in. */
+static GVariant *
+job_cwd (JrJob     *job,
+         GVariant  *args,
+         GError   **error)
+{
+  g_autofree char *dir = g_get_current_dir ();
+
+  return g_variant_new ("(s)", dir);
+}
+
 /* The size of the file at a path of this machine: a job that reads local
  * paths (JR_JOB_PLACEMENT_LOCAL_PATHS, as every kind by default). */
 static GVariant *
@@ -694,6 +705,7 @@ executor_test_jobs_register (void)
   jr_register_job ("garbage-message", job_garbage_message);
   jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job ("whoami", job_whoami);
+  jr_register_job ("cwd", job_cwd);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);
 
@@ -703,7 +715,7 @@ executor_test_jobs_register (void)
       "sleep", "progress", "iterate", "fail", "fail-long", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
       "leave-handler", "stray-handler-calls", "weak-cancellable", "cancel-weak", "forge-job-id", "forge-pipes", "garbage-message",
-      "whoami", "print", "flood-stderr", "fork-helper", "deep-result", "latin1-texts",
+      "whoami", "cwd", "print", "flood-stderr", "fork-helper", "deep-result", "latin1-texts",
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (anywhere); i++)

@@ -279,6 +279,28 @@ test_call (Fixture       *f,
   g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 1);
 }
 
+/* The worker runs in the folder this program started in, where that
+ * exists on the far side (the far side is this machine here), as a local
+ * worker does and srun's do: a relative path means the same file. */
+static void
+test_same_folder (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JrFuture) future = NULL;
+  g_autofree char *here = g_get_current_dir ();
+  const char *there = NULL;
+
+  if (f->skipped)
+    return;
+  fixture_start (f);
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "cwd", NULL);
+  wait_done (future);
+  jr_test_assert_completed (future);
+  g_variant_get (jr_future_get_result (future), "(&s)", &there);
+  g_assert_cmpstr (there, ==, here);
+  assert_ran_remotely (future);
+}
+
 static void
 on_progress (JrFuture   *future,
              GParamSpec *pspec,
@@ -920,6 +942,7 @@ main (int    argc,
       void (*func) (Fixture *, gconstpointer);
     } tests[] = {
       { "call", test_call },
+      { "same-folder", test_same_folder },
       { "progress", test_progress },
       { "iteration", test_iteration },
       { "cancel", test_cancel },
