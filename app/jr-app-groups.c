@@ -29,17 +29,36 @@ parse_size (const char  *text,
   return TRUE;
 }
 
+/* Whether @text was meant as a number (of workers): "", "12", "-1". */
+static gboolean
+looks_like_size (const char *text)
+{
+  if (*text == '-')
+    text++;
+  while (g_ascii_isdigit (*text))
+    text++;
+  return *text == '\0';
+}
+
 /* "ssh:user@host:4" → "user@host", 4; "ssh:host" → "host", 1. */
 static gboolean
 split_size (const char  *rest,
             char       **what,
-            guint       *size)
+            guint       *size,
+            GError     **error)
 {
   const char *colon = strrchr (rest, ':');
 
   *size = 1;
   if (colon != NULL && parse_size (colon + 1, size))
     *what = g_strndup (rest, (gsize) (colon - rest));
+  else if (colon != NULL && looks_like_size (colon + 1))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "“%s” is not a number of workers: write 0 to %u", colon + 1,
+                   JR_APP_GROUP_MAX_SIZE);
+      return FALSE;
+    }
   else
     *what = g_strdup (rest);
   return TRUE;
@@ -63,11 +82,12 @@ parse_one (const char  *spec,
       group->name = g_strdup ("local");
       group->launcher = jr_launcher_new_local ();
     }
-  else if (g_str_has_prefix (spec, "ssh:") && split_size (spec + 4, &what, &group->size))
+  else if (g_str_has_prefix (spec, "ssh:"))
     {
       g_autoptr(GError) host_error = NULL;
 
-      if (!jr_app_groups_check_host (what, &host_error))
+      if (!split_size (spec + 4, &what, &group->size, &host_error) ||
+          !jr_app_groups_check_host (what, &host_error))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "“%s”: %s", spec,
                        host_error->message);

@@ -542,7 +542,7 @@ jr_cli_run (int    argc,
     { "workers", 'j', 0, G_OPTION_ARG_STRING_ARRAY, &worker_specs,
       "Run up to N jobs at once here (default: the max-workers setting, or the number of CPUs); "
       "or the groups of workers to run them on, here and on other machines: local:N, "
-      "ssh:[USER@]HOST[:N], slurm[:N], comma-separated or repeated", "N|GROUP,…" },
+      "ssh:[USER@]HOST[:N], slurm[:N] (N up to 256), comma-separated or repeated", "N|GROUP,…" },
     { "shared-paths", 0, 0, G_OPTION_ARG_NONE, &shared_paths,
       "The other machines see this one's files at the same paths: jobs given a path may run there",
       NULL },
@@ -654,6 +654,22 @@ jr_cli_run (int    argc,
           g_printerr ("%s: --threads runs jobs in this process only: no groups\n", args[0]);
           return JR_CLI_EXIT_USAGE;
         }
+      /* A job given a path reads this machine's files: somewhere here must
+       * run it (the executor would refuse it, naming a C function). */
+      if (jr_app_groups_find_local (groups) == NULL && !shared_paths)
+        for (guint i = 0; i < jobs->len; i++)
+          {
+            CliJob *job = g_ptr_array_index (jobs, i);
+
+            if (job->info->arg_kind == JR_APP_ARG_PATH)
+              {
+                g_printerr ("%s: %s reads files of this machine, and no group of workers runs "
+                            "here: add local workers (--workers N,ssh:…), or --shared-paths if "
+                            "the other machines see the same files at the same paths\n",
+                            args[0], job->info->name);
+                return JR_CLI_EXIT_USAGE;
+              }
+          }
     }
 
   if (workers < 0)

@@ -373,6 +373,13 @@ test_usage_errors (void)
     { { "--workers=,", "count-primes", "1" }, "--workers needs N or groups of workers" },
     { { "--workers=2,nowhere:3", "count-primes", "1" }, "“nowhere:3” is not a group of workers" },
     { { "--workers=ssh:a:1,ssh:a:2", "count-primes", "1" }, "The group “a” is given twice" },
+    /* A size out of range is not taken for part of the host. */
+    { { "--workers=ssh:a:100000", "count-primes", "1" }, "“100000” is not a number of workers: write 0 to 256" },
+    { { "--workers=ssh:a:-1", "count-primes", "1" }, "“-1” is not a number of workers" },
+    { { "--workers=ssh:a:", "count-primes", "1" }, "“” is not a number of workers" },
+    /* A job given a path, and nowhere to run it: said before any ssh. */
+    { { "--workers=ssh:a", "checksum", "." }, "checksum reads files of this machine, and no group "
+                                              "of workers runs here: add local workers" },
     { { "--no-such-option" }, "--no-such-option" },
   };
 
