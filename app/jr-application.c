@@ -64,6 +64,7 @@ on_about (GSimpleAction *action,
   GtkWidget *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "application", app,
                         "transient-for", gtk_application_get_active_window (app),
                         "application-name", "Job Router",
                         "application-icon", JR_APP_ID,

@@ -650,7 +650,10 @@ jr_result_dialog_new (GtkWindow   *parent,
 
   g_return_val_if_fail (JR_IS_APP_RECORD (record), NULL);
 
+  /* The application's window: its shortcuts (Ctrl+W, Ctrl+Q) work here
+   * too. */
   self = g_object_new (JR_TYPE_RESULT_DIALOG,
+                       "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "destroy-with-parent", TRUE,
                        "title", jr_app_record_get_title (record),
@@ -674,6 +677,9 @@ jr_result_dialog_new (GtkWindow   *parent,
         }
     }
   update (self);
+  /* The output, not Stop: Enter or Space, just pressed to open the
+   * window, must not cancel the job. */
+  gtk_window_set_focus (GTK_WINDOW (self), self->text_view);
 
   return self;
 }

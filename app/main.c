@@ -116,6 +116,8 @@ main (int    argc,
   jr_init (&argc, &argv);
 
   g_set_prgname ("jobrouter");
+  /* What notifications and the desktop call it. */
+  g_set_application_name ("Job Router");
 
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return jr_cli_run (argc, argv);

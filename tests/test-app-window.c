@@ -688,6 +688,10 @@ scenario_indicator (JrApplication *app,
     dialog = JR_RESULT_DIALOG (wait_toplevel (JR_TYPE_RESULT_DIALOG));
     g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
     g_assert_true (jr_result_dialog_get_record (dialog) == jr_app_window_get_record (window, first));
+    /* The application's window (its shortcuts work there), and Enter
+     * pressed to open it lands on the output, not on Stop. */
+    g_assert_true (gtk_window_get_application (GTK_WINDOW (dialog)) == GTK_APPLICATION (app));
+    g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (dialog))));
     close_toplevel (GTK_WINDOW (dialog));
   }
 
@@ -1268,6 +1272,8 @@ scenario_gnome (JrApplication *app,
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
   about = wait_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Job Router");
+  /* The application's window: Ctrl+W and Ctrl+Q work there too. */
+  g_assert_true (gtk_window_get_application (about) == GTK_APPLICATION (app));
   close_toplevel (about);
 
   /* Preferences (Ctrl+,): each row is its setting. */
