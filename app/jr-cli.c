@@ -367,6 +367,15 @@ report (Cli      *cli,
               if (where != NULL)
                 jr_cli_display_message (cli->display, "jobrouter: %s ran %s", job->label, where);
             }
+          /* A lone command's output is what it printed, as it printed
+           * it (`| wc -l`, `> file`): what the job says of it goes with
+           * the messages. */
+          if (one && job->info->kind == JR_JOB_KIND_ITERATION)
+            {
+              if (!quiet)
+                jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label, text);
+              continue;
+            }
           if (one)
             printed = g_strconcat (text, g_str_has_suffix (text, "\n") ? "" : "\n", NULL);
           else if (strchr (text, '\n') == NULL)
@@ -392,6 +401,14 @@ report (Cli      *cli,
   return status;
 }
 
+static gboolean stdout_closed;
+
+void
+jr_cli_set_stdout_closed (void)
+{
+  stdout_closed = TRUE;
+}
+
 /* The exit status once the output is written: a write error or a signal
  * overrides what the jobs gave. */
 static int
@@ -406,6 +423,8 @@ final_status (Cli          *cli,
     errsv = errno != 0 ? errno : EIO;
   if (errsv == 0)
     errsv = cli->out_errno;
+  if (errsv == 0 && stdout_closed)
+    errsv = EBADF;
 
   if (errsv != 0 && errsv != EPIPE)
     {

@@ -20,5 +20,9 @@ G_BEGIN_DECLS
 int  jr_cli_run  (int    argc,
                   char **argv);
 int  jr_cli_demo (void);
+/* The program started with its standard output closed (`>&-`; main()
+ * holds /dev/null there): the results cannot be written, and `run` says so
+ * (a write error, status 1), as coreutils do. */
+void jr_cli_set_stdout_closed (void);
 
 G_END_DECLS

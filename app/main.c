@@ -78,16 +78,21 @@ refuse_arguments (int    argc,
 
 /* A standard descriptor closed by the caller (`>&-`, `2>&-`) would be
  * taken by the next one opened — GLib's eventfd, a worker's pipe — and the
- * output written into that: hold /dev/null there instead. */
-static void
+ * output written into that: hold /dev/null there instead. Returns whether
+ * standard output was closed. */
+static gboolean
 hold_standard_fds (void)
 {
+  gboolean stdout_closed = FALSE;
+
   for (int fd = 0; fd <= 2; fd++)
     {
       int null;
 
       if (fcntl (fd, F_GETFD) >= 0 || errno != EBADF)
         continue;
+      if (fd == STDOUT_FILENO)
+        stdout_closed = TRUE;
       null = open ("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
       if (null >= 0 && null != fd)
         {
@@ -95,6 +100,7 @@ hold_standard_fds (void)
           close (null);
         }
     }
+  return stdout_closed;
 }
 
 int
@@ -102,9 +108,10 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GApplication) app = NULL;
+  gboolean stdout_closed;
   int status;
 
-  hold_standard_fds ();
+  stdout_closed = hold_standard_fds ();
 
   /* Messages and numbers in the user's language, window or not, and in
    * worker processes too (they format progress texts). */
@@ -120,7 +127,11 @@ main (int    argc,
   g_set_application_name ("Job Router");
 
   if (argc >= 2 && g_str_equal (argv[1], "run"))
-    return jr_cli_run (argc, argv);
+    {
+      if (stdout_closed)
+        jr_cli_set_stdout_closed ();
+      return jr_cli_run (argc, argv);
+    }
 
   if (!asks_for_help (argc, argv))
     {
