@@ -168,6 +168,20 @@ get_setting_state (JrApplication *self,
   return g_action_get_state (g_action_map_lookup_action (G_ACTION_MAP (self), key));
 }
 
+/* The workers here, as many as the setting says now: a group that shrinks
+ * lets its busy workers finish their jobs. */
+static void
+apply_max_workers (JrApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->executor == NULL || jr_executor_get_state (self->executor) != JR_EXECUTOR_STATE_RUNNING)
+    return;
+  if (!jr_executor_set_group_size (self->executor, "local",
+                                   jr_app_settings_get_max_workers (self->settings), &error))
+    g_warning ("Jobs at once: %s", error->message);
+}
+
 /* The groups of other machines, as the setting has them now. */
 static void
 apply_worker_groups (JrApplication *self)
@@ -224,6 +238,10 @@ jr_application_startup (GApplication *app)
   g_signal_connect_object (g_action_map_lookup_action (G_ACTION_MAP (self),
                                                        JR_APP_SETTINGS_WORKER_PRIORITY),
                            "notify::state", G_CALLBACK (apply_worker_priority), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                       JR_APP_SETTINGS_MAX_WORKERS),
+                           "notify::state", G_CALLBACK (apply_max_workers), self,
                            G_CONNECT_SWAPPED);
   /* Workers on other machines, kept in step with the setting. */
   apply_worker_groups (self);

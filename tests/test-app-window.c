@@ -1343,8 +1343,12 @@ scenario_gnome (JrApplication *app,
     g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 2);
     gtk_spin_button_set_value (spin, 5);
     g_assert_cmpuint (g_settings_get_uint (settings, JR_APP_SETTINGS_MAX_WORKERS), ==, 5);
+    /* At once, not at the next start (GNOME's preferences apply so). */
+    g_assert_cmpuint (jr_executor_get_group_size (jr_application_get_executor (app), "local"), ==, 5);
     gtk_switch_set_active (GTK_SWITCH (automatic), TRUE);
     g_assert_cmpuint (g_settings_get_uint (settings, JR_APP_SETTINGS_MAX_WORKERS), ==, 0);
+    g_assert_cmpuint (jr_executor_get_group_size (jr_application_get_executor (app), "local"), ==,
+                      g_get_num_processors ());
 
     g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, JR_APP_WORKER_PRIORITY_BACKGROUND);
     adw_combo_row_set_selected (priority, JR_APP_WORKER_PRIORITY_NORMAL);
