@@ -146,7 +146,7 @@ open_record (JrAppWindow *self,
 
   /* Seen: its notification has done its work. */
   if (app != NULL)
-    g_application_withdraw_notification (G_APPLICATION (app), id);
+    jr_application_withdraw_notification (app, id);
 
   dialog = jr_result_dialog_new (GTK_WINDOW (self), record);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -207,8 +207,13 @@ jr_app_window_show_result (JrAppWindow *self,
       say_not_kept (self);
       return FALSE;
     }
+  /* Notifications and toasts are of jobs that ended: one of a job that
+   * runs is another run's, left behind. */
   if (!jr_future_get_done (jr_app_record_get_future (record)))
-    return FALSE;
+    {
+      say_not_kept (self);
+      return FALSE;
+    }
 
   open_record (self, record);
   return TRUE;

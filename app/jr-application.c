@@ -34,6 +34,7 @@ struct _JrApplication {
   JrExecutor     *executor;  /* NULL when it could not start */
   GtkWindow      *preferences;  /* weak: the preferences window on show */
   guint           n_notifications;
+  GHashTable     *notified;  /* ids of the notifications on show */
 };
 
 G_DEFINE_FINAL_TYPE (JrApplication, jr_application, ADW_TYPE_APPLICATION)
@@ -274,6 +275,9 @@ jr_application_shutdown (GApplication *app)
 {
   JrApplication *self = JR_APPLICATION (app);
 
+  GHashTableIter iter;
+  gpointer id;
+
   if (self->executor != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -281,6 +285,13 @@ jr_application_shutdown (GApplication *app)
       if (!jr_executor_shutdown (self->executor, SHUTDOWN_TIMEOUT_US, &error))
         g_warning ("Stopping the workers: %s", error->message);
     }
+
+  /* The results they open go with this process: left in the desktop's
+   * list, one would open another run's job of the same number. */
+  g_hash_table_iter_init (&iter, self->notified);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_application_withdraw_notification (app, id);
+  g_hash_table_remove_all (self->notified);
 
   G_APPLICATION_CLASS (jr_application_parent_class)->shutdown (app);
 }
@@ -293,6 +304,7 @@ jr_application_dispose (GObject *object)
   g_clear_weak_pointer (&self->preferences);
   g_clear_object (&self->executor);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->notified, g_hash_table_unref);
 
   G_OBJECT_CLASS (jr_application_parent_class)->dispose (object);
 }
@@ -314,6 +326,8 @@ jr_application_init (JrApplication *self)
 {
   g_autofree char *jobs = jr_app_jobs_describe_all ();
   g_autofree char *description = NULL;
+
+  self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   description = g_strdup_printf ("%s\n"
                                  "“jobrouter run JOB ARG…” runs jobs without a window;\n"
@@ -418,7 +432,25 @@ jr_application_send_notification (JrApplication *self,
 
   self->n_notifications++;
   g_debug ("Notification %s (%u sent)", id, self->n_notifications);
+  g_hash_table_add (self->notified, g_strdup (id));
   g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/**
+ * jr_application_withdraw_notification:
+ * @self: the application
+ * @id: the id it was sent with
+ *
+ * Withdraws a notification sent with jr_application_send_notification().
+ */
+void
+jr_application_withdraw_notification (JrApplication *self,
+                                      const char    *id)
+{
+  g_return_if_fail (JR_IS_APPLICATION (self));
+
+  if (g_hash_table_remove (self->notified, id))
+    g_application_withdraw_notification (G_APPLICATION (self), id);
 }
 
 /**

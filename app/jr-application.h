@@ -24,6 +24,8 @@ gboolean       jr_application_get_flag          (JrApplication *self,
 void           jr_application_send_notification (JrApplication *self,
                                                  const char    *id,
                                                  GNotification *notification);
+void           jr_application_withdraw_notification (JrApplication *self,
+                                                     const char    *id);
 guint          jr_application_get_n_notifications (JrApplication *self);
 
 G_END_DECLS

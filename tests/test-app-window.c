@@ -114,6 +114,7 @@ typedef struct {
   guint            notify_owner, notify_object;
   guint            files_owner, files_object;
   GPtrArray       *notifications;  /* "summary\nbody" of each Notify */
+  guint            closed;         /* CloseNotification calls */
   GPtrArray       *shown;          /* URIs given to ShowItems */
 } Fakes;
 
@@ -162,6 +163,11 @@ on_fake_call (GDBusConnection       *connection,
       g_ptr_array_add (fakes.notifications, g_strdup_printf ("%s\n%s", summary, body));
       g_dbus_method_invocation_return_value (invocation,
                                              g_variant_new ("(u)", fakes.notifications->len));
+    }
+  else if (g_str_equal (method_name, "CloseNotification"))
+    {
+      fakes.closed++;
+      g_dbus_method_invocation_return_value (invocation, NULL);
     }
   else if (g_str_equal (method_name, "GetCapabilities"))
     {
@@ -1217,10 +1223,25 @@ scenario_notifications (JrApplication *app,
   stop_focus_thief (thief);
 }
 
+static gboolean
+closed_at_least (gpointer data)
+{
+  return fakes.closed >= GPOINTER_TO_UINT (data);
+}
+
 static void
 test_notifications (void)
 {
+  guint closed = fakes.closed;
+
   run_app (scenario_notifications);
+  /* Quitting withdrew the two: their results went with the process. */
+  if (fakes.bus != NULL && have_display)
+    {
+      jr_test_run_until (closed_at_least, GUINT_TO_POINTER (closed + 2), WAIT_USEC,
+                         "the notifications to be withdrawn");
+      g_assert_cmpuint (fakes.closed, ==, closed + 2);
+    }
 }
 
 /* ---- libadwaita, preferences, shortcuts, the window's size ---- */
