@@ -3,17 +3,21 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A job that yields strings (run-command) has its lines kept as they come,
- * up to OUTPUT_MAX: they are its output, shown live and kept whether the
- * job completes, fails or is cancelled. "output-changed" says more came;
- * whoever shows it decides how often to look.
+ * A job that yields strings (run-command) has its lines kept as they come:
+ * they are its output, shown live and kept whether the job completes,
+ * fails or is cancelled. Past OUTPUT_MAX the first lines go, not the last
+ * (the end of a long build log is where its error is), and the text says
+ * how much went. "output-changed" says more came; whoever shows it decides
+ * how often to look.
  */
 #include "jr-app-record.h"
 
 #include <string.h>
 
-/* What a record keeps of a job's output. */
-#define OUTPUT_MAX (8 * 1024 * 1024)
+/* What a record keeps of a job's output: the last OUTPUT_MAX bytes, or up
+ * to an eighth more, so that the first lines go a megabyte at a time. */
+#define OUTPUT_MAX   (8 * 1024 * 1024)
+#define OUTPUT_SLACK (OUTPUT_MAX / 8)
 
 struct _JrAppRecord {
   GObject         parent_instance;
@@ -24,7 +28,8 @@ struct _JrAppRecord {
   char           *title;
   JrFuture       *future;
   GString        *output;     /* NULL for jobs that yield nothing */
-  gboolean        truncated;  /* output stopped at OUTPUT_MAX */
+  guint64         dropped;    /* bytes of output gone from its start */
+  guint64         dropped_lines;
   GFile          *saved_file; /* where the result was last saved */
 };
 
@@ -37,47 +42,52 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Lets the first lines go, whole, until at most OUTPUT_MAX bytes remain. */
+static void
+drop_oldest (JrAppRecord *self)
+{
+  const char *start = self->output->str;
+  const char *cut = start + (self->output->len - OUTPUT_MAX);
+  const char *line_end = memchr (cut, '\n', self->output->len - (gsize) (cut - start));
+  gsize gone;
+
+  if (line_end != NULL && (gsize) (line_end + 1 - start) < self->output->len)
+    gone = (gsize) (line_end + 1 - start);
+  else
+    {
+      /* No whole line fits: the end of the last one stays, from a
+       * character's start. */
+      gone = (gsize) (cut - start);
+      while (gone < self->output->len && ((guchar) start[gone] & 0xC0) == 0x80)
+        gone++;
+    }
+  for (const char *p = start; (p = memchr (p, '\n', gone - (gsize) (p - start))) != NULL; p++)
+    self->dropped_lines++;
+  g_string_erase (self->output, 0, (gssize) gone);
+  self->dropped += gone;
+}
+
 static void
 on_yielded (JrFuture    *future,
             GVariant    *value,
             JrAppRecord *self)
 {
-  gsize room = OUTPUT_MAX > self->output->len ? OUTPUT_MAX - self->output->len : 0;
-
-  if (room == 0)
-    {
-      self->truncated = TRUE;
-      return;
-    }
-
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
     {
       gsize len;
       const char *text = g_variant_get_string (value, &len);
 
-      /* One piece may be as large as a message (32 MiB): only what fits,
-       * cut at a character's start. */
-      if (len >= room)
-        {
-          const char *end = g_utf8_find_prev_char (text, text + room);
-
-          len = end != NULL ? (gsize) (end - text) : 0;
-          self->truncated = TRUE;
-        }
       g_string_append_len (self->output, text, (gssize) len);
     }
   else
     {
       g_autofree char *printed = g_variant_print (value, FALSE);
 
-      if (strlen (printed) >= room)
-        {
-          self->truncated = TRUE;
-          return;
-        }
       g_string_append (self->output, printed);
     }
   g_string_append_c (self->output, '\n');
+  if (self->output->len > OUTPUT_MAX + OUTPUT_SLACK)
+    drop_oldest (self);
 
   g_signal_emit (self, signals[SIGNAL_OUTPUT_CHANGED], 0);
 }
@@ -237,6 +247,40 @@ jr_app_record_get_output (JrAppRecord *self,
   return self->output != NULL ? self->output->str : NULL;
 }
 
+/* The output kept, after a line that says what went before it. */
+static void
+append_output (JrAppRecord *self,
+               GString     *text)
+{
+  if (self->dropped > 0)
+    {
+      g_autofree char *size = g_format_size (self->dropped);
+      g_autofree char *kept = g_format_size (self->output->len);
+
+      g_string_append_printf (text, "# (the first %" G_GUINT64_FORMAT " %s of output, %s, "
+                              "were not kept: the last %s follow)\n",
+                              self->dropped_lines, self->dropped_lines == 1 ? "line" : "lines",
+                              size, kept);
+    }
+  g_string_append_len (text, self->output->str, (gssize) self->output->len);
+}
+
+/**
+ * jr_app_record_get_output_dropped:
+ * @self: a record
+ *
+ * Returns: how many bytes of output went from its start (only the last
+ *   8 MiB or so are kept): jr_app_record_get_output() begins that far into
+ *   what the job printed
+ */
+guint64
+jr_app_record_get_output_dropped (JrAppRecord *self)
+{
+  g_return_val_if_fail (JR_IS_APP_RECORD (self), 0);
+
+  return self->dropped;
+}
+
 /**
  * jr_app_record_dup_text:
  * @self: a record
@@ -264,9 +308,7 @@ jr_app_record_dup_text (JrAppRecord *self)
 
         if (self->output == NULL)
           return g_steal_pointer (&result);
-        g_string_append_len (text, self->output->str, self->output->len);
-        if (self->truncated)
-          g_string_append (text, "# (output cut short)\n");
+        append_output (self, text);
         g_string_append_printf (text, "# %s\n", result);
       }
       break;
@@ -277,21 +319,19 @@ jr_app_record_dup_text (JrAppRecord *self)
       if (self->output != NULL && self->output->len > 0)
         {
           g_string_append (text, "\n");
-          g_string_append_len (text, self->output->str, self->output->len);
-          if (self->truncated)
-            g_string_append (text, "# (output cut short)\n");
+          append_output (self, text);
         }
       break;
 
     case JR_FUTURE_STATE_CANCELLED:
       if (self->output != NULL)
-        g_string_append_len (text, self->output->str, self->output->len);
+        append_output (self, text);
       g_string_append (text, "# cancelled\n");
       break;
 
     default:
       if (self->output != NULL)
-        g_string_append_len (text, self->output->str, self->output->len);
+        append_output (self, text);
       break;
     }
 

@@ -28,6 +28,7 @@ JrFuture       *jr_app_record_get_future       (JrAppRecord    *self);
 gboolean        jr_app_record_has_output       (JrAppRecord    *self);
 const char     *jr_app_record_get_output       (JrAppRecord    *self,
                                                 gsize          *length);
+guint64         jr_app_record_get_output_dropped (JrAppRecord  *self);
 char           *jr_app_record_dup_text         (JrAppRecord    *self) G_GNUC_WARN_UNUSED_RESULT;
 char           *jr_app_record_dup_summary      (JrAppRecord    *self) G_GNUC_WARN_UNUSED_RESULT;
 GFile          *jr_app_record_dup_result_file  (JrAppRecord    *self) G_GNUC_WARN_UNUSED_RESULT;

@@ -6,9 +6,10 @@
  * While the job runs, what it prints is appended as it comes, at most once
  * per frame, and followed to the bottom unless the reader scrolled up. Once
  * it is done the text is its record's text: the result, or the error and
- * what it printed. Copy and Save… take the whole text; the view shows the
- * first JR_RESULT_DIALOG_SHOWN_MAX bytes. Copying never blocks the window
- * (see jr-app-clipboard.c).
+ * what it printed. Copy and Save… take the whole text; the view shows its
+ * last JR_RESULT_DIALOG_SHOWN_MAX bytes, live too (the end of a long output
+ * is what matters). Copying never blocks the window (see
+ * jr-app-clipboard.c).
  */
 #include "jr-result-dialog.h"
 
@@ -37,7 +38,9 @@ struct _JrResultDialog {
   JrAppRecord *record;
   char        *text;          /* the whole text once done, else NULL */
   gsize        text_len;
-  gsize        shown_len;     /* bytes of the output in the buffer, live */
+  guint64      shown_end;     /* where the output in the buffer ends, in
+                               * all the job printed, live */
+  gboolean     clipped;       /* the buffer lost its first lines */
   guint        output_tick_id;
   GCancellable *cancellable;  /* file operations in flight */
 };
@@ -81,35 +84,67 @@ scroll_to_end (JrResultDialog *self)
                                       gtk_text_buffer_get_insert (buffer));
 }
 
-/* At most @max bytes of @text, cut at a character boundary. */
+/* Where the last @max bytes of @text begin, at a line's start where one
+ * is there: the end of a long output is what matters (a build's error, a
+ * command's summary). */
 static gsize
-clip_length (const char *text,
-             gsize       length,
-             gsize       max)
+tail_start (const char *text,
+            gsize       length,
+            gsize       max)
 {
-  const char *end;
+  const char *from, *line;
 
   if (length <= max)
-    return length;
-  end = g_utf8_find_prev_char (text, text + max + 1);
-  return end != NULL ? (gsize) (end - text) : 0;
+    return 0;
+  from = text + (length - max);
+  line = memchr (from, '\n', length - (gsize) (from - text));
+  if (line != NULL && (gsize) (line + 1 - text) < length)
+    return (gsize) (line + 1 - text);
+  while ((gsize) (from - text) < length && ((guchar) *from & 0xC0) == 0x80)
+    from++;
+  return (gsize) (from - text);
 }
 
 static void
 show_clipped_note (JrResultDialog *self,
-                   gsize           total)
+                   gsize           shown,
+                   guint64         total)
 {
-  g_autofree char *shown = g_format_size (JR_RESULT_DIALOG_SHOWN_MAX);
+  g_autofree char *shown_text = g_format_size (shown);
   g_autofree char *all = g_format_size (total);
-  g_autofree char *note = g_strdup_printf ("Showing the first %s of %s. Copy and Save… take "
-                                           "the whole result.", shown, all);
+  g_autofree char *note = NULL;
 
+  if (self->text != NULL)
+    note = g_strdup_printf ("Showing the last %s of %s. Copy and Save… take all of it.",
+                            shown_text, all);
+  else
+    note = g_strdup_printf ("Showing the last %s of the %s printed so far.", shown_text, all);
   gtk_label_set_text (GTK_LABEL (self->status_label), note);
   gtk_widget_remove_css_class (self->status_label, "error");
   gtk_widget_set_visible (self->status_label, TRUE);
 }
 
-/* Appends the output that came since the last frame. */
+/* Drops the first lines of the buffer until it holds about the last
+ * JR_RESULT_DIALOG_SHOWN_MAX characters. */
+static void
+trim_buffer (JrResultDialog *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  int count = gtk_text_buffer_get_char_count (buffer);
+  GtkTextIter start, cut;
+
+  if (count <= JR_RESULT_DIALOG_SHOWN_MAX)
+    return;
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_get_iter_at_offset (buffer, &cut, count - JR_RESULT_DIALOG_SHOWN_MAX);
+  if (!gtk_text_iter_starts_line (&cut))
+    gtk_text_iter_forward_line (&cut);
+  gtk_text_buffer_delete (buffer, &start, &cut);
+  self->clipped = TRUE;
+}
+
+/* Appends the output that came since the last frame, keeping the last
+ * JR_RESULT_DIALOG_SHOWN_MAX of it in view. */
 static gboolean
 output_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *frame_clock,
@@ -119,23 +154,34 @@ output_tick_cb (GtkWidget     *widget,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
   gsize length = 0;
   const char *output = jr_app_record_get_output (self->record, &length);
-  gsize shown = clip_length (output, length, JR_RESULT_DIALOG_SHOWN_MAX);
+  guint64 dropped = jr_app_record_get_output_dropped (self->record);
+  guint64 end = dropped + length;
   gboolean follow = is_at_end (self);
 
   self->output_tick_id = 0;
 
-  if (self->text == NULL && shown > self->shown_len)
+  if (self->text == NULL && end > self->shown_end)
     {
-      GtkTextIter end;
+      guint64 from = MAX (self->shown_end, dropped);
+      GtkTextIter buffer_end;
 
-      gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, output + self->shown_len, shown - self->shown_len);
-      self->shown_len = shown;
+      /* More than the view keeps, or a gap (what came between went from
+       * the record before we looked): the view starts again. */
+      if (end - from > JR_RESULT_DIALOG_SHOWN_MAX || from > self->shown_end)
+        {
+          gtk_text_buffer_set_text (buffer, "", 0);
+          from = dropped + tail_start (output, length, JR_RESULT_DIALOG_SHOWN_MAX);
+          self->clipped = TRUE;
+        }
+      gtk_text_buffer_get_end_iter (buffer, &buffer_end);
+      gtk_text_buffer_insert (buffer, &buffer_end, output + (from - dropped), (int) (end - from));
+      self->shown_end = end;
+      trim_buffer (self);
       if (follow)
         scroll_to_end (self);
     }
-  if (self->text == NULL && shown < length)
-    show_clipped_note (self, length);
+  if (self->text == NULL && self->clipped)
+    show_clipped_note (self, (gsize) gtk_text_buffer_get_char_count (buffer), end);
 
   return G_SOURCE_REMOVE;
 }
@@ -155,7 +201,9 @@ set_buffer_text (JrResultDialog *self,
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
 
-  gtk_text_buffer_set_text (buffer, text, clip_length (text, length, JR_RESULT_DIALOG_SHOWN_MAX));
+  gsize from = tail_start (text, length, JR_RESULT_DIALOG_SHOWN_MAX);
+
+  gtk_text_buffer_set_text (buffer, text + from, (int) (length - from));
 }
 
 /* ---- following the job ---- */
@@ -221,7 +269,9 @@ update (JrResultDialog *self)
   else
     gtk_widget_remove_css_class (self->status_label, "error");
   if (status == NULL && self->text != NULL && self->text_len > JR_RESULT_DIALOG_SHOWN_MAX)
-    show_clipped_note (self, self->text_len);
+    show_clipped_note (self, self->text_len - tail_start (self->text, self->text_len,
+                                                          JR_RESULT_DIALOG_SHOWN_MAX),
+                       self->text_len);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.copy", done);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.save", done);

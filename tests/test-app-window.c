@@ -1785,6 +1785,57 @@ test_live_output (void)
   run_app (scenario_live_output);
 }
 
+static gboolean
+is_label_starting_with (GtkWidget *widget,
+                        gpointer   prefix)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix);
+}
+
+/* A command that prints more than is kept (10 MB in lines of 60 kB): its
+ * first lines go, not its last, the text says so, and the window shows
+ * the end, where a build's error is. */
+static void
+scenario_long_output (JrApplication *app,
+                      JrAppWindow   *window)
+{
+  JrFuture *future;
+  JrResultDialog *dialog;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *shown = NULL;
+  const char *text;
+
+  future = submit (window, "run-command",
+                   "head -c 10000000 /dev/zero | tr '\\0' x | fold -w 60000; echo; echo END");
+  jr_test_wait_done (future, WAIT_USEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+
+  dialog = open_result (window, future);
+  text = jr_result_dialog_get_text (dialog);
+  g_assert_true (g_str_has_prefix (text, "# (the first "));
+  g_assert_nonnull (strstr (text, " lines of output, "));
+  g_assert_true (g_str_has_suffix (text, "\nEND\n# 168 lines of output\n"));
+  g_assert_cmpuint (strlen (text), <, 10 * 1000 * 1000);
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (app_test_find_widget (GTK_WIDGET (dialog),
+                                                                          GTK_TYPE_TEXT_VIEW)));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_true (g_str_has_suffix (shown, "\nEND\n# 168 lines of output\n"));
+  g_assert_cmpuint (strlen (shown), <=, JR_RESULT_DIALOG_SHOWN_MAX);
+  g_assert_nonnull (jr_test_find_widget (GTK_WIDGET (dialog), is_label_starting_with,
+                                         (gpointer) "Showing the last "));
+  close_toplevel (GTK_WINDOW (dialog));
+}
+
+static void
+test_long_output (void)
+{
+  run_app (scenario_long_output);
+}
+
 /* ---- open a result, show it in the file manager ---- */
 
 static void
@@ -2094,6 +2145,7 @@ main (int    argc,
   g_test_add_func ("/app/window/sizes-and-looks", test_sizes_and_looks);
   g_test_add_func ("/app/window/size-restored", test_size_restored);
   g_test_add_func ("/app/window/live-output", test_live_output);
+  g_test_add_func ("/app/window/long-output", test_long_output);
   g_test_add_func ("/app/window/open-and-show", test_open_and_show);
   g_test_add_func ("/app/window/results-kept", test_results_kept);
   g_test_add_func ("/app/window/one-preferences", test_one_preferences);
