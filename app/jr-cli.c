@@ -149,7 +149,7 @@ parse_jobs (char      **words,
           if (i == start)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "%s needs a %s", info->name, info->arg_name);
+                           "%s needs its %s", info->name, info->arg_name);
               return FALSE;
             }
           line = join_command (words + start, i - start);
@@ -160,7 +160,7 @@ parse_jobs (char      **words,
           if (i == n_words || g_str_equal (words[i], "--"))
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "%s needs a %s", info->name, info->arg_name);
+                           "%s needs its %s", info->name, info->arg_name);
               return FALSE;
             }
           args = jr_app_job_parse_args (info, words[i++], error);

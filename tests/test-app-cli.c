@@ -359,9 +359,10 @@ test_usage_errors (void)
     const char *error;
   } cases[] = {
     { { "no-such-job", "1" }, "no-such-job" },
-    { { "count-primes" }, "count-primes needs a N" },
-    { { "count-primes", "--", "checksum" }, "count-primes needs a N" },
-    { { "count-primes", "lots" }, "is not an unsigned number" },
+    { { "count-primes" }, "count-primes needs its N" },
+    { { "count-primes", "--", "checksum" }, "count-primes needs its N" },
+    { { "count-primes", "lots" }, "“lots” is not a whole number from 0 to 1,000,000,000,000" },
+    { { "count-primes", "10000000000000" }, "N must be at most 1,000,000,000,000" },
     { { "--workers=0", "count-primes", "1" }, "--workers must be at least 1" },
     { { "--workers=local:0", "count-primes", "1" }, "--workers must be at least 1" },
     { { "--workers=ssh:host:0", "count-primes", "1" }, "--workers must be at least 1" },

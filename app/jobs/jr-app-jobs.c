@@ -259,7 +259,7 @@ jr_app_job_parse_args (const JrAppJob  *job,
   if (stripped[0] == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s needs a %s", job->name, job->arg_name);
+                   "%s needs its %s", job->name, job->arg_name);
       return NULL;
     }
 
@@ -277,10 +277,23 @@ jr_app_job_parse_args (const JrAppJob  *job,
     case JR_APP_ARG_NUMBER:
       {
         g_autofree char *digits = ungroup_digits (stripped);
+        g_autoptr(GError) parse_error = NULL;
 
         if (!g_ascii_string_to_unsigned (digits ? digits : stripped, 10, 0, job->max_number,
-                                         &number, error))
-          return NULL;
+                                         &number, &parse_error))
+          {
+            g_autofree char *most = jr_app_format_count (job->max_number);
+
+            /* Said in the application's words, numbers grouped. */
+            if (g_error_matches (parse_error, G_NUMBER_PARSER_ERROR,
+                                 G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+              g_set_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS,
+                           "%s must be at most %s", job->arg_name, most);
+            else
+              g_set_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_INVALID,
+                           "“%s” is not a whole number from 0 to %s", stripped, most);
+            return NULL;
+          }
         return g_variant_ref_sink (g_variant_new ("(t)", number));
       }
     default:
