@@ -32,6 +32,7 @@
 #include "jr-executor-private.h"
 
 #include "jr-future-private.h"
+#include "jr-future-waiters-private.h"
 #include "jr-job-message-private.h"
 #include "jr-job-private.h"
 #include "jr-jobs-model-private.h"
@@ -98,7 +99,7 @@ typedef struct {
   guint          retries_left;
   gint64         backoff_usec;
   GPtrArray     *dependencies;   /* JrFuture, while blocked */
-  GArray        *dependency_handlers;  /* gulong: the notify::done on each */
+  GPtrArray     *dependency_waits;  /* JrFutureWait on each; NULL once heard */
   guint          n_dependencies_left;
   GSequenceIter *model_place;
   GList          link;           /* in the executor's tasks, then its endings */
@@ -147,6 +148,7 @@ struct _JrExecutor {
   JrTaskQueue     *queue;            /* waiting tasks that read local paths */
   JrTaskQueue     *queue_anywhere;   /* waiting tasks that may run anywhere */
   GQueue           tasks;            /* Task not ended, by their link */
+  JrFutureWaiters *waiters;          /* tasks waiting for other jobs */
   GQueue           endings;          /* Task ended, future not yet told */
   GSource         *endings_source;   /* ready while endings wait, or a stop */
   gboolean         stop_pending;
@@ -271,6 +273,7 @@ static void refresh_worker_error (JrExecutor *self);
 static void schedule_sweep (JrExecutor *self);
 static void check_workers_soon (JrExecutor *self);
 static void stop_waiting (Task *task);
+static void on_dependency_done (JrFuture *dependency, JrFutureWait *wait, gpointer user_data);
 
 /* Results up to this size are copied out of the block they came in. */
 #define RESULT_COPY_MAX (16u * 1024u)
@@ -1596,30 +1599,37 @@ resize_group (JrExecutor *self,
 
 /* ---- dependencies ---- */
 
-/* Takes @task's handlers off the futures it waits for. By their ids: with
- * thousands of jobs waiting for one, finding a job's handler among all of
- * theirs (g_signal_handlers_disconnect_by_data()) made each job's end
- * cost as much as there were jobs. */
+/* Takes @task off the futures it still waits for. */
 static void
 stop_waiting (Task *task)
 {
   if (task->dependencies == NULL)
     return;
-  for (guint i = 0; i < task->dependencies->len; i++)
-    g_signal_handler_disconnect (g_ptr_array_index (task->dependencies, i),
-                                 g_array_index (task->dependency_handlers, gulong, i));
+  for (guint i = 0; i < task->dependency_waits->len; i++)
+    {
+      JrFutureWait *wait = g_ptr_array_index (task->dependency_waits, i);
+
+      if (wait != NULL)
+        jr_future_waiters_remove (task->executor->waiters, wait);
+    }
   g_clear_pointer (&task->dependencies, g_ptr_array_unref);
-  g_clear_pointer (&task->dependency_handlers, g_array_unref);
+  g_clear_pointer (&task->dependency_waits, g_ptr_array_unref);
 }
 
 static void
-on_dependency_done (JrFuture   *dependency,
-                    GParamSpec *pspec,
-                    gpointer    user_data)
+on_dependency_done (JrFuture     *dependency,
+                    JrFutureWait *wait,
+                    gpointer      user_data)
 {
   Task *task = user_data;
+  guint index;
 
-  if (!jr_future_get_done (dependency) || task->place != TASK_BLOCKED)
+  /* Heard: that wait is gone. */
+  if (task->dependency_waits != NULL &&
+      g_ptr_array_find (task->dependency_waits, wait, &index))
+    g_ptr_array_index (task->dependency_waits, index) = NULL;
+
+  if (task->place != TASK_BLOCKED)
     return;
 
   if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
@@ -1637,8 +1647,6 @@ on_dependency_done (JrFuture   *dependency,
       /* The task may be gone after enqueue() (see retry_due()). */
       JrExecutor *self = g_object_ref (task->executor);
 
-      /* Its dependencies may live on, and notify again: nothing of the
-       * task may stay on them. */
       stop_waiting (task);
       enqueue (task, FALSE);
       /* Its groups may have gone while it waited. */
@@ -1672,17 +1680,16 @@ wait_for_dependencies (Task      *task,
     return TRUE;
 
   task->dependencies = g_ptr_array_new_with_free_func (g_object_unref);
-  task->dependency_handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
+  task->dependency_waits = g_ptr_array_new ();
   for (guint i = 0; i < dependencies->len; i++)
     {
       JrFuture *dependency = g_ptr_array_index (dependencies, i);
-      gulong handler;
 
       if (jr_future_get_done (dependency))
         continue;
       g_ptr_array_add (task->dependencies, g_object_ref (dependency));
-      handler = g_signal_connect (dependency, "notify::done", G_CALLBACK (on_dependency_done), task);
-      g_array_append_val (task->dependency_handlers, handler);
+      g_ptr_array_add (task->dependency_waits,
+                       jr_future_waiters_add (task->executor->waiters, dependency, task));
     }
   return FALSE;
 }
@@ -1857,6 +1864,7 @@ jr_executor_finalize (GObject *object)
   g_clear_pointer (&self->groups, g_ptr_array_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->progress_dirty, g_ptr_array_unref);
+  g_clear_pointer (&self->waiters, jr_future_waiters_free);
   g_clear_error (&self->worker_error);
   g_strfreev (self->worker_argv);
   G_OBJECT_CLASS (jr_executor_parent_class)->finalize (object);
@@ -2073,6 +2081,7 @@ jr_executor_init (JrExecutor *self)
   self->groups = g_ptr_array_new_with_free_func (group_free);
   self->slots = g_ptr_array_new ();
   self->progress_dirty = g_ptr_array_new ();
+  self->waiters = jr_future_waiters_new (on_dependency_done);
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
   /* Not short until seen to be. */

@@ -1760,6 +1760,71 @@ test_dependency_cancelled (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* The "notify::done" handlers on @future. */
+static guint
+count_done_handlers (JrFuture *future)
+{
+  guint notify = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  GSignalMatchType match = G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DETAIL | G_SIGNAL_MATCH_UNBLOCKED;
+  GQuark done = g_quark_from_static_string ("done");
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gulong));
+  gulong id;
+
+  /* (g_signal_handlers_block_matched() wants a function or data.) */
+  while ((id = g_signal_handler_find (future, match, notify, done, NULL, NULL, NULL)) != 0)
+    {
+      g_signal_handler_block (future, id);
+      g_array_append_val (found, id);
+    }
+  for (guint i = 0; i < found->len; i++)
+    g_signal_handler_unblock (future, g_array_index (found, gulong, i));
+  return found->len;
+}
+
+/* However many jobs wait for one, its future carries as many handlers as
+ * for one: its every notification (progress too) would otherwise walk
+ * them all. Some wait twice for it, some are cancelled while they wait,
+ * and the rest run once it completes. */
+static void
+test_dependency_many (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(GPtrArray) dependents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JrFuture) gate = NULL;
+  g_autoptr(JrFuture) first = NULL;
+  guint with_one;
+
+  gate = submit_after (executor, "gate", NULL, "sleep", g_variant_new ("(t)", (guint64) 300));
+  first = submit_after (executor, "first", gate, "trivial", NULL);
+  with_one = count_done_handlers (gate);
+  g_assert_cmpuint (with_one, >, 0);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+
+      jr_job_options_add_dependency (options, gate);
+      if (i % 3 == 0)
+        jr_job_options_add_dependency (options, gate);
+      g_ptr_array_add (dependents, submit_with (executor, "trivial", NULL, options));
+    }
+  g_assert_cmpuint (count_done_handlers (gate), ==, with_one);
+
+  for (guint i = 0; i < dependents->len; i += 4)
+    g_assert_true (jr_future_cancel (dependents->pdata[i]));
+  run_until_done (first, DONE_TIMEOUT_SEC);
+  jr_test_assert_completed (first);
+  for (guint i = 0; i < dependents->len; i++)
+    {
+      run_until_done (dependents->pdata[i], DONE_TIMEOUT_SEC);
+      g_assert_cmpint (jr_future_get_state (dependents->pdata[i]), ==,
+                       i % 4 == 0 ? JR_FUTURE_STATE_CANCELLED : JR_FUTURE_STATE_COMPLETED);
+    }
+  /* Nothing of the executor is left on it. */
+  g_assert_cmpuint (count_done_handlers (gate), <, with_one);
+  shutdown_executor (executor);
+}
+
 /* ---- retries ---- */
 
 static JrFuture *
@@ -2224,6 +2289,7 @@ main (int    argc,
   add_for_all ("dependencies/order", test_dependency_order);
   add_for_all ("dependencies/failed", test_dependency_failed);
   add_for_all ("dependencies/cancelled", test_dependency_cancelled);
+  add_for_all ("dependencies/many", test_dependency_many);
   add_for_all ("retries", test_retries);
   add_for_all ("priority/order", test_priority);
   add_for_all ("priority/backlog", test_priority_backlog);
