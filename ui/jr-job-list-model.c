@@ -351,56 +351,55 @@ jr_job_list_model_contains (JrJobListModel *self,
   return g_hash_table_contains (self->entries, future);
 }
 
-void
-jr_job_list_model_recheck_all (JrJobListModel *self)
+typedef enum {
+  PLACE_ANEW,
+  EVICT_DONE,
+  EVICT_ALL,
+} Requeue;
+
+/* Queues every entry (or every done one), to be placed anew or evicted. */
+static void
+requeue_all (JrJobListModel *self,
+             Requeue         how)
 {
   GHashTableIter iter;
   gpointer value;
 
-  g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
-
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    queue_entry (self, value);
+    {
+      Entry *entry = value;
+
+      if (how == EVICT_DONE && !jr_future_get_done (entry->future))
+        continue;
+      if (how != PLACE_ANEW)
+        entry->evict = TRUE;
+      queue_entry (self, entry);
+    }
+}
+
+void
+jr_job_list_model_recheck_all (JrJobListModel *self)
+{
+  g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
+
+  requeue_all (self, PLACE_ANEW);
 }
 
 void
 jr_job_list_model_evict_done (JrJobListModel *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-
   g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
 
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Entry *entry = value;
-
-      if (jr_future_get_done (entry->future))
-        {
-          entry->evict = TRUE;
-          queue_entry (self, entry);
-        }
-    }
+  requeue_all (self, EVICT_DONE);
 }
 
 void
 jr_job_list_model_evict_all (JrJobListModel *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-
   g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
 
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Entry *entry = value;
-
-      entry->evict = TRUE;
-      queue_entry (self, entry);
-    }
+  requeue_all (self, EVICT_ALL);
 }
 
 gboolean
