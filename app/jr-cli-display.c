@@ -35,6 +35,7 @@ typedef struct {
   gsize         start;
   guint         watch_id;  /* writes @buf when @fd becomes writable */
   int           error;     /* errno of a failed write: all is dropped since */
+  gboolean      used;      /* something was given to it */
 } Writer;
 
 typedef struct {
@@ -238,6 +239,8 @@ writer_append (Writer     *w,
 
   if (len < 0)
     len = (gssize) strlen (data);
+  if (len > 0)
+    w->used = TRUE;
   if (w->error != 0 || len == 0)
     return;
   /* Interrupted with a reader that does not read: nothing more to keep. */
@@ -752,6 +755,18 @@ jr_cli_display_flush (JrCliDisplay *self)
   writer_drain (self->out);
   writer_drain (self->err);
   return self->out->error;
+}
+
+/**
+ * jr_cli_display_wrote_output:
+ * @self: a display
+ *
+ * Returns: whether anything was given to stdout (job output, results)
+ */
+gboolean
+jr_cli_display_wrote_output (JrCliDisplay *self)
+{
+  return self->out_writer.used;
 }
 
 void

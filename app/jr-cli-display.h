@@ -61,6 +61,7 @@ void          jr_cli_display_message        (JrCliDisplay          *self,
 void          jr_cli_display_stop_waiting   (JrCliDisplay          *self);
 void          jr_cli_display_finish         (JrCliDisplay          *self);
 int           jr_cli_display_flush          (JrCliDisplay          *self);
+gboolean      jr_cli_display_wrote_output   (JrCliDisplay          *self);
 void          jr_cli_display_free           (JrCliDisplay          *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JrCliDisplay, jr_cli_display_free)

@@ -423,7 +423,8 @@ final_status (Cli          *cli,
     errsv = errno != 0 ? errno : EIO;
   if (errsv == 0)
     errsv = cli->out_errno;
-  if (errsv == 0 && stdout_closed)
+  /* Closed: what was for it is lost (nothing lost, nothing to say). */
+  if (errsv == 0 && stdout_closed && jr_cli_display_wrote_output (display))
     errsv = EBADF;
 
   if (errsv != 0 && errsv != EPIPE)
@@ -675,7 +676,8 @@ jr_cli_run (int    argc,
         }
       /* A job given a path reads this machine's files: somewhere here must
        * run it (the executor would refuse it, naming a C function). */
-      if (jr_app_groups_find_local (groups) == NULL && !shared_paths)
+      if ((jr_app_groups_find_local (groups) == NULL ||
+           jr_app_groups_find_local (groups)->size == 0) && !shared_paths)
         for (guint i = 0; i < jobs->len; i++)
           {
             CliJob *job = g_ptr_array_index (jobs, i);

@@ -381,6 +381,7 @@ test_usage_errors (void)
     /* A job given a path, and nowhere to run it: said before any ssh. */
     { { "--workers=ssh:a", "checksum", "." }, "checksum reads files of this machine, and no group "
                                               "of workers runs here: add local workers" },
+    { { "--workers=local:0,ssh:a", "checksum", "." }, "checksum reads files of this machine" },
     { { "--no-such-option" }, "--no-such-option" },
   };
 
@@ -690,9 +691,24 @@ test_closed_fds (void)
                               "run", "-q", "run-command", "echo", "hello", NULL };
   const char *no_stderr[] = { "/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&-", NULL,
                               "run", "run-command", "echo", "hello", NULL };
+  const char *silent_no_stdout[] = { "/bin/sh", "-c", "exec \"$0\" \"$@\" >&-", NULL,
+                                     "run", "-q", "run-command", "true", NULL };
   g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
 
-  no_stdout[3] = no_stderr[3] = jobrouter;
+  no_stdout[3] = no_stderr[3] = silent_no_stdout[3] = jobrouter;
+  {
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *err = NULL;
+
+    /* Nothing to write, nothing lost: as coreutils, no error. */
+    process = g_subprocess_launcher_spawnv (launcher, silent_no_stdout, &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (exit_status (process), ==, 0);
+    g_assert_cmpstr (err, ==, "");
+  }
   {
     g_autoptr(GSubprocess) process = NULL;
     g_autoptr(GError) error = NULL;
