@@ -1125,8 +1125,12 @@ on_worker_gone (JrPoolWorker *worker,
   Slot *slot = jr_pool_worker_get_data (worker);
   Group *group;
 
+  /* One that never came up: a removed group may wait for it to go. */
   if (slot == NULL)
-    return;
+    {
+      schedule_sweep (self);
+      return;
+    }
   group = slot->group;
   g_object_ref (self);
   settle_slot (self, slot, END_FAILED, reason);

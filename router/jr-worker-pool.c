@@ -921,7 +921,10 @@ handle_message (JrPoolWorker      *worker,
           jr_worker_set_process_priority (worker->pid, pool->nice, pool->idle);
           g_mutex_unlock (&pool->priority_lock);
         }
-      if (worker->via_command && !pool->retired && pool->callbacks.worker_added != NULL)
+      /* Not one being ended (its group shrank or went while it
+       * connected): it said READY before it heard. */
+      if (worker->via_command && worker->state == WORKER_LIVE && !pool->retired &&
+          pool->callbacks.worker_added != NULL)
         pool->callbacks.worker_added (worker, pool->user_data);
       break;
 
@@ -1570,7 +1573,9 @@ stream_worker_argv (JrWorkerPool *pool)
         {
           g_autofree char *quoted = g_shell_quote (dir);
 
-          g_string_append_printf (line, "test -d %s && cd %s; exec ", quoted, quoted);
+          /* `command`: not a cd function of the login shell's (bash reads
+           * ~/.bashrc under sshd), which may print into the stream. */
+          g_string_append_printf (line, "command cd -- %s >/dev/null 2>&1; exec ", quoted);
         }
       for (guint i = 0; worker_argv[i] != NULL; i++)
         {
@@ -1924,7 +1929,16 @@ jr_worker_pool_set_size (JrWorkerPool *pool,
                          guint         size)
 {
   pool->size = size;
-  /* Fewer: the executor retires the workers it picks. */
+  /* Fewer: those not up yet go first, here (the executor does not know
+   * them: they take jobs once up); then the executor retires those it
+   * picks. The newest first: the older ones are the nearest to being up. */
+  for (guint i = pool->workers->len; i > 0 && pool->n_live > size; i--)
+    {
+      JrPoolWorker *worker = g_ptr_array_index (pool->workers, i - 1);
+
+      if (worker->via_command && !worker->ready && worker->state == WORKER_LIVE)
+        jr_pool_worker_retire (worker);
+    }
   top_up (pool);
 }
 

@@ -58,8 +58,8 @@ typedef enum {
 } JrWorkerRequestKind;
 
 /* What a stream worker and its executor must agree on: the frames, the
- * requests and the job messages. Both sides check it. */
-#define JR_STREAM_PROTOCOL_VERSION 1u
+ * requests and the job messages. Both sides check it. 2: ACK. */
+#define JR_STREAM_PROTOCOL_VERSION 2u
 
 /* The last argument of a stream worker's command line: "this process is a
  * worker on its standard input and output, protocol version N". */

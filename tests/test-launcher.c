@@ -494,6 +494,35 @@ test_starting_takes_no_job (Fixture       *f,
   g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
 }
 
+/* Workers that come up a moment after their group shrank to none, or was
+ * removed: they are ended, take no job, and leave nothing behind. */
+static void
+test_shrunk_while_starting (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *slow[] = { "/bin/sh", "-c", "sleep 0.5; exec \"$0\" \"$@\"", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (slow);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  new_executor (f, 0);
+  add_group (f, "slow", launcher, 2);
+  if (g_str_equal (data, "resize"))
+    g_assert_true (jr_executor_set_group_size (f->executor, "slow", 0, &error));
+  else
+    g_assert_true (jr_executor_remove_group (f->executor, "slow", &error));
+  g_assert_no_error (error);
+
+  /* Long enough for them to have come up. */
+  jr_test_run_for (1500);
+  g_assert_cmpuint (jr_executor_get_n_workers (f->executor), ==, 0);
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
+  names = jr_executor_dup_group_names (f->executor);
+  g_assert_cmpuint (g_strv_length (names), ==, g_str_equal (data, "resize") ? 1 : 0);
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_group_errors (Fixture       *f,
                    gconstpointer  data)
@@ -1678,6 +1707,10 @@ main (int    argc,
   g_test_add_func ("/launcher/kinds", test_launcher_kinds);
   ADD ("groups/shutdown-while-starting", test_shutdown_while_starting);
   ADD ("groups/starting-takes-no-job", test_starting_takes_no_job);
+  g_test_add ("/launcher/groups/shrunk-while-starting", Fixture, "resize", fixture_setup,
+              test_shrunk_while_starting, fixture_teardown);
+  g_test_add ("/launcher/groups/removed-while-starting", Fixture, "remove", fixture_setup,
+              test_shrunk_while_starting, fixture_teardown);
   ADD ("groups/gave-up-with-one-live", test_gave_up_with_one_live);
   g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
   ADD ("placement/by-paths", test_placement);
