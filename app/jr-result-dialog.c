@@ -118,14 +118,15 @@ show_clipped_note (JrResultDialog *self,
     note = g_strdup_printf ("Showing the last %s of %s. Copy and Save… take all of it.",
                             shown_text, all);
   else
-    note = g_strdup_printf ("Showing the last %s of the %s printed so far.", shown_text, all);
+    note = g_strdup_printf ("Showing the end of the %s printed so far.", all);
   gtk_label_set_text (GTK_LABEL (self->status_label), note);
   gtk_widget_remove_css_class (self->status_label, "error");
   gtk_widget_set_visible (self->status_label, TRUE);
 }
 
 /* Drops the first lines of the buffer until it holds about the last
- * JR_RESULT_DIALOG_SHOWN_MAX characters. */
+ * JR_RESULT_DIALOG_SHOWN_MAX characters (a bound on the view's work, so
+ * characters are as good as bytes; the note gives no size for it). */
 static void
 trim_buffer (JrResultDialog *self)
 {
