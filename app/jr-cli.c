@@ -305,8 +305,12 @@ skip_output_file (void)
 
   if (fstat (STDOUT_FILENO, &st) == 0 && S_ISREG (st.st_mode))
     {
-      g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                                                (guint64) st.st_dev, (guint64) st.st_ino);
+      /* Its path too, for workers on machines that share the paths: ssh
+       * carries the variable in their HELLO (the device differs there). */
+      g_autofree char *path = g_file_read_link ("/proc/self/fd/1", NULL);
+      g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%s",
+                                                (guint64) st.st_dev, (guint64) st.st_ino,
+                                                path != NULL && g_path_is_absolute (path) ? path : "");
 
       g_setenv (JR_APP_CHECKSUM_SKIP_ENV, value, TRUE);
     }

@@ -1602,6 +1602,32 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* The variables of this process named JOBROUTER_… (an application's own
+ * settings for its jobs), but for the worker's own: ssh passes none, so
+ * the HELLO carries them, as "a{ss}". */
+static GVariant *
+carried_environment (void)
+{
+  g_auto(GStrv) environment = g_get_environ ();
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; environment[i] != NULL; i++)
+    {
+      const char *equals = strchr (environment[i], '=');
+      g_autofree char *name = NULL;
+
+      if (equals == NULL || !g_str_has_prefix (environment[i], JR_CARRIED_ENV_PREFIX) ||
+          !g_utf8_validate (environment[i], -1, NULL))
+        continue;
+      name = g_strndup (environment[i], (gsize) (equals - environment[i]));
+      if (g_str_equal (name, JR_WORKER_ENV) || g_str_equal (name, JR_CHANNEL_ENV))
+        continue;
+      g_variant_builder_add (&builder, "{ss}", name, equals + 1);
+    }
+  return g_variant_builder_end (&builder);
+}
+
 static GVariant *
 hello_setup (JrWorkerPool *pool,
              guint64       pipe_id)
@@ -1616,6 +1642,7 @@ hello_setup (JrWorkerPool *pool,
   g_variant_dict_insert (&setup, "nice", "i", (gint32) pool->nice);
   g_variant_dict_insert (&setup, "idle", "b", pool->idle);
   g_mutex_unlock (&pool->priority_lock);
+  g_variant_dict_insert_value (&setup, "env", carried_environment ());
   return g_variant_dict_end (&setup);
 }
 

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 
 /* How a worker process learns its part: "<request fd>:<pipe id>:<parent pid>". */
 #define JR_WORKER_ENV "JOBROUTER_WORKER"
+/* Variables of the executor's process named so reach stream workers in
+ * their HELLO (see jr-worker-request-private.h). */
+#define JR_CARRIED_ENV_PREFIX "JOBROUTER_"
 
 typedef struct _JrWorkerRuntime JrWorkerRuntime;
 

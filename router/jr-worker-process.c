@@ -656,6 +656,24 @@ take_stdio (int fd)
   return taken;
 }
 
+/* The executor's JOBROUTER_… variables, from its HELLO (ssh passes none):
+ * set before any thread of ours starts. */
+static void
+set_carried_environment (GVariant *setup)
+{
+  g_autoptr(GVariant) env = g_variant_lookup_value (setup, "env", G_VARIANT_TYPE ("a{ss}"));
+  GVariantIter iter;
+  const char *name, *value;
+
+  if (env == NULL)
+    return;
+  g_variant_iter_init (&iter, env);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    if (g_str_has_prefix (name, JR_CARRIED_ENV_PREFIX) && strchr (name, '=') == NULL &&
+        !g_str_equal (name, JR_WORKER_ENV) && !g_str_equal (name, JR_CHANNEL_ENV))
+      g_setenv (name, value, TRUE);
+}
+
 G_GNUC_NORETURN static void
 stream_worker_main (guint version)
 {
@@ -707,6 +725,7 @@ stream_worker_main (guint version)
     refuse_stream ("the executor's HELLO names no pipe");
   g_variant_lookup (setup, "nice", "i", &nice_value);
   g_variant_lookup (setup, "idle", "b", &idle);
+  set_carried_environment (setup);
 
   if (!jr_channel_set_parent_stream (out_fd, on_stream_broken, NULL, &error))
     refuse_stream ("%s", error->message);

@@ -27,6 +27,9 @@
  *   group    s  the executor's name for the worker's group (for messages)
  *   nice     i  its CPU priority, as PRIORITY sets later
  *   idle     b
+ *   env      a{ss}  the executor's variables named JOBROUTER_… (not its
+ *            own JOBROUTER_WORKER, JOBROUTER_CHANNEL_FDS), set in the
+ *            worker
  *
  * Its standard input ending means that the executor is gone, or the
  * connection to it: the worker then kills its jobs' processes and exits

@@ -584,6 +584,18 @@ job_whoami (JrJob     *job,
   return g_variant_new ("(ii)", (gint32) getpid (), (gint32) getpgrp ());
 }
 
+/* The value of an environment variable where the job runs, or nothing. */
+static GVariant *
+job_getenv (JrJob     *job,
+            GVariant  *args,
+            GError   **error)
+{
+  const char *name;
+
+  g_variant_get (args, "(&s)", &name);
+  return g_variant_new ("(ms)", g_getenv (name));
+}
+
 /* The folder the job runs in. */
 static GVariant *
 job_cwd (JrJob     *job,
@@ -706,6 +718,7 @@ executor_test_jobs_register (void)
   jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job ("whoami", job_whoami);
   jr_register_job ("cwd", job_cwd);
+  jr_register_job_full ("getenv", job_getenv, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);
 
@@ -715,7 +728,7 @@ executor_test_jobs_register (void)
       "sleep", "progress", "iterate", "fail", "fail-long", "crash", "ignore-cancel", "echo", "big-result",
       "trivial", "cancel-self", "read-stdin", "cancellable-state", "keep-cancellable",
       "leave-handler", "stray-handler-calls", "weak-cancellable", "cancel-weak", "forge-job-id", "forge-pipes", "garbage-message",
-      "whoami", "cwd", "print", "flood-stderr", "fork-helper", "deep-result", "latin1-texts",
+      "whoami", "cwd", "getenv", "print", "flood-stderr", "fork-helper", "deep-result", "latin1-texts",
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (anywhere); i++)

@@ -509,6 +509,24 @@ test_checksum_folder (Fixture       *fixture,
   g_assert_cmpstr (g_variant_get_string (result, NULL), ==, expected);
 }
 
+/* The report's own file (`checksum . > SHA256SUMS`) is left out: by its
+ * device and inode here, by its path where they differ (another machine
+ * that shares the paths). */
+static void
+test_checksum_skips_report (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *a = write_file (fixture, "a.txt", "abc", -1);
+  g_autofree char *sums = write_file (fixture, "SHA256SUMS", "", 0);
+  g_autofree char *by_path = g_strdup_printf ("0:0:%s", sums);
+  g_autoptr(GVariant) result = NULL;
+
+  g_setenv (JR_APP_CHECKSUM_SKIP_ENV, by_path, TRUE);
+  result = run_job (fixture, "checksum", fixture->dir);
+  g_unsetenv (JR_APP_CHECKSUM_SKIP_ENV);
+  g_assert_cmpstr (g_variant_get_string (result, NULL), ==, SHA256_ABC "  a.txt\n# 1 file, 3 bytes\n");
+}
+
 static void
 test_checksum_single_file (Fixture       *fixture,
                            gconstpointer  data)
@@ -1185,6 +1203,7 @@ main (int    argc,
   ADD ("count-primes/too-large", test_count_primes_too_large);
   ADD ("checksum/folder", test_checksum_folder);
   ADD ("checksum/single-file", test_checksum_single_file);
+  ADD ("checksum/skips-report", test_checksum_skips_report);
   ADD ("checksum/escaped-name", test_checksum_escaped_name);
   ADD ("checksum/unreadable", test_checksum_unreadable);
   ADD ("checksum/missing", test_checksum_missing);

@@ -301,6 +301,29 @@ test_same_folder (Fixture       *f,
   assert_ran_remotely (future);
 }
 
+/* The program's JOBROUTER_… variables reach its workers there, which ssh
+ * would not pass (an application's settings for its jobs). */
+static void
+test_carried_environment (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(JrFuture) future = NULL;
+  const char *there = NULL;
+
+  if (f->skipped)
+    return;
+  g_setenv ("JOBROUTER_TEST_CARRIED", "carried to the far side", TRUE);
+  fixture_start (f);
+  g_unsetenv ("JOBROUTER_TEST_CARRIED");
+  future = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "getenv",
+                           g_variant_new ("(s)", "JOBROUTER_TEST_CARRIED"));
+  wait_done (future);
+  jr_test_assert_completed (future);
+  g_variant_get (jr_future_get_result (future), "(m&s)", &there);
+  g_assert_cmpstr (there, ==, "carried to the far side");
+  assert_ran_remotely (future);
+}
+
 static void
 on_progress (JrFuture   *future,
              GParamSpec *pspec,
@@ -943,6 +966,7 @@ main (int    argc,
     } tests[] = {
       { "call", test_call },
       { "same-folder", test_same_folder },
+      { "carried-environment", test_carried_environment },
       { "progress", test_progress },
       { "iteration", test_iteration },
       { "cancel", test_cancel },

@@ -10,11 +10,14 @@
 #include <glib/gstdio.h>
 
 /* Drops the file JR_APP_CHECKSUM_SKIP_ENV names from @files, if it is
- * there. */
+ * there: "DEV:INO:PATH", the report's own file. By its device and inode
+ * here; by its path on another machine that shares the paths (where the
+ * device differs), the variable carried there in the worker's HELLO. */
 static void
 drop_skipped (GPtrArray *files)
 {
   const char *value = g_getenv (JR_APP_CHECKSUM_SKIP_ENV);
+  const char *path = NULL;
   guint64 dev, ino;
   char *end;
 
@@ -25,16 +28,19 @@ drop_skipped (GPtrArray *files)
     return;
   value = end + 1;
   ino = g_ascii_strtoull (value, &end, 10);
-  if (end == value || *end != '\0')
+  if (end == value || (*end != '\0' && *end != ':'))
     return;
+  if (*end == ':' && g_path_is_absolute (end + 1))
+    path = end + 1;
 
   for (guint i = 0; i < files->len; i++)
     {
       JrAppFile *file = g_ptr_array_index (files, i);
       GStatBuf st;
 
-      if (g_lstat (file->path, &st) == 0 &&
-          (guint64) st.st_dev == dev && (guint64) st.st_ino == ino)
+      if ((path != NULL && g_str_equal (file->path, path)) ||
+          (g_lstat (file->path, &st) == 0 &&
+           (guint64) st.st_dev == dev && (guint64) st.st_ino == ino))
         {
           g_ptr_array_remove_index (files, i);
           return;
