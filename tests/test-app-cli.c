@@ -200,9 +200,10 @@ test_workers_slurm (void)
   {
     g_auto(Run) run = { 0 };
 
+    /* A usage error, said before any worker starts. */
     g_assert_true (run_jobrouter_on_slurm (&run, paths));
-    g_assert_cmpint (run.status, !=, 0);
-    g_assert_nonnull (strstr (run.err, "reads local paths"));
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "checksum reads files of this machine"));
   }
   {
     g_auto(Run) run = { 0 };
