@@ -1057,15 +1057,34 @@ find_toast (GtkWidget  *root,
 }
 
 static gboolean
-window_is_active (gpointer window)
-{
-  return gtk_window_is_active (window);
-}
-
-static gboolean
 window_is_inactive (gpointer window)
 {
   return !gtk_window_is_active (window);
+}
+
+/* Presents @window until it is active and stays so. Without a window
+ * manager, on Xvfb, a window presented may not get the focus, or lose it
+ * to the root window a moment later (a dialog closed): ask again. */
+static void
+make_active (GtkWindow  *window,
+             const char *what)
+{
+  for (guint tries = 0; tries < 20; tries++)
+    {
+      gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      gtk_window_present (window);
+      while (!gtk_window_is_active (window) && g_get_monotonic_time () < deadline)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (2000);
+        }
+      jr_test_run_for (300);
+      if (gtk_window_is_active (window))
+        return;
+      g_test_message ("%s: not active yet, presented again", what);
+    }
+  g_error ("%s never became active", what);
 }
 
 /* Another program, in another process, whose window takes the focus (as
@@ -1140,8 +1159,7 @@ scenario_notifications (JrApplication *app,
   /* In use — its window active (X11 gives it the focus when presented,
    * with or without a window manager), or one of its dialogs: no
    * notification. */
-  gtk_window_present (GTK_WINDOW (window));
-  app_test_wait_for (window_is_active, window, "the window to be active");
+  make_active (GTK_WINDOW (window), "the window");
   g_assert_true (jr_app_window_is_in_use (window));
   before = jr_application_get_n_notifications (app);
   future = submit (window, "count-primes", "1000");
@@ -1151,7 +1169,7 @@ scenario_notifications (JrApplication *app,
   {
     GtkWindow *prompt = wait_toplevel (JR_TYPE_PROMPT_DIALOG);
 
-    app_test_wait_for (window_is_active, prompt, "the prompt to be active");
+    make_active (prompt, "the prompt");
     g_assert_false (gtk_window_is_active (GTK_WINDOW (window)));
     g_assert_true (jr_app_window_is_in_use (window));
     future = submit (window, "count-primes", "2000");
@@ -1163,15 +1181,7 @@ scenario_notifications (JrApplication *app,
   /* Without a window manager the closed prompt's focus may fall back to
    * the root window a moment after ours came back: present it again until
    * it stays active. */
-  for (guint tries = 0; tries < 10; tries++)
-    {
-      gtk_window_present (GTK_WINDOW (window));
-      app_test_wait_for (window_is_active, window, "the window to be active again");
-      jr_test_run_for (300);
-      if (window_is_active (window))
-        break;
-    }
-  g_assert_true (window_is_active (window));
+  make_active (GTK_WINDOW (window), "the window, again");
   /* A failure while in use is a toast, not a notification. */
   future = submit (window, "checksum", "/nonexistent/in-use");
   jr_test_wait_done (future, WAIT_USEC);
