@@ -98,8 +98,9 @@ typedef struct {
   gboolean       anywhere;       /* JR_JOB_PLACEMENT_ANYWHERE: any group may run it */
   guint          retries_left;
   gint64         backoff_usec;
-  GPtrArray     *dependencies;   /* JrFuture, while blocked */
-  GPtrArray     *dependency_waits;  /* JrFutureWait on each; NULL once heard */
+  GPtrArray     *dependency_waits;  /* JrFutureWait on each job it waits
+                                   * for (which holds that future); NULL
+                                   * once heard; the array while blocked */
   guint          n_dependencies_left;
   GSequenceIter *model_place;
   GList          link;           /* in the executor's tasks, then its endings */
@@ -1607,7 +1608,7 @@ resize_group (JrExecutor *self,
 static void
 stop_waiting (Task *task)
 {
-  if (task->dependencies == NULL)
+  if (task->dependency_waits == NULL)
     return;
   for (guint i = 0; i < task->dependency_waits->len; i++)
     {
@@ -1616,7 +1617,6 @@ stop_waiting (Task *task)
       if (wait != NULL)
         jr_future_waiters_remove (task->executor->waiters, wait);
     }
-  g_clear_pointer (&task->dependencies, g_ptr_array_unref);
   g_clear_pointer (&task->dependency_waits, g_ptr_array_unref);
 }
 
@@ -1683,7 +1683,6 @@ wait_for_dependencies (Task      *task,
   if (task->n_dependencies_left == 0)
     return TRUE;
 
-  task->dependencies = g_ptr_array_new_with_free_func (g_object_unref);
   task->dependency_waits = g_ptr_array_new ();
   for (guint i = 0; i < dependencies->len; i++)
     {
@@ -1691,7 +1690,6 @@ wait_for_dependencies (Task      *task,
 
       if (jr_future_get_done (dependency))
         continue;
-      g_ptr_array_add (task->dependencies, g_object_ref (dependency));
       g_ptr_array_add (task->dependency_waits,
                        jr_future_waiters_add (task->executor->waiters, dependency, task));
     }

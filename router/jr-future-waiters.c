@@ -58,8 +58,8 @@ on_done (JrFuture   *future,
   if (!jr_future_get_done (future))
     return;
 
-  /* Out of the table, and off the future, before anyone hears of it. */
-  g_object_ref (future);
+  /* Out of the table, and off the future, before anyone hears of it. Its
+   * reference (watched->future) lasts until the end. */
   g_clear_signal_handler (&watched->handler, future);
   g_hash_table_steal (self->watched, future);
 
@@ -72,7 +72,6 @@ on_done (JrFuture   *future,
       g_free (wait);
     }
   watched_free (watched);
-  g_object_unref (future);
 }
 
 JrFutureWaiters *
