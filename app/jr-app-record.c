@@ -42,25 +42,42 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Lets the first lines go, whole, until at most OUTPUT_MAX bytes remain. */
+/**
+ * jr_app_text_tail_start:
+ * @text: a text
+ * @length: its length in bytes
+ * @max: how many bytes of its end to keep
+ *
+ * Returns: where the last @max bytes of @text begin, at a line's start
+ *   where one is there (the end of a long output is what matters: a
+ *   build's error, a command's summary), else at a character's; 0 when
+ *   @text is no longer than @max
+ */
+gsize
+jr_app_text_tail_start (const char *text,
+                        gsize       length,
+                        gsize       max)
+{
+  const char *from, *line;
+
+  if (length <= max)
+    return 0;
+  from = text + (length - max);
+  line = memchr (from, '\n', length - (gsize) (from - text));
+  if (line != NULL && (gsize) (line + 1 - text) < length)
+    return (gsize) (line + 1 - text);
+  while ((gsize) (from - text) < length && ((guchar) *from & 0xC0) == 0x80)
+    from++;
+  return (gsize) (from - text);
+}
+
+/* Lets the first lines go until at most OUTPUT_MAX bytes remain. */
 static void
 drop_oldest (JrAppRecord *self)
 {
   const char *start = self->output->str;
-  const char *cut = start + (self->output->len - OUTPUT_MAX);
-  const char *line_end = memchr (cut, '\n', self->output->len - (gsize) (cut - start));
-  gsize gone;
+  gsize gone = jr_app_text_tail_start (start, self->output->len, OUTPUT_MAX);
 
-  if (line_end != NULL && (gsize) (line_end + 1 - start) < self->output->len)
-    gone = (gsize) (line_end + 1 - start);
-  else
-    {
-      /* No whole line fits: the end of the last one stays, from a
-       * character's start. */
-      gone = (gsize) (cut - start);
-      while (gone < self->output->len && ((guchar) start[gone] & 0xC0) == 0x80)
-        gone++;
-    }
   for (const char *p = start; (p = memchr (p, '\n', gone - (gsize) (p - start))) != NULL; p++)
     self->dropped_lines++;
   g_string_erase (self->output, 0, (gssize) gone);

@@ -36,4 +36,8 @@ GFile          *jr_app_record_get_saved_file   (JrAppRecord    *self);
 void            jr_app_record_set_saved_file   (JrAppRecord    *self,
                                                 GFile          *file);
 
+gsize           jr_app_text_tail_start         (const char     *text,
+                                                gsize           length,
+                                                gsize           max);
+
 G_END_DECLS

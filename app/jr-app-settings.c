@@ -42,11 +42,22 @@ jr_app_settings_new (void)
 guint
 jr_app_settings_get_max_workers (GSettings *settings)
 {
-  guint n = 0;
+  return jr_app_settings_resolve_max_workers (settings != NULL
+                                              ? g_settings_get_uint (settings, JR_APP_SETTINGS_MAX_WORKERS)
+                                              : 0);
+}
 
-  if (settings != NULL)
-    n = g_settings_get_uint (settings, JR_APP_SETTINGS_MAX_WORKERS);
-  return n > 0 ? n : g_get_num_processors ();
+/**
+ * jr_app_settings_resolve_max_workers:
+ * @value: a value of the max-workers setting
+ *
+ * Returns: how many workers it means: @value, or the number of processors
+ *   when it is 0 ("Automatic")
+ */
+guint
+jr_app_settings_resolve_max_workers (guint value)
+{
+  return value > 0 ? value : g_get_num_processors ();
 }
 
 /**

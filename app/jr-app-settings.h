@@ -41,6 +41,7 @@ typedef enum {
 
 GSettings          *jr_app_settings_new                (void) G_GNUC_WARN_UNUSED_RESULT;
 guint               jr_app_settings_get_max_workers    (GSettings           *settings);
+guint               jr_app_settings_resolve_max_workers (guint              value);
 gboolean            jr_app_settings_get_boolean        (GSettings           *settings,
                                                         const char          *key);
 JrAppWorkerPriority jr_app_worker_priority_from_string (const char          *nick);

@@ -176,13 +176,13 @@ apply_max_workers (JrApplication *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) state = get_setting_state (self, JR_APP_SETTINGS_MAX_WORKERS);
-  guint n = g_variant_get_uint32 (state);
 
   if (self->executor == NULL || jr_executor_get_state (self->executor) != JR_EXECUTOR_STATE_RUNNING)
     return;
   /* From the action: without the settings schema it is the only store. */
   if (!jr_executor_set_group_size (self->executor, "local",
-                                   n > 0 ? n : g_get_num_processors (), &error))
+                                   jr_app_settings_resolve_max_workers (g_variant_get_uint32 (state)),
+                                   &error))
     g_warning ("Jobs at once: %s", error->message);
 }
 

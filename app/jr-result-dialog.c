@@ -84,27 +84,6 @@ scroll_to_end (JrResultDialog *self)
                                       gtk_text_buffer_get_insert (buffer));
 }
 
-/* Where the last @max bytes of @text begin, at a line's start where one
- * is there: the end of a long output is what matters (a build's error, a
- * command's summary). */
-static gsize
-tail_start (const char *text,
-            gsize       length,
-            gsize       max)
-{
-  const char *from, *line;
-
-  if (length <= max)
-    return 0;
-  from = text + (length - max);
-  line = memchr (from, '\n', length - (gsize) (from - text));
-  if (line != NULL && (gsize) (line + 1 - text) < length)
-    return (gsize) (line + 1 - text);
-  while ((gsize) (from - text) < length && ((guchar) *from & 0xC0) == 0x80)
-    from++;
-  return (gsize) (from - text);
-}
-
 static void
 show_clipped_note (JrResultDialog *self,
                    gsize           shown,
@@ -171,7 +150,7 @@ output_tick_cb (GtkWidget     *widget,
       if (end - from > JR_RESULT_DIALOG_SHOWN_MAX || from > self->shown_end)
         {
           gtk_text_buffer_set_text (buffer, "", 0);
-          from = dropped + tail_start (output, length, JR_RESULT_DIALOG_SHOWN_MAX);
+          from = dropped + jr_app_text_tail_start (output, length, JR_RESULT_DIALOG_SHOWN_MAX);
           self->clipped = TRUE;
         }
       gtk_text_buffer_get_end_iter (buffer, &buffer_end);
@@ -202,7 +181,7 @@ set_buffer_text (JrResultDialog *self,
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
 
-  gsize from = tail_start (text, length, JR_RESULT_DIALOG_SHOWN_MAX);
+  gsize from = jr_app_text_tail_start (text, length, JR_RESULT_DIALOG_SHOWN_MAX);
 
   gtk_text_buffer_set_text (buffer, text + from, (int) (length - from));
 }
@@ -270,7 +249,7 @@ update (JrResultDialog *self)
   else
     gtk_widget_remove_css_class (self->status_label, "error");
   if (status == NULL && self->text != NULL && self->text_len > JR_RESULT_DIALOG_SHOWN_MAX)
-    show_clipped_note (self, self->text_len - tail_start (self->text, self->text_len,
+    show_clipped_note (self, self->text_len - jr_app_text_tail_start (self->text, self->text_len,
                                                           JR_RESULT_DIALOG_SHOWN_MAX),
                        self->text_len);
 
