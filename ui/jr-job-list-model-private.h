@@ -37,7 +37,8 @@ typedef int (*JrJobListPlaceFunc) (JrFuture *future,
 
 JrJobListModel *jr_job_list_model_new            (JrJobListPlaceFunc place,
                                                   gpointer           user_data);
-/* Orders @section by the futures' start times (then as added). */
+/* Orders @section (one, at most) by the futures' start times (then as
+ * added). */
 void            jr_job_list_model_order_by_start (JrJobListModel *self,
                                                   int             section);
 /* Adds @future, at the next dispatch, where its place function says then.

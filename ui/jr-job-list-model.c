@@ -36,7 +36,7 @@ struct _JrJobListModel
   guint64             first_new; /* serial of the first entry of this batch */
   gboolean            appended;  /* the last batch put a new entry last */
   guint64             next_serial;
-  guint32             by_start;  /* bit n: section n is ordered by start */
+  int                 by_start;  /* the section ordered by start, or -1 */
   JrJobListPlaceFunc  place;
   gpointer            place_data;
 
@@ -60,7 +60,7 @@ compare_entries (gconstpointer a,
 
   if (x->section != y->section)
     return x->section < y->section ? -1 : 1;
-  if (x->section < 32 && (self->by_start & (1u << x->section)) && x->start != y->start)
+  if (x->section == self->by_start && x->start != y->start)
     return x->start < y->start ? -1 : 1;
   return (x->serial > y->serial) - (x->serial < y->serial);
 }
@@ -165,7 +165,7 @@ apply_changes (JrJobListModel *self)
       entry->queued = FALSE;
       entry->target = section;
       if (section >= 0 && section == entry->section &&
-          (section >= 32 || !(self->by_start & (1u << section)) ||
+          (section != self->by_start ||
            entry->start == jr_future_get_start_time (entry->future)))
         {
           changed->pdata[i] = NULL;  /* stays where it is */
@@ -207,7 +207,6 @@ apply_changes (JrJobListModel *self)
           g_hash_table_remove (self->entries, entry->future);
         }
     }
-
 
   new_n = g_sequence_get_length (self->items);
   tail_new = new_n;
@@ -301,10 +300,10 @@ jr_job_list_model_order_by_start (JrJobListModel *self,
                                   int             section)
 {
   g_return_if_fail (JR_IS_JOB_LIST_MODEL (self));
-  g_return_if_fail (section >= 0 && section < 32);
+  g_return_if_fail (section >= 0);
   g_return_if_fail (g_sequence_get_length (self->items) == 0);
 
-  self->by_start |= 1u << section;
+  self->by_start = section;
 }
 
 gboolean
@@ -472,6 +471,7 @@ jr_job_list_model_init (JrJobListModel *self)
   self->items = g_sequence_new (NULL);
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, free_entry);
   self->changed = g_ptr_array_new ();
+  self->by_start = -1;
   /* The context of the thread that made it, for good: one pushed later,
    * for a while, may never run again. */
   self->context = g_main_context_ref_thread_default ();
