@@ -89,19 +89,11 @@ on_yielded (JrFuture    *future,
             GVariant    *value,
             JrAppRecord *self)
 {
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    {
-      gsize len;
-      const char *text = g_variant_get_string (value, &len);
+  gsize length;
+  g_autofree char *text = jr_app_yield_dup_text (value, &length);
 
-      g_string_append_len (self->output, text, (gssize) len);
-    }
-  else
-    {
-      g_autofree char *printed = g_variant_print (value, FALSE);
-
-      g_string_append (self->output, printed);
-    }
+  /* As printed: Save writes it back as it came. */
+  g_string_append_len (self->output, text, (gssize) length);
   g_string_append_c (self->output, '\n');
   if (self->output->len > OUTPUT_MAX + OUTPUT_SLACK)
     drop_oldest (self);

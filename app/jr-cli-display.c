@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-cli-display.h"
+#include "jr-app-jobs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -512,16 +513,14 @@ on_yielded (JrFuture *future,
             Row      *row)
 {
   JrCliDisplay *self = row->display;
-  g_autofree char *printed = NULL;
-  const char *text;
+  g_autofree char *text = NULL;
+  gsize length;
   GString *lines;
 
   row->n_yields++;
 
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    text = g_variant_get_string (value, NULL);
-  else
-    text = printed = g_variant_print (value, FALSE);
+  /* The bytes as the command printed them (`> file` keeps them). */
+  text = jr_app_yield_dup_text (value, &length);
 
   /* Live, even into a pipe (`jobrouter run run-command … | grep`); on a
    * terminal with bars, at the next redraw. */
@@ -530,7 +529,7 @@ on_yielded (JrFuture *future,
   /* With several jobs, say whose line it is. */
   if (self->rows->len > 1)
     g_string_append_printf (lines, "%s| ", row->label);
-  g_string_append (lines, text);
+  g_string_append_len (lines, text, (gssize) length);
   g_string_append_c (lines, '\n');
 
   if (lines != self->pending)

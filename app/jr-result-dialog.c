@@ -103,6 +103,33 @@ show_clipped_note (JrResultDialog *self,
   gtk_widget_set_visible (self->status_label, TRUE);
 }
 
+/* @text as GTK takes it: UTF-8, with bytes that are not (file names, a
+ * command's output) as U+FFFD. Save and Open keep the bytes as they are.
+ * Returns @text itself when it is valid, else a copy held in @valid. */
+static const char *
+as_utf8 (const char  *text,
+         gsize       *length,
+         char       **valid)
+{
+  if (g_utf8_validate_len (text, *length, NULL))
+    return text;
+  *valid = g_utf8_make_valid (text, (gssize) *length);
+  *length = strlen (*valid);
+  return *valid;
+}
+
+static void
+insert_shown (GtkTextBuffer *buffer,
+              GtkTextIter   *iter,
+              const char    *text,
+              gsize          length)
+{
+  g_autofree char *valid = NULL;
+
+  text = as_utf8 (text, &length, &valid);
+  gtk_text_buffer_insert (buffer, iter, text, (int) length);
+}
+
 /* Drops the first lines of the buffer until it holds about the last
  * JR_RESULT_DIALOG_SHOWN_MAX characters (a bound on the view's work, so
  * characters are as good as bytes; the note gives no size for it). */
@@ -154,7 +181,7 @@ output_tick_cb (GtkWidget     *widget,
           self->clipped = TRUE;
         }
       gtk_text_buffer_get_end_iter (buffer, &buffer_end);
-      gtk_text_buffer_insert (buffer, &buffer_end, output + (from - dropped), (int) (end - from));
+      insert_shown (buffer, &buffer_end, output + (from - dropped), end - from);
       self->shown_end = end;
       trim_buffer (self);
       if (follow)
@@ -182,8 +209,11 @@ set_buffer_text (JrResultDialog *self,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
 
   gsize from = jr_app_text_tail_start (text, length, JR_RESULT_DIALOG_SHOWN_MAX);
+  GtkTextIter start;
 
-  gtk_text_buffer_set_text (buffer, text + from, (int) (length - from));
+  gtk_text_buffer_set_text (buffer, "", 0);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  insert_shown (buffer, &start, text + from, length - from);
 }
 
 /* ---- following the job ---- */
@@ -273,7 +303,9 @@ copy_text (JrResultDialog *self,
 {
   g_autofree char *size = g_format_size (length);
   g_autofree char *message = NULL;
+  g_autofree char *valid = NULL;
 
+  text = as_utf8 (text, &length, &valid);
   jr_app_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, length);
   message = length >= 100 * 1000 ? g_strdup_printf ("Copied %s to the clipboard", size)
                                  : g_strdup ("Copied to the clipboard");

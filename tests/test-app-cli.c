@@ -308,6 +308,71 @@ test_checksum_saved (void)
   g_rmdir (dir);
 }
 
+/* Runs `sh -c SCRIPT sh ARGS…` as a user's shell would, without a display;
+ * returns its standard output as bytes (it need not be UTF-8). */
+static char *
+run_shell (const char * const *args,
+           int                *status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
+  g_ptr_array_add (argv, "/bin/sh");
+  g_ptr_array_add (argv, "-c");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", out, err);
+  return out;
+}
+
+/* File names that are not UTF-8 (an old archive's Latin-1), in a folder
+ * whose name is not either: `jobrouter run checksum DIR > SHA256SUMS`
+ * writes them as they are, and `sha256sum -c` finds every file. A
+ * command's Latin-1 output goes through a pipe unchanged. */
+static void
+test_not_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jr-app-cli-XXXXXX", &error);
+  g_autofree char *folder = g_build_filename (dir, "d\xe9j\xe0", NULL);
+  g_autofree char *file = g_build_filename (folder, "caf\xe9.txt", NULL);
+  g_autofree char *sums = g_build_filename (dir, "SHA256SUMS", NULL);
+  const char *checksum[] = { "\"$0\" run -q checksum \"$1\" > \"$2\" && cd \"$1\" && "
+                             "sha256sum --strict -c \"$2\"",
+                             jobrouter, folder, sums, NULL };
+  const char *command[] = { "\"$0\" run -q run-command \"printf 'caf\\351\\n'\" | cat",
+                            jobrouter, NULL };
+  g_autofree char *checked = NULL;
+  g_autofree char *printed = NULL;
+  int status;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "abc", -1, NULL));
+
+  checked = run_shell (checksum, &status);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (checked, ==, "caf\xe9.txt: OK\n");
+
+  printed = run_shell (command, &status);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (printed, ==, "caf\xe9\n");
+
+  g_remove (file);
+  g_rmdir (folder);
+  g_remove (sums);
+  g_rmdir (dir);
+}
+
 static void
 test_failing_job (void)
 {
@@ -1084,6 +1149,7 @@ main (int    argc,
   g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
   g_test_add_func ("/app/cli/checksum-saved", test_checksum_saved);
+  g_test_add_func ("/app/cli/not-utf8", test_not_utf8);
   g_test_add_func ("/app/cli/failing-job", test_failing_job);
   g_test_add_func ("/app/cli/failing-command", test_failing_command);
   g_test_add_func ("/app/cli/failing-command-output", test_failing_command_output);

@@ -245,8 +245,17 @@ test_parse_args (void)
   /* Paths become absolute: workers may not share our working directory. */
   args = jr_app_job_parse_args (checksum, "some/dir", &error);
   g_assert_no_error (error);
-  g_variant_get (args, "(&s)", &text);
+  g_variant_get (args, "(^&ay)", &text);
   g_assert_cmpstr (text, ==, expected);
+  g_clear_pointer (&args, g_variant_unref);
+
+  /* A path need not be UTF-8: it is the file system's bytes. */
+  args = jr_app_job_parse_args (checksum, "/tmp/caf\xe9", &error);
+  g_assert_no_error (error);
+  g_variant_get (args, "(^&ay)", &text);
+  g_assert_cmpstr (text, ==, "/tmp/caf\xe9");
+  description = jr_app_job_describe (checksum, args);
+  g_assert_cmpstr (description, ==, "Checksum of /tmp/caf\xef\xbf\xbd");
   g_clear_pointer (&args, g_variant_unref);
 
   /* A command line is kept as typed, without the blanks around it. */
@@ -338,12 +347,12 @@ test_summarize (void)
   const JrAppJob *duplicates = jr_app_jobs_lookup ("find-duplicates");
   const JrAppJob *compress = jr_app_jobs_lookup ("compress");
   g_autoptr(GVariant) primes_args = g_variant_ref_sink (g_variant_new ("(t)", (guint64) 100000));
-  g_autoptr(GVariant) path_args = g_variant_ref_sink (g_variant_new ("(s)", "/some/where"));
+  g_autoptr(GVariant) path_args = g_variant_ref_sink (g_variant_new ("(^ay)", "/some/where"));
   g_autoptr(GVariant) count = g_variant_ref_sink (g_variant_new_uint64 (9592));
-  g_autoptr(GVariant) report = g_variant_ref_sink (g_variant_new_string (
+  g_autoptr(GVariant) report = g_variant_ref_sink (g_variant_new_bytestring (
     SHA256_ABC "  abc.txt\n# 1 file, 3 bytes\n# could not read x: denied\n"));
-  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(tsas)"), NULL, 0));
-  g_autoptr(GVariant) gz = g_variant_ref_sink (g_variant_new ("(stt)", "/tmp/a.log.gz",
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(tsaay)"), NULL, 0));
+  g_autoptr(GVariant) gz = g_variant_ref_sink (g_variant_new ("(^aytt)", "/tmp/a.log.gz",
                                                               (guint64) 1000, (guint64) 100));
   g_autofree char *primes_line = jr_app_job_summarize_result (primes, primes_args, count);
   g_autofree char *checksum_line = jr_app_job_summarize_result (checksum, path_args, report);
@@ -506,7 +515,7 @@ test_checksum_folder (Fixture       *fixture,
                               "%s  sub/b.txt\n"
                               SHA256_EMPTY "  sub/empty\n"
                               "# 3 files, 9 bytes\n", hello);
-  g_assert_cmpstr (g_variant_get_string (result, NULL), ==, expected);
+  g_assert_cmpstr (g_variant_get_bytestring (result), ==, expected);
 }
 
 /* The report's own file (`checksum . > SHA256SUMS`) is left out: by its
@@ -524,7 +533,7 @@ test_checksum_skips_report (Fixture       *fixture,
   g_setenv (JR_APP_CHECKSUM_SKIP_ENV, by_path, TRUE);
   result = run_job (fixture, "checksum", fixture->dir);
   g_unsetenv (JR_APP_CHECKSUM_SKIP_ENV);
-  g_assert_cmpstr (g_variant_get_string (result, NULL), ==, SHA256_ABC "  a.txt\n# 1 file, 3 bytes\n");
+  g_assert_cmpstr (g_variant_get_bytestring (result), ==, SHA256_ABC "  a.txt\n# 1 file, 3 bytes\n");
 }
 
 static void
@@ -534,7 +543,7 @@ test_checksum_single_file (Fixture       *fixture,
   g_autofree char *a = write_file (fixture, "only.txt", "abc", -1);
   g_autoptr(GVariant) result = run_job (fixture, "checksum", a);
 
-  g_assert_cmpstr (g_variant_get_string (result, NULL), ==,
+  g_assert_cmpstr (g_variant_get_bytestring (result), ==,
                    SHA256_ABC "  only.txt\n# 1 file, 3 bytes\n");
 }
 
@@ -546,8 +555,43 @@ test_checksum_escaped_name (Fixture       *fixture,
   g_autoptr(GVariant) result = run_job (fixture, "checksum", fixture->dir);
 
   /* As sha256sum writes it, so that `sha256sum -c` reads it back. */
-  g_assert_cmpstr (g_variant_get_string (result, NULL), ==,
+  g_assert_cmpstr (g_variant_get_bytestring (result), ==,
                    "\\" SHA256_ABC "  back\\\\slash\n# 1 file, 3 bytes\n");
+}
+
+/* Names that are not UTF-8 (an old archive's Latin-1) are in the report
+ * as the file system has them, in a folder whose own name is not UTF-8:
+ * `sha256sum -c` checks every file. Its progress texts stay UTF-8 (a
+ * GVariant string that is not would fail the job). */
+static void
+test_checksum_not_utf8 (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *a = write_file (fixture, "d\xe9j\xe0/caf\xe9.txt", "abc", -1);
+  g_autofree char *b = write_file (fixture, "d\xe9j\xe0/ok.txt", "abc", -1);
+  g_autofree char *root = g_path_get_dirname (a);
+  g_autofree char *sums = g_build_filename (fixture->dir, "SHA256SUMS", NULL);
+  g_autoptr(GVariant) result = run_job (fixture, "checksum", root);
+  const char *check[] = { "sha256sum", "--check", "--strict", sums, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *summary = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_cmpstr (g_variant_get_bytestring (result), ==,
+                   SHA256_ABC "  caf\xe9.txt\n" SHA256_ABC "  ok.txt\n# 2 files, 6 bytes\n");
+
+  g_file_set_contents (sums, g_variant_get_bytestring (result), -1, &error);
+  g_assert_no_error (error);
+  g_spawn_sync (root, (char **) check, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "caf\xe9.txt: OK\nok.txt: OK\n");
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  /* Shown in a list: UTF-8. */
+  summary = jr_app_job_summarize_result (jr_app_jobs_lookup ("checksum"), NULL, result);
+  g_assert_true (g_utf8_validate (summary, -1, NULL));
 }
 
 static void
@@ -563,7 +607,7 @@ test_checksum_unreadable (Fixture       *fixture,
   g_assert_cmpint (g_chmod (a, 0644), ==, 0);
   g_assert_cmpint (g_chmod (secret, 0), ==, 0);
   result = run_job_unprivileged (fixture, "checksum", fixture->dir);
-  report = g_variant_get_string (result, NULL);
+  report = g_variant_get_bytestring (result);
   /* (Which bytes the summary counts is the checksum tests' business.) */
   g_assert_true (g_str_has_prefix (report, SHA256_ABC "  a.txt\n# 1 file, "));
   g_assert_nonnull (strstr (report, "# could not read secret: "));
@@ -633,8 +677,8 @@ test_find_duplicates (Fixture       *fixture,
   result = run_job (fixture, "find-duplicates", fixture->dir);
   g_assert_cmpuint (g_variant_n_children (result), ==, 1);
 
-  g_variant_get_child (result, 0, "(t&s@as)", &size, &hash, &paths_value);
-  paths = g_variant_get_strv (paths_value, NULL);
+  g_variant_get_child (result, 0, "(t&s@aay)", &size, &hash, &paths_value);
+  paths = g_variant_get_bytestring_array (paths_value, NULL);
   g_assert_cmpuint (size, ==, 4);
   g_assert_cmpstr (hash, ==, same);
   g_assert_cmpuint (g_strv_length ((char **) paths), ==, 3);
@@ -647,7 +691,7 @@ test_find_duplicates (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (text, "[(uint64 4, "));  /* no args: printed raw */
   g_free (text);
   {
-    g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(s)", fixture->dir));
+    g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(^ay)", fixture->dir));
 
     text = jr_app_job_format_result (jr_app_jobs_lookup ("find-duplicates"), args, result);
   }
@@ -668,6 +712,31 @@ test_find_duplicates_none (Fixture       *fixture,
   g_assert_cmpuint (g_variant_n_children (result), ==, 0);
 }
 
+/* Names as the file system has them, in the result and in its text. */
+static void
+test_find_duplicates_not_utf8 (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  const JrAppJob *job = jr_app_jobs_lookup ("find-duplicates");
+  g_autofree char *a = write_file (fixture, "caf\xe9", "same", -1);
+  g_autofree char *b = write_file (fixture, "na\xefve/copy", "same", -1);
+  g_autoptr(GVariant) result = run_job (fixture, "find-duplicates", fixture->dir);
+  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(^ay)", fixture->dir));
+  g_autoptr(GVariant) paths_value = NULL;
+  g_autofree const char **paths = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpuint (g_variant_n_children (result), ==, 1);
+  g_variant_get_child (result, 0, "(t&s@aay)", NULL, NULL, &paths_value);
+  paths = g_variant_get_bytestring_array (paths_value, NULL);
+  g_assert_cmpuint (g_strv_length ((char **) paths), ==, 2);
+  g_assert_cmpstr (paths[0], ==, "caf\xe9");
+  g_assert_cmpstr (paths[1], ==, "na\xefve/copy");
+
+  text = jr_app_job_format_result (job, args, result);
+  g_assert_nonnull (strstr (text, "\n  caf\xe9\n  na\xefve/copy\n"));
+}
+
 /* What cannot be read is listed as the checksum job lists it (docs/app.md),
  * not skipped in silence: a file of a size another has, and a folder. */
 static void
@@ -680,7 +749,7 @@ test_find_duplicates_unreadable (Fixture       *fixture,
   g_autofree char *secret = write_file (fixture, "secret", "same", -1);
   g_autofree char *hidden = write_file (fixture, "locked/c", "same", -1);
   g_autofree char *locked = g_path_get_dirname (hidden);
-  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(s)", fixture->dir));
+  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_new ("(^ay)", fixture->dir));
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) problems = NULL;
   g_autofree const char **strv = NULL;
@@ -699,10 +768,10 @@ test_find_duplicates_unreadable (Fixture       *fixture,
 
   /* The group of what could be read, then what could not. */
   g_assert_cmpuint (g_variant_n_children (result), ==, 2);
-  g_variant_get_child (result, 1, "(t&s@as)", &size, &hash, &problems);
+  g_variant_get_child (result, 1, "(t&s@aay)", &size, &hash, &problems);
   g_assert_cmpuint (size, ==, 0);
   g_assert_cmpstr (hash, ==, "");
-  strv = g_variant_get_strv (problems, NULL);
+  strv = g_variant_get_bytestring_array (problems, NULL);
   g_assert_cmpuint (g_strv_length ((char **) strv), ==, 2);
   g_assert_true (g_str_has_prefix (strv[0], "locked: "));
   g_assert_true (g_str_has_prefix (strv[1], "secret: "));
@@ -770,7 +839,7 @@ test_compress (Fixture       *fixture,
   gz_path = g_strconcat (path, ".gz", NULL);
 
   result = run_job (fixture, "compress", path);
-  g_variant_get (result, "(&stt)", &out_path, &in_size, &out_size);
+  g_variant_get (result, "(^&aytt)", &out_path, &in_size, &out_size);
   g_assert_cmpstr (out_path, ==, gz_path);
   g_assert_cmpuint (in_size, ==, contents->len);
   g_assert_cmpuint (out_size, <, in_size / 4);
@@ -788,6 +857,21 @@ test_compress (Fixture       *fixture,
 
 /* FILE.gz is as private as FILE: made private, then given FILE's
  * permissions, as gzip does. */
+/* A file whose name is not UTF-8 is compressed beside itself, and the
+ * result names that file. */
+static void
+test_compress_not_utf8 (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "caf\xe9.txt", "some text", -1);
+  g_autofree char *gz_path = g_strconcat (path, ".gz", NULL);
+  g_autoptr(GVariant) result = run_job (fixture, "compress", path);
+  g_autofree char *made = jr_app_job_dup_result_path (jr_app_jobs_lookup ("compress"), result);
+
+  g_assert_cmpstr (made, ==, gz_path);
+  g_assert_true (g_file_test (gz_path, G_FILE_TEST_IS_REGULAR));
+}
+
 static void
 test_compress_permissions (Fixture       *fixture,
                            gconstpointer  data)
@@ -827,7 +911,11 @@ on_yielded (JrFuture  *future,
             GVariant  *value,
             GPtrArray *lines)
 {
-  g_ptr_array_add (lines, g_variant_dup_string (value, NULL));
+  gsize length;
+
+  /* Lines are bytestrings: what the command printed. */
+  g_assert_cmpstr (g_variant_get_type_string (value), ==, "ay");
+  g_ptr_array_add (lines, jr_app_yield_dup_text (value, &length));
 }
 
 /* Runs a command line to its end; returns its future, @lines gets what it
@@ -886,10 +974,12 @@ test_run_command_invalid_utf8 (Fixture       *fixture,
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JrFuture) future = NULL;
 
+  /* Latin-1 text comes as it was printed: `jobrouter run run-command …
+   * > file` keeps it. */
   future = run_command (fixture, "printf 'caf\\351\\n'", lines);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
   g_assert_cmpuint (lines->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "caf\xef\xbf\xbd");
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "caf\xe9");
 }
 
 static void
@@ -1205,14 +1295,17 @@ main (int    argc,
   ADD ("checksum/single-file", test_checksum_single_file);
   ADD ("checksum/skips-report", test_checksum_skips_report);
   ADD ("checksum/escaped-name", test_checksum_escaped_name);
+  ADD ("checksum/not-utf8", test_checksum_not_utf8);
   ADD ("checksum/unreadable", test_checksum_unreadable);
   ADD ("checksum/missing", test_checksum_missing);
   ADD ("checksum/cancel", test_checksum_cancel);
   ADD ("find-duplicates/groups", test_find_duplicates);
   ADD ("find-duplicates/none", test_find_duplicates_none);
+  ADD ("find-duplicates/not-utf8", test_find_duplicates_not_utf8);
   ADD ("find-duplicates/unreadable", test_find_duplicates_unreadable);
   ADD ("compress/round-trip", test_compress);
   ADD ("compress/permissions", test_compress_permissions);
+  ADD ("compress/not-utf8", test_compress_not_utf8);
   ADD ("compress/folder", test_compress_folder);
   ADD ("run-command/lines", test_run_command_lines);
   ADD ("run-command/shell", test_run_command_shell);

@@ -1796,6 +1796,76 @@ test_live_output (void)
 }
 
 static gboolean
+shows_latin1_line (gpointer dialog)
+{
+  g_autofree char *shown = jr_result_dialog_dup_shown_text (dialog);
+
+  return strstr (shown, "caf\xef\xbf\xbd\n") != NULL;
+}
+
+/* Names and output that are not UTF-8: the window shows U+FFFD for those
+ * bytes (GTK takes only UTF-8), live too, while the result keeps the bytes
+ * for Save. */
+static void
+scenario_not_utf8 (JrApplication *app,
+                   JrAppWindow   *window)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jr-app-window-XXXXXX", &error);
+  g_autofree char *folder = g_build_filename (dir, "d\xe9j\xe0", NULL);
+  g_autofree char *path = g_build_filename (folder, "caf\xe9.txt", NULL);
+  g_autofree char *shown = NULL;
+  JrFuture *checksum, *command;
+  JrResultDialog *dialog;
+  JrJobRow *row;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "abc", -1, NULL));
+
+  checksum = submit (window, "checksum", folder);
+  jr_test_wait_done (checksum, WAIT_USEC);
+  g_assert_cmpint (jr_future_get_state (checksum), ==, JR_FUTURE_STATE_COMPLETED);
+  row = row_of (window, checksum);
+  g_assert_nonnull (row);
+  g_assert_true (g_utf8_validate (jr_app_record_get_title (jr_app_window_get_record (window, checksum)),
+                                  -1, NULL));
+  dialog = open_result (window, checksum);
+  g_assert_cmpstr (jr_result_dialog_get_text (dialog), ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  caf\xe9.txt\n"
+                   "# 1 file, 3 bytes\n");
+  shown = jr_result_dialog_dup_shown_text (dialog);
+  g_assert_cmpstr (shown, ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  caf\xef\xbf\xbd.txt\n"
+                   "# 1 file, 3 bytes\n");
+  close_toplevel (GTK_WINDOW (dialog));
+
+  /* A command's Latin-1 line, shown as it comes. */
+  command = submit (window, "run-command", "printf 'caf\\351\\n'; sleep 600");
+  jr_test_wait_state (command, JR_FUTURE_STATE_EXECUTING, WAIT_USEC);
+  g_signal_emit_by_name (window_job_list (window), "job-activated", command);
+  dialog = JR_RESULT_DIALOG (wait_toplevel (JR_TYPE_RESULT_DIALOG));
+  app_test_wait_for (shows_latin1_line, dialog, "the dialog to show the line");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "result.stop", NULL));
+  jr_test_wait_done (command, WAIT_USEC);
+  g_assert_cmpstr (jr_result_dialog_get_text (dialog), ==, "caf\xe9\n# cancelled\n");
+  g_free (shown);
+  shown = jr_result_dialog_dup_shown_text (dialog);
+  g_assert_cmpstr (shown, ==, "caf\xef\xbf\xbd\n# cancelled\n");
+  close_toplevel (GTK_WINDOW (dialog));
+
+  g_remove (path);
+  g_rmdir (folder);
+  g_rmdir (dir);
+}
+
+static void
+test_not_utf8 (void)
+{
+  run_app (scenario_not_utf8);
+}
+
+static gboolean
 is_label_starting_with (GtkWidget *widget,
                         gpointer   prefix)
 {
@@ -2155,6 +2225,7 @@ main (int    argc,
   g_test_add_func ("/app/window/sizes-and-looks", test_sizes_and_looks);
   g_test_add_func ("/app/window/size-restored", test_size_restored);
   g_test_add_func ("/app/window/live-output", test_live_output);
+  g_test_add_func ("/app/window/not-utf8", test_not_utf8);
   g_test_add_func ("/app/window/long-output", test_long_output);
   g_test_add_func ("/app/window/open-and-show", test_open_and_show);
   g_test_add_func ("/app/window/results-kept", test_results_kept);

@@ -121,9 +121,15 @@ test_row_last_line (void)
   /* A thousand lines, one update of the widgets. */
   g_assert_cmpuint (jr_job_row_get_n_progress_updates (row), <=, before + 2);
 
+  /* A bytestring line (output that need not be UTF-8) shows too, its
+   * bytes that are not UTF-8 as U+FFFD. */
+  g_assert_true (jr_future_emit_yielded (future, g_variant_new_bytestring ("caf\xe9 au lait")));
+  g_assert_true (jr_test_wait_frames (GTK_WIDGET (row), 2, TIMEOUT));
+  g_assert_cmpstr (ui_test_label_text (label), ==, "caf\xef\xbf\xbd au lait");
+
   /* Once done, the line goes with the run. */
   g_assert_true (jr_future_complete (future, g_variant_new_uint64 (1000)));
-  g_assert_cmpstr (ui_test_label_text (label), !=, "line 1000");
+  g_assert_cmpstr (ui_test_label_text (label), !=, "caf\xef\xbf\xbd au lait");
 
   jr_test_destroy_window (window);
 }

@@ -19,7 +19,9 @@
  *
  * Shows one [class@Jr.Future]: its title, a progress bar (pulsing while the
  * progress is unknown), the progress text (or the last line a job that
- * yields strings printed), the elapsed and estimated remaining time, its
+ * yields strings printed: `s`, or bytestrings `ay` for output that need
+ * not be UTF-8, shown with U+FFFD for what is not), the elapsed and
+ * estimated remaining time, its
  * state, what a completed job gave (see
  * [method@JrUi.JobRow.set_result_func]), the error of a failed job, and a
  * button that cancels it. Its accessible description says the same: state,
@@ -304,13 +306,21 @@ on_yielded (JrFuture *future,
             GVariant *value,
             JrJobRow *self)
 {
+  g_autofree char *valid = NULL;
   const char *text, *end;
 
-  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    text = g_variant_get_string (value, NULL);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
+    {
+      /* A command's output, say, as it printed it: a label takes UTF-8.
+       * (Up to its first NUL, as a bytestring is read.) */
+      text = valid = g_utf8_make_valid (g_variant_get_bytestring (value), -1);
+    }
+  else
     return;
 
   /* Blank lines say nothing: keep showing the last one that did. */
-  text = g_variant_get_string (value, NULL);
   while (g_ascii_isspace (*text))
     text++;
   if (*text == '\0')

@@ -88,9 +88,10 @@ jr_app_job_checksum (JrJob     *job,
   g_autofree char *count_text = NULL;
   JrAppProgress progress;
   guint64 total, expected = 0, hashed_size = 0;
+  gsize report_size;
   guint n_hashed = 0;
 
-  g_variant_get (args, "(&s)", &root);
+  g_variant_get (args, "(^&ay)", &root);
 
   files = jr_app_scan_files (job, root, problems, error);
   if (files == NULL)
@@ -106,7 +107,7 @@ jr_app_job_checksum (JrJob     *job,
       g_autoptr(GError) local_error = NULL;
       g_autofree char *hash = NULL;
 
-      hash = jr_app_sha256_file (file->path, &progress, file->relpath, &local_error);
+      hash = jr_app_sha256_file (file->path, &progress, file->display, &local_error);
       if (hash != NULL)
         {
           append_line (report, hash, file->relpath);
@@ -143,12 +144,19 @@ jr_app_job_checksum (JrJob     *job,
   if (!jr_app_progress_finish (&progress, NULL, error))
     return NULL;
 
-  return g_variant_new_take_string (g_string_free (g_steal_pointer (&report), FALSE));
+  /* A bytestring: the names are as the file system has them, so that
+   * `sha256sum -c` finds every file, UTF-8 or not. Its trailing NUL is
+   * part of the value. */
+  report_size = report->len + 1;
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                   g_bytes_new_take (g_string_free (g_steal_pointer (&report), FALSE),
+                                                     report_size),
+                                   TRUE);
 }
 
 char *
 jr_app_job_checksum_format (GVariant *args,
                             GVariant *result)
 {
-  return g_variant_dup_string (result, NULL);
+  return g_strdup (g_variant_get_bytestring (result));
 }

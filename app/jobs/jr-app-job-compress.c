@@ -44,6 +44,7 @@ jr_app_job_compress (JrJob     *job,
   const char *path = NULL;
   g_autofree char *out_path = NULL;
   g_autofree char *basename = NULL;
+  g_autofree char *display = NULL;
   g_autoptr(GFile) in_file = NULL;
   g_autoptr(GFile) out_file = NULL;
   g_autoptr(GFileInfo) in_info = NULL;
@@ -56,11 +57,14 @@ jr_app_job_compress (JrJob     *job,
   g_autoptr(GDateTime) mtime = NULL;
   JrAppProgress progress;
 
-  g_variant_get (args, "(&s)", &path);
+  g_variant_get (args, "(^&ay)", &path);
   in_file = g_file_new_for_path (path);
   out_path = g_strconcat (path, ".gz", NULL);
   out_file = g_file_new_for_path (out_path);
   basename = g_path_get_basename (path);
+  /* For the progress text, which is UTF-8; the gzip header keeps the
+   * name's own bytes. */
+  display = g_filename_display_name (basename);
 
   in_info = g_file_query_info (in_file,
                                G_FILE_ATTRIBUTE_STANDARD_SIZE ","
@@ -72,10 +76,10 @@ jr_app_job_compress (JrJob     *job,
     return NULL;
   if (g_file_info_get_file_type (in_info) != G_FILE_TYPE_REGULAR)
     {
-      g_autofree char *display = g_filename_display_name (path);
+      g_autofree char *shown = g_filename_display_name (path);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   "“%s” is not a regular file", display);
+                   "“%s” is not a regular file", shown);
       return NULL;
     }
 
@@ -99,7 +103,7 @@ jr_app_job_compress (JrJob     *job,
   gz = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (compressor));
 
   jr_app_progress_init (&progress, job, (guint64) g_file_info_get_size (in_info));
-  if (!copy_compressed (G_INPUT_STREAM (in), gz, &progress, basename, error))
+  if (!copy_compressed (G_INPUT_STREAM (in), gz, &progress, display, error))
     {
       /* Close without the cancellable, which may be cancelled already, so
        * that the descriptor is released before the file goes. */
@@ -124,7 +128,7 @@ jr_app_job_compress (JrJob     *job,
   if (out_info == NULL || !jr_app_progress_finish (&progress, NULL, error))
     return NULL;
 
-  return g_variant_new ("(stt)", out_path,
+  return g_variant_new ("(^aytt)", out_path,
                         (guint64) g_file_info_get_size (in_info),
                         (guint64) g_file_info_get_size (out_info));
 }
@@ -138,7 +142,7 @@ jr_app_job_compress_format (GVariant *args,
   g_autofree char *in_text = NULL;
   g_autofree char *out_text = NULL;
 
-  g_variant_get (result, "(&stt)", &out_path, &in_size, &out_size);
+  g_variant_get (result, "(^&aytt)", &out_path, &in_size, &out_size);
   in_text = g_format_size (in_size);
   out_text = g_format_size (out_size);
 

@@ -89,7 +89,7 @@ group_by_hash (GPtrArray      *files,
       guint64 done_before = progress->done;
       char *hash;
 
-      hash = jr_app_sha256_file (file->path, progress, file->relpath, &local_error);
+      hash = jr_app_sha256_file (file->path, progress, file->display, &local_error);
       progress->done = done_before + file->size;
       if (hash == NULL)
         {
@@ -145,7 +145,7 @@ jr_app_job_find_duplicates (JrJob     *job,
   guint64 candidate_bytes = 0;
   guint start;
 
-  g_variant_get (args, "(&s)", &root);
+  g_variant_get (args, "(^&ay)", &root);
 
   files = jr_app_scan_files (job, root, problems, error);
   if (files == NULL)
@@ -181,25 +181,26 @@ jr_app_job_find_duplicates (JrJob     *job,
 
   g_ptr_array_sort (groups, compare_waste);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tsas)"));
+  /* The names are bytestrings, as the file system has them. */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tsaay)"));
   for (guint i = 0; i < groups->len; i++)
     {
       Group *group = g_ptr_array_index (groups, i);
 
-      g_variant_builder_open (&builder, G_VARIANT_TYPE ("(tsas)"));
+      g_variant_builder_open (&builder, G_VARIANT_TYPE ("(tsaay)"));
       g_variant_builder_add (&builder, "t", group->size);
       g_variant_builder_add (&builder, "s", group->hash);
       g_variant_builder_add_value (&builder,
-                                   g_variant_new_strv ((const char * const *) group->relpaths->pdata,
-                                                       group->relpaths->len));
+                                   g_variant_new_bytestring_array ((const char * const *) group->relpaths->pdata,
+                                                                   group->relpaths->len));
       g_variant_builder_close (&builder);
     }
   if (problems->len > 0)
     {
       g_ptr_array_sort (problems, compare_strings);
-      g_variant_builder_add (&builder, "(ts@as)", (guint64) 0, "",
-                             g_variant_new_strv ((const char * const *) problems->pdata,
-                                                 problems->len));
+      g_variant_builder_add (&builder, "(ts@aay)", (guint64) 0, "",
+                             g_variant_new_bytestring_array ((const char * const *) problems->pdata,
+                                                             problems->len));
     }
 
   if (!jr_app_progress_finish (&progress, NULL, error))
@@ -227,10 +228,10 @@ jr_app_job_find_duplicates_format (GVariant *args,
   gsize n_groups = 0;
 
   g_variant_iter_init (&iter, result);
-  while (g_variant_iter_loop (&iter, "(t&s@as)", &size, &hash, &paths))
+  while (g_variant_iter_loop (&iter, "(t&s@aay)", &size, &hash, &paths))
     {
       g_autofree char *size_text = NULL;
-      g_autofree const char **strv = g_variant_get_strv (paths, NULL);
+      g_autofree const char **strv = g_variant_get_bytestring_array (paths, NULL);
       guint n = g_strv_length ((char **) strv);
 
       if (hash[0] == '\0')

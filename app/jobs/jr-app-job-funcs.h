@@ -11,20 +11,24 @@
 
 G_BEGIN_DECLS
 
-/* "(s)" folder or file → "s": sha256sum-style report */
+/* Paths, in arguments and results, are bytestrings ("ay") in the file
+ * system's encoding: a name that is not UTF-8 comes back as it is. */
+
+/* "(ay)" folder or file → "ay": sha256sum-style report, names as they are */
 GVariant *jr_app_job_checksum              (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_checksum_format       (GVariant *args, GVariant *result);
 
-/* "(s)" folder → "a(tsas)": (size, sha256, relative paths) per group; what
- * could not be read comes last, as (0, "", ["PATH: MESSAGE", …]) */
+/* "(ay)" folder → "a(tsaay)": (size, sha256, relative paths) per group;
+ * what could not be read comes last, as (0, "", ["PATH: MESSAGE", …]) */
 GVariant *jr_app_job_find_duplicates        (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_find_duplicates_format (GVariant *args, GVariant *result);
 
-/* "(s)" file → "(stt)": (output path, bytes in, bytes out) */
+/* "(ay)" file → "(aytt)": (output path, bytes in, bytes out) */
 GVariant *jr_app_job_compress              (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_compress_format       (GVariant *args, GVariant *result);
 
-/* "(s)" command line → yields "s" per output line; result "t": lines */
+/* "(s)" command line → yields "ay" per output line, its bytes as printed;
+ * result "t": lines */
 GVariant *jr_app_job_run_command           (JrJob *job, GVariant *args, GError **error);
 char     *jr_app_job_run_command_format    (GVariant *args, GVariant *result);
 

@@ -206,34 +206,32 @@ char_boundary (const char *text,
   return length;
 }
 
-/* The line as a yield: without its \r, valid UTF-8 (yields are GVariant
- * strings), and at most LINE_MAX_BYTES, saying so when it was cut. */
-static char *
-to_line (Output *output)
+/* The line as a yield: what the command printed, without its \r, at most
+ * LINE_MAX_BYTES, saying so when it was cut. A bytestring ("ay"), not a
+ * string: output need not be UTF-8 (a file of Latin-1 text), and
+ * `jobrouter run run-command … > file` keeps it as it was. Empties
+ * @output's line. */
+static GVariant *
+take_line (Output *output)
 {
-  const char *raw = output->line->str;
-  gsize length = output->line->len;
+  GString *line = output->line;
   gboolean cut = output->overflow;
-  g_autofree char *valid = NULL;
+  gsize length = line->len;
 
-  if (!cut && length > 0 && raw[length - 1] == '\r')
+  if (!cut && length > 0 && line->str[length - 1] == '\r')
     length--;
   if (length > LINE_MAX_BYTES)
     {
       cut = TRUE;
-      length = char_boundary (raw, LINE_MAX_BYTES);
+      length = char_boundary (line->str, LINE_MAX_BYTES);
     }
-  valid = g_utf8_make_valid (raw, length);
-  /* Each invalid byte became a three-byte U+FFFD. */
-  length = strlen (valid);
-  if (length > LINE_MAX_BYTES)
-    {
-      cut = TRUE;
-      valid[char_boundary (valid, LINE_MAX_BYTES)] = '\0';
-    }
+  g_string_truncate (line, length);
   if (cut)
-    return g_strconcat (valid, " [… line cut at 64 KiB]", NULL);
-  return g_steal_pointer (&valid);
+    g_string_append (line, " [… line cut at 64 KiB]");
+  output->overflow = FALSE;
+  /* With its NUL, as a bytestring ends. */
+  return g_variant_ref_sink (g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, line->str,
+                                                        line->len + 1, 1));
 }
 
 static void
@@ -257,17 +255,19 @@ static gboolean
 output_end_line (Output  *output,
                  GError **error)
 {
-  g_autofree char *line = to_line (output);
+  g_autoptr(GVariant) line = take_line (output);
+  gsize size;
+  const char *bytes = g_variant_get_fixed_array (line, &size, 1);
 
   g_string_truncate (output->line, 0);
-  output->overflow = FALSE;
-  /* Kept to say why it failed: commands print that last. */
-  if (!is_blank (line))
+  /* Kept to say why it failed (commands print that last), in an error
+   * message: UTF-8. */
+  if (!is_blank (bytes))
     {
       g_free (output->last_line);
-      output->last_line = g_strdup (line);
+      output->last_line = g_utf8_make_valid (bytes, (gssize) size - 1);
     }
-  if (!jr_job_yield (output->job, g_variant_new_string (line), error))
+  if (!jr_job_yield (output->job, line, error))
     return FALSE;
   output->n_lines++;
   return TRUE;

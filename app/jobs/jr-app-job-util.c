@@ -100,6 +100,7 @@ jr_app_file_free (gpointer data)
 
   g_free (file->path);
   g_free (file->relpath);
+  g_free (file->display);
   g_free (file);
 }
 
@@ -112,8 +113,9 @@ add_file (GPtrArray  *files,
   JrAppFile *file = g_new0 (JrAppFile, 1);
 
   file->path = g_strdup (path);
-  /* Results travel as GVariant strings, which must be UTF-8. */
-  file->relpath = g_filename_display_name (relpath);
+  file->relpath = g_strdup (relpath);
+  /* Progress texts and messages are GVariant strings: UTF-8. */
+  file->display = g_filename_display_name (relpath);
   file->size = size;
   g_ptr_array_add (files, file);
 }
@@ -133,10 +135,9 @@ add_problem (GPtrArray    *problems,
              const char   *relpath,
              const GError *error)
 {
-  g_autofree char *display = g_filename_display_name (relpath);
-
+  /* The name as it is, as in the rest of a report. */
   if (problems != NULL)
-    g_ptr_array_add (problems, g_strdup_printf ("%s: %s", display, error->message));
+    g_ptr_array_add (problems, g_strdup_printf ("%s: %s", relpath, error->message));
 }
 
 #define SCAN_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," \

@@ -42,8 +42,9 @@ gboolean  jr_app_progress_finish  (JrAppProgress *progress,
 
 /* A regular file found under a scanned root. */
 typedef struct {
-  char    *path;     /* absolute, in the file system encoding */
-  char    *relpath;  /* relative to the root, UTF-8 for display */
+  char    *path;     /* absolute, in the file system's encoding */
+  char    *relpath;  /* relative to the root, in the same encoding */
+  char    *display;  /* relpath in UTF-8, for progress and messages */
   guint64  size;
 } JrAppFile;
 

@@ -15,9 +15,9 @@ static const JrAppJob builtin_jobs[] = {
     .describe_format = "Checksum of %s",
     .arg_name = "FOLDER",
     .arg_kind = JR_APP_ARG_PATH,
-    .args_type = "(s)",
+    .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
-    .result_type = "s",
+    .result_type = "ay",
     .func = jr_app_job_checksum,
     .format_result = jr_app_job_checksum_format,
     .result_file_name = "SHA256SUMS",
@@ -28,9 +28,9 @@ static const JrAppJob builtin_jobs[] = {
     .describe_format = "Duplicates in %s",
     .arg_name = "FOLDER",
     .arg_kind = JR_APP_ARG_PATH,
-    .args_type = "(s)",
+    .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
-    .result_type = "a(tsas)",
+    .result_type = "a(tsaay)",
     .func = jr_app_job_find_duplicates,
     .format_result = jr_app_job_find_duplicates_format,
     .result_file_name = "duplicates.txt",
@@ -41,9 +41,9 @@ static const JrAppJob builtin_jobs[] = {
     .describe_format = "Compress %s",
     .arg_name = "FILE",
     .arg_kind = JR_APP_ARG_PATH,
-    .args_type = "(s)",
+    .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
-    .result_type = "(stt)",
+    .result_type = "(aytt)",
     .func = jr_app_job_compress,
     .format_result = jr_app_job_compress_format,
     .result_file_name = "compress.txt",
@@ -248,7 +248,10 @@ jr_app_job_parse_args (const JrAppJob  *job,
   g_return_val_if_fail (job != NULL, NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (!g_utf8_validate (text, -1, NULL))
+  /* A path is bytes in the file system's encoding, whatever they are (a
+   * folder from an old archive may have Latin-1 names): only the other
+   * kinds are text. */
+  if (job->arg_kind != JR_APP_ARG_PATH && !g_utf8_validate (text, -1, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "The %s of %s is not valid UTF-8", job->arg_name, job->name);
@@ -270,7 +273,7 @@ jr_app_job_parse_args (const JrAppJob  *job,
         /* Not stripped: a file name may really end in a space. */
         g_autofree char *absolute = g_canonicalize_filename (text, NULL);
 
-        return g_variant_ref_sink (g_variant_new ("(s)", absolute));
+        return g_variant_ref_sink (g_variant_new ("(^ay)", absolute));
       }
     case JR_APP_ARG_TEXT:
       return g_variant_ref_sink (g_variant_new ("(s)", stripped));
@@ -314,6 +317,8 @@ arg_to_text (GVariant *args)
   arg = g_variant_get_child_value (args, 0);
   if (g_variant_is_of_type (arg, G_VARIANT_TYPE_STRING))
     text = g_variant_dup_string (arg, NULL);
+  else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_BYTESTRING))
+    text = g_filename_display_name (g_variant_get_bytestring (arg));
   else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_UINT64))
     text = jr_app_format_count (g_variant_get_uint64 (arg));
   else
@@ -347,6 +352,10 @@ jr_app_job_describe (const JrAppJob *job,
  * @job: a built-in job
  * @args: the arguments it ran with
  * @result: (nullable): its result
+ *
+ * The text is what a file of it holds: file names in it are as the file
+ * system has them, and need not be UTF-8. Show it through
+ * g_utf8_make_valid().
  *
  * Returns: the result as text for people; a placeholder if @result is not
  *   of the type the job returns
@@ -386,13 +395,16 @@ jr_app_job_summarize_result (const JrAppJob *job,
                              GVariant       *args,
                              GVariant       *result)
 {
+  g_autofree char *formatted = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   const char *summary = NULL;
 
   g_return_val_if_fail (job != NULL, NULL);
 
-  text = jr_app_job_format_result (job, args, result);
+  formatted = jr_app_job_format_result (job, args, result);
+  /* Shown in a list or a notification: UTF-8. */
+  text = g_utf8_make_valid (formatted, -1);
   lines = g_strsplit (text, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL && summary == NULL; i++)
@@ -426,6 +438,52 @@ jr_app_job_dup_result_path (const JrAppJob *job,
       !g_variant_is_of_type (result, G_VARIANT_TYPE (job->result_type)))
     return NULL;
 
-  g_variant_get (result, "(&stt)", &path, NULL, NULL);
+  g_variant_get (result, "(^&aytt)", &path, NULL, NULL);
   return g_strdup (path);
 }
+
+/**
+ * jr_app_yield_dup_text:
+ * @value: a value a built-in job yielded
+ * @length: (out): the length of the text, in bytes
+ *
+ * A yield as a line of output, without its newline: a line's bytes as the
+ * command printed them (run-command yields bytestrings: they need not be
+ * UTF-8, nor free of NULs), a string as it is, anything else printed.
+ *
+ * Returns: the text, NUL-terminated after @length bytes
+ */
+char *
+jr_app_yield_dup_text (GVariant *value,
+                       gsize    *length)
+{
+  char *text;
+
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
+    {
+      gsize size;
+      const char *bytes = g_variant_get_fixed_array (value, &size, 1);
+
+      /* Without the NUL that ends a bytestring (one from elsewhere may
+       * lack it). */
+      if (size > 0 && bytes[size - 1] == '\0')
+        size--;
+      text = g_malloc (size + 1);
+      memcpy (text, bytes, size);
+      text[size] = '\0';
+      *length = size;
+      return text;
+    }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    text = g_variant_dup_string (value, length);
+  else
+    {
+      text = g_variant_print (value, FALSE);
+      *length = strlen (text);
+    }
+  return text;
+}
+

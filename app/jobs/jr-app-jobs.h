@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * sets it when its stdout is a regular file (the shell made it, empty,
  * before the job lists the folder, and a report listing itself fails
  * `sha256sum -c`). The environment, because worker processes inherit it
- * and the job's arguments stay "(s)" for every caller. */
+ * and the job's arguments stay its folder alone for every caller. */
 #define JR_APP_CHECKSUM_SKIP_ENV "JOBROUTER_CHECKSUM_SKIP"
 
 typedef char *(*JrAppResultFormatFunc) (GVariant *args,
@@ -50,7 +50,8 @@ typedef enum {
  * @title: what the job does, for menus and help, e.g. "Checksum a folder"
  * @describe_format: a title for one run, "%s" standing for the argument
  * @arg_name: the name of its one argument in usage text, e.g. "FOLDER"
- * @arg_kind: how the argument is read
+ * @arg_kind: how the argument is read; a path travels as a bytestring
+ *   ("ay"), in the file system's encoding
  * @max_number: for %JR_APP_ARG_NUMBER, the largest value accepted
  * @args_type: the GVariant type string of its arguments
  * @kind: how it is submitted
@@ -97,5 +98,7 @@ char           *jr_app_job_dup_result_path (const JrAppJob *job,
                                             GVariant       *result) G_GNUC_WARN_UNUSED_RESULT;
 
 char           *jr_app_format_count       (guint64         n) G_GNUC_WARN_UNUSED_RESULT;
+char           *jr_app_yield_dup_text     (GVariant       *value,
+                                           gsize          *length) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
