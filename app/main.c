@@ -121,6 +121,10 @@ main (int    argc,
    * jr_init(), which never returns in a worker. */
   jr_app_jobs_register ();
   jr_init (&argc, &argv);
+  /* A worker needs none of our arguments to get there, and they may be
+   * private (a command line, a folder's name): `ps` shows a worker's to
+   * every user, on other machines too. */
+  jr_set_worker_arguments ((const char * const[]) { NULL });
 
   g_set_prgname ("jobrouter");
   /* What notifications and the desktop call it. */

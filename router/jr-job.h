@@ -148,6 +148,8 @@ void          jr_register_job_with_data (const char         *name,
 JR_AVAILABLE_IN_ALL
 void          jr_init                 (int                *argc,
                                        char             ***argv);
+JR_AVAILABLE_IN_0_2
+void          jr_set_worker_arguments (const char * const *arguments);
 
 JR_AVAILABLE_IN_ALL
 gboolean      jr_job_progress         (JrJob              *job,

@@ -138,7 +138,7 @@ struct _JrWorkerPool {
   char                  *group;
   guint                  size;
   char                 **argv;      /* NULL: this program run again */
-  char                 **own_args;  /* the arguments it was started with */
+  char                 **own_args;  /* see jr_set_worker_arguments() */
   guint                  losses;    /* command launcher: workers lost in a row */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
@@ -1377,19 +1377,6 @@ ready_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* What this process was started with, after argv[0]: a Python program's
- * script and its arguments, say. */
-static char **
-read_own_args (void)
-{
-  g_auto(GStrv) argv = jr_worker_dup_own_argv ();
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
-
-  if (argv[0] != NULL)
-    g_strv_builder_addv (args, (const char **) argv + 1);
-  return g_strv_builder_end (args);
-}
-
 /* The running program, by its path (which names the worker in ps and
  * top). If its file has been replaced or removed since it started (an
  * upgrade): for this machine, the running file itself, through /proc;
@@ -1855,7 +1842,7 @@ jr_worker_pool_new (JrRouter                    *router,
   pool->workers = g_ptr_array_new ();
   pool->spawn_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   pool->argv = argv != NULL ? g_strdupv ((char **) argv) : NULL;
-  pool->own_args = read_own_args ();
+  pool->own_args = jr_worker_dup_worker_arguments ();
   g_mutex_init (&pool->priority_lock);
   if (transport == JR_TRANSPORT_PROCESSES)
     pool->channel_closed_id = g_signal_connect (router, "channel-closed",

@@ -79,6 +79,9 @@ const char      *jr_worker_get_launch_dir     (void);
 /* The arguments this process was started with, argv[0] first, as the
  * kernel has them (/proc/self/cmdline): empty if they cannot be read. */
 char           **jr_worker_dup_own_argv  (void);
+/* What workers of this program are started with after its path: as
+ * jr_set_worker_arguments() said, else the arguments it was started with. */
+char           **jr_worker_dup_worker_arguments (void);
 /* Whether this process was started as a stream worker (its command line
  * ends with JR_STREAM_WORKER_ARG), whether or not it called jr_init(). */
 gboolean         jr_worker_is_stream_process (void);

@@ -846,6 +846,59 @@ jr_worker_refuse (const char *reason)
   _exit (REFUSED_EXIT_STATUS);
 }
 
+/* As jr_set_worker_arguments() set them; NULL: this program's own. */
+static char **worker_arguments;
+G_LOCK_DEFINE_STATIC (worker_arguments);
+
+/**
+ * jr_set_worker_arguments:
+ * @arguments: (array zero-terminated=1) (nullable): the arguments, or
+ *   %NULL for those this program was started with
+ *
+ * Sets the arguments that worker processes of this program are started
+ * with, after its path: local workers and those of every other group
+ * ([method@Jr.Executor.add_group]) that runs this program elsewhere. By
+ * default they are the arguments this program was started with, since
+ * its main() may need them to reach [func@Jr.init] (a Python program's
+ * script, say).
+ *
+ * A program whose main() gets to [func@Jr.init] without them (a C
+ * program that calls it first thing) can pass an empty list: then
+ * nothing it was given (a file name, a command, a password on the command
+ * line) shows in the workers' command lines, which `ps` shows every user
+ * of the machine, on a cluster's nodes too.
+ *
+ * Call from main() before making an executor. It does not change the
+ * workers of executors made before, nor a group's own command line
+ * ([method@Jr.Launcher.set_program], [property@Jr.Executor:worker-argv]).
+ *
+ * Since: 0.2
+ */
+void
+jr_set_worker_arguments (const char * const *arguments)
+{
+  G_LOCK (worker_arguments);
+  g_strfreev (worker_arguments);
+  worker_arguments = g_strdupv ((char **) arguments);
+  G_UNLOCK (worker_arguments);
+}
+
+char **
+jr_worker_dup_worker_arguments (void)
+{
+  char **arguments;
+  g_auto(GStrv) argv = NULL;
+
+  G_LOCK (worker_arguments);
+  arguments = g_strdupv (worker_arguments);
+  G_UNLOCK (worker_arguments);
+  if (arguments != NULL)
+    return arguments;
+
+  argv = jr_worker_dup_own_argv ();
+  return g_strdupv (argv[0] != NULL ? argv + 1 : argv);
+}
+
 /**
  * jr_init:
  * @argc: (inout) (optional): the address of main()'s argc

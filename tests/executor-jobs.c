@@ -607,6 +607,26 @@ job_cwd (JrJob     *job,
   return g_variant_new ("(s)", dir);
 }
 
+/* The arguments its worker process was started with, after its path, as
+ * `ps` shows them. */
+static GVariant *
+job_own_args (JrJob     *job,
+              GVariant  *args,
+              GError   **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GStrvBuilder) words = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents ("/proc/self/cmdline", &contents, &length, error))
+    return NULL;
+  for (gsize at = 0; at < length; at += strnlen (contents + at, length - at) + 1)
+    g_strv_builder_add (words, contents + at);
+  argv = g_strv_builder_end (words);
+  return g_variant_new ("(^as)", argv[0] != NULL ? argv + 1 : argv);
+}
+
 /* The size of the file at a path of this machine: a job that reads local
  * paths (JR_JOB_PLACEMENT_LOCAL_PATHS, as every kind by default). */
 static GVariant *
@@ -718,6 +738,7 @@ executor_test_jobs_register (void)
   jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job ("whoami", job_whoami);
   jr_register_job ("cwd", job_cwd);
+  jr_register_job ("own-args", job_own_args);
   jr_register_job_full ("getenv", job_getenv, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);

@@ -286,6 +286,69 @@ test_placement (Fixture       *f,
   g_assert_cmpuint (on_elsewhere, >, 0);
 }
 
+/* The arguments of @executor's worker that runs an "own-args" job. */
+static char **
+worker_args (JrExecutor *executor)
+{
+  g_autoptr(JrFuture) future = submit (executor, "own-args", NULL);
+  char **args = NULL;
+
+  wait_done (future);
+  jr_test_assert_completed (future);
+  g_variant_get (jr_future_get_result (future), "(^as)", &args);
+  return args;
+}
+
+/* Workers are started with this program's arguments, unless it says
+ * otherwise: then they show none of them in `ps` (a local worker, and one
+ * through a command, which has only the stream's marker). */
+static void
+test_worker_arguments (void)
+{
+  const char *none[] = { NULL };
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrExecutor) local = NULL;
+  g_autoptr(JrExecutor) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) own = NULL;
+  g_auto(GStrv) local_args = NULL;
+  g_auto(GStrv) stream_args = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  /* The default: the test program's own (its -p, --GTestSubprocess…). */
+  local = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES,
+                        "max-workers", 1, NULL);
+  own = worker_args (local);
+  g_assert_true (g_strv_contains ((const char * const *) own, "--GTestSubprocess"));
+  g_assert_true (jr_executor_shutdown (local, SHUTDOWN_USEC, &error));
+  g_clear_object (&local);
+
+  jr_set_worker_arguments (none);
+  local = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES,
+                        "max-workers", 1, NULL);
+  stream = g_object_new (JR_TYPE_EXECUTOR, "transport", JR_TRANSPORT_PROCESSES,
+                         "max-workers", 1, "local-group", FALSE, NULL);
+  g_assert_true (jr_executor_add_group (stream, "direct", direct, 1, &error));
+  g_assert_no_error (error);
+
+  local_args = worker_args (local);
+  g_assert_cmpuint (g_strv_length (local_args), ==, 0);
+  stream_args = worker_args (stream);
+  g_assert_cmpuint (g_strv_length (stream_args), ==, 1);
+  g_assert_true (g_str_has_prefix (stream_args[0], "--"));
+  g_assert_false (g_strv_contains ((const char * const *) stream_args, "--GTestSubprocess"));
+
+  g_assert_true (jr_executor_shutdown (local, SHUTDOWN_USEC, &error));
+  g_assert_true (jr_executor_shutdown (stream, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+}
+
 /* No group may run it: refused at once, saying why; shared paths make it
  * welcome. */
 static void
@@ -1713,6 +1776,7 @@ main (int    argc,
               test_shrunk_while_starting, fixture_teardown);
   ADD ("groups/gave-up-with-one-live", test_gave_up_with_one_live);
   g_test_add_func ("/launcher/ssh-destination", test_launcher_ssh_destination);
+  g_test_add_func ("/launcher/worker-arguments", test_worker_arguments);
   ADD ("placement/by-paths", test_placement);
   ADD ("placement/refused", test_placement_refused);
   ADD ("groups/errors", test_group_errors);
