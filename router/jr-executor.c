@@ -628,6 +628,9 @@ attach_endings_source (JrExecutor *self)
   source->executor = self;
   self->endings_source = (GSource *) source;
   g_source_set_priority (self->endings_source, ENDINGS_PRIORITY);
+  /* A handler may run a main loop of its own (a modal dialog, a wait for
+   * another future): the futures that end meanwhile are told meanwhile. */
+  g_source_set_can_recurse (self->endings_source, TRUE);
   g_source_set_static_name (self->endings_source, "[jobrouter] futures' ends");
   g_source_attach (self->endings_source, jr_router_get_context (self->router));
 }
@@ -900,6 +903,7 @@ enforce_grace (Task *task)
   JrExecutor *self = task->executor;
   g_autofree char *reason = NULL;
   Slot *slot = task->slot;
+  JrPoolWorker *worker;
 
   task->grace_deadline = 0;
   if (task->place != TASK_ASSIGNED || slot == NULL)
@@ -907,12 +911,14 @@ enforce_grace (Task *task)
 
   reason = g_strdup_printf ("its job “%s” did not stop within %" G_GINT64_FORMAT " ms of its cancel",
                             task->job, self->cancel_grace / 1000);
-  if (!jr_pool_worker_kill (slot->worker, reason))
+  worker = slot->worker;
+  if (!jr_pool_worker_kill (worker, reason))
     return;   /* a process: its jobs are settled once it is gone */
 
   /* A thread cannot be killed: it was abandoned, and its jobs are settled
-   * here. */
+   * here. The pool says when its thread has ended (on_worker_gone()). */
   settle_slot (self, slot, END_CANCELLED, NULL);
+  jr_pool_worker_set_data (worker, NULL);
 }
 
 static gboolean
@@ -965,8 +971,10 @@ on_future_cancel (JrFuture *future,
             break;
         }
       jr_pool_worker_cancel (task->slot->worker, task->entry.sequence);
-      if (task->started)
-        arm_grace (task);
+      /* Not started, or not said yet: a worker that does not answer the
+       * recall either (stopped, or stuck before its STARTED went out) is
+       * ended after the grace all the same. */
+      arm_grace (task);
       break;
 
     case TASK_ENDED:
@@ -1126,7 +1134,8 @@ on_worker_gone (JrPoolWorker *worker,
   Slot *slot = jr_pool_worker_get_data (worker);
   Group *group;
 
-  /* One that never came up: a removed group may wait for it to go. */
+  /* One that never came up, or an abandoned thread that ended: a removed
+   * group, or a stopping executor, may wait for it to go. */
   if (slot == NULL)
     {
       schedule_sweep (self);
@@ -1448,6 +1457,8 @@ sweep_due (gpointer data)
       if (group->removed && jr_worker_pool_is_empty (group->pool) && !group_has_slot (self, group))
         g_ptr_array_remove_index (self->groups, i);
     }
+  /* The last worker of a stopping executor may have been one of those. */
+  maybe_finish_stopping (self);
   return G_SOURCE_REMOVE;
 }
 

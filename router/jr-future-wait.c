@@ -190,8 +190,9 @@ on_wait_timeout (gpointer data)
  *
  * Runs the future's main context until the future is done: for tests and
  * command-line tools, where nothing else runs the loop. Call it on the
- * future's thread, never from one of its handlers. The deadline is
- * absolute.
+ * future's thread, never from one of its own handlers; from a handler of
+ * another future it works, as any main loop run there does (the
+ * executor's other jobs go on meanwhile). The deadline is absolute.
  *
  * Returns: (transfer full) (nullable): as [method@Jr.Future.wait_finish],
  *   or %NULL with %G_IO_ERROR_TIMED_OUT once @timeout_usec have passed

@@ -794,6 +794,10 @@ jr_router_start (JrRouter  *self,
   source->router = self;
   self->source = (GSource *) source;
   g_source_set_priority (self->source, self->priority);
+  /* A handler may run a main loop of its own (a modal dialog, a wait for
+   * another future): messages go on being delivered meanwhile, as
+   * jr_router_route_until() would deliver them. */
+  g_source_set_can_recurse (self->source, TRUE);
   g_source_set_static_name (self->source, "JrRouter dispatch");
   g_source_attach (self->source, self->context);
 

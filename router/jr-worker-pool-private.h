@@ -43,7 +43,9 @@ typedef struct {
                          JrJobMessageParts *parts,
                          gpointer           user_data);
   /* The worker is gone and every message it sent has been delivered:
-   * settle its jobs. It is freed after this returns. */
+   * settle its jobs. It is freed after this returns. Also for a thread
+   * abandoned (jr_pool_worker_kill()) once it ends: its jobs were settled
+   * then. */
   void (*worker_gone)   (JrPoolWorker      *worker,
                          const GError      *reason,
                          gpointer           user_data);

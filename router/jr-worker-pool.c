@@ -398,9 +398,16 @@ worker_free (JrPoolWorker *worker)
   if (worker->thread != NULL)
     {
       jr_worker_runtime_quit (worker->runtime);
-      g_thread_join (worker->thread);
+      /* A job that ignores its cancel: its thread ends in its own time,
+       * holding its runtime (its messages go nowhere by then). Nobody
+       * waits for it: not an executor dropped from a window being closed.
+       * An idle one ends at once. */
+      if (jr_worker_runtime_is_running_job (worker->runtime))
+        g_thread_unref (worker->thread);
+      else
+        g_thread_join (worker->thread);
     }
-  g_clear_pointer (&worker->runtime, jr_worker_runtime_free);
+  g_clear_pointer (&worker->runtime, jr_worker_runtime_unref);
   close_pipe (worker);
   g_free (worker->fatal_reason);
   g_free (worker->kill_reason);
@@ -945,6 +952,11 @@ handle_message (JrPoolWorker      *worker,
           if (worker->state == WORKER_ABANDONED)
             {
               g_ptr_array_remove_fast (pool->workers, worker);
+              /* Its jobs were settled when it was abandoned: told only
+               * so that whoever waits for the pool to empty (a stopping
+               * executor, a removed group) looks again. */
+              if (pool->callbacks.worker_gone != NULL)
+                pool->callbacks.worker_gone (worker, reason, pool->user_data);
               worker_free (worker);
             }
           else
@@ -1300,15 +1312,19 @@ thread_worker_main (gpointer data)
 {
   JrPoolWorker *worker = data;
   JrWorkerPool *pool = worker->pool;
+  /* Its own reference (spawn_thread_worker()): once it runs a job, the
+   * pool may let the thread go (worker_free()), and the worker and pool
+   * are not to be touched again. */
+  JrWorkerRuntime *runtime = worker->runtime;
 
   g_mutex_lock (&pool->priority_lock);
   g_atomic_int_set (&worker->tid, jr_worker_get_tid ());
   jr_worker_set_priority (worker->tid, pool->nice, pool->idle);
   g_mutex_unlock (&pool->priority_lock);
-  jr_worker_runtime_run (worker->runtime);
+  jr_worker_runtime_run (runtime);
   /* The runtime's sender is this thread's: the last word goes on it. */
-  jr_job_message_send_tag (jr_worker_runtime_get_sender (worker->runtime), 0,
-                           JR_JOB_MSG_EXITED, NULL);
+  jr_job_message_send_tag (jr_worker_runtime_get_sender (runtime), 0, JR_JOB_MSG_EXITED, NULL);
+  jr_worker_runtime_unref (runtime);
   return NULL;
 }
 
@@ -1338,9 +1354,11 @@ spawn_thread_worker (JrWorkerPool  *pool,
       return NULL;
     }
   worker->runtime = jr_worker_runtime_new (sender, NULL, NULL);
+  jr_worker_runtime_ref (worker->runtime);   /* the thread's */
   worker->thread = g_thread_try_new ("jr-worker", thread_worker_main, worker, error);
   if (worker->thread == NULL)
     {
+      jr_worker_runtime_unref (worker->runtime);
       worker_free (worker);
       return NULL;
     }

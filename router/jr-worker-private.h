@@ -38,7 +38,12 @@ typedef gboolean (*JrWorkerReadFunc) (JrWorkerRuntime *runtime,
 JrWorkerRuntime *jr_worker_runtime_new    (JrSender         *sender,
                                            JrWorkerReadFunc  read,
                                            gpointer          read_data);
-void             jr_worker_runtime_free   (JrWorkerRuntime *runtime);
+/* Held by whoever runs it and whoever pushes to it: a thread worker whose
+ * job ignores its cancel may outlive its pool. */
+JrWorkerRuntime *jr_worker_runtime_ref    (JrWorkerRuntime *runtime);
+void             jr_worker_runtime_unref  (JrWorkerRuntime *runtime);
+/* Whether a job runs now (once quit: whether run() may still take long). */
+gboolean         jr_worker_runtime_is_running_job (JrWorkerRuntime *runtime);
 JrSender        *jr_worker_runtime_get_sender (JrWorkerRuntime *runtime);
 void             jr_worker_runtime_push   (JrWorkerRuntime *runtime,
                                            guint64          job_id,

@@ -517,7 +517,7 @@ run_worker (guint64   pipe_id,
   g_thread_join (runner);
   g_mutex_clear (&gate.lock);
   g_cond_clear (&gate.cond);
-  jr_worker_runtime_free (runtime);
+  jr_worker_runtime_unref (runtime);
   /* A stream's last messages are written out before this returns. */
   jr_sender_stop (sender, NULL);
   g_object_unref (sender);

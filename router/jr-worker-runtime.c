@@ -34,6 +34,7 @@ typedef struct {
 } Request;
 
 struct _JrWorkerRuntime {
+  gatomicrefcount   ref_count;
   JrSender         *sender;
   JrWorkerReadFunc  read;       /* NULL: requests are pushed from outside */
   gpointer          read_data;
@@ -77,6 +78,7 @@ jr_worker_runtime_new (JrSender         *sender,
 {
   JrWorkerRuntime *runtime = g_new0 (JrWorkerRuntime, 1);
 
+  g_atomic_ref_count_init (&runtime->ref_count);
   runtime->sender = g_object_ref (sender);
   runtime->read = read;
   runtime->read_data = read_data;
@@ -87,9 +89,18 @@ jr_worker_runtime_new (JrSender         *sender,
   return runtime;
 }
 
-void
-jr_worker_runtime_free (JrWorkerRuntime *runtime)
+JrWorkerRuntime *
+jr_worker_runtime_ref (JrWorkerRuntime *runtime)
 {
+  g_atomic_ref_count_inc (&runtime->ref_count);
+  return runtime;
+}
+
+void
+jr_worker_runtime_unref (JrWorkerRuntime *runtime)
+{
+  if (!g_atomic_ref_count_dec (&runtime->ref_count))
+    return;
   g_queue_clear_full (&runtime->queue, (GDestroyNotify) request_free);
   g_clear_object (&runtime->spare_cancellable);
   g_clear_object (&runtime->sender);
@@ -194,6 +205,17 @@ quit_locked (JrWorkerRuntime *runtime)
     g_atomic_int_set (&((Request *) l->data)->cancel_requested, 1);
   g_cond_broadcast (&runtime->cond);
   return runtime->current != NULL ? request_cancel_locked (runtime->current) : NULL;
+}
+
+gboolean
+jr_worker_runtime_is_running_job (JrWorkerRuntime *runtime)
+{
+  gboolean running;
+
+  g_mutex_lock (&runtime->lock);
+  running = runtime->current != NULL;
+  g_mutex_unlock (&runtime->lock);
+  return running;
 }
 
 void

@@ -71,6 +71,44 @@ job_ignore_cancel (JrJob     *job,
   return g_variant_new_uint64 (ms);
 }
 
+/* A job deaf to cancellation that runs until the test lets it go (a
+ * thread worker's: the test is in the same process). */
+static GMutex held_lock;
+static GCond held_cond;
+static gboolean held_released;
+
+void
+executor_test_jobs_release_held (void)
+{
+  g_mutex_lock (&held_lock);
+  held_released = TRUE;
+  g_cond_broadcast (&held_cond);
+  g_mutex_unlock (&held_lock);
+}
+
+static GVariant *
+job_held (JrJob     *job,
+          GVariant  *args,
+          GError   **error)
+{
+  g_mutex_lock (&held_lock);
+  while (!held_released)
+    g_cond_wait (&held_cond, &held_lock);
+  g_mutex_unlock (&held_lock);
+  return g_variant_new_boolean (TRUE);
+}
+
+/* A worker that freezes as its job starts, maybe before it could say so:
+ * nothing it reads or writes moves again. */
+static GVariant *
+job_stop_self (JrJob     *job,
+               GVariant  *args,
+               GError   **error)
+{
+  raise (SIGSTOP);
+  return g_variant_new_boolean (TRUE);
+}
+
 static GVariant *
 job_progress (JrJob     *job,
               GVariant  *args,
@@ -739,6 +777,8 @@ executor_test_jobs_register (void)
   jr_register_job ("whoami", job_whoami);
   jr_register_job ("cwd", job_cwd);
   jr_register_job ("own-args", job_own_args);
+  jr_register_job ("held", job_held);
+  jr_register_job ("stop-self", job_stop_self);
   jr_register_job_full ("getenv", job_getenv, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);

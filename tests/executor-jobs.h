@@ -79,5 +79,8 @@ G_BEGIN_DECLS
 #define EXECUTOR_TEST_EXIT_STATUS 3
 
 void executor_test_jobs_register (void);
+/* "held" jobs (thread workers, this process) run, deaf to cancellation,
+ * until released. */
+void executor_test_jobs_release_held (void);
 
 G_END_DECLS

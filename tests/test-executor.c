@@ -832,6 +832,121 @@ test_cancel_grace (gconstpointer data)
   shutdown_executor (executor);
 }
 
+static gboolean
+is_stopped (gpointer executor)
+{
+  return jr_executor_get_state (executor) == JR_EXECUTOR_STATE_STOPPED;
+}
+
+/* Stopped while a job deaf to its cancel runs: its future ends CANCELLED
+ * after the grace period, and the executor becomes STOPPED once its worker
+ * is gone — a thread's too, once its job returns in its own time. */
+static void
+test_stop_after_grace (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = NULL;
+  guint64 ms = transport == JR_TRANSPORT_PROCESSES ? LONG_SLEEP_MS : 1000;
+
+  jr_executor_set_cancel_grace (executor, 200 * 1000);
+  future = submit (executor, JR_JOB_KIND_CALL, "ignore-cancel", g_variant_new ("(t)", ms));
+  run_until_executing (future);
+
+  jr_executor_stop (executor);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  run_until (is_stopped, executor, DONE_TIMEOUT_SEC, "the executor to be stopped");
+}
+
+static gboolean
+no_thread_above (gpointer baseline)
+{
+  return jr_test_count_own_threads (NULL) <= GPOINTER_TO_UINT (baseline);
+}
+
+/* Dropping a thread executor whose job ignores its cancel does not wait
+ * for that job: the caller (a window being closed) goes on, the thread
+ * ends by itself once the job returns. */
+static void
+test_dropped_while_held (void)
+{
+  guint baseline = jr_test_count_own_threads (NULL);
+  JrExecutor *executor = new_executor (JR_TRANSPORT_THREADS, 1);
+  g_autoptr(JrFuture) future = NULL;
+
+  future = submit (executor, JR_JOB_KIND_CALL, "held", NULL);
+  run_until_executing (future);
+  /* Would never return if it joined the job's thread. */
+  g_object_unref (executor);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+
+  executor_test_jobs_release_held ();
+  jr_test_run_until (no_thread_above, GUINT_TO_POINTER (baseline), DONE_TIMEOUT_SEC * G_USEC_PER_SEC,
+                     "the job's thread to end");
+}
+
+/* A worker that freezes before it says its job started: a cancel still
+ * ends the job after the grace period (the worker is killed), instead of
+ * leaving it CANCELLING for ever. */
+static void
+test_cancel_frozen_worker (void)
+{
+  g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrFuture) future = NULL;
+
+  jr_executor_set_cancel_grace (executor, 200 * 1000);
+  future = submit (executor, JR_JOB_KIND_CALL, "stop-self", NULL);
+  /* Handed to the worker; STARTED may or may not have come out. */
+  run_for (300);
+  g_assert_true (jr_future_cancel (future));
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  shutdown_executor (executor);
+}
+
+typedef struct {
+  JrFuture *other;
+  GVariant *result;   /* what the wait in the handler gave */
+  gboolean  waited;
+} NestedWait;
+
+static void
+wait_in_handler (JrFuture   *future,
+                 GParamSpec *pspec,
+                 NestedWait *nested)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!jr_future_get_done (future) || nested->waited)
+    return;
+  nested->waited = TRUE;
+  nested->result = jr_future_wait (nested->other, DONE_TIMEOUT_SEC * G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+}
+
+/* A handler that runs a main loop of its own (a modal dialog; here a wait
+ * for another future) sees the executor's other jobs go on and end. */
+static void
+test_nested_loop_in_handler (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) first = submit_trivial (executor);
+  g_autoptr(JrFuture) other = submit_sleep (executor, 200);
+  NestedWait nested = { other, NULL, FALSE };
+
+  g_signal_connect (first, "notify::done", G_CALLBACK (wait_in_handler), &nested);
+  run_until_done (first, DONE_TIMEOUT_SEC);
+  g_assert_true (nested.waited);
+  g_assert_nonnull (nested.result);
+  g_assert_true (jr_future_get_done (other));
+  g_clear_pointer (&nested.result, g_variant_unref);
+  g_signal_handlers_disconnect_by_data (first, &nested);
+  shutdown_executor (executor);
+}
+
 /* ---- crashes (processes only) ---- */
 
 typedef struct {
@@ -2276,6 +2391,8 @@ main (int    argc,
   add_for_all ("cancel/executing", test_cancel_executing);
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);
   add_for_all ("cancel/grace", test_cancel_grace);
+  add_for_all ("stop/after-grace", test_stop_after_grace);
+  add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
   add_for_all ("errors/unknown-job", test_unknown_job);
   add_for_all ("errors/invalid-args", test_invalid_args);
   add_for_all ("errors/unavailable", test_unavailable);
@@ -2315,6 +2432,8 @@ main (int    argc,
       g_free (path);
     }
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
+  g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
+  g_test_add_func ("/executor/processes/cancel/frozen-worker", test_cancel_frozen_worker);
   add_on_streams ("/executor/stream/crash/respawn", (GTestDataFunc) test_respawn, NULL);
 
   return g_test_run ();
