@@ -1830,9 +1830,9 @@ jr_executor_dispose (GObject *object)
     {
       GList *link;
 
-      /* Dropped while jobs run: kill and reap worker processes. A worker
-       * thread is joined: one whose job ignores cancellation holds this up
-       * until that job returns. Every future still ends, cancelled (or as
+      /* Dropped while jobs run: kill and reap worker processes. An idle
+       * worker thread is joined; one whose job runs is cancelled and let
+       * go, to end once that job returns. Every future still ends, cancelled (or as
        * its job ended, if that is not delivered yet), at the main
        * context's next dispatch. */
       self->state = JR_EXECUTOR_STATE_STOPPED;
