@@ -1170,6 +1170,32 @@ has_live_slot (JrExecutor *self,
 /* Why no worker will take tasks that may run @anywhere (or read local
  * paths), or NULL while one does or may yet start: every group that could
  * has given up starting workers (each says why), or none has workers. */
+/* Why no group may take a job: none has workers at all, or (for a job
+ * that reads local paths) none that has them shares this machine's paths.
+ * @job: its name, or NULL. */
+static GError *
+no_group_error (JrExecutor *self,
+                gboolean    anywhere,
+                const char *job)
+{
+  g_autofree char *named = job != NULL ? g_strdup_printf (" “%s”", job) : g_strdup ("");
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < self->groups->len && !any; i++)
+    {
+      Group *group = g_ptr_array_index (self->groups, i);
+
+      any = !group->removed && jr_worker_pool_get_size (group->pool) > 0;
+    }
+  if (anywhere || !any)
+    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                        "No group of the executor has workers to run the job%s (every group "
+                        "has size 0, or was removed)", named);
+  return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
+                      "The job%s reads local paths, and no group of the executor that has "
+                      "workers shares them (see jr_launcher_set_shared_paths())", named);
+}
+
 static GError *
 no_worker_for (JrExecutor *self,
                gboolean    anywhere)
@@ -1202,10 +1228,7 @@ no_worker_for (JrExecutor *self,
     return g_error_copy (first);
   if (n_failed > 1)
     return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER, "%s", why->str);
-  return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
-                      anywhere ? "No group of the executor has workers"
-                               : "The job reads local paths, and no group of the executor that "
-                                 "has workers shares them");
+  return no_group_error (self, anywhere, NULL);
 }
 
 static void
@@ -2164,12 +2187,56 @@ group_may_run (JrExecutor           *self,
       if (group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0)
         return TRUE;
     }
-  g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
-               anywhere ? "No group of the executor has workers to run “%s”"
-                        : "The job “%s” reads local paths, and no group of the executor that has "
-                          "workers shares them (see jr_launcher_set_shared_paths())",
-               info->name);
+  g_propagate_error (error, no_group_error (self, anywhere, info->name));
   return FALSE;
+}
+
+/* Whether this thread may call the executor: the one that runs its main
+ * context, or any while none does (an executor made on one thread and
+ * used on another before its loop runs). A job's thread, or a helper
+ * thread submitting while the main loop runs, may not: the executor's
+ * state is its context's thread's alone. Says so (a programmer error). */
+static gboolean
+check_thread (JrExecutor *self,
+              const char *function)
+{
+  GMainContext *context = jr_router_get_context (self->router);
+
+  if (G_LIKELY (g_main_context_is_owner (context)))
+    return TRUE;
+  if (g_main_context_acquire (context))
+    {
+      g_main_context_release (context);
+      return TRUE;
+    }
+  g_critical ("%s: called on another thread than the one that runs the executor's main "
+              "context; call it there (g_main_context_invoke() gets there from a job's or a "
+              "helper's thread)", function);
+  return FALSE;
+}
+
+/* A dependency is a future of the same main context: its end is heard on
+ * the thread that may change this executor. */
+static gboolean
+check_dependencies (JrExecutor         *self,
+                    const JrJobOptions *options,
+                    const char         *function)
+{
+  if (options == NULL)
+    return TRUE;
+  for (guint i = 0; i < options->dependencies->len; i++)
+    {
+      JrFuture *dependency = g_ptr_array_index (options->dependencies, i);
+
+      if (jr_future_get_context (dependency) != jr_router_get_context (self->router))
+        {
+          g_critical ("%s: the job depends on the future of “%s”, which belongs to another "
+                      "main context than the executor's: dependencies must share its context",
+                      function, jr_future_get_job_name (dependency));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static JrFuture *
@@ -2184,6 +2251,10 @@ submit (JrExecutor          *self,
   const JrJobKindInfo *info;
   JrFuture *future;
   Task *task;
+
+  if (!check_thread (self, "jr_executor_submit") ||
+      !check_dependencies (self, options, "jr_executor_submit_full"))
+    return NULL;
 
   info = check_submit (self, job, owned_args, error);
   if (info == NULL)
@@ -2240,8 +2311,12 @@ submit (JrExecutor          *self,
  * @options: (nullable): kind, title, dependencies, retries, priority
  * @error: return location for an error
  *
- * Submits a job. Fails on the spot for an unknown or unavailable job,
- * arguments of the wrong type, or an executor that is stopping.
+ * Submits a job. Fails on the spot for an unknown or unavailable job
+ * (%JR_JOB_ERROR_UNKNOWN_JOB, %JR_JOB_ERROR_UNAVAILABLE), arguments of the
+ * wrong type (%JR_JOB_ERROR_INVALID_ARGS), an executor that is stopping
+ * (%JR_JOB_ERROR_STOPPED), or one with no group that may run it
+ * (%JR_JOB_ERROR_NO_WORKER: every group of size 0, or a job that reads
+ * local paths and no group that shares them).
  *
  * The future is added to [property@Jr.Executor:jobs] at once; however the
  * job ends, its future becomes done only when the executor's main context
@@ -2371,6 +2446,8 @@ void
 jr_executor_stop (JrExecutor *self)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
+  if (!check_thread (self, G_STRFUNC))
+    return;
 
   if (self->state != JR_EXECUTOR_STATE_RUNNING)
     return;
@@ -2748,6 +2825,8 @@ jr_executor_add_group (JrExecutor  *self,
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (JR_IS_LAUNCHER (launcher), FALSE);
+  if (!check_thread (self, G_STRFUNC))
+    return FALSE;
 
   /* A name a user typed: an error, not a programmer's mistake. */
   if (*name == '\0')
@@ -2808,6 +2887,8 @@ jr_executor_set_group_size (JrExecutor  *self,
 
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
+  if (!check_thread (self, G_STRFUNC))
+    return FALSE;
 
   group = find_running_group (self, name, error);
   if (group == NULL)
@@ -2848,6 +2929,8 @@ jr_executor_remove_group (JrExecutor  *self,
 
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
+  if (!check_thread (self, G_STRFUNC))
+    return FALSE;
 
   group = find_running_group (self, name, error);
   if (group == NULL)

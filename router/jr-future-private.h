@@ -42,8 +42,6 @@ gboolean  jr_future_fail          (JrFuture   *self,
 void      jr_future_set_worker    (JrFuture   *self,
                                    const char *group,
                                    const char *host);
-/* The main context the future belongs to (borrowed). */
-GMainContext *jr_future_get_context (JrFuture *self);
 /* The job has really stopped after a cancel: CANCELLING → CANCELLED. */
 gboolean  jr_future_mark_cancelled (JrFuture  *self);
 

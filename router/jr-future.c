@@ -245,11 +245,12 @@ cancelled_on_owner_thread (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void cancel_on_own_thread (JrFuture *self);
+
 static void
 on_cancellable_cancelled (GCancellable *cancellable,
                           JrFuture     *self)
 {
-  g_autoptr(GSource) source = NULL;
 
   if (g_thread_self () == self->owner)
     {
@@ -259,9 +260,16 @@ on_cancellable_cancelled (GCancellable *cancellable,
       g_object_unref (self);
       return;
     }
+  cancel_on_own_thread (self);
+}
 
-  /* Cancelled from another thread: the state may only change on the
-   * future's own thread, so hop there. */
+/* Cancelled from another thread: the state may only change on the
+ * future's own thread, so hop there. */
+static void
+cancel_on_own_thread (JrFuture *self)
+{
+  g_autoptr(GSource) source = NULL;
+
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, cancelled_on_owner_thread,
@@ -772,8 +780,18 @@ jr_future_fail (JrFuture     *self,
   g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  if (!state_is_cancellable (self->state))
+  if (!state_is_cancellable (g_atomic_int_get ((int *) &self->state)))
     return FALSE;
+
+  /* From a job's thread or a helper's: the future changes on its own. */
+  if (g_thread_self () != self->owner)
+    {
+      if (self->cancellable != NULL)
+        g_cancellable_cancel (self->cancellable);
+      else
+        cancel_on_own_thread (self);
+      return TRUE;
+    }
 
   hold = g_object_ref (self);
 
@@ -820,11 +838,6 @@ jr_future_mark_cancelled (JrFuture *self)
   return TRUE;
 }
 
-GMainContext *
-jr_future_get_context (JrFuture *self)
-{
-  return self->context;
-}
 
 /* ---- public API ---- */
 
@@ -1142,6 +1155,10 @@ jr_future_get_cancellable_now (JrFuture *self)
  * it becomes %JR_FUTURE_STATE_CANCELLED when the job has stopped. From then
  * on no progress, yield, result or error reaches the future.
  *
+ * Any thread may call it. On another thread than the future's, the
+ * cancellable is cancelled at once and the state changes when the
+ * future's main context next dispatches.
+ *
  * Returns: %TRUE if the future was waiting or executing, %FALSE if it was
  *   already cancelling or done
  *
@@ -1154,8 +1171,18 @@ jr_future_cancel (JrFuture *self)
 
   g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
 
-  if (!state_is_cancellable (self->state))
+  if (!state_is_cancellable (g_atomic_int_get ((int *) &self->state)))
     return FALSE;
+
+  /* From a job's thread or a helper's: the future changes on its own. */
+  if (g_thread_self () != self->owner)
+    {
+      if (self->cancellable != NULL)
+        g_cancellable_cancel (self->cancellable);
+      else
+        cancel_on_own_thread (self);
+      return TRUE;
+    }
 
   hold = g_object_ref (self);
 
@@ -1169,6 +1196,26 @@ jr_future_cancel (JrFuture *self)
   enter_cancelling (self, TRUE);
 
   return TRUE;
+}
+
+/**
+ * jr_future_get_context:
+ * @self: a future
+ *
+ * Gets the main context the future belongs to: the thread-default one of
+ * the thread that submitted its job. Its properties change, and its
+ * signals are emitted, while that context dispatches; a binding's own
+ * wait runs it.
+ *
+ * Returns: (transfer none): the future's main context
+ *
+ * Since: 0.2
+ */
+GMainContext *
+jr_future_get_context (JrFuture *self)
+{
+  g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
+  return self->context;
 }
 
 /**

@@ -4,7 +4,8 @@
  *
  * Threads: a future belongs to the thread of its executor's main context.
  * Its properties change, and its signals are emitted, only there; read them
- * and call jr_future_cancel() only there.
+ * there. jr_future_cancel() may be called from any thread: the future
+ * changes on its own.
  */
 #pragma once
 
@@ -107,6 +108,8 @@ JR_AVAILABLE_IN_0_2
 const char    *jr_future_get_worker_host   (JrFuture *self);
 JR_AVAILABLE_IN_0_2
 char          *jr_future_dup_place         (JrFuture *self) G_GNUC_WARN_UNUSED_RESULT;
+JR_AVAILABLE_IN_0_2
+GMainContext  *jr_future_get_context       (JrFuture *self);
 JR_AVAILABLE_IN_ALL
 gboolean       jr_future_cancel            (JrFuture *self);
 

@@ -488,6 +488,9 @@ run_worker (guint64   pipe_id,
   Gate gate = { NULL };
 
   sender = open_pipe (pipe_id, &error);
+  /* The queue is open: its variable is not for the jobs' children, as
+   * JR_WORKER_ENV is not (jr_init()). */
+  g_unsetenv (JR_CHANNEL_ENV);
   if (sender == NULL)
     {
       g_printerr ("jobrouter worker %d: %s\n", (int) getpid (), error->message);
@@ -565,9 +568,16 @@ worker_main (const WorkerSetup *setup)
     sscanf (channel, "%d,%d", &mem_fd, &bell_fd);
   take_transport (setup->request_fd, mem_fd, bell_fd);
   become_group_leader ();
-  /* The parent may have died before prctl(): then nobody waits. */
+  /* The parent may have died before prctl(): then nobody waits. Or the
+   * variable reached a program a job started, through a copy of the
+   * environment made before jr_init() took it out: say so. */
   if (getppid () != setup->parent_pid)
-    _exit (REFUSED_EXIT_STATUS);
+    {
+      g_printerr ("jobrouter worker %d: " JR_WORKER_ENV " is set, but this process's parent is "
+                  "not the executor that set it (it has ended, or the variable reached a "
+                  "program that a job started): exiting\n", (int) getpid ());
+      _exit (REFUSED_EXIT_STATUS);
+    }
 
   reader = g_new0 (Reader, 1);
   reader->fd = setup->request_fd;

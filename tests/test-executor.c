@@ -947,6 +947,124 @@ test_nested_loop_in_handler (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* ---- threads that are not the executor's ---- */
+
+typedef struct {
+  JrExecutor *executor;
+  JrFuture   *future;
+  gboolean    done;
+} OffThread;
+
+static gpointer
+submit_off_thread (gpointer data)
+{
+  OffThread *off = data;
+
+  off->future = jr_executor_submit_call (off->executor, "trivial", NULL, NULL);
+  g_atomic_int_set (&off->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+off_thread_done (gpointer data)
+{
+  return g_atomic_int_get (&((OffThread *) data)->done);
+}
+
+/* A helper thread that submits while the main loop runs (the way of a
+ * concurrent.futures user) is told it may not: a critical, and nothing
+ * changed, instead of an executor corrupted behind the main thread's
+ * back. */
+static void
+test_submit_off_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
+      OffThread off = { executor, NULL, FALSE };
+      GThread *thread;
+
+      /* The main context is this thread's while it runs. */
+      g_main_context_acquire (g_main_context_default ());
+      thread = g_thread_new ("submitter", submit_off_thread, &off);
+      run_until (off_thread_done, &off, DONE_TIMEOUT_SEC, "the helper to submit");
+      g_thread_join (thread);
+      g_main_context_release (g_main_context_default ());
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*jr_executor_submit: called on another thread than the one that runs "
+                             "the executor's main context*");
+}
+
+/* A dependency on a future of another main context: refused, saying why
+ * (its end would be heard on a thread that may not change the executor). */
+static void
+test_dependency_other_context (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
+      g_autoptr(JrExecutor) elsewhere = NULL;
+      g_autoptr(JrFuture) dependency = NULL;
+      g_autoptr(JrJobOptions) options = jr_job_options_new (JR_JOB_KIND_CALL);
+
+      g_main_context_push_thread_default (context);
+      elsewhere = new_executor (JR_TRANSPORT_THREADS, 1);
+      dependency = submit_trivial (elsewhere);
+      g_main_context_pop_thread_default (context);
+
+      jr_job_options_add_dependency (options, dependency);
+      g_assert_null (jr_executor_submit_full (executor, "trivial", NULL, options, NULL));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*depends on the future of*which belongs to another main context*");
+}
+
+static gpointer
+cancel_off_thread (gpointer future)
+{
+  g_assert_true (jr_future_cancel (future));
+  return NULL;
+}
+
+/* The test's thread: where the future's notifications must come. */
+static GThread *test_thread;
+
+static void
+note_notify_thread (JrFuture   *future,
+                    GParamSpec *pspec,
+                    gboolean   *off_thread)
+{
+  if (g_thread_self () != test_thread)
+    *off_thread = TRUE;
+}
+
+/* jr_future_cancel() from another thread (a job's, a helper's) is safe:
+ * the future changes state on its own thread. */
+static void
+test_cancel_off_thread (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = submit_sleep (executor, LONG_SLEEP_MS);
+  gboolean off_thread = FALSE;
+
+  test_thread = g_thread_self ();
+  g_signal_connect (future, "notify::state", G_CALLBACK (note_notify_thread), &off_thread);
+  run_until_executing (future);
+  g_thread_join (g_thread_new ("canceller", cancel_off_thread, future));
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLED);
+  g_assert_false (off_thread);
+  g_signal_handlers_disconnect_by_data (future, &off_thread);
+  shutdown_executor (executor);
+}
+
 /* ---- crashes (processes only) ---- */
 
 typedef struct {
@@ -2393,6 +2511,7 @@ main (int    argc,
   add_for_all ("cancel/grace", test_cancel_grace);
   add_for_all ("stop/after-grace", test_stop_after_grace);
   add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
+  add_for_all ("cancel/off-thread", test_cancel_off_thread);
   add_for_all ("errors/unknown-job", test_unknown_job);
   add_for_all ("errors/invalid-args", test_invalid_args);
   add_for_all ("errors/unavailable", test_unavailable);
@@ -2433,6 +2552,8 @@ main (int    argc,
     }
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
+  g_test_add_func ("/executor/threads/submit-off-thread", test_submit_off_thread);
+  g_test_add_func ("/executor/threads/dependency-other-context", test_dependency_other_context);
   g_test_add_func ("/executor/processes/cancel/frozen-worker", test_cancel_frozen_worker);
   add_on_streams ("/executor/stream/crash/respawn", (GTestDataFunc) test_respawn, NULL);
 

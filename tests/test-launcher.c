@@ -377,6 +377,26 @@ test_placement_refused (Fixture       *f,
   g_assert_cmpstr (jr_future_get_worker_group (future), ==, "shared");
 }
 
+/* No group has workers at all (the local one resized to 0): said so, not
+ * blamed on the paths. */
+static void
+test_placement_no_workers (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) future = NULL;
+
+  new_executor (f, 1);
+  g_assert_true (jr_executor_set_group_size (f->executor, "local", 0, &error));
+  g_assert_no_error (error);
+  future = jr_executor_submit_call (f->executor, "file-size", g_variant_new ("(s)", "/etc/hostname"),
+                                    &error);
+  g_assert_null (future);
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+  g_assert_nonnull (strstr (error->message, "No group of the executor has workers"));
+  g_assert_null (strstr (error->message, "local paths"));
+}
+
 /* ---- groups ---- */
 
 static gboolean
@@ -1779,6 +1799,7 @@ main (int    argc,
   g_test_add_func ("/launcher/worker-arguments", test_worker_arguments);
   ADD ("placement/by-paths", test_placement);
   ADD ("placement/refused", test_placement_refused);
+  ADD ("placement/no-workers", test_placement_no_workers);
   ADD ("groups/errors", test_group_errors);
   ADD ("groups/resize", test_group_resize);
   ADD ("groups/grow-back", test_group_grow_back);

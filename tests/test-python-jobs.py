@@ -75,11 +75,23 @@ def raise_awkward(job, args):
         raise ValueError('caf' + b'\xe9.txt'.decode('utf-8', 'surrogateescape') + ': not a CSV file')
     if how == 'nul':
         raise ValueError('field 3 is "a\0b"')
+    if how == 'tool-traceback':
+        # A failed tool's own traceback, quoted in the message.
+        raise RuntimeError('tool failed with status 1:\n\nTraceback (most recent call last):\n'
+                           '  File "tool.py", line 1, in <module>\nKeyError: 3')
     if how == 'glib-surrogate':
         raise GLib.Error.new_literal(Gio.io_error_quark(),
                                      'caf' + b'\xe9'.decode('utf-8', 'surrogateescape'),
                                      int(Gio.IOErrorEnum.NOT_FOUND))
     raise Unprintable()
+
+
+def worker_environment(job, args):
+    """The worker's variables as a job sees them, in Python's copy of the
+    environment (what subprocess passes on) and in the C one."""
+    names = ('JOBROUTER_WORKER', 'JOBROUTER_CHANNEL_FDS')
+    return GLib.Variant('(bb)', (any(name in os.environ for name in names),
+                                 any(GLib.getenv(name) is not None for name in names)))
 
 
 def return_none(job, args):
@@ -148,6 +160,7 @@ Jr.register_job('raise-glib-error', raise_glib_error)
 Jr.register_job('exit', call_exit)
 Jr.register_job('raise-awkward', raise_awkward, 's')
 Jr.register_job('return-none', return_none)
+Jr.register_job('worker-environment', worker_environment)
 Jr.register_job('return-int', return_int)
 Jr.register_job('count', count, GLib.VariantType.new('(ud)'))
 Jr.register_job('yield-squares', yield_squares, 'u')
@@ -244,6 +257,23 @@ class JobTests(ExecutorTest):
         future = self.executor.submit_call('raise-awkward', GLib.Variant('s', 'glib-surrogate'))
         error = self.assertFails(future, Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND)
         self.assertEqual(error.message, 'caf\\udce9')
+
+    def test_exception_quoting_a_traceback(self):
+        # The job's message quotes another traceback: it stays the message.
+        future = self.executor.submit_call('raise-awkward', GLib.Variant('s', 'tool-traceback'))
+        error = self.assertFails(future, Jr.job_error_quark(), Jr.JobError.EXCEPTION)
+        info = Jr.job_exception(error)
+        self.assertEqual(info.type, 'RuntimeError')
+        self.assertTrue(info.message.startswith('tool failed with status 1:\n\nTraceback'))
+        self.assertTrue(info.message.endswith('KeyError: 3'))
+        self.assertIn('in raise_awkward', info.traceback)
+        self.assertNotIn('tool.py', info.traceback.split('in raise_awkward')[0])
+
+    def test_no_worker_environment(self):
+        # A program a job starts with os.environ is no worker.
+        in_python, in_c = self.executor.submit_call('worker-environment', None).wait(10 * SECOND).unpack()
+        self.assertFalse(in_python)
+        self.assertFalse(in_c)
 
     def test_system_exit_is_an_exception(self):
         # Not the end of the worker (nor of this program with threads).
@@ -361,6 +391,24 @@ class WaitTests(ExecutorTest):
         self.assertEqual(outcome, [])
         run_loop_until(lambda: outcome, 10, 'the wait_async callback')
         return outcome[0]
+
+    def test_wait_on_its_own_context(self):
+        # An executor made under a pushed context: its futures are waited
+        # for on that context, whatever the thread-default one is now.
+        context = GLib.MainContext()
+        context.push_thread_default()
+        try:
+            executor = Jr.Executor(transport=self.transport, max_workers=1)
+            future = executor.submit_call('square', GLib.Variant('i', 3))
+        finally:
+            context.pop_thread_default()
+        self.assertEqual(future.get_context(), context)
+        self.assertEqual(future.wait(10 * SECOND).unpack(), 9)
+        context.push_thread_default()
+        try:
+            self.assertTrue(executor.shutdown(10 * SECOND))
+        finally:
+            context.pop_thread_default()
 
     def test_wait_result(self):
         future = self.executor.submit_call('square', GLib.Variant('i', 5))

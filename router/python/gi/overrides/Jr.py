@@ -58,6 +58,8 @@ _STREAM_WORKER_ARG = '--jobrouter-stream-worker='
 # What separates the first line of a JR_JOB_ERROR_EXCEPTION message from
 # the traceback.
 _TRACEBACK_HEAD = 'Traceback (most recent call last):\n'
+# What jr_init() reads and takes away in a local worker process.
+_WORKER_ENV = ('JOBROUTER_WORKER', 'JOBROUTER_CHANNEL_FDS')
 
 
 def _type_name(exc_type):
@@ -228,16 +230,25 @@ def init(argv=None):
 
     Worker processes are the interpreter run again with the same script
     and arguments (what /proc/self/cmdline says: `python3 script.py args`,
-    `python3 -m module args`). For other cases (an interactive session, a
-    script that changes directory before it starts an executor, a wrapper
-    program) set the executor's worker-argv to a command line that runs
-    the same registrations and init().
+    `python3 -m module args`), in the folder it started in (whatever
+    os.chdir() did since). For other cases (an interactive session, a
+    wrapper program) set the executor's worker-argv to a command line that
+    runs the same registrations and init().
     """
     argv = list(sys.argv if argv is None else argv)
     # A local worker is told by the environment; one started through a
     # command (ssh, srun: no environment reaches it) by its last argument.
     stream_worker = bool(argv) and str(argv[-1]).startswith(_STREAM_WORKER_ARG)
-    if os.environ.get('JOBROUTER_WORKER') or stream_worker:
+    local_worker = bool(os.environ.get('JOBROUTER_WORKER'))
+    # jr_init() takes the worker's variables out of the environment, so
+    # that a program a job starts is no worker; Python's copy of it
+    # (os.environ, what subprocess passes on) must lose them too. They
+    # stay in the C environment alone, for jr_init() to read.
+    for name in _WORKER_ENV:
+        value = os.environ.pop(name, None)
+        if value is not None:
+            os.putenv(name, value)
+    if local_worker or stream_worker:
         # A worker process ends without finalizing Python: what jobs print
         # must not wait in a buffer that is never flushed.
         for stream in (sys.stdout, sys.stderr):
@@ -262,9 +273,24 @@ def job_exception(error):
     @error is not JR_JOB_ERROR_EXCEPTION."""
     if error is None or not error.matches(Jr.job_error_quark(), int(Jr.JobError.EXCEPTION)):
         return None
-    head, _, tb = error.message.partition('\n\n' + _TRACEBACK_HEAD)
+    text = error.message
+    separator = '\n\n' + _TRACEBACK_HEAD
+    # "Type: message", an empty line, the traceback, which ends with
+    # "Type: message" again (_exception_error()): the separator is the one
+    # after which that holds, whatever the message itself holds (a tool's
+    # own traceback, say). Else the first one.
+    at = text.find(separator)
+    first = at
+    while at >= 0 and not text[at + len(separator):].rstrip().endswith(text[:at].rstrip()):
+        at = text.find(separator, at + 1)
+    if at < 0:
+        at = first
+    if at < 0:
+        head, tb = text, ''
+    else:
+        head, tb = text[:at], text[at + 2:]
     type_name, _, message = head.partition(': ')
-    return JobException(type_name, message, _TRACEBACK_HEAD + tb if tb else '')
+    return JobException(type_name, message, tb)
 
 
 __all__.append('JobException')
@@ -313,9 +339,10 @@ class Future(Jr.Future):
 
         # What jr_future_wait() does, with one more way out: a GLib source
         # for SIGINT (Python's handler would only run once Python code
-        # does, after the wait). The future's context is the thread-default
-        # one of the thread that submitted it: this one's.
-        context = GLib.MainContext.ref_thread_default()
+        # does, after the wait). On the future's own context: the
+        # thread-default one where the job was submitted, which need not
+        # be the thread-default one now.
+        context = self.get_context()
         stopped = []
         sources = []   # their only references: see below
 
