@@ -212,6 +212,17 @@ jr_future_wait (JrFuture  *self,
   g_return_val_if_fail (JR_IS_FUTURE (self), NULL);
 
   context = jr_future_get_context (self);
+  /* Another thread runs it (a job's thread, or a helper's, waiting while
+   * the main loop runs): it could only hang, whatever the timeout. */
+  if (!g_main_context_acquire (context))
+    {
+      g_critical ("jr_future_wait: the future's main context is run by another thread; "
+                  "wait on that thread, or use jr_future_wait_async() there");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "The future of “%s” belongs to a main context that another thread runs",
+                   jr_future_get_title (self));
+      return NULL;
+    }
   if (timeout_usec >= 0)
     {
       timeout = g_timeout_source_new ((guint) MIN (timeout_usec / 1000, (gint64) G_MAXUINT));
@@ -223,6 +234,7 @@ jr_future_wait (JrFuture  *self,
   while (!jr_future_get_done (self) && !timed_out)
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);
+  g_main_context_release (context);
   if (timeout != NULL)
     g_source_destroy (timeout);
 

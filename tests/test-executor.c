@@ -998,6 +998,42 @@ test_submit_off_thread (void)
                              "the executor's main context*");
 }
 
+static gpointer
+wait_off_thread (gpointer data)
+{
+  OffThread *off = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (jr_future_wait (off->future, G_USEC_PER_SEC, &error));
+  g_atomic_int_set (&off->done, TRUE);
+  return NULL;
+}
+
+/* jr_future_wait() on a thread that cannot run the future's context (the
+ * main loop runs it) says so at once instead of hanging past its
+ * timeout. */
+static void
+test_wait_off_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
+      g_autoptr(JrFuture) future = submit_sleep (executor, LONG_SLEEP_MS);
+      OffThread off = { executor, future, FALSE };
+      GThread *thread;
+
+      g_main_context_acquire (g_main_context_default ());
+      thread = g_thread_new ("waiter", wait_off_thread, &off);
+      run_until (off_thread_done, &off, DONE_TIMEOUT_SEC, "the helper's wait to return");
+      g_thread_join (thread);
+      g_main_context_release (g_main_context_default ());
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*jr_future_wait: the future's main context is run by another thread*");
+}
+
 /* A dependency on a future of another main context: refused, saying why
  * (its end would be heard on a thread that may not change the executor). */
 static void
@@ -2553,6 +2589,7 @@ main (int    argc,
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
   g_test_add_func ("/executor/threads/submit-off-thread", test_submit_off_thread);
+  g_test_add_func ("/executor/threads/wait-off-thread", test_wait_off_thread);
   g_test_add_func ("/executor/threads/dependency-other-context", test_dependency_other_context);
   g_test_add_func ("/executor/processes/cancel/frozen-worker", test_cancel_frozen_worker);
   add_on_streams ("/executor/stream/crash/respawn", (GTestDataFunc) test_respawn, NULL);
