@@ -195,6 +195,19 @@ cancelled_error (JrJob   *job,
   return !g_cancellable_set_error_if_cancelled (job->cancellable, error);
 }
 
+/* Sends the report held back by the thinning, if any. */
+static gboolean
+send_held_progress (JrJob   *job,
+                    GError **error)
+{
+  g_autofree char *text = g_steal_pointer (&job->held_text);
+
+  if (!job->held)
+    return TRUE;
+  job->held = FALSE;
+  return jr_job_message_send_progress (job->sender, job->id, job->held_fraction, text, error);
+}
+
 /**
  * jr_job_progress:
  * @job: the running job
@@ -213,18 +226,6 @@ cancelled_error (JrJob   *job,
  *
  * Since: 0.1
  */
-static gboolean
-send_held_progress (JrJob   *job,
-                    GError **error)
-{
-  g_autofree char *text = g_steal_pointer (&job->held_text);
-
-  if (!job->held)
-    return TRUE;
-  job->held = FALSE;
-  return jr_job_message_send_progress (job->sender, job->id, job->held_fraction, text, error);
-}
-
 gboolean
 jr_job_progress (JrJob       *job,
                  double       fraction,
