@@ -110,6 +110,7 @@ typedef struct {
   gboolean       started;
   gboolean       recalling;      /* asked its worker to give it back */
   gint64         grace_deadline;
+  gboolean       grace_waited;   /* for messages already on their way */
   GSource       *timer;          /* retry or grace */
 
   /* The latest progress not yet applied to the future; the message it
@@ -925,8 +926,18 @@ static gboolean
 grace_expired (gpointer data)
 {
   Task *task = data;
+  JrExecutor *self = task->executor;
 
   g_clear_pointer (&task->timer, g_source_unref);
+  /* This thread was busy past the grace, and the job's end may be among
+   * the messages waiting for it: hear them first, once (a job deaf to
+   * its cancel that floods messages must not put its end off for ever). */
+  if (!task->grace_waited && jr_router_has_pending (self->router))
+    {
+      task->grace_waited = TRUE;
+      task->timer = add_source (self, G_PRIORITY_LOW, 0, TRUE, grace_expired, task);
+      return G_SOURCE_REMOVE;
+    }
   enforce_grace (task);
   return G_SOURCE_REMOVE;
 }
@@ -971,10 +982,13 @@ on_future_cancel (JrFuture *future,
             break;
         }
       jr_pool_worker_cancel (task->slot->worker, task->entry.sequence);
-      /* Not started, or not said yet: a worker that does not answer the
-       * recall either (stopped, or stuck before its STARTED went out) is
-       * ended after the grace all the same. */
-      arm_grace (task);
+      /* Not said to have started, but next on its worker: a worker that
+       * does not answer the recall either (stopped, or stuck before its
+       * STARTED went out) is ended after the grace all the same. One
+       * queued behind another job is only recalled: that worker is busy
+       * with a job of its own, not stuck. */
+      if (task->started || task->slot->tasks[0] == task)
+        arm_grace (task);
       break;
 
     case TASK_ENDED:
@@ -1859,6 +1873,10 @@ jr_executor_dispose (GObject *object)
        * its job ended, if that is not delivered yet), at the main
        * context's next dispatch. */
       self->state = JR_EXECUTOR_STATE_STOPPED;
+      /* Worker threads that end now send their last words: they must not
+       * wait for room that only this thread, joining them, would make. */
+      if (self->router != NULL)
+        jr_router_close_inbox (self->router);
       g_ptr_array_set_size (self->groups, 0);
       while ((link = self->tasks.head) != NULL)
         {

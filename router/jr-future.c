@@ -780,18 +780,8 @@ jr_future_fail (JrFuture     *self,
   g_return_val_if_fail (JR_IS_FUTURE (self), FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  if (!state_is_cancellable (g_atomic_int_get ((int *) &self->state)))
+  if (!state_is_cancellable (self->state))
     return FALSE;
-
-  /* From a job's thread or a helper's: the future changes on its own. */
-  if (g_thread_self () != self->owner)
-    {
-      if (self->cancellable != NULL)
-        g_cancellable_cancel (self->cancellable);
-      else
-        cancel_on_own_thread (self);
-      return TRUE;
-    }
 
   hold = g_object_ref (self);
 
@@ -1174,13 +1164,16 @@ jr_future_cancel (JrFuture *self)
   if (!state_is_cancellable (g_atomic_int_get ((int *) &self->state)))
     return FALSE;
 
-  /* From a job's thread or a helper's: the future changes on its own. */
+  /* From a job's thread or a helper's: the future changes on its own
+   * (also when its cancellable, made on its thread just now, has no
+   * handler yet: the hop does it then). */
   if (g_thread_self () != self->owner)
     {
-      if (self->cancellable != NULL)
-        g_cancellable_cancel (self->cancellable);
-      else
-        cancel_on_own_thread (self);
+      GCancellable *cancellable = g_atomic_pointer_get (&self->cancellable);
+
+      if (cancellable != NULL)
+        g_cancellable_cancel (cancellable);
+      cancel_on_own_thread (self);
       return TRUE;
     }
 

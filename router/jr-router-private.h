@@ -33,4 +33,12 @@ guint64 jr_router_prepare_child (JrRouter    *self,
                                  JrChildFds  *child,
                                  GError     **error);
 
+/* Whether messages wait to be delivered (the router's thread was busy):
+ * an ending already on its way there. */
+gboolean jr_router_has_pending  (JrRouter    *self);
+/* Stops taking messages, while it runs on: senders fail from now on
+ * instead of waiting for room (a teardown that joins threads which may
+ * still send). jr_router_stop() does the rest. */
+void     jr_router_close_inbox  (JrRouter    *self);
+
 G_END_DECLS

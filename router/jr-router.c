@@ -102,10 +102,12 @@ struct _JrRouter {
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
   JrWarnLimit   drop_warnings;      /* messages for closed pipes */
-  /* Handlers running now (a handler may route again, or stop us), and the
-   * batches that ended meanwhile: a message a handler holds is lent from
-   * its batch, which is freed (or given back) once no handler runs. */
-  guint         n_delivering;
+  /* The batches whose messages handlers running now hold, innermost last
+   * (a handler may route again, in a main loop of its own, or stop us),
+   * and those of them that ended meanwhile: a message a handler holds is
+   * lent from its batch, which is freed (or given back) once no handler
+   * holds one of its messages. */
+  GPtrArray    *delivering;         /* JrBatch, not owned */
   GArray       *ended_later;        /* EndedBatch */
 };
 
@@ -161,6 +163,19 @@ static gboolean
 router_has_work (JrRouter *self)
 {
   return self->current != NULL || jr_inbox_is_pinged (self->inbox);
+}
+
+gboolean
+jr_router_has_pending (JrRouter *self)
+{
+  return self->running && router_has_work (self);
+}
+
+void
+jr_router_close_inbox (JrRouter *self)
+{
+  if (self->running)
+    jr_inbox_close (self->inbox);
 }
 
 static gboolean
@@ -307,9 +322,20 @@ deliver (JrRouter *self,
   jr_receiver_emit_message (receiver, message);
 }
 
+static gboolean
+is_delivering (JrRouter *self,
+               JrBatch  *batch)
+{
+  for (guint i = self->delivering->len; i-- > 0;)
+    if (g_ptr_array_index (self->delivering, i) == batch)
+      return TRUE;
+  return FALSE;
+}
+
 /* Frees @batch, or gives it back to its thread sender, and releases its
  * room in the inbox of @generation (if it is still ours). While a handler
- * runs, later: it may hold one of the batch's messages. */
+ * holds one of its messages, later. Only then: a handler's own main loop
+ * goes on taking messages, and its producers need the room. */
 static void
 end_batch (JrRouter *self,
            JrBatch  *batch,
@@ -318,7 +344,7 @@ end_batch (JrRouter *self,
   gsize bytes = batch->bytes;
   guint n_messages = batch->n_messages;
 
-  if (self->n_delivering > 0)
+  if (is_delivering (self, batch))
     {
       EndedBatch ended = { batch, generation };
 
@@ -335,16 +361,23 @@ end_batch (JrRouter *self,
     jr_inbox_release (self->inbox, bytes, n_messages);
 }
 
+/* Ends the batches put off whose messages no handler holds any more
+ * (end_batch() calls out to nobody: the list stays as it is meanwhile). */
 static void
 end_batches_later (JrRouter *self)
 {
+  guint kept = 0;
+
   for (guint i = 0; i < self->ended_later->len; i++)
     {
-      EndedBatch ended = g_array_index (self->ended_later, EndedBatch, i);
+      EndedBatch one = g_array_index (self->ended_later, EndedBatch, i);
 
-      end_batch (self, ended.batch, ended.generation);
+      if (is_delivering (self, one.batch))
+        g_array_index (self->ended_later, EndedBatch, kept++) = one;
+      else
+        end_batch (self, one.batch, one.generation);
     }
-  g_array_set_size (self->ended_later, 0);
+  g_array_set_size (self->ended_later, kept);
 }
 
 /* Delivers the next item of the inbox, waiting up to @wait_usec for one.
@@ -424,7 +457,7 @@ route_one (JrRouter *self,
   switch (batch->kind)
     {
     case JR_BATCH_MESSAGES:
-      self->n_delivering++;
+      g_ptr_array_add (self->delivering, batch);
       if (held == NULL || !offer_flat (self, &flat))
         {
           if (held != NULL)
@@ -434,7 +467,7 @@ route_one (JrRouter *self,
             }
           deliver (self, connection_id, value);
         }
-      self->n_delivering--;
+      g_ptr_array_remove_index (self->delivering, self->delivering->len - 1);
       g_clear_pointer (&held, g_bytes_unref);
       break;
     case JR_BATCH_SYNC:
@@ -462,7 +495,7 @@ route_one (JrRouter *self,
 
   if (last)
     end_batch (self, batch, generation);
-  if (self->n_delivering == 0 && self->ended_later->len > 0)
+  if (self->ended_later->len > 0)
     end_batches_later (self);
   return TRUE;
 }
@@ -495,6 +528,7 @@ jr_router_finalize (GObject *object)
 
   end_batches_later (self);
   g_array_unref (self->ended_later);
+  g_ptr_array_unref (self->delivering);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (jr_router_parent_class)->finalize (object);
 }
@@ -641,6 +675,7 @@ jr_router_init (JrRouter *self)
 {
   self->priority = G_PRIORITY_DEFAULT_IDLE;
   self->ended_later = g_array_new (FALSE, FALSE, sizeof (EndedBatch));
+  self->delivering = g_ptr_array_new ();
   self->next_connection_id = 1;
   self->next_channel_id = 1;
 }

@@ -947,6 +947,73 @@ test_nested_loop_in_handler (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* The same, while the other job floods messages (far more than the inbox
+ * holds): the room they take is freed as the handler's loop goes. */
+static void
+test_nested_loop_flood (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
+  g_autoptr(JrFuture) first = submit_trivial (executor);
+  g_autoptr(JrFuture) other = submit (executor, JR_JOB_KIND_ITERATION, "iterate",
+                                      g_variant_new ("(u)", 100000));
+  NestedWait nested = { other, NULL, FALSE };
+
+  g_signal_connect (first, "notify::done", G_CALLBACK (wait_in_handler), &nested);
+  run_until_done (first, DONE_TIMEOUT_SEC);
+  g_assert_true (nested.waited);
+  g_assert_true (jr_future_get_done (other));
+  g_clear_pointer (&nested.result, g_variant_unref);
+  g_signal_handlers_disconnect_by_data (first, &nested);
+  shutdown_executor (executor);
+}
+
+/* A cancel of a job queued on a worker behind a running one only takes it
+ * back: the worker, busy but well, is not ended when the grace runs out
+ * (here at once), and the running job completes. */
+static void
+test_cancel_queued_behind (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) warm = submit_trivial (executor);
+  g_autoptr(JrFuture) running = NULL;
+  g_autoptr(GPtrArray) queued = g_ptr_array_new_with_free_func (g_object_unref);
+
+  run_until_done (warm, DONE_TIMEOUT_SEC);
+  jr_executor_set_cancel_grace (executor, 0);
+  running = submit_sleep (executor, 1000);
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (queued, submit_sleep (executor, 50));
+  run_until_executing (running);
+  run_for (100);
+  for (guint i = 0; i < queued->len; i++)
+    jr_future_cancel (g_ptr_array_index (queued, i));
+  run_until_done (running, DONE_TIMEOUT_SEC);
+  assert_completed (running);
+  shutdown_executor (executor);
+}
+
+/* Dropped while a job floods the inbox full: the drop ends its worker
+ * threads, which no longer wait for room that only this thread could
+ * make. */
+static void
+test_dropped_while_flooded (void)
+{
+  JrExecutor *executor = new_executor (JR_TRANSPORT_THREADS, 2);
+  g_autoptr(JrFuture) flood = submit (executor, JR_JOB_KIND_ITERATION, "iterate",
+                                      g_variant_new ("(u)", 10000000));
+  g_autoptr(JrFuture) quick = submit_trivial (executor);
+
+  run_until_done (quick, DONE_TIMEOUT_SEC);
+  run_until_executing (flood);
+  /* This thread busy a moment: the flood fills the inbox. */
+  g_usleep (300 * 1000);
+  g_object_unref (executor);
+  run_until_done (flood, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (flood), ==, JR_FUTURE_STATE_CANCELLED);
+}
+
 /* ---- threads that are not the executor's ---- */
 
 typedef struct {
@@ -2547,6 +2614,8 @@ main (int    argc,
   add_for_all ("cancel/grace", test_cancel_grace);
   add_for_all ("stop/after-grace", test_stop_after_grace);
   add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
+  add_for_all ("handlers/nested-loop-flood", test_nested_loop_flood);
+  add_for_all ("cancel/queued-behind", test_cancel_queued_behind);
   add_for_all ("cancel/off-thread", test_cancel_off_thread);
   add_for_all ("errors/unknown-job", test_unknown_job);
   add_for_all ("errors/invalid-args", test_invalid_args);
@@ -2588,6 +2657,7 @@ main (int    argc,
     }
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
+  g_test_add_func ("/executor/threads/dropped-while-flooded", test_dropped_while_flooded);
   g_test_add_func ("/executor/threads/submit-off-thread", test_submit_off_thread);
   g_test_add_func ("/executor/threads/wait-off-thread", test_wait_off_thread);
   g_test_add_func ("/executor/threads/dependency-other-context", test_dependency_other_context);
