@@ -913,13 +913,20 @@ enforce_grace (Task *task)
   reason = g_strdup_printf ("its job “%s” did not stop within %" G_GINT64_FORMAT " ms of its cancel",
                             task->job, self->cancel_grace / 1000);
   worker = slot->worker;
-  if (!jr_pool_worker_kill (worker, reason))
-    return;   /* a process: its jobs are settled once it is gone */
+  if (jr_pool_worker_is_process (worker))
+    {
+      /* Its jobs are settled once it is gone. */
+      jr_pool_worker_kill (worker, reason);
+      return;
+    }
 
-  /* A thread cannot be killed: it was abandoned, and its jobs are settled
-   * here. The pool says when its thread has ended (on_worker_gone()). */
-  settle_slot (self, slot, END_CANCELLED, NULL);
+  /* A thread cannot be killed: it is abandoned, and its jobs are settled
+   * here, first, so that none goes to it while the thread that takes its
+   * place starts (within the kill). The pool says when the abandoned
+   * thread has ended (on_worker_gone()). */
   jr_pool_worker_set_data (worker, NULL);
+  settle_slot (self, slot, END_CANCELLED, NULL);
+  jr_pool_worker_kill (worker, reason);
 }
 
 static gboolean
