@@ -926,15 +926,13 @@ wait_in_handler (JrFuture   *future,
   g_assert_no_error (error);
 }
 
-/* A handler that runs a main loop of its own (a modal dialog; here a wait
- * for another future) sees the executor's other jobs go on and end. */
+/* A handler of @executor's first job's end runs a main loop of its own (a
+ * modal dialog; here a wait for @other), and sees @other go on and end. */
 static void
-test_nested_loop_in_handler (gconstpointer data)
+assert_other_ends_in_handler (JrExecutor *executor,
+                              JrFuture   *other)
 {
-  JrTransport transport = GPOINTER_TO_INT (data);
-  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
   g_autoptr(JrFuture) first = submit_trivial (executor);
-  g_autoptr(JrFuture) other = submit_sleep (executor, 200);
   NestedWait nested = { other, NULL, FALSE };
 
   g_signal_connect (first, "notify::done", G_CALLBACK (wait_in_handler), &nested);
@@ -947,25 +945,25 @@ test_nested_loop_in_handler (gconstpointer data)
   shutdown_executor (executor);
 }
 
+static void
+test_nested_loop_in_handler (gconstpointer data)
+{
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 2);
+  g_autoptr(JrFuture) other = submit_sleep (executor, 200);
+
+  assert_other_ends_in_handler (executor, other);
+}
+
 /* The same, while the other job floods messages (far more than the inbox
  * holds): the room they take is freed as the handler's loop goes. */
 static void
 test_nested_loop_flood (gconstpointer data)
 {
-  JrTransport transport = GPOINTER_TO_INT (data);
-  g_autoptr(JrExecutor) executor = new_executor (transport, 2);
-  g_autoptr(JrFuture) first = submit_trivial (executor);
+  g_autoptr(JrExecutor) executor = new_executor (GPOINTER_TO_INT (data), 2);
   g_autoptr(JrFuture) other = submit (executor, JR_JOB_KIND_ITERATION, "iterate",
                                       g_variant_new ("(u)", 100000));
-  NestedWait nested = { other, NULL, FALSE };
 
-  g_signal_connect (first, "notify::done", G_CALLBACK (wait_in_handler), &nested);
-  run_until_done (first, DONE_TIMEOUT_SEC);
-  g_assert_true (nested.waited);
-  g_assert_true (jr_future_get_done (other));
-  g_clear_pointer (&nested.result, g_variant_unref);
-  g_signal_handlers_disconnect_by_data (first, &nested);
-  shutdown_executor (executor);
+  assert_other_ends_in_handler (executor, other);
 }
 
 /* A cancel of a job queued on a worker behind a running one only takes it
