@@ -222,6 +222,7 @@ test_parse_args (void)
   }
   description = jr_app_job_describe (primes, args);
   g_assert_cmpstr (description, ==, "Primes up to 1,000");
+  g_clear_pointer (&description, g_free);
   g_clear_pointer (&args, g_variant_unref);
 
   /* Not a number, negative, too large, empty */
@@ -256,6 +257,7 @@ test_parse_args (void)
   g_assert_cmpstr (text, ==, "/tmp/caf\xe9");
   description = jr_app_job_describe (checksum, args);
   g_assert_cmpstr (description, ==, "Checksum of /tmp/caf\xef\xbf\xbd");
+  g_clear_pointer (&description, g_free);
   g_clear_pointer (&args, g_variant_unref);
 
   /* A command line is kept as typed, without the blanks around it. */

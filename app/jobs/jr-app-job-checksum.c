@@ -89,6 +89,7 @@ jr_app_job_checksum (JrJob     *job,
   JrAppProgress progress;
   guint64 total, expected = 0, hashed_size = 0;
   gsize report_size;
+  g_autoptr(GBytes) report_bytes = NULL;
   guint n_hashed = 0;
 
   g_variant_get (args, "(^&ay)", &root);
@@ -148,10 +149,8 @@ jr_app_job_checksum (JrJob     *job,
    * `sha256sum -c` finds every file, UTF-8 or not. Its trailing NUL is
    * part of the value. */
   report_size = report->len + 1;
-  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                   g_bytes_new_take (g_string_free (g_steal_pointer (&report), FALSE),
-                                                     report_size),
-                                   TRUE);
+  report_bytes = g_bytes_new_take (g_string_free (g_steal_pointer (&report), FALSE), report_size);
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, report_bytes, TRUE);
 }
 
 char *
