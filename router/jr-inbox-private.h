@@ -56,6 +56,8 @@ typedef struct {
   GPtrArray  *blocks;       /* GBytes the messages point into, or NULL */
   struct _JrStage *stage;   /* a thread sender's batch: goes back to it */
   gpointer    next_spent;   /* JrBatch: the stage's list of spent batches */
+  guint       n_held;       /* the router's handlers running with one of
+                             * its messages (jr-router.c) */
   JrMessage   messages[];
 } JrBatch;
 

@@ -82,6 +82,7 @@ jr_batch_new (JrBatchKind kind,
   batch->blocks = NULL;
   batch->stage = NULL;
   batch->next_spent = NULL;
+  batch->n_held = 0;
   return batch;
 }
 

@@ -102,12 +102,10 @@ struct _JrRouter {
   guint64       next_sync_token;    /* thread transport */
   guint64       sync_seen;
   JrWarnLimit   drop_warnings;      /* messages for closed pipes */
-  /* The batches whose messages handlers running now hold, innermost last
-   * (a handler may route again, in a main loop of its own, or stop us),
-   * and those of them that ended meanwhile: a message a handler holds is
-   * lent from its batch, which is freed (or given back) once no handler
-   * holds one of its messages. */
-  GPtrArray    *delivering;         /* JrBatch, not owned */
+  /* The batches that ended while a handler running now held one of their
+   * messages (a handler may route again, in a main loop of its own, or
+   * stop us): a message a handler holds is lent from its batch, which is
+   * freed (or given back) once no handler holds one (JrBatch.n_held). */
   GArray       *ended_later;        /* EndedBatch */
 };
 
@@ -322,16 +320,6 @@ deliver (JrRouter *self,
   jr_receiver_emit_message (receiver, message);
 }
 
-static gboolean
-is_delivering (JrRouter *self,
-               JrBatch  *batch)
-{
-  for (guint i = self->delivering->len; i-- > 0;)
-    if (g_ptr_array_index (self->delivering, i) == batch)
-      return TRUE;
-  return FALSE;
-}
-
 /* Frees @batch, or gives it back to its thread sender, and releases its
  * room in the inbox of @generation (if it is still ours). While a handler
  * holds one of its messages, later. Only then: a handler's own main loop
@@ -344,7 +332,7 @@ end_batch (JrRouter *self,
   gsize bytes = batch->bytes;
   guint n_messages = batch->n_messages;
 
-  if (is_delivering (self, batch))
+  if (batch->n_held > 0)
     {
       EndedBatch ended = { batch, generation };
 
@@ -372,7 +360,7 @@ end_batches_later (JrRouter *self)
     {
       EndedBatch one = g_array_index (self->ended_later, EndedBatch, i);
 
-      if (is_delivering (self, one.batch))
+      if (one.batch->n_held > 0)
         g_array_index (self->ended_later, EndedBatch, kept++) = one;
       else
         end_batch (self, one.batch, one.generation);
@@ -457,7 +445,7 @@ route_one (JrRouter *self,
   switch (batch->kind)
     {
     case JR_BATCH_MESSAGES:
-      g_ptr_array_add (self->delivering, batch);
+      batch->n_held++;
       if (held == NULL || !offer_flat (self, &flat))
         {
           if (held != NULL)
@@ -467,7 +455,7 @@ route_one (JrRouter *self,
             }
           deliver (self, connection_id, value);
         }
-      g_ptr_array_remove_index (self->delivering, self->delivering->len - 1);
+      batch->n_held--;
       g_clear_pointer (&held, g_bytes_unref);
       break;
     case JR_BATCH_SYNC:
@@ -528,7 +516,6 @@ jr_router_finalize (GObject *object)
 
   end_batches_later (self);
   g_array_unref (self->ended_later);
-  g_ptr_array_unref (self->delivering);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (jr_router_parent_class)->finalize (object);
 }
@@ -675,7 +662,6 @@ jr_router_init (JrRouter *self)
 {
   self->priority = G_PRIORITY_DEFAULT_IDLE;
   self->ended_later = g_array_new (FALSE, FALSE, sizeof (EndedBatch));
-  self->delivering = g_ptr_array_new ();
   self->next_connection_id = 1;
   self->next_channel_id = 1;
 }
