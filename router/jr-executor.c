@@ -1188,9 +1188,6 @@ has_live_slot (JrExecutor *self,
   return FALSE;
 }
 
-/* Why no worker will take tasks that may run @anywhere (or read local
- * paths), or NULL while one does or may yet start: every group that could
- * has given up starting workers (each says why), or none has workers. */
 /* Why no group may take a job: none has workers at all, or (for a job
  * that reads local paths) none that has them shares this machine's paths.
  * @job: its name, or NULL. */
@@ -1217,6 +1214,9 @@ no_group_error (JrExecutor *self,
                       "workers shares them (see jr_launcher_set_shared_paths())", named);
 }
 
+/* Why no worker will take tasks that may run @anywhere (or read local
+ * paths), or NULL while one does or may yet start: every group that could
+ * has given up starting workers (each says why), or none has workers. */
 static GError *
 no_worker_for (JrExecutor *self,
                gboolean    anywhere)
@@ -1876,9 +1876,9 @@ jr_executor_dispose (GObject *object)
 
       /* Dropped while jobs run: kill and reap worker processes. An idle
        * worker thread is joined; one whose job runs is cancelled and let
-       * go, to end once that job returns. Every future still ends, cancelled (or as
-       * its job ended, if that is not delivered yet), at the main
-       * context's next dispatch. */
+       * go, to end once that job returns. Every future still ends,
+       * cancelled (or as its job ended, if that is not delivered yet), at
+       * the main context's next dispatch. */
       self->state = JR_EXECUTOR_STATE_STOPPED;
       /* Worker threads that end now send their last words: they must not
        * wait for room that only this thread, joining them, would make. */
@@ -2244,8 +2244,7 @@ check_thread (JrExecutor *self,
  * the thread that may change this executor. */
 static gboolean
 check_dependencies (JrExecutor         *self,
-                    const JrJobOptions *options,
-                    const char         *function)
+                    const JrJobOptions *options)
 {
   if (options == NULL)
     return TRUE;
@@ -2255,9 +2254,9 @@ check_dependencies (JrExecutor         *self,
 
       if (jr_future_get_context (dependency) != jr_router_get_context (self->router))
         {
-          g_critical ("%s: the job depends on the future of “%s”, which belongs to another "
-                      "main context than the executor's: dependencies must share its context",
-                      function, jr_future_get_job_name (dependency));
+          g_critical ("jr_executor_submit_full: the job depends on the future of “%s”, which "
+                      "belongs to another main context than the executor's: dependencies must "
+                      "share its context", jr_future_get_job_name (dependency));
           return FALSE;
         }
     }
@@ -2278,7 +2277,7 @@ submit (JrExecutor          *self,
   Task *task;
 
   if (!check_thread (self, "jr_executor_submit") ||
-      !check_dependencies (self, options, "jr_executor_submit_full"))
+      !check_dependencies (self, options))
     return NULL;
 
   info = check_submit (self, job, owned_args, error);

@@ -251,7 +251,6 @@ static void
 on_cancellable_cancelled (GCancellable *cancellable,
                           JrFuture     *self)
 {
-
   if (g_thread_self () == self->owner)
     {
       /* A notify handler may drop the last other reference. */
@@ -827,7 +826,6 @@ jr_future_mark_cancelled (JrFuture *self)
 
   return TRUE;
 }
-
 
 /* ---- public API ---- */
 

@@ -1036,6 +1036,31 @@ off_thread_done (gpointer data)
   return g_atomic_int_get (&((OffThread *) data)->done);
 }
 
+/* Runs @func on a helper thread while this one owns the main context (as
+ * it does while its loop runs), until the helper is done. */
+static void
+run_off_thread (GThreadFunc  func,
+                OffThread   *off)
+{
+  GThread *thread;
+
+  g_main_context_acquire (g_main_context_default ());
+  thread = g_thread_new ("helper", func, off);
+  run_until (off_thread_done, off, DONE_TIMEOUT_SEC, "the helper's call to return");
+  g_thread_join (thread);
+  g_main_context_release (g_main_context_default ());
+}
+
+/* Runs the test again in a subprocess, which must end on a critical
+ * matching @message (the refusal of a call made where it may not be). */
+static void
+assert_subprocess_refused (const char *message)
+{
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (message);
+}
+
 /* A helper thread that submits while the main loop runs (the way of a
  * concurrent.futures user) is told it may not: a critical, and nothing
  * changed, instead of an executor corrupted behind the main thread's
@@ -1047,19 +1072,11 @@ test_submit_off_thread (void)
     {
       g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
       OffThread off = { executor, NULL, FALSE };
-      GThread *thread;
 
-      /* The main context is this thread's while it runs. */
-      g_main_context_acquire (g_main_context_default ());
-      thread = g_thread_new ("submitter", submit_off_thread, &off);
-      run_until (off_thread_done, &off, DONE_TIMEOUT_SEC, "the helper to submit");
-      g_thread_join (thread);
-      g_main_context_release (g_main_context_default ());
+      run_off_thread (submit_off_thread, &off);
       return;
     }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*jr_executor_submit: called on another thread than the one that runs "
+  assert_subprocess_refused ("*jr_executor_submit: called on another thread than the one that runs "
                              "the executor's main context*");
 }
 
@@ -1085,18 +1102,11 @@ test_wait_off_thread (void)
       g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
       g_autoptr(JrFuture) future = submit_sleep (executor, LONG_SLEEP_MS);
       OffThread off = { executor, future, FALSE };
-      GThread *thread;
 
-      g_main_context_acquire (g_main_context_default ());
-      thread = g_thread_new ("waiter", wait_off_thread, &off);
-      run_until (off_thread_done, &off, DONE_TIMEOUT_SEC, "the helper's wait to return");
-      g_thread_join (thread);
-      g_main_context_release (g_main_context_default ());
+      run_off_thread (wait_off_thread, &off);
       return;
     }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*jr_future_wait: the future's main context is run by another thread*");
+  assert_subprocess_refused ("*jr_future_wait: the future's main context is run by another thread*");
 }
 
 /* A dependency on a future of another main context: refused, saying why
@@ -1121,9 +1131,7 @@ test_dependency_other_context (void)
       g_assert_null (jr_executor_submit_full (executor, "trivial", NULL, options, NULL));
       return;
     }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*depends on the future of*which belongs to another main context*");
+  assert_subprocess_refused ("*depends on the future of*which belongs to another main context*");
 }
 
 static gpointer
