@@ -202,6 +202,10 @@ router_source_dispatch (GSource     *source,
 
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
+  /* Awake: a poll the last dispatch asked for is answered now. Said to
+   * producers and to prepare() (while a handler runs a main loop of its
+   * own, this dispatch is not over, and no ready time brings us back). */
+  jr_inbox_keep_pinged (self->inbox);
   /* A stream's batch may go on from the last dispatch. */
   self->saw_stream = self->current != NULL && is_stream (self->current);
   while (self->running)
