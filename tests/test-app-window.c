@@ -1988,12 +1988,12 @@ test_open_and_show (void)
 }
 
 /* The default application for every type, in a private XDG_DATA_HOME: it
- * writes what it is asked to open to $JR_TEST_OPENED_LOG. */
-static void
+ * writes what it is asked to open to $JR_TEST_OPENED_LOG. Returns that
+ * folder, for main() to remove. */
+static char *
 install_fake_opener (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *home = g_dir_make_tmp ("jr-app-data-XXXXXX", &error);
+  char *home = jr_test_make_temp_dir ("jr-app-data-XXXXXX");
   g_autofree char *apps = g_build_filename (home, "applications", NULL);
   g_autofree char *desktop = g_build_filename (apps, "jr-test-opener.desktop", NULL);
   g_autofree char *mimeapps = g_build_filename (apps, "mimeapps.list", NULL);
@@ -2003,7 +2003,6 @@ install_fake_opener (void)
                           "application/octet-stream", "inode/directory", NULL };
   g_autoptr(GString) list = g_string_new ("[Default Applications]\n");
 
-  g_assert_no_error (error);
   g_mkdir_with_parents (apps, 0700);
   g_mkdir_with_parents (config, 0700);
   g_assert_true (g_file_set_contents (desktop,
@@ -2021,6 +2020,7 @@ install_fake_opener (void)
   g_setenv ("XDG_DATA_HOME", home, TRUE);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   g_setenv ("XDG_DATA_DIRS", "/usr/share", TRUE);
+  return home;
 }
 
 /* ---- results no longer kept, cancelled commands ---- */
@@ -2183,6 +2183,9 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *data_home = NULL;
+  int status;
+
   if (g_getenv ("JR_TEST_CLIPBOARD_READER") != NULL)
     return clipboard_reader ();
   if (g_getenv ("JR_TEST_FOCUS_THIEF") != NULL)
@@ -2204,7 +2207,7 @@ main (int    argc,
       g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
       if (a11y == NULL || g_str_equal (a11y, "none"))
         g_setenv ("GTK_A11Y", "test", TRUE);
-      install_fake_opener ();
+      data_home = install_fake_opener ();
       have_display = gtk_init_check ();
       if (have_display)
         fakes_start ();
@@ -2231,5 +2234,8 @@ main (int    argc,
   g_test_add_func ("/app/window/results-kept", test_results_kept);
   g_test_add_func ("/app/window/one-preferences", test_one_preferences);
 
-  return g_test_run ();
+  status = g_test_run ();
+  if (data_home != NULL)
+    jr_test_remove_temp_dir (data_home);
+  return status;
 }
