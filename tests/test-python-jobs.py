@@ -14,6 +14,7 @@ import queue
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import weakref
@@ -409,6 +410,53 @@ class WaitTests(ExecutorTest):
             self.assertTrue(executor.shutdown(10 * SECOND))
         finally:
             context.pop_thread_default()
+
+    def test_wait_on_a_context_another_thread_runs(self):
+        # The executor and its main loop on a helper thread: the main
+        # thread cannot run that context, and waiting there says so at
+        # once (jr_future_wait()'s critical, hence a process of its own)
+        # instead of hanging, whatever the timeout.
+        code = textwrap.dedent('''
+            import threading, time, gi; gi.require_version("Jr", "1")
+            from gi.repository import GLib, Gio, Jr
+            def sleep(job, args):
+                while not job.get_cancellable().is_cancelled():
+                    time.sleep(0.005)
+            Jr.register_job("sleep", sleep)
+            Jr.init()
+            context = GLib.MainContext()
+            loop = GLib.MainLoop(context)
+            submitted = threading.Event()
+            box = {}
+            def helper():
+                context.push_thread_default()
+                executor = Jr.Executor(transport=Jr.Transport.{transport}, max_workers=1)
+                box["future"] = executor.submit_call("sleep", None)
+                source = GLib.idle_source_new()
+                source.set_callback(lambda *_: submitted.set() or GLib.SOURCE_REMOVE)
+                source.attach(context)
+                loop.run()
+                assert executor.shutdown(10000000)
+                context.pop_thread_default()
+            thread = threading.Thread(target=helper)
+            thread.start()
+            submitted.wait()
+            try:
+                box["future"].wait(60000000)
+            except GLib.Error as error:
+                print(error.matches(Gio.io_error_quark(), int(Gio.IOErrorEnum.WOULD_BLOCK)))
+            quit = GLib.idle_source_new()
+            quit.set_callback(lambda *_: loop.quit() or GLib.SOURCE_REMOVE)
+            quit.attach(context)
+            thread.join()
+            print("done")
+        ''').replace('{transport}', self.transport.value_nick.upper())
+        env = {k: v for k, v in os.environ.items() if k != 'G_DEBUG'}
+        done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                              timeout=30, env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.splitlines(), ['True', 'done'])
+        self.assertIn('run by another thread', done.stderr)
 
     def test_wait_result(self):
         future = self.executor.submit_call('square', GLib.Variant('i', 5))

@@ -337,12 +337,22 @@ class Future(Jr.Future):
                 or not _sigint_handler_is_default()):
             return super().wait(timeout_usec)
 
+        # On the future's own context: the thread-default one where the job
+        # was submitted, which need not be the thread-default one now. When
+        # another thread runs it, iterating it here could only hang:
+        # jr_future_wait() says so (a critical, G_IO_ERROR_WOULD_BLOCK).
+        context = self.get_context()
+        if not context.acquire():
+            return super().wait(timeout_usec)
+        try:
+            return self._wait_interruptibly(context, timeout_usec)
+        finally:
+            context.release()
+
+    def _wait_interruptibly(self, context, timeout_usec):
         # What jr_future_wait() does, with one more way out: a GLib source
         # for SIGINT (Python's handler would only run once Python code
-        # does, after the wait). On the future's own context: the
-        # thread-default one where the job was submitted, which need not
-        # be the thread-default one now.
-        context = self.get_context()
+        # does, after the wait).
         stopped = []
         sources = []   # their only references: see below
 
