@@ -2548,7 +2548,9 @@ set_still_running_error (JrExecutor  *self,
  * until every job has ended — every future is done — and every worker is
  * gone. Jobs that ignore cancellation are killed after the grace period.
  * May be called again after a timeout, and from any handler of the
- * executor's signals or of its futures'.
+ * executor's signals or of its futures'. Call it on the thread that runs
+ * the executor's main context, or while no thread runs it: from another
+ * thread it fails at once with %G_IO_ERROR_WOULD_BLOCK (and a critical).
  *
  * Returns: %TRUE once STOPPED, or %FALSE with %JR_ROUTER_ERROR_TIMED_OUT
  *
@@ -2563,6 +2565,15 @@ jr_executor_shutdown (JrExecutor  *self,
   gboolean stopped = FALSE;
 
   g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
+
+  /* Another thread runs the executor's context: routing it from here
+   * could only wait for that thread, or race it. */
+  if (!check_thread (self, G_STRFUNC))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "The executor belongs to a main context that another thread runs");
+      return FALSE;
+    }
 
   g_object_ref (self);
   jr_executor_stop (self);
@@ -2754,6 +2765,8 @@ jr_executor_set_cancel_grace (JrExecutor *self,
                               gint64      grace_usec)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
+  if (!check_thread (self, G_STRFUNC))
+    return;
   self->cancel_grace = MAX (grace_usec, 0);
 }
 
@@ -2773,6 +2786,8 @@ jr_executor_set_worker_nice (JrExecutor *self,
                              int         nice)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
+  if (!check_thread (self, G_STRFUNC))
+    return;
   self->worker_nice = CLAMP (nice, 0, 19);
   for (guint i = 0; i < self->groups->len; i++)
     jr_worker_pool_set_priority (((Group *) g_ptr_array_index (self->groups, i))->pool,
@@ -2796,6 +2811,8 @@ jr_executor_set_worker_idle (JrExecutor *self,
                              gboolean    idle)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
+  if (!check_thread (self, G_STRFUNC))
+    return;
   self->worker_idle = !!idle;
   for (guint i = 0; i < self->groups->len; i++)
     jr_worker_pool_set_priority (((Group *) g_ptr_array_index (self->groups, i))->pool,

@@ -5,8 +5,9 @@
  *
  * Threads: an executor belongs to the thread-default main context of the
  * thread that created it; call everything here on the thread that runs
- * that context (a submit from another thread while it runs is refused
- * with a critical). Its futures change only there, and a job's
+ * that context (a submit, stop, shutdown, group change or setter from
+ * another thread while it runs is refused with a critical). Its futures
+ * change only there, and a job's
  * dependencies must be futures of the same context.
  */
 #pragma once

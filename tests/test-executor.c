@@ -1109,6 +1109,60 @@ test_wait_off_thread (void)
   assert_subprocess_refused ("*jr_future_wait: the future's main context is run by another thread*");
 }
 
+static gpointer
+shutdown_off_thread (gpointer data)
+{
+  OffThread *off = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (jr_executor_shutdown (off->executor, G_USEC_PER_SEC, &error));
+  g_atomic_int_set (&off->done, TRUE);
+  return NULL;
+}
+
+/* jr_executor_shutdown() on a helper thread while the main loop runs: it
+ * would route the main thread's context behind its back. Refused, saying
+ * where to call it. */
+static void
+test_shutdown_off_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
+      OffThread off = { executor, NULL, FALSE };
+
+      run_off_thread (shutdown_off_thread, &off);
+      return;
+    }
+  assert_subprocess_refused ("*jr_executor_shutdown: called on another thread than the one that "
+                             "runs the executor's main context*");
+}
+
+static gpointer
+set_nice_off_thread (gpointer data)
+{
+  OffThread *off = data;
+
+  jr_executor_set_worker_nice (off->executor, 5);
+  g_atomic_int_set (&off->done, TRUE);
+  return NULL;
+}
+
+/* The same for a setter that reaches the workers. */
+static void
+test_set_nice_off_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
+      OffThread off = { executor, NULL, FALSE };
+
+      run_off_thread (set_nice_off_thread, &off);
+      return;
+    }
+  assert_subprocess_refused ("*jr_executor_set_worker_nice: called on another thread*");
+}
+
 /* A dependency on a future of another main context: refused, saying why
  * (its end would be heard on a thread that may not change the executor). */
 static void
@@ -2665,6 +2719,8 @@ main (int    argc,
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
   g_test_add_func ("/executor/threads/dropped-while-flooded", test_dropped_while_flooded);
   g_test_add_func ("/executor/threads/submit-off-thread", test_submit_off_thread);
+  g_test_add_func ("/executor/threads/shutdown-off-thread", test_shutdown_off_thread);
+  g_test_add_func ("/executor/threads/set-nice-off-thread", test_set_nice_off_thread);
   g_test_add_func ("/executor/threads/wait-off-thread", test_wait_off_thread);
   g_test_add_func ("/executor/threads/dependency-other-context", test_dependency_other_context);
   g_test_add_func ("/executor/processes/cancel/frozen-worker", test_cancel_frozen_worker);
