@@ -1014,18 +1014,29 @@ test_dropped_while_flooded (void)
 
 /* ---- threads that are not the executor's ---- */
 
+typedef struct _OffThread OffThread;
+
+/* A call a helper thread makes while the main loop runs, and the
+ * critical that refuses it. */
 typedef struct {
-  JrExecutor *executor;
-  JrFuture   *future;
-  gboolean    done;
-} OffThread;
+  void      (*call) (OffThread *off);
+  gboolean    with_future;   /* a job waits for the helper to call on */
+  const char *refusal;
+} OffThreadCall;
+
+struct _OffThread {
+  const OffThreadCall *call;
+  JrExecutor          *executor;
+  JrFuture            *future;
+  gboolean             done;
+};
 
 static gpointer
-submit_off_thread (gpointer data)
+call_off_thread (gpointer data)
 {
   OffThread *off = data;
 
-  off->future = jr_executor_submit_call (off->executor, "trivial", NULL, NULL);
+  off->call->call (off);
   g_atomic_int_set (&off->done, TRUE);
   return NULL;
 }
@@ -1034,21 +1045,6 @@ static gboolean
 off_thread_done (gpointer data)
 {
   return g_atomic_int_get (&((OffThread *) data)->done);
-}
-
-/* Runs @func on a helper thread while this one owns the main context (as
- * it does while its loop runs), until the helper is done. */
-static void
-run_off_thread (GThreadFunc  func,
-                OffThread   *off)
-{
-  GThread *thread;
-
-  g_main_context_acquire (g_main_context_default ());
-  thread = g_thread_new ("helper", func, off);
-  run_until (off_thread_done, off, DONE_TIMEOUT_SEC, "the helper's call to return");
-  g_thread_join (thread);
-  g_main_context_release (g_main_context_default ());
 }
 
 /* Runs the test again in a subprocess, which must end on a critical
@@ -1061,107 +1057,83 @@ assert_subprocess_refused (const char *message)
   g_test_trap_assert_stderr (message);
 }
 
-/* A helper thread that submits while the main loop runs (the way of a
- * concurrent.futures user) is told it may not: a critical, and nothing
- * changed, instead of an executor corrupted behind the main thread's
- * back. */
+/* The call runs on a helper thread while this one owns the main context
+ * (as it does while its loop runs): the helper is told it may not, with a
+ * critical, and nothing changed, instead of an executor changed (or a
+ * context run, or waited for) behind the main thread's back. */
 static void
-test_submit_off_thread (void)
+test_call_off_thread (gconstpointer data)
 {
+  const OffThreadCall *call = data;
+
   if (g_test_subprocess ())
     {
       g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
-      OffThread off = { executor, NULL, FALSE };
+      g_autoptr(JrFuture) future = call->with_future ? submit_sleep (executor, LONG_SLEEP_MS) : NULL;
+      OffThread off = { call, executor, future, FALSE };
+      GThread *thread;
 
-      run_off_thread (submit_off_thread, &off);
+      g_main_context_acquire (g_main_context_default ());
+      thread = g_thread_new ("helper", call_off_thread, &off);
+      run_until (off_thread_done, &off, DONE_TIMEOUT_SEC, "the helper's call to return");
+      g_thread_join (thread);
+      g_main_context_release (g_main_context_default ());
       return;
     }
-  assert_subprocess_refused ("*jr_executor_submit: called on another thread than the one that runs "
-                             "the executor's main context*");
+  assert_subprocess_refused (call->refusal);
 }
 
-static gpointer
-wait_off_thread (gpointer data)
-{
-  OffThread *off = data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_null (jr_future_wait (off->future, G_USEC_PER_SEC, &error));
-  g_atomic_int_set (&off->done, TRUE);
-  return NULL;
-}
-
-/* jr_future_wait() on a thread that cannot run the future's context (the
- * main loop runs it) says so at once instead of hanging past its
- * timeout. */
+/* The way of a concurrent.futures user. */
 static void
-test_wait_off_thread (void)
+submit_from (OffThread *off)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
-      g_autoptr(JrFuture) future = submit_sleep (executor, LONG_SLEEP_MS);
-      OffThread off = { executor, future, FALSE };
-
-      run_off_thread (wait_off_thread, &off);
-      return;
-    }
-  assert_subprocess_refused ("*jr_future_wait: the future's main context is run by another thread*");
+  off->future = jr_executor_submit_call (off->executor, "trivial", NULL, NULL);
 }
 
-static gpointer
-shutdown_off_thread (gpointer data)
+static const OffThreadCall submit_off_thread = {
+  submit_from, FALSE,
+  "*jr_executor_submit: called on another thread than the one that runs the executor's main "
+  "context*"
+};
+
+/* It would route the main thread's context. */
+static void
+shutdown_from (OffThread *off)
 {
-  OffThread *off = data;
   g_autoptr(GError) error = NULL;
 
   g_assert_false (jr_executor_shutdown (off->executor, G_USEC_PER_SEC, &error));
-  g_atomic_int_set (&off->done, TRUE);
-  return NULL;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
 }
 
-/* jr_executor_shutdown() on a helper thread while the main loop runs: it
- * would route the main thread's context behind its back. Refused, saying
- * where to call it. */
+static const OffThreadCall shutdown_off_thread = {
+  shutdown_from, FALSE, "*jr_executor_shutdown: called on another thread*"
+};
+
+/* A setter that reaches the workers. */
 static void
-test_shutdown_off_thread (void)
+set_nice_from (OffThread *off)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
-      OffThread off = { executor, NULL, FALSE };
-
-      run_off_thread (shutdown_off_thread, &off);
-      return;
-    }
-  assert_subprocess_refused ("*jr_executor_shutdown: called on another thread than the one that "
-                             "runs the executor's main context*");
-}
-
-static gpointer
-set_nice_off_thread (gpointer data)
-{
-  OffThread *off = data;
-
   jr_executor_set_worker_nice (off->executor, 5);
-  g_atomic_int_set (&off->done, TRUE);
-  return NULL;
 }
 
-/* The same for a setter that reaches the workers. */
+static const OffThreadCall set_nice_off_thread = {
+  set_nice_from, FALSE, "*jr_executor_set_worker_nice: called on another thread*"
+};
+
+/* It could only hang, past its timeout: it says so at once. */
 static void
-test_set_nice_off_thread (void)
+wait_from (OffThread *off)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_THREADS, 1);
-      OffThread off = { executor, NULL, FALSE };
+  g_autoptr(GError) error = NULL;
 
-      run_off_thread (set_nice_off_thread, &off);
-      return;
-    }
-  assert_subprocess_refused ("*jr_executor_set_worker_nice: called on another thread*");
+  g_assert_null (jr_future_wait (off->future, G_USEC_PER_SEC, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
 }
+
+static const OffThreadCall wait_off_thread = {
+  wait_from, TRUE, "*jr_future_wait: the future's main context is run by another thread*"
+};
 
 /* A dependency on a future of another main context: refused, saying why
  * (its end would be heard on a thread that may not change the executor). */
@@ -2718,10 +2690,14 @@ main (int    argc,
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
   g_test_add_func ("/executor/threads/dropped-while-flooded", test_dropped_while_flooded);
-  g_test_add_func ("/executor/threads/submit-off-thread", test_submit_off_thread);
-  g_test_add_func ("/executor/threads/shutdown-off-thread", test_shutdown_off_thread);
-  g_test_add_func ("/executor/threads/set-nice-off-thread", test_set_nice_off_thread);
-  g_test_add_func ("/executor/threads/wait-off-thread", test_wait_off_thread);
+  g_test_add_data_func ("/executor/threads/submit-off-thread", &submit_off_thread,
+                        test_call_off_thread);
+  g_test_add_data_func ("/executor/threads/shutdown-off-thread", &shutdown_off_thread,
+                        test_call_off_thread);
+  g_test_add_data_func ("/executor/threads/set-nice-off-thread", &set_nice_off_thread,
+                        test_call_off_thread);
+  g_test_add_data_func ("/executor/threads/wait-off-thread", &wait_off_thread,
+                        test_call_off_thread);
   g_test_add_func ("/executor/threads/dependency-other-context", test_dependency_other_context);
   g_test_add_func ("/executor/processes/cancel/frozen-worker", test_cancel_frozen_worker);
   add_on_streams ("/executor/stream/crash/respawn", (GTestDataFunc) test_respawn, NULL);
