@@ -92,7 +92,9 @@ gboolean  jr_job_message_send_error (JrSender          *sender,
                                      GError           **error);
 
 /* The job's error from an ERROR payload; one that is not "(sis)" becomes
- * a JR_JOB_ERROR_FAILED that says so. */
+ * a JR_JOB_ERROR_FAILED that says so, and so does one of a domain this
+ * process does not know when it is too long, or once 256 such domains
+ * have been taken (a quark is never freed). */
 GError   *jr_job_message_to_error   (GVariant          *payload);
 
 G_END_DECLS

@@ -237,11 +237,33 @@ jr_job_message_send_error (JrSender      *sender,
                                     error);
 }
 
+/* A domain this process has not seen becomes a quark, which lives as long
+ * as the process: a worker that makes up new ones (a bug, or a hostile
+ * worker: 8 MiB each) would grow the parent for good. So it takes new
+ * domains only of a domain name's length, and only so many. */
+#define WORKER_DOMAIN_LENGTH_MAX 128
+#define WORKER_DOMAINS_MAX       256
+
+static GQuark
+domain_quark (const char *domain)
+{
+  static gint n_taken;
+  GQuark quark = g_quark_try_string (domain);
+
+  if (quark != 0)
+    return quark;
+  if (strnlen (domain, WORKER_DOMAIN_LENGTH_MAX + 1) > WORKER_DOMAIN_LENGTH_MAX ||
+      g_atomic_int_add (&n_taken, 1) >= WORKER_DOMAINS_MAX)
+    return 0;
+  return g_quark_from_string (domain);
+}
+
 GError *
 jr_job_message_to_error (GVariant *payload)
 {
   const char *domain, *message;
   gint32 code;
+  GQuark quark;
 
   if (payload == NULL || !g_variant_is_of_type (payload, G_VARIANT_TYPE ("(sis)")))
     return g_error_new_literal (JR_JOB_ERROR, JR_JOB_ERROR_FAILED,
@@ -250,5 +272,16 @@ jr_job_message_to_error (GVariant *payload)
   g_variant_get (payload, "(&si&s)", &domain, &code, &message);
   if (*domain == '\0')
     return g_error_new_literal (JR_JOB_ERROR, JR_JOB_ERROR_FAILED, message);
-  return g_error_new_literal (g_quark_from_string (domain), code, message);
+  quark = domain_quark (domain);
+  if (quark == 0)
+    {
+      /* At most 64 bytes of it, cut where a character begins. */
+      gsize shown = strnlen (domain, 65);
+
+      if (shown > 64)
+        shown = (gsize) (g_utf8_find_prev_char (domain, domain + 65) - domain);
+      return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_FAILED, "%s (error domain “%.*s%s”, code %d)",
+                          message, (int) shown, domain, domain[shown] != '\0' ? "…" : "", code);
+    }
+  return g_error_new_literal (quark, code, message);
 }

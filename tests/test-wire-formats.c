@@ -211,6 +211,48 @@ test_job_message_error_shapes (void)
   g_assert_cmpstr (from_empty->message, ==, "why");
 }
 
+/* A domain this process does not know becomes a quark, for ever: a
+ * worker may not make the parent keep one of any length, nor any number. */
+static void
+test_job_message_error_domains (void)
+{
+  g_autofree char *long_domain = g_strnfill (100000, 'd');
+  g_autoptr(GVariant) long_payload = g_variant_ref_sink (g_variant_new ("(sis)", long_domain, 4,
+                                                                        "why"));
+  g_autoptr(GError) from_long = jr_job_message_to_error (long_payload);
+  g_autofree char *shown = g_strdup_printf ("why (error domain “%.64s…”, code 4)", long_domain);
+  guint n_taken = 0;
+
+  g_assert_error (from_long, JR_JOB_ERROR, JR_JOB_ERROR_FAILED);
+  g_assert_cmpstr (from_long->message, ==, shown);
+  g_assert_cmpuint (g_quark_try_string (long_domain), ==, 0);
+
+  /* New names: a few hundred are taken, then no more; known ones still are. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *domain = g_strdup_printf ("jr-test-made-up-%u-quark", i);
+      g_autoptr(GVariant) payload = g_variant_ref_sink (g_variant_new ("(sis)", domain, 5, "x"));
+      g_autoptr(GError) error = jr_job_message_to_error (payload);
+
+      if (error->domain != JR_JOB_ERROR)
+        {
+          g_assert_cmpuint (error->domain, ==, g_quark_try_string (domain));
+          n_taken++;
+        }
+      else
+        g_assert_cmpuint (g_quark_try_string (domain), ==, 0);
+    }
+  g_assert_cmpuint (n_taken, >, 0);
+  g_assert_cmpuint (n_taken, <=, 256);
+  {
+    g_autoptr(GVariant) payload = g_variant_ref_sink (g_variant_new ("(sis)", "g-io-error-quark",
+                                                                    G_IO_ERROR_NOT_FOUND, "x"));
+    g_autoptr(GError) error = jr_job_message_to_error (payload);
+
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  }
+}
+
 /* ---- worker requests ---- */
 
 static void
@@ -349,6 +391,7 @@ main (int    argc,
   g_test_add_func ("/wire/job-message/values", test_job_message_values);
   g_test_add_func ("/wire/job-message/refused", test_job_message_refused);
   g_test_add_func ("/wire/job-message/error-shapes", test_job_message_error_shapes);
+  g_test_add_func ("/wire/job-message/error-domains", test_job_message_error_domains);
   g_test_add_func ("/wire/worker-request/round-trip", test_request_round_trip);
   g_test_add_func ("/wire/worker-request/ack", test_request_ack);
   g_test_add_func ("/wire/worker-request/partial", test_request_partial);
