@@ -1135,7 +1135,9 @@ ack_due (gpointer data)
   JrPoolWorker *worker = data;
 
   g_clear_pointer (&worker->ack_timer, g_source_unref);
-  if (worker->ack_owed)
+  /* Requests still waiting to go carry the acknowledgement when they do;
+   * and a worker that reads none must not pile up ACKs here. */
+  if (worker->ack_owed && worker->outbox->len == 0)
     send_request (worker, JR_WORKER_REQUEST_ACK, 0, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
