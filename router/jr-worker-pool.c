@@ -63,6 +63,9 @@
 /* How long a command asked to end (its worker told to QUIT) may take
  * before it gets SIGTERM: the worker gives its jobs' processes 0.5 s. */
 #define COMMAND_QUIT_DELAY_MS   5000
+/* The same for a local worker process (an exit handler that waits for
+ * ever would hold up the executor's stop for ever). */
+#define LOCAL_QUIT_DELAY_MS     2000
 /* What is kept of a command's standard error, for messages. */
 #define STDERR_TAIL_MAX         1024
 #define STDERR_LINE_MAX         4096
@@ -118,7 +121,7 @@ struct _JrPoolWorker {
   gint64           echo_since;     /* this second of echoed lines began */
   guint            echo_count;     /* lines echoed in it */
   guint64          echo_dropped;   /* lines not echoed since the last count */
-  GSource         *kill_timer;     /* the command's next signal (kill_signal) */
+  GSource         *kill_timer;     /* its process's next signal (kill_signal) */
   gint64           kill_due;       /* ... at this time */
   int              kill_signal;    /* SIGTERM, then SIGKILL; 0: none sent yet */
   gboolean         outlived;       /* it did not end with its stream: we ended it */
@@ -211,13 +214,15 @@ close_request_fd (JrPoolWorker *worker)
   worker->request_fd = -1;
 }
 
-static gboolean command_signal_due (gpointer data);
+static gboolean signal_due (gpointer data);
 
-/* Sends the command its next signal, after @delay_ms (0: now): SIGTERM
- * first, then SIGKILL. */
+/* Sends the worker's process its next signal, after @delay_ms (0: now):
+ * SIGTERM first, then SIGKILL. A command (ssh, srun) gets them alone; a
+ * local worker's SIGKILL goes to its jobs' commands too (its SIGTERM
+ * handler sends them theirs). */
 static void
-signal_command (JrPoolWorker *worker,
-                guint         delay_ms)
+signal_worker (JrPoolWorker *worker,
+               guint         delay_ms)
 {
   clear_source (&worker->kill_timer);
   if (worker->pid <= 0 || worker->kill_signal == SIGKILL)
@@ -225,24 +230,39 @@ signal_command (JrPoolWorker *worker,
   if (delay_ms == 0)
     {
       worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;
+      if (worker->kill_signal == SIGKILL && !worker->via_command)
+        kill (-worker->pid, SIGKILL);
       kill (worker->pid, worker->kill_signal);
       if (worker->kill_signal == SIGKILL)
         return;
       delay_ms = COMMAND_KILL_DELAY_MS;
     }
-  worker->kill_timer = add_timeout (worker->pool, delay_ms, command_signal_due, worker);
+  worker->kill_timer = add_timeout (worker->pool, delay_ms, signal_due, worker);
   worker->kill_due = g_get_monotonic_time () + (gint64) delay_ms * 1000;
 }
 
+/* Its time is up: its next signal, and the first time, a word on why. */
+static void
+signal_overdue (JrPoolWorker *worker)
+{
+  if (worker->kill_signal == 0)
+    {
+      worker->outlived = TRUE;
+      if (!worker->via_command)
+        g_warning ("jobrouter: worker process %d (group “%s”) had not ended %d s after it was "
+                   "asked to, with no job left: ending it (does an exit handler wait?)",
+                   (int) worker->pid, worker->pool->group, LOCAL_QUIT_DELAY_MS / 1000);
+    }
+  signal_worker (worker, 0);
+}
+
 static gboolean
-command_signal_due (gpointer data)
+signal_due (gpointer data)
 {
   JrPoolWorker *worker = data;
 
   g_clear_pointer (&worker->kill_timer, g_source_unref);
-  if (worker->kill_signal == 0)
-    worker->outlived = TRUE;
-  signal_command (worker, 0);
+  signal_overdue (worker);
   return G_SOURCE_REMOVE;
 }
 
@@ -256,7 +276,7 @@ end_command (JrPoolWorker *worker)
 {
   close_request_fd (worker);
   if (worker->kill_signal == 0)
-    signal_command (worker, 0);
+    signal_worker (worker, 0);
 }
 
 static void
@@ -848,7 +868,7 @@ process_gone (JrPoolWorker *worker)
       if (!worker->ready)
         worker->cut_short = TRUE;
       if (worker->kill_signal == 0 && worker->kill_timer == NULL)
-        signal_command (worker, COMMAND_KILL_DELAY_MS);
+        signal_worker (worker, COMMAND_KILL_DELAY_MS);
       worker->exit_watch = g_child_watch_source_new (worker->pid);
       g_source_set_callback (worker->exit_watch, G_SOURCE_FUNC (on_command_exited), worker, NULL);
       g_source_set_static_name (worker->exit_watch, "[jobrouter] worker command");
@@ -1279,10 +1299,12 @@ ask_to_end (JrPoolWorker *worker)
       worker->close_after_outbox = TRUE;
       if (worker->outbox_watch == NULL)
         flush_outbox (worker);
-      /* A command whose far side does not end (the session held open)
-       * is ended after a while: its job is over, only the end is left. */
-      if (worker->via_command && worker->kill_signal == 0 && worker->kill_timer == NULL)
-        signal_command (worker, COMMAND_QUIT_DELAY_MS);
+      /* A command whose far side does not end (the session held open),
+       * or a local worker that does not (an exit handler that waits, or
+       * a job that took its requests' socket), is ended after a while:
+       * its jobs are over, only the end is left. */
+      if (worker->pid > 0 && worker->kill_signal == 0 && worker->kill_timer == NULL)
+        signal_worker (worker, worker->via_command ? COMMAND_QUIT_DELAY_MS : LOCAL_QUIT_DELAY_MS);
     }
 }
 
@@ -2006,10 +2028,10 @@ jr_worker_pool_poll (JrWorkerPool *pool)
 
       if (worker->exit_watch != NULL)
         g_ptr_array_add (waiting, worker);
-      /* A command asked to end that has not: its signal is due, and the
+      /* A worker asked to end that has not: its signal is due, and the
        * caller (a shutdown) runs no timers. */
       else if (worker->kill_timer != NULL && worker->kill_due <= g_get_monotonic_time ())
-        signal_command (worker, 0);
+        signal_overdue (worker);
     }
   for (guint i = 0; i < waiting->len; i++)
     {
@@ -2017,11 +2039,7 @@ jr_worker_pool_poll (JrWorkerPool *pool)
       int status = 0;
 
       if (worker->kill_timer != NULL && worker->kill_due <= g_get_monotonic_time ())
-        {
-          if (worker->kill_signal == 0)
-            worker->outlived = TRUE;
-          signal_command (worker, 0);
-        }
+        signal_overdue (worker);
       /* The watch goes first: GLib must not reap what we reap. */
       clear_source (&worker->exit_watch);
       if (waitpid (worker->pid, &status, WNOHANG) == worker->pid)

@@ -109,6 +109,23 @@ job_stop_self (JrJob     *job,
   return g_variant_new_boolean (TRUE);
 }
 
+static void
+wait_for_ever (void)
+{
+  for (;;)
+    pause ();
+}
+
+/* A worker whose exit handler never returns: it cannot end when asked. */
+static GVariant *
+job_hang_at_exit (JrJob     *job,
+                  GVariant  *args,
+                  GError   **error)
+{
+  atexit (wait_for_ever);
+  return g_variant_new_boolean (TRUE);
+}
+
 static GVariant *
 job_progress (JrJob     *job,
               GVariant  *args,
@@ -779,6 +796,7 @@ executor_test_jobs_register (void)
   jr_register_job ("own-args", job_own_args);
   jr_register_job ("held", job_held);
   jr_register_job ("stop-self", job_stop_self);
+  jr_register_job ("hang-at-exit", job_hang_at_exit);
   jr_register_job_full ("getenv", job_getenv, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);

@@ -53,6 +53,9 @@
  *                          worker's pipe; result "s"
  *   "file-size"     (s)    the size of the file at the path: result "t"
  *   "whoami"        none   result "(ii)": its worker's pid and process group
+ *   "stop-self"     none   stops its worker (SIGSTOP) as it starts
+ *   "hang-at-exit"  none   leaves its worker an exit handler that never
+ *                          returns (worker processes only); result "b"
  *   "print"         (s)    writes the text on standard output; result "(b)"
  *   "flood-stderr"  (ts)   writes T lines "x" on standard error as fast
  *                          as it can, or (T = 0) until cancelled; grows the

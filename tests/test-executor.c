@@ -859,6 +859,26 @@ test_stop_after_grace (gconstpointer data)
   run_until (is_stopped, executor, DONE_TIMEOUT_SEC, "the executor to be stopped");
 }
 
+/* A worker process asked to end that does not (an exit handler that
+ * waits for ever) is ended after a while, with a warning: the executor
+ * does not stay STOPPING for ever. */
+static void
+test_stop_worker_stuck_at_exit (void)
+{
+  g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrFuture) future = submit (executor, JR_JOB_KIND_CALL, "hang-at-exit", NULL);
+  g_autoptr(GError) error = NULL;
+
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+
+  jr_test_expect_warning ("*worker process * had not ended 2 s after it was asked to*");
+  g_assert_true (jr_executor_shutdown (executor, 20 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  jr_test_check_expected_warnings ();
+  g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
+}
+
 static gboolean
 no_thread_above (gpointer baseline)
 {
@@ -2627,7 +2647,7 @@ main (int    argc,
   if (argc == 4 && g_str_equal (argv[1], "--exit-with-running-job"))
     return exit_with_running_job (argv[2], argv[3]);
 
-  g_test_init (&argc, &argv, NULL);
+  jr_test_init (&argc, &argv);
 
   add_for_all ("state/completed", test_state_completed);
   add_for_all ("state/failed", test_state_failed);
@@ -2645,6 +2665,7 @@ main (int    argc,
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);
   add_for_all ("cancel/grace", test_cancel_grace);
   add_for_all ("stop/after-grace", test_stop_after_grace);
+  g_test_add_func ("/executor/processes/stop/worker-stuck-at-exit", test_stop_worker_stuck_at_exit);
   add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
   add_for_all ("handlers/nested-loop-flood", test_nested_loop_flood);
   add_for_all ("cancel/queued-behind", test_cancel_queued_behind);
