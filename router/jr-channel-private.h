@@ -85,8 +85,9 @@ void       jr_channel_consume          (JrChannel           *channel,
  * bytes arrived beyond the @seen unread ones (then do not sleep). */
 gboolean   jr_channel_arm              (JrChannel           *channel,
                                         gsize                seen);
-/* After the doorbell fd polled readable or hung up: drains it. Returns FALSE
- * once the writer has gone (EOF). */
+/* After the doorbell fd polled readable or hung up: drains it, 16 KiB at
+ * most (what is left polls readable again). Returns FALSE once the writer
+ * has gone (EOF). */
 gboolean   jr_channel_ack_doorbell     (JrChannel           *channel);
 
 /* Child side: the channel this process inherited (created once), or the
