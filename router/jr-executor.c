@@ -40,6 +40,7 @@
 #include "jr-task-queue-private.h"
 #include "jr-worker-pool-private.h"
 #include "jr-worker-private.h"
+#include "jr-worker-request-private.h"
 
 #include <string.h>
 
@@ -2186,10 +2187,14 @@ check_submit (JrExecutor  *self,
                    self->state == JR_EXECUTOR_STATE_STOPPING ? "stopping" : "stopped");
       return NULL;
     }
-  if (args != NULL && g_variant_get_size (args) > JR_MESSAGE_SIZE_MAX)
+  /* What a worker process reads: the arguments in a request, with the
+   * job's name (a thread worker takes the same, for the same jobs). */
+  if (args != NULL &&
+      jr_worker_request_data_size (JR_WORKER_REQUEST_RUN, job, args) > JR_MESSAGE_SIZE_MAX)
     {
       g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS,
-                   "The arguments of “%s” are larger than %u bytes", job, JR_MESSAGE_SIZE_MAX);
+                   "The arguments of “%s” are too large: with the job's name, they take more "
+                   "than %u bytes", job, JR_MESSAGE_SIZE_MAX);
       return NULL;
     }
   if (!jr_job_registry_check (job, args, error))
@@ -2337,7 +2342,8 @@ submit (JrExecutor          *self,
  *
  * Submits a job. Fails on the spot for an unknown or unavailable job
  * (%JR_JOB_ERROR_UNKNOWN_JOB, %JR_JOB_ERROR_UNAVAILABLE), arguments of the
- * wrong type (%JR_JOB_ERROR_INVALID_ARGS), an executor that is stopping
+ * wrong type or too large (%JR_JOB_ERROR_INVALID_ARGS: with the job's
+ * name they must fit in %JR_MESSAGE_SIZE_MAX), an executor that is stopping
  * (%JR_JOB_ERROR_STOPPED), or one with no group that may run it
  * (%JR_JOB_ERROR_NO_WORKER: every group of size 0, or a job that reads
  * local paths and no group that shares them).

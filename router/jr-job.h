@@ -31,7 +31,8 @@ G_BEGIN_DECLS
 /**
  * JrJobError:
  * @JR_JOB_ERROR_UNKNOWN_JOB: no job of that name is registered
- * @JR_JOB_ERROR_INVALID_ARGS: the arguments are not of the job's declared type
+ * @JR_JOB_ERROR_INVALID_ARGS: the arguments are not of the job's declared
+ *   type, or larger than %JR_MESSAGE_SIZE_MAX with the job's name
  * @JR_JOB_ERROR_UNAVAILABLE: the job kind declared itself unavailable
  * @JR_JOB_ERROR_WORKER_CRASHED: the worker running the job died
  * @JR_JOB_ERROR_STOPPED: the executor is stopping or stopped

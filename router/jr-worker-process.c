@@ -71,10 +71,14 @@ typedef struct {
   int         fd;
   GByteArray *buffer;     /* what was read and not yet decoded */
   gsize       want;
+  guint64     skip;       /* bytes still to come of a dropped request */
   gboolean    stream;     /* a stream worker: the end of input is the end */
   int         parent_pid; /* a local worker's executor's process */
   gboolean    unread;     /* the buffer holds requests read with the HELLO */
 } Reader;
+
+/* What a worker reads at a time of a request it drops. */
+#define SKIP_READ_MAX (1u << 20)
 
 static gboolean init_called;
 /* A stream worker was told to QUIT: its input ending is no loss. Read on
@@ -186,10 +190,24 @@ handle_requests (Reader          *reader,
     {
       g_autoptr(GError) error = NULL;
       JrWorkerRequest request;
-      gsize frame_size;
-      JrFrameStatus status = jr_worker_request_decode (buffer->data, buffer->len, &request,
-                                                       &frame_size, &error);
+      gsize frame_size, dropped;
+      JrFrameStatus status;
 
+      /* A request dropped before all of it came: the rest goes as it
+       * comes, a bounded read at a time. */
+      if (reader->skip > 0)
+        {
+          dropped = (gsize) MIN (reader->skip, (guint64) buffer->len);
+          g_byte_array_remove_range (buffer, 0, (guint) dropped);
+          reader->skip -= dropped;
+          if (reader->skip > 0)
+            {
+              reader->want = (gsize) MIN (reader->skip, (guint64) SKIP_READ_MAX);
+              return TRUE;
+            }
+        }
+
+      status = jr_worker_request_decode (buffer->data, buffer->len, &request, &frame_size, &error);
       if (status == JR_FRAME_NEED_MORE)
         {
           reader->want = frame_size > buffer->len ? frame_size - buffer->len : 4096;
@@ -241,7 +259,11 @@ handle_requests (Reader          *reader,
       else
         g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
                     error->message);
-      g_byte_array_remove_range (buffer, 0, (guint) frame_size);
+      /* A request dropped may be known bad from its header alone (too
+       * large), before the rest of it is here. */
+      dropped = MIN (frame_size, (gsize) buffer->len);
+      g_byte_array_remove_range (buffer, 0, (guint) dropped);
+      reader->skip = frame_size - dropped;
       reader->want = 4096;
     }
 }

@@ -78,6 +78,11 @@ typedef struct {
   GVariant            *value;  /* owned: the whole request */
 } JrWorkerRequest;
 
+/* The serialized size of a request's value, which a worker reads only
+ * up to JR_MESSAGE_SIZE_MAX. */
+gsize          jr_worker_request_data_size (JrWorkerRequestKind  kind,
+                                            const char          *name,
+                                            GVariant            *args);
 /* The frame of one request; *size is its length. */
 guint8        *jr_worker_request_encode (JrWorkerRequestKind  kind,
                                          guint64              job_id,

@@ -8,6 +8,29 @@
 
 #include "jobrouter.h"
 
+static GVariant *
+request_new (JrWorkerRequestKind  kind,
+             const char          *name,
+             GVariant            *args)
+{
+  return g_variant_ref_sink (g_variant_new ("(ys@mv)", (guchar) kind, name != NULL ? name : "",
+                                            g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                                                 args != NULL
+                                                                   ? g_variant_new_variant (args)
+                                                                   : NULL)));
+}
+
+gsize
+jr_worker_request_data_size (JrWorkerRequestKind  kind,
+                             const char          *name,
+                             GVariant            *args)
+{
+  /* Not serialized: GLib sums the sizes of the parts. */
+  g_autoptr(GVariant) value = request_new (kind, name, args);
+
+  return g_variant_get_size (value);
+}
+
 guint8 *
 jr_worker_request_encode (JrWorkerRequestKind  kind,
                           guint64              job_id,
@@ -15,11 +38,7 @@ jr_worker_request_encode (JrWorkerRequestKind  kind,
                           GVariant            *args,
                           gsize               *size)
 {
-  g_autoptr(GVariant) value =
-    g_variant_ref_sink (g_variant_new ("(ys@mv)", (guchar) kind, name != NULL ? name : "",
-                                       g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                                            args != NULL ? g_variant_new_variant (args)
-                                                                         : NULL)));
+  g_autoptr(GVariant) value = request_new (kind, name, args);
   gsize data_size = g_variant_get_size (value);
   gsize type_size = strlen (JR_WORKER_REQUEST_TYPE) + 1;
   guint8 *frame;

@@ -109,6 +109,14 @@ job_stop_self (JrJob     *job,
   return g_variant_new_boolean (TRUE);
 }
 
+static GVariant *
+job_args_size (JrJob     *job,
+               GVariant  *args,
+               GError   **error)
+{
+  return g_variant_new_uint64 (args != NULL ? g_variant_get_size (args) : 0);
+}
+
 static void
 wait_for_ever (void)
 {
@@ -797,6 +805,7 @@ executor_test_jobs_register (void)
   jr_register_job ("held", job_held);
   jr_register_job ("stop-self", job_stop_self);
   jr_register_job ("hang-at-exit", job_hang_at_exit);
+  jr_register_job ("args-size", job_args_size);
   jr_register_job_full ("getenv", job_getenv, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("print", job_print, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job_full ("flood-stderr", job_flood_stderr, G_VARIANT_TYPE ("(ts)"), NULL);

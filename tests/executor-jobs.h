@@ -56,6 +56,7 @@
  *   "stop-self"     none   stops its worker (SIGSTOP) as it starts
  *   "hang-at-exit"  none   leaves its worker an exit handler that never
  *                          returns (worker processes only); result "b"
+ *   "args-size"     any    result "t": the serialized size of its arguments
  *   "print"         (s)    writes the text on standard output; result "(b)"
  *   "flood-stderr"  (ts)   writes T lines "x" on standard error as fast
  *                          as it can, or (T = 0) until cancelled; grows the

@@ -879,6 +879,50 @@ test_stop_worker_stuck_at_exit (void)
   g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
 }
 
+static GVariant *
+bytes_of_size (gsize size)
+{
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, g_bytes_new_take (g_malloc0 (size), size),
+                                   TRUE);
+}
+
+/* Arguments as large as a worker takes run; larger ones (with the job's
+ * name, what a worker reads) are refused on the spot, not sent to a worker
+ * that would drop them. */
+static void
+test_args_at_the_limit (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize largest = 0;
+
+  /* The envelope is a few bytes: find the largest size that fits. */
+  for (gsize size = JR_MESSAGE_SIZE_MAX; size > JR_MESSAGE_SIZE_MAX - 64; size--)
+    {
+      g_autoptr(JrFuture) refused = jr_executor_submit_call (executor, "args-size",
+                                                             bytes_of_size (size), &error);
+
+      if (refused != NULL)
+        {
+          jr_future_cancel (refused);
+          largest = size;
+          break;
+        }
+      g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (largest, >, JR_MESSAGE_SIZE_MAX - 64);
+  g_assert_cmpuint (largest, <, JR_MESSAGE_SIZE_MAX);
+
+  future = jr_executor_submit_call (executor, "args-size", bytes_of_size (largest), &error);
+  g_assert_no_error (error);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (future)), ==, largest);
+}
+
 static gboolean
 no_thread_above (gpointer baseline)
 {
@@ -2665,6 +2709,7 @@ main (int    argc,
   add_for_all ("cancel/no-messages-after", test_cancel_no_messages_after);
   add_for_all ("cancel/grace", test_cancel_grace);
   add_for_all ("stop/after-grace", test_stop_after_grace);
+  add_for_all ("submit/args-at-the-limit", test_args_at_the_limit);
   g_test_add_func ("/executor/processes/stop/worker-stuck-at-exit", test_stop_worker_stuck_at_exit);
   add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
   add_for_all ("handlers/nested-loop-flood", test_nested_loop_flood);

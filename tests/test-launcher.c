@@ -27,6 +27,7 @@
 
 #include "executor-jobs.h"
 #include "jr-channel-private.h"
+#include "jr-frame-private.h"
 #include "jr-job-message-private.h"
 #include "jr-test.h"
 #include "jr-worker-request-private.h"
@@ -1205,8 +1206,26 @@ child_exited (gpointer data)
   return *(gboolean *) data;
 }
 
+/* A request the worker drops from its header alone (a type no request
+ * has), written in two parts: the worker must drop the rest of it as it
+ * comes, and read the requests after it. */
+static void
+write_bad_request_in_parts (int fd)
+{
+  gsize type_size = strlen ("zz") + 1;
+  gsize size = jr_frame_size_for (type_size, 100);
+  gsize head = jr_frame_data_offset (type_size);
+  g_autofree guint8 *frame = g_malloc0 (size);
+
+  jr_frame_write_header (frame, 1, "zz", 100);
+  g_assert_cmpint (write (fd, frame, head), ==, (gssize) head);
+  g_usleep (100 * 1000);
+  g_assert_cmpint (write (fd, frame + head, size - head), ==, (gssize) (size - head));
+}
+
 /* The end of a stream worker's input is the end of its executor: it kills
- * its jobs' processes and exits at once, without a QUIT. */
+ * its jobs' processes and exits at once, without a QUIT. With @data, a
+ * request it must drop comes first. */
 static void
 test_input_ends (Fixture       *f,
                  gconstpointer  data)
@@ -1234,6 +1253,8 @@ test_input_ends (Fixture       *f,
   g_variant_dict_insert (&setup, "version", "u", (guint32) JR_STREAM_PROTOCOL_VERSION);
   g_variant_dict_insert (&setup, "pipe", "t", (guint64) 7);
   write_request (in_pair[0], JR_WORKER_REQUEST_HELLO, 0, NULL, g_variant_dict_end (&setup));
+  if (data != NULL)
+    write_bad_request_in_parts (in_pair[0]);
   write_request (in_pair[0], JR_WORKER_REQUEST_RUN, 1, "spawn-sleeper",
                  g_variant_new ("(s)", pid_file));
   for (int i = 0; i < 5000 && !g_file_get_contents (pid_file, &contents, NULL, NULL); i++)
@@ -1815,6 +1836,8 @@ main (int    argc,
   ADD ("lost/connection", test_connection_lost);
   ADD ("stream/stdio-moved", test_stdio_moved);
   ADD ("stream/input-ends", test_input_ends);
+  g_test_add ("/launcher/stream/bad-request-in-parts", Fixture, "bad request", fixture_setup,
+              test_input_ends, fixture_teardown);
   ADD ("stream/version-refused", test_version_refused);
   g_test_add ("/launcher/stream/host/lines", Fixture, "host-lines", fixture_setup,
               test_stream_host, fixture_teardown);
