@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -828,6 +829,34 @@ has_exited (JrPoolWorker *worker)
   return worker->pid <= 0;
 }
 
+/* The kernel's PF_EXITING (linux/sched.h), in /proc/PID/stat. */
+#define TASK_FLAG_EXITING 0x4u
+
+/* Whether the process is on its way out: set before it closes its files,
+ * so before its queue closes, and from then on its exit status is
+ * settled, whatever signal comes after. Under load the moment before it
+ * is a zombie can be long; this does not wait for it. */
+static gboolean
+is_exiting (JrPoolWorker *worker)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *stat = NULL;
+  const char *fields;
+  unsigned int flags = 0;
+
+  if (worker->pid <= 0)
+    return TRUE;
+  path = g_strdup_printf ("/proc/%d/stat", (int) worker->pid);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* After the command's name, which may hold anything: state, ppid, pgrp,
+   * session, tty, tpgid, then the flags. */
+  fields = strrchr (stat, ')');
+  return fields != NULL &&
+         sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
+         (flags & TASK_FLAG_EXITING) != 0;
+}
+
 static void process_gone (JrPoolWorker *worker);
 
 static void
@@ -875,7 +904,8 @@ process_gone (JrPoolWorker *worker)
       g_source_attach (worker->exit_watch, jr_router_get_context (worker->pool->router));
       return;
     }
-  if (!worker->via_command && worker->kill_reason == NULL && !has_exited (worker))
+  if (!worker->via_command && worker->kill_reason == NULL && !is_exiting (worker) &&
+      !has_exited (worker))
     worker->kill_reason = g_strdup (worker->stream
                                     ? "it broke the protocol of its stream, which was closed "
                                       "(see the warning before), or it closed its output"
