@@ -352,6 +352,11 @@ report_error (JrSender     *sender,
 
   if (jr_job_message_send_error (sender, job_id, job_error, &send_failure))
     return;
+  /* Nobody is left to hear it: the executor was dropped, or its process
+   * is gone (this worker ends with it). */
+  if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_NOT_RUNNING) ||
+      g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_DISCONNECTED))
+    return;
   /* The job must end all the same: with the start of what it said. */
   if (g_error_matches (send_failure, JR_ROUTER_ERROR, JR_ROUTER_ERROR_MESSAGE_TOO_LARGE))
     {
