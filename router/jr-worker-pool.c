@@ -536,21 +536,31 @@ stderr_line (JrPoolWorker *worker,
              const char   *line)
 {
   GString *tail = worker->stderr_tail;
+  g_autofree char *valid = NULL;
 
   if (*line == '\0')
     return;
   if (stderr_echo_admit (worker))
     g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
+  /* The tail goes into errors' messages, which are UTF-8: whatever the
+   * far side's locale, and wherever a long line was cut. */
+  valid = g_utf8_make_valid (line, -1);
   if (tail->len > 0)
     g_string_append (tail, "; ");
-  g_string_append (tail, line);
+  g_string_append (tail, valid);
   if (tail->len > STDERR_TAIL_MAX)
     {
-      /* Keep the end, from a line's start if there is one. */
+      /* Keep the end, from a line's start if there is one, else from a
+       * character's. */
       const char *cut = tail->str + tail->len - STDERR_TAIL_MAX;
       const char *next = strstr (cut, "; ");
 
-      g_string_erase (tail, 0, (next != NULL ? next + 2 : cut) - tail->str);
+      if (next != NULL)
+        cut = next + 2;
+      else
+        while ((*cut & 0xC0) == 0x80)
+          cut++;
+      g_string_erase (tail, 0, cut - tail->str);
     }
 }
 

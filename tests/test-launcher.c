@@ -1074,6 +1074,13 @@ static const Failing failing[] = {
     "did something print on standard output before the worker, such as a login banner?" },
   { "never-ready", { "sh", "-c", "exec sleep 600", "sh", NULL },
     "did not start within 1 s: “sh” was still running, and no worker had spoken through it" },
+  /* What it says goes into a message, which is UTF-8: from another
+   * locale, and cut where it is too long. */
+  { "latin1", { "sh", "-c", "printf 'refus\\351 par le test\\n' >&2; exit 3", "sh", NULL },
+    "“sh” exited with status 3, saying: refus\xef\xbf\xbd par le test" },
+  { "long-line", { "sh", "-c", "i=0; while [ $i -lt 400 ]; do printf '\\342\\202\\254' >&2; "
+                   "i=$((i + 1)); done; exit 3", "sh", NULL },
+    "“sh” exited with status 3, saying: \xe2\x82\xac\xe2\x82\xac" },
 };
 
 /* It tries 3 times, says why on the future and the executor, and stops
@@ -1099,6 +1106,7 @@ test_cannot_start (Fixture       *f,
   error = jr_future_get_error (first);
   g_test_message ("%s", error->message);
   g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_assert_nonnull (strstr (error->message, "group “failing”"));
   g_assert_nonnull (strstr (error->message, "3 tries"));
   g_assert_nonnull (strstr (error->message, how->expect));
