@@ -115,7 +115,8 @@ jr_frame_peek (const guint8  *data,
   const char *type;
 
   *type_string = NULL;
-  if (status == JR_FRAME_CORRUPT || status == JR_FRAME_SKIP ||
+  /* Before its header is all there, the header is not read. */
+  if (status == JR_FRAME_CORRUPT || status == JR_FRAME_SKIP || len < JR_FRAME_HEADER_SIZE ||
       len < JR_FRAME_HEADER_SIZE + header->type_size)
     return status;
 
