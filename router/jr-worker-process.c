@@ -45,6 +45,7 @@
 
 #include "jr-channel-private.h"
 #include "jr-job-message-private.h"
+#include "jr-request-reader-private.h"
 #include "jr-sender-private.h"
 #include "jr-worker-request-private.h"
 
@@ -69,16 +70,11 @@ typedef struct {
   JrSender   *sender;     /* for RETURNED: the job's own may be busy */
   JrChannel  *channel;    /* the queue to the executor */
   int         fd;
-  GByteArray *buffer;     /* what was read and not yet decoded */
-  gsize       want;
-  guint64     skip;       /* bytes still to come of a dropped request */
+  JrRequestReader requests;
   gboolean    stream;     /* a stream worker: the end of input is the end */
   int         parent_pid; /* a local worker's executor's process */
   gboolean    unread;     /* the buffer holds requests read with the HELLO */
 } Reader;
-
-/* What a worker reads at a time of a request it drops. */
-#define SKIP_READ_MAX (1u << 20)
 
 static gboolean init_called;
 /* A stream worker was told to QUIT: its input ending is no loss. Read on
@@ -184,98 +180,73 @@ static gboolean
 handle_requests (Reader          *reader,
                  JrWorkerRuntime *runtime)
 {
-  GByteArray *buffer = reader->buffer;
-
   for (;;)
     {
       g_autoptr(GError) error = NULL;
       JrWorkerRequest request;
-      gsize frame_size, dropped;
-      JrFrameStatus status;
 
-      /* A request dropped before all of it came: the rest goes as it
-       * comes, a bounded read at a time. */
-      if (reader->skip > 0)
+      switch (jr_request_reader_next (&reader->requests, &request, &error))
         {
-          dropped = (gsize) MIN (reader->skip, (guint64) buffer->len);
-          g_byte_array_remove_range (buffer, 0, (guint) dropped);
-          reader->skip -= dropped;
-          if (reader->skip > 0)
-            {
-              reader->want = (gsize) MIN (reader->skip, (guint64) SKIP_READ_MAX);
-              return TRUE;
-            }
-        }
-
-      status = jr_worker_request_decode (buffer->data, buffer->len, &request, &frame_size, &error);
-      if (status == JR_FRAME_NEED_MORE)
-        {
-          reader->want = frame_size > buffer->len ? frame_size - buffer->len : 4096;
+        case JR_FRAME_NEED_MORE:
           return TRUE;
-        }
-      if (status == JR_FRAME_CORRUPT)
-        {
+        case JR_FRAME_CORRUPT:
           g_printerr ("jobrouter worker %d: bad request stream: %s\n", (int) getpid (),
                       error->message);
           return FALSE;
+        case JR_FRAME_SKIP:
+          g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
+                      error->message);
+          continue;
+        case JR_FRAME_OK:
+        default:
+          break;
         }
-      if (status == JR_FRAME_OK)
-        {
-          switch (request.kind)
-            {
-            case JR_WORKER_REQUEST_RUN:
-              jr_worker_runtime_push (runtime, request.job_id, request.name, request.args);
-              break;
-            case JR_WORKER_REQUEST_CANCEL:
-              jr_worker_runtime_cancel (runtime, request.job_id);
-              break;
-            case JR_WORKER_REQUEST_RECALL:
-              if (jr_worker_runtime_recall (runtime, request.job_id))
-                jr_job_message_send_tag (reader->sender, request.job_id, JR_JOB_MSG_RETURNED, NULL);
-              break;
-            case JR_WORKER_REQUEST_PRIORITY:
-              if (request.args != NULL && g_variant_is_of_type (request.args, G_VARIANT_TYPE ("(ib)")))
-                {
-                  gint32 nice_value;
-                  gboolean idle;
 
-                  g_variant_get (request.args, "(ib)", &nice_value, &idle);
-                  jr_worker_set_process_priority (getpid (), nice_value, idle);
-                }
-              break;
-            case JR_WORKER_REQUEST_ACK:
-              break;  /* its TCP acknowledgement was the point */
-            case JR_WORKER_REQUEST_QUIT:
-              /* Cancel what is queued and running, let it end, then exit:
-               * what the executor sends after this is not read. */
-              g_atomic_int_set (&quitting, 1);
-              jr_worker_request_clear (&request);
-              return FALSE;
-            default:
-              break;
+      switch (request.kind)
+        {
+        case JR_WORKER_REQUEST_RUN:
+          jr_worker_runtime_push (runtime, request.job_id, request.name, request.args);
+          break;
+        case JR_WORKER_REQUEST_CANCEL:
+          jr_worker_runtime_cancel (runtime, request.job_id);
+          break;
+        case JR_WORKER_REQUEST_RECALL:
+          if (jr_worker_runtime_recall (runtime, request.job_id))
+            jr_job_message_send_tag (reader->sender, request.job_id, JR_JOB_MSG_RETURNED, NULL);
+          break;
+        case JR_WORKER_REQUEST_PRIORITY:
+          if (request.args != NULL && g_variant_is_of_type (request.args, G_VARIANT_TYPE ("(ib)")))
+            {
+              gint32 nice_value;
+              gboolean idle;
+
+              g_variant_get (request.args, "(ib)", &nice_value, &idle);
+              jr_worker_set_process_priority (getpid (), nice_value, idle);
             }
+          break;
+        case JR_WORKER_REQUEST_ACK:
+          break;  /* its TCP acknowledgement was the point */
+        case JR_WORKER_REQUEST_QUIT:
+          /* Cancel what is queued and running, let it end, then exit:
+           * what the executor sends after this is not read. */
+          g_atomic_int_set (&quitting, 1);
           jr_worker_request_clear (&request);
+          return FALSE;
+        default:
+          break;
         }
-      else
-        g_printerr ("jobrouter worker %d: dropped a request: %s\n", (int) getpid (),
-                    error->message);
-      /* A request dropped may be known bad from its header alone (too
-       * large), before the rest of it is here. */
-      dropped = MIN (frame_size, (gsize) buffer->len);
-      g_byte_array_remove_range (buffer, 0, (guint) dropped);
-      reader->skip = frame_size - dropped;
-      reader->want = 4096;
+      jr_worker_request_clear (&request);
     }
 }
 
-/* Appends what one read() of up to @want bytes gives to @reader's buffer.
- * Returns what read() did, errno kept. */
+/* Appends what one read() gives to @reader's buffer, as much as it asks
+ * for. Returns what read() did, errno kept. */
 static ssize_t
-read_more (Reader *reader,
-           gsize   want)
+read_more (Reader *reader)
 {
-  GByteArray *buffer = reader->buffer;
+  GByteArray *buffer = reader->requests.buffer;
   gsize old = buffer->len;
+  gsize want = jr_request_reader_want (&reader->requests);
   ssize_t n;
   int saved;
 
@@ -321,7 +292,7 @@ read_requests (JrWorkerRuntime *runtime,
             continue;
         }
 
-      n = read_more (reader, MAX (reader->want, 4096));
+      n = read_more (reader);
       saved = errno;
       if (timeout < 0)
         jr_channel_watch_end (reader->channel, FALSE);
@@ -549,7 +520,7 @@ run_worker (guint64   pipe_id,
   if (reader->sender != NULL)
     jr_sender_stop (reader->sender, NULL);
   g_clear_object (&reader->sender);
-  g_byte_array_unref (reader->buffer);
+  jr_request_reader_clear (&reader->requests);
   g_free (reader);
 
   /* Told to quit: what the jobs started goes too. */
@@ -604,8 +575,7 @@ worker_main (const WorkerSetup *setup)
   reader = g_new0 (Reader, 1);
   reader->fd = setup->request_fd;
   reader->parent_pid = setup->parent_pid;
-  reader->buffer = g_byte_array_new ();
-  reader->want = 4096;
+  jr_request_reader_init (&reader->requests);
   run_worker (setup->pipe_id, reader, NULL);
 }
 
@@ -632,14 +602,13 @@ refuse_stream (const char *format,
 static GVariant *
 read_hello (Reader *reader)
 {
-  GByteArray *buffer = reader->buffer;
+  GByteArray *buffer = reader->requests.buffer;
 
   for (;;)
     {
       g_autoptr(GError) error = NULL;
       JrWorkerRequest request;
       JrFrameHeader header;
-      gsize frame_size;
       JrFrameStatus status;
       ssize_t n;
 
@@ -650,7 +619,7 @@ read_hello (Reader *reader)
             refuse_stream ("the executor's machine has the other byte order, which jobrouter "
                            "does not translate");
         }
-      status = jr_worker_request_decode (buffer->data, buffer->len, &request, &frame_size, &error);
+      status = jr_request_reader_next (&reader->requests, &request, &error);
       if (status == JR_FRAME_OK)
         {
           GVariant *setup = NULL;
@@ -661,15 +630,14 @@ read_hello (Reader *reader)
           jr_worker_request_clear (&request);
           if (setup == NULL)
             refuse_stream ("the executor's first request is not its HELLO");
-          g_byte_array_remove_range (buffer, 0, (guint) frame_size);
-          reader->unread = buffer->len > 0;
+          reader->unread = jr_request_reader_has_unread (&reader->requests);
           return setup;
         }
       if (status != JR_FRAME_NEED_MORE)
         refuse_stream ("the executor's first request cannot be read: %s",
                        error != NULL ? error->message : "unknown");
 
-      n = read_more (reader, 4096);
+      n = read_more (reader);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -744,8 +712,7 @@ stream_worker_main (guint version)
 
   reader = g_new0 (Reader, 1);
   reader->fd = in_fd;
-  reader->buffer = g_byte_array_new ();
-  reader->want = 4096;
+  jr_request_reader_init (&reader->requests);
   reader->stream = TRUE;
   setup = read_hello (reader);
   if (!g_variant_lookup (setup, "version", "u", &their_version) ||

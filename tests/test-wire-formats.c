@@ -7,7 +7,9 @@
  */
 #include <string.h>
 
+#include "jr-frame-private.h"
 #include "jr-job-message-private.h"
+#include "jr-request-reader-private.h"
 #include "jr-worker-request-private.h"
 
 /* ---- job messages: through a real pipe ---- */
@@ -380,6 +382,120 @@ test_request_refused (void)
   g_assert_nonnull (error);
 }
 
+/* ---- a worker's reader of its requests ---- */
+
+/* Feeds @data @chunk bytes at a time; returns the kinds of the requests
+ * taken, in order, and counts those dropped. */
+static GString *
+read_in_pieces (const guint8 *data,
+                gsize         len,
+                gsize         chunk,
+                guint        *n_dropped)
+{
+  JrRequestReader reader;
+  GString *kinds = g_string_new (NULL);
+
+  *n_dropped = 0;
+  jr_request_reader_init (&reader);
+  for (gsize offset = 0; offset < len; offset += chunk)
+    {
+      JrFrameStatus status;
+
+      jr_request_reader_add (&reader, data + offset, MIN (chunk, len - offset));
+      do
+        {
+          g_autoptr(GError) error = NULL;
+          JrWorkerRequest request;
+
+          status = jr_request_reader_next (&reader, &request, &error);
+          g_assert_cmpint (status, !=, JR_FRAME_CORRUPT);
+          if (status == JR_FRAME_OK)
+            {
+              g_string_append_c (kinds, (char) request.kind);
+              jr_worker_request_clear (&request);
+            }
+          else if (status == JR_FRAME_SKIP)
+            (*n_dropped)++;
+          else
+            g_assert_cmpuint (jr_request_reader_want (&reader), >=, 4096);
+        }
+      while (status != JR_FRAME_NEED_MORE);
+    }
+  g_assert_false (jr_request_reader_has_unread (&reader));
+  jr_request_reader_clear (&reader);
+  return kinds;
+}
+
+static void
+append_request (GByteArray          *stream,
+                JrWorkerRequestKind  kind,
+                const char          *name,
+                GVariant            *args)
+{
+  gsize size;
+  g_autofree guint8 *frame = jr_worker_request_encode (kind, 1, name, args, &size);
+
+  g_byte_array_append (stream, frame, (guint) size);
+}
+
+/* Requests come out whole and in order however the reads cut them. */
+static void
+test_request_reader_in_pieces (void)
+{
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  static const gsize chunks[] = { 1, 3, 16, 17, 4096 };
+
+  append_request (stream, JR_WORKER_REQUEST_RUN, "echo", g_variant_new ("(s)", "x"));
+  append_request (stream, JR_WORKER_REQUEST_CANCEL, NULL, NULL);
+  append_request (stream, JR_WORKER_REQUEST_ACK, NULL, NULL);
+  append_request (stream, JR_WORKER_REQUEST_QUIT, NULL, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (chunks); i++)
+    {
+      guint n_dropped;
+      g_autoptr(GString) kinds = read_in_pieces (stream->data, stream->len, chunks[i], &n_dropped);
+
+      g_assert_cmpstr (kinds->str, ==, "RCAQ");
+      g_assert_cmpuint (n_dropped, ==, 0);
+    }
+}
+
+/* A request it refuses from its header alone (over the size limit, a type
+ * no request has) is dropped as the rest of it comes, however it comes;
+ * the next one is read. */
+static void
+test_request_reader_drops_what_it_refuses (void)
+{
+  gsize over_size = jr_frame_size_for (strlen (JR_WORKER_REQUEST_TYPE) + 1, JR_MESSAGE_SIZE_MAX + 1);
+  gsize bad_size = jr_frame_size_for (3, 100);
+  static const gsize chunks[] = { 1, 24, 4096, 1 << 20 };
+
+  for (guint which = 0; which < 2; which++)
+    {
+      g_autoptr(GByteArray) stream = g_byte_array_new ();
+      gsize size = which == 0 ? over_size : bad_size;
+
+      g_byte_array_set_size (stream, (guint) size);
+      memset (stream->data, 0, size);
+      if (which == 0)
+        jr_frame_write_header (stream->data, 1, JR_WORKER_REQUEST_TYPE, JR_MESSAGE_SIZE_MAX + 1);
+      else
+        jr_frame_write_header (stream->data, 1, "zz", 100);
+      append_request (stream, JR_WORKER_REQUEST_CANCEL, NULL, NULL);
+      for (gsize i = 0; i < G_N_ELEMENTS (chunks); i++)
+        {
+          guint n_dropped;
+          g_autoptr(GString) kinds = NULL;
+
+          /* One byte at a time through 32 MiB is slow: not for that one. */
+          if (which == 0 && chunks[i] == 1)
+            continue;
+          kinds = read_in_pieces (stream->data, stream->len, chunks[i], &n_dropped);
+          g_assert_cmpstr (kinds->str, ==, "C");
+          g_assert_cmpuint (n_dropped, ==, 1);
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -396,6 +512,9 @@ main (int    argc,
   g_test_add_func ("/wire/worker-request/ack", test_request_ack);
   g_test_add_func ("/wire/worker-request/partial", test_request_partial);
   g_test_add_func ("/wire/worker-request/refused", test_request_refused);
+  g_test_add_func ("/wire/request-reader/in-pieces", test_request_reader_in_pieces);
+  g_test_add_func ("/wire/request-reader/drops-what-it-refuses",
+                   test_request_reader_drops_what_it_refuses);
 
   return g_test_run ();
 }
