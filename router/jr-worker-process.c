@@ -725,6 +725,8 @@ stream_worker_main (guint version)
   g_variant_lookup (setup, "nice", "i", &nice_value);
   g_variant_lookup (setup, "idle", "b", &idle);
   set_carried_environment (setup);
+  /* run_worker() does not return: nothing would free it. */
+  g_clear_pointer (&setup, g_variant_unref);
 
   if (!jr_channel_set_parent_stream (out_fd, on_stream_broken, NULL, &error))
     refuse_stream ("%s", error->message);

@@ -1447,7 +1447,7 @@ fake_stream_worker (const char *mode)
       if (kind == JR_WORKER_REQUEST_RUN &&
           (!jr_job_message_send_tag (sender, request.job_id, JR_JOB_MSG_STARTED, &error) ||
            !jr_job_message_send_value (sender, request.job_id, JR_JOB_MSG_RESULT,
-                                       request.args != NULL ? g_variant_ref (request.args)
+                                       request.args != NULL ? request.args
                                                             : g_variant_new ("()"),
                                        &error)))
         fake_fail ("a job's messages", error);
