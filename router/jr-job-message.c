@@ -253,8 +253,9 @@ domain_quark (const char *domain)
   if (quark != 0)
     return quark;
   if (strnlen (domain, WORKER_DOMAIN_LENGTH_MAX + 1) > WORKER_DOMAIN_LENGTH_MAX ||
-      g_atomic_int_add (&n_taken, 1) >= WORKER_DOMAINS_MAX)
+      g_atomic_int_get (&n_taken) >= WORKER_DOMAINS_MAX)
     return 0;
+  g_atomic_int_inc (&n_taken);
   return g_quark_from_string (domain);
 }
 

@@ -1342,8 +1342,12 @@ ask_to_end (JrPoolWorker *worker)
       /* A command whose far side does not end (the session held open),
        * or a local worker that does not (an exit handler that waits, or
        * a job that took its requests' socket), is ended after a while:
-       * its jobs are over, only the end is left. */
-      if (worker->pid > 0 && worker->kill_signal == 0 && worker->kill_timer == NULL)
+       * its jobs are over, only the end is left. A local worker still
+       * starting has its start's own timeout: it may take longer to
+       * read its requests' end than this (heavy imports, a busy
+       * machine). */
+      if (worker->pid > 0 && (worker->via_command || worker->ready) &&
+          worker->kill_signal == 0 && worker->kill_timer == NULL)
         signal_worker (worker, worker->via_command ? COMMAND_QUIT_DELAY_MS : LOCAL_QUIT_DELAY_MS);
     }
 }

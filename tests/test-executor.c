@@ -879,11 +879,14 @@ test_stop_worker_stuck_at_exit (void)
   g_assert_cmpuint (jr_executor_get_n_workers (executor), ==, 0);
 }
 
+/* A bytestring of @size bytes of @zeros. */
 static GVariant *
-bytes_of_size (gsize size)
+bytes_of_size (GBytes *zeros,
+               gsize   size)
 {
-  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, g_bytes_new_take (g_malloc0 (size), size),
-                                   TRUE);
+  g_autoptr(GBytes) part = g_bytes_new_from_bytes (zeros, 0, size);
+
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, part, TRUE);
 }
 
 /* Arguments as large as a worker takes run; larger ones (with the job's
@@ -896,13 +899,14 @@ test_args_at_the_limit (gconstpointer data)
   g_autoptr(JrExecutor) executor = new_executor (transport, 1);
   g_autoptr(JrFuture) future = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) zeros = g_bytes_new_take (g_malloc0 (JR_MESSAGE_SIZE_MAX), JR_MESSAGE_SIZE_MAX);
   gsize largest = 0;
 
   /* The envelope is a few bytes: find the largest size that fits. */
   for (gsize size = JR_MESSAGE_SIZE_MAX; size > JR_MESSAGE_SIZE_MAX - 64; size--)
     {
       g_autoptr(JrFuture) refused = jr_executor_submit_call (executor, "args-size",
-                                                             bytes_of_size (size), &error);
+                                                             bytes_of_size (zeros, size), &error);
 
       if (refused != NULL)
         {
@@ -916,11 +920,28 @@ test_args_at_the_limit (gconstpointer data)
   g_assert_cmpuint (largest, >, JR_MESSAGE_SIZE_MAX - 64);
   g_assert_cmpuint (largest, <, JR_MESSAGE_SIZE_MAX);
 
-  future = jr_executor_submit_call (executor, "args-size", bytes_of_size (largest), &error);
+  future = jr_executor_submit_call (executor, "args-size", bytes_of_size (zeros, largest), &error);
   g_assert_no_error (error);
   run_until_done (future, DONE_TIMEOUT_SEC);
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_COMPLETED);
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (future)), ==, largest);
+}
+
+/* Stopped while its workers are still starting, slowly: they end when
+ * they find their requests closed, with no warning and no signal (the
+ * 2 s for a worker asked to end count from its start). */
+static void
+test_stop_while_workers_start_slowly (void)
+{
+  g_autoptr(JrExecutor) executor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("JR_TEST_WORKER_START_DELAY_MS", "3000", TRUE);
+  executor = new_executor (JR_TRANSPORT_PROCESSES, 2);
+  g_unsetenv ("JR_TEST_WORKER_START_DELAY_MS");
+  /* Any warning would be fatal. */
+  g_assert_true (jr_executor_shutdown (executor, 20 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
 }
 
 static gboolean
@@ -2683,6 +2704,9 @@ main (int    argc,
       char **argv)
 {
   executor_test_jobs_register ();
+  /* A worker slow to start (heavy imports, a busy machine). */
+  if (g_getenv ("JOBROUTER_WORKER") != NULL && g_getenv ("JR_TEST_WORKER_START_DELAY_MS") != NULL)
+    g_usleep (1000 * g_ascii_strtoull (g_getenv ("JR_TEST_WORKER_START_DELAY_MS"), NULL, 10));
   jr_init (&argc, &argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
@@ -2711,6 +2735,8 @@ main (int    argc,
   add_for_all ("stop/after-grace", test_stop_after_grace);
   add_for_all ("submit/args-at-the-limit", test_args_at_the_limit);
   g_test_add_func ("/executor/processes/stop/worker-stuck-at-exit", test_stop_worker_stuck_at_exit);
+  g_test_add_func ("/executor/processes/stop/while-workers-start-slowly",
+                   test_stop_while_workers_start_slowly);
   add_for_all ("handlers/nested-loop", test_nested_loop_in_handler);
   add_for_all ("handlers/nested-loop-flood", test_nested_loop_flood);
   add_for_all ("cancel/queued-behind", test_cancel_queued_behind);
