@@ -86,9 +86,15 @@ static volatile gint quitting;
 G_GNUC_NORETURN static void
 lose_connection (void)
 {
-  /* Never the parent's group: only once we lead our own. */
-  if (getpgrp () == getpid ())
-    kill (0, SIGKILL);
+  pid_t self = getpid ();
+
+  /* Never the parent's group: only once we lead our own, and by its id,
+   * never as "this process's group": on_terminate() may move this
+   * process back into the group it was born in at any moment (the
+   * parent's death sends its signal as the requests end), and that group
+   * holds the parent's siblings (a test program, a shell's pipeline). */
+  if (getpgrp () == self)
+    kill (-self, SIGKILL);
   _exit (LOST_EXIT_STATUS);
 }
 
@@ -134,11 +140,14 @@ end_own_group (void)
 {
   gint64 deadline = g_get_monotonic_time () + QUIT_GRACE_USEC;
 
-  /* Never the parent's group: only once we lead our own. */
-  if (getpgrp () != getpid ())
+  pid_t self = getpid ();
+
+  /* Never the parent's group: only once we lead our own, and by its id
+   * (see lose_connection()). */
+  if (getpgrp () != self)
     return;
   signal (SIGTERM, SIG_IGN);
-  kill (0, SIGTERM);
+  kill (-self, SIGTERM);
   for (;;)
     {
       g_autoptr(GArray) left = group_members ();
@@ -436,15 +445,15 @@ on_terminate (int sig)
   pid_t group = getpgrp ();
   sigset_t just_sig;
 
-  /* Never the parent's group: only once we lead our own. Out of it first,
-   * back into the group we were born in, so that its SIGKILL spares us;
-   * where that cannot be, we go with it. */
+  /* Never the parent's group: only once we lead our own, and by its id
+   * (see lose_connection()). Out of it first, back into the group we were
+   * born in, so that its SIGKILL spares us; where that cannot be, we go
+   * with it. */
   if (group == getpid ())
     {
-      if (birth_group > 0 && birth_group != group && setpgid (0, birth_group) == 0)
-        kill (-group, SIGKILL);
-      else
-        kill (0, SIGKILL);
+      if (birth_group > 0 && birth_group != group)
+        setpgid (0, birth_group);
+      kill (-group, SIGKILL);
     }
 
   signal (sig, SIG_DFL);
