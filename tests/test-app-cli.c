@@ -64,6 +64,23 @@ exit_status (GSubprocess *process)
   return g_subprocess_get_exit_status (process);
 }
 
+/* Logs what a program printed, as TAP comments, which are UTF-8: names
+ * from other locales (the not-utf8 tests) as U+FFFD. */
+static void G_GNUC_PRINTF (1, 2)
+log_output (const char *format,
+            ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *valid = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  valid = g_utf8_make_valid (text, -1);
+  g_test_message ("%s", valid);
+}
+
 /* Runs jobrouter with @args (NULL-terminated argument vector) to its end,
  * started by @launcher. */
 static void
@@ -86,7 +103,7 @@ run_jobrouter_argv (Run                 *run,
   g_assert_no_error (error);
   run->status = exit_status (process);
 
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+  log_output ("exit %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
 }
 
 /* Runs jobrouter with @args (NULL-terminated) to its end. */
@@ -293,7 +310,7 @@ test_checksum_saved (void)
       g_assert_no_error (error);
       g_subprocess_communicate_utf8 (check, NULL, NULL, &check_out, &check_err, &error);
       g_assert_no_error (error);
-      g_test_message ("sha256sum -c:\n%s%s", check_out, check_err);
+      log_output ("sha256sum -c:\n%s%s", check_out, check_err);
       g_assert_true (g_subprocess_get_successful (check));
       g_assert_cmpstr (check_err, ==, "");
     }
@@ -330,7 +347,7 @@ run_shell (const char * const *args,
   g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                 status, &error);
   g_assert_no_error (error);
-  g_test_message ("stdout:\n%s\nstderr:\n%s", out, err);
+  log_output ("stdout:\n%s\nstderr:\n%s", out, err);
   return out;
 }
 
