@@ -216,6 +216,7 @@ close_request_fd (JrPoolWorker *worker)
 }
 
 static gboolean signal_due (gpointer data);
+static void     kill_group (JrPoolWorker *worker);
 
 /* Sends the worker's process its next signal, after @delay_ms (0: now):
  * SIGTERM first, then SIGKILL. A command (ssh, srun) gets them alone; a
@@ -232,8 +233,9 @@ signal_worker (JrPoolWorker *worker,
     {
       worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;
       if (worker->kill_signal == SIGKILL && !worker->via_command)
-        kill (-worker->pid, SIGKILL);
-      kill (worker->pid, worker->kill_signal);
+        kill_group (worker);
+      else
+        kill (worker->pid, worker->kill_signal);
       if (worker->kill_signal == SIGKILL)
         return;
       delay_ms = COMMAND_KILL_DELAY_MS;

@@ -139,7 +139,6 @@ static void
 end_own_group (void)
 {
   gint64 deadline = g_get_monotonic_time () + QUIT_GRACE_USEC;
-
   pid_t self = getpid ();
 
   /* Never the parent's group: only once we lead our own, and by its id
