@@ -542,7 +542,10 @@ stderr_line (JrPoolWorker *worker,
 
   if (*line == '\0')
     return;
-  if (stderr_echo_admit (worker))
+  /* Once we signalled the command, what it says is about our signal (srun:
+   * "STEP … CANCELLED", "task 0: Killed"): noise after a normal stop.
+   * The tail still keeps it for a message about its end. */
+  if (worker->kill_signal == 0 && stderr_echo_admit (worker))
     g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
   /* The tail goes into errors' messages, which are UTF-8: whatever the
    * far side's locale, and wherever a long line was cut. */

@@ -1761,6 +1761,59 @@ test_stderr_flood_echo (Fixture       *f,
   g_assert_cmpuint (echoed + not_shown, ==, lines);
 }
 
+static gboolean
+file_has_line (gpointer data)
+{
+  const char *const *wanted = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (wanted[0], &text, NULL, NULL) && strstr (text, wanted[1]) != NULL;
+}
+
+/* A command still starting when the executor stops gets SIGTERM, and
+ * srun then says "STEP … CANCELLED" and "task 0: Killed". What it said
+ * before is echoed on our standard error; what it says about our signal
+ * is not: after a run that went well it read as an error. */
+static void
+test_stderr_after_stop (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *script =
+    "trap 'echo \"srun: error: task 0: Killed\" >&2; kill $!; exit 143' TERM\n"
+    "echo 'srun: job queued and waiting for resources' >&2\n"
+    "sleep 600 & wait\n";
+  const char *argv[] = { "/bin/sh", "-c", script, "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (argv);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
+  g_autofree char *text = NULL;
+  const char *queued[] = { path, "jobrouter worker (queued): srun: job queued", NULL };
+  int saved_stderr, file_fd;
+
+  saved_stderr = dup (STDERR_FILENO);
+  file_fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (saved_stderr, >=, 0);
+  g_assert_cmpint (file_fd, >=, 0);
+  g_assert_cmpint (dup2 (file_fd, STDERR_FILENO), ==, STDERR_FILENO);
+  close (file_fd);
+
+  new_executor (f, 0);
+  add_group (f, "queued", launcher, 1);
+  jr_test_run_until (file_has_line, queued, DONE_TIMEOUT_USEC, "the command's first line");
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->executor);
+
+  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
+  close (saved_stderr);
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("our standard error: %s", text);
+  g_assert_nonnull (strstr (text, "srun: job queued"));
+  g_assert_null (strstr (text, "Killed"));
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
+}
+
 /* ---- how long a worker may take to start ---- */
 
 /* A start timeout of G_MAXINT64 µs is "no limit", and one past 2^32 ms is
@@ -1857,6 +1910,7 @@ main (int    argc,
   ADD ("stream/stderr-flood/timeouts", test_stderr_flood_timeouts);
   ADD ("stream/stderr-flood/jobs", test_stderr_flood_jobs);
   ADD ("stream/stderr-flood/echo", test_stderr_flood_echo);
+  ADD ("stream/stderr-after-stop", test_stderr_after_stop);
   ADD ("start-timeout/long", test_start_timeout_long);
   for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)
     {
