@@ -115,6 +115,7 @@ struct _JrPoolWorker {
   /* Stream workers (a command launcher). */
   gboolean         stream;
   gboolean         via_command;    /* pid is the command's (ssh, srun), not the worker's */
+  int              stream_fd;      /* a copy of the router's end of its stream */
   int              stderr_fd;
   GSource         *stderr_watch;
   GString         *stderr_line;    /* the line being printed */
@@ -236,7 +237,9 @@ signal_worker (JrPoolWorker *worker,
         kill_group (worker);
       else
         kill (worker->pid, worker->kill_signal);
-      if (worker->kill_signal == SIGKILL)
+      /* A command SIGKILLed is given a last moment for its stream to end
+       * (signal_overdue()). */
+      if (worker->kill_signal == SIGKILL && !worker->via_command)
         return;
       delay_ms = COMMAND_KILL_DELAY_MS;
     }
@@ -248,6 +251,15 @@ signal_worker (JrPoolWorker *worker,
 static void
 signal_overdue (JrPoolWorker *worker)
 {
+  if (worker->kill_signal == SIGKILL)
+    {
+      /* The command is gone, but its stream is still open: a process it
+       * started holds it (a wrapper script's). Ended here as if it had
+       * closed: its worker is gone either way. */
+      if (worker->stream_fd >= 0)
+        shutdown (worker->stream_fd, SHUT_RD);
+      return;
+    }
   if (worker->kill_signal == 0)
     {
       worker->outlived = TRUE;
@@ -411,6 +423,8 @@ worker_free (JrPoolWorker *worker)
   clear_source (&worker->stderr_watch);
   if (worker->stderr_fd >= 0)
     close (worker->stderr_fd);
+  if (worker->stream_fd >= 0)
+    close (worker->stream_fd);
   if (worker->stderr_line != NULL)
     g_string_free (worker->stderr_line, TRUE);
   if (worker->stderr_tail != NULL)
@@ -1410,6 +1424,7 @@ worker_new (JrWorkerPool *pool)
   worker->state = WORKER_LIVE;
   worker->request_fd = -1;
   worker->stderr_fd = -1;
+  worker->stream_fd = -1;
   return worker;
 }
 
@@ -1785,6 +1800,7 @@ spawn_stream_worker (JrWorkerPool  *pool,
   in_pair[0] = err_pipe[0] = -1;
 
   shutdown (out_pair[0], SHUT_WR);
+  worker->stream_fd = fcntl (out_pair[0], F_DUPFD_CLOEXEC, 3);
   /* The router takes our end, even when it fails. */
   worker->channel_id = jr_router_add_stream (pool->router, out_pair[0], error);
   out_pair[0] = -1;

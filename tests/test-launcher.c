@@ -1779,9 +1779,9 @@ test_stderr_after_stop (Fixture       *f,
                         gconstpointer  data)
 {
   const char *script =
-    "trap 'echo \"srun: error: task 0: Killed\" >&2; kill $!; exit 143' TERM\n"
+    "trap 'echo \"srun: error: task 0: Killed\" >&2; exit 143' TERM\n"
     "echo 'srun: job queued and waiting for resources' >&2\n"
-    "sleep 600 & wait\n";
+    "while :; do sleep 0.05; done\n";
   const char *argv[] = { "/bin/sh", "-c", script, "sh", NULL };
   g_autoptr(JrLauncher) launcher = jr_launcher_new_command (argv);
   g_autoptr(GError) error = NULL;
@@ -1811,6 +1811,36 @@ test_stderr_after_stop (Fixture       *f,
   g_test_message ("our standard error: %s", text);
   g_assert_nonnull (strstr (text, "srun: job queued"));
   g_assert_null (strstr (text, "Killed"));
+  g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
+}
+
+/* A command that ends while something it started holds its stream open
+ * (a wrapper script's background process): the stop ends it, SIGTERM then
+ * SIGKILL, and then takes its worker for gone rather than wait for the
+ * stream to end (before, it waited for as long as that process lived). */
+static void
+test_stream_held_open (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pid_path = g_build_filename (f->dir, "holder.pid", NULL);
+  g_autofree char *script = g_strdup_printf ("sleep 600 & echo $! > '%s'; wait", pid_path);
+  const char *argv[] = { "/bin/sh", "-c", script, "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (argv);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_text = NULL;
+  const char *written[] = { pid_path, "\n", NULL };
+  gboolean stopped;
+
+  new_executor (f, 0);
+  add_group (f, "held", launcher, 1);
+  jr_test_run_until (file_has_line, written, DONE_TIMEOUT_USEC, "the holder's pid");
+  stopped = jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error);
+
+  /* Our own mess first: the holder. */
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  kill ((pid_t) g_ascii_strtoll (pid_text, NULL, 10), SIGKILL);
+  g_assert_no_error (error);
+  g_assert_true (stopped);
   g_assert_cmpuint (jr_test_count_children (TRUE), ==, 0);
 }
 
@@ -1911,6 +1941,7 @@ main (int    argc,
   ADD ("stream/stderr-flood/jobs", test_stderr_flood_jobs);
   ADD ("stream/stderr-flood/echo", test_stderr_flood_echo);
   ADD ("stream/stderr-after-stop", test_stderr_after_stop);
+  ADD ("stream/held-open", test_stream_held_open);
   ADD ("start-timeout/long", test_start_timeout_long);
   for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)
     {
