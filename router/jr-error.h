@@ -1,6 +1,8 @@
 /* jr-error.h — error domain of the router.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Threads: any thread.
  */
 #pragma once
 

@@ -2429,7 +2429,8 @@ jr_executor_submit_progress (JrExecutor  *self,
  * @error: return location for an error
  *
  * Submits a job that yields values with [method@Jr.Job.yield]; each one is
- * emitted as [signal@Jr.Future::yielded].
+ * emitted as [signal@Jr.Future::yielded]. The job still returns a final
+ * value, its future's result (`()` when it has nothing more to say).
  *
  * Returns: (transfer full) (nullable): the job's future
  *

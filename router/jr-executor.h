@@ -4,11 +4,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads: an executor belongs to the thread-default main context of the
- * thread that created it; call everything here on the thread that runs
+ * thread that created it; call its functions on the thread that runs
  * that context (a submit, stop, shutdown, group change or setter from
  * another thread while it runs is refused with a critical). Its futures
- * change only there, and a job's
- * dependencies must be futures of the same context.
+ * change only there, and a job's dependencies must be futures of the same
+ * context. Its last reference may be dropped on any thread: it is then
+ * disposed on its own. A JrJobOptions belongs to whoever holds it: make
+ * and fill one on any thread, one thread at a time.
  */
 #pragma once
 

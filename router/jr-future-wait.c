@@ -154,9 +154,9 @@ jr_future_wait_async (JrFuture            *self,
  *
  * Finishes [method@Jr.Future.wait_async].
  *
- * Returns: (transfer full) (nullable): the result of a completed job
- *   (%NULL for a job that completed with no value, with no error set), or
- *   %NULL with @error set: the job's own error when it failed,
+ * Returns: (transfer full) (nullable): the result of a completed job (a
+ *   job always returns one: a job that returns %NULL with no error
+ *   fails), or %NULL with @error set: the job's own error when it failed,
  *   %G_IO_ERROR_CANCELLED when it was cancelled or the waiting was
  *
  * Since: 0.2
@@ -192,7 +192,10 @@ on_wait_timeout (gpointer data)
  * command-line tools, where nothing else runs the loop. Call it on the
  * future's thread, never from one of its own handlers; from a handler of
  * another future it works, as any main loop run there does (the
- * executor's other jobs go on meanwhile). The deadline is absolute.
+ * executor's other jobs go on meanwhile). @timeout_usec is a duration,
+ * not a [func@GLib.get_monotonic_time] value: the deadline it sets is
+ * fixed when the call starts, and nothing that happens meanwhile extends
+ * it.
  *
  * Returns: (transfer full) (nullable): as [method@Jr.Future.wait_finish],
  *   or %NULL with %G_IO_ERROR_TIMED_OUT once @timeout_usec have passed

@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Threads: jr_register_job*() and jr_init() are called from main() before
+ * Threads: jr_register_job*(), jr_set_job_placement(),
+ * jr_set_worker_arguments() and jr_init() are called from main() before
  * any other thread starts. A JrJob is used only by the thread that runs the
  * job function it was passed to.
  */

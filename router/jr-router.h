@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads: every function here is called on the router's thread — the
- * thread that owns (iterates) the router's GMainContext — except where a
- * comment says otherwise. Signals are emitted on that thread.
+ * thread that owns (iterates) the router's GMainContext. Signals are
+ * emitted on that thread. Senders (jr-sender.h) are the part that other
+ * threads and processes use.
  */
 #pragma once
 

@@ -5,6 +5,10 @@
  *
  * Build with `pkg-config --cflags --libs jobrouter-ui-1`. The other headers
  * refuse to be included on their own.
+ *
+ * Threads: as every GTK widget, these are used on GTK's thread, the one
+ * that runs the default main context; the futures they show must belong
+ * to that context.
  */
 #pragma once
 
