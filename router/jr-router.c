@@ -1162,7 +1162,8 @@ route_until (JrRouter         *self,
  * The condition is checked first and after every message. @timeout_usec
  * is a duration, not a [func@GLib.get_monotonic_time] value; the deadline
  * it sets is fixed when the call starts: messages do not extend it, and
- * nothing a child process does can. When it passes, every message sent before then is still delivered
+ * nothing a child process does can. When it passes, every message sent
+ * before then is still delivered
  * (so a timeout of 0 delivers what was already sent) before the call gives
  * up — but the call waits at most 50 ms past the deadline for the
  * router's monitor thread to have read the children's queues that far.
