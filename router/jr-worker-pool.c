@@ -1983,8 +1983,11 @@ jr_worker_pool_fill (JrWorkerPool *pool)
 {
   if (pool->gave_up)
     {
+      /* A new round, paced as the first: its pauses do not grow on from
+       * the last one's. */
       pool->gave_up = FALSE;
       pool->start_failures = 0;
+      pool->losses = 0;
       g_clear_error (&pool->failure);
     }
   top_up (pool);

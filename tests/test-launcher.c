@@ -1126,6 +1126,51 @@ test_cannot_start (Fixture       *f,
   g_assert_null (jr_executor_get_worker_error (f->executor));
 }
 
+/* Each new job after the group gave up makes it try again with the same
+ * pauses as the first time: its tries in a row do not count across give-
+ * ups (before, each round waited longer, up to 30 s between tries, and a
+ * third job waited 50 s to fail). The command notes when each try came. */
+static void
+test_cannot_start_same_pauses (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *tries_path = g_build_filename (f->dir, "tries", NULL);
+  g_autofree char *script = g_strdup_printf ("date +%%s%%N >> '%s'; exit 3", tries_path);
+  const char *command[] = { "sh", "-c", script, "sh", NULL };
+  g_autoptr(JrLauncher) launcher = jr_launcher_new_command (command);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 first_round_max = 0;
+
+  jr_test_allow_warnings ("No worker of group “failing”*");
+  new_executor (f, 0);
+  add_group (f, "failing", launcher, 1);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(JrFuture) job = submit (f->executor, "echo", NULL);
+
+      wait_done (job);
+      g_assert_error (jr_future_get_error (job), JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
+      jr_test_run_until (gave_up, f->executor, DONE_TIMEOUT_USEC, "the group to give up");
+    }
+
+  g_assert_true (g_file_get_contents (tries_path, &text, NULL, NULL));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 9);
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 1; i < 3; i++)
+      {
+        gint64 gap = (g_ascii_strtoll (lines[3 * round + i], NULL, 10) -
+                      g_ascii_strtoll (lines[3 * round + i - 1], NULL, 10)) / 1000000;
+
+        g_test_message ("round %u, pause %u: %" G_GINT64_FORMAT " ms", round + 1, i, gap);
+        if (round == 0)
+          first_round_max = MAX (first_round_max, gap);
+        else
+          g_assert_cmpint (gap, <=, 2 * first_round_max + 500);
+      }
+}
+
 /* ---- connections lost ---- */
 
 /* Through a command (`env`, which becomes the worker), a worker that goes
@@ -1949,6 +1994,7 @@ main (int    argc,
 
       g_test_add (path, Fixture, &failing[i], fixture_setup, test_cannot_start, fixture_teardown);
     }
+  ADD ("cannot-start/same-pauses-again", test_cannot_start_same_pauses);
 #undef ADD
 
   return g_test_run ();
