@@ -464,6 +464,45 @@ on_terminate (int sig)
   _exit (128 + sig);
 }
 
+/* What a stream worker says on its standard error as it dies of a fault:
+ * behind ssh, its parent sees only "exited with status 255" otherwise.
+ * Written before any fault comes: a signal handler may not format. */
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+static const char *const crash_names[] = { "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT" };
+static char crash_notes[G_N_ELEMENTS (crash_signals)][256];
+static gsize crash_note_lengths[G_N_ELEMENTS (crash_signals)];
+
+/* Async-signal-safe: the note, then what SIGTERM does (the jobs'
+ * processes go too: the parent cannot reach them behind a launcher). */
+static void
+on_crash (int sig)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (crash_signals); i++)
+    if (crash_signals[i] == sig && crash_note_lengths[i] > 0)
+      {
+        ssize_t n G_GNUC_UNUSED = write (STDERR_FILENO, crash_notes[i], crash_note_lengths[i]);
+        break;
+      }
+  on_terminate (sig);
+}
+
+static void
+report_crashes (void)
+{
+  struct sigaction action = { .sa_handler = on_crash };
+
+  sigemptyset (&action.sa_mask);
+  for (gsize i = 0; i < G_N_ELEMENTS (crash_signals); i++)
+    {
+      int n = g_snprintf (crash_notes[i], sizeof crash_notes[i],
+                          "jobrouter worker %d on %s: killed by %s (%s)\n", (int) getpid (),
+                          g_get_host_name (), crash_names[i], g_strsignal (crash_signals[i]));
+
+      crash_note_lengths[i] = MIN ((gsize) MAX (n, 0), sizeof crash_notes[i] - 1);
+      sigaction (crash_signals[i], &action, NULL);
+    }
+}
+
 static JrSender *
 open_pipe (guint64   pipe_id,
            GError  **error)
@@ -714,6 +753,7 @@ stream_worker_main (guint version)
   g_unsetenv (JR_CHANNEL_ENV);
   take_transport (in_fd, out_fd, -1);
   become_group_leader ();
+  report_crashes ();
   /* A hangup of a session (ssh with a terminal) ends the worker too. */
   sigemptyset (&action.sa_mask);
   sigaction (SIGHUP, &action, NULL);

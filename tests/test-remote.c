@@ -495,6 +495,9 @@ test_worker_crash (Fixture       *f,
   g_test_message ("%s", error->message);
   g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_WORKER_LOST);
   g_assert_nonnull (strstr (error->message, engine_name));
+  /* Behind ssh, all its status says is 255: the worker says what killed
+   * it on its standard error, which the message quotes. */
+  g_assert_nonnull (strstr (error->message, "killed by SIGSEGV"));
   wait_pid_gone (worker, "the crashed worker");
   after = jr_test_submit (f->executor, JR_JOB_KIND_CALL, "echo", g_variant_new ("(u)", 3u));
   wait_done (after);
