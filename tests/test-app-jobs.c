@@ -615,6 +615,39 @@ test_checksum_unreadable (Fixture       *fixture,
   g_assert_nonnull (strstr (report, "# could not read secret: "));
 }
 
+/* A folder behind one this user may not enter: "permission denied", not
+ * "neither a folder nor a regular file" (GLib gives such a path a file
+ * type of none, not an error). Jobs on another machine run as another
+ * user, and meet this more often. */
+static void
+test_checksum_not_allowed (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *locked = g_build_filename (fixture->dir, "locked", NULL);
+  g_autofree char *inside = g_build_filename (locked, "inside", NULL);
+  g_autoptr(JrFuture) future = NULL;
+  gboolean root = geteuid () == 0;
+  const GError *error;
+
+  g_assert_cmpint (g_mkdir_with_parents (inside, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+  if (root)
+    {
+      g_assert_cmpint (g_chmod (fixture->dir, 0755), ==, 0);
+      g_assert_cmpint (seteuid (65534), ==, 0);
+    }
+  future = submit (fixture, "checksum", inside);
+  jr_test_run_until_done (future, DONE_TIMEOUT_USEC);
+  if (root)
+    g_assert_cmpint (seteuid (0), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0700), ==, 0);
+
+  error = jr_future_get_error (future);
+  g_test_message ("%s", error != NULL ? error->message : "(no error)");
+  g_assert_error ((GError *) error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "Could not read"));
+}
+
 static void
 test_checksum_missing (Fixture       *fixture,
                        gconstpointer  data)
@@ -1300,6 +1333,7 @@ main (int    argc,
   ADD ("checksum/not-utf8", test_checksum_not_utf8);
   ADD ("checksum/unreadable", test_checksum_unreadable);
   ADD ("checksum/missing", test_checksum_missing);
+  ADD ("checksum/not-allowed", test_checksum_not_allowed);
   ADD ("checksum/cancel", test_checksum_cancel);
   ADD ("find-duplicates/groups", test_find_duplicates);
   ADD ("find-duplicates/none", test_find_duplicates_none);

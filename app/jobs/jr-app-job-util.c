@@ -4,6 +4,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "jr-app-job-util.h"
+
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
 #include "jr-app-jobs.h"
 
 #define REPORT_STEP        0.01
@@ -251,6 +256,24 @@ jr_app_scan_files (JrJob       *job,
 
       add_file (files, root, base, (guint64) g_file_info_get_size (info));
       return g_steal_pointer (&files);
+    }
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_UNKNOWN)
+    {
+      g_autofree char *display = g_filename_display_name (root);
+      GStatBuf st;
+
+      /* GLib answers a path it may not look at (a folder on the way that
+       * this user cannot enter: likely on another machine, as another
+       * user) with a file of no type, not an error. */
+      if (g_stat (root, &st) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Could not read “%s”: %s",
+                       display, g_strerror (saved));
+          return NULL;
+        }
     }
 
   if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
