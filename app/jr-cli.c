@@ -45,6 +45,7 @@ typedef struct {
   gboolean      interrupted;
   gboolean      stopping;   /* the jobs are cancelled, the workers stopped */
   int           out_errno;  /* of a failed write to stdout */
+  char         *group_failure;  /* the last group that gave up, why */
 } Cli;
 
 /* The signal handler writes a byte to [1]; the main loop watches [0], and
@@ -339,6 +340,20 @@ submit_all (Cli          *cli,
     }
 }
 
+/* A group of workers gave up (its launcher could not start them): kept
+ * for the end, where it explains the lines its tries printed. */
+static void
+on_worker_error (JrExecutor *executor,
+                 GParamSpec *pspec,
+                 Cli        *cli)
+{
+  const GError *error = jr_executor_get_worker_error (executor);
+
+  /* None: its workers started after all. */
+  g_free (cli->group_failure);
+  cli->group_failure = error != NULL ? g_strdup (error->message) : NULL;
+}
+
 /* Prints what each job gave, in the order given; returns the exit status. */
 static int
 report (Cli      *cli,
@@ -394,14 +409,27 @@ report (Cli      *cli,
       if (error == NULL && job->future != NULL)
         error = jr_future_get_error (job->future);
       if (state == JR_FUTURE_STATE_FAILED)
-        jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label,
-                                error ? error->message : "failed");
+        {
+          /* Where it failed, when that was another machine (as another
+           * user, with other files): "compress, on box (box): …". */
+          g_autofree char *where = job->future != NULL
+                                   ? jr_app_groups_describe_where (job->future) : NULL;
+
+          jr_cli_display_message (cli->display, "jobrouter: %s%s%s: %s", job->label,
+                                  where != NULL ? ", " : "", where != NULL ? where : "",
+                                  error ? error->message : "failed");
+        }
       else if (!quiet || state != JR_FUTURE_STATE_CANCELLED)
         jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label,
                                 state == JR_FUTURE_STATE_CANCELLED ? "cancelled"
                                                                    : "did not finish");
     }
 
+  /* Every job ran, but a group's tries printed their complaints: say
+   * that it gave up, and that the others did the work. */
+  if (status == JR_CLI_EXIT_OK && cli->group_failure != NULL && !quiet)
+    jr_cli_display_message (cli->display, "jobrouter: the other groups ran the jobs. %s",
+                            cli->group_failure);
   return status;
 }
 
@@ -494,6 +522,7 @@ run_jobs (GPtrArray   *jobs,
       return JR_CLI_EXIT_JOB_FAILED;
     }
   cli.executor = executor;
+  g_signal_connect (executor, "notify::worker-error", G_CALLBACK (on_worker_error), &cli);
 
   if (!g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error) ||
       !g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error) ||
@@ -513,6 +542,8 @@ run_jobs (GPtrArray   *jobs,
     g_main_loop_run (loop);
 
   jr_cli_display_finish (display);
+  /* Stopping takes the groups away, and their errors with them. */
+  g_signal_handlers_disconnect_by_func (executor, on_worker_error, &cli);
 
   if (!cli.stopping &&
       !jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, &error))
@@ -541,6 +572,7 @@ run_jobs (GPtrArray   *jobs,
       if (job->future != NULL)
         g_signal_handlers_disconnect_by_data (job->future, &cli);
     }
+  g_free (cli.group_failure);
 
   return status;
 }

@@ -145,6 +145,7 @@ struct _JrWorkerPool {
   char                 **argv;      /* NULL: this program run again */
   char                 **own_args;  /* see jr_set_worker_arguments() */
   guint                  losses;    /* command launcher: workers lost in a row */
+  char                  *start_line; /* the last line echoed of a worker still starting */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -558,9 +559,20 @@ stderr_line (JrPoolWorker *worker,
     return;
   /* Once we signalled the command, what it says is about our signal (srun:
    * "STEP … CANCELLED", "task 0: Killed"): noise after a normal stop.
-   * The tail still keeps it for a message about its end. */
-  if (worker->kill_signal == 0 && stderr_echo_admit (worker))
-    g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
+   * And a launcher that cannot start workers says the same each try
+   * ("Permission denied (publickey)"): once is enough. The tail still
+   * keeps it for a message about its end. */
+  if (worker->kill_signal == 0 &&
+      (worker->ready || g_strcmp0 (line, worker->pool->start_line) != 0) &&
+      stderr_echo_admit (worker))
+    {
+      g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
+      if (!worker->ready)
+        {
+          g_free (worker->pool->start_line);
+          worker->pool->start_line = g_strdup (line);
+        }
+    }
   /* The tail goes into errors' messages, which are UTF-8: whatever the
    * far side's locale, and wherever a long line was cut. */
   valid = g_utf8_make_valid (line, -1);
@@ -988,6 +1000,7 @@ handle_message (JrPoolWorker      *worker,
       worker->ready_time = g_get_monotonic_time ();
       clear_source (&worker->ready_timer);
       pool->start_failures = 0;
+      g_clear_pointer (&pool->start_line, g_free);
       /* A stream worker says where it runs. */
       if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
           worker->host == NULL)
@@ -1969,6 +1982,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_ptr_array_unref (pool->workers);
   g_array_unref (pool->spawn_times);
   g_clear_error (&pool->failure);
+  g_free (pool->start_line);
   g_strfreev (pool->argv);
   g_strfreev (pool->own_args);
   g_mutex_clear (&pool->priority_lock);
@@ -1988,6 +2002,7 @@ jr_worker_pool_fill (JrWorkerPool *pool)
       pool->gave_up = FALSE;
       pool->start_failures = 0;
       pool->losses = 0;
+      g_clear_pointer (&pool->start_line, g_free);
       g_clear_error (&pool->failure);
     }
   top_up (pool);

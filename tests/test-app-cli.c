@@ -233,6 +233,40 @@ out:
   jr_test_remove_temp_dir (dir);
 }
 
+/* A group whose launcher cannot start workers (a stand-in ssh that
+ * refuses every login) beside a local one: the jobs run locally and the
+ * run succeeds; the refusal is echoed once, not once per try, and the end
+ * says the group gave up and the others ran the jobs. */
+static void
+test_workers_group_gives_up (void)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *ssh = g_build_filename (dir, "ssh", NULL);
+  g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+  const char *args[] = { "run", "--workers", "1,ssh:nobody@box:2", "count-primes", "1000", "--",
+                         "run-command", "sleep", "4", NULL };
+  const char *refusal = "jobrouter worker (nobody@box): nobody@box: Permission denied (publickey).";
+  g_auto(Run) run = { 0 };
+  const char *first;
+
+  g_assert_true (g_file_set_contents (ssh, "#!/bin/sh\n"
+                                      "echo 'nobody@box: Permission denied (publickey).' >&2\n"
+                                      "exit 255\n", -1, NULL));
+  g_assert_cmpint (g_chmod (ssh, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
+  run_jobrouter_argv (&run, launcher, args);
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "168 primes up to 1,000"));
+  first = strstr (run.err, refusal);
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, refusal));
+  g_assert_nonnull (strstr (run.err, "jobrouter: the other groups ran the jobs. No worker of group "
+                                     "“nobody@box” could be started"));
+  jr_test_remove_temp_dir (dir);
+}
+
 static void
 test_threads (void)
 {
@@ -1164,6 +1198,7 @@ main (int    argc,
   g_test_add_func ("/app/cli/several-jobs", test_several_jobs);
   g_test_add_func ("/app/cli/threads", test_threads);
   g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
+  g_test_add_func ("/app/cli/workers/group-gives-up", test_workers_group_gives_up);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
   g_test_add_func ("/app/cli/checksum-saved", test_checksum_saved);
   g_test_add_func ("/app/cli/not-utf8", test_not_utf8);
