@@ -82,6 +82,13 @@ parse_one (const char  *spec,
       group->name = g_strdup ("local");
       group->launcher = jr_launcher_new_local ();
     }
+  else if (g_str_equal (spec, "local"))
+    {
+      /* As "ssh:HOST" and "slurm" without a size: here, one per CPU. */
+      group->size = MIN ((guint) g_get_num_processors (), JR_APP_GROUP_MAX_SIZE);
+      group->name = g_strdup ("local");
+      group->launcher = jr_launcher_new_local ();
+    }
   else if (g_str_has_prefix (spec, "ssh:"))
     {
       g_autoptr(GError) host_error = NULL;
@@ -111,7 +118,7 @@ parse_one (const char  *spec,
   else
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a group of workers: write N, local:N, ssh:[USER@]HOST[:N] or "
+                   "“%s” is not a group of workers: write N, local[:N], ssh:[USER@]HOST[:N] or "
                    "slurm[:N]", spec);
       group_free (group);
       return NULL;

@@ -267,6 +267,18 @@ test_workers_group_gives_up (void)
   jr_test_remove_temp_dir (dir);
 }
 
+/* "local" alone is a group of one worker a CPU, as "slurm" alone is one
+ * of one (it was refused). */
+static void
+test_workers_local_alone (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_jobrouter (&run, "run", "--workers", "local", "-q", "count-primes", "100", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "25 primes up to 100\n");
+}
+
 static void
 test_threads (void)
 {
@@ -1199,6 +1211,7 @@ main (int    argc,
   g_test_add_func ("/app/cli/threads", test_threads);
   g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
   g_test_add_func ("/app/cli/workers/group-gives-up", test_workers_group_gives_up);
+  g_test_add_func ("/app/cli/workers/local-alone", test_workers_local_alone);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
   g_test_add_func ("/app/cli/checksum-saved", test_checksum_saved);
   g_test_add_func ("/app/cli/not-utf8", test_not_utf8);
