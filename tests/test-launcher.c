@@ -1618,6 +1618,29 @@ count_reached (gpointer data)
   return *count->count >= count->at_least;
 }
 
+/* Points our standard error at @path (a new file), or at /dev/null; gives
+ * back what it was, for stderr_restore(). */
+static int
+stderr_redirect (const char *path)
+{
+  int saved = dup (STDERR_FILENO);
+  int fd = path != NULL ? open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
+                        : open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (saved, >=, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (dup2 (fd, STDERR_FILENO), ==, STDERR_FILENO);
+  close (fd);
+  return saved;
+}
+
+static void
+stderr_restore (int saved)
+{
+  g_assert_cmpint (dup2 (saved, STDERR_FILENO), ==, STDERR_FILENO);
+  close (saved);
+}
+
 /* A job of a stream worker floods its standard error without end (and
  * its pipe holds 1 MiB, so a reader slower than it never finds it empty).
  * Our standard error meanwhile goes to /dev/null: before the fix, every
@@ -1634,14 +1657,7 @@ flood_in_subprocess (Fixture  *f,
   g_autofree char *marker = g_build_filename (f->dir, "flooding", NULL);
   guint ticks = 0;
   Count twenty_ticks = { &ticks, 20 };
-  int saved_stderr, null_fd;
-
-  saved_stderr = dup (STDERR_FILENO);
-  null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-  g_assert_cmpint (saved_stderr, >=, 0);
-  g_assert_cmpint (null_fd, >=, 0);
-  g_assert_cmpint (dup2 (null_fd, STDERR_FILENO), ==, STDERR_FILENO);
-  close (null_fd);
+  int saved_stderr = stderr_redirect (NULL);
 
   new_executor (f, 0);
   add_group (f, "flood", direct, 2);
@@ -1673,8 +1689,7 @@ flood_in_subprocess (Fixture  *f,
   jr_test_run_until_done (flood, FLOOD_STEP_USEC);
   g_assert_cmpint (jr_future_get_state (flood), ==, JR_FUTURE_STATE_CANCELLED);
 
-  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
-  close (saved_stderr);
+  stderr_restore (saved_stderr);
 }
 
 /* A stream worker's job that floods its standard error without end does
@@ -1765,15 +1780,10 @@ test_stderr_flood_echo (Fixture       *f,
   guint64 echoed, not_shown, windows;
   guint not_shown_lines;
   gint64 start, elapsed;
-  int saved_stderr, file_fd;
+  int saved_stderr;
 
   /* Our standard error, into a file while the worker runs. */
-  saved_stderr = dup (STDERR_FILENO);
-  file_fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (saved_stderr, >=, 0);
-  g_assert_cmpint (file_fd, >=, 0);
-  g_assert_cmpint (dup2 (file_fd, STDERR_FILENO), ==, STDERR_FILENO);
-  close (file_fd);
+  saved_stderr = stderr_redirect (path);
 
   start = g_get_monotonic_time ();
   new_executor (f, 0);
@@ -1786,8 +1796,7 @@ test_stderr_flood_echo (Fixture       *f,
   g_clear_object (&f->executor);
   elapsed = g_get_monotonic_time () - start;
 
-  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
-  close (saved_stderr);
+  stderr_restore (saved_stderr);
 
   jr_test_assert_completed (flood);
   g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (flood)), ==, lines);
@@ -1833,14 +1842,7 @@ test_stderr_after_stop (Fixture       *f,
   g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
   g_autofree char *text = NULL;
   const char *queued[] = { path, "jobrouter worker (queued): srun: job queued", NULL };
-  int saved_stderr, file_fd;
-
-  saved_stderr = dup (STDERR_FILENO);
-  file_fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (saved_stderr, >=, 0);
-  g_assert_cmpint (file_fd, >=, 0);
-  g_assert_cmpint (dup2 (file_fd, STDERR_FILENO), ==, STDERR_FILENO);
-  close (file_fd);
+  int saved_stderr = stderr_redirect (path);
 
   new_executor (f, 0);
   add_group (f, "queued", launcher, 1);
@@ -1849,8 +1851,7 @@ test_stderr_after_stop (Fixture       *f,
   g_assert_no_error (error);
   g_clear_object (&f->executor);
 
-  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
-  close (saved_stderr);
+  stderr_restore (saved_stderr);
   g_assert_true (g_file_get_contents (path, &text, NULL, &error));
   g_assert_no_error (error);
   g_test_message ("our standard error: %s", text);
