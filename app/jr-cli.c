@@ -425,10 +425,10 @@ report (Cli      *cli,
                                                                    : "did not finish");
     }
 
-  /* Every job ran, but a group's tries printed their complaints: say
-   * that it gave up, and that the others did the work. */
+  /* Every job completed, but a group's tries printed their complaints:
+   * say that it gave up. */
   if (status == JR_CLI_EXIT_OK && cli->group_failure != NULL && !quiet)
-    jr_cli_display_message (cli->display, "jobrouter: the other groups ran the jobs. %s",
+    jr_cli_display_message (cli->display, "jobrouter: every job completed, but: %s",
                             cli->group_failure);
   return status;
 }

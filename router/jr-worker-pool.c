@@ -75,6 +75,9 @@
  * this much is read per dispatch, and this many lines a second echoed. */
 #define STDERR_READ_BUDGET      (64 * 1024)
 #define STDERR_ECHO_PER_SECOND  50
+/* Distinct lines of workers still starting echoed once a round (a
+ * launcher that cannot start says the same each try). */
+#define START_LINES_MAX         32
 /* What a worker may say of itself (where it runs, why it gave up) ends up
  * in labels and messages: bounded, one line. */
 #define WORKER_HOST_MAX         255
@@ -145,7 +148,7 @@ struct _JrWorkerPool {
   char                 **argv;      /* NULL: this program run again */
   char                 **own_args;  /* see jr_set_worker_arguments() */
   guint                  losses;    /* command launcher: workers lost in a row */
-  char                  *start_line; /* the last line echoed of a worker still starting */
+  GHashTable            *start_lines; /* echoed of workers still starting, this round */
   JrWorkerPoolCallbacks  callbacks;
   gpointer               user_data;
 
@@ -219,6 +222,7 @@ close_request_fd (JrPoolWorker *worker)
 
 static gboolean signal_due (gpointer data);
 static void     kill_group (JrPoolWorker *worker);
+static gboolean stderr_read (JrPoolWorker *worker);
 
 /* Sends the worker's process its next signal, after @delay_ms (0: now):
  * SIGTERM first, then SIGKILL. A command (ssh, srun) gets them alone; a
@@ -233,6 +237,10 @@ signal_worker (JrPoolWorker *worker,
     return;
   if (delay_ms == 0)
     {
+      /* What it printed so far is echoed: what comes once it is
+       * signalled is not (stderr_line()). */
+      if (worker->kill_signal == 0 && worker->stderr_fd >= 0)
+        stderr_read (worker);
       worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;
       if (worker->kill_signal == SIGKILL && !worker->via_command)
         kill_group (worker);
@@ -257,6 +265,7 @@ signal_overdue (JrPoolWorker *worker)
       /* The command is gone, but its stream is still open: a process it
        * started holds it (a wrapper script's). Ended here as if it had
        * closed: its worker is gone either way. */
+      clear_source (&worker->kill_timer);
       if (worker->stream_fd >= 0)
         shutdown (worker->stream_fd, SHUT_RD);
       return;
@@ -545,6 +554,21 @@ stderr_echo_admit (JrPoolWorker *worker)
   return FALSE;
 }
 
+/* Whether a worker of this round said @line while it started, and if not,
+ * notes it (a few dozen lines at most: past that, all are shown). */
+static gboolean
+said_while_starting (JrWorkerPool *pool,
+                     const char   *line)
+{
+  if (pool->start_lines == NULL)
+    pool->start_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_contains (pool->start_lines, line))
+    return TRUE;
+  if (g_hash_table_size (pool->start_lines) < START_LINES_MAX)
+    g_hash_table_add (pool->start_lines, g_strdup (line));
+  return FALSE;
+}
+
 /* One line it printed: kept for messages (the last few), and shown on our
  * own standard error, as a local worker's would be (up to
  * STDERR_ECHO_PER_SECOND lines a second). */
@@ -563,16 +587,9 @@ stderr_line (JrPoolWorker *worker,
    * ("Permission denied (publickey)"): once is enough. The tail still
    * keeps it for a message about its end. */
   if (worker->kill_signal == 0 &&
-      (worker->ready || g_strcmp0 (line, worker->pool->start_line) != 0) &&
+      (worker->ready || !said_while_starting (worker->pool, line)) &&
       stderr_echo_admit (worker))
-    {
-      g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
-      if (!worker->ready)
-        {
-          g_free (worker->pool->start_line);
-          worker->pool->start_line = g_strdup (line);
-        }
-    }
+    g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
   /* The tail goes into errors' messages, which are UTF-8: whatever the
    * far side's locale, and wherever a long line was cut. */
   valid = g_utf8_make_valid (line, -1);
@@ -1000,7 +1017,7 @@ handle_message (JrPoolWorker      *worker,
       worker->ready_time = g_get_monotonic_time ();
       clear_source (&worker->ready_timer);
       pool->start_failures = 0;
-      g_clear_pointer (&pool->start_line, g_free);
+      g_clear_pointer (&pool->start_lines, g_hash_table_unref);
       /* A stream worker says where it runs. */
       if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
           worker->host == NULL)
@@ -1982,7 +1999,7 @@ jr_worker_pool_free (JrWorkerPool *pool)
   g_ptr_array_unref (pool->workers);
   g_array_unref (pool->spawn_times);
   g_clear_error (&pool->failure);
-  g_free (pool->start_line);
+  g_clear_pointer (&pool->start_lines, g_hash_table_unref);
   g_strfreev (pool->argv);
   g_strfreev (pool->own_args);
   g_mutex_clear (&pool->priority_lock);
@@ -2002,7 +2019,7 @@ jr_worker_pool_fill (JrWorkerPool *pool)
       pool->gave_up = FALSE;
       pool->start_failures = 0;
       pool->losses = 0;
-      g_clear_pointer (&pool->start_line, g_free);
+      g_clear_pointer (&pool->start_lines, g_hash_table_unref);
       g_clear_error (&pool->failure);
     }
   top_up (pool);

@@ -471,19 +471,47 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static const char *const crash_names[] = { "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT" };
 static char crash_notes[G_N_ELEMENTS (crash_signals)][256];
 static gsize crash_note_lengths[G_N_ELEMENTS (crash_signals)];
+static struct sigaction crash_chained[G_N_ELEMENTS (crash_signals)];
+static pid_t crash_pid;
+/* Under srun the end of the step takes every process of it: the worker
+ * need not, and dies of its own signal (srun names it; a core file). */
+static gboolean crash_ends_jobs;
 
-/* Async-signal-safe: the note, then what SIGTERM does (the jobs'
- * processes go too: the parent cannot reach them behind a launcher). */
+/* Async-signal-safe. The note; then, where nobody else will, the jobs'
+ * processes (in our group: all of it, us too, when we cannot leave it);
+ * then the handler that was there before (Python's faulthandler, a
+ * sanitizer), or the signal's default action. A process forked from the
+ * worker without exec is not the worker: only the last. */
 static void
 on_crash (int sig)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (crash_signals); i++)
-    if (crash_signals[i] == sig && crash_note_lengths[i] > 0)
-      {
-        ssize_t n G_GNUC_UNUSED = write (STDERR_FILENO, crash_notes[i], crash_note_lengths[i]);
-        break;
-      }
-  on_terminate (sig);
+  gsize i = 0;
+  sigset_t just_sig;
+
+  while (i < G_N_ELEMENTS (crash_signals) && crash_signals[i] != sig)
+    i++;
+  if (i == G_N_ELEMENTS (crash_signals))
+    return;
+  if (getpid () == crash_pid)
+    {
+      ssize_t n G_GNUC_UNUSED = write (STDERR_FILENO, crash_notes[i], crash_note_lengths[i]);
+      pid_t group = getpgrp ();
+
+      if (crash_ends_jobs && group == crash_pid)
+        {
+          if (birth_group > 0 && birth_group != group)
+            setpgid (0, birth_group);
+          kill (-group, SIGKILL);
+        }
+    }
+  sigaction (sig, &crash_chained[i], NULL);
+  /* A fault comes back as the instruction runs again; a raised signal
+   * must be raised again. Blocked while this handler runs: delivered once
+   * unblocked. */
+  raise (sig);
+  sigemptyset (&just_sig);
+  sigaddset (&just_sig, sig);
+  pthread_sigmask (SIG_UNBLOCK, &just_sig, NULL);
 }
 
 static void
@@ -491,15 +519,18 @@ report_crashes (void)
 {
   struct sigaction action = { .sa_handler = on_crash };
 
+  crash_pid = getpid ();
+  crash_ends_jobs = g_getenv ("SLURM_STEP_ID") == NULL;
   sigemptyset (&action.sa_mask);
   for (gsize i = 0; i < G_N_ELEMENTS (crash_signals); i++)
     {
       int n = g_snprintf (crash_notes[i], sizeof crash_notes[i],
-                          "jobrouter worker %d on %s: killed by %s (%s)\n", (int) getpid (),
-                          g_get_host_name (), crash_names[i], g_strsignal (crash_signals[i]));
+                          "jobrouter worker %d on %s: killed by %s (%s)%s\n", (int) crash_pid,
+                          g_get_host_name (), crash_names[i], g_strsignal (crash_signals[i]),
+                          crash_ends_jobs ? ", its jobs' processes with it" : "");
 
       crash_note_lengths[i] = MIN ((gsize) MAX (n, 0), sizeof crash_notes[i] - 1);
-      sigaction (crash_signals[i], &action, NULL);
+      sigaction (crash_signals[i], &action, &crash_chained[i]);
     }
 }
 
