@@ -377,7 +377,9 @@ jr_app_window_is_in_use (JrAppWindow *self)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
 
-      if (gtk_window_is_active (window))
+      /* A window closed by hiding it (the shortcuts window) may still say
+       * it is active: nobody uses what is not on screen. */
+      if (gtk_widget_get_visible (GTK_WIDGET (window)) && gtk_window_is_active (window))
         return TRUE;
     }
   return self->last_active_end != 0 &&

@@ -1208,6 +1208,19 @@ scenario_notifications (JrApplication *app,
       g_assert_true (find_toast (GTK_WIDGET (window), "Checksum of /nonexistent/in-use failed"));
     }
 
+  /* The shortcuts window, seen and closed: it is only hidden, and must
+   * not count as in use from then on (it did, for ever: no notification
+   * came again once it had been open). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  {
+    GtkWindow *shortcuts = wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+
+    make_active (shortcuts, "the shortcuts window");
+    gtk_window_close (shortcuts);
+    jr_test_drain_main_context ();
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+  }
+
   /* Not in use: the focus went to another program (a second ago: the
    * focus passes through a moment when none of our windows has it). */
   thief = start_focus_thief ();
