@@ -207,24 +207,32 @@ test_row_cancel_button (void)
   g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "process-stop-symbolic");
 
   g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_get_visible (button));
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpint (jr_future_get_state (future), ==, JR_FUTURE_STATE_CANCELLING);
   g_assert_true (g_cancellable_is_cancelled (jr_future_get_cancellable (future)));
   g_assert_false (gtk_widget_get_sensitive (button));
+  /* Still shown while the job stops: greyed. */
+  g_assert_true (gtk_widget_get_visible (button));
 
+  /* Done: no button at all, rather than a greyed one on every finished
+   * row. */
   g_assert_true (jr_future_mark_cancelled (future));
   g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_false (gtk_widget_get_visible (button));
 
   /* A row showing a finished job: no cancel. */
   g_assert_true (jr_future_complete (finished, g_variant_new_boolean (TRUE)));
   jr_job_row_set_future (row, finished);
   g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_false (gtk_widget_get_visible (button));
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpint (jr_future_get_state (finished), ==, JR_FUTURE_STATE_COMPLETED);
 
   /* No future: nothing to cancel. */
   jr_job_row_set_future (row, NULL);
   g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_false (gtk_widget_get_visible (button));
 
   jr_test_destroy_window (window);
 }

@@ -421,6 +421,10 @@ apply_state (JrJobRow *self)
   for (guint i = 0; i < G_N_ELEMENTS (state_css_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self), state_css_classes[i]);
 
+  /* Nothing left to cancel: no button, rather than a greyed one on every
+   * finished row. */
+  gtk_widget_set_visible (self->cancel_button, future != NULL && !jr_future_get_done (future));
+
   if (future == NULL)
     {
       gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), NULL);
