@@ -731,6 +731,16 @@ on_clear_finished (GSimpleAction *action,
     jr_job_list_clear_finished (JR_JOB_LIST (self->job_list));
 }
 
+static void cancel_all (JrAppWindow *self);
+
+static void
+on_cancel_all (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  cancel_all (user_data);
+}
+
 static void
 on_show_result (GSimpleAction *action,
                 GVariant      *parameter,
@@ -767,6 +777,7 @@ static const GActionEntry win_actions[] = {
   { .name = "new-run-command", .activate = on_new_run_command },
   { .name = "new-count-primes", .activate = on_new_count_primes },
   { .name = "clear-finished", .activate = on_clear_finished },
+  { .name = "cancel-all", .activate = on_cancel_all },
   { .name = "show-result", .activate = on_show_result, .parameter_type = "u" },
   { .name = "show-jobs", .activate = on_show_jobs },
   { .name = "show-results", .activate = on_show_results },

@@ -532,6 +532,20 @@ scenario_jobs_and_results (JrApplication *app,
   g_assert_cmpstr (jr_result_dialog_get_text (dialog), ==, "hello\n# 1 line of output\n");
   close_toplevel (GTK_WINDOW (dialog));
 
+  /* Cancel All Jobs (the main menu): every job not done ends
+   * cancelled. */
+  {
+    JrFuture *running = submit (window, "run-command", "sleep 60");
+    JrFuture *waiting = submit (window, "run-command", "sleep 60");
+
+    jr_test_run_until (jr_test_future_started, running, WAIT_USEC, "the command to start");
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-all", NULL);
+    jr_test_wait_done (running, WAIT_USEC);
+    jr_test_wait_done (waiting, WAIT_USEC);
+    g_assert_cmpint (jr_future_get_state (running), ==, JR_FUTURE_STATE_CANCELLED);
+    g_assert_cmpint (jr_future_get_state (waiting), ==, JR_FUTURE_STATE_CANCELLED);
+  }
+
   /* Cleared, the list says so, without "yet". */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-finished", NULL);
   jr_test_wait_frames (GTK_WIDGET (window), 2, WAIT_USEC);
