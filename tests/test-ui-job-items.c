@@ -182,6 +182,12 @@ test_list_keyboard (void)
   g_assert_true (jr_job_row_get_future (row) == a);
   g_assert_true (gtk_widget_has_visible_focus (focus));
   g_assert_true (gtk_widget_get_state_flags (focus) & GTK_STATE_FLAG_FOCUS_VISIBLE);
+  /* What has the focus is the list item around the row: a screen reader
+   * says its name and state there (it was an empty "list item"). */
+  g_assert_false (JR_IS_JOB_ROW (focus));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (focus), GTK_ACCESSIBLE_PROPERTY_LABEL, "a");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (focus),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "Running");
 
   /* Down goes to the next row. */
   g_assert_true (gtk_widget_child_focus (window, GTK_DIR_DOWN));

@@ -405,6 +405,41 @@ state_with_place (JrFuture      *future,
   return g_strdup_printf ("%s on %s", state_text (state), place);
 }
 
+/* The widget a screen reader is on when this row has the focus: in a
+ * GtkListView, the list item around it, which GTK 4.8 gives no name of its
+ * own (an empty "list item" was all Orca could say); else none. */
+static GtkAccessible *
+focus_holder (JrJobRow *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  if (parent != NULL && GTK_IS_LIST_VIEW (gtk_widget_get_parent (parent)))
+    return GTK_ACCESSIBLE (parent);
+  return NULL;
+}
+
+/* Sets @property of the row and of what holds its focus. */
+static void
+say_property (JrJobRow              *self,
+              GtkAccessibleProperty  property,
+              const char            *value)
+{
+  GtkAccessible *holder = focus_holder (self);
+
+  if (value != NULL)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), property, value, -1);
+      if (holder != NULL)
+        gtk_accessible_update_property (holder, property, value, -1);
+    }
+  else
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), property);
+      if (holder != NULL)
+        gtk_accessible_reset_property (holder, property);
+    }
+}
+
 static void
 apply_state (JrJobRow *self)
 {
@@ -430,7 +465,7 @@ apply_state (JrJobRow *self)
       gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), NULL);
       gtk_label_set_text (GTK_LABEL (self->state_label), "");
       gtk_widget_set_visible (self->error_label, FALSE);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      say_property (self, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, NULL);
       g_clear_handle_id (&self->clock_id, g_source_remove);
       return;
     }
@@ -461,7 +496,7 @@ apply_state (JrJobRow *self)
                                -1);
 
   /* What a screen reader says after the title: "Done: 9,592 primes up to
-   * 100,000", "Failed: …". */
+   * 100,000", "Failed: …", "Done on box (box): …". */
   {
     const char *detail = NULL;
     g_autofree char *description = NULL;
@@ -471,11 +506,9 @@ apply_state (JrJobRow *self)
     else if (state == JR_FUTURE_STATE_COMPLETED)
       detail = self->result_text;
 
-    description = detail != NULL ? g_strdup_printf ("%s: %s", state_text (state), detail)
-                                 : g_strdup (state_text (state));
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                    -1);
+    description = detail != NULL ? g_strdup_printf ("%s: %s", state_label, detail)
+                                 : g_strdup (state_label);
+    say_property (self, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
   }
 
   /* The clock only matters while the times still change. */
@@ -504,9 +537,7 @@ apply_title (JrJobRow *self)
   g_autofree char *cancel_description = g_strdup_printf ("Cancel %s", title);
 
   gtk_label_set_text (GTK_LABEL (self->title_label), title);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
-                                  -1);
+  say_property (self, GTK_ACCESSIBLE_PROPERTY_LABEL, title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, bar_label,
                                   -1);
