@@ -44,10 +44,23 @@ validate (JrPromptDialog *self)
   gtk_widget_set_visible (self->error_label, args == NULL && text[0] != '\0');
   if (error != NULL)
     gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
+  /* Said to a screen reader as it is shown: the entry is invalid, and
+   * why (as the preferences' host entry does). */
   if (args == NULL && text[0] != '\0')
-    gtk_widget_add_css_class (self->entry, "error");
+    {
+      gtk_widget_add_css_class (self->entry, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      error != NULL ? error->message : "", -1);
+    }
   else
-    gtk_widget_remove_css_class (self->entry, "error");
+    {
+      gtk_widget_remove_css_class (self->entry, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->entry), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->entry),
+                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
 
   return args;
 }

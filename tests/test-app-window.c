@@ -493,8 +493,14 @@ scenario_jobs_and_results (JrApplication *app,
   gtk_editable_set_text (GTK_EDITABLE (entry), "lots");
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (prompt), "run"));
   g_assert_false (jr_prompt_dialog_accept (prompt));
+  /* A screen reader hears why, as the preferences' host entry says it. */
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_TRUE);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "“lots” is not a whole number from 0 to 1,000,000,000,000");
   gtk_editable_set_text (GTK_EDITABLE (entry), "100,000");
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (prompt), "run"));
+  g_assert_false (gtk_test_accessible_has_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID));
   /* What the Run button does. */
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (prompt), "run");
   jr_test_drain_main_context ();
