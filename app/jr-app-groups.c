@@ -268,7 +268,11 @@ jr_app_groups_check_host (const char  *host,
   for (const char *p = host; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && strchr ("._-@", *p) == NULL)
       {
-        if (*p == ':')
+        if (*p == '[' || (*p == ':' && strchr (p + 1, ':') != NULL))
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "For an IPv6 address, give it a name in ~/.ssh/config "
+                               "(“Host box” and “HostName …”), and write the name");
+        else if (*p == ':')
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                                "Write the host without a port (give it one in ~/.ssh/config)");
         else if (g_ascii_isspace (*p))

@@ -132,6 +132,8 @@ test_specs (void)
       { "", "Write the host’s name or address" },
       { "two words", "without spaces" },
       { "box:22", "without a port" },
+      { "[::1]", "For an IPv6 address, give it a name in ~/.ssh/config" },
+      { "fe80::1", "For an IPv6 address" },
       { "a,b", "cannot contain “,”" },
       { "-oProxyCommand=x", "cannot begin with “-”" },
       { "me@-x", "cannot begin with “-”" },
