@@ -46,6 +46,7 @@ typedef struct {
   gboolean      stopping;   /* the jobs are cancelled, the workers stopped */
   int           out_errno;  /* of a failed write to stdout */
   char         *group_failure;  /* the last group that gave up, why */
+  guint         waiting_note_id;
 } Cli;
 
 /* The signal handler writes a byte to [1]; the main loop watches [0], and
@@ -354,6 +355,33 @@ on_worker_error (JrExecutor *executor,
   cli->group_failure = error != NULL ? g_strdup (error->message) : NULL;
 }
 
+/* No worker up a while after the start, and jobs waiting: a host that
+ * does not answer (ssh gives up after 30 s, and tries 3 times), srun
+ * waiting for its allocation. Said once, so that a silent terminal does
+ * not look hung. */
+#define WAITING_NOTE_SECONDS 3
+
+static gboolean
+on_waiting_note_due (gpointer data)
+{
+  Cli *cli = data;
+
+  cli->waiting_note_id = 0;
+  if (jr_executor_get_n_workers (cli->executor) > 0)
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < cli->jobs->len; i++)
+    {
+      CliJob *job = g_ptr_array_index (cli->jobs, i);
+
+      if (job->future != NULL && jr_future_get_state (job->future) == JR_FUTURE_STATE_WAITING)
+        {
+          jr_cli_display_message (cli->display, "jobrouter: waiting for a worker to start…");
+          break;
+        }
+    }
+  return G_SOURCE_REMOVE;
+}
+
 /* Prints what each job gave, in the order given; returns the exit status. */
 static int
 report (Cli      *cli,
@@ -538,8 +566,11 @@ run_jobs (GPtrArray   *jobs,
   jr_cli_display_set_error_func (display, on_output_error, &cli);
 
   submit_all (&cli, display);
+  if (!quiet)
+    cli.waiting_note_id = g_timeout_add_seconds (WAITING_NOTE_SECONDS, on_waiting_note_due, &cli);
   if (!all_done (&cli))
     g_main_loop_run (loop);
+  g_clear_handle_id (&cli.waiting_note_id, g_source_remove);
 
   jr_cli_display_finish (display);
   /* Stopping takes the groups away, and their errors with them. */

@@ -275,6 +275,38 @@ test_workers_group_gives_up (void)
   jr_test_remove_temp_dir (dir);
 }
 
+/* No worker up after a few seconds (a stand-in ssh that takes 4 s to
+ * connect), jobs waiting: the run says it waits, once, rather than stay
+ * silent (a host that does not answer took 90 s without a word). */
+static void
+test_workers_slow_start (void)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *ssh = g_build_filename (dir, "ssh", NULL);
+  g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+  const char *args[] = { "run", "--workers", "ssh:box:1", "count-primes", "100", NULL };
+  const char *note = "jobrouter: waiting for a worker to start…";
+  g_auto(Run) run = { 0 };
+  const char *first;
+
+  /* The far side's command is the last argument: run it here. */
+  g_assert_true (g_file_set_contents (ssh, "#!/bin/sh\n"
+                                      "for last; do :; done\n"
+                                      "sleep 4\n"
+                                      "exec sh -c \"$last\"\n", -1, NULL));
+  g_assert_cmpint (g_chmod (ssh, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
+  run_jobrouter_argv (&run, launcher, args);
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "25 primes up to 100\n");
+  first = strstr (run.err, note);
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, note));
+  jr_test_remove_temp_dir (dir);
+}
+
 /* "local" alone is a group of one worker a CPU, as "slurm" alone is one
  * of one (it was refused). */
 static void
@@ -1220,6 +1252,7 @@ main (int    argc,
   g_test_add_func ("/app/cli/workers/slurm", test_workers_slurm);
   g_test_add_func ("/app/cli/workers/group-gives-up", test_workers_group_gives_up);
   g_test_add_func ("/app/cli/workers/local-alone", test_workers_local_alone);
+  g_test_add_func ("/app/cli/workers/slow-start", test_workers_slow_start);
   g_test_add_func ("/app/cli/checksum-report", test_checksum_report);
   g_test_add_func ("/app/cli/checksum-saved", test_checksum_saved);
   g_test_add_func ("/app/cli/not-utf8", test_not_utf8);
