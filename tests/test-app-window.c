@@ -1235,6 +1235,9 @@ scenario_notifications (JrApplication *app,
   {
     GtkWindow *shortcuts = wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
 
+    /* Named for screen readers (it was "GtkShortcutsWindow"). */
+    g_assert_cmpstr (gtk_window_get_title (shortcuts), ==, "Keyboard Shortcuts");
+
     make_active (shortcuts, "the shortcuts window");
     gtk_window_close (shortcuts);
     jr_test_drain_main_context ();
