@@ -131,6 +131,8 @@ host_row_new (JrPreferencesMachinesPage *self,
   g_signal_connect (spin, "value-changed", G_CALLBACK (on_host_size_changed), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  /* libadwaita labels it by the row's title too: "Workers on box box". */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");

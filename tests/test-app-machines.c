@@ -495,6 +495,12 @@ scenario_page (JrApplication *app,
   g_assert_nonnull (row);
   spin = app_test_find_widget (row, GTK_TYPE_SPIN_BUTTON);
   g_assert_nonnull (spin);
+  /* Its name is its own label alone: labelled by the row's title too, a
+   * screen reader said "Workers on box box". */
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Workers on box");
+  g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (spin),
+                                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 3);
   assert_setting (settings, "ssh:box:3", NULL);
