@@ -628,8 +628,9 @@ jr_cli_run (int    argc,
   const GOptionEntry entries[] = {
     { "workers", 'j', 0, G_OPTION_ARG_STRING_ARRAY, &worker_specs,
       "Run up to N jobs at once here (default: the max-workers setting, or the number of CPUs); "
-      "or the groups of workers to run them on, here and on other machines: local[:N] (by default one per CPU), "
-      "ssh:[USER@]HOST[:N], slurm[:N] (N up to 256), comma-separated or repeated", "N|GROUP,…" },
+      "or the groups of workers to run them on, here and on other machines: "
+      "local[:N] (by default one per CPU), ssh:[USER@]HOST[:N], slurm[:N] (N up to 256), "
+      "comma-separated or repeated", "N|GROUP,…" },
     { "shared-paths", 0, 0, G_OPTION_ARG_NONE, &shared_paths,
       "The other machines see this one's files at the same paths: jobs given a path may run there",
       NULL },

@@ -34,6 +34,7 @@ validate (JrPromptDialog *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
   g_autoptr(GError) error = NULL;
   GVariant *args;
+  gboolean invalid;
 
   if (self->job == NULL)
     return NULL;
@@ -41,12 +42,13 @@ validate (JrPromptDialog *self)
   args = jr_app_job_parse_args (self->job, text, &error);
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "run", args != NULL);
   /* An empty entry is not an error yet, just not done. */
-  gtk_widget_set_visible (self->error_label, args == NULL && text[0] != '\0');
+  invalid = args == NULL && text[0] != '\0';
+  gtk_widget_set_visible (self->error_label, invalid);
   if (error != NULL)
     gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
   /* Said to a screen reader as it is shown: the entry is invalid, and
    * why (as the preferences' host entry does). */
-  if (args == NULL && text[0] != '\0')
+  if (invalid)
     {
       gtk_widget_add_css_class (self->entry, "error");
       gtk_accessible_update_state (GTK_ACCESSIBLE (self->entry), GTK_ACCESSIBLE_STATE_INVALID,

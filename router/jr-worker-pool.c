@@ -243,13 +243,13 @@ signal_worker (JrPoolWorker *worker,
         stderr_read (worker);
       worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;
       if (worker->kill_signal == SIGKILL && !worker->via_command)
-        kill_group (worker);
-      else
-        kill (worker->pid, worker->kill_signal);
+        {
+          kill_group (worker);
+          return;
+        }
+      kill (worker->pid, worker->kill_signal);
       /* A command SIGKILLed is given a last moment for its stream to end
        * (signal_overdue()). */
-      if (worker->kill_signal == SIGKILL && !worker->via_command)
-        return;
       delay_ms = COMMAND_KILL_DELAY_MS;
     }
   worker->kill_timer = add_timeout (worker->pool, delay_ms, signal_due, worker);

@@ -435,32 +435,48 @@ second_runner (gpointer data)
 /* The process group this worker was born in, before it made its own. */
 static pid_t birth_group;
 
-/* The parent is gone (PARENT_GONE_SIGNAL), or someone asked us to end: take
- * the jobs' processes with us, and end by @sig, as whoever sent it expects
- * to see (a job's error names it). Async-signal-safe. */
+/* SIGKILLs the jobs' processes, in the group this worker leads.
+ * Async-signal-safe. Never the parent's group: only once we lead our own,
+ * and by its id (see lose_connection()). Out of it first, back into the
+ * group we were born in, so that its SIGKILL spares us; where that cannot
+ * be, we go with it. */
 static void
-on_terminate (int sig)
+kill_jobs_group (void)
 {
   pid_t group = getpgrp ();
-  sigset_t just_sig;
 
-  /* Never the parent's group: only once we lead our own, and by its id
-   * (see lose_connection()). Out of it first, back into the group we were
-   * born in, so that its SIGKILL spares us; where that cannot be, we go
-   * with it. */
   if (group == getpid ())
     {
       if (birth_group > 0 && birth_group != group)
         setpgid (0, birth_group);
       kill (-group, SIGKILL);
     }
+}
 
-  signal (sig, SIG_DFL);
+/* Raises @sig again from its handler, whose action was just changed: a
+ * raised signal is blocked while its handler runs, and is delivered once
+ * unblocked (a fault comes back by itself as the instruction runs again).
+ * Async-signal-safe. */
+static void
+raise_again (int sig)
+{
+  sigset_t just_sig;
+
   raise (sig);
-  /* Blocked while its handler runs: delivered now, by its default action. */
   sigemptyset (&just_sig);
   sigaddset (&just_sig, sig);
   pthread_sigmask (SIG_UNBLOCK, &just_sig, NULL);
+}
+
+/* The parent is gone (PARENT_GONE_SIGNAL), or someone asked us to end: take
+ * the jobs' processes with us, and end by @sig, as whoever sent it expects
+ * to see (a job's error names it). Async-signal-safe. */
+static void
+on_terminate (int sig)
+{
+  kill_jobs_group ();
+  signal (sig, SIG_DFL);
+  raise_again (sig);
   _exit (128 + sig);
 }
 
@@ -486,7 +502,6 @@ static void
 on_crash (int sig)
 {
   gsize i = 0;
-  sigset_t just_sig;
 
   while (i < G_N_ELEMENTS (crash_signals) && crash_signals[i] != sig)
     i++;
@@ -495,23 +510,12 @@ on_crash (int sig)
   if (getpid () == crash_pid)
     {
       ssize_t n G_GNUC_UNUSED = write (STDERR_FILENO, crash_notes[i], crash_note_lengths[i]);
-      pid_t group = getpgrp ();
 
-      if (crash_ends_jobs && group == crash_pid)
-        {
-          if (birth_group > 0 && birth_group != group)
-            setpgid (0, birth_group);
-          kill (-group, SIGKILL);
-        }
+      if (crash_ends_jobs)
+        kill_jobs_group ();
     }
   sigaction (sig, &crash_chained[i], NULL);
-  /* A fault comes back as the instruction runs again; a raised signal
-   * must be raised again. Blocked while this handler runs: delivered once
-   * unblocked. */
-  raise (sig);
-  sigemptyset (&just_sig);
-  sigaddset (&just_sig, sig);
-  pthread_sigmask (SIG_UNBLOCK, &just_sig, NULL);
+  raise_again (sig);
 }
 
 static void

@@ -233,6 +233,37 @@ out:
   jr_test_remove_temp_dir (dir);
 }
 
+/* Runs jobrouter with @args where `ssh` is a stand-in script: @script,
+ * the body of a /bin/sh script. */
+static void
+run_jobrouter_with_ssh (Run                *run,
+                        const char         *script,
+                        const char * const *args)
+{
+  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
+  g_autofree char *ssh = g_build_filename (dir, "ssh", NULL);
+  g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  g_autofree char *contents = g_strconcat ("#!/bin/sh\n", script, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
+
+  g_assert_true (g_file_set_contents (ssh, contents, -1, NULL));
+  g_assert_cmpint (g_chmod (ssh, 0700), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
+  run_jobrouter_argv (run, launcher, args);
+  jr_test_remove_temp_dir (dir);
+}
+
+/* @line is in @text, once. */
+static void
+assert_said_once (const char *text,
+                  const char *line)
+{
+  const char *first = strstr (text, line);
+
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, line));
+}
+
 /* A group whose launcher cannot start workers (a stand-in ssh that
  * refuses every login, in two lines) beside a local one: the jobs run
  * locally and the run succeeds; each line of the refusal is echoed once,
@@ -240,39 +271,22 @@ out:
 static void
 test_workers_group_gives_up (void)
 {
-  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
-  g_autofree char *ssh = g_build_filename (dir, "ssh", NULL);
-  g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
   const char *args[] = { "run", "--workers", "1,ssh:nobody@box:2", "count-primes", "1000", "--",
                          "run-command", "sleep", "4", NULL };
-  const char *refusal[] = {
-    "jobrouter worker (nobody@box): kex_exchange_identification: read: Connection reset by peer",
-    "jobrouter worker (nobody@box): Connection reset by 192.0.2.1 port 22",
-  };
   g_auto(Run) run = { 0 };
 
-  g_assert_true (g_file_set_contents (ssh, "#!/bin/sh\n"
-                                      "echo 'kex_exchange_identification: read: Connection reset "
-                                      "by peer' >&2\n"
-                                      "echo 'Connection reset by 192.0.2.1 port 22' >&2\n"
-                                      "exit 255\n", -1, NULL));
-  g_assert_cmpint (g_chmod (ssh, 0700), ==, 0);
-  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
-  run_jobrouter_argv (&run, launcher, args);
+  run_jobrouter_with_ssh (&run,
+                          "echo 'kex_exchange_identification: read: Connection reset by peer' >&2\n"
+                          "echo 'Connection reset by 192.0.2.1 port 22' >&2\n"
+                          "exit 255\n", args);
 
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "168 primes up to 1,000"));
-  for (guint i = 0; i < G_N_ELEMENTS (refusal); i++)
-    {
-      const char *first = strstr (run.err, refusal[i]);
-
-      g_assert_nonnull (first);
-      g_assert_null (strstr (first + 1, refusal[i]));
-    }
+  assert_said_once (run.err, "jobrouter worker (nobody@box): kex_exchange_identification: read: "
+                             "Connection reset by peer");
+  assert_said_once (run.err, "jobrouter worker (nobody@box): Connection reset by 192.0.2.1 port 22");
   g_assert_nonnull (strstr (run.err, "jobrouter: every job completed, but: No worker of group "
                                      "“nobody@box” could be started"));
-  jr_test_remove_temp_dir (dir);
 }
 
 /* No worker up after a few seconds (a stand-in ssh that takes 4 s to
@@ -281,30 +295,18 @@ test_workers_group_gives_up (void)
 static void
 test_workers_slow_start (void)
 {
-  g_autofree char *dir = jr_test_make_temp_dir ("jr-app-cli-XXXXXX");
-  g_autofree char *ssh = g_build_filename (dir, "ssh", NULL);
-  g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher ();
   const char *args[] = { "run", "--workers", "ssh:box:1", "count-primes", "100", NULL };
-  const char *note = "jobrouter: waiting for a worker to start…";
   g_auto(Run) run = { 0 };
-  const char *first;
 
   /* The far side's command is the last argument: run it here. */
-  g_assert_true (g_file_set_contents (ssh, "#!/bin/sh\n"
-                                      "for last; do :; done\n"
-                                      "sleep 4\n"
-                                      "exec sh -c \"$last\"\n", -1, NULL));
-  g_assert_cmpint (g_chmod (ssh, 0700), ==, 0);
-  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
-  run_jobrouter_argv (&run, launcher, args);
+  run_jobrouter_with_ssh (&run,
+                          "for last; do :; done\n"
+                          "sleep 4\n"
+                          "exec sh -c \"$last\"\n", args);
 
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "25 primes up to 100\n");
-  first = strstr (run.err, note);
-  g_assert_nonnull (first);
-  g_assert_null (strstr (first + 1, note));
-  jr_test_remove_temp_dir (dir);
+  assert_said_once (run.err, "jobrouter: waiting for a worker to start…");
 }
 
 /* "local" alone is a group of one worker a CPU, as "slurm" alone is one
