@@ -418,6 +418,18 @@ jr_job_run (JrSender     *sender,
 
   if (!jr_job_registry_check (name, args, &error))
     {
+      /* The executor checked the name where it was submitted: unknown
+       * here, it was registered there too late or only in some runs (or
+       * another build of the program runs on the far side). */
+      if (g_error_matches (error, JR_JOB_ERROR, JR_JOB_ERROR_UNKNOWN_JOB))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, JR_JOB_ERROR, JR_JOB_ERROR_UNKNOWN_JOB,
+                       "No job named “%s” is registered in the worker process, though the "
+                       "program that submitted it has one: a worker is the program run again, "
+                       "so register every job before jr_init(), in every run (and run the "
+                       "same program on every machine)", name);
+        }
       report_error (sender, job_id, error);
       return;
     }

@@ -769,6 +769,16 @@ describe_death (JrPoolWorker *worker)
                             "(see a warning before, if any)"
                           : "");
     }
+  /* A local worker that ended on its own before it said hello never got
+   * to jr_init(): the program run again took another way (a script read
+   * from standard input cannot be read again, an argument parsed before
+   * jr_init() made it quit). */
+  if (!worker->ready)
+    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
+                        "The worker process exited with status %d before it became a worker: "
+                        "a worker runs this program again, with the arguments of "
+                        "jr_set_worker_arguments() if set, and must reach jr_init() (a script "
+                        "read from standard input cannot be run again)", WEXITSTATUS (status));
   return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
                       "The worker process exited with status %d", WEXITSTATUS (status));
 }

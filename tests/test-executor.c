@@ -1758,6 +1758,42 @@ test_unknown_job (gconstpointer data)
   shutdown_executor (executor);
 }
 
+static GVariant *
+registered_late (JrJob     *job,
+                 GVariant  *args,
+                 GError   **error)
+{
+  return g_variant_new_int32 (7);
+}
+
+/* A job registered after jr_init() is known where it is submitted, not in
+ * the worker processes (this program run again, where jr_init() never
+ * returns): the error says so and what to do, not that the name is
+ * unknown everywhere. Threads share the registry and run it. */
+static void
+test_registered_after_init (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) future = NULL;
+
+  jr_register_job ("registered-late", registered_late);
+  future = jr_executor_submit_call (executor, "registered-late", NULL, &error);
+  g_assert_no_error (error);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  if (transport == JR_TRANSPORT_THREADS)
+    assert_completed (future);
+  else
+    {
+      assert_failed_with (future, JR_JOB_ERROR, JR_JOB_ERROR_UNKNOWN_JOB);
+      g_assert_nonnull (strstr (jr_future_get_error (future)->message,
+                                "registered in the worker process"));
+      g_assert_nonnull (strstr (jr_future_get_error (future)->message, "before jr_init()"));
+    }
+  shutdown_executor (executor);
+}
+
 static void
 test_invalid_args (gconstpointer data)
 {
@@ -2754,6 +2790,7 @@ main (int    argc,
   add_for_all ("cancel/queued-behind", test_cancel_queued_behind);
   add_for_all ("cancel/off-thread", test_cancel_off_thread);
   add_for_all ("errors/unknown-job", test_unknown_job);
+  add_for_all ("errors/registered-after-init", test_registered_after_init);
   add_for_all ("errors/invalid-args", test_invalid_args);
   add_for_all ("errors/unavailable", test_unavailable);
   add_for_all ("errors/submit-after-stop", test_submit_after_stop);

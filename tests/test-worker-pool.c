@@ -254,6 +254,9 @@ test_start_failures (void)
   g_assert_error (f.start_failure, JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER);
   g_assert_true (g_str_has_prefix (f.start_failure->message, "No worker process could be started"));
   g_assert_nonnull (strstr (f.start_failure->message, "exited with status 1"));
+  /* It never reached jr_init(): the error says what a worker must do. */
+  g_assert_nonnull (strstr (f.start_failure->message, "before it became a worker"));
+  g_assert_nonnull (strstr (f.start_failure->message, "must reach jr_init()"));
   g_assert_nonnull (jr_worker_pool_get_failure (f.pool));
   route (&f, pool_is_empty, "the last failed worker to go");
   n_added = f.n_added;
