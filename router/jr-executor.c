@@ -2197,6 +2197,13 @@ check_submit (JrExecutor  *self,
                    "than %u bytes", job, JR_MESSAGE_SIZE_MAX);
       return NULL;
     }
+  if (args != NULL && !jr_worker_request_readable (JR_WORKER_REQUEST_RUN, job, args))
+    {
+      g_set_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS,
+                   "The arguments of “%s” nest values more deeply than a worker process "
+                   "accepts from another process", job);
+      return NULL;
+    }
   if (!jr_job_registry_check (job, args, error))
     return NULL;
   return jr_job_registry_lookup (job);
@@ -2285,6 +2292,18 @@ submit (JrExecutor          *self,
       !check_dependencies (self, options))
     return NULL;
 
+  /* A worker process reads the arguments as untrusted data and drops
+   * what is not in normal form (bytes read back from a file, a string
+   * made without its nul): send the normal form. Free for values made
+   * with g_variant_new(), which are trusted. */
+  if (owned_args != NULL && !g_variant_is_normal_form (owned_args))
+    {
+      GVariant *normal = g_variant_get_normal_form (owned_args);
+
+      g_variant_unref (owned_args);
+      owned_args = normal;
+    }
+
   info = check_submit (self, job, owned_args, error);
   if (info == NULL)
     return NULL;
@@ -2342,11 +2361,15 @@ submit (JrExecutor          *self,
  *
  * Submits a job. Fails on the spot for an unknown or unavailable job
  * (%JR_JOB_ERROR_UNKNOWN_JOB, %JR_JOB_ERROR_UNAVAILABLE), arguments of the
- * wrong type or too large (%JR_JOB_ERROR_INVALID_ARGS: with the job's
- * name they must fit in %JR_MESSAGE_SIZE_MAX), an executor that is stopping
+ * wrong type, too large (%JR_JOB_ERROR_INVALID_ARGS: with the job's name
+ * they must fit in %JR_MESSAGE_SIZE_MAX) or nested more deeply than GLib
+ * accepts from another process (through variants), an executor that is stopping
  * (%JR_JOB_ERROR_STOPPED), or one with no group that may run it
  * (%JR_JOB_ERROR_NO_WORKER: every group of size 0, or a job that reads
  * local paths and no group that shares them).
+ *
+ * Arguments not in normal form (made from untrusted bytes) are sent in
+ * their normal form, as GLib would read them.
  *
  * The future is added to [property@Jr.Executor:jobs] at once; however the
  * job ends, its future becomes done only when the executor's main context

@@ -83,6 +83,12 @@ typedef struct {
 gsize          jr_worker_request_data_size (JrWorkerRequestKind  kind,
                                             const char          *name,
                                             GVariant            *args);
+/* Whether a worker, which reads a request as untrusted data, takes the
+ * request of @args in normal form: FALSE when they nest more deeply than
+ * GLib accepts from another process. */
+gboolean       jr_worker_request_readable  (JrWorkerRequestKind  kind,
+                                            const char          *name,
+                                            GVariant            *args);
 /* The frame of one request; *size is its length. */
 guint8        *jr_worker_request_encode (JrWorkerRequestKind  kind,
                                          guint64              job_id,

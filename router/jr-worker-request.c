@@ -31,6 +31,30 @@ jr_worker_request_data_size (JrWorkerRequestKind  kind,
   return g_variant_get_size (value);
 }
 
+gboolean
+jr_worker_request_readable (JrWorkerRequestKind  kind,
+                            const char          *name,
+                            GVariant            *args)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GVariant) untrusted = NULL;
+  const char *type;
+
+  if (args == NULL)
+    return TRUE;
+  /* Nesting GLib refuses from outside comes only through variants or a
+   * long type string; the request adds two levels. */
+  type = g_variant_get_type_string (args);
+  if (strchr (type, 'v') == NULL && strlen (type) < 64)
+    return TRUE;
+  value = request_new (kind, name, args);
+  untrusted = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (value),
+                                                           g_variant_get_data (value),
+                                                           g_variant_get_size (value),
+                                                           FALSE, NULL, NULL));
+  return g_variant_is_normal_form (untrusted);
+}
+
 guint8 *
 jr_worker_request_encode (JrWorkerRequestKind  kind,
                           guint64              job_id,

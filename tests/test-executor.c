@@ -1758,6 +1758,45 @@ test_unknown_job (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* Arguments a worker process would drop unread (it takes them as
+ * untrusted data): not in normal form, they are sent in normal form; too
+ * deep, they are refused at once. Before, the job and the jobs behind it
+ * on its worker waited for ever. */
+static void
+test_untrusted_args (gconstpointer data)
+{
+  JrTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(JrExecutor) executor = new_executor (transport, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JrFuture) future = NULL;
+  g_autoptr(JrFuture) next = NULL;
+  GVariant *deep = g_variant_new_int32 (1);
+  GVariant *loose;
+
+  /* "abc" with no nul after it, as bytes read back from a file can be. */
+  loose = g_variant_new_from_data (G_VARIANT_TYPE_STRING, "abc", 3, FALSE, NULL, NULL);
+  g_assert_false (g_variant_is_normal_form (loose));
+  future = jr_executor_submit_call (executor, "echo", loose, &error);
+  g_assert_no_error (error);
+  next = jr_executor_submit_call (executor, "echo", g_variant_new_string ("next"), &error);
+  g_assert_no_error (error);
+  run_until_done (future, DONE_TIMEOUT_SEC);
+  run_until_done (next, DONE_TIMEOUT_SEC);
+  assert_completed (future);
+  assert_completed (next);
+  /* GLib reads such a string as empty. */
+  g_assert_cmpstr (g_variant_get_string (jr_future_get_result (future), NULL), ==, "");
+
+  for (guint i = 0; i < 130; i++)
+    deep = g_variant_new_variant (deep);
+  g_assert_null (jr_executor_submit_call (executor, "echo", deep, &error));
+  g_assert_error (error, JR_JOB_ERROR, JR_JOB_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "nest"));
+  g_assert_cmpuint (g_list_model_get_n_items (jr_executor_get_jobs (executor)), ==, 0);
+
+  shutdown_executor (executor);
+}
+
 static GVariant *
 registered_late (JrJob     *job,
                  GVariant  *args,
@@ -2791,6 +2830,7 @@ main (int    argc,
   add_for_all ("cancel/off-thread", test_cancel_off_thread);
   add_for_all ("errors/unknown-job", test_unknown_job);
   add_for_all ("errors/registered-after-init", test_registered_after_init);
+  add_for_all ("errors/untrusted-args", test_untrusted_args);
   add_for_all ("errors/invalid-args", test_invalid_args);
   add_for_all ("errors/unavailable", test_unavailable);
   add_for_all ("errors/submit-after-stop", test_submit_after_stop);
