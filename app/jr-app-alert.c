@@ -5,6 +5,7 @@
 #include "jr-app-alert.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 /**
  * jr_app_toast_new:
@@ -42,7 +43,7 @@ jr_app_show_error (GtkWindow  *parent,
   g_return_if_fail (heading != NULL);
 
   dialog = adw_message_dialog_new (parent, heading, body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", "_Close");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 static void
 group_free (gpointer data)
 {
@@ -55,7 +57,10 @@ split_size (const char  *rest,
   else if (colon != NULL && looks_like_size (colon + 1))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a number of workers: write 0 to %u", colon + 1,
+                   /* Translators: %s is what was written after the last
+                    * colon of a group of workers, "ssh:box:x"; %u is the
+                    * most workers a group may have. */
+                   _("“%s” is not a number of workers: write 0 to %u"), colon + 1,
                    JR_APP_GROUP_MAX_SIZE);
       return FALSE;
     }
@@ -96,8 +101,11 @@ parse_one (const char  *spec,
       if (!split_size (spec + 4, &what, &group->size, &host_error) ||
           !jr_app_groups_check_host (what, &host_error))
         {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "“%s”: %s", spec,
-                       host_error->message);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       /* Translators: the first %s is a group of workers as
+                        * written, "ssh:box:4"; the second, what is wrong with
+                        * it. */
+                       _("“%s”: %s"), spec, host_error->message);
           group_free (group);
           return NULL;
         }
@@ -118,8 +126,11 @@ parse_one (const char  *spec,
   else
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a group of workers: write N, local[:N], ssh:[USER@]HOST[:N] or "
-                   "slurm[:N]", spec);
+                   /* Translators: %s is what was written. Keep “local”,
+                    * “ssh” and “slurm” as they are: the words to write; N,
+                    * USER and HOST stand for what the user writes. */
+                   _("“%s” is not a group of workers: write N, local[:N], ssh:[USER@]HOST[:N] or "
+                     "slurm[:N]"), spec);
       group_free (group);
       return NULL;
     }
@@ -154,7 +165,9 @@ jr_app_groups_parse (const char * const *specs,
             if (g_str_equal (((JrAppGroup *) g_ptr_array_index (groups, j))->name, group->name))
               {
                 g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                             "The group “%s” is given twice", group->name);
+                             /* Translators: %s is the name of a group of
+                              * workers: “local”, “slurm” or a host. */
+                             _("The group “%s” is given twice"), group->name);
                 group_free (group);
                 return NULL;
               }
@@ -254,7 +267,7 @@ jr_app_groups_check_host (const char  *host,
   if (*host == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "Write the host’s name or address");
+                           _("Write the host’s name or address"));
       return FALSE;
     }
   /* It would be an option of ssh's. */
@@ -262,7 +275,7 @@ jr_app_groups_check_host (const char  *host,
   if (host[0] == '-' || (at != NULL && at[1] == '-'))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "A host cannot begin with “-”");
+                           _("A host cannot begin with “-”"));
       return FALSE;
     }
   for (const char *p = host; *p != '\0'; p++)
@@ -270,39 +283,47 @@ jr_app_groups_check_host (const char  *host,
       {
         if (*p == '[' || (*p == ':' && strchr (p + 1, ':') != NULL))
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               "For an IPv6 address, give it a name in ~/.ssh/config "
-                               "(“Host box” and “HostName …”), and write the name");
+                               /* Translators: keep “Host” and “HostName”: they
+                                * are keywords of ssh's configuration file. */
+                               _("For an IPv6 address, give it a name in ~/.ssh/config "
+                                 "(“Host box” and “HostName …”), and write the name"));
         else if (*p == ':')
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               "Write the host without a port (give it one in ~/.ssh/config)");
+                               _("Write the host without a port (give it one in ~/.ssh/config)"));
         else if (g_ascii_isspace (*p))
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               "Write the host without spaces");
+                               _("Write the host without spaces"));
         else if (g_ascii_isprint (*p))
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "A host’s name cannot contain “%c”", *p);
+                       /* Translators: %c is the character that may not be
+                        * there, “/” say. */
+                       _("A host’s name cannot contain “%c”"), *p);
         else
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               "Write the host with letters, digits, “.”, “-” and “_”");
+                               _("Write the host with letters, digits, “.”, “-” and “_”"));
         return FALSE;
       }
   if (at != NULL && (at == host || at[1] == '\0' || strchr (at + 1, '@') != NULL))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "Write the host as “user@host”, or the host alone");
+                           /* Translators: “user@host” is the form to write:
+                            * translate “user” and “host” if you like. */
+                           _("Write the host as “user@host”, or the host alone"));
       return FALSE;
     }
   if (g_str_equal (host, "local") || g_str_equal (host, "slurm") || g_str_equal (host, "srun"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” names another group: write the host’s full name or address", host);
+                   /* Translators: %s is “local”, “slurm” or “srun”, written
+                    * as a host. */
+                   _("“%s” names another group: write the host’s full name or address"), host);
       return FALSE;
     }
   /* What the library itself takes (its length, above all). */
   if (!jr_launcher_ssh_destination_is_valid (host))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "A host’s name is at most 255 characters");
+                           _("A host’s name is at most 255 characters"));
       return FALSE;
     }
   return TRUE;
@@ -365,12 +386,4 @@ jr_app_groups_set_slurm (const char * const *specs,
                          guint               size)
 {
   return set_group (specs, JR_APP_GROUP_SLURM, NULL, MIN (size, JR_APP_GROUP_MAX_SIZE));
-}
-
-char *
-jr_app_groups_describe_where (JrFuture *future)
-{
-  g_autofree char *place = jr_future_dup_place (future);
-
-  return place != NULL ? g_strdup_printf ("on %s", place) : NULL;
 }

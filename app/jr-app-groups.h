@@ -67,8 +67,4 @@ char     **jr_app_groups_set_ssh   (const char * const *specs,
 char     **jr_app_groups_set_slurm (const char * const *specs,
                                     guint               size) G_GNUC_WARN_UNUSED_RESULT;
 
-/* "on HOST (GROUP)" for a job that ran on a group of another machine, or
- * NULL for one that ran here. */
-char      *jr_app_groups_describe_where (JrFuture   *future);
-
 G_END_DECLS

@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 /* What a record keeps of a job's output: the last OUTPUT_MAX bytes, or up
  * to an eighth more, so that the first lines go a megabyte at a time. */
 #define OUTPUT_MAX   (8 * 1024 * 1024)
@@ -256,6 +258,15 @@ jr_app_record_get_output (JrAppRecord *self,
   return self->output != NULL ? self->output->str : NULL;
 }
 
+/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
+ * 32-bit machines, where the last six digits choose the plural form as
+ * well. */
+static gulong
+plural_n (guint64 n)
+{
+  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
+}
+
 /* The output kept, after a line that says what went before it. */
 static void
 append_output (JrAppRecord *self,
@@ -263,13 +274,25 @@ append_output (JrAppRecord *self,
 {
   if (self->dropped > 0)
     {
+      g_autofree char *lines = g_strdup_printf ("%" G_GUINT64_FORMAT, self->dropped_lines);
       g_autofree char *size = g_format_size (self->dropped);
       g_autofree char *kept = g_format_size (self->output->len);
 
-      g_string_append_printf (text, "# (the first %" G_GUINT64_FORMAT " %s of output, %s, "
-                              "were not kept: the last %s follow)\n",
-                              self->dropped_lines, self->dropped_lines == 1 ? "line" : "lines",
-                              size, kept);
+      g_string_append (text, "# ");
+      g_string_append_printf (text,
+                              /* Translators: a note before the output of a
+                               * command that printed more than is kept: the
+                               * first %s is how many lines went, the second
+                               * how many bytes they were ("12.3 MB"), the
+                               * third how many bytes follow. */
+                              g_dngettext (NULL,
+                                           "(the first %s line of output, %s, were not kept: "
+                                           "the last %s follow)",
+                                           "(the first %s lines of output, %s, were not kept: "
+                                           "the last %s follow)",
+                                           plural_n (self->dropped_lines)),
+                              lines, size, kept);
+      g_string_append_c (text, '\n');
     }
   g_string_append_len (text, self->output->str, (gssize) self->output->len);
 }
@@ -324,7 +347,11 @@ jr_app_record_dup_text (JrAppRecord *self)
 
     case JR_FUTURE_STATE_FAILED:
       error = jr_future_get_error (self->future);
-      g_string_append_printf (text, "Failed: %s\n", error != NULL ? error->message : "unknown error");
+      /* Translators: the first line of a failed job's result; %s is its
+       * error. */
+      g_string_append_printf (text, _("Failed: %s"),
+                              error != NULL ? error->message : _("unknown error"));
+      g_string_append_c (text, '\n');
       if (self->output != NULL && self->output->len > 0)
         {
           g_string_append (text, "\n");
@@ -335,7 +362,9 @@ jr_app_record_dup_text (JrAppRecord *self)
     case JR_FUTURE_STATE_CANCELLED:
       if (self->output != NULL)
         append_output (self, text);
-      g_string_append (text, "# cancelled\n");
+      /* Translators: the last line of what a cancelled command printed,
+       * after a “#”: it was cancelled. */
+      g_string_append_printf (text, "# %s\n", _("cancelled"));
       break;
 
     default:
@@ -367,13 +396,17 @@ jr_app_record_dup_summary (JrAppRecord *self)
                                           jr_future_get_result (self->future));
     case JR_FUTURE_STATE_FAILED:
       error = jr_future_get_error (self->future);
-      return g_strdup (error != NULL ? error->message : "Failed");
+      /* Translators: the state of a job that failed. */
+      return g_strdup (error != NULL ? error->message : _("Failed"));
     case JR_FUTURE_STATE_CANCELLED:
-      return g_strdup ("Cancelled");
+      /* Translators: the state of a job that was cancelled. */
+      return g_strdup (_("Cancelled"));
     case JR_FUTURE_STATE_WAITING:
-      return g_strdup ("Waiting");
+      /* Translators: the state of a job that waits for a worker. */
+      return g_strdup (_("Waiting"));
     default:
-      return g_strdup ("Running");
+      /* Translators: the state of a job that runs now. */
+      return g_strdup (_("Running"));
     }
 }
 

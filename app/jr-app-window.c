@@ -20,6 +20,7 @@
  */
 #include "jr-app-window.h"
 
+#include <glib/gi18n.h>
 #include <jobrouter-ui.h>
 
 #include "jr-app-alert.h"
@@ -174,9 +175,16 @@ say (JrAppWindow *self,
 static void
 say_not_kept (JrAppWindow *self)
 {
-  g_autofree char *text = g_strdup_printf ("This job’s result is no longer kept: "
-                                           "the Results view keeps the last %u",
-                                           JR_APP_WINDOW_RESULTS_MAX);
+  g_autofree char *text = NULL;
+
+  /* Translators: a toast; %u is how many results the Results view keeps. */
+  text = g_strdup_printf (g_dngettext (NULL,
+                                       "This job’s result is no longer kept: "
+                                       "the Results view keeps the last %u",
+                                       "This job’s result is no longer kept: "
+                                       "the Results view keeps the last %u",
+                                       JR_APP_WINDOW_RESULTS_MAX),
+                          JR_APP_WINDOW_RESULTS_MAX);
 
   say (self, text);
 }
@@ -249,17 +257,20 @@ add_to_results (JrAppWindow *self,
     case JR_FUTURE_STATE_FAILED:
       icon_name = "dialog-error-symbolic";
       icon_class = "error";
-      icon_label = "Failed";
+      /* Translators: the state of a job that failed. */
+      icon_label = _("Failed");
       break;
     case JR_FUTURE_STATE_CANCELLED:
       icon_name = "process-stop-symbolic";
       icon_class = "dim-label";
-      icon_label = "Cancelled";
+      /* Translators: the state of a job that was cancelled. */
+      icon_label = _("Cancelled");
       break;
     default:
       icon_name = "emblem-ok-symbolic";
       icon_class = "success";
-      icon_label = "Done";
+      /* Translators: the state of a job that completed. */
+      icon_label = _("Done");
       break;
     }
 
@@ -407,10 +418,13 @@ notify_done (JrAppWindow *self,
       /* They see a completed job in its row; a failure gets a word more. */
       if (state == JR_FUTURE_STATE_FAILED)
         {
-          g_autofree char *title = g_strdup_printf ("%s failed", jr_app_record_get_title (record));
+          /* Translators: a toast; %s is the job's title, "Checksum of
+           * /etc". */
+          g_autofree char *title = g_strdup_printf (_("%s failed"), jr_app_record_get_title (record));
           AdwToast *toast = jr_app_toast_new (title);
 
-          adw_toast_set_button_label (toast, "Details");
+          /* Translators: the button of a toast that says a job failed. */
+          adw_toast_set_button_label (toast, _("Details"));
           adw_toast_set_action_name (toast, "win.show-result");
           adw_toast_set_action_target_value (toast, g_variant_new_uint32 (jr_app_record_get_id (record)));
           adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
@@ -422,8 +436,8 @@ notify_done (JrAppWindow *self,
   if (!get_flag (self, JR_APP_SETTINGS_NOTIFY_ON_COMPLETION))
     return;
 
-  notification = g_notification_new (state == JR_FUTURE_STATE_COMPLETED ? "Job finished"
-                                                                         : "Job failed");
+  notification = g_notification_new (state == JR_FUTURE_STATE_COMPLETED ? _("Job finished")
+                                                                         : _("Job failed"));
   body = g_strdup_printf ("%s\n%s", jr_app_record_get_title (record), summary);
   g_notification_set_body (notification, body);
   g_notification_set_default_action_and_target (notification, "app.show-result",
@@ -497,7 +511,7 @@ jr_app_window_submit (JrAppWindow  *self,
   if (executor == NULL)
     {
       g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
-                           "The job executor is not running");
+                           _("The job executor is not running"));
       return NULL;
     }
 
@@ -529,7 +543,7 @@ submit_or_complain (JrAppWindow *self,
   g_autoptr(GError) error = NULL;
 
   if (jr_app_window_submit (self, job_name, args, &error) == NULL)
-    jr_app_show_error (GTK_WINDOW (self), "Could Not Start the Job", error->message);
+    jr_app_show_error (GTK_WINDOW (self), _("Could Not Start the Job"), error->message);
 }
 
 /* ---- the job list ---- */
@@ -558,7 +572,7 @@ on_job_activated (GtkWidget   *list,
   else if (jr_future_get_state (future) == JR_FUTURE_STATE_CANCELLED &&
            jr_future_get_kind (future) != JR_JOB_KIND_ITERATION)
     /* Forgotten at once: it printed nothing (see on_record_state()). */
-    say (self, "This job was cancelled: it has no result");
+    say (self, _("This job was cancelled: it has no result"));
   else if (jr_future_get_done (future))
     say_not_kept (self);
 }
@@ -569,16 +583,20 @@ update_empty_page (JrAppWindow *self)
   /* Once jobs ran, "yet" is wrong: the list was cleared. */
   if (self->next_id == 0)
     {
-      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), "No Jobs Yet");
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("No Jobs Yet"));
       adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page),
-                                       "Start one with New Job (Ctrl+N): checksum files, find "
-                                       "duplicates, compress a file, run a command or count primes.");
+                                       /* Translators: “New Job” is the button's
+                                        * label (without its “_”). */
+                                       _("Start one with New Job (Ctrl+N): checksum files, find "
+                                         "duplicates, compress a file, run a command or count primes."));
     }
   else
     {
-      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), "No Jobs in the List");
+      adw_status_page_set_title (ADW_STATUS_PAGE (self->empty_page), _("No Jobs in the List"));
       adw_status_page_set_description (ADW_STATUS_PAGE (self->empty_page),
-                                       "Finished jobs were cleared. Their results are under Results.");
+                                       /* Translators: “Results” is the view of
+                                        * that name (without its “_”). */
+                                       _("Finished jobs were cleared. Their results are under Results."));
     }
 }
 
@@ -603,10 +621,10 @@ on_path_chosen (GtkNativeDialog *chooser,
       /* Workers open plain paths: a location without one (a remote share
        * not mounted through FUSE) cannot be worked on. */
       if (path == NULL)
-        jr_app_show_error (GTK_WINDOW (self), "Only Local Files Can Be Used",
-                           "This location has no local path.");
+        jr_app_show_error (GTK_WINDOW (self), _("Only Local Files Can Be Used"),
+                           _("This location has no local path."));
       else if ((args = jr_app_job_parse_args (job, path, &error)) == NULL)
-        jr_app_show_error (GTK_WINDOW (self), "Could Not Start the Job", error->message);
+        jr_app_show_error (GTK_WINDOW (self), _("Could Not Start the Job"), error->message);
       else
         submit_or_complain (self, job->name, args);
     }
@@ -624,7 +642,8 @@ choose_path (JrAppWindow          *self,
   const JrAppJob *job = jr_app_jobs_lookup (job_name);
   GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, "_Select", "_Cancel");
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
+                                         _("_Select"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data (G_OBJECT (chooser), "jr-app-job", (gpointer) job);
   /* The chooser unrefs itself in the handler; it holds the window. */
@@ -676,9 +695,10 @@ on_new_checksum (GSimpleAction *action,
 {
   /* A folder or one file: GTK 4.8's chooser picks one kind at a time. */
   if (g_str_equal (g_variant_get_string (parameter, NULL), "file"))
-    choose_path (user_data, "checksum", "File to Checksum", GTK_FILE_CHOOSER_ACTION_OPEN);
+    choose_path (user_data, "checksum", _("File to Checksum"), GTK_FILE_CHOOSER_ACTION_OPEN);
   else
-    choose_path (user_data, "checksum", "Folder to Checksum", GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+    choose_path (user_data, "checksum", _("Folder to Checksum"),
+                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
 }
 
 static void
@@ -686,7 +706,7 @@ on_new_find_duplicates (GSimpleAction *action,
                         GVariant      *parameter,
                         gpointer       user_data)
 {
-  choose_path (user_data, "find-duplicates", "Folder to Search for Duplicates",
+  choose_path (user_data, "find-duplicates", _("Folder to Search for Duplicates"),
                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
 }
 
@@ -695,7 +715,7 @@ on_new_compress (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  choose_path (user_data, "compress", "File to Compress", GTK_FILE_CHOOSER_ACTION_OPEN);
+  choose_path (user_data, "compress", _("File to Compress"), GTK_FILE_CHOOSER_ACTION_OPEN);
 }
 
 static void
@@ -703,9 +723,9 @@ on_new_run_command (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  prompt (user_data, "run-command", "Run a Command",
-          "Its output shows as it comes. A shell runs it if it uses pipes, "
-          "redirections or wildcards.",
+  prompt (user_data, "run-command", _("Run a Command"),
+          _("Its output shows as it comes. A shell runs it if it uses pipes, "
+            "redirections or wildcards."),
           NULL);
 }
 
@@ -714,9 +734,11 @@ on_new_count_primes (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  prompt (user_data, "count-primes", "Count Primes",
-          "Count the prime numbers up to N. A billion keeps one processor busy for a few "
-          "seconds.",
+  prompt (user_data, "count-primes", _("Count Primes"),
+          _("Count the prime numbers up to N. A billion keeps one processor busy for a few "
+            "seconds."),
+          /* Read whatever separates the groups of three (see
+           * jr_app_job_parse_args()): not translated. */
           "1,000,000,000");
 }
 
@@ -890,18 +912,49 @@ on_close_response (AdwMessageDialog *dialog,
   gtk_window_close (GTK_WINDOW (self));
 }
 
-/* "2 jobs are running and 17 are waiting." */
+/* The body of the question: "2 jobs are running and 17 are waiting.
+ * Quitting cancels them; the work done so far is lost." */
 static char *
 describe_jobs (guint n_running,
                guint n_waiting)
 {
+  g_autofree char *waiting = NULL;
+
   if (n_running > 0 && n_waiting > 0)
-    return g_strdup_printf ("%u %s running and %u %s waiting.",
-                            n_running, n_running == 1 ? "job is" : "jobs are",
-                            n_waiting, n_waiting == 1 ? "is" : "are");
+    {
+      /* Translators: two numbers, two plurals: this is the phrase of the
+       * jobs that wait, put in “%u job is running and %s.” below; %u is
+       * how many wait. */
+      waiting = g_strdup_printf (g_dngettext (NULL, "%u is waiting", "%u are waiting", n_waiting),
+                                 n_waiting);
+      /* Translators: %u is how many jobs run; %s is how many wait, “17 are
+       * waiting”. Asked before quitting, with at least two jobs in all:
+       * “them”. */
+      return g_strdup_printf (g_dngettext (NULL,
+                                           "%u job is running and %s. Quitting cancels them; "
+                                           "the work done so far is lost.",
+                                           "%u jobs are running and %s. Quitting cancels them; "
+                                           "the work done so far is lost.",
+                                           n_running),
+                              n_running, waiting);
+    }
   if (n_running > 0)
-    return g_strdup_printf ("%u %s running.", n_running, n_running == 1 ? "job is" : "jobs are");
-  return g_strdup_printf ("%u %s waiting to run.", n_waiting, n_waiting == 1 ? "job is" : "jobs are");
+    /* Translators: asked before quitting; %u is how many jobs run. */
+    return g_strdup_printf (g_dngettext (NULL,
+                                         "%u job is running. Quitting cancels it; "
+                                         "the work done so far is lost.",
+                                         "%u jobs are running. Quitting cancels them; "
+                                         "the work done so far is lost.",
+                                         n_running),
+                            n_running);
+  /* Translators: asked before quitting; %u is how many jobs wait. */
+  return g_strdup_printf (g_dngettext (NULL,
+                                       "%u job is waiting to run. Quitting cancels it; "
+                                       "the work done so far is lost.",
+                                       "%u jobs are waiting to run. Quitting cancels them; "
+                                       "the work done so far is lost.",
+                                       n_waiting),
+                          n_waiting);
 }
 
 static void
@@ -932,7 +985,6 @@ jr_app_window_close_request (GtkWindow *window)
   JrAppWindow *self = JR_APP_WINDOW (window);
   guint n_running, n_waiting;
   g_autofree char *body = NULL;
-  g_autofree char *jobs = NULL;
   GtkWidget *dialog;
 
   count_jobs (self, &n_running, &n_waiting);
@@ -942,9 +994,7 @@ jr_app_window_close_request (GtkWindow *window)
       return GTK_WINDOW_CLASS (jr_app_window_parent_class)->close_request (window);
     }
 
-  jobs = describe_jobs (n_running, n_waiting);
-  body = g_strdup_printf ("%s Quitting cancels %s; the work done so far is lost.",
-                          jobs, n_running + n_waiting == 1 ? "it" : "them");
+  body = describe_jobs (n_running, n_waiting);
 
   /* Asked again (Ctrl+Q twice, app.quit from elsewhere): the same
    * question, counted anew, not a second one under it. */
@@ -955,10 +1005,10 @@ jr_app_window_close_request (GtkWindow *window)
       return TRUE;
     }
 
-  dialog = adw_message_dialog_new (window, "Stop Jobs and Quit?", body);
+  dialog = adw_message_dialog_new (window, _("Stop Jobs and Quit?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", "_Keep Running",
-                                    "stop", "_Stop Jobs and Quit",
+                                    "cancel", _("_Keep Running"),
+                                    "stop", _("_Stop Jobs and Quit"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
                                               ADW_RESPONSE_DESTRUCTIVE);

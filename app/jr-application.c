@@ -19,6 +19,8 @@
  */
 #include "jr-application.h"
 
+#include <glib/gi18n.h>
+
 #include "jr-app-groups.h"
 #include "jr-app-jobs.h"
 #include "jr-app-settings.h"
@@ -61,18 +63,22 @@ on_about (GSimpleAction *action,
           gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  const char *developers[] = { "The jobrouter authors", NULL };
+  const char *developers[] = { _("The jobrouter authors"), NULL };
   GtkWidget *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "application", app,
                         "transient-for", gtk_application_get_active_window (app),
-                        "application-name", "Job Router",
+                        "application-name", _("Job Router"),
                         "application-icon", JR_APP_ID,
-                        "developer-name", "The jobrouter authors",
+                        "developer-name", _("The jobrouter authors"),
                         "version", JR_APP_VERSION,
-                        "comments", "Run long jobs in worker processes and watch their progress, "
-                                    "without the window ever freezing.",
+                        "comments", _("Run long jobs in worker processes and watch their progress, "
+                                      "without the window ever freezing."),
+                        /* Translators: not to translate: put your name here,
+                         * and your address if you like ("Name <a@b.org>"), a
+                         * line each for several. */
+                        "translator-credits", _("translator-credits"),
                         "website", "https://github.com/jobrouter/jobrouter",
                         "issue-url", "https://github.com/jobrouter/jobrouter/issues",
                         "license-type", GTK_LICENSE_LGPL_2_1,
@@ -332,16 +338,25 @@ jr_application_init (JrApplication *self)
 
   self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  description = g_strdup_printf ("%s\n"
-                                 "“jobrouter run JOB ARG…” runs jobs without a window;\n"
-                                 "see “jobrouter run --help”. Without a display and without\n"
-                                 "arguments, jobrouter runs a short demo on the terminal.",
-                                 jobs);
+  description = g_strdup_printf ("%s\n%s", jobs,
+                                 /* Translators: the end of “jobrouter --help”,
+                                  * after the list of jobs. Keep the commands
+                                  * as they are, but for JOB and ARG (what the
+                                  * user writes); a line at most 64 columns
+                                  * wide. */
+                                 _("“jobrouter run JOB ARG…” runs jobs without a window;\n"
+                                   "see “jobrouter run --help”. Without a display and without\n"
+                                   "arguments, jobrouter runs a short demo on the terminal."));
 
   g_application_set_option_context_parameter_string (G_APPLICATION (self),
-                                                     "[run JOB ARG [[--] JOB ARG…]]");
+                                                     /* Translators: what follows the
+                                                      * options in “jobrouter --help”:
+                                                      * keep “run” and “--”; JOB and
+                                                      * ARG stand for what the user
+                                                      * writes. */
+                                                     _("[run JOB ARG [[--] JOB ARG…]]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            "Run long jobs in worker processes and watch their progress.");
+                                            _("Run long jobs in worker processes and watch their progress."));
   g_application_set_option_context_description (G_APPLICATION (self), description);
 }
 

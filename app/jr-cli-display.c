@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #define BAR_WIDTH          24
 #define BAR_WIDTH_MIN      4    /* narrower says nothing: no bar at all */
@@ -307,6 +308,17 @@ append_clipped (GString    *line,
     }
 }
 
+/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
+ * 32-bit machines, where the last six digits choose the plural form as
+ * well. */
+static gulong
+plural_n (guint64 n)
+{
+  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
+}
+
+/* What a job's line says after its bar, as `jobrouter run` prints it on
+ * stderr: lower case. */
 static char *
 status_text (Row *row)
 {
@@ -317,22 +329,41 @@ status_text (Row *row)
   switch (jr_future_get_state (future))
     {
     case JR_FUTURE_STATE_WAITING:
-      return g_strdup ("waiting");
+      /* Translators: the state of a job that waits for a worker, on the
+       * command line (lower case there). */
+      return g_strdup (_("waiting"));
     case JR_FUTURE_STATE_EXECUTING:
       if (text != NULL)
         return g_strdup (text);
       if (jr_future_get_kind (future) == JR_JOB_KIND_ITERATION)
-        return g_strdup_printf ("running, %" G_GUINT64_FORMAT " lines", row->n_yields);
-      return g_strdup ("running");
+        {
+          g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, row->n_yields);
+
+          /* Translators: the state of a running command, on the command
+           * line; %s is how many lines it printed so far. */
+          return g_strdup_printf (g_dngettext (NULL, "running, %s line", "running, %s lines",
+                                               plural_n (row->n_yields)),
+                                  count);
+        }
+      /* Translators: the state of a job that runs, on the command line. */
+      return g_strdup (_("running"));
     case JR_FUTURE_STATE_CANCELLING:
-      return g_strdup ("cancelling…");
+      /* Translators: the state of a job being cancelled, on the command
+       * line. */
+      return g_strdup (_("cancelling…"));
     case JR_FUTURE_STATE_COMPLETED:
-      return g_strdup ("done");
+      /* Translators: the state of a job that completed, on the command
+       * line. */
+      return g_strdup (_("done"));
     case JR_FUTURE_STATE_FAILED:
       error = jr_future_get_error (future);
-      return g_strdup_printf ("failed: %s", error ? error->message : "unknown error");
+      /* Translators: the state of a job that failed, on the command line;
+       * %s is its error. */
+      return g_strdup_printf (_("failed: %s"), error ? error->message : _("unknown error"));
     case JR_FUTURE_STATE_CANCELLED:
-      return g_strdup ("cancelled");
+      /* Translators: the state of a job that was cancelled, on the command
+       * line. */
+      return g_strdup (_("cancelled"));
     default:
       return g_strdup ("?");
     }
@@ -502,7 +533,8 @@ on_state (JrFuture   *future,
 
   status = status_text (row);
   if (jr_future_get_state (future) == JR_FUTURE_STATE_EXECUTING)
-    print_plain (row, "started");
+    /* Translators: a job started, on the command line: “checksum: started”. */
+    print_plain (row, "%s", _("started"));
   else
     print_plain (row, "%s", status);
 }

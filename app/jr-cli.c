@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #include "jr-app-groups.h"
 #include "jr-app-jobs.h"
@@ -136,7 +137,8 @@ parse_jobs (char      **words,
       if (info == NULL)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "Unknown job “%s”", words[i]);
+                       /* Translators: %s is what was given as a job's name. */
+                       _("Unknown job “%s”"), words[i]);
           return FALSE;
         }
       i++;
@@ -151,7 +153,10 @@ parse_jobs (char      **words,
           if (i == start)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "%s needs its %s", info->name, info->arg_name);
+                           /* Translators: the first %s is a job's name, as
+                            * written on the command line, “checksum”; the
+                            * second, the name of its argument, “FOLDER”. */
+                           _("%s needs its %s"), info->name, _(info->arg_name));
               return FALSE;
             }
           line = join_command (words + start, i - start);
@@ -162,7 +167,10 @@ parse_jobs (char      **words,
           if (i == n_words || g_str_equal (words[i], "--"))
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "%s needs its %s", info->name, info->arg_name);
+                           /* Translators: the first %s is a job's name, as
+                            * written on the command line, “checksum”; the
+                            * second, the name of its argument, “FOLDER”. */
+                           _("%s needs its %s"), info->name, _(info->arg_name));
               return FALSE;
             }
           args = jr_app_job_parse_args (info, words[i++], error);
@@ -177,7 +185,7 @@ parse_jobs (char      **words,
   if (jobs->len == 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           "No job given");
+                           _("No job given"));
       return FALSE;
     }
   return TRUE;
@@ -225,7 +233,9 @@ stop_jobs (Cli *cli)
 
   /* Leave no worker behind, even one whose job ignores the cancel. */
   if (!jr_executor_shutdown (cli->executor, SHUTDOWN_TIMEOUT_US, &error))
-    jr_cli_display_message (cli->display, "jobrouter: stopping the workers: %s",
+    /* Translators: “jobrouter” is the program's name; %s is why the
+     * workers could not be stopped. */
+    jr_cli_display_message (cli->display, _("jobrouter: stopping the workers: %s"),
                             error->message);
 
   g_main_loop_quit (cli->loop);
@@ -281,7 +291,8 @@ on_signal (int          fd,
   /* The output may be stuck on a reader that does not read: no more
    * waiting for it. */
   jr_cli_display_stop_waiting (cli->display);
-  jr_cli_display_message (cli->display, "\njobrouter: interrupted, cancelling the jobs");
+  /* On a line of its own, after the “^C” the terminal echoed. */
+  jr_cli_display_message (cli->display, "\n%s", _("jobrouter: interrupted, cancelling the jobs"));
   stop_jobs (cli);
   return G_SOURCE_CONTINUE;
 }
@@ -375,7 +386,7 @@ on_waiting_note_due (gpointer data)
 
       if (job->future != NULL && jr_future_get_state (job->future) == JR_FUTURE_STATE_WAITING)
         {
-          jr_cli_display_message (cli->display, "jobrouter: waiting for a worker to start…");
+          jr_cli_display_message (cli->display, "%s", _("jobrouter: waiting for a worker to start…"));
           break;
         }
     }
@@ -409,10 +420,14 @@ report (Cli      *cli,
            * names into question marks and spoil a saved report. */
           if (!quiet)
             {
-              g_autofree char *where = jr_app_groups_describe_where (job->future);
+              g_autofree char *place = jr_future_dup_place (job->future);
 
-              if (where != NULL)
-                jr_cli_display_message (cli->display, "jobrouter: %s ran %s", job->label, where);
+              if (place != NULL)
+                /* Translators: the first %s is a job's label, “checksum” or
+                 * “checksum#2”; the second, the other machine where it ran:
+                 * a host and its group of workers, “node17 (cluster)”. */
+                jr_cli_display_message (cli->display, _("jobrouter: %s ran on %s"), job->label,
+                                        place);
             }
           /* A lone command's output is what it printed, as it printed
            * it (`| wc -l`, `> file`): what the job says of it goes with
@@ -440,23 +455,37 @@ report (Cli      *cli,
         {
           /* Where it failed, when that was another machine (as another
            * user, with other files): "compress, on box (box): …". */
-          g_autofree char *where = job->future != NULL
-                                   ? jr_app_groups_describe_where (job->future) : NULL;
+          g_autofree char *place = job->future != NULL ? jr_future_dup_place (job->future) : NULL;
+          /* Translators: a failed job's error when it has none,
+           * “jobrouter: compress: failed”. */
+          const char *message = error != NULL ? error->message : _("failed");
 
-          jr_cli_display_message (cli->display, "jobrouter: %s%s%s: %s", job->label,
-                                  where != NULL ? ", " : "", where != NULL ? where : "",
-                                  error ? error->message : "failed");
+          if (place != NULL)
+            /* Translators: the first %s is a job's label, “compress” or
+             * “compress#2”; the second, the other machine where it failed,
+             * “node17 (cluster)”; the third, its error. */
+            jr_cli_display_message (cli->display, _("jobrouter: %s, on %s: %s"), job->label,
+                                    place, message);
+          else
+            jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label, message);
         }
-      else if (!quiet || state != JR_FUTURE_STATE_CANCELLED)
-        jr_cli_display_message (cli->display, "jobrouter: %s: %s", job->label,
-                                state == JR_FUTURE_STATE_CANCELLED ? "cancelled"
-                                                                   : "did not finish");
+      else if (state == JR_FUTURE_STATE_CANCELLED)
+        {
+          if (!quiet)
+            /* Translators: %s is a job's label, “checksum” or “checksum#2”. */
+            jr_cli_display_message (cli->display, _("jobrouter: %s: cancelled"), job->label);
+        }
+      else
+        /* Translators: %s is a job's label, “checksum” or “checksum#2”. */
+        jr_cli_display_message (cli->display, _("jobrouter: %s: did not finish"), job->label);
     }
 
   /* Every job completed, but a group's tries printed their complaints:
    * say that it gave up. */
   if (status == JR_CLI_EXIT_OK && cli->group_failure != NULL && !quiet)
-    jr_cli_display_message (cli->display, "jobrouter: every job completed, but: %s",
+    /* Translators: %s is why a group of workers gave up, “No worker of
+     * group “box” could start: …”. */
+    jr_cli_display_message (cli->display, _("jobrouter: every job completed, but: %s"),
                             cli->group_failure);
   return status;
 }
@@ -489,7 +518,8 @@ final_status (Cli          *cli,
 
   if (errsv != 0 && errsv != EPIPE)
     {
-      jr_cli_display_message (display, "jobrouter: write error: %s", g_strerror (errsv));
+      /* Translators: %s is the system's error, “No space left on device”. */
+      jr_cli_display_message (display, _("jobrouter: write error: %s"), g_strerror (errsv));
       jr_cli_display_flush (display);
       return JR_CLI_EXIT_JOB_FAILED;
     }
@@ -546,7 +576,7 @@ run_jobs (GPtrArray   *jobs,
     executor = jr_executor_new (transport, MIN (max_workers, jobs->len));
   if (executor == NULL)
     {
-      g_printerr ("jobrouter: cannot start the executor\n");
+      g_printerr (_("jobrouter: cannot start the executor\n"));
       return JR_CLI_EXIT_JOB_FAILED;
     }
   cli.executor = executor;
@@ -578,7 +608,7 @@ run_jobs (GPtrArray   *jobs,
 
   if (!cli.stopping &&
       !jr_executor_shutdown (executor, SHUTDOWN_TIMEOUT_US, &error))
-    jr_cli_display_message (display, "jobrouter: stopping the workers: %s", error->message);
+    jr_cli_display_message (display, _("jobrouter: stopping the workers: %s"), error->message);
 
   /* The output is lost: no report to give. */
   status = cli.out_errno != 0 ? JR_CLI_EXIT_JOB_FAILED : report (&cli, quiet);
@@ -627,17 +657,23 @@ jr_cli_run (int    argc,
   gboolean threads = FALSE, quiet = FALSE, shared_paths = FALSE;
   const GOptionEntry entries[] = {
     { "workers", 'j', 0, G_OPTION_ARG_STRING_ARRAY, &worker_specs,
-      "Run up to N jobs at once here (default: the max-workers setting, or the number of CPUs); "
-      "or the groups of workers to run them on, here and on other machines: "
-      "local[:N] (by default one per CPU), ssh:[USER@]HOST[:N], slurm[:N] (N up to 256), "
-      "comma-separated or repeated", "N|GROUP,…" },
+      /* Translators: the help of --workers. Keep “max-workers” (a
+       * setting's name), “local”, “ssh” and “slurm” (what to write); N,
+       * USER and HOST stand for what the user writes. */
+      N_("Run up to N jobs at once here (default: the max-workers setting, or the number of CPUs); "
+         "or the groups of workers to run them on, here and on other machines: "
+         "local[:N] (by default one per CPU), ssh:[USER@]HOST[:N], slurm[:N] (N up to 256), "
+         "comma-separated or repeated"),
+      /* Translators: what --workers takes: N, or groups of workers
+       * separated by commas; translate N and GROUP as in its help. */
+      N_("N|GROUP,…") },
     { "shared-paths", 0, 0, G_OPTION_ARG_NONE, &shared_paths,
-      "The other machines see this one's files at the same paths: jobs given a path may run there",
+      N_("The other machines see this one's files at the same paths: jobs given a path may run there"),
       NULL },
     { "threads", 't', 0, G_OPTION_ARG_NONE, &threads,
-      "Run the jobs in threads of this process rather than in worker processes", NULL },
+      N_("Run the jobs in threads of this process rather than in worker processes"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-      "Print results and job output only, no progress", NULL },
+      N_("Print results and job output only, no progress"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -645,37 +681,55 @@ jr_cli_run (int    argc,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *job_list = jr_app_jobs_describe_all ();
-  g_autofree char *description = NULL;
+  g_autoptr(GString) description = g_string_new (job_list);
   g_auto(GStrv) args = NULL;
   g_autofree char *prgname = NULL;
   gboolean ok;
 
   g_return_val_if_fail (argc >= 2, JR_CLI_EXIT_USAGE);
 
-  description = g_strdup_printf ("%s\n"
-                                 "Each job takes one argument; run-command takes every word\n"
-                                 "up to the next “--”.\n"
-                                 "\n"
-                                 "Examples:\n"
-                                 "  jobrouter run count-primes 1000000 checksum /etc\n"
-                                 "  jobrouter run -q checksum . > SHA256SUMS\n"
-                                 "  jobrouter run run-command make -j2 -- compress big.log\n"
-                                 "  jobrouter run --workers 2,ssh:build-box:8,slurm:16 \\\n"
-                                 "      count-primes 100000000 -- run-command make test\n"
-                                 "\n"
-                                 "Through ssh and srun the other machines run this program, at\n"
-                                 "the same path; jobs given a path run there only with\n"
-                                 "--shared-paths.\n"
-                                 "\n"
-                                 "Exit status: 0 if every job completed, 1 if one failed or\n"
-                                 "was cancelled or the output could not be written, 2 on a\n"
-                                 "usage error, 130 when interrupted (SIGINT, SIGTERM, SIGHUP),\n"
-                                 "141 when the reader of the output went away.\n",
-                                 job_list);
+  /* After the list of jobs, paragraphs of their own: the examples are
+   * commands, not translated. The lines of the paragraphs are at most 64
+   * columns wide, as --help's. */
+  g_string_append_c (description, '\n');
+  /* Translators: part of “jobrouter run --help”, after the list of jobs:
+   * keep “run-command” and “--”; a line at most 64 columns wide. */
+  g_string_append (description, _("Each job takes one argument; run-command takes every word\n"
+                                  "up to the next “--”."));
+  g_string_append (description, "\n\n");
+  /* Translators: part of “jobrouter run --help”: the heading of a few
+   * commands. */
+  g_string_append (description, _("Examples:"));
+  g_string_append (description, "\n"
+                                "  jobrouter run count-primes 1000000 checksum /etc\n"
+                                "  jobrouter run -q checksum . > SHA256SUMS\n"
+                                "  jobrouter run run-command make -j2 -- compress big.log\n"
+                                "  jobrouter run --workers 2,ssh:build-box:8,slurm:16 \\\n"
+                                "      count-primes 100000000 -- run-command make test\n"
+                                "\n");
+  /* Translators: part of “jobrouter run --help”: keep “ssh”, “srun” and
+   * “--shared-paths”; a line at most 64 columns wide. */
+  g_string_append (description, _("Through ssh and srun the other machines run this program, at\n"
+                                  "the same path; jobs given a path run there only with\n"
+                                  "--shared-paths."));
+  g_string_append (description, "\n\n");
+  /* Translators: part of “jobrouter run --help”; a line at most 64
+   * columns wide. */
+  g_string_append (description, _("Exit status: 0 if every job completed, 1 if one failed or\n"
+                                  "was cancelled or the output could not be written, 2 on a\n"
+                                  "usage error, 130 when interrupted (SIGINT, SIGTERM, SIGHUP),\n"
+                                  "141 when the reader of the output went away."));
+  g_string_append_c (description, '\n');
 
-  context = g_option_context_new ("JOB ARG [[--] JOB ARG…] — run jobs without a window");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context, description);
+  context = g_option_context_new (/* Translators: what follows the options in
+                                   * “jobrouter run --help”: keep “--”; JOB and
+                                   * ARG stand for what the user writes. */
+                                  N_("JOB ARG [[--] JOB ARG…] — run jobs without a window"));
+  /* The context translates that, and would the summary and the
+   * description (translated already: the same text comes back). */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, description->str);
   /* Options stop at the first job: what follows belongs to the jobs
    * (`run-command ls -l`). */
   g_option_context_set_strict_posix (context, TRUE);
@@ -693,7 +747,9 @@ jr_cli_run (int    argc,
 
   if (!ok || !parse_jobs (args + 1, (int) g_strv_length (args) - 1, jobs, &error))
     {
-      g_printerr ("%s: %s\nTry “%s --help”.\n", args[0], error->message, args[0]);
+      g_printerr ("%s: %s\n", args[0], error->message);
+      /* Translators: %s is the command, “jobrouter run”. */
+      g_printerr (_("Try “%s --help”.\n"), args[0]);
       return JR_CLI_EXIT_USAGE;
     }
   if (worker_specs != NULL && worker_specs[0] != NULL && worker_specs[1] == NULL &&
@@ -709,7 +765,9 @@ jr_cli_run (int    argc,
         }
       if (n == 0)
         {
-          g_printerr ("%s: --workers must be at least 1\n", args[0]);
+          /* Translators: %s is the command, “jobrouter run”; keep
+           * “--workers”, an option. */
+          g_printerr (_("%s: --workers must be at least 1\n"), args[0]);
           return JR_CLI_EXIT_USAGE;
         }
       workers = (int) n;
@@ -729,17 +787,23 @@ jr_cli_run (int    argc,
         total += ((JrAppGroup *) g_ptr_array_index (groups, i))->size;
       if (groups->len == 0)
         {
-          g_printerr ("%s: --workers needs N or groups of workers\n", args[0]);
+          /* Translators: %s is the command, “jobrouter run”; keep
+           * “--workers”, an option; N stands for a number. */
+          g_printerr (_("%s: --workers needs N or groups of workers\n"), args[0]);
           return JR_CLI_EXIT_USAGE;
         }
       if (total == 0)
         {
-          g_printerr ("%s: --workers must be at least 1\n", args[0]);
+          /* Translators: %s is the command, “jobrouter run”; keep
+           * “--workers”, an option. */
+          g_printerr (_("%s: --workers must be at least 1\n"), args[0]);
           return JR_CLI_EXIT_USAGE;
         }
       if (threads && (groups->len > 1 || jr_app_groups_find_local (groups) == NULL))
         {
-          g_printerr ("%s: --threads runs jobs in this process only: no groups\n", args[0]);
+          /* Translators: %s is the command, “jobrouter run”; keep
+           * “--threads”, an option. */
+          g_printerr (_("%s: --threads runs jobs in this process only: no groups\n"), args[0]);
           return JR_CLI_EXIT_USAGE;
         }
       /* A job given a path reads this machine's files: somewhere here must
@@ -752,9 +816,12 @@ jr_cli_run (int    argc,
 
             if (job->info->arg_kind == JR_APP_ARG_PATH)
               {
-                g_printerr ("%s: %s reads files of this machine, and no group of workers runs "
-                            "here: add local workers (--workers N,ssh:…), or --shared-paths if "
-                            "the other machines see the same files at the same paths\n",
+                /* Translators: the first %s is the command, “jobrouter
+                 * run”; the second, a job's name, “checksum”. Keep the
+                 * options, “--workers N,ssh:…” and “--shared-paths”. */
+                g_printerr (_("%s: %s reads files of this machine, and no group of workers runs "
+                              "here: add local workers (--workers N,ssh:…), or --shared-paths if "
+                              "the other machines see the same files at the same paths\n"),
                             args[0], job->info->name);
                 return JR_CLI_EXIT_USAGE;
               }
@@ -803,8 +870,8 @@ jr_cli_demo (void)
   g_autoptr(GSettings) settings = jr_app_settings_new ();
   g_autoptr(GError) error = NULL;
 
-  g_printerr ("jobrouter: no display; running a demo on the terminal instead.\n"
-              "Try “jobrouter run --help” to run jobs of your own.\n\n");
+  g_printerr (_("jobrouter: no display; running a demo on the terminal instead.\n"
+                "Try “jobrouter run --help” to run jobs of your own.\n\n"));
 
   if (!parse_jobs (words, G_N_ELEMENTS (words), jobs, &error))
     {

@@ -14,6 +14,8 @@
  */
 #include "jr-preferences-machines-page.h"
 
+#include <glib/gi18n.h>
+
 #include "jr-app-groups.h"
 #include "jr-app-settings.h"
 
@@ -114,8 +116,12 @@ host_row_new (JrPreferencesMachinesPage *self,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *spin = gtk_spin_button_new_with_range (1, JR_APP_GROUP_MAX_SIZE, 1);
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  g_autofree char *spin_label = g_strdup_printf ("Workers on %s", host);
-  g_autofree char *remove_label = g_strdup_printf ("Remove %s", host);
+  /* Translators: the name of a host's spin button for screen readers; %s
+   * is the host, “box” or “user@box”. */
+  g_autofree char *spin_label = g_strdup_printf (_("Workers on %s"), host);
+  /* Translators: the name of a host's remove button for screen readers:
+   * “Remove” is a verb; %s is the host, “box” or “user@box”. */
+  g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), host);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), host);
   g_object_set_data_full (G_OBJECT (row), "host", g_strdup (host), g_free);
@@ -124,7 +130,8 @@ host_row_new (JrPreferencesMachinesPage *self,
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), size);
-  gtk_widget_set_tooltip_text (spin, "Workers");
+  /* Translators: the tooltip of a host's number of workers. */
+  gtk_widget_set_tooltip_text (spin, _("Workers"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   spin_label, -1);
   g_object_set_data_full (G_OBJECT (spin), "host", g_strdup (host), g_free);
@@ -136,7 +143,9 @@ host_row_new (JrPreferencesMachinesPage *self,
 
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
-  gtk_widget_set_tooltip_text (remove, "Remove");
+  /* Translators: the tooltip of a button that takes a host out of the
+   * list: a verb. */
+  gtk_widget_set_tooltip_text (remove, _("Remove"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   remove_label, -1);
   g_object_set_data_full (G_OBJECT (remove), "host", g_strdup (host), g_free);
@@ -255,7 +264,8 @@ on_add_apply (JrPreferencesMachinesPage *self)
   for (guint i = 0; i < self->host_rows->len; i++)
     if (g_str_equal (row_host (g_ptr_array_index (self->host_rows, i)), host))
       {
-        g_autofree char *message = g_strdup_printf ("“%s” is in the list already", host);
+        /* Translators: %s is a host, “box” or “user@box”. */
+        g_autofree char *message = g_strdup_printf (_("“%s” is in the list already"), host);
 
         show_error (self, message);
         return;

@@ -10,6 +10,8 @@
  */
 #include "jr-preferences-workers-page.h"
 
+#include <glib/gi18n.h>
+
 #include "jr-app-settings.h"
 
 struct _JrPreferencesWorkersPage {
@@ -52,8 +54,14 @@ sync_from_actions (JrPreferencesWorkersPage *self)
   g_autoptr(GVariant) workers = get_state (self, JR_APP_SETTINGS_MAX_WORKERS);
   g_autoptr(GVariant) priority = get_state (self, JR_APP_SETTINGS_WORKER_PRIORITY);
   guint n = workers != NULL ? g_variant_get_uint32 (workers) : 0;
-  g_autofree char *automatic = g_strdup_printf ("One job per processor: %u at once",
-                                                g_get_num_processors ());
+  guint n_processors = g_get_num_processors ();
+  /* Translators: the subtitle of “Automatic Number of Jobs”; %u is how
+   * many processors this machine has, so how many jobs run at once. */
+  g_autofree char *automatic = g_strdup_printf (g_dngettext (NULL,
+                                                             "One job per processor: %u at once",
+                                                             "One job per processor: %u at once",
+                                                             n_processors),
+                                                n_processors);
 
   self->syncing = TRUE;
   gtk_switch_set_active (GTK_SWITCH (self->automatic_switch), n == 0);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "jr-app-alert.h"
@@ -94,10 +95,14 @@ show_clipped_note (JrResultDialog *self,
   g_autofree char *note = NULL;
 
   if (self->text != NULL)
-    note = g_strdup_printf ("Showing the last %s of %s. Copy and Save… take all of it.",
+    /* Translators: above a long result: both %s are sizes, “1.0 MB of
+     * 12.3 MB”; “Copy” and “Save…” are the buttons of that name. */
+    note = g_strdup_printf (_("Showing the last %s of %s. Copy and Save… take all of it."),
                             shown_text, all);
   else
-    note = g_strdup_printf ("Showing the end of the %s printed so far.", all);
+    /* Translators: above the output of a running command; %s is its size,
+     * “12.3 MB”. */
+    note = g_strdup_printf (_("Showing the end of the %s printed so far."), all);
   gtk_label_set_text (GTK_LABEL (self->status_label), note);
   gtk_widget_remove_css_class (self->status_label, "error");
   gtk_widget_set_visible (self->status_label, TRUE);
@@ -236,22 +241,27 @@ update (JrResultDialog *self)
       subtitle = g_steal_pointer (&summary);
       break;
     case JR_FUTURE_STATE_FAILED:
-      subtitle = g_strdup ("Failed");
-      status = jr_future_get_error (future) ? jr_future_get_error (future)->message : "Failed";
+      /* Translators: the state of a job that failed. */
+      subtitle = g_strdup (_("Failed"));
+      status = jr_future_get_error (future) ? jr_future_get_error (future)->message : _("Failed");
       status_is_error = TRUE;
       break;
     case JR_FUTURE_STATE_CANCELLED:
-      subtitle = g_strdup ("Cancelled");
+      /* Translators: the state of a job that was cancelled. */
+      subtitle = g_strdup (_("Cancelled"));
       break;
     case JR_FUTURE_STATE_WAITING:
-      subtitle = g_strdup ("Waiting to run");
-      status = "The result shows here when the job ends.";
+      /* Translators: the state of a job that waits for a worker, under the
+       * title of its result's window. */
+      subtitle = g_strdup (_("Waiting to run"));
+      status = _("The result shows here when the job ends.");
       break;
     default:
-      subtitle = g_strdup ("Running");
+      /* Translators: the state of a job that runs now. */
+      subtitle = g_strdup (_("Running"));
       status = jr_app_record_has_output (self->record)
-               ? "Running: its output shows as it comes."
-               : "Running: the result shows here when the job ends.";
+               ? _("Running: its output shows as it comes.")
+               : _("Running: the result shows here when the job ends.");
       break;
     }
   adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->window_title), subtitle);
@@ -307,8 +317,9 @@ copy_text (JrResultDialog *self,
 
   text = as_utf8 (text, &length, &valid);
   jr_app_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text, length);
-  message = length >= 100 * 1000 ? g_strdup_printf ("Copied %s to the clipboard", size)
-                                 : g_strdup ("Copied to the clipboard");
+  /* Translators: a toast; %s is a size, “12.3 MB”. */
+  message = length >= 100 * 1000 ? g_strdup_printf (_("Copied %s to the clipboard"), size)
+                                 : g_strdup (_("Copied to the clipboard"));
   toast_text (self, message);
 }
 
@@ -369,7 +380,9 @@ on_file_shown (GObject      *source,
   if (!jr_app_show_in_files_finish (result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *message = g_strdup_printf ("Could not show the file: %s", error->message);
+      /* Translators: a toast; %s is why the file manager could not show the
+       * file. */
+      g_autofree char *message = g_strdup_printf (_("Could not show the file: %s"), error->message);
 
       toast_text (self, message);
     }
@@ -418,7 +431,8 @@ on_file_opened (GObject      *source,
   if (!jr_app_open_file_finish (result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *message = g_strdup_printf ("Could not open the result: %s", error->message);
+      /* Translators: a toast; %s is why the result could not be opened. */
+      g_autofree char *message = g_strdup_printf (_("Could not open the result: %s"), error->message);
 
       toast_text (self, message);
     }
@@ -458,7 +472,10 @@ write_cache_copy_in_thread (GTask        *task,
       int saved_errno = errno;
 
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               "Cannot make %s: %s", copy->dir, g_strerror (saved_errno));
+                               /* Translators: the first %s is a folder, the
+                                * second the system's error, “Permission
+                                * denied”. */
+                               _("Cannot make %s: %s"), copy->dir, g_strerror (saved_errno));
       return;
     }
   if (!g_file_set_contents (copy->path, data, (gssize) len, &error))
@@ -484,7 +501,8 @@ on_cache_copy_written (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      message = g_strdup_printf ("Could not open the result: %s", error->message);
+      /* Translators: a toast; %s is why the result could not be opened. */
+      message = g_strdup_printf (_("Could not open the result: %s"), error->message);
       toast_text (self, message);
       return;
     }
@@ -523,7 +541,7 @@ action_open (GtkWidget  *widget,
     }
   if (file == NULL)
     {
-      toast_text (self, "Could not open the result: no file");
+      toast_text (self, _("Could not open the result: no file"));
       return;
     }
 
@@ -553,7 +571,7 @@ on_saved (GObject      *source,
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        jr_app_show_error (GTK_WINDOW (self), "Could not Save the Result", error->message);
+        jr_app_show_error (GTK_WINDOW (self), _("Could Not Save the Result"), error->message);
       return;
     }
 
@@ -562,10 +580,14 @@ on_saved (GObject      *source,
 
   {
     g_autofree char *name = g_file_get_basename (file);
-    g_autofree char *title = g_strdup_printf ("Saved as %s", name);
+    /* Translators: a toast; %s is the name of the file the result was
+     * saved to. */
+    g_autofree char *title = g_strdup_printf (_("Saved as %s"), name);
     AdwToast *saved = jr_app_toast_new (title);
 
-    adw_toast_set_button_label (saved, "Show in Files");
+    /* Translators: the button of the toast that says where a result was
+     * saved: it shows the file in the file manager. */
+    adw_toast_set_button_label (saved, _("Show in Files"));
     adw_toast_set_action_name (saved, "result.show-saved");
     toast (self, saved);
   }
@@ -601,9 +623,9 @@ action_save (GtkWidget  *widget,
   JrResultDialog *self = JR_RESULT_DIALOG (widget);
   GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new ("Save Result", GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Save Result"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         "_Save", "_Cancel");
+                                         _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
                                      jr_app_record_get_job (self->record)->result_file_name);

@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 #include "jr-app-jobs.h"
@@ -52,8 +53,8 @@ refuse_arguments (int    argc,
         continue;
       if (argv[i][0] == '-')
         {
-          g_printerr ("jobrouter: unknown option “%s”\n"
-                      "Try “jobrouter --help” or “jobrouter run --help”.\n", argv[i]);
+          g_printerr (_("jobrouter: unknown option “%s”\n"
+                        "Try “jobrouter --help” or “jobrouter run --help”.\n"), argv[i]);
           return JR_CLI_EXIT_USAGE;
         }
 
@@ -61,16 +62,19 @@ refuse_arguments (int    argc,
       if (job != NULL)
         {
           g_autofree char *line = argc > i + 1 ? g_strjoinv (" ", argv + i)
-                                               : g_strdup_printf ("%s %s", job->name, job->arg_name);
+                                               : g_strdup_printf ("%s %s", job->name, _(job->arg_name));
 
-          g_printerr ("jobrouter: “%s” is a job. To run it without a window:\n"
-                      "  jobrouter run %s\n"
-                      "or start the window with “jobrouter” and use New Job.\n",
+          /* Translators: the first %s is a job's command name, the second
+           * the command line that runs it; “run” and “jobrouter” are
+           * commands, not words to translate. */
+          g_printerr (_("jobrouter: “%s” is a job. To run it without a window:\n"
+                        "  jobrouter run %s\n"
+                        "or start the window with “jobrouter” and use New Job.\n"),
                       job->name, line);
         }
       else
-        g_printerr ("jobrouter: unknown command “%s”\n"
-                    "Try “jobrouter --help” or “jobrouter run --help”.\n", argv[i]);
+        g_printerr (_("jobrouter: unknown command “%s”\n"
+                      "Try “jobrouter --help” or “jobrouter run --help”.\n"), argv[i]);
       return JR_CLI_EXIT_USAGE;
     }
   return -1;
@@ -114,8 +118,11 @@ main (int    argc,
   stdout_closed = hold_standard_fds ();
 
   /* Messages and numbers in the user's language, window or not, and in
-   * worker processes too (they format progress texts). */
+   * worker processes too (they format progress texts and errors). */
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   /* Worker processes are this same program: the jobs must be known before
    * jr_init(), which never returns in a worker. */
@@ -128,7 +135,7 @@ main (int    argc,
 
   g_set_prgname ("jobrouter");
   /* What notifications and the desktop call it. */
-  g_set_application_name ("Job Router");
+  g_set_application_name (_("Job Router"));
 
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     {
@@ -149,11 +156,11 @@ main (int    argc,
           if (argc == 1)
             return jr_cli_demo ();
 
-          g_printerr ("jobrouter: cannot open a window: %s\n"
-                      "Jobs run without a window: see “jobrouter run --help”.\n",
+          g_printerr (_("jobrouter: cannot open a window: %s\n"
+                        "Jobs run without a window: see “jobrouter run --help”.\n"),
                       is_unset ("DISPLAY") && is_unset ("WAYLAND_DISPLAY")
-                      ? "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
-                      : "the display cannot be opened");
+                      ? _("there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+                      : _("the display cannot be opened"));
           return JR_CLI_EXIT_JOB_FAILED;
         }
     }

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  build-essential pkg-config meson ninja-build
+  build-essential pkg-config meson ninja-build gettext appstream
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev
 )
 

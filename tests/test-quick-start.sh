@@ -76,7 +76,7 @@ check_log() {  # check_log NAME EXPECTED_LOG
   echo "ok $n - $1"
 }
 
-packages="build-essential pkg-config meson ninja-build libglib2.0-dev libgtk-4-dev libadwaita-1-dev"
+packages="build-essential pkg-config meson ninja-build gettext appstream libglib2.0-dev libgtk-4-dev libadwaita-1-dev"
 
 run_case root-without-sudo 0 no no 0
 check_log root-without-sudo "apt-get update as 0

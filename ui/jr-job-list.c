@@ -14,6 +14,10 @@
 #include "jr-job-list-private.h"
 #include "jr-job-row.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "jr-ui-i18n-private.h"
+
 /**
  * JrJobList:
  *
@@ -547,7 +551,7 @@ jr_job_list_set_unfinished_only (JrJobList *self,
   jr_job_list_model_recheck_all (self->store);
   attach_view (self);
   gtk_label_set_text (GTK_LABEL (self->default_placeholder),
-                      unfinished_only ? "No jobs running" : "No jobs yet");
+                      unfinished_only ? _("No jobs running") : _("No jobs yet"));
 }
 
 /**
@@ -692,6 +696,8 @@ jr_job_list_class_init (JrJobListClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  jr_ui_i18n_init ();
+
   object_class->dispose = jr_job_list_dispose;
   object_class->get_property = jr_job_list_get_property;
   object_class->set_property = jr_job_list_set_property;
@@ -783,7 +789,7 @@ jr_job_list_init (JrJobList *self)
   self->stack = gtk_stack_new ();
   gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
 
-  self->placeholder = self->default_placeholder = gtk_label_new ("No jobs yet");
+  self->placeholder = self->default_placeholder = gtk_label_new (_("No jobs yet"));
   gtk_widget_add_css_class (self->placeholder, "dim-label");
   gtk_widget_set_margin_top (self->placeholder, 24);
   gtk_widget_set_margin_bottom (self->placeholder, 24);
@@ -803,7 +809,7 @@ jr_job_list_init (JrJobList *self)
   g_signal_connect (self->list_view, "activate", G_CALLBACK (on_activate), self);
   gtk_widget_add_css_class (self->list_view, "jobs");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs"),
                                   -1);
 
   self->scrolled = gtk_scrolled_window_new ();

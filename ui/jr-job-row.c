@@ -11,6 +11,10 @@
 #include "jr-job-row.h"
 #include "jr-job-row-private.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "jr-ui-i18n-private.h"
+
 /* Pulse the bar of a job with unknown progress this often. */
 #define PULSE_INTERVAL_USEC (100 * 1000)
 
@@ -124,7 +128,9 @@ update_times (JrJobRow *self)
     case JR_FUTURE_STATE_WAITING:
       {
         g_autofree char *waited = jr_format_duration (now - jr_future_get_queued_time (future));
-        text = g_strdup_printf ("Waiting %s", waited);
+        /* Translators: how long a job has waited for a worker so far; %s
+         * is a duration, "1:05" or "1:02:05". */
+        text = g_strdup_printf (_("Waiting %s"), waited);
       }
       break;
 
@@ -140,10 +146,14 @@ update_times (JrJobRow *self)
             gint64 left = (gint64) (elapsed * (1.0 - p) / p);
             g_autofree char *left_text = jr_format_duration (left);
 
-            text = g_strdup_printf ("%s elapsed, about %s left", elapsed_text, left_text);
+            /* Translators: the times of a running job: both %s are
+             * durations, "1:05" or "1:02:05". */
+            text = g_strdup_printf (_("%s elapsed, about %s left"), elapsed_text, left_text);
           }
         else
-          text = g_strdup_printf ("%s elapsed", elapsed_text);
+          /* Translators: how long a job has run so far; %s is a duration,
+           * "1:05" or "1:02:05". */
+          text = g_strdup_printf (_("%s elapsed"), elapsed_text);
       }
       break;
 
@@ -153,7 +163,9 @@ update_times (JrJobRow *self)
       if (start > 0 && end >= start)
         {
           g_autofree char *took = jr_format_duration (end - start);
-          text = g_strdup_printf ("Took %s", took);
+          /* Translators: how long a finished job ran; %s is a duration,
+           * "1:05" or "1:02:05". */
+          text = g_strdup_printf (_("Took %s"), took);
         }
       break;
 
@@ -252,7 +264,9 @@ apply_progress (JrJobRow *self)
   else if (text == NULL && self->last_line != NULL && !jr_future_get_done (future))
     text = self->last_line;
   else if (text == NULL && p >= 0.0)
-    text = percent = g_strdup_printf ("%.0f %%", p * 100.0);
+    /* Translators: a job's progress in percent, "42 %": write it as your
+     * language does ("%%" is the percent sign). */
+    text = percent = g_strdup_printf (_("%.0f %%"), p * 100.0);
   gtk_label_set_text (GTK_LABEL (self->progress_label), text != NULL ? text : "");
   gtk_widget_set_visible (self->progress_label, text != NULL);
 
@@ -372,17 +386,55 @@ state_text (JrFutureState state)
   switch (state)
     {
     case JR_FUTURE_STATE_WAITING:
-      return "Waiting";
+      /* Translators: the state of a job that waits for a worker. */
+      return _("Waiting");
     case JR_FUTURE_STATE_EXECUTING:
-      return "Running";
+      /* Translators: the state of a job that runs now. */
+      return _("Running");
     case JR_FUTURE_STATE_CANCELLING:
-      return "Cancelling";
+      /* Translators: the state of a job being cancelled. */
+      return _("Cancelling");
     case JR_FUTURE_STATE_COMPLETED:
-      return "Done";
+      /* Translators: the state of a job that completed. */
+      return _("Done");
     case JR_FUTURE_STATE_FAILED:
-      return "Failed";
+      /* Translators: the state of a job that failed. */
+      return _("Failed");
     case JR_FUTURE_STATE_CANCELLED:
-      return "Cancelled";
+      /* Translators: the state of a job that was cancelled. */
+      return _("Cancelled");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/* state_text() where a job of another machine runs or ran: one sentence
+ * per state, for languages where the words change with the place. */
+static const char *
+state_place_format (JrFutureState state)
+{
+  switch (state)
+    {
+    case JR_FUTURE_STATE_EXECUTING:
+      /* Translators: the state of a job that runs on another machine; %s
+       * is where: a host and its group of workers, "node17 (cluster)". */
+      return _("Running on %s");
+    case JR_FUTURE_STATE_CANCELLING:
+      /* Translators: the state of a job being cancelled on another
+       * machine; %s is where, "node17 (cluster)". */
+      return _("Cancelling on %s");
+    case JR_FUTURE_STATE_COMPLETED:
+      /* Translators: the state of a job that completed on another
+       * machine; %s is where, "node17 (cluster)". */
+      return _("Done on %s");
+    case JR_FUTURE_STATE_FAILED:
+      /* Translators: the state of a job that failed on another machine;
+       * %s is where, "node17 (cluster)". */
+      return _("Failed on %s");
+    case JR_FUTURE_STATE_CANCELLED:
+      /* Translators: the state of a job that was cancelled on another
+       * machine; %s is where, "node17 (cluster)". */
+      return _("Cancelled on %s");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -402,7 +454,7 @@ state_with_place (JrFuture      *future,
 
   if (state == JR_FUTURE_STATE_WAITING || (place = jr_future_dup_place (future)) == NULL)
     return g_strdup (state_text (state));
-  return g_strdup_printf ("%s on %s", state_text (state), place);
+  return g_strdup_printf (state_place_format (state), place);
 }
 
 /* The widget a screen reader is on when this row has the focus: in a
@@ -506,7 +558,11 @@ apply_state (JrJobRow *self)
     else if (state == JR_FUTURE_STATE_COMPLETED)
       detail = self->result_text;
 
-    description = detail != NULL ? g_strdup_printf ("%s: %s", state_label, detail)
+    /* Translators: what a screen reader says of a finished job: its state
+     * ("Done", "Failed on node17 (cluster)"), then what it gave or its
+     * error, "Done: 9,592 primes up to 100,000". */
+    description = detail != NULL ? g_strdup_printf (C_("job state and result", "%s: %s"),
+                                                    state_label, detail)
                                  : g_strdup (state_label);
     say_property (self, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
   }
@@ -533,8 +589,12 @@ static void
 apply_title (JrJobRow *self)
 {
   const char *title = self->future != NULL ? jr_future_get_title (self->future) : "";
-  g_autofree char *bar_label = g_strdup_printf ("Progress of %s", title);
-  g_autofree char *cancel_description = g_strdup_printf ("Cancel %s", title);
+  /* Translators: the name of a job's progress bar for screen readers; %s
+   * is the job's title, "Checksum of /etc". */
+  g_autofree char *bar_label = g_strdup_printf (_("Progress of %s"), title);
+  /* Translators: what a job's cancel button does, for screen readers:
+   * "Cancel" is a verb; %s is the job's title, "Checksum of /etc". */
+  g_autofree char *cancel_description = g_strdup_printf (_("Cancel %s"), title);
 
   gtk_label_set_text (GTK_LABEL (self->title_label), title);
   say_property (self, GTK_ACCESSIBLE_PROPERTY_LABEL, title);
@@ -806,6 +866,8 @@ jr_job_row_class_init (JrJobRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  jr_ui_i18n_init ();
+
   object_class->dispose = jr_job_row_dispose;
   object_class->get_property = jr_job_row_get_property;
   object_class->set_property = jr_job_row_set_property;
@@ -862,7 +924,8 @@ jr_job_row_init (JrJobRow *self)
    * the pointer is (a round trip to the X server), for every row a list
    * makes. */
   gtk_widget_set_visible (self->cancel_button, FALSE);
-  gtk_widget_set_tooltip_text (self->cancel_button, "Cancel job");
+  /* Translators: a button's tooltip: "Cancel" is a verb. */
+  gtk_widget_set_tooltip_text (self->cancel_button, _("Cancel job"));
   gtk_widget_set_visible (self->cancel_button, TRUE);
   gtk_widget_set_valign (self->cancel_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->cancel_button, "flat");
@@ -874,7 +937,7 @@ jr_job_row_init (JrJobRow *self)
    * the button. */
   gtk_widget_set_focusable (self->cancel_button, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Cancel job",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel job"),
                                   -1);
   g_signal_connect (self->cancel_button, "clicked", G_CALLBACK (on_cancel_clicked), self);
   gtk_box_append (GTK_BOX (header), self->cancel_button);

@@ -16,6 +16,10 @@
 #include "jr-job-list.h"
 #include "jr-job-list-private.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "jr-ui-i18n-private.h"
+
 #define PIE_SIZE 16
 
 /**
@@ -101,12 +105,17 @@ update_now (JrProgressIndicator *self)
   fraction = n_known > 0 ? sum / n_known : -1.0;
 
   if (n_running == 0)
-    tooltip = g_strdup ("No jobs running");
+    tooltip = g_strdup (_("No jobs running"));
   else if (fraction >= 0.0)
-    tooltip = g_strdup_printf (n_running == 1 ? "%u job running, %.0f %%" : "%u jobs running, %.0f %%",
+    /* Translators: the progress indicator's tooltip: how many jobs run,
+     * and how far they are together, in percent ("%%" is the percent
+     * sign), "3 jobs running, 42 %". */
+    tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job running, %.0f %%",
+                                            "%u jobs running, %.0f %%", n_running),
                                n_running, fraction * 100.0);
   else
-    tooltip = g_strdup_printf (n_running == 1 ? "%u job running" : "%u jobs running",
+    tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job running", "%u jobs running",
+                                            n_running),
                                n_running);
 
   /* Only when it says something new: GTK 4.8 asks the display where the
@@ -517,6 +526,8 @@ jr_progress_indicator_class_init (JrProgressIndicatorClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  jr_ui_i18n_init ();
+
   object_class->dispose = jr_progress_indicator_dispose;
   object_class->finalize = jr_progress_indicator_finalize;
   object_class->get_property = jr_progress_indicator_get_property;
@@ -591,7 +602,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
 
   self->button = gtk_menu_button_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs in progress",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs in progress"),
                                   GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
                                   -1);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
@@ -602,7 +613,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
 
   self->idle_icon = gtk_image_new_from_icon_name ("view-list-symbolic");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->idle_icon),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "No jobs running",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("No jobs running"),
                                   -1);
   gtk_stack_add_child (GTK_STACK (self->stack), self->idle_icon);
 
@@ -616,7 +627,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
                             NULL);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->pie), draw_pie, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->pie),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Progress of the running jobs",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Progress of the running jobs"),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0,
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 100.0,
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.0,
@@ -633,7 +644,7 @@ jr_progress_indicator_init (JrProgressIndicator *self)
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), self->job_list);
   gtk_accessible_update_property (GTK_ACCESSIBLE (popover),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs"),
                                   -1);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->button), popover);
 

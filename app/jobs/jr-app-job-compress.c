@@ -9,6 +9,8 @@
 #include "jr-app-job-funcs.h"
 #include "jr-app-job-util.h"
 
+#include <glib/gi18n.h>
+
 #define CHUNK (64 * 1024)
 
 static gboolean
@@ -79,7 +81,8 @@ jr_app_job_compress (JrJob     *job,
       g_autofree char *shown = g_filename_display_name (path);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   "“%s” is not a regular file", shown);
+                   /* Translators: %s is a path, “/var/log”. */
+                   _("“%s” is not a regular file"), shown);
       return NULL;
     }
 

@@ -12,6 +12,17 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
+/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
+ * 32-bit machines, where the last six digits choose the plural form as
+ * well. */
+static gulong
+plural_n (guint64 n)
+{
+  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
+}
+
 /* Odd numbers per segment: 32 KiB of flags, about one L1 cache. */
 #define SEGMENT 32768
 
@@ -58,8 +69,13 @@ jr_app_job_count_primes (JrJob     *job,
   g_variant_get (args, "(t)", &n);
   if (n > JR_APP_COUNT_PRIMES_MAX)
     {
+      g_autofree char *most = g_strdup_printf ("%" G_GUINT64_FORMAT, JR_APP_COUNT_PRIMES_MAX);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "N must be at most %" G_GUINT64_FORMAT, JR_APP_COUNT_PRIMES_MAX);
+                   /* Translators: N is the argument of the job
+                    * “count-primes”, translated as that is; %s is a
+                    * number, “1000000000000”. */
+                   _("N must be at most %s"), most);
       return NULL;
     }
   if (n < 3)
@@ -103,7 +119,15 @@ jr_app_job_count_primes (JrJob     *job,
         {
           g_autofree char *count_text = jr_app_format_count (count);
           g_autofree char *last_text = jr_app_format_count (last);
-          g_autofree char *text = g_strdup_printf ("%s primes up to %s", count_text, last_text);
+          /* Translators: the progress of the job “count-primes”: both %s
+           * are numbers, how many primes so far and up to where, “9,592
+           * primes up to 100,000”. (The English says “primes” whatever
+           * the number.) */
+          g_autofree char *text = g_strdup_printf (g_dngettext (NULL,
+                                                                "%s primes up to %s",
+                                                                "%s primes up to %s",
+                                                                plural_n (count)),
+                                                   count_text, last_text);
 
           if (!jr_app_progress_report (&progress, text, error))
             return NULL;

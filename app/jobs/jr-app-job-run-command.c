@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
 /* A line longer than this is cut: one message must stay far below
  * JR_MESSAGE_SIZE_MAX, and nobody reads a megabyte-long line. */
 #define LINE_MAX_BYTES (64 * 1024)
@@ -322,29 +324,51 @@ fail_with_output (GError     **error,
                   const char  *command_line,
                   const char  *last_line)
 {
-  g_autofree char *how = NULL;
   g_autofree char *clipped = NULL;
-
-  if (WIFEXITED (status))
-    how = g_strdup_printf ("exited with code %d", WEXITSTATUS (status));
-  else if (WIFSIGNALED (status))
-    how = g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (status),
-                           g_strsignal (WTERMSIG (status)));
-  else
-    how = g_strdup (wait_error->message);
+  g_autofree char *message = NULL;
+  gboolean said;
 
   if (last_line != NULL)
     {
       clipped = g_utf8_substring (last_line, 0, MIN (g_utf8_strlen (last_line, -1), LAST_LINE_CHARS));
       g_strstrip (clipped);
     }
+  said = clipped != NULL && clipped[0] != '\0';
 
-  if (clipped != NULL && clipped[0] != '\0')
-    g_set_error (error, wait_error->domain, wait_error->code, "“%s” %s: %s",
-                 command_line, how, clipped);
+  /* A sentence each: how the command ended, with or without the last
+   * line it printed. */
+  if (WIFEXITED (status) && said)
+    /* Translators: the first %s is a command line, “make -j2”; %d, its
+     * exit code; the last %s, the last line it printed, “make: *** No
+     * targets specified and no makefile found.  Stop.”. */
+    message = g_strdup_printf (_("“%s” exited with code %d: %s"), command_line,
+                               WEXITSTATUS (status), clipped);
+  else if (WIFEXITED (status))
+    /* Translators: %s is a command line, “make -j2”; %d, its exit code. */
+    message = g_strdup_printf (_("“%s” exited with code %d"), command_line,
+                               WEXITSTATUS (status));
+  else if (WIFSIGNALED (status) && said)
+    /* Translators: the first %s is a command line, “make -j2”; %d, the
+     * number of the signal that killed it; the second %s, the signal's
+     * name, “Killed”; the last %s, the last line it printed. */
+    message = g_strdup_printf (_("“%s” was killed by signal %d (%s): %s"), command_line,
+                               WTERMSIG (status), g_strsignal (WTERMSIG (status)), clipped);
+  else if (WIFSIGNALED (status))
+    /* Translators: the first %s is a command line, “make -j2”; %d, the
+     * number of the signal that killed it; the second %s, the signal's
+     * name, “Killed”. */
+    message = g_strdup_printf (_("“%s” was killed by signal %d (%s)"), command_line,
+                               WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+  else if (said)
+    /* Translators: the first %s is a command line, “make -j2”; the second,
+     * how it ended, in GLib's words; the last, the last line it printed. */
+    message = g_strdup_printf (_("“%s” %s: %s"), command_line, wait_error->message, clipped);
   else
-    g_set_error (error, wait_error->domain, wait_error->code, "“%s” %s",
-                 command_line, how);
+    /* Translators: the first %s is a command line, “make -j2”; the second,
+     * how it ended, in GLib's words. */
+    message = g_strdup_printf (_("“%s” %s"), command_line, wait_error->message);
+
+  g_set_error_literal (error, wait_error->domain, wait_error->code, message);
   g_error_free (wait_error);
 }
 

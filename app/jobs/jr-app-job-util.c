@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "jr-app-jobs.h"
@@ -270,8 +271,10 @@ jr_app_scan_files (JrJob       *job,
         {
           int saved = errno;
 
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Could not read “%s”: %s",
-                       display, g_strerror (saved));
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       /* Translators: the first %s is a path, “/srv/x”; the
+                        * second, the system's error, “Permission denied”. */
+                       _("Could not read “%s”: %s"), display, g_strerror (saved));
           return NULL;
         }
     }
@@ -281,7 +284,8 @@ jr_app_scan_files (JrJob       *job,
       g_autofree char *display = g_filename_display_name (root);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   "“%s” is neither a folder nor a regular file", display);
+                   /* Translators: %s is a path, “/dev/null”. */
+                   _("“%s” is neither a folder nor a regular file"), display);
       return NULL;
     }
 
@@ -297,7 +301,12 @@ jr_app_scan_files (JrJob       *job,
       if (ok && now - last_report >= REPORT_INTERVAL_US)
         {
           g_autofree char *count = jr_app_format_count (files->len);
-          g_autofree char *text = g_strdup_printf ("Scanning: %s files", count);
+          /* Translators: the progress of a job that lists a folder first; %s
+           * is how many files so far, “1,234”. (The English says “files”
+           * whatever the number.) */
+          g_autofree char *text = g_strdup_printf (g_dngettext (NULL, "Scanning: %s files",
+                                                                "Scanning: %s files", files->len),
+                                                   count);
 
           last_report = now;
           ok = jr_job_progress (job, 0.0, text, error);

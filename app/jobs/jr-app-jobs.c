@@ -8,12 +8,24 @@
 
 #include <langinfo.h>
 
+#include <glib/gi18n.h>
+
+/* The titles, run titles and argument names are marked here and translated
+ * where they are shown; the names and types are not for people. */
+
 static const JrAppJob builtin_jobs[] = {
   {
     .name = "checksum",
-    .title = "SHA-256 of every file under a folder",
-    .describe_format = "Checksum of %s",
-    .arg_name = "FOLDER",
+    /* Translators: what the job “checksum” does, in the list of jobs of
+     * “jobrouter --help”. */
+    .title = N_("SHA-256 of every file under a folder"),
+    /* Translators: the title of a run of the job “checksum”; %s is the
+     * folder or file, “/etc”. */
+    .describe_format = N_("Checksum of %s"),
+    /* Translators: the name of the argument of the job “checksum”, in
+     * usage texts: “checksum FOLDER”, in capitals if your language has
+     * them. */
+    .arg_name = N_("FOLDER"),
     .arg_kind = JR_APP_ARG_PATH,
     .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
@@ -24,9 +36,15 @@ static const JrAppJob builtin_jobs[] = {
   },
   {
     .name = "find-duplicates",
-    .title = "Files with the same content under a folder",
-    .describe_format = "Duplicates in %s",
-    .arg_name = "FOLDER",
+    /* Translators: what the job “find-duplicates” does, in the list of
+     * jobs of “jobrouter --help”. */
+    .title = N_("Files with the same content under a folder"),
+    /* Translators: the title of a run of the job “find-duplicates”; %s is
+     * the folder, “/home/me/Photos”. */
+    .describe_format = N_("Duplicates in %s"),
+    /* Translators: the name of the argument of the job “find-duplicates”,
+     * in usage texts: “find-duplicates FOLDER”. */
+    .arg_name = N_("FOLDER"),
     .arg_kind = JR_APP_ARG_PATH,
     .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
@@ -37,9 +55,16 @@ static const JrAppJob builtin_jobs[] = {
   },
   {
     .name = "compress",
-    .title = "Gzip a file into FILE.gz",
-    .describe_format = "Compress %s",
-    .arg_name = "FILE",
+    /* Translators: what the job “compress” does, in the list of jobs of
+     * “jobrouter --help”: FILE is its argument, translated as that is. */
+    .title = N_("Gzip a file into FILE.gz"),
+    /* Translators: the title of a run of the job “compress”; %s is the
+     * file, “/var/log/big.log”. */
+    .describe_format = N_("Compress %s"),
+    /* Translators: the name of the argument of the job “compress”, in
+     * usage texts: “compress FILE”, in capitals if your language has
+     * them. */
+    .arg_name = N_("FILE"),
     .arg_kind = JR_APP_ARG_PATH,
     .args_type = "(ay)",
     .kind = JR_JOB_KIND_PROGRESS,
@@ -50,9 +75,16 @@ static const JrAppJob builtin_jobs[] = {
   },
   {
     .name = "run-command",
-    .title = "Run a command line and stream its output",
-    .describe_format = "Run “%s”",
-    .arg_name = "COMMAND",
+    /* Translators: what the job “run-command” does, in the list of jobs
+     * of “jobrouter --help”. */
+    .title = N_("Run a command line and stream its output"),
+    /* Translators: the title of a run of the job “run-command”: “Run” is a
+     * verb; %s is the command line, “make -j2”. */
+    .describe_format = N_("Run “%s”"),
+    /* Translators: the name of the argument of the job “run-command”, in
+     * usage texts: “run-command COMMAND”, in capitals if your language has
+     * them. */
+    .arg_name = N_("COMMAND"),
     .arg_kind = JR_APP_ARG_TEXT,
     .args_type = "(s)",
     .kind = JR_JOB_KIND_ITERATION,
@@ -63,9 +95,15 @@ static const JrAppJob builtin_jobs[] = {
   },
   {
     .name = "count-primes",
-    .title = "Count the primes up to N (busy CPU)",
-    .describe_format = "Primes up to %s",
-    .arg_name = "N",
+    /* Translators: what the job “count-primes” does, in the list of jobs
+     * of “jobrouter --help”: N is its argument, translated as that is. */
+    .title = N_("Count the primes up to N (busy CPU)"),
+    /* Translators: the title of a run of the job “count-primes”; %s is a
+     * number, “1,000,000”. */
+    .describe_format = N_("Primes up to %s"),
+    /* Translators: the name of the argument of the job “count-primes”, a
+     * number, in usage texts: “count-primes N”. */
+    .arg_name = N_("N"),
     .arg_kind = JR_APP_ARG_NUMBER,
     .max_number = JR_APP_COUNT_PRIMES_MAX,
     .args_type = "(t)",
@@ -126,14 +164,16 @@ jr_app_jobs_lookup (const char *name)
 char *
 jr_app_jobs_describe_all (void)
 {
-  GString *text = g_string_new ("Jobs:\n");
+  /* Translators: the heading of the list of jobs in “jobrouter --help”. */
+  GString *text = g_string_new (_("Jobs:"));
 
+  g_string_append_c (text, '\n');
   for (guint i = 0; i < G_N_ELEMENTS (builtin_jobs); i++)
     {
       g_autofree char *usage = g_strdup_printf ("%s %s", builtin_jobs[i].name,
-                                                builtin_jobs[i].arg_name);
+                                                _(builtin_jobs[i].arg_name));
 
-      g_string_append_printf (text, "  %-24s %s\n", usage, builtin_jobs[i].title);
+      g_string_append_printf (text, "  %-24s %s\n", usage, _(builtin_jobs[i].title));
     }
   return g_string_free (text, FALSE);
 }
@@ -254,7 +294,10 @@ jr_app_job_parse_args (const JrAppJob  *job,
   if (job->arg_kind != JR_APP_ARG_PATH && !g_utf8_validate (text, -1, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The %s of %s is not valid UTF-8", job->arg_name, job->name);
+                   /* Translators: the first %s is the name of a job's
+                    * argument, “COMMAND”; the second, the job's name as
+                    * written on the command line, “run-command”. */
+                   _("The %s of %s is not valid UTF-8"), _(job->arg_name), job->name);
       return NULL;
     }
 
@@ -262,7 +305,10 @@ jr_app_job_parse_args (const JrAppJob  *job,
   if (stripped[0] == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s needs its %s", job->name, job->arg_name);
+                   /* Translators: the first %s is a job's name, as
+                    * written on the command line, “checksum”; the
+                    * second, the name of its argument, “FOLDER”. */
+                   _("%s needs its %s"), job->name, _(job->arg_name));
       return NULL;
     }
 
@@ -291,10 +337,15 @@ jr_app_job_parse_args (const JrAppJob  *job,
             if (g_error_matches (parse_error, G_NUMBER_PARSER_ERROR,
                                  G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
               g_set_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS,
-                           "%s must be at most %s", job->arg_name, most);
+                           /* Translators: the first %s is the name of a
+                            * job's argument, “N”; the second, a number,
+                            * “1,000,000,000,000”. */
+                           _("%s must be at most %s"), _(job->arg_name), most);
             else
               g_set_error (error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_INVALID,
-                           "“%s” is not a whole number from 0 to %s", stripped, most);
+                           /* Translators: the first %s is what was written;
+                            * the second, a number, “1,000,000,000,000”. */
+                           _("“%s” is not a whole number from 0 to %s"), stripped, most);
             return NULL;
           }
         return g_variant_ref_sink (g_variant_new ("(t)", number));
@@ -344,7 +395,7 @@ jr_app_job_describe (const JrAppJob *job,
   g_return_val_if_fail (job != NULL, NULL);
 
   arg = arg_to_text (args);
-  return g_strdup_printf (job->describe_format, arg);
+  return g_strdup_printf (_(job->describe_format), arg);
 }
 
 /**
