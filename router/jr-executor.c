@@ -1066,6 +1066,15 @@ handle_job_message (Task              *task,
       break;
 
     case JR_JOB_MSG_CANCELLED:
+      /* A worker that quits (its requests' connection gone) cancels what
+       * it had not started. Nobody asked, and it never ran: another
+       * worker takes it, as a job given back. */
+      if (!task->started && jr_future_get_state (task->future) != JR_FUTURE_STATE_CANCELLING)
+        {
+          unassign_task (task);
+          enqueue (task, TRUE);
+          break;
+        }
       task_end (task, END_CANCELLED, NULL, NULL);
       break;
 

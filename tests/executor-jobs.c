@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Sleeping jobs look at their cancellable this often. */
@@ -707,6 +709,26 @@ job_file_size (JrJob     *job,
   return g_variant_new ("(t)", (guint64) length);
 }
 
+/* A job that cuts its worker off from the executor's requests, as one
+ * that clobbers the worker's descriptors would: shuts the reading side of
+ * every socket of its process, then lets its worker see that. The worker
+ * takes it as the executor gone, and cancels what it had not started. */
+static GVariant *
+job_cut_requests (JrJob     *job,
+                  GVariant  *args,
+                  GError   **error)
+{
+  for (int fd = 3; fd < 1024; fd++)
+    {
+      struct stat st;
+
+      if (fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode))
+        shutdown (fd, SHUT_RD);
+    }
+  g_usleep (200 * 1000);
+  return g_variant_new_string ("cut");
+}
+
 /* A job that lies about another job: sends a RESULT in the name of job
  * @victim on its own worker's pipe. */
 static GVariant *
@@ -798,6 +820,7 @@ executor_test_jobs_register (void)
   jr_register_job_full ("forge-job-id", job_forge_job_id, G_VARIANT_TYPE ("(t)"), NULL);
   jr_register_job ("forge-pipes", job_forge_pipes);
   jr_register_job ("garbage-message", job_garbage_message);
+  jr_register_job ("cut-requests", job_cut_requests);
   jr_register_job_full ("file-size", job_file_size, G_VARIANT_TYPE ("(s)"), NULL);
   jr_register_job ("whoami", job_whoami);
   jr_register_job ("cwd", job_cwd);

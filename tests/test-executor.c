@@ -1797,6 +1797,34 @@ test_untrusted_args (gconstpointer data)
   shutdown_executor (executor);
 }
 
+/* A worker that loses its requests' connection cancels the jobs queued on
+ * it, which it never started and nobody cancelled: they go to another
+ * worker, and never end CANCELLED (only a cancel asked for does). */
+static void
+test_worker_cancels_queued (void)
+{
+  g_autoptr(JrExecutor) executor = new_executor (JR_TRANSPORT_PROCESSES, 1);
+  g_autoptr(JrFuture) warm = submit_trivial (executor);
+  g_autoptr(JrFuture) cutter = NULL;
+  JrFuture *queued[4];
+
+  run_until_done (warm, DONE_TIMEOUT_SEC);
+  cutter = jr_test_submit (executor, JR_JOB_KIND_CALL, "cut-requests", NULL);
+  /* More than the pool holds: the worker gets some queued behind. */
+  for (guint i = 0; i < G_N_ELEMENTS (queued); i++)
+    queued[i] = submit_trivial (executor);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queued); i++)
+    {
+      run_until_done (queued[i], DONE_TIMEOUT_SEC);
+      assert_completed (queued[i]);
+      g_object_unref (queued[i]);
+    }
+  run_until_done (cutter, DONE_TIMEOUT_SEC);
+  g_assert_cmpint (jr_future_get_state (cutter), !=, JR_FUTURE_STATE_CANCELLED);
+  shutdown_executor (executor);
+}
+
 static GVariant *
 registered_late (JrJob     *job,
                  GVariant  *args,
@@ -2869,6 +2897,7 @@ main (int    argc,
       g_free (path);
     }
   g_test_add_func ("/executor/processes/crash/respawn", test_respawn);
+  g_test_add_func ("/executor/processes/crash/worker-cancels-queued", test_worker_cancels_queued);
   g_test_add_func ("/executor/threads/dropped-while-held", test_dropped_while_held);
   g_test_add_func ("/executor/threads/dropped-while-flooded", test_dropped_while_flooded);
   g_test_add_data_func ("/executor/threads/submit-off-thread", &submit_off_thread,
