@@ -2033,8 +2033,10 @@ jr_executor_constructed (GObject *object)
   if (self->max_workers == 0)
     self->max_workers = (guint) MAX (g_get_num_processors (), 1);
   self->router = jr_router_new (self->transport, NULL);
+  /* A runtime failure (no descriptor left, say), not a programmer's
+   * error: said, and its jobs fail with JR_JOB_ERROR_NO_WORKER. */
   if (!jr_router_start (self->router, &error))
-    g_critical ("Could not start the executor's router: %s", error->message);
+    g_warning ("Could not start the executor's router: %s", error->message);
   attach_endings_source (self);
   if (self->local_group)
     {
