@@ -692,7 +692,9 @@ test_indicator_aggregate (void)
   double want;
 
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (button),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs in progress");
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Jobs");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (button),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "No jobs running");
   g_assert_cmpuint (jr_progress_indicator_get_n_running (indicator), ==, 0);
   g_assert_cmpfloat (jr_progress_indicator_get_fraction (indicator), ==, -1.0);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "No jobs running");

@@ -601,8 +601,11 @@ jr_progress_indicator_init (JrProgressIndicator *self)
   self->fraction = -1.0;
 
   self->button = gtk_menu_button_new ();
+  /* Its name stays; its description says what runs ("No jobs running",
+   * "2 jobs running, 40 %"): a name of "Jobs in progress" contradicted
+   * it when none was. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs in progress"),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs"),
                                   GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
                                   -1);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
