@@ -32,7 +32,8 @@
  *
  * Environment: BENCH_SCALE (default 1) multiplies every duration;
  * BENCH_FLOOD_SECONDS (default 10 × BENCH_SCALE) is the length of the flood;
- * BENCH_ONLY (say "processes,flood") runs only some of the runs.
+ * BENCH_ONLY (say "processes,flood") runs only some of the runs, and
+ * BENCH_STREAM_WAYS (say "ssh") only some ways of "streams".
  *
  * The stream transport ("streams") runs W=2 workers writing on a socket
  * pair, then through ssh and through srun (the test engines, see
@@ -1181,7 +1182,11 @@ bench_streams (void)
   for (int way = 0; way < BENCH_STREAM_N_WAYS; way++)
     {
       g_autofree char *reason = NULL;
+      const char *ways = g_getenv ("BENCH_STREAM_WAYS");
 
+      /* For profiling one way: BENCH_STREAM_WAYS=ssh. */
+      if (ways != NULL && *ways != '\0' && strstr (ways, bench_stream_way_name (way)) == NULL)
+        continue;
       if (!bench_stream_way_up (way, &reason))
         {
           printf ("router stream %s W=2: skipped (%s)\n", bench_stream_way_name (way), reason);
