@@ -10,6 +10,7 @@
  * locale then picks it, as LANGUAGE=de would pick German.
  */
 #include <locale.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -120,6 +121,37 @@ test_cli_translated (void)
   g_test_trap_assert_stderr ("*xx Unknown job “no-such-job”*");
 }
 
+/* The list of jobs in `jobrouter run --help` stays in columns when an
+ * argument's name is not ASCII: padded by characters, not bytes. */
+static void
+test_help_aligned (void)
+{
+  g_autofree char *help = jr_app_jobs_describe_all ();
+  g_auto(GStrv) lines = g_strsplit (help, "\n", -1);
+  const JrAppJob *jobs;
+  guint n_jobs = 0;
+  glong column = -1;
+
+  g_assert_nonnull (strstr (help, "checksum DOSSIÉÉÉ"));
+  jobs = jr_app_jobs_get_all (&n_jobs);
+  for (guint i = 0; i < n_jobs; i++)
+    for (guint j = 0; lines[j] != NULL; j++)
+      if (g_str_has_prefix (lines[j], "  ") &&
+          strncmp (lines[j] + 2, jobs[i].name, strlen (jobs[i].name)) == 0 &&
+          lines[j][2 + strlen (jobs[i].name)] == ' ')
+        {
+          const char *title = strstr (lines[j], gettext (jobs[i].title));
+          glong at;
+
+          g_assert_nonnull (title);
+          at = g_utf8_pointer_to_offset (lines[j], title);
+          if (column < 0)
+            column = at;
+          g_assert_cmpint (at, ==, column);
+        }
+  g_assert_cmpint (column, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -158,6 +190,7 @@ main (int   argc,
   g_test_add_func ("/i18n/widgets/translated", test_widgets_translated);
   g_test_add_func ("/i18n/app/builder-files", test_builder_files_translated);
   g_test_add_func ("/i18n/app/cli", test_cli_translated);
+  g_test_add_func ("/i18n/app/help-aligned", test_help_aligned);
 
   status = g_test_run ();
   if (!g_test_subprocess ())

@@ -172,8 +172,12 @@ jr_app_jobs_describe_all (void)
     {
       g_autofree char *usage = g_strdup_printf ("%s %s", builtin_jobs[i].name,
                                                 _(builtin_jobs[i].arg_name));
+      /* Padded by characters, not bytes: a translated argument name may
+       * not be ASCII. */
+      glong width = g_utf8_strlen (usage, -1);
 
-      g_string_append_printf (text, "  %-24s %s\n", usage, _(builtin_jobs[i].title));
+      g_string_append_printf (text, "  %s%*s %s\n", usage, (int) MAX (24 - width, 0), "",
+                              _(builtin_jobs[i].title));
     }
   return g_string_free (text, FALSE);
 }
