@@ -8,6 +8,12 @@
 
 #include "jobrouter.h"
 
+/* Below this bound on their nesting, arguments are readable whatever
+ * they are: GLib takes 128 levels from outside (the request adds 3). */
+#define READABLE_BOUND 96
+/* How many parts holding variants nesting_bound() takes apart at most. */
+#define WALK_BUDGET 256
+
 static GVariant *
 request_new (JrWorkerRequestKind  kind,
              const char          *name,
@@ -31,6 +37,43 @@ jr_worker_request_data_size (JrWorkerRequestKind  kind,
   return g_variant_get_size (value);
 }
 
+/* An upper bound of how deeply @value nests, as GLib counts for data from
+ * outside, without serializing it: a part with no variant in its type
+ * nests at most as deep as its type string is long; a variant, one more
+ * than its value; another container, one more than its deepest child.
+ * Only parts whose type holds a variant are walked, and at most *budget
+ * of them: past that, G_MAXSIZE (the exact check costs less than taking
+ * a large value apart). */
+static gsize
+nesting_bound (GVariant *value,
+               guint    *budget)
+{
+  const char *type = g_variant_get_type_string (value);
+  gsize deepest = 0;
+  gsize n;
+
+  if (strchr (type, 'v') == NULL)
+    return strlen (type);
+  if (*budget == 0)
+    return G_MAXSIZE;
+  (*budget)--;
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_variant (value);
+      gsize below = nesting_bound (inner, budget);
+
+      return below == G_MAXSIZE ? G_MAXSIZE : below + 1;
+    }
+  n = g_variant_n_children (value);
+  for (gsize i = 0; i < n && deepest < READABLE_BOUND; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+
+      deepest = MAX (deepest, nesting_bound (child, budget));
+    }
+  return deepest == G_MAXSIZE ? G_MAXSIZE : deepest + 1;
+}
+
 gboolean
 jr_worker_request_readable (JrWorkerRequestKind  kind,
                             const char          *name,
@@ -38,14 +81,11 @@ jr_worker_request_readable (JrWorkerRequestKind  kind,
 {
   g_autoptr(GVariant) value = NULL;
   g_autoptr(GVariant) untrusted = NULL;
-  const char *type;
+  guint budget = WALK_BUDGET;
 
-  if (args == NULL)
-    return TRUE;
-  /* Nesting GLib refuses from outside comes only through variants or a
-   * long type string; the request adds two levels. */
-  type = g_variant_get_type_string (args);
-  if (strchr (type, 'v') == NULL && strlen (type) < 64)
+  /* Far from GLib's limit (the request adds a few levels): readable, and
+   * cheap to tell for the small values most arguments are. */
+  if (args == NULL || nesting_bound (args, &budget) < READABLE_BOUND)
     return TRUE;
   value = request_new (kind, name, args);
   untrusted = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (value),

@@ -1787,6 +1787,19 @@ test_untrusted_args (gconstpointer data)
   /* GLib reads such a string as empty. */
   g_assert_cmpstr (g_variant_get_string (jr_future_get_result (future), NULL), ==, "");
 
+  /* Deep, but within what GLib takes from outside: it runs. */
+  {
+    GVariant *fair = g_variant_new_int32 (2);
+    g_autoptr(JrFuture) deep_enough = NULL;
+
+    for (guint i = 0; i < 110; i++)
+      fair = g_variant_new_variant (fair);
+    deep_enough = jr_executor_submit_call (executor, "echo", fair, &error);
+    g_assert_no_error (error);
+    run_until_done (deep_enough, DONE_TIMEOUT_SEC);
+    assert_completed (deep_enough);
+  }
+
   for (guint i = 0; i < 130; i++)
     deep = g_variant_new_variant (deep);
   g_assert_null (jr_executor_submit_call (executor, "echo", deep, &error));
