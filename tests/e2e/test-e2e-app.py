@@ -206,7 +206,16 @@ def click_button(root, label):
                                for i in range(node.queryAction().nActions)]
         except Exception:
             return False
-    button = wait_find(root, "push button", None, clickable)
+    def look():
+        return find(root, "push button", None, clickable)
+    try:
+        button = wait_until(look, f"a clickable push button “{label}”")
+    except Failure as failure:
+        # Say what there was instead: a failure here must be readable from
+        # CI's log alone.
+        seen = sorted({name(node) for node in descendants(root, True)
+                       if role(node) == "push button"})
+        raise Failure(f"{failure}; the push buttons shown: {seen}") from None
     do_action(button)
 
 
@@ -257,15 +266,19 @@ class App:
 
     def find_on_bus(self):
         def look():
+            # Ours, by its process: another "jobrouter" may still be on the
+            # bus, from before or gone; one whose process cannot be read is
+            # taken only when it is the only one.
             desktop = pyatspi.Registry.getDesktop(0)
+            unknown = []
             for app in children(desktop):
                 if name(app) == "jobrouter":
                     try:
                         if app.get_process_id() == self.process.pid:
                             return app
                     except Exception:
-                        return app
-            return None
+                        unknown.append(app)
+            return unknown[0] if len(unknown) == 1 else None
         self.acc = wait_until(look, "jobrouter on the accessibility bus")
         self.window = wait_toplevel(self.acc, lambda w: name(w) == "Job Router", "the window")
 
