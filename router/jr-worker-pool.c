@@ -470,23 +470,6 @@ set_live (JrPoolWorker *worker,
   worker->state = state;
 }
 
-static const char *
-signal_name (int sig)
-{
-  switch (sig)
-    {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGKILL: return "SIGKILL";
-    case SIGBUS:  return "SIGBUS";
-    case SIGFPE:  return "SIGFPE";
-    case SIGILL:  return "SIGILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT:  return "SIGINT";
-    default:      return "a signal";
-    }
-}
-
 /* ---- what a worker says of itself ---- */
 
 /* @text as one line of valid UTF-8 of at most @max bytes, control
@@ -698,7 +681,7 @@ describe_command_end (JrPoolWorker *worker)
   g_autofree char *command = jr_launcher_describe (worker->pool->launcher);
 
   if (WIFSIGNALED (status))
-    how = g_strdup_printf ("was killed by %s", signal_name (WTERMSIG (status)));
+    how = g_strdup_printf ("was killed by %s", jr_worker_signal_name (WTERMSIG (status)));
   else
     how = g_strdup_printf ("exited with status %d", WEXITSTATUS (status));
   if (worker->stderr_tail != NULL && worker->stderr_tail->len > 0)
@@ -763,7 +746,7 @@ describe_death (JrPoolWorker *worker)
        * that from a SIGKILL of another cause. */
       return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_WORKER_CRASHED,
                           "The worker process was killed by %s (%d, %s)%s",
-                          signal_name (sig), sig, g_strsignal (sig),
+                          jr_worker_signal_name (sig), sig, g_strsignal (sig),
                           worker->stream && sig == SIGKILL && worker->kill_signal == 0
                           ? "; a stream worker also kills itself so when its stream is cut "
                             "(see a warning before, if any)"

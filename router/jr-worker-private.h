@@ -72,6 +72,9 @@ void             jr_worker_set_process_priority (int        pid,
                                            int              nice_value,
                                            gboolean         idle);
 int              jr_worker_get_tid        (void);
+/* "SIGSEGV" and the like for the signals a worker dies of, "a signal"
+ * for others. Not async-signal-safe: format before a handler needs it. */
+const char      *jr_worker_signal_name    (int              sig);
 
 /* Whether jr_init() has run in this process. */
 gboolean         jr_worker_init_was_called (void);

@@ -484,7 +484,6 @@ on_terminate (int sig)
  * behind ssh, its parent sees only "exited with status 255" otherwise.
  * Written before any fault comes: a signal handler may not format. */
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-static const char *const crash_names[] = { "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT" };
 static char crash_notes[G_N_ELEMENTS (crash_signals)][256];
 static gsize crash_note_lengths[G_N_ELEMENTS (crash_signals)];
 static struct sigaction crash_chained[G_N_ELEMENTS (crash_signals)];
@@ -530,7 +529,8 @@ report_crashes (void)
     {
       int n = g_snprintf (crash_notes[i], sizeof crash_notes[i],
                           "jobrouter worker %d on %s: killed by %s (%s)%s\n", (int) crash_pid,
-                          g_get_host_name (), crash_names[i], g_strsignal (crash_signals[i]),
+                          g_get_host_name (), jr_worker_signal_name (crash_signals[i]),
+                          g_strsignal (crash_signals[i]),
                           crash_ends_jobs ? ", its jobs' processes with it" : "");
 
       crash_note_lengths[i] = MIN ((gsize) MAX (n, 0), sizeof crash_notes[i] - 1);

@@ -18,6 +18,7 @@
 #include "jr-worker-private.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -432,6 +433,23 @@ jr_worker_set_process_priority (int      pid,
               found_new = TRUE;
             }
         }
+    }
+}
+
+const char *
+jr_worker_signal_name (int sig)
+{
+  switch (sig)
+    {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGKILL: return "SIGKILL";
+    case SIGBUS:  return "SIGBUS";
+    case SIGFPE:  return "SIGFPE";
+    case SIGILL:  return "SIGILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT:  return "SIGINT";
+    default:      return "a signal";
     }
 }
 
