@@ -99,4 +99,9 @@ int           jr_frame_numeric_is_normal (const char   *type,
                                           const guint8 *data,
                                           gsize         size);
 
+/* Whether a reader of frames, which takes @value's bytes as untrusted
+ * data, accepts them: GLib checks a value made here only when asked, and
+ * refuses from outside what nests deeper than it allows. */
+gboolean      jr_frame_value_readable (GVariant *value);
+
 G_END_DECLS

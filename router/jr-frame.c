@@ -258,3 +258,15 @@ not_normal:
                "message of type %s is not in normal form", type_string);
   return NULL;
 }
+
+gboolean
+jr_frame_value_readable (GVariant *value)
+{
+  g_autoptr(GVariant) untrusted = NULL;
+
+  untrusted = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (value),
+                                                           g_variant_get_data (value),
+                                                           g_variant_get_size (value),
+                                                           FALSE, NULL, NULL));
+  return g_variant_is_normal_form (untrusted);
+}

@@ -80,7 +80,6 @@ jr_worker_request_readable (JrWorkerRequestKind  kind,
                             GVariant            *args)
 {
   g_autoptr(GVariant) value = NULL;
-  g_autoptr(GVariant) untrusted = NULL;
   guint budget = WALK_BUDGET;
 
   /* Far from GLib's limit (the request adds a few levels): readable, and
@@ -88,11 +87,7 @@ jr_worker_request_readable (JrWorkerRequestKind  kind,
   if (args == NULL || nesting_bound (args, &budget) < READABLE_BOUND)
     return TRUE;
   value = request_new (kind, name, args);
-  untrusted = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (value),
-                                                           g_variant_get_data (value),
-                                                           g_variant_get_size (value),
-                                                           FALSE, NULL, NULL));
-  return g_variant_is_normal_form (untrusted);
+  return jr_frame_value_readable (value);
 }
 
 guint8 *
