@@ -258,15 +258,6 @@ jr_app_record_get_output (JrAppRecord *self,
   return self->output != NULL ? self->output->str : NULL;
 }
 
-/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
- * 32-bit machines, where the last six digits choose the plural form as
- * well. */
-static gulong
-plural_n (guint64 n)
-{
-  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
-}
-
 /* The output kept, after a line that says what went before it. */
 static void
 append_output (JrAppRecord *self,
@@ -290,7 +281,7 @@ append_output (JrAppRecord *self,
                                            "the last %s follow)",
                                            "(the first %s lines of output, %s, were not kept: "
                                            "the last %s follow)",
-                                           plural_n (self->dropped_lines)),
+                                           jr_app_plural_n (self->dropped_lines)),
                               lines, size, kept);
       g_string_append_c (text, '\n');
     }

@@ -308,15 +308,6 @@ append_clipped (GString    *line,
     }
 }
 
-/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
- * 32-bit machines, where the last six digits choose the plural form as
- * well. */
-static gulong
-plural_n (guint64 n)
-{
-  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
-}
-
 /* What a job's line says after its bar, as `jobrouter run` prints it on
  * stderr: lower case. */
 static char *
@@ -342,7 +333,7 @@ status_text (Row *row)
           /* Translators: the state of a running command, on the command
            * line; %s is how many lines it printed so far. */
           return g_strdup_printf (g_dngettext (NULL, "running, %s line", "running, %s lines",
-                                               plural_n (row->n_yields)),
+                                               jr_app_plural_n (row->n_yields)),
                                   count);
         }
       /* Translators: the state of a job that runs, on the command line. */

@@ -14,15 +14,6 @@
 
 #include <glib/gi18n.h>
 
-/* @n as ngettext() takes it: an unsigned long, smaller than a guint64 on
- * 32-bit machines, where the last six digits choose the plural form as
- * well. */
-static gulong
-plural_n (guint64 n)
-{
-  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
-}
-
 /* Odd numbers per segment: 32 KiB of flags, about one L1 cache. */
 #define SEGMENT 32768
 
@@ -126,7 +117,7 @@ jr_app_job_count_primes (JrJob     *job,
           g_autofree char *text = g_strdup_printf (g_dngettext (NULL,
                                                                 "%s primes up to %s",
                                                                 "%s primes up to %s",
-                                                                plural_n (count)),
+                                                                jr_app_plural_n (count)),
                                                    count_text, last_text);
 
           if (!jr_app_progress_report (&progress, text, error))

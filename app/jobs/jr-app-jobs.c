@@ -195,6 +195,20 @@ thousands_separator (void)
 }
 
 /**
+ * jr_app_plural_n:
+ * @n: a count
+ *
+ * Returns: @n as ngettext() takes it: an unsigned long, smaller than a
+ *   guint64 on 32-bit machines, where the last six digits choose the
+ *   plural form as well
+ */
+gulong
+jr_app_plural_n (guint64 n)
+{
+  return n <= G_MAXULONG ? (gulong) n : (gulong) (n % 1000000 + 1000000);
+}
+
+/**
  * jr_app_format_count:
  * @n: a number
  *

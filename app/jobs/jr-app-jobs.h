@@ -98,6 +98,7 @@ char           *jr_app_job_dup_result_path (const JrAppJob *job,
                                             GVariant       *result) G_GNUC_WARN_UNUSED_RESULT;
 
 char           *jr_app_format_count       (guint64         n) G_GNUC_WARN_UNUSED_RESULT;
+gulong          jr_app_plural_n           (guint64         n);
 char           *jr_app_yield_dup_text     (GVariant       *value,
                                            gsize          *length) G_GNUC_WARN_UNUSED_RESULT;
 
