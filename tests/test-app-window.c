@@ -14,7 +14,7 @@
  * bus, owned by this process (tests/meson.build runs it under
  * dbus-run-session in CI); without a session bus those parts are skipped.
  *
- * With JR_APP_SCREENSHOT_DIR=DIR set, /app/window/screenshots saves the
+ * With JR_APP_SCREENSHOT_DIR=DIR set, /app/window/sizes-and-looks saves the
  * window light and dark, wide and at 360 px (docs/screenshot*.png).
  */
 #include <math.h>
@@ -2210,8 +2210,6 @@ test_one_preferences (void)
 {
   run_app (scenario_one_preferences);
 }
-
-/* ---- the screenshots of the docs ---- */
 
 /* ---- main ---- */
 

@@ -697,6 +697,9 @@ test_indicator_aggregate (void)
                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, "No jobs running");
   g_assert_cmpuint (jr_progress_indicator_get_n_running (indicator), ==, 0);
   g_assert_cmpfloat (jr_progress_indicator_get_fraction (indicator), ==, -1.0);
+  /* A header bar's button: flat, like the window's own menu beside it. */
+  g_assert_false (gtk_menu_button_get_has_frame (GTK_MENU_BUTTON (button)));
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_first_child (button), "flat"));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "No jobs running");
 
   jr_progress_indicator_set_jobs_model (indicator, G_LIST_MODEL (jobs));

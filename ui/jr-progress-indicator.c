@@ -608,6 +608,10 @@ jr_progress_indicator_init (JrProgressIndicator *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs"),
                                   GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE,
                                   -1);
+  /* Flat, as every button of a header bar is: the theme flattens only the
+   * buttons that are direct children of the bar's ends, and this one sits
+   * inside the indicator (it looked pressed beside the window's menu). */
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (self->button), FALSE);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 
   self->stack = gtk_stack_new ();
