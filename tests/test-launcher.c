@@ -40,9 +40,10 @@
 
 #define FAKE_WORKER_ARG    "--fake-stream-worker"
 
-/* What the worker-pool (router/jr-worker-pool.c) keeps of what a worker
- * says of itself: WORKER_HOST_MAX, WORKER_REASON_MAX; and how many lines
- * of a command's standard error a second it echoes, STDERR_ECHO_PER_SECOND. */
+/* What the worker pool keeps of what a worker says of itself:
+ * WORKER_HOST_MAX, WORKER_REASON_MAX (router/jr-pool-worker.c); and how
+ * many lines of a command's standard error a second it echoes,
+ * STDERR_ECHO_PER_SECOND (router/jr-pool-stderr.c). */
 #define HOST_MAX           255
 #define REASON_MAX         1024
 #define ECHO_PER_SECOND    50

@@ -1,8 +1,9 @@
-/* test-worker-pool.c — tests of router/jr-worker-pool.c through its
- * callbacks: workers come up to the pool's size, run what they are given
- * and report on their pipe, go (killed, retired) with a reason, are
- * replaced, and a pool that cannot start workers gives up after a few
- * tries instead of looping. On both transports where it applies.
+/* test-worker-pool.c — tests of the worker pool (router/jr-worker-pool.c
+ * and the router/jr-pool-*.c beside it) through its callbacks: workers
+ * come up to the pool's size, run what they are given and report on
+ * their pipe, go (killed, retired) with a reason, are replaced, and a
+ * pool that cannot start workers gives up after a few tries instead of
+ * looping. On both transports where it applies.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
