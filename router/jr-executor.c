@@ -1,179 +1,39 @@
 /* jr-executor.c — jobs in a pool of worker processes or threads, seen
- * through futures on the main thread.
+ * through futures on the main thread: the object and its API.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor keeps the jobs (tasks) and their futures; its pool
  * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
  * queue here, and a worker is handed only one or a few of them ahead of
- * time (find_free_slot()), so that waiting jobs stay cancellable here. Each worker reports on its own pipe:
- * STARTED, progress, yields and one last RESULT, ERROR or CANCELLED per
- * job, so a future is done only after everything before has arrived.
+ * time (find_free_slot()), so that waiting jobs stay cancellable here.
+ * Each worker reports on its own pipe: STARTED, progress, yields and one
+ * last RESULT, ERROR or CANCELLED per job, so a future is done only after
+ * everything before has arrived.
  *
- * The pool is made of groups (jr-worker-pool.c, one pool each): a
- * launcher and a size. "local" is the executor's own (its transport and
- * max-workers); jr_executor_add_group() adds more, whose workers may run
- * on other machines. A job whose kind reads local paths
- * (JR_JOB_PLACEMENT_LOCAL_PATHS) waits in a queue of its own that only
- * groups with shared paths take from; a job that may run anywhere waits
- * in the other, that every group takes from. A worker takes the better of
- * the heads it may take (priority, then age), so priority holds per
- * worker.
- *
- * How a future ends (GTask's rule): a task that ends is taken out of the
- * queue and off its worker at once, but its future becomes done — state,
- * notifications, leaving the jobs model — only when the executor's main
- * context dispatches: right after the router delivered the message that
- * ended it, or from an idle for an end that came inside a call the
- * application made (a cancel, a submit, a stop). So a "cancel all" loop
- * over the jobs model sees every job, and a handler of any of those
- * notifications may do anything, shutting the executor down included.
+ * Its parts share its state through jr-executor-private.h, one file each,
+ * so that each can be read alone:
+ * - jr-executor.c: the object (its properties, its life, its disposal on
+ *   its own thread), submitting, stopping, and the rest of its API;
+ * - jr-executor-task.c: a task's life: its progress, its end, and how its
+ *   future hears of that end;
+ * - jr-executor-schedule.c: which worker runs which task: the workers'
+ *   slots, the queues, recalls, retries, and cancels with their grace;
+ * - jr-executor-workers.c: what the pools say: job messages, workers that
+ *   come and go, workers that cannot start;
+ * - jr-executor-groups.c: the groups of workers, and their API;
+ * - jr-executor-dependencies.c: tasks that wait for other jobs.
  */
 #include "jr-executor-private.h"
 
 #include "jr-future-private.h"
-#include "jr-future-waiters-private.h"
-#include "jr-job-message-private.h"
 #include "jr-job-private.h"
-#include "jr-jobs-model-private.h"
 #include "jr-router-private.h"
-#include "jr-task-queue-private.h"
-#include "jr-worker-pool-private.h"
 #include "jr-worker-private.h"
 #include "jr-worker-request-private.h"
 
-#include <string.h>
-
-/* Jobs a worker may hold ahead of time, with a backlog of one priority: a
- * second one saves it waiting a round trip for its next job; short jobs
- * (SHORT_JOB_USEC on average) get up to WORKER_DEPTH, which keeps a
- * worker busy while the executor is still taking in the last results.
- * Longer jobs get fewer: a job held by a busy worker is not run by an
- * idle one. */
-#define WORKER_DEPTH            4
-#define SHORT_JOB_USEC          1000
 #define DEFAULT_CANCEL_GRACE    (3 * G_USEC_PER_SEC)
 #define DEFAULT_WORKER_NICE     10
-/* Just after the router's dispatch slice (G_PRIORITY_DEFAULT_IDLE), before
- * its next one. */
-#define PROGRESS_FLUSH_PRIORITY (G_PRIORITY_DEFAULT_IDLE - 10)
-/* Ends that came inside an application's call are delivered this soon. */
-#define ENDINGS_PRIORITY        G_PRIORITY_DEFAULT
-
-typedef enum {
-  TASK_BLOCKED,      /* waiting for dependencies */
-  TASK_QUEUED,
-  TASK_RETRY_WAIT,
-  TASK_ASSIGNED,     /* handed to a worker */
-  TASK_ENDED,        /* its future's end is being delivered */
-} TaskPlace;
-
-typedef enum {
-  END_COMPLETED,
-  END_FAILED,
-  END_CANCELLED,
-} TaskEnd;
-
-typedef struct _Slot Slot;
-
-/* One group of workers: a launcher and a size, in a pool of its own. */
-typedef struct {
-  char          *name;
-  JrLauncher    *launcher;
-  JrWorkerPool  *pool;
-  gboolean       shared_paths;   /* takes jobs that read local paths */
-  /* Nameless: its workers end, then an idle frees it (sweep_due()), never
-   * from under a callback of its pool that is still on the stack (a
-   * future's handler may remove or add groups, or iterate the main
-   * context). */
-  gboolean       removed;
-} Group;
-
-typedef struct {
-  JrQueueEntry   entry;          /* priority; sequence = the job's id */
-  guint          ref_count;
-  JrExecutor    *executor;
-  JrFuture      *future;
-  const char    *job;            /* the registry's: lives as long as the program */
-  GVariant      *args;
-  gboolean       anywhere;       /* JR_JOB_PLACEMENT_ANYWHERE: any group may run it */
-  guint          retries_left;
-  gint64         backoff_usec;
-  GPtrArray     *dependency_waits;  /* JrFutureWait on each job it waits
-                                   * for (which holds that future); NULL
-                                   * once heard; the array while blocked */
-  guint          n_dependencies_left;
-  GSequenceIter *model_place;
-  GList          link;           /* in the executor's tasks, then its endings */
-
-  TaskPlace      place;
-  Slot          *slot;
-  gboolean       started;
-  gboolean       recalling;      /* asked its worker to give it back */
-  gint64         grace_deadline;
-  gboolean       grace_waited;   /* for messages already on their way */
-  GSource       *timer;          /* retry or grace */
-
-  /* The latest progress not yet applied to the future; the message it
-   * came in keeps its text alive. */
-  GVariant      *pending_progress;
-  double         pending_fraction;
-  const char    *pending_text;
-  gboolean       progress_dirty;
-
-  TaskEnd        end;
-  GVariant      *result;
-  GError        *error;
-} Task;
-
-/* The executor's view of one worker: the tasks handed to it. */
-struct _Slot {
-  JrPoolWorker  *worker;
-  Task          *tasks[WORKER_DEPTH];
-  guint          n_tasks;
-  Group         *group;
-  gboolean       retiring;       /* its group shrank: no new tasks, ends once empty */
-  gboolean       asked_to_end;
-};
-
-struct _JrExecutor {
-  GObject          parent_instance;
-
-  JrTransport      transport;
-  guint            max_workers;
-  char           **worker_argv;
-  gboolean         local_group;
-  JrExecutorState  state;
-  JrRouter        *router;
-  GPtrArray       *groups;           /* Group; "local" first */
-  GPtrArray       *slots;            /* Slot, one per worker taking jobs */
-  JrJobsModel     *jobs;
-  JrTaskQueue     *queue;            /* waiting tasks that read local paths */
-  JrTaskQueue     *queue_anywhere;   /* waiting tasks that may run anywhere */
-  GQueue           tasks;            /* Task not ended, by their link */
-  JrFutureWaiters *waiters;          /* tasks waiting for other jobs */
-  GQueue           endings;          /* Task ended, future not yet told */
-  GSource         *endings_source;   /* ready while endings wait, or a stop */
-  gboolean         stop_pending;
-  guint64          n_submitted;
-  gint64           cancel_grace;
-  int              worker_nice;
-  gboolean         worker_idle;
-  GError          *worker_error;
-  gint64           run_time_avg;     /* of recent jobs, STARTED to end, µs */
-  GPtrArray       *progress_dirty;   /* Task (a reference each) */
-  GSource         *progress_flush;
-  GSource         *workers_check;    /* fail_if_no_workers() after a resize */
-  /* Removed groups are freed by an idle (sweep), and only while none of
-   * the pools' callbacks is on the stack: a future's handler run from one
-   * may iterate the main context. */
-  GSource         *sweep;
-  guint            in_pool_callback;
-  gboolean         sweep_wanted;
-  gboolean         retired;
-  GThread         *owner;            /* made it: its main context's thread */
-  gboolean         dispose_deferred; /* dropped elsewhere, disposed by its context */
-};
 
 /**
  * JrExecutor:
@@ -266,51 +126,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void schedule (JrExecutor *self);
-static void enqueue (Task *task, gboolean returning);
-static void deliver_endings (JrExecutor *self);
-static void on_future_cancel (JrFuture *future, gpointer data);
-static void fail_if_no_workers (JrExecutor *self);
-static void refill_given_up (JrExecutor *self, gboolean anywhere);
-static void refresh_worker_error (JrExecutor *self);
-static void schedule_sweep (JrExecutor *self);
-static void check_workers_soon (JrExecutor *self);
-static void stop_waiting (Task *task);
-static void on_dependency_done (JrFuture *dependency, JrFutureWait *wait, gpointer user_data);
-
-/* Results up to this size are copied out of the block they came in. */
-#define RESULT_COPY_MAX (16u * 1024u)
-
 /* Timers and idles go to the executor's own main context (the one its
  * router delivers on), not to the global default one. */
-static JrTaskQueue *
-queue_of (Task *task)
-{
-  return task->anywhere ? task->executor->queue_anywhere : task->executor->queue;
-}
-
-/* Whether workers of @group may run tasks that may run @anywhere, or
- * read local paths. */
-static gboolean
-group_takes (Group    *group,
-             gboolean  anywhere)
-{
-  return anywhere || group->shared_paths;
-}
-
-static Task *
-task_of (JrQueueEntry *entry)
-{
-  return G_STRUCT_MEMBER_P (entry, -G_STRUCT_OFFSET (Task, entry));
-}
-
-static GSource *
-add_source (JrExecutor  *self,
-            int          priority,
-            guint        timeout_ms,
-            gboolean     idle,
-            GSourceFunc  func,
-            gpointer     data)
+GSource *
+jr_executor_add_source (JrExecutor  *self,
+                        int          priority,
+                        guint        timeout_ms,
+                        gboolean     idle,
+                        GSourceFunc  func,
+                        gpointer     data)
 {
   GSource *source = idle ? g_idle_source_new () : g_timeout_source_new (timeout_ms);
 
@@ -321,43 +145,13 @@ add_source (JrExecutor  *self,
   return source;
 }
 
-static void
-clear_source (GSource **source)
+void
+jr_executor_clear_source (GSource **source)
 {
   if (*source == NULL)
     return;
   g_source_destroy (*source);
   g_clear_pointer (source, g_source_unref);
-}
-
-/* The longest a grace period or a retry's pause waits: what a GLib
- * timeout in milliseconds can (49 days). Longer is as good as never. */
-#define MAX_WAIT_USEC ((gint64) G_MAXUINT * 1000)
-
-static guint
-usec_to_timeout_ms (gint64 usec)
-{
-  return (guint) (CLAMP (usec, 0, MAX_WAIT_USEC) / 1000);
-}
-
-static Task *
-task_ref (Task *task)
-{
-  task->ref_count++;
-  return task;
-}
-
-static void
-task_unref (Task *task)
-{
-  if (--task->ref_count > 0)
-    return;
-  g_clear_pointer (&task->pending_progress, g_variant_unref);
-  g_clear_pointer (&task->result, g_variant_unref);
-  g_clear_error (&task->error);
-  g_clear_pointer (&task->args, g_variant_unref);
-  g_clear_object (&task->future);
-  g_free (task);
 }
 
 static void
@@ -370,1401 +164,22 @@ set_state (JrExecutor      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* ---- progress ---- */
-
-/* Progress is applied to futures once per dispatch slice, not once per
- * message: a flood of updates then costs the main thread a store each, and
- * the future notifies the latest value. Any other message of the job first
- * applies the progress before it, so order is kept. */
-static void
-apply_progress (Task *task)
+/* worker-error is the object's: the part that finds why workers cannot
+ * start (jr-executor-workers.c) says it here. */
+void
+jr_executor_set_worker_error (JrExecutor   *self,
+                              const GError *error)
 {
-  g_autoptr(GVariant) message = g_steal_pointer (&task->pending_progress);
-  const char *text = g_steal_pointer (&task->pending_text);
-
-  if (message != NULL)
-    jr_future_set_progress (task->future, task->pending_fraction, text);
-}
-
-static gboolean
-flush_progress (gpointer data)
-{
-  JrExecutor *self = data;
-  g_autoptr(GPtrArray) dirty = g_steal_pointer (&self->progress_dirty);
-
-  g_clear_pointer (&self->progress_flush, g_source_unref);
-  self->progress_dirty = g_ptr_array_new ();
-  for (guint i = 0; i < dirty->len; i++)
-    {
-      Task *task = g_ptr_array_index (dirty, i);
-
-      task->progress_dirty = FALSE;
-      apply_progress (task);
-      task_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_progress (Task       *task,
-                GVariant   *message,
-                double      fraction,
-                const char *text)
-{
-  JrExecutor *self = task->executor;
-
-  /* Kept for its text: progress never comes as a tag alone. */
-  g_return_if_fail (message != NULL);
-  if (!task->progress_dirty)
-    {
-      task->progress_dirty = TRUE;
-      g_ptr_array_add (self->progress_dirty, task_ref (task));
-    }
-  g_clear_pointer (&task->pending_progress, g_variant_unref);
-  task->pending_progress = g_variant_ref (message);
-  task->pending_fraction = fraction;
-  task->pending_text = text;
-
-  if (self->progress_flush == NULL)
-    self->progress_flush = add_source (self, PROGRESS_FLUSH_PRIORITY, 0, TRUE, flush_progress, self);
-}
-
-/* ---- workers' slots ---- */
-
-static void
-slot_add (Slot *slot,
-          Task *task)
-{
-  g_assert (slot->n_tasks < WORKER_DEPTH);
-  slot->tasks[slot->n_tasks++] = task;
-  task->slot = slot;
-}
-
-static void
-slot_remove (Slot *slot,
-             Task *task)
-{
-  for (guint i = 0; i < slot->n_tasks; i++)
-    if (slot->tasks[i] == task)
-      {
-        /* Keep the order: the first one is the one that runs. */
-        memmove (&slot->tasks[i], &slot->tasks[i + 1], (slot->n_tasks - i - 1) * sizeof (Task *));
-        slot->n_tasks--;
-        break;
-      }
-}
-
-static Task *
-slot_find (Slot    *slot,
-           guint64  job_id)
-{
-  for (guint i = 0; i < slot->n_tasks; i++)
-    if (slot->tasks[i]->entry.sequence == job_id)
-      return slot->tasks[i];
-  return NULL;
-}
-
-/* The task is no longer with any worker. */
-static void
-unassign_task (Task *task)
-{
-  if (task->slot != NULL)
-    slot_remove (task->slot, task);
-  task->slot = NULL;
-  task->started = FALSE;
-  task->recalling = FALSE;
-  task->grace_deadline = 0;
-}
-
-/* ---- ending a task ---- */
-
-/* The task is over for the executor: out of the queue, off its worker, its
- * handlers gone. Its future hears of it at the next dispatch. */
-static void
-task_end (Task         *task,
-          TaskEnd       end,
-          GVariant     *result,
-          const GError *error)
-{
-  JrExecutor *self = task->executor;
-
-  if (task->place == TASK_ENDED)
-    return;
-
-  unassign_task (task);
-  jr_task_queue_remove (queue_of (task), &task->entry);
-  clear_source (&task->timer);
-  stop_waiting (task);
-  jr_future_set_cancel_func (task->future, NULL, NULL);
-  g_clear_pointer (&task->args, g_variant_unref);
-
-  task->place = TASK_ENDED;
-  task->end = end;
-  task->result = result ? g_variant_ref (result) : NULL;
-  task->error = error ? g_error_copy (error) : NULL;
-
-  /* The endings source sees it at the context's next iteration. */
-  g_queue_unlink (&self->tasks, &task->link);
-  g_queue_push_tail_link (&self->endings, &task->link);
-}
-
-static void
-fail_task (Task         *task,
-           const GError *error)
-{
-  task_end (task, END_FAILED, NULL, error);
-}
-
-/* Moves the future to the one done state its task ended in. */
-static void
-finish_future (Task *task)
-{
-  JrFuture *future = task->future;
-  JrFutureState state = jr_future_get_state (future);
-
-  apply_progress (task);
-  if (state == JR_FUTURE_STATE_CANCELLING)
-    {
-      /* Cancelled: nothing else reaches it any more. */
-      jr_future_mark_cancelled (future);
-      return;
-    }
-
-  switch (task->end)
-    {
-    case END_COMPLETED:
-      if (state == JR_FUTURE_STATE_WAITING)
-        jr_future_mark_started (future);
-      jr_future_complete (future, task->result);
-      break;
-    case END_FAILED:
-      jr_future_fail (future, task->error);
-      break;
-    case END_CANCELLED:
-    default:
-      if (state == JR_FUTURE_STATE_WAITING)
-        jr_future_mark_cancelled (future);
-      else
-        {
-          /* A worker that stops a job nobody cancelled. */
-          g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "The job “%s” was cancelled by its worker",
-                                                 task->job);
-
-          jr_future_fail (future, error);
-        }
-      break;
-    }
-}
-
-static void maybe_finish_stopping (JrExecutor *self);
-
-/* Tells the futures of ended tasks, in the order their tasks ended, and
- * takes them out of the jobs model. Handlers may call anything, this
- * included. */
-static void
-deliver_endings (JrExecutor *self)
-{
-  GList *link;
-
-  g_object_ref (self);
-  self->stop_pending = FALSE;
-  while ((link = g_queue_pop_head_link (&self->endings)) != NULL)
-    {
-      Task *task = link->data;
-
-      finish_future (task);
-      /* A handler may have disposed of the model meanwhile. */
-      if (task->model_place != NULL && self->jobs != NULL)
-        jr_jobs_model_remove (self->jobs, g_steal_pointer (&task->model_place));
-      task_unref (task);
-    }
-  maybe_finish_stopping (self);
-  g_object_unref (self);
-}
-
-/* A source that is ready exactly while endings wait: no idle to make and
- * destroy per job, and nothing to do when none wait. */
-typedef struct {
-  GSource     source;
-  JrExecutor *executor;   /* not owned: the executor destroys the source */
-} EndingsSource;
-
-static gboolean
-endings_waiting (GSource *source)
-{
-  JrExecutor *self = ((EndingsSource *) source)->executor;
-
-  return self->endings.length > 0 || self->stop_pending;
-}
-
-static gboolean
-endings_source_prepare (GSource *source,
-                        gint    *timeout)
-{
-  *timeout = -1;
-  return endings_waiting (source);
-}
-
-static gboolean
-endings_source_dispatch (GSource     *source,
-                         GSourceFunc  callback,
-                         gpointer     data)
-{
-  deliver_endings (((EndingsSource *) source)->executor);
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs endings_source_funcs = {
-  .prepare = endings_source_prepare,
-  .check = endings_waiting,
-  .dispatch = endings_source_dispatch,
-};
-
-static void
-attach_endings_source (JrExecutor *self)
-{
-  EndingsSource *source = (EndingsSource *) g_source_new (&endings_source_funcs,
-                                                          sizeof (EndingsSource));
-
-  source->executor = self;
-  self->endings_source = (GSource *) source;
-  g_source_set_priority (self->endings_source, ENDINGS_PRIORITY);
-  /* A handler may run a main loop of its own (a modal dialog, a wait for
-   * another future): the futures that end meanwhile are told meanwhile. */
-  g_source_set_can_recurse (self->endings_source, TRUE);
-  g_source_set_static_name (self->endings_source, "[jobrouter] futures' ends");
-  g_source_attach (self->endings_source, jr_router_get_context (self->router));
-}
-
-/* ---- scheduling ---- */
-
-static void
-recall (Task *task)
-{
-  JrExecutor *self = task->executor;
-
-  task->recalling = TRUE;
-  if (jr_pool_worker_recall (task->slot->worker, task->entry.sequence))
-    {
-      /* A thread worker gave it back at once. */
-      unassign_task (task);
-      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
-        {
-          task_end (task, END_CANCELLED, NULL, NULL);
-          /* Its place on the worker is free: a waiting job takes it. */
-          schedule (self);
-        }
-      else
-        enqueue (task, TRUE);
-    }
-}
-
-/* Jobs handed to a worker ahead of time but not started yet go back to the
- * queue when a job of higher priority arrives, so priority stays strict. */
-static void
-recall_lower (JrExecutor *self,
-              int         priority)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      for (guint k = slot->n_tasks; k > 0; k--)
-        {
-          Task *task = slot->tasks[k - 1];
-
-          if (!task->started && !task->recalling && task->entry.priority < priority)
-            recall (task);
-        }
-    }
-}
-
-/* Into the queue, by priority and age: a task that comes back (returned,
- * recalled, its worker gone) goes to its old place. */
-static void
-enqueue (Task     *task,
-         gboolean  returning)
-{
-  JrExecutor *self = task->executor;
-
-  task->place = TASK_QUEUED;
-  jr_task_queue_push (queue_of (task), &task->entry);
-  /* After the push: what comes back then finds the queue no longer of
-   * one priority, and is not handed out ahead of time again. */
-  if (!returning)
-    recall_lower (self, task->entry.priority);
-  /* The groups that could run it gave up starting workers: a new job is a
-   * reason to try once more (never a loop: each gives up again after a
-   * few failures). */
-  if (!returning)
-    refill_given_up (self, task->anywhere);
-  schedule (self);
-}
-
-static void
-assign (Slot *slot,
-        Task *task)
-{
-  task->place = TASK_ASSIGNED;
-  task->started = FALSE;
-  slot_add (slot, task);
-  jr_pool_worker_run (slot->worker, task->entry.sequence, task->job, task->args);
-}
-
-/* A worker normally holds one job. With a backlog larger than the pool, all
- * of one priority, it gets more queued behind (WORKER_DEPTH for short
- * jobs, else 2): that saves a round trip per job. A later job of higher
- * priority recalls them (recall_lower). */
-static guint
-slot_depth (JrExecutor *self)
-{
-  JrQueueEntry *paths = jr_task_queue_peek (self->queue);
-  JrQueueEntry *anywhere = jr_task_queue_peek (self->queue_anywhere);
-  guint length = jr_task_queue_get_length (self->queue) + jr_task_queue_get_length (self->queue_anywhere);
-  gboolean uniform = jr_task_queue_is_uniform (self->queue) &&
-                     jr_task_queue_is_uniform (self->queue_anywhere) &&
-                     (paths == NULL || anywhere == NULL || paths->priority == anywhere->priority);
-
-  if (length <= self->slots->len || !uniform)
-    return 1;
-  return self->run_time_avg < SHORT_JOB_USEC ? WORKER_DEPTH : 2;
-}
-
-static Slot *
-find_free_slot (JrExecutor *self,
-                gboolean    anywhere,
-                guint       depth)
-{
-  Slot *best = NULL;
-
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot->retiring || !group_takes (slot->group, anywhere))
-        continue;
-      if (slot->n_tasks < depth && (best == NULL || slot->n_tasks < best->n_tasks))
-        best = slot;
-    }
-  return best;
-}
-
-/* A worker whose group shrank ends once it has no task left. */
-static void
-retire_emptied (JrExecutor *self)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot->retiring && slot->n_tasks == 0 && !slot->asked_to_end)
-        {
-          slot->asked_to_end = TRUE;
-          jr_pool_worker_retire (slot->worker);
-        }
-    }
-}
-
-/* Jobs handed out ahead of time wait behind their worker's running job.
- * Once the queue is empty and a worker that is up has nothing, the last of
- * them goes back to the queue, and so to that worker: jobs of one priority
- * start in the order they came, and none waits behind a long one while a
- * worker idles. One at a time: a recall may schedule (and come back here)
- * before it returns. */
-static void
-rebalance (JrExecutor *self)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *idle = g_ptr_array_index (self->slots, i);
-
-      if (idle->n_tasks > 0 || idle->retiring || !jr_pool_worker_is_ready (idle->worker))
-        continue;
-      for (guint k = 0; k < self->slots->len; k++)
-        {
-          Slot *busy = g_ptr_array_index (self->slots, k);
-          Task *last;
-
-          if (busy == idle || busy->n_tasks < 2 || !busy->tasks[0]->started)
-            continue;
-          last = busy->tasks[busy->n_tasks - 1];
-          if (last->started || last->recalling || !group_takes (idle->group, last->anywhere))
-            continue;
-          recall (last);
-          return;
-        }
-    }
-}
-
-static void
-schedule (JrExecutor *self)
-{
-  retire_emptied (self);
-  for (;;)
-    {
-      JrQueueEntry *paths = jr_task_queue_peek (self->queue);
-      JrQueueEntry *anywhere = jr_task_queue_peek (self->queue_anywhere);
-      JrTaskQueue *from = NULL;
-      Slot *slot = NULL;
-      guint depth;
-
-      if (paths == NULL && anywhere == NULL)
-        {
-          rebalance (self);
-          return;
-        }
-      depth = slot_depth (self);
-      /* The head that goes first, if a worker may take it; else the other
-       * (a worker that may not read local paths takes what it may). */
-      if (paths != NULL && (anywhere == NULL || jr_queue_entry_goes_first (paths, anywhere)))
-        {
-          if ((slot = find_free_slot (self, FALSE, depth)) != NULL)
-            from = self->queue;
-          else if (anywhere != NULL && (slot = find_free_slot (self, TRUE, depth)) != NULL)
-            from = self->queue_anywhere;
-        }
-      else if ((slot = find_free_slot (self, TRUE, depth)) != NULL)
-        from = self->queue_anywhere;
-      if (from == NULL)
-        return;
-      assign (slot, task_of (jr_task_queue_pop (from)));
-    }
-}
-
-static gboolean
-retry_due (gpointer data)
-{
-  Task *task = data;
-  /* enqueue() may start workers, and a handler of what that changes may
-   * shut the executor down: the task may be gone after it. */
-  JrExecutor *self = g_object_ref (task->executor);
-
-  g_clear_pointer (&task->timer, g_source_unref);
-  enqueue (task, FALSE);
-  /* Its groups may have gone while it waited. */
-  fail_if_no_workers (self);
-  g_object_unref (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Back to the queue after a pause; the future stays EXECUTING. */
-static void
-schedule_retry (Task *task)
-{
-  task->retries_left--;
-  unassign_task (task);
-  task->place = TASK_RETRY_WAIT;
-  task->timer = add_source (task->executor, G_PRIORITY_DEFAULT, usec_to_timeout_ms (task->backoff_usec),
-                            FALSE, retry_due, task);
-  /* Doubled, but never past what a timeout can wait (nor wrapped to 0). */
-  task->backoff_usec = MIN (task->backoff_usec, MAX_WAIT_USEC / 2) * 2;
-}
-
-static gboolean
-should_retry (Task         *task,
-              const GError *error)
-{
-  return task->retries_left > 0 &&
-         jr_future_get_state (task->future) == JR_FUTURE_STATE_EXECUTING &&
-         task->executor->state == JR_EXECUTOR_STATE_RUNNING &&
-         g_error_matches (error, JR_JOB_ERROR, JR_JOB_ERROR_TRY_LATER);
-}
-
-/* ---- cancel ---- */
-
-/* The worker of @slot takes no more jobs: the one it ran (and a cancelled
- * one) end as @end says; those it had not started go to another worker. */
-static void
-settle_slot (JrExecutor   *self,
-             Slot         *slot,
-             TaskEnd       end,
-             const GError *error)
-{
-  /* Out of the pool's view first: a task put back must not come here. */
-  g_ptr_array_remove_fast (self->slots, slot);
-  while (slot->n_tasks > 0)
-    {
-      Task *task = slot->tasks[0];
-      gboolean ran = task->started || jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING;
-
-      unassign_task (task);
-      if (ran)
-        task_end (task, end, NULL, error);
-      else
-        enqueue (task, TRUE);
-    }
-  g_free (slot);
-  schedule (self);
-}
-
-/* A cancelled job that did not stop within the grace period. */
-static void
-enforce_grace (Task *task)
-{
-  JrExecutor *self = task->executor;
-  g_autofree char *reason = NULL;
-  Slot *slot = task->slot;
-  JrPoolWorker *worker;
-
-  task->grace_deadline = 0;
-  if (task->place != TASK_ASSIGNED || slot == NULL)
-    return;
-
-  reason = g_strdup_printf ("its job “%s” did not stop within %" G_GINT64_FORMAT " ms of its cancel",
-                            task->job, self->cancel_grace / 1000);
-  worker = slot->worker;
-  if (jr_pool_worker_is_process (worker))
-    {
-      /* Its jobs are settled once it is gone. */
-      jr_pool_worker_kill (worker, reason);
-      return;
-    }
-
-  /* A thread cannot be killed: it is abandoned, and its jobs are settled
-   * here, first, so that none goes to it while the thread that takes its
-   * place starts (within the kill). The pool says when the abandoned
-   * thread has ended (on_worker_gone()). */
-  jr_pool_worker_set_data (worker, NULL);
-  settle_slot (self, slot, END_CANCELLED, NULL);
-  jr_pool_worker_kill (worker, reason);
-}
-
-static gboolean
-grace_expired (gpointer data)
-{
-  Task *task = data;
-  JrExecutor *self = task->executor;
-
-  g_clear_pointer (&task->timer, g_source_unref);
-  /* This thread was busy past the grace, and the job's end may be among
-   * the messages waiting for it: hear them first, once (a job deaf to
-   * its cancel that floods messages must not put its end off for ever). */
-  if (!task->grace_waited && jr_router_has_pending (self->router))
-    {
-      task->grace_waited = TRUE;
-      task->timer = add_source (self, G_PRIORITY_LOW, 0, TRUE, grace_expired, task);
-      return G_SOURCE_REMOVE;
-    }
-  enforce_grace (task);
-  return G_SOURCE_REMOVE;
-}
-
-/* A running job that was cancelled has this long to stop. */
-static void
-arm_grace (Task *task)
-{
-  JrExecutor *self = task->executor;
-
-  /* A grace of G_MAXINT64 ("never kill") must not wrap to the past. */
-  task->grace_deadline = g_get_monotonic_time () + MIN (self->cancel_grace, MAX_WAIT_USEC);
-  clear_source (&task->timer);
-  task->timer = add_source (self, G_PRIORITY_DEFAULT, usec_to_timeout_ms (self->cancel_grace), FALSE,
-                            grace_expired, task);
-}
-
-/* The future became CANCELLING (on its thread), whoever cancelled it. */
-static void
-on_future_cancel (JrFuture *future,
-                  gpointer  data)
-{
-  Task *task = data;
-
-  switch (task->place)
-    {
-    case TASK_BLOCKED:
-    case TASK_QUEUED:
-    case TASK_RETRY_WAIT:
-      /* Never reached a worker (or is between tries). */
-      task_end (task, END_CANCELLED, NULL, NULL);
-      break;
-
-    case TASK_ASSIGNED:
-      if (!task->started)
-        {
-          /* Take it back. Should it start meanwhile, the cancel behind
-           * the recall reaches it. */
-          if (!task->recalling)
-            recall (task);
-          if (task->place == TASK_ENDED)
-            break;
-        }
-      jr_pool_worker_cancel (task->slot->worker, task->entry.sequence);
-      /* Not said to have started, but next on its worker: a worker that
-       * does not answer the recall either (stopped, or stuck before its
-       * STARTED went out) is ended after the grace all the same. One
-       * queued behind another job is only recalled: that worker is busy
-       * with a job of its own, not stuck. */
-      if (task->started || task->slot->tasks[0] == task)
-        arm_grace (task);
-      break;
-
-    case TASK_ENDED:
-    default:
-      break;
-    }
-}
-
-/* ---- messages from workers ---- */
-
-/* How long jobs run, on average lately: short ones are handed out
- * further ahead (find_free_slot()). */
-static void
-note_run_time (Task *task)
-{
-  JrExecutor *self = task->executor;
-  gint64 start = jr_future_get_start_time (task->future);
-
-  if (start > 0)
-    self->run_time_avg += (g_get_monotonic_time () - start - self->run_time_avg) / 8;
-}
-
-static void
-handle_job_message (Task              *task,
-                    GVariant          *message,
-                    JrJobMessageParts *parts)
-{
-  JrExecutor *self = task->executor;
-  g_autoptr(GError) error = NULL;
-
-  if (parts->tag != JR_JOB_MSG_PROGRESS)
-    apply_progress (task);
-
-  switch (parts->tag)
-    {
-    case JR_JOB_MSG_STARTED:
-      task->started = TRUE;
-      if (task->slot != NULL)
-        jr_future_set_worker (task->future, task->slot->group->name,
-                              jr_pool_worker_get_host (task->slot->worker));
-      if (!jr_future_mark_started (task->future) &&
-          jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL &&
-          task->place == TASK_ASSIGNED)
-        arm_grace (task);   /* cancelled while it was on its way */
-      break;
-
-    case JR_JOB_MSG_PROGRESS:
-      store_progress (task, message, parts->fraction, parts->text);
-      break;
-
-    case JR_JOB_MSG_YIELD:
-      jr_future_emit_yielded (task->future, parts->payload);
-      break;
-
-    case JR_JOB_MSG_RESULT:
-      note_run_time (task);
-      task_end (task, END_COMPLETED, parts->payload, NULL);
-      break;
-
-    case JR_JOB_MSG_ERROR:
-      note_run_time (task);
-      error = jr_job_message_to_error (parts->payload);
-      if (should_retry (task, error))
-        schedule_retry (task);
-      else
-        fail_task (task, error);
-      break;
-
-    case JR_JOB_MSG_CANCELLED:
-      /* A worker that quits (its requests' connection gone) cancels what
-       * it had not started. Nobody asked, and it never ran: another
-       * worker takes it, as a job given back. */
-      if (!task->started && jr_future_get_state (task->future) != JR_FUTURE_STATE_CANCELLING)
-        {
-          unassign_task (task);
-          enqueue (task, TRUE);
-          break;
-        }
-      task_end (task, END_CANCELLED, NULL, NULL);
-      break;
-
-    case JR_JOB_MSG_RETURNED:
-      unassign_task (task);
-      if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
-        task_end (task, END_CANCELLED, NULL, NULL);
-      else
-        enqueue (task, TRUE);
-      break;
-
-    default:
-      break;
-    }
-  schedule (self);
-}
-
-static void
-on_job_message (JrPoolWorker      *worker,
-                GVariant          *message,
-                JrJobMessageParts *parts,
-                gpointer           user_data)
-{
-  JrExecutor *self = user_data;
-  Slot *slot = jr_pool_worker_get_data (worker);
-  Task *task = slot != NULL ? slot_find (slot, parts->job_id) : NULL;
-
-  if (task == NULL)
-    {
-      g_autofree char *reason = g_strdup_printf ("it sent a message for job %" G_GUINT64_FORMAT
-                                                 ", which it was not running", parts->job_id);
-
-      /* Another job's, or one that has ended: a worker that lies. */
-      jr_pool_worker_reject (worker, reason);
-      return;
-    }
-  jr_pool_worker_heard (worker);
-
-  g_object_ref (self);
-  task_ref (task);
-  /* A worker process's messages lie in blocks of the monitor's, several
-   * to a block (up to 16 KiB): a small result kept by its future would
-   * keep all of them, the yields nobody kept too. It gets its own. */
-  if (parts->tag == JR_JOB_MSG_RESULT && jr_pool_worker_is_process (worker) &&
-      g_variant_get_size (parts->payload) <= RESULT_COPY_MAX)
-    {
-      GVariant *shared = parts->payload;
-      gsize size = g_variant_get_size (shared);
-      gpointer copy = g_memdup2 (g_variant_get_data (shared), size);
-
-      parts->payload = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (shared), copy,
-                                                                    size, TRUE, g_free, copy));
-      g_variant_unref (shared);
-    }
-  handle_job_message (task, message, parts);
-  task_unref (task);
-  deliver_endings (self);
-  g_object_unref (self);
-}
-
-static void
-on_worker_added (JrPoolWorker *worker,
-                 gpointer      user_data)
-{
-  JrExecutor *self = user_data;
-  JrWorkerPool *pool = jr_pool_worker_get_pool (worker);
-  Slot *slot = g_new0 (Slot, 1);
-
-  slot->worker = worker;
-  for (guint i = 0; i < self->groups->len; i++)
-    if (((Group *) g_ptr_array_index (self->groups, i))->pool == pool)
-      slot->group = g_ptr_array_index (self->groups, i);
-  g_assert (slot->group != NULL);
-  jr_pool_worker_set_data (worker, slot);
-  g_ptr_array_add (self->slots, slot);
-  refresh_worker_error (self);
-  schedule (self);
-}
-
-/* The worker is gone and all its messages are in: settle its tasks. The
- * one it ran fails; those it had not started go to another worker. */
-static void
-on_worker_gone (JrPoolWorker *worker,
-                const GError *reason,
-                gpointer      user_data)
-{
-  JrExecutor *self = user_data;
-  Slot *slot = jr_pool_worker_get_data (worker);
-  Group *group;
-
-  /* One that never came up, or an abandoned thread that ended: a removed
-   * group, or a stopping executor, may wait for it to go. */
-  if (slot == NULL)
-    {
-      schedule_sweep (self);
-      return;
-    }
-  group = slot->group;
-  g_object_ref (self);
-  settle_slot (self, slot, END_FAILED, reason);
-  if (group->removed)
-    schedule_sweep (self);
-  /* Its pool may have stopped giving up (a worker that had started). */
-  refresh_worker_error (self);
-  fail_if_no_workers (self);
-  deliver_endings (self);
-  g_object_unref (self);
-}
-
-static gboolean
-has_live_slot (JrExecutor *self,
-               gboolean    anywhere)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (!slot->retiring && group_takes (slot->group, anywhere))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* Why no group may take a job: none has workers at all, or (for a job
- * that reads local paths) none that has them shares this machine's paths.
- * @job: its name, or NULL. */
-static GError *
-no_group_error (JrExecutor *self,
-                gboolean    anywhere,
-                const char *job)
-{
-  g_autofree char *named = job != NULL ? g_strdup_printf (" “%s”", job) : g_strdup ("");
-  gboolean any = FALSE;
-
-  for (guint i = 0; i < self->groups->len && !any; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      any = !group->removed && jr_worker_pool_get_size (group->pool) > 0;
-    }
-  if (anywhere || !any)
-    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
-                        "No group of the executor has workers to run the job%s (every group "
-                        "has size 0, or was removed)", named);
-  return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER,
-                      "The job%s reads local paths, and no group of the executor that has "
-                      "workers shares them (see jr_launcher_set_shared_paths())", named);
-}
-
-/* Why no worker will take tasks that may run @anywhere (or read local
- * paths), or NULL while one does or may yet start: every group that could
- * has given up starting workers (each says why), or none has workers. */
-static GError *
-no_worker_for (JrExecutor *self,
-               gboolean    anywhere)
-{
-  g_autoptr(GString) why = NULL;
-  const GError *first = NULL;
-  guint n_failed = 0;
-
-  if (has_live_slot (self, anywhere))
-    return NULL;
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-      const GError *failure;
-
-      if (!group_takes (group, anywhere) || jr_worker_pool_get_size (group->pool) == 0)
-        continue;
-      failure = jr_worker_pool_get_failure (group->pool);
-      if (failure == NULL)
-        return NULL;   /* still starting */
-      if (n_failed++ == 0)
-        {
-          first = failure;
-          why = g_string_new (failure->message);
-        }
-      else
-        g_string_append_printf (why, "; %s", failure->message);
-    }
-  if (n_failed == 1)
-    return g_error_copy (first);
-  if (n_failed > 1)
-    return g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_NO_WORKER, "%s", why->str);
-  return no_group_error (self, anywhere, NULL);
-}
-
-static void
-fail_queue (JrTaskQueue *queue,
-            GError      *failure)
-{
-  g_autoptr(GError) owned = failure;
-  JrQueueEntry *entry;
-
-  if (owned == NULL)
-    return;
-  while ((entry = jr_task_queue_peek (queue)) != NULL)
-    fail_task (task_of (entry), owned);
-}
-
-/* The groups that could run them gave up starting workers, and none is
- * left: the jobs waiting for one fail, saying why, instead of waiting for
- * ever. */
-static void
-fail_if_no_workers (JrExecutor *self)
-{
-  fail_queue (self->queue, no_worker_for (self, FALSE));
-  fail_queue (self->queue_anywhere, no_worker_for (self, TRUE));
-}
-
-static gboolean
-workers_check_due (gpointer data)
-{
-  JrExecutor *self = data;
-
-  g_clear_pointer (&self->workers_check, g_source_unref);
-  fail_if_no_workers (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* fail_if_no_workers() at the next dispatch, before futures' ends are
- * delivered (so no later than a failure found now would be). */
-static void
-check_workers_soon (JrExecutor *self)
-{
-  if (self->workers_check == NULL)
-    self->workers_check = add_source (self, ENDINGS_PRIORITY - 1, 0, TRUE, workers_check_due, self);
-}
-
-static void
-refill_given_up (JrExecutor *self,
-                 gboolean    anywhere)
-{
-  if (has_live_slot (self, anywhere))
-    return;
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      if (group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0 &&
-          jr_worker_pool_get_failure (group->pool) != NULL)
-        jr_worker_pool_fill (group->pool);
-    }
-  /* Trying again, it has no failure to tell: a worker through a command
-   * is not added (which says so) until it is up. */
-  refresh_worker_error (self);
-}
-
-/* Why a group that is still wanted (it has a size) gave up starting
- * workers. With @failure: @failure if it is such a group's, else NULL.
- * Without: the first such group's, or NULL when none gave up. */
-static const GError *
-counting_failure (JrExecutor   *self,
-                  const GError *failure)
-{
-  const GError *first = NULL;
-
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-      const GError *its = jr_worker_pool_get_failure (group->pool);
-
-      if (group->removed || jr_worker_pool_get_size (group->pool) == 0 || its == NULL)
-        continue;
-      if (its == failure)
-        return its;
-      if (first == NULL)
-        first = its;
-    }
-  return failure == NULL ? first : NULL;
-}
-
-/* worker-error says why a group gave up, as long as one it names is still
- * wanted: it goes once none is (a worker started, the group was resized
- * to 0 or removed), or says another group's reason. */
-static void
-refresh_worker_error (JrExecutor *self)
-{
-  const GError *still;
-
-  if (self->worker_error == NULL)
-    return;
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-      const GError *its = jr_worker_pool_get_failure (group->pool);
-
-      if (!group->removed && jr_worker_pool_get_size (group->pool) > 0 && its != NULL &&
-          g_strcmp0 (its->message, self->worker_error->message) == 0)
-        return;
-    }
-  still = counting_failure (self, NULL);
   g_clear_error (&self->worker_error);
-  if (still != NULL)
-    self->worker_error = g_error_copy (still);
+  if (error != NULL)
+    self->worker_error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
-}
-
-static void
-on_start_failed (const GError *error,
-                 gpointer      user_data)
-{
-  JrExecutor *self = user_data;
-
-  /* A group removed or resized to 0 while its workers were starting gives
-   * up for nobody. */
-  if (counting_failure (self, error) != NULL)
-    {
-      g_clear_error (&self->worker_error);
-      self->worker_error = g_error_copy (error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER_ERROR]);
-    }
-  fail_if_no_workers (self);
-}
-
-/* Each of the pools' callbacks, counted (see JrExecutor's sweep). */
-static void
-callback_enter (JrExecutor *self)
-{
-  g_object_ref (self);
-  self->in_pool_callback++;
-}
-
-static void
-callback_leave (JrExecutor *self)
-{
-  if (--self->in_pool_callback == 0 && self->sweep_wanted)
-    schedule_sweep (self);
-  g_object_unref (self);
-}
-
-static void
-counted_worker_added (JrPoolWorker *worker,
-                      gpointer      user_data)
-{
-  callback_enter (user_data);
-  on_worker_added (worker, user_data);
-  callback_leave (user_data);
-}
-
-static void
-counted_job_message (JrPoolWorker      *worker,
-                     GVariant          *message,
-                     JrJobMessageParts *parts,
-                     gpointer           user_data)
-{
-  callback_enter (user_data);
-  on_job_message (worker, message, parts, user_data);
-  callback_leave (user_data);
-}
-
-static void
-counted_worker_gone (JrPoolWorker *worker,
-                     const GError *reason,
-                     gpointer      user_data)
-{
-  callback_enter (user_data);
-  on_worker_gone (worker, reason, user_data);
-  callback_leave (user_data);
-}
-
-static void
-counted_start_failed (const GError *error,
-                      gpointer      user_data)
-{
-  callback_enter (user_data);
-  on_start_failed (error, user_data);
-  callback_leave (user_data);
-}
-
-static const JrWorkerPoolCallbacks pool_callbacks = {
-  .worker_added = counted_worker_added,
-  .job_message = counted_job_message,
-  .worker_gone = counted_worker_gone,
-  .start_failed = counted_start_failed,
-};
-
-/* ---- groups ---- */
-
-static void
-group_free (gpointer data)
-{
-  Group *group = data;
-
-  /* Kills and reaps its workers: no callback. */
-  g_clear_pointer (&group->pool, jr_worker_pool_free);
-  g_object_unref (group->launcher);
-  g_free (group->name);
-  g_free (group);
-}
-
-static Group *
-find_group (JrExecutor *self,
-            const char *name)
-{
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      if (!group->removed && g_str_equal (group->name, name))
-        return group;
-    }
-  return NULL;
-}
-
-static gboolean
-group_has_slot (JrExecutor *self,
-                Group      *group)
-{
-  for (guint i = 0; i < self->slots->len; i++)
-    if (((Slot *) g_ptr_array_index (self->slots, i))->group == group)
-      return TRUE;
-  return FALSE;
-}
-
-/* Frees the removed groups that have no worker left. */
-static gboolean
-sweep_due (gpointer data)
-{
-  JrExecutor *self = data;
-
-  g_clear_pointer (&self->sweep, g_source_unref);
-  if (self->in_pool_callback > 0)
-    {
-      /* A main loop run inside a callback: once it has returned. */
-      self->sweep_wanted = TRUE;
-      return G_SOURCE_REMOVE;
-    }
-  self->sweep_wanted = FALSE;
-  for (guint i = self->groups->len; i-- > 0;)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      if (group->removed && jr_worker_pool_is_empty (group->pool) && !group_has_slot (self, group))
-        g_ptr_array_remove_index (self->groups, i);
-    }
-  /* The last worker of a stopping executor may have been one of those. */
-  maybe_finish_stopping (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_sweep (JrExecutor *self)
-{
-  self->sweep_wanted = FALSE;
-  if (self->sweep == NULL)
-    self->sweep = add_source (self, G_PRIORITY_DEFAULT_IDLE, 0, TRUE, sweep_due, self);
-}
-
-static Group *
-add_group (JrExecutor *self,
-           const char *name,
-           JrLauncher *launcher,
-           guint       size)
-{
-  Group *group = g_new0 (Group, 1);
-  gboolean local = jr_launcher_get_is_local (launcher);
-
-  group->name = g_strdup (name);
-  group->launcher = g_object_ref (launcher);
-  group->shared_paths = jr_launcher_get_shared_paths (launcher);
-  /* Listed before its first worker comes (on_worker_added()). */
-  g_ptr_array_add (self->groups, group);
-  group->pool = jr_worker_pool_new (self->router, local ? self->transport : JR_TRANSPORT_PROCESSES,
-                                    launcher, name, size,
-                                    local ? (const char * const *) self->worker_argv : NULL,
-                                    &pool_callbacks, self);
-  jr_worker_pool_set_priority (group->pool, self->worker_nice, self->worker_idle);
-  jr_worker_pool_fill (group->pool);
-  return group;
-}
-
-/* The group shrank: its workers beyond @size take no more jobs and end,
- * idle ones first, the others once their running job is done; the jobs
- * they held but had not started go back to the queue, for other workers. */
-static void
-retire_excess (JrExecutor *self,
-               Group      *group,
-               guint       size)
-{
-  g_autoptr(GPtrArray) live = g_ptr_array_new ();
-  guint excess;
-
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot->group == group && !slot->retiring)
-        g_ptr_array_add (live, slot);
-    }
-  excess = live->len > size ? live->len - size : 0;
-  for (guint busy = 0; busy <= WORKER_DEPTH && excess > 0; busy++)
-    for (guint i = 0; i < live->len && excess > 0; i++)
-      {
-        Slot *slot = g_ptr_array_index (live, i);
-
-        if (slot->n_tasks == busy && !slot->retiring)
-          {
-            slot->retiring = TRUE;
-            excess--;
-          }
-      }
-  for (guint i = 0; i < live->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (live, i);
-
-      for (guint k = slot->n_tasks; slot->retiring && k > 0; k--)
-        {
-          Task *task = slot->tasks[k - 1];
-
-          if (!task->started && !task->recalling)
-            recall (task);
-        }
-    }
-  retire_emptied (self);
-}
-
-/* A group of a running executor, by name; NULL with an error if there is
- * no such group or the executor is stopping. */
-static Group *
-find_running_group (JrExecutor  *self,
-                    const char  *name,
-                    GError     **error)
-{
-  Group *group;
-
-  if (self->state != JR_EXECUTOR_STATE_RUNNING)
-    {
-      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
-                           "The executor is stopping or stopped");
-      return NULL;
-    }
-  group = find_group (self, name);
-  if (group == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The executor has no group named “%s”",
-                 name);
-  return group;
-}
-
-/* A group that grows back keeps the workers it was retiring and has not
- * asked to end yet (busy with their last job): they count in its size
- * for the pool, which would start no new worker in their place. */
-static void
-keep_retiring (JrExecutor *self,
-               Group      *group,
-               guint       size)
-{
-  guint n_live = 0;
-
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot->group == group && !slot->retiring)
-        n_live++;
-    }
-  for (guint i = 0; i < self->slots->len && n_live < size; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot->group == group && slot->retiring && !slot->asked_to_end)
-        {
-          slot->retiring = FALSE;
-          n_live++;
-        }
-    }
-}
-
-static void
-resize_group (JrExecutor *self,
-              Group      *group,
-              guint       size)
-{
-  guint old = jr_worker_pool_get_size (group->pool);
-
-  g_object_ref (self);
-  if (size > old)
-    keep_retiring (self, group, size);
-  jr_worker_pool_set_size (group->pool, size);
-  if (size > old)
-    jr_worker_pool_fill (group->pool);
-  else if (size < old)
-    retire_excess (self, group, size);
-  schedule (self);
-  /* Jobs no group may run any more fail, but only once the application's
-   * call is over: a group it replaces (removed, then added again under
-   * its name) takes them. */
-  check_workers_soon (self);
-  refresh_worker_error (self);
-  g_object_unref (self);
-}
-
-/* ---- dependencies ---- */
-
-/* Takes @task off the futures it still waits for. */
-static void
-stop_waiting (Task *task)
-{
-  if (task->dependency_waits == NULL)
-    return;
-  for (guint i = 0; i < task->dependency_waits->len; i++)
-    {
-      JrFutureWait *wait = g_ptr_array_index (task->dependency_waits, i);
-
-      if (wait != NULL)
-        jr_future_waiters_remove (task->executor->waiters, wait);
-    }
-  g_clear_pointer (&task->dependency_waits, g_ptr_array_unref);
-}
-
-static void
-on_dependency_done (JrFuture     *dependency,
-                    JrFutureWait *wait,
-                    gpointer      user_data)
-{
-  Task *task = user_data;
-  guint index;
-
-  /* Heard: that wait is gone. */
-  if (task->dependency_waits != NULL &&
-      g_ptr_array_find (task->dependency_waits, wait, &index))
-    g_ptr_array_index (task->dependency_waits, index) = NULL;
-
-  if (task->place != TASK_BLOCKED)
-    return;
-
-  if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
-    {
-      g_autoptr(GError) error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED,
-                                             "The job “%s” it depends on did not complete",
-                                             jr_future_get_title (dependency));
-
-      fail_task (task, error);
-      return;
-    }
-
-  if (--task->n_dependencies_left == 0)
-    {
-      /* The task may be gone after enqueue() (see retry_due()). */
-      JrExecutor *self = g_object_ref (task->executor);
-
-      stop_waiting (task);
-      enqueue (task, FALSE);
-      /* Its groups may have gone while it waited. */
-      fail_if_no_workers (self);
-      g_object_unref (self);
-    }
-}
-
-/* Returns FALSE when the task ended at once (a dependency failed). */
-static gboolean
-wait_for_dependencies (Task      *task,
-                       GPtrArray *dependencies)
-{
-  for (guint i = 0; i < dependencies->len; i++)
-    {
-      JrFuture *dependency = g_ptr_array_index (dependencies, i);
-
-      if (!jr_future_get_done (dependency))
-        task->n_dependencies_left++;
-      else if (jr_future_get_state (dependency) != JR_FUTURE_STATE_COMPLETED)
-        {
-          g_autoptr(GError) error = g_error_new (JR_JOB_ERROR, JR_JOB_ERROR_DEPENDENCY_FAILED,
-                                                 "The job “%s” it depends on did not complete",
-                                                 jr_future_get_title (dependency));
-
-          fail_task (task, error);
-          return FALSE;
-        }
-    }
-  if (task->n_dependencies_left == 0)
-    return TRUE;
-
-  task->dependency_waits = g_ptr_array_new ();
-  for (guint i = 0; i < dependencies->len; i++)
-    {
-      JrFuture *dependency = g_ptr_array_index (dependencies, i);
-
-      if (jr_future_get_done (dependency))
-        continue;
-      g_ptr_array_add (task->dependency_waits,
-                       jr_future_waiters_add (task->executor->waiters, dependency, task));
-    }
-  return FALSE;
 }
 
 /* ---- stopping ---- */
 
-static void
-maybe_finish_stopping (JrExecutor *self)
+void
+jr_executor_maybe_finish_stopping (JrExecutor *self)
 {
   if (self->state != JR_EXECUTOR_STATE_STOPPING || self->tasks.length > 0 ||
       self->endings.length > 0)
@@ -1786,65 +201,6 @@ maybe_finish_stopping (JrExecutor *self)
 }
 
 /* ---- the object ---- */
-
-/* The endings an executor had when it was dropped: told from its main
- * context's next dispatch, not inside the unref (GTask's rule; a Python
- * executor is dropped by the garbage collector). Tasks no longer touch
- * their executor once ended. */
-typedef struct {
-  GQueue       endings;   /* Task */
-  JrJobsModel *jobs;
-} LateEndings;
-
-static gboolean
-deliver_late_endings (gpointer data)
-{
-  LateEndings *late = data;
-  GList *link;
-
-  while ((link = g_queue_pop_head_link (&late->endings)) != NULL)
-    {
-      Task *task = link->data;
-
-      finish_future (task);
-      if (task->model_place != NULL)
-        jr_jobs_model_remove (late->jobs, g_steal_pointer (&task->model_place));
-      task_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-late_endings_free (gpointer data)
-{
-  LateEndings *late = data;
-  GList *link;
-
-  /* Not delivered (the context went first): let go all the same. */
-  while ((link = g_queue_pop_head_link (&late->endings)) != NULL)
-    task_unref (link->data);
-  g_object_unref (late->jobs);
-  g_free (late);
-}
-
-static void
-deliver_endings_later (JrExecutor *self)
-{
-  g_autoptr(GSource) source = NULL;
-  LateEndings *late;
-
-  if (g_queue_is_empty (&self->endings))
-    return;
-  late = g_new0 (LateEndings, 1);
-  late->endings = self->endings;
-  g_queue_init (&self->endings);
-  late->jobs = g_object_ref (self->jobs);
-  source = g_idle_source_new ();
-  g_source_set_priority (source, ENDINGS_PRIORITY);
-  g_source_set_callback (source, deliver_late_endings, late, late_endings_free);
-  g_source_set_static_name (source, "[jobrouter] dropped executor's futures' ends");
-  g_source_attach (source, jr_router_get_context (self->router));
-}
 
 static gboolean
 dispose_on_own_thread (gpointer data)
@@ -1901,23 +257,23 @@ jr_executor_dispose (GObject *object)
 
           jr_future_set_cancel_func (task->future, NULL, NULL);
           jr_future_cancel (task->future);
-          task_end (task, END_CANCELLED, NULL, NULL);
+          jr_executor_task_end (task, END_CANCELLED, NULL, NULL);
         }
-      deliver_endings_later (self);
+      jr_executor_deliver_endings_later (self);
       for (guint i = 0; i < self->slots->len; i++)
         g_free (g_ptr_array_index (self->slots, i));
       g_ptr_array_set_size (self->slots, 0);
     }
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
-  clear_source (&self->endings_source);
-  clear_source (&self->progress_flush);
-  clear_source (&self->workers_check);
-  clear_source (&self->sweep);
+  jr_executor_clear_source (&self->endings_source);
+  jr_executor_clear_source (&self->progress_flush);
+  jr_executor_clear_source (&self->workers_check);
+  jr_executor_clear_source (&self->sweep);
   if (self->progress_dirty != NULL)
     {
       for (guint i = 0; i < self->progress_dirty->len; i++)
-        task_unref (g_ptr_array_index (self->progress_dirty, i));
+        jr_executor_task_unref (g_ptr_array_index (self->progress_dirty, i));
       g_ptr_array_set_size (self->progress_dirty, 0);
     }
   G_OBJECT_CLASS (jr_executor_parent_class)->dispose (object);
@@ -2037,12 +393,12 @@ jr_executor_constructed (GObject *object)
    * error: said, and its jobs fail with JR_JOB_ERROR_NO_WORKER. */
   if (!jr_router_start (self->router, &error))
     g_warning ("Could not start the executor's router: %s", error->message);
-  attach_endings_source (self);
+  jr_executor_attach_endings_source (self);
   if (self->local_group)
     {
       g_autoptr(JrLauncher) local = jr_launcher_new_local ();
 
-      add_group (self, "local", local, self->max_workers);
+      jr_executor_start_group (self, "local", local, self->max_workers);
     }
 }
 
@@ -2151,10 +507,10 @@ jr_executor_init (JrExecutor *self)
   self->jobs = jr_jobs_model_new ();
   self->queue = jr_task_queue_new ();
   self->queue_anywhere = jr_task_queue_new ();
-  self->groups = g_ptr_array_new_with_free_func (group_free);
+  self->groups = g_ptr_array_new_with_free_func (jr_executor_group_free);
   self->slots = g_ptr_array_new ();
   self->progress_dirty = g_ptr_array_new ();
-  self->waiters = jr_future_waiters_new (on_dependency_done);
+  self->waiters = jr_future_waiters_new (jr_executor_on_dependency_done);
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->worker_nice = DEFAULT_WORKER_NICE;
   /* Not short until seen to be. */
@@ -2232,10 +588,10 @@ group_may_run (JrExecutor           *self,
     {
       Group *group = g_ptr_array_index (self->groups, i);
 
-      if (group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0)
+      if (jr_executor_group_takes (group, anywhere) && jr_worker_pool_get_size (group->pool) > 0)
         return TRUE;
     }
-  g_propagate_error (error, no_group_error (self, anywhere, info->name));
+  g_propagate_error (error, jr_executor_no_group_error (self, anywhere, info->name));
   return FALSE;
 }
 
@@ -2244,9 +600,9 @@ group_may_run (JrExecutor           *self,
  * used on another before its loop runs). A job's thread, or a helper
  * thread submitting while the main loop runs, may not: the executor's
  * state is its context's thread's alone. Says so (a programmer error). */
-static gboolean
-check_thread (JrExecutor *self,
-              const char *function)
+gboolean
+jr_executor_check_thread (JrExecutor *self,
+                          const char *function)
 {
   GMainContext *context = jr_router_get_context (self->router);
 
@@ -2299,7 +655,7 @@ submit (JrExecutor          *self,
   JrFuture *future;
   Task *task;
 
-  if (!check_thread (self, "jr_executor_submit") ||
+  if (!jr_executor_check_thread (self, "jr_executor_submit") ||
       !check_dependencies (self, options))
     return NULL;
 
@@ -2344,20 +700,20 @@ submit (JrExecutor          *self,
   /* Cancellable before it is listed: a handler of the model's
    * items-changed may cancel it, or shut the executor down (which ends
    * the task, and frees it but for the reference held here). */
-  jr_future_set_cancel_func (task->future, on_future_cancel, task);
+  jr_future_set_cancel_func (task->future, jr_executor_on_future_cancel, task);
   g_object_ref (self);
-  task_ref (task);
+  jr_executor_task_ref (task);
   jr_jobs_model_append (self->jobs, task->future, &task->model_place);
 
   /* The caller's reference; the task keeps its own until it is over. */
   future = g_object_ref (task->future);
-  /* enqueue() may start workers, and a handler of what that changes may
+  /* jr_executor_enqueue() may start workers, and a handler of what that changes may
    * shut the executor down. */
   if (task->place != TASK_ENDED &&
       (options == NULL || options->dependencies->len == 0 ||
-       wait_for_dependencies (task, options->dependencies)))
-    enqueue (task, FALSE);
-  task_unref (task);
+       jr_executor_wait_for_dependencies (task, options->dependencies)))
+    jr_executor_enqueue (task, FALSE);
+  jr_executor_task_unref (task);
   g_object_unref (self);
   return future;
 }
@@ -2511,7 +867,7 @@ void
 jr_executor_stop (JrExecutor *self)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  if (!check_thread (self, G_STRFUNC))
+  if (!jr_executor_check_thread (self, G_STRFUNC))
     return;
 
   if (self->state != JR_EXECUTOR_STATE_RUNNING)
@@ -2531,31 +887,6 @@ is_stopped (gpointer data)
   JrExecutor *self = data;
 
   return self->state == JR_EXECUTOR_STATE_STOPPED || self->endings.length > 0;
-}
-
-/* route_until() does not run timers, so shutdown looks at grace deadlines
- * itself between slices. Only assigned tasks have one. */
-static void
-enforce_due_graces (JrExecutor *self)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; i < self->slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (self->slots, i);
-
-      for (guint k = 0; k < slot->n_tasks; k++)
-        {
-          Task *task = slot->tasks[k];
-
-          if (task->grace_deadline != 0 && task->grace_deadline <= now)
-            {
-              clear_source (&task->timer);
-              enforce_grace (task);
-              return;   /* the slots may have changed: look again next slice */
-            }
-        }
-    }
 }
 
 static void
@@ -2609,7 +940,7 @@ jr_executor_shutdown (JrExecutor  *self,
 
   /* Another thread runs the executor's context: routing it from here
    * could only wait for that thread, or race it. */
-  if (!check_thread (self, G_STRFUNC))
+  if (!jr_executor_check_thread (self, G_STRFUNC))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                            "The executor belongs to a main context that another thread runs");
@@ -2628,7 +959,7 @@ jr_executor_shutdown (JrExecutor  *self,
       g_autoptr(GError) local_error = NULL;
       gint64 slice;
 
-      deliver_endings (self);
+      jr_executor_deliver_endings (self);
       if (self->state == JR_EXECUTOR_STATE_STOPPED)
         {
           stopped = TRUE;
@@ -2640,18 +971,18 @@ jr_executor_shutdown (JrExecutor  *self,
           !g_error_matches (local_error, JR_ROUTER_ERROR, JR_ROUTER_ERROR_TIMED_OUT))
         {
           /* The router stopped under us: only the state tells. */
-          deliver_endings (self);
+          jr_executor_deliver_endings (self);
           stopped = self->state == JR_EXECUTOR_STATE_STOPPED;
           if (!stopped)
             g_propagate_error (error, g_steal_pointer (&local_error));
           break;
         }
-      enforce_due_graces (self);
+      jr_executor_enforce_due_graces (self);
       for (guint i = 0; i < self->groups->len; i++)
         jr_worker_pool_poll (((Group *) g_ptr_array_index (self->groups, i))->pool);
       if (g_get_monotonic_time () >= deadline)
         {
-          deliver_endings (self);
+          jr_executor_deliver_endings (self);
           stopped = self->state == JR_EXECUTOR_STATE_STOPPED;
           if (!stopped)
             set_still_running_error (self, timeout_usec, error);
@@ -2806,7 +1137,7 @@ jr_executor_set_cancel_grace (JrExecutor *self,
                               gint64      grace_usec)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  if (!check_thread (self, G_STRFUNC))
+  if (!jr_executor_check_thread (self, G_STRFUNC))
     return;
   self->cancel_grace = MAX (grace_usec, 0);
 }
@@ -2827,7 +1158,7 @@ jr_executor_set_worker_nice (JrExecutor *self,
                              int         nice)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  if (!check_thread (self, G_STRFUNC))
+  if (!jr_executor_check_thread (self, G_STRFUNC))
     return;
   self->worker_nice = CLAMP (nice, 0, 19);
   for (guint i = 0; i < self->groups->len; i++)
@@ -2852,257 +1183,10 @@ jr_executor_set_worker_idle (JrExecutor *self,
                              gboolean    idle)
 {
   g_return_if_fail (JR_IS_EXECUTOR (self));
-  if (!check_thread (self, G_STRFUNC))
+  if (!jr_executor_check_thread (self, G_STRFUNC))
     return;
   self->worker_idle = !!idle;
   for (guint i = 0; i < self->groups->len; i++)
     jr_worker_pool_set_priority (((Group *) g_ptr_array_index (self->groups, i))->pool,
                                  self->worker_nice, self->worker_idle);
-}
-
-/**
- * jr_executor_add_group:
- * @self: a running executor with %JR_TRANSPORT_PROCESSES
- * @name: the group's name, unique in the executor: it names the group in
- *   messages and in [property@Jr.Future:worker-group]
- * @launcher: how its workers start (this machine, ssh, srun, …)
- * @size: how many workers it keeps
- *
- * Adds a group of workers to the pool. The executor starts with one,
- * "local": its own transport and [property@Jr.Executor:max-workers].
- * Waiting jobs go to whichever worker is free, in the order of their
- * priority and age, except that jobs whose kind reads local paths
- * ([func@Jr.set_job_placement]) go only to groups whose launcher shares
- * them ([method@Jr.Launcher.set_shared_paths]).
- *
- * Failures that are normal at a distance stay in their group. A worker
- * whose connection drops, or whose launcher exits, fails only the job it
- * was running (%JR_JOB_ERROR_WORKER_LOST, naming the group and what the
- * launcher said); the jobs it held but had not started go to other
- * workers, and the group starts another after a pause that doubles with
- * each worker lost in a row, up to 30 s. A launcher that cannot start
- * workers (a host that does not answer, a login refused, a scheduler that
- * refuses `--immediate`) is tried 3 times, then the group gives up:
- * [property@Jr.Executor:worker-error] says why, and waiting jobs that no
- * other group can run fail with %JR_JOB_ERROR_NO_WORKER and the same
- * message. The next such job makes it try again. A cancel reaches a remote
- * job as a local one; one that ignores it past the grace period has its
- * connection closed, and the worker on the far side kills its jobs'
- * processes and exits. So does it when this process dies.
- *
- * Returns: %TRUE, or %FALSE with %G_IO_ERROR_EXISTS (the name is taken),
- *   %G_IO_ERROR_INVALID_ARGUMENT (the name is empty),
- *   %G_IO_ERROR_NOT_SUPPORTED (a command launcher on an executor of
- *   threads) or %JR_JOB_ERROR_STOPPED
- *
- * Since: 0.2
- */
-gboolean
-jr_executor_add_group (JrExecutor  *self,
-                       const char  *name,
-                       JrLauncher  *launcher,
-                       guint        size,
-                       GError     **error)
-{
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (JR_IS_LAUNCHER (launcher), FALSE);
-  if (!check_thread (self, G_STRFUNC))
-    return FALSE;
-
-  /* A name a user typed: an error, not a programmer's mistake. */
-  if (*name == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "A group needs a name");
-      return FALSE;
-    }
-  if (self->state != JR_EXECUTOR_STATE_RUNNING)
-    {
-      g_set_error_literal (error, JR_JOB_ERROR, JR_JOB_ERROR_STOPPED,
-                           "The executor is stopping or stopped");
-      return FALSE;
-    }
-  if (find_group (self, name) != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "The executor has a group named “%s” already", name);
-      return FALSE;
-    }
-  if (!jr_launcher_get_is_local (launcher) && self->transport != JR_TRANSPORT_PROCESSES)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "Workers started through a command need an executor of "
-                           "JR_TRANSPORT_PROCESSES");
-      return FALSE;
-    }
-  add_group (self, name, launcher, size);
-  return TRUE;
-}
-
-/**
- * jr_executor_set_group_size:
- * @self: a running executor
- * @name: a group's name ("local" for the executor's own)
- * @size: how many workers it is to keep; 0 for none
- * @error: return location for an error
- *
- * Resizes a group. New workers start at once (a group that gave up tries
- * again); when it shrinks, idle workers end at once and busy ones once
- * their running job is done, and the jobs those held but had not started
- * go to other workers. Jobs that no group may run any more fail with
- * %JR_JOB_ERROR_NO_WORKER at the main context's next dispatch (a group
- * grown again in the meantime keeps them).
- *
- * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
- *   %JR_JOB_ERROR_STOPPED
- *
- * Since: 0.2
- */
-gboolean
-jr_executor_set_group_size (JrExecutor  *self,
-                            const char  *name,
-                            guint        size,
-                            GError     **error)
-{
-  Group *group;
-
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  if (!check_thread (self, G_STRFUNC))
-    return FALSE;
-
-  group = find_running_group (self, name, error);
-  if (group == NULL)
-    return FALSE;
-  resize_group (self, group, size);
-  return TRUE;
-}
-
-/**
- * jr_executor_remove_group:
- * @self: a running executor
- * @name: a group's name
- * @error: return location for an error
- *
- * Removes a group of workers. Its name is free at once: the group is no
- * longer listed ([method@Jr.Executor.dup_group_names]) and another may be
- * added under the same name, with another launcher (say, to change
- * whether it shares this machine's paths). Its idle workers end at once;
- * busy ones take no more jobs and end once their running job is done, so
- * that no running job is lost; the jobs they held but had not started go
- * to other workers. Jobs that no other group may run fail with
- * %JR_JOB_ERROR_NO_WORKER, as when a group is resized to 0: at the main
- * context's next dispatch, so that a group removed and added again under
- * its name in the meantime takes them. A group that had given up starting
- * workers no longer counts for [property@Jr.Executor:worker-error].
- *
- * Returns: %TRUE, or %FALSE with %G_IO_ERROR_NOT_FOUND or
- *   %JR_JOB_ERROR_STOPPED
- *
- * Since: 0.2
- */
-gboolean
-jr_executor_remove_group (JrExecutor  *self,
-                          const char  *name,
-                          GError     **error)
-{
-  Group *group;
-
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  if (!check_thread (self, G_STRFUNC))
-    return FALSE;
-
-  group = find_running_group (self, name, error);
-  if (group == NULL)
-    return FALSE;
-  /* Nameless before anything is said: a handler of worker-error's notify
-   * sees the group gone, and may remove or add groups itself. */
-  group->removed = TRUE;
-  resize_group (self, group, 0);
-  schedule_sweep (self);
-  return TRUE;
-}
-
-/**
- * jr_executor_get_group_launcher:
- * @self: an executor
- * @name: a group's name
- *
- * Gets how the workers of a group start: the launcher it was added with
- * ([method@Jr.Executor.add_group]).
- *
- * Returns: (transfer none) (nullable): the group's launcher, or %NULL for
- *   no such group
- *
- * Since: 0.2
- */
-JrLauncher *
-jr_executor_get_group_launcher (JrExecutor *self,
-                                const char *name)
-{
-  Group *group;
-
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  group = find_group (self, name);
-  return group != NULL ? group->launcher : NULL;
-}
-
-/**
- * jr_executor_get_group_size:
- * @self: an executor
- * @name: a group's name
- *
- * Gets the number of workers a group keeps: the size it was added with
- * ([method@Jr.Executor.add_group]) or last given
- * ([method@Jr.Executor.set_group_size]).
- *
- * Returns: the number of workers the group keeps, or 0 for no such group
- *
- * Since: 0.2
- */
-guint
-jr_executor_get_group_size (JrExecutor *self,
-                            const char *name)
-{
-  Group *group;
-
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), 0);
-  g_return_val_if_fail (name != NULL, 0);
-
-  group = find_group (self, name);
-  return group != NULL && group->pool != NULL ? jr_worker_pool_get_size (group->pool) : 0;
-}
-
-/**
- * jr_executor_dup_group_names:
- * @self: an executor
- *
- * Gets the names of the executor's groups of workers: "local" (unless
- * [property@Jr.Executor:local-group] is %FALSE) and those added with
- * [method@Jr.Executor.add_group].
- *
- * Returns: (transfer full) (array zero-terminated=1): the names of its
- *   groups, "local" first
- *
- * Since: 0.2
- */
-char **
-jr_executor_dup_group_names (JrExecutor *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
-
-  for (guint i = 0; i < self->groups->len; i++)
-    {
-      Group *group = g_ptr_array_index (self->groups, i);
-
-      if (!group->removed)
-        g_strv_builder_add (builder, group->name);
-    }
-  return g_strv_builder_end (builder);
 }

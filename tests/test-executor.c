@@ -1,4 +1,4 @@
-/* test-executor.c — tests of router/jr-executor.c and the worker runtime:
+/* test-executor.c — tests of router/jr-executor*.c and the worker runtime:
  * the futures' state machine, messages in order, cancellation, crashes,
  * dependencies, retries, priorities, bad input and a clean shutdown, on
  * both transports.
