@@ -87,9 +87,12 @@ stderr_line (JrPoolWorker *worker,
    * "STEP … CANCELLED", "task 0: Killed"): noise after a normal stop.
    * And a launcher that cannot start workers says the same each try
    * ("Permission denied (publickey)"): once is enough. The tail still
-   * keeps it for a message about its end. */
+   * keeps it for a message about its end. A worker handed a job is past
+   * that, though its READY may not be dispatched yet (a worker started
+   * without a command takes its first job from its input at once): what
+   * it prints is its jobs'. */
   if (worker->kill_signal == 0 &&
-      (worker->ready || !said_while_starting (worker->pool, line)) &&
+      (worker->ready || worker->handed_job || !said_while_starting (worker->pool, line)) &&
       stderr_echo_admit (worker))
     g_printerr ("jobrouter worker (%s): %s\n", worker->pool->group, line);
   /* The tail goes into errors' messages, which are UTF-8: whatever the

@@ -63,6 +63,7 @@ struct _JrPoolWorker {
   JrWorkerPool     *pool;
   JrPoolWorkerState state;
   gboolean          ready;
+  gboolean          handed_job;     /* a job was sent to it, maybe before READY came */
   gpointer          data;
   JrReceiver       *receiver;
   char             *fatal_reason;   /* what a worker that refused to start said */

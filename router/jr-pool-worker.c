@@ -291,6 +291,7 @@ jr_pool_worker_run (JrPoolWorker *worker,
                     const char   *name,
                     GVariant     *args)
 {
+  worker->handed_job = TRUE;
   if (worker->runtime != NULL)
     jr_worker_runtime_push (worker->runtime, job_id, name, args);
   else

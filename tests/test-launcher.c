@@ -27,6 +27,7 @@
 
 #include "executor-jobs.h"
 #include "jr-channel-private.h"
+#include "jr-executor-private.h"
 #include "jr-frame-private.h"
 #include "jr-job-message-private.h"
 #include "jr-test.h"
@@ -1816,6 +1817,51 @@ test_stderr_flood_echo (Fixture       *f,
   g_assert_cmpuint (echoed + not_shown, ==, lines);
 }
 
+/* A worker started without a command takes its first job from its input
+ * at once, so what the job prints may be read before the worker's READY is
+ * dispatched. It is still the job's, echoed and counted as such: it was
+ * taken for what a starting worker says (each distinct line shown once,
+ * the rest neither shown nor counted), which happened in CI under load. */
+static void
+test_stderr_before_ready (Fixture       *f,
+                          gconstpointer  data)
+{
+  const guint64 lines = 200;
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) flood = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
+  g_autofree char *echoed_text = NULL;
+  guint64 echoed, not_shown;
+  guint not_shown_lines;
+  int saved_stderr;
+
+  saved_stderr = stderr_redirect (path);
+  new_executor (f, 0);
+  /* The router's messages after everything else, our standard error's
+   * watch included: what the load did by chance. */
+  g_object_set (f->executor->router, "priority", G_PRIORITY_LOW + 100, NULL);
+  add_group (f, "early", direct, 1);
+  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
+  /* Nothing is dispatched while it starts and runs: its READY and what
+   * it printed wait together. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  wait_done (flood);
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->executor);
+  stderr_restore (saved_stderr);
+
+  jr_test_assert_completed (flood);
+  g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
+  g_assert_no_error (error);
+  echoed = count_lines_echoed (echoed_text, "early", "x", &not_shown, &not_shown_lines);
+  g_test_message ("%" G_GUINT64_FORMAT " lines echoed, %" G_GUINT64_FORMAT " counted",
+                  echoed, not_shown);
+  g_assert_cmpuint (echoed, ==, ECHO_PER_SECOND);
+  g_assert_cmpuint (echoed + not_shown, ==, lines);
+}
+
 static gboolean
 file_has_line (gpointer data)
 {
@@ -1987,6 +2033,7 @@ main (int    argc,
   ADD ("stream/stderr-flood/timeouts", test_stderr_flood_timeouts);
   ADD ("stream/stderr-flood/jobs", test_stderr_flood_jobs);
   ADD ("stream/stderr-flood/echo", test_stderr_flood_echo);
+  ADD ("stream/stderr-flood/before-ready", test_stderr_before_ready);
   ADD ("stream/stderr-after-stop", test_stderr_after_stop);
   ADD ("stream/held-open", test_stream_held_open);
   ADD ("start-timeout/long", test_start_timeout_long);
