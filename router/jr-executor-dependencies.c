@@ -8,7 +8,7 @@
  * and fails with JR_JOB_ERROR_DEPENDENCY_FAILED as soon as one ends
  * otherwise.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 /* Takes @task off the futures it still waits for. */
 void

@@ -10,7 +10,7 @@
  * promises (no running job lost, a name free at once) is kept by the code
  * beside it.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 void
 jr_executor_group_free (gpointer data)

@@ -13,7 +13,7 @@
  * waits to be tried again only through jr_executor_schedule_retry(): each
  * resets all that tied it to where it was, in one place.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 #include "jr-future-private.h"
 #include "jr-router-private.h"

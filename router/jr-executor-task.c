@@ -12,7 +12,7 @@
  * over the jobs model sees every job, and a handler of any of those
  * notifications may do anything, shutting the executor down included.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 #include "jr-future-private.h"
 

@@ -10,7 +10,7 @@
  * none), those jobs fail, saying why, instead of waiting for ever;
  * worker-error says it too.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 #include "jr-future-private.h"
 #include "jr-job-message-private.h"

@@ -11,8 +11,8 @@
  * last RESULT, ERROR or CANCELLED per job, so a future is done only after
  * everything before has arrived.
  *
- * Its parts share its state through jr-executor-private.h, one file each,
- * so that each can be read alone:
+ * Its parts share its state through jr-executor-parts-private.h, one file
+ * each, so that each can be read alone:
  * - jr-executor.c: the object (its properties, its life, its disposal on
  *   its own thread), submitting, stopping, and the rest of its API;
  * - jr-executor-task.c: a task's life: its progress, its end, and how its
@@ -24,7 +24,7 @@
  * - jr-executor-groups.c: the groups of workers, and their API;
  * - jr-executor-dependencies.c: tasks that wait for other jobs.
  */
-#include "jr-executor-private.h"
+#include "jr-executor-parts-private.h"
 
 #include "jr-future-private.h"
 #include "jr-job-private.h"
@@ -617,6 +617,14 @@ jr_executor_check_thread (JrExecutor *self,
               "context; call it there (g_main_context_invoke() gets there from a job's or a "
               "helper's thread)", function);
   return FALSE;
+}
+
+JrRouter *
+jr_executor_get_router (JrExecutor *self)
+{
+  g_return_val_if_fail (JR_IS_EXECUTOR (self), NULL);
+
+  return self->router;
 }
 
 /* A dependency is a future of the same main context: its end is heard on

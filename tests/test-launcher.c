@@ -1840,7 +1840,7 @@ test_stderr_before_ready (Fixture       *f,
   new_executor (f, 0);
   /* The router's messages after everything else, our standard error's
    * watch included: what the load did by chance. */
-  g_object_set (f->executor->router, "priority", G_PRIORITY_LOW + 100, NULL);
+  g_object_set (jr_executor_get_router (f->executor), "priority", G_PRIORITY_LOW + 100, NULL);
   add_group (f, "early", direct, 1);
   flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
   /* Nothing is dispatched while it starts and runs: its READY and what
