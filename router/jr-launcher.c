@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A launcher only describes; the executor's pool (jr-pool-spawn.c) does
+ * A launcher only describes; the executor's pool (jr-worker-pool-spawn.c) does
  * the starting.
  */
 #include "jobrouter.h"

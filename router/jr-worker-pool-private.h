@@ -123,7 +123,7 @@ void          jr_pool_worker_reject     (JrPoolWorker                *worker,
                                          const char                  *reason);
 /* The executor heard from @worker (any job message): a worker behind a
  * command's TCP relay gets an ACK back soon unless a request goes anyway
- * (see jr-pool-worker.c). */
+ * (see jr-worker-pool-worker.c). */
 void          jr_pool_worker_heard      (JrPoolWorker                *worker);
 gboolean      jr_pool_worker_is_process (JrPoolWorker                *worker);
 /* Whether it said it is up (and has not gone since). */

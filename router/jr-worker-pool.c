@@ -13,9 +13,9 @@
  *
  * One worker's messages and requests, starting and ending workers, and a
  * command's standard error each have a file of their own beside this
- * one: jr-pool-worker-private.h says which.
+ * one: jr-worker-pool-parts-private.h says which.
  */
-#include "jr-pool-worker-private.h"
+#include "jr-worker-pool-parts-private.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  *
  *   y  kind: RUN, CANCEL, RECALL; HELLO, QUIT, PRIORITY, ACK (stream
  *      workers; ACK asks nothing: it carries a TCP acknowledgement, see
- *      jr-pool-worker.c)
+ *      jr-worker-pool-worker.c)
  *   s  the job's registered name (RUN; "" otherwise)
  *   mv its arguments (RUN), the setup (HELLO), "(ib)" nice and idle
  *      (PRIORITY); nothing otherwise

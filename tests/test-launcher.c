@@ -42,9 +42,9 @@
 #define FAKE_WORKER_ARG    "--fake-stream-worker"
 
 /* What the worker pool keeps of what a worker says of itself:
- * WORKER_HOST_MAX, WORKER_REASON_MAX (router/jr-pool-worker.c); and how
+ * WORKER_HOST_MAX, WORKER_REASON_MAX (router/jr-worker-pool-worker.c); and how
  * many lines of a command's standard error a second it echoes,
- * STDERR_ECHO_PER_SECOND (router/jr-pool-stderr.c). */
+ * STDERR_ECHO_PER_SECOND (router/jr-worker-pool-stderr.c). */
 #define HOST_MAX           255
 #define REASON_MAX         1024
 #define ECHO_PER_SECOND    50

@@ -315,8 +315,8 @@ test_request_round_trip (void)
                   G_MAXUINT64, "", NULL, recall_size);
 }
 
-/* The ACK a command worker gets back (jr-pool-worker.c): a request of its
- * own, small, that decodes. */
+/* The ACK a command worker gets back (jr-worker-pool-worker.c): a request
+ * of its own, small, that decodes. */
 static void
 test_request_ack (void)
 {

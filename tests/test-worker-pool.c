@@ -1,5 +1,5 @@
 /* test-worker-pool.c — tests of the worker pool (router/jr-worker-pool.c
- * and the router/jr-pool-*.c beside it) through its callbacks: workers
+ * and the router/jr-worker-pool-*.c beside it) through its callbacks: workers
  * come up to the pool's size, run what they are given and report on
  * their pipe, go (killed, retired) with a reason, are replaced, and a
  * pool that cannot start workers gives up after a few tries instead of

@@ -1,5 +1,5 @@
-/* jr-pool-worker.c — one worker of a pool, as the executor drives it: its
- * messages in, its requests out, and what the executor asks of it.
+/* jr-worker-pool-worker.c — one worker of a pool, as the executor drives
+ * it: its messages in, its requests out, and what the executor asks of it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -11,7 +11,7 @@
  * thread that ended): they go back to jr-worker-pool.c. What it says of
  * its jobs goes to the executor.
  */
-#include "jr-pool-worker-private.h"
+#include "jr-worker-pool-parts-private.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* jr-pool-ending.c — ending a pool's workers: signalled, killed and
+/* jr-worker-pool-ending.c — ending a pool's workers: signalled, killed and
  * reaped, and the error that their end becomes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,7 +11,7 @@
  * moment later. A local worker's SIGKILL goes to its process group, which
  * its jobs' commands join.
  */
-#include "jr-pool-worker-private.h"
+#include "jr-worker-pool-parts-private.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -49,7 +49,7 @@ jr_pool_worker_signal (JrPoolWorker *worker,
   if (delay_ms == 0)
     {
       /* What it printed so far is echoed: what comes once it is
-       * signalled is not (stderr_line(), jr-pool-stderr.c). */
+       * signalled is not (stderr_line(), jr-worker-pool-stderr.c). */
       if (worker->kill_signal == 0 && worker->stderr_fd >= 0)
         jr_pool_worker_stderr_read (worker);
       worker->kill_signal = worker->kill_signal == 0 ? SIGTERM : SIGKILL;

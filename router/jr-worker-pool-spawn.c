@@ -1,4 +1,4 @@
-/* jr-pool-spawn.c — starting a pool's workers: a thread, a local
+/* jr-worker-pool-spawn.c — starting a pool's workers: a thread, a local
  * process, or a stream worker through a command.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,9 +11,9 @@
  * command (ssh, srun, or none) runs with its standard input on a socket
  * for the requests (the first one a HELLO with the worker's setup) and its
  * standard output on a socket that the router reads as a stream; its
- * standard error goes to a pipe of ours (jr-pool-stderr.c).
+ * standard error goes to a pipe of ours (jr-worker-pool-stderr.c).
  */
-#include "jr-pool-worker-private.h"
+#include "jr-worker-pool-parts-private.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,13 +1,13 @@
-/* jr-pool-stderr.c — a command's standard error: echoed on ours, its last
- * lines kept.
+/* jr-worker-pool-stderr.c — a command's standard error: echoed on ours,
+ * its last lines kept.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A stream worker's standard error goes to a pipe of ours, whose last
- * lines say why a worker could not start or went away (jr-pool-ending.c
+ * lines say why a worker could not start or went away (jr-worker-pool-ending.c
  * puts them into the error its end becomes).
  */
-#include "jr-pool-worker-private.h"
+#include "jr-worker-pool-parts-private.h"
 
 #include <errno.h>
 #include <string.h>

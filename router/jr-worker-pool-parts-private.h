@@ -1,36 +1,36 @@
-/* jr-pool-worker-private.h — what the files of a worker pool share: the
- * pool's and a worker's structs, and what one file calls of another.
+/* jr-worker-pool-parts-private.h — what the files of a worker pool share:
+ * the pool's and a worker's structs, and what one file calls of another.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor sees none of this: jr-worker-pool-private.h is its whole
  * view of the pool, and this header is for the pool's own files:
  *
- *   jr-worker-pool.c   the pool: its size, topping up, respawning and its
- *                      back-off, giving up; a worker gone
- *   jr-pool-spawn.c    starting a worker: a thread, a local process, or a
- *                      stream worker through a command
- *   jr-pool-worker.c   one worker: its messages in, its requests out, and
- *                      what the executor asks of it
- *   jr-pool-ending.c   ending a worker: signals, killing, reaping; the error
- *                      its end becomes
- *   jr-pool-stderr.c   a command's standard error: echoed, its last lines
- *                      kept
+ *   jr-worker-pool.c         the pool: its size, topping up, respawning
+ *                            and its back-off, giving up; a worker gone
+ *   jr-worker-pool-spawn.c   starting a worker: a thread, a local process,
+ *                            or a stream worker through a command
+ *   jr-worker-pool-worker.c  one worker: its messages in, its requests
+ *                            out, and what the executor asks of it
+ *   jr-worker-pool-ending.c  ending a worker: signals, killing, reaping;
+ *                            the error its end becomes
+ *   jr-worker-pool-stderr.c  a command's standard error: echoed, its last
+ *                            lines kept
  *
  * So the pool's policy (how many workers, when to try again, when to give
  * up) reads apart from the mechanics of processes, sockets and pipes. A
  * thread's EXITED and an abandoned thread are the pool's business, so
- * jr-pool-worker.c calls back into jr-worker-pool.c for those
+ * jr-worker-pool-worker.c calls back into jr-worker-pool.c for those
  * (jr_pool_worker_gone(), jr_worker_pool_top_up()); otherwise each file
  * calls only those listed after it.
  *
  * Threads: everything here runs on the thread of the router's main context
  * (the executor's), as jr-worker-pool-private.h does. Two functions of
- * jr-pool-spawn.c run elsewhere: a thread worker's main function, on its
- * own thread (it takes its runtime, sets its worker's tid, atomically,
- * and reads the pool's nice and idle under priority_lock; then it touches
- * neither again), and die_with_parent(), in a command's process between
- * fork and exec.
+ * jr-worker-pool-spawn.c run elsewhere: a thread worker's main function,
+ * on its own thread (it takes its runtime, sets its worker's tid,
+ * atomically, and reads the pool's nice and idle under priority_lock; then
+ * it touches neither again), and die_with_parent(), in a command's process
+ * between fork and exec.
  */
 #pragma once
 
@@ -169,7 +169,7 @@ void          jr_worker_pool_top_up               (JrWorkerPool       *pool);
 void          jr_pool_worker_gone                 (JrPoolWorker       *worker,
                                                    const GError       *reason);
 
-/* jr-pool-spawn.c: each returns a new worker, not yet in the pool, or
+/* jr-worker-pool-spawn.c: each returns a new worker, not yet in the pool, or
  * NULL with @error set. */
 JrPoolWorker *jr_worker_pool_spawn_thread_worker  (JrWorkerPool       *pool,
                                                    GError            **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -178,7 +178,7 @@ JrPoolWorker *jr_worker_pool_spawn_process_worker (JrWorkerPool       *pool,
 JrPoolWorker *jr_worker_pool_spawn_stream_worker  (JrWorkerPool       *pool,
                                                    GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* jr-pool-worker.c */
+/* jr-worker-pool-worker.c */
 void          jr_pool_worker_set_live             (JrPoolWorker       *worker,
                                                    JrPoolWorkerState   state);
 gboolean      jr_pool_worker_open_pipe            (JrPoolWorker       *worker,
@@ -190,7 +190,7 @@ void          jr_pool_worker_send_request         (JrPoolWorker       *worker,
                                                    const char         *name,
                                                    GVariant           *args);
 
-/* jr-pool-ending.c */
+/* jr-worker-pool-ending.c */
 void          jr_pool_worker_close_request_fd     (JrPoolWorker       *worker);
 void          jr_pool_worker_signal               (JrPoolWorker       *worker,
                                                    guint               delay_ms);
@@ -203,7 +203,7 @@ void          jr_pool_worker_close_pipe           (JrPoolWorker       *worker);
 void          jr_pool_worker_free                 (JrPoolWorker       *worker);
 GError       *jr_pool_worker_describe_death       (JrPoolWorker       *worker) G_GNUC_WARN_UNUSED_RESULT;
 
-/* jr-pool-stderr.c */
+/* jr-worker-pool-stderr.c */
 gboolean      jr_pool_worker_stderr_read          (JrPoolWorker       *worker);
 gboolean      jr_pool_worker_on_stderr_readable   (int                 fd,
                                                    GIOCondition        condition,
