@@ -91,12 +91,10 @@ void          jr_worker_pool_set_priority (JrWorkerPool              *pool,
 void          jr_worker_pool_set_size   (JrWorkerPool                *pool,
                                          guint                        size);
 guint         jr_worker_pool_get_size   (JrWorkerPool                *pool);
-const char   *jr_worker_pool_get_group  (JrWorkerPool                *pool);
 /* For a caller that routes by hand, without the main loop (a shutdown):
  * looks whether commands (ssh, srun) whose streams ended have exited, and
  * kills those past their time, as the main loop's sources would. */
 void          jr_worker_pool_poll       (JrWorkerPool                *pool);
-JrLauncher   *jr_worker_pool_get_launcher (JrWorkerPool              *pool);
 
 void          jr_pool_worker_run        (JrPoolWorker                *worker,
                                          guint64                      job_id,

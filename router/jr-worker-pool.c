@@ -482,18 +482,6 @@ jr_worker_pool_get_size (JrWorkerPool *pool)
   return pool->size;
 }
 
-const char *
-jr_worker_pool_get_group (JrWorkerPool *pool)
-{
-  return pool->group;
-}
-
-JrLauncher *
-jr_worker_pool_get_launcher (JrWorkerPool *pool)
-{
-  return pool->launcher;
-}
-
 void
 jr_worker_pool_poll (JrWorkerPool *pool)
 {
