@@ -19,9 +19,10 @@
  *
  * So the pool's policy (how many workers, when to try again, when to give
  * up) reads apart from the mechanics of processes, sockets and pipes. A
- * thread's EXITED and an abandoned thread are the pool's business, so
- * jr-worker-pool-worker.c calls back into jr-worker-pool.c for those
- * (jr_pool_worker_gone(), jr_worker_pool_top_up()); otherwise each file
+ * worker's READY, a thread's EXITED and an abandoned thread are the
+ * pool's business, so jr-worker-pool-worker.c calls back into
+ * jr-worker-pool.c for those (jr_worker_pool_worker_ready(),
+ * jr_pool_worker_gone(), jr_worker_pool_top_up()); otherwise each file
  * calls only those listed after it.
  *
  * Threads: everything here runs on the thread of the router's main context
@@ -168,6 +169,7 @@ jr_pool_clear_source (GSource **source)
 void          jr_worker_pool_top_up               (JrWorkerPool       *pool);
 void          jr_pool_worker_gone                 (JrPoolWorker       *worker,
                                                    const GError       *reason);
+void          jr_worker_pool_worker_ready         (JrPoolWorker       *worker);
 
 /* jr-worker-pool-spawn.c: each returns a new worker, not yet in the pool, or
  * NULL with @error set. */

@@ -8,7 +8,8 @@
  * worker's outbox until the socket takes it.
  *
  * Its READY and EXITED are the pool's business (a start that worked, a
- * thread that ended): they go back to jr-worker-pool.c. What it says of
+ * thread that ended): they go back to jr-worker-pool.c
+ * (jr_worker_pool_worker_ready(), jr_pool_worker_gone()). What it says of
  * its jobs goes to the executor.
  */
 #include "jr-worker-pool-parts-private.h"
@@ -89,8 +90,6 @@ handle_message (JrPoolWorker      *worker,
       worker->ready = TRUE;
       worker->ready_time = g_get_monotonic_time ();
       jr_pool_clear_source (&worker->ready_timer);
-      pool->start_failures = 0;
-      g_clear_pointer (&pool->start_lines, g_hash_table_unref);
       /* A stream worker says where it runs. */
       if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
           worker->host == NULL)
@@ -110,11 +109,7 @@ handle_message (JrPoolWorker      *worker,
           jr_worker_set_process_priority (worker->pid, pool->nice, pool->idle);
           g_mutex_unlock (&pool->priority_lock);
         }
-      /* Not one being ended (its group shrank or went while it
-       * connected): it said READY before it heard. */
-      if (worker->via_command && worker->state == JR_POOL_WORKER_LIVE && !pool->retired &&
-          pool->callbacks.worker_added != NULL)
-        pool->callbacks.worker_added (worker, pool->user_data);
+      jr_worker_pool_worker_ready (worker);
       break;
 
     case JR_JOB_MSG_FATAL:

@@ -134,6 +134,22 @@ jr_pool_worker_gone (JrPoolWorker *worker,
     respawn (pool);
 }
 
+/* @worker said READY (once): workers can start, and a stream worker now
+ * takes jobs. */
+void
+jr_worker_pool_worker_ready (JrPoolWorker *worker)
+{
+  JrWorkerPool *pool = worker->pool;
+
+  pool->start_failures = 0;
+  g_clear_pointer (&pool->start_lines, g_hash_table_unref);
+  /* Not one being ended (its group shrank or went while it
+   * connected): it said READY before it heard. */
+  if (worker->via_command && worker->state == JR_POOL_WORKER_LIVE && !pool->retired &&
+      pool->callbacks.worker_added != NULL)
+    pool->callbacks.worker_added (worker, pool->user_data);
+}
+
 /* Whether the process has exited, without reaping it. Its queue closes
  * as it exits, a moment before it is a zombie: give it that moment. */
 static gboolean
