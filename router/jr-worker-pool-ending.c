@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -270,6 +272,53 @@ jr_pool_worker_free (JrPoolWorker *worker)
   g_free (worker->fatal_reason);
   g_free (worker->kill_reason);
   g_free (worker);
+}
+
+/* ---- whether it has exited ---- */
+
+/* Whether the process has exited, without reaping it. Its queue closes
+ * as it exits, a moment before it is a zombie: give it that moment. */
+gboolean
+jr_pool_worker_has_exited (JrPoolWorker *worker)
+{
+  for (int i = 0; i < 20 && worker->pid > 0; i++)
+    {
+      siginfo_t info = { 0 };
+
+      if (waitid (P_PID, (id_t) worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+          info.si_pid == worker->pid)
+        return TRUE;
+      g_usleep (1000);
+    }
+  return worker->pid <= 0;
+}
+
+/* The kernel's PF_EXITING (linux/sched.h), in /proc/PID/stat. */
+#define TASK_FLAG_EXITING 0x4u
+
+/* Whether the process is on its way out: set before it closes its files,
+ * so before its queue closes, and from then on its exit status is
+ * settled, whatever signal comes after. Under load the moment before it
+ * is a zombie can be long; this does not wait for it. */
+gboolean
+jr_pool_worker_is_exiting (JrPoolWorker *worker)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *stat = NULL;
+  const char *fields;
+  unsigned int flags = 0;
+
+  if (worker->pid <= 0)
+    return TRUE;
+  path = g_strdup_printf ("/proc/%d/stat", (int) worker->pid);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* After the command's name, which may hold anything: state, ppid, pgrp,
+   * session, tty, tpgid, then the flags. */
+  fields = strrchr (stat, ')');
+  return fields != NULL &&
+         sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
+         (flags & TASK_FLAG_EXITING) != 0;
 }
 
 /* ---- what its end says ---- */

@@ -17,8 +17,6 @@
  */
 #include "jr-worker-pool-parts-private.h"
 
-#include <stdio.h>
-#include <string.h>
 #include <sys/wait.h>
 
 /* Spawns per second at most, as a multiple of the pool's size: a job that
@@ -150,51 +148,6 @@ jr_worker_pool_worker_ready (JrPoolWorker *worker)
     pool->callbacks.worker_added (worker, pool->user_data);
 }
 
-/* Whether the process has exited, without reaping it. Its queue closes
- * as it exits, a moment before it is a zombie: give it that moment. */
-static gboolean
-has_exited (JrPoolWorker *worker)
-{
-  for (int i = 0; i < 20 && worker->pid > 0; i++)
-    {
-      siginfo_t info = { 0 };
-
-      if (waitid (P_PID, (id_t) worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-          info.si_pid == worker->pid)
-        return TRUE;
-      g_usleep (1000);
-    }
-  return worker->pid <= 0;
-}
-
-/* The kernel's PF_EXITING (linux/sched.h), in /proc/PID/stat. */
-#define TASK_FLAG_EXITING 0x4u
-
-/* Whether the process is on its way out: set before it closes its files,
- * so before its queue closes, and from then on its exit status is
- * settled, whatever signal comes after. Under load the moment before it
- * is a zombie can be long; this does not wait for it. */
-static gboolean
-is_exiting (JrPoolWorker *worker)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *stat = NULL;
-  const char *fields;
-  unsigned int flags = 0;
-
-  if (worker->pid <= 0)
-    return TRUE;
-  path = g_strdup_printf ("/proc/%d/stat", (int) worker->pid);
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return FALSE;
-  /* After the command's name, which may hold anything: state, ppid, pgrp,
-   * session, tty, tpgid, then the flags. */
-  fields = strrchr (stat, ')');
-  return fields != NULL &&
-         sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
-         (flags & TASK_FLAG_EXITING) != 0;
-}
-
 static void process_gone (JrPoolWorker *worker);
 
 static void
@@ -223,7 +176,7 @@ process_gone (JrPoolWorker *worker)
    * a kill changes nothing), or it broke its queue's protocol, the router
    * closed the queue, and the worker must go. Its jobs' commands go with
    * it. */
-  if (worker->via_command && worker->pid > 0 && !has_exited (worker))
+  if (worker->via_command && worker->pid > 0 && !jr_pool_worker_has_exited (worker))
     {
       /* A command (ssh, srun) is not waited for here: it may take a moment
        * to end after its stream (ssh waits for the far side's status), or
@@ -242,8 +195,8 @@ process_gone (JrPoolWorker *worker)
       g_source_attach (worker->exit_watch, jr_router_get_context (worker->pool->router));
       return;
     }
-  if (!worker->via_command && worker->kill_reason == NULL && !is_exiting (worker) &&
-      !has_exited (worker))
+  if (!worker->via_command && worker->kill_reason == NULL &&
+      !jr_pool_worker_is_exiting (worker) && !jr_pool_worker_has_exited (worker))
     worker->kill_reason = g_strdup (worker->stream
                                     ? "it broke the protocol of its stream, which was closed "
                                       "(see the warning before), or it closed its output"
