@@ -209,9 +209,7 @@ GError       *jr_pool_worker_describe_death       (JrPoolWorker       *worker) G
 
 /* jr-worker-pool-stderr.c */
 gboolean      jr_pool_worker_stderr_read          (JrPoolWorker       *worker);
-gboolean      jr_pool_worker_on_stderr_readable   (int                 fd,
-                                                   GIOCondition        condition,
-                                                   gpointer            user_data);
+void          jr_pool_worker_watch_stderr         (JrPoolWorker       *worker);
 void          jr_pool_worker_stderr_drain         (JrPoolWorker       *worker);
 
 G_END_DECLS

@@ -444,8 +444,6 @@ jr_worker_pool_spawn_stream_worker (JrWorkerPool  *pool,
   g_unix_set_fd_nonblocking (in_pair[0], TRUE, NULL);
   worker->stderr_fd = err_pipe[0];
   g_unix_set_fd_nonblocking (err_pipe[0], TRUE, NULL);
-  worker->stderr_line = g_string_new (NULL);
-  worker->stderr_tail = g_string_new (NULL);
   in_pair[0] = err_pipe[0] = -1;
 
   shutdown (out_pair[0], SHUT_WR);
@@ -481,14 +479,7 @@ jr_worker_pool_spawn_stream_worker (JrWorkerPool  *pool,
   g_atomic_int_set (&worker->tid, worker->pid);
   jr_worker_set_priority (worker->pid, pool->nice, pool->idle);
 
-  worker->stderr_watch = g_unix_fd_source_new (worker->stderr_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
-  g_source_set_callback (worker->stderr_watch, G_SOURCE_FUNC (jr_pool_worker_on_stderr_readable),
-                         worker, NULL);
-  g_source_set_static_name (worker->stderr_watch, "[jobrouter] worker stderr");
-  /* Below the router's messages and the GUI's redraws: a pipe that never
-   * empties must not make them wait (its writer waits instead). */
-  g_source_set_priority (worker->stderr_watch, G_PRIORITY_LOW);
-  g_source_attach (worker->stderr_watch, jr_router_get_context (pool->router));
+  jr_pool_worker_watch_stderr (worker);
 
   worker->ready_timer = add_ready_timeout (worker);
   /* Its setup, the first thing it reads: no environment needed. */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
+
 /* What is kept of a command's standard error, for messages. */
 #define STDERR_TAIL_MAX         1024
 #define STDERR_LINE_MAX         4096
@@ -170,10 +172,10 @@ jr_pool_worker_stderr_read (JrPoolWorker *worker)
   return TRUE;
 }
 
-gboolean
-jr_pool_worker_on_stderr_readable (int          fd,
-                                   GIOCondition condition,
-                                   gpointer     user_data)
+static gboolean
+on_stderr_readable (int          fd,
+                    GIOCondition condition,
+                    gpointer     user_data)
 {
   JrPoolWorker *worker = user_data;
 
@@ -181,6 +183,22 @@ jr_pool_worker_on_stderr_readable (int          fd,
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&worker->stderr_watch, g_source_unref);
   return G_SOURCE_REMOVE;
+}
+
+/* Reads what @worker prints on its standard error (stderr_fd), from now
+ * on, as the router's main context dispatches. */
+void
+jr_pool_worker_watch_stderr (JrPoolWorker *worker)
+{
+  worker->stderr_line = g_string_new (NULL);
+  worker->stderr_tail = g_string_new (NULL);
+  worker->stderr_watch = g_unix_fd_source_new (worker->stderr_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_callback (worker->stderr_watch, G_SOURCE_FUNC (on_stderr_readable), worker, NULL);
+  g_source_set_static_name (worker->stderr_watch, "[jobrouter] worker stderr");
+  /* Below the router's messages and the GUI's redraws: a pipe that never
+   * empties must not make them wait (its writer waits instead). */
+  g_source_set_priority (worker->stderr_watch, G_PRIORITY_LOW);
+  g_source_attach (worker->stderr_watch, jr_router_get_context (worker->pool->router));
 }
 
 /* Everything it printed before it ended, for the message about its end. */
