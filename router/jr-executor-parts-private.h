@@ -24,6 +24,7 @@
 #include "jr-executor-private.h"
 #include "jr-future-waiters-private.h"
 #include "jr-jobs-model-private.h"
+#include "jr-source-private.h"
 #include "jr-task-queue-private.h"
 #include "jr-worker-pool-private.h"
 
@@ -185,7 +186,6 @@ GSource  *jr_executor_add_source            (JrExecutor    *self,
                                              gboolean       idle,
                                              GSourceFunc    func,
                                              gpointer       data);
-void      jr_executor_clear_source          (GSource      **source);
 void      jr_executor_set_worker_error      (JrExecutor    *self,
                                              const GError  *error);
 void      jr_executor_maybe_finish_stopping (JrExecutor    *self);

@@ -398,7 +398,7 @@ jr_executor_arm_grace (Task *task)
 
   /* A grace of G_MAXINT64 ("never kill") must not wrap to the past. */
   task->grace_deadline = g_get_monotonic_time () + MIN (self->cancel_grace, MAX_WAIT_USEC);
-  jr_executor_clear_source (&task->timer);
+  jr_clear_source (&task->timer);
   task->timer = jr_executor_add_source (self, G_PRIORITY_DEFAULT, usec_to_timeout_ms (self->cancel_grace),
                                         FALSE, grace_expired, task);
 }
@@ -462,7 +462,7 @@ jr_executor_enforce_due_graces (JrExecutor *self)
 
           if (task->grace_deadline != 0 && task->grace_deadline <= now)
             {
-              jr_executor_clear_source (&task->timer);
+              jr_clear_source (&task->timer);
               enforce_grace (task);
               return;   /* the slots may have changed: look again next slice */
             }

@@ -117,7 +117,7 @@ jr_executor_task_end (Task         *task,
 
   jr_executor_unassign_task (task);
   jr_task_queue_remove (jr_executor_queue_of (task), &task->entry);
-  jr_executor_clear_source (&task->timer);
+  jr_clear_source (&task->timer);
   jr_executor_stop_waiting (task);
   jr_future_set_cancel_func (task->future, NULL, NULL);
   g_clear_pointer (&task->args, g_variant_unref);

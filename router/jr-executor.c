@@ -145,15 +145,6 @@ jr_executor_add_source (JrExecutor  *self,
   return source;
 }
 
-void
-jr_executor_clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 static void
 set_state (JrExecutor      *self,
            JrExecutorState  state)
@@ -266,10 +257,10 @@ jr_executor_dispose (GObject *object)
     }
   if (self->router != NULL && jr_router_get_running (self->router))
     jr_router_stop (self->router, NULL);
-  jr_executor_clear_source (&self->endings_source);
-  jr_executor_clear_source (&self->progress_flush);
-  jr_executor_clear_source (&self->workers_check);
-  jr_executor_clear_source (&self->sweep);
+  jr_clear_source (&self->endings_source);
+  jr_clear_source (&self->progress_flush);
+  jr_clear_source (&self->workers_check);
+  jr_clear_source (&self->sweep);
   if (self->progress_dirty != NULL)
     {
       for (guint i = 0; i < self->progress_dirty->len; i++)

@@ -28,8 +28,8 @@
 void
 jr_pool_worker_close_request_fd (JrPoolWorker *worker)
 {
-  jr_pool_clear_source (&worker->outbox_watch);
-  jr_pool_clear_source (&worker->ack_timer);
+  jr_clear_source (&worker->outbox_watch);
+  jr_clear_source (&worker->ack_timer);
   if (worker->request_fd >= 0)
     close (worker->request_fd);
   worker->request_fd = -1;
@@ -45,7 +45,7 @@ void
 jr_pool_worker_signal (JrPoolWorker *worker,
                        guint         delay_ms)
 {
-  jr_pool_clear_source (&worker->kill_timer);
+  jr_clear_source (&worker->kill_timer);
   if (worker->pid <= 0 || worker->kill_signal == SIGKILL)
     return;
   if (delay_ms == 0)
@@ -78,7 +78,7 @@ jr_pool_worker_signal_overdue (JrPoolWorker *worker)
       /* The command is gone, but its stream is still open: a process it
        * started holds it (a wrapper script's). Ended here as if it had
        * closed: its worker is gone either way. */
-      jr_pool_clear_source (&worker->kill_timer);
+      jr_clear_source (&worker->kill_timer);
       if (worker->stream_fd >= 0)
         shutdown (worker->stream_fd, SHUT_RD);
       return;
@@ -235,15 +235,15 @@ jr_pool_worker_close_pipe (JrPoolWorker *worker)
 void
 jr_pool_worker_free (JrPoolWorker *worker)
 {
-  jr_pool_clear_source (&worker->exit_watch);
+  jr_clear_source (&worker->exit_watch);
   if (worker->pid > 0 && worker->via_command)
     reap_command_now (worker);
   else if (worker->pid > 0)
     jr_pool_worker_kill_group (worker);
   jr_pool_worker_reap (worker);
   jr_pool_worker_close_request_fd (worker);
-  jr_pool_clear_source (&worker->kill_timer);
-  jr_pool_clear_source (&worker->stderr_watch);
+  jr_clear_source (&worker->kill_timer);
+  jr_clear_source (&worker->stderr_watch);
   if (worker->stderr_fd >= 0)
     close (worker->stderr_fd);
   if (worker->stream_fd >= 0)
@@ -254,7 +254,7 @@ jr_pool_worker_free (JrPoolWorker *worker)
     g_string_free (worker->stderr_tail, TRUE);
   g_free (worker->host);
   g_clear_pointer (&worker->outbox, g_byte_array_unref);
-  jr_pool_clear_source (&worker->ready_timer);
+  jr_clear_source (&worker->ready_timer);
   if (worker->thread != NULL)
     {
       jr_worker_runtime_quit (worker->runtime);

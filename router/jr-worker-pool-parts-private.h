@@ -39,6 +39,7 @@
 #error "This header is private to libjobrouter."
 #endif
 
+#include "jr-source-private.h"
 #include "jr-worker-pool-private.h"
 #include "jr-worker-private.h"
 #include "jr-worker-request-private.h"
@@ -154,15 +155,6 @@ jr_worker_pool_add_timeout (JrWorkerPool *pool,
   g_source_set_static_name (source, "[jobrouter] worker pool");
   g_source_attach (source, jr_router_get_context (pool->router));
   return source;
-}
-
-static inline void
-jr_pool_clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
 }
 
 /* jr-worker-pool.c */

@@ -207,6 +207,6 @@ jr_pool_worker_stderr_drain (JrPoolWorker *worker)
 {
   if (worker->stderr_fd < 0)
     return;
-  jr_pool_clear_source (&worker->stderr_watch);
+  jr_clear_source (&worker->stderr_watch);
   jr_pool_worker_stderr_read (worker);
 }

@@ -89,7 +89,7 @@ handle_message (JrPoolWorker      *worker,
         break;  /* said twice: nothing new */
       worker->ready = TRUE;
       worker->ready_time = g_get_monotonic_time ();
-      jr_pool_clear_source (&worker->ready_timer);
+      jr_clear_source (&worker->ready_timer);
       /* A stream worker says where it runs. */
       if (parts.payload != NULL && g_variant_is_of_type (parts.payload, G_VARIANT_TYPE_VARDICT) &&
           worker->host == NULL)

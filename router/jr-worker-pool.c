@@ -39,7 +39,7 @@ give_up (JrWorkerPool *pool,
          GError       *error)
 {
   pool->gave_up = TRUE;
-  jr_pool_clear_source (&pool->respawn_timer);
+  jr_clear_source (&pool->respawn_timer);
   g_clear_error (&pool->failure);
   pool->failure = error;
   /* Said where it belongs (the executor's worker-error, the futures it
@@ -338,7 +338,7 @@ void
 jr_worker_pool_free (JrWorkerPool *pool)
 {
   pool->retired = TRUE;
-  jr_pool_clear_source (&pool->respawn_timer);
+  jr_clear_source (&pool->respawn_timer);
   g_clear_signal_handler (&pool->channel_closed_id, pool->router);
   jr_worker_pool_end_commands_together (pool);
   for (guint i = 0; i < pool->workers->len; i++)
@@ -376,7 +376,7 @@ void
 jr_worker_pool_retire (JrWorkerPool *pool)
 {
   pool->retired = TRUE;
-  jr_pool_clear_source (&pool->respawn_timer);
+  jr_clear_source (&pool->respawn_timer);
   for (guint i = 0; i < pool->workers->len; i++)
     jr_pool_worker_retire (g_ptr_array_index (pool->workers, i));
 }
@@ -476,7 +476,7 @@ jr_worker_pool_poll (JrWorkerPool *pool)
       if (worker->kill_timer != NULL && worker->kill_due <= g_get_monotonic_time ())
         jr_pool_worker_signal_overdue (worker);
       /* The watch goes first: GLib must not reap what we reap. */
-      jr_pool_clear_source (&worker->exit_watch);
+      jr_clear_source (&worker->exit_watch);
       if (waitpid (worker->pid, &status, WNOHANG) == worker->pid)
         {
           worker->wait_status = status;
