@@ -173,7 +173,7 @@ JrPoolWorker *jr_worker_pool_spawn_stream_worker  (JrWorkerPool       *pool,
                                                    GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jr-worker-pool-worker.c */
-void          jr_pool_worker_set_live             (JrPoolWorker       *worker,
+void          jr_pool_worker_set_state            (JrPoolWorker       *worker,
                                                    JrPoolWorkerState   state);
 gboolean      jr_pool_worker_open_pipe            (JrPoolWorker       *worker,
                                                    JrSender          **sender,

@@ -27,9 +27,10 @@
 #define WORKER_HOST_MAX         255
 #define WORKER_REASON_MAX       1024
 
+/* Moves @worker to @state, keeping the pool's count of live workers. */
 void
-jr_pool_worker_set_live (JrPoolWorker      *worker,
-                         JrPoolWorkerState  state)
+jr_pool_worker_set_state (JrPoolWorker      *worker,
+                          JrPoolWorkerState  state)
 {
   if (worker->state == JR_POOL_WORKER_LIVE && state != JR_POOL_WORKER_LIVE)
     worker->pool->n_live--;
@@ -403,7 +404,7 @@ jr_pool_worker_kill (JrPoolWorker *worker,
    * messages dropped, while another takes its place. */
   if (worker->state != JR_POOL_WORKER_ABANDONED)
     {
-      jr_pool_worker_set_live (worker, JR_POOL_WORKER_ABANDONED);
+      jr_pool_worker_set_state (worker, JR_POOL_WORKER_ABANDONED);
       jr_worker_runtime_quit (worker->runtime);
       if (!pool->retired)
         jr_worker_pool_top_up (pool);
@@ -477,7 +478,7 @@ void
 jr_pool_worker_retire (JrPoolWorker *worker)
 {
   if (worker->state == JR_POOL_WORKER_LIVE)
-    jr_pool_worker_set_live (worker, JR_POOL_WORKER_RETIRING);
+    jr_pool_worker_set_state (worker, JR_POOL_WORKER_RETIRING);
   ask_to_end (worker);
 }
 

@@ -117,7 +117,7 @@ jr_pool_worker_gone (JrPoolWorker *worker,
       pool->start_failures = 0;
       g_clear_error (&pool->failure);
     }
-  jr_pool_worker_set_live (worker, JR_POOL_WORKER_RETIRING);
+  jr_pool_worker_set_state (worker, JR_POOL_WORKER_RETIRING);
   g_ptr_array_remove_fast (pool->workers, worker);
   jr_pool_worker_close_pipe (worker);
   if (pool->callbacks.worker_gone != NULL)
