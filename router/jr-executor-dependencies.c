@@ -54,7 +54,8 @@ jr_executor_on_dependency_done (JrFuture     *dependency,
 
   if (--task->n_dependencies_left == 0)
     {
-      /* The task may be gone after jr_executor_enqueue() (see retry_due()). */
+      /* The task may be gone after jr_executor_enqueue() (see retry_due(),
+       * jr-executor-schedule.c). */
       JrExecutor *self = g_object_ref (task->executor);
 
       jr_executor_stop_waiting (task);

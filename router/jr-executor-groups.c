@@ -94,7 +94,8 @@ jr_executor_start_group (JrExecutor *self,
   group->name = g_strdup (name);
   group->launcher = g_object_ref (launcher);
   group->shared_paths = jr_launcher_get_shared_paths (launcher);
-  /* Listed before its first worker comes (on_worker_added()). */
+  /* Listed before its first worker comes (on_worker_added(),
+   * jr-executor-workers.c). */
   g_ptr_array_add (self->groups, group);
   group->pool = jr_worker_pool_new (self->router, local ? self->transport : JR_TRANSPORT_PROCESSES,
                                     launcher, name, size,

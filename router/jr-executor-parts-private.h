@@ -214,10 +214,17 @@ void      jr_executor_deliver_endings_later (JrExecutor    *self);
 Task     *jr_executor_slot_find             (Slot          *slot,
                                              guint64        job_id);
 void      jr_executor_unassign_task         (Task          *task);
+/* Asks @task's worker to give it back (a thread worker does at once). */
 void      jr_executor_recall                (Task          *task);
+/* jr_executor_enqueue() and jr_executor_schedule() may hand out tasks,
+ * recall them and start workers: a handler called from them may shut the
+ * executor down, so the task may be gone after they return (a caller that
+ * goes on holds a reference to the executor). */
 void      jr_executor_enqueue               (Task          *task,
                                              gboolean       returning);
 void      jr_executor_retire_emptied        (JrExecutor    *self);
+/* Hands waiting tasks to workers with room; once none waits, one handed
+ * ahead to a busy worker goes back, for an idle one (rebalance()). */
 void      jr_executor_schedule              (JrExecutor    *self);
 void      jr_executor_schedule_retry        (Task          *task);
 gboolean  jr_executor_should_retry          (Task          *task,
@@ -238,12 +245,15 @@ GError   *jr_executor_no_group_error        (JrExecutor    *self,
                                              const char    *job) G_GNUC_WARN_UNUSED_RESULT;
 void      jr_executor_fail_if_no_workers    (JrExecutor    *self);
 void      jr_executor_check_workers_soon    (JrExecutor    *self);
+/* Tries again to start the given-up groups that may take tasks that may
+ * run @anywhere, when no worker of theirs is up. */
 void      jr_executor_refill_given_up       (JrExecutor    *self,
                                              gboolean       anywhere);
 void      jr_executor_refresh_worker_error  (JrExecutor    *self);
 
 /* jr-executor-groups.c: the groups of workers */
 void      jr_executor_group_free            (gpointer       data);
+/* A new group in @self's groups, its pool starting @size workers. */
 Group    *jr_executor_start_group           (JrExecutor    *self,
                                              const char    *name,
                                              JrLauncher    *launcher,

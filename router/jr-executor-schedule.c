@@ -276,8 +276,8 @@ static gboolean
 retry_due (gpointer data)
 {
   Task *task = data;
-  /* jr_executor_enqueue() may start workers, and a handler of what that changes may
-   * shut the executor down: the task may be gone after it. */
+  /* jr_executor_enqueue() may start workers, and a handler of what that
+   * changes may shut the executor down: the task may be gone after it. */
   JrExecutor *self = g_object_ref (task->executor);
 
   g_clear_pointer (&task->timer, g_source_unref);
@@ -364,7 +364,7 @@ enforce_grace (Task *task)
   /* A thread cannot be killed: it is abandoned, and its jobs are settled
    * here, first, so that none goes to it while the thread that takes its
    * place starts (within the kill). The pool says when the abandoned
-   * thread has ended (on_worker_gone()). */
+   * thread has ended (on_worker_gone(), jr-executor-workers.c). */
   jr_pool_worker_set_data (worker, NULL);
   jr_executor_settle_slot (self, slot, END_CANCELLED, NULL);
   jr_pool_worker_kill (worker, reason);

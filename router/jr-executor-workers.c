@@ -21,7 +21,7 @@
 /* ---- messages from workers ---- */
 
 /* How long jobs run, on average lately: short ones are handed out
- * further ahead (find_free_slot()). */
+ * further ahead (find_free_slot(), jr-executor-schedule.c). */
 static void
 note_run_time (Task *task)
 {
@@ -312,8 +312,8 @@ workers_check_due (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* jr_executor_fail_if_no_workers() at the next dispatch, before futures' ends are
- * delivered (so no later than a failure found now would be). */
+/* jr_executor_fail_if_no_workers() at the next dispatch, before futures'
+ * ends are delivered (so no later than a failure found now would be). */
 void
 jr_executor_check_workers_soon (JrExecutor *self)
 {

@@ -5,8 +5,9 @@
  *
  * The executor keeps the jobs (tasks) and their futures; its pool
  * (jr-worker-pool.c) keeps the workers. Waiting tasks sit in a priority
- * queue here, and a worker is handed only one or a few of them ahead of
- * time (find_free_slot()), so that waiting jobs stay cancellable here.
+ * queue of the executor, and a worker is handed only one or a few of them
+ * ahead of time (find_free_slot(), jr-executor-schedule.c), so that
+ * waiting jobs stay cancellable in the executor.
  * Each worker reports on its own pipe: STARTED, progress, yields and one
  * last RESULT, ERROR or CANCELLED per job, so a future is done only after
  * everything before has arrived.
@@ -706,8 +707,8 @@ submit (JrExecutor          *self,
 
   /* The caller's reference; the task keeps its own until it is over. */
   future = g_object_ref (task->future);
-  /* jr_executor_enqueue() may start workers, and a handler of what that changes may
-   * shut the executor down. */
+  /* jr_executor_enqueue() may start workers, and a handler of what that
+   * changes may shut the executor down. */
   if (task->place != TASK_ENDED &&
       (options == NULL || options->dependencies->len == 0 ||
        jr_executor_wait_for_dependencies (task, options->dependencies)))

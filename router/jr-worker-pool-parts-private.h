@@ -190,10 +190,15 @@ void          jr_pool_worker_signal               (JrPoolWorker       *worker,
                                                    guint               delay_ms);
 void          jr_pool_worker_signal_overdue       (JrPoolWorker       *worker);
 void          jr_pool_worker_end_command          (JrPoolWorker       *worker);
+/* SIGKILL to a local worker's process group; a command worker's command
+ * is ended instead (jr_pool_worker_end_command()). */
 void          jr_pool_worker_kill_group           (JrPoolWorker       *worker);
 void          jr_pool_worker_reap                 (JrPoolWorker       *worker);
 void          jr_worker_pool_end_commands_together (JrWorkerPool      *pool);
+/* Stops hearing @worker's pipe: its receiver goes from the router. */
 void          jr_pool_worker_close_pipe           (JrPoolWorker       *worker);
+/* Kills and reaps what is left of @worker, joins or lets go its thread,
+ * closes its fds and frees it. */
 void          jr_pool_worker_free                 (JrPoolWorker       *worker);
 gboolean      jr_pool_worker_has_exited           (JrPoolWorker       *worker);
 gboolean      jr_pool_worker_is_exiting           (JrPoolWorker       *worker);
