@@ -82,6 +82,7 @@ struct _JrPoolWorker {
   GSource          *outbox_watch;
   gboolean          close_after_outbox;
   GSource          *ready_timer;
+  gboolean          ready_waited;   /* its start timeout waited once for pending messages */
 
   /* Threads. */
   GThread          *thread;

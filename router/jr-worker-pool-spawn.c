@@ -110,6 +110,16 @@ ready_timed_out (gpointer data)
   g_autofree char *reason = NULL;
 
   g_clear_pointer (&worker->ready_timer, g_source_unref);
+  /* This thread was busy past the timeout, and the worker's READY may be
+   * among the messages waiting for it (this timer runs before the router's
+   * dispatch): hear them first, once, as a cancel's grace does. */
+  if (!worker->ready_waited && jr_router_has_pending (worker->pool->router))
+    {
+      worker->ready_waited = TRUE;
+      worker->ready_timer = jr_worker_pool_add_timeout (worker->pool, 0, ready_timed_out, worker);
+      g_source_set_priority (worker->ready_timer, G_PRIORITY_LOW);
+      return G_SOURCE_REMOVE;
+    }
   if (worker->via_command)
     {
       g_autofree char *command = jr_launcher_describe (worker->pool->launcher);

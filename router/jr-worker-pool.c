@@ -186,7 +186,13 @@ process_gone (JrPoolWorker *worker)
        * from jr_worker_pool_poll()). */
       jr_pool_worker_close_request_fd (worker);
       if (!worker->ready)
-        worker->cut_short = TRUE;
+        {
+          /* Its start is over: what cut its stream (a login banner, say)
+           * is what its end will say, not a start timeout that would run
+           * out while the command lingers. */
+          worker->cut_short = TRUE;
+          jr_clear_source (&worker->ready_timer);
+        }
       if (worker->kill_signal == 0 && worker->kill_timer == NULL)
         jr_pool_worker_signal (worker, JR_POOL_COMMAND_KILL_DELAY_MS);
       worker->exit_watch = g_child_watch_source_new (worker->pid);

@@ -1074,6 +1074,10 @@ static const Failing failing[] = {
    * closed as corrupt (with a warning) while the command runs on. */
   { "banner", { "sh", "-c", "echo Welcome to the cluster; sleep 0.5; exit 1", "sh", NULL },
     "did something print on standard output before the worker, such as a login banner?" },
+  /* The same, the command still there past the start timeout: the cut
+   * stream says why, not the timeout (under load the 0.5 s above did so). */
+  { "banner-lingers", { "sh", "-c", "echo Welcome to the cluster; sleep 3; exit 1", "sh", NULL },
+    "did something print on standard output before the worker, such as a login banner?" },
   { "never-ready", { "sh", "-c", "exec sleep 600", "sh", NULL },
     "did not start within 1 s: “sh” was still running, and no worker had spoken through it" },
   /* What it says goes into a message, which is UTF-8: from another
@@ -1939,6 +1943,31 @@ test_stream_held_open (Fixture       *f,
 
 /* ---- how long a worker may take to start ---- */
 
+/* A worker that said READY in time is not ended as late because this
+ * thread was busy past its start timeout: the READY waiting among the
+ * router's messages is heard first (the timer, at a higher priority than
+ * the router's dispatch, ran before it). */
+static void
+test_start_timeout_ready_waiting (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  jr_launcher_set_start_timeout (direct, G_USEC_PER_SEC);
+  new_executor (f, 0);
+  add_group (f, "direct", direct, 1);
+  job = submit (f->executor, "sleep", g_variant_new ("(t)", (guint64) 2000));
+  /* Its READY comes within 1 s; this thread is busy for 1.5 s. */
+  g_usleep (1500 * 1000);
+  wait_done (job);
+  jr_test_assert_completed (job);
+  g_assert_null (jr_executor_get_worker_error (f->executor));
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+}
+
 /* A start timeout of G_MAXINT64 µs is "no limit", and one past 2^32 ms is
  * long too: the group's worker is not ended as late at once, and its job
  * runs, for a local launcher as for a command (before, the ms were cast
@@ -2037,6 +2066,7 @@ main (int    argc,
   ADD ("stream/stderr-after-stop", test_stderr_after_stop);
   ADD ("stream/held-open", test_stream_held_open);
   ADD ("start-timeout/long", test_start_timeout_long);
+  ADD ("start-timeout/ready-waiting", test_start_timeout_ready_waiting);
   for (gsize i = 0; i < G_N_ELEMENTS (failing); i++)
     {
       g_autofree char *path = g_strdup_printf ("/launcher/cannot-start/%s", failing[i].name);
