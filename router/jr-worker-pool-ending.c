@@ -85,8 +85,24 @@ jr_pool_worker_signal_overdue (JrPoolWorker *worker)
     }
   if (worker->kill_signal == 0)
     {
+      gboolean idle;
+
+      /* It ended in time, and its end waits among the router's messages,
+       * which this thread, busy past the delay, has not dispatched yet:
+       * that end comes, and nothing is to be sent to it. */
+      if (!worker->via_command && jr_pool_worker_is_exiting (worker))
+        {
+          jr_clear_source (&worker->kill_timer);
+          return;
+        }
       worker->outlived = TRUE;
-      if (!worker->via_command)
+      g_mutex_lock (&worker->pool->priority_lock);
+      idle = worker->pool->idle;
+      g_mutex_unlock (&worker->pool->priority_lock);
+      /* An idle-priority worker that is runnable is starved of the CPU on
+       * a busy machine, not waiting in an exit handler: ended all the
+       * same, without a warning that would mislead. */
+      if (!worker->via_command && !(idle && jr_pool_worker_is_runnable (worker)))
         g_warning ("jobrouter: worker process %d (group “%s”) had not ended %d s after it was "
                    "asked to, with no job left: ending it (does an exit handler wait?)",
                    (int) worker->pid, worker->pool->group, JR_POOL_LOCAL_QUIT_DELAY_MS / 1000);
@@ -296,6 +312,24 @@ jr_pool_worker_has_exited (JrPoolWorker *worker)
 /* The kernel's PF_EXITING (linux/sched.h), in /proc/PID/stat. */
 #define TASK_FLAG_EXITING 0x4u
 
+/* The process's state letter and flags, from /proc/PID/stat. */
+static gboolean
+read_process_stat (JrPoolWorker *worker,
+                   char         *state,
+                   unsigned int *flags)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) worker->pid);
+  g_autofree char *stat = NULL;
+  const char *fields;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* After the command's name, which may hold anything: state, ppid, pgrp,
+   * session, tty, tpgid, then the flags. */
+  fields = strrchr (stat, ')');
+  return fields != NULL && sscanf (fields + 1, " %c %*d %*d %*d %*d %*d %u", state, flags) == 2;
+}
+
 /* Whether the process is on its way out: set before it closes its files,
  * so before its queue closes, and from then on its exit status is
  * settled, whatever signal comes after. Under load the moment before it
@@ -303,22 +337,21 @@ jr_pool_worker_has_exited (JrPoolWorker *worker)
 gboolean
 jr_pool_worker_is_exiting (JrPoolWorker *worker)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *stat = NULL;
-  const char *fields;
-  unsigned int flags = 0;
+  char state;
+  unsigned int flags;
 
   if (worker->pid <= 0)
     return TRUE;
-  path = g_strdup_printf ("/proc/%d/stat", (int) worker->pid);
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return FALSE;
-  /* After the command's name, which may hold anything: state, ppid, pgrp,
-   * session, tty, tpgid, then the flags. */
-  fields = strrchr (stat, ')');
-  return fields != NULL &&
-         sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
-         (flags & TASK_FLAG_EXITING) != 0;
+  return read_process_stat (worker, &state, &flags) && (flags & TASK_FLAG_EXITING) != 0;
+}
+
+gboolean
+jr_pool_worker_is_runnable (JrPoolWorker *worker)
+{
+  char state;
+  unsigned int flags;
+
+  return worker->pid > 0 && read_process_stat (worker, &state, &flags) && state == 'R';
 }
 
 /* ---- what its end says ---- */
