@@ -12,7 +12,7 @@
 
 /* Takes @task off the futures it still waits for. */
 void
-jr_executor_stop_waiting (Task *task)
+jr_executor_task_stop_waiting (Task *task)
 {
   if (task->dependency_waits == NULL)
     return;
@@ -48,18 +48,18 @@ jr_executor_on_dependency_done (JrFuture     *dependency,
                                              "The job “%s” it depends on did not complete",
                                              jr_future_get_title (dependency));
 
-      jr_executor_fail_task (task, error);
+      jr_executor_task_fail (task, error);
       return;
     }
 
   if (--task->n_dependencies_left == 0)
     {
-      /* The task may be gone after jr_executor_enqueue() (see retry_due(),
+      /* The task may be gone after jr_executor_task_enqueue() (see retry_due(),
        * jr-executor-schedule.c). */
       JrExecutor *self = g_object_ref (task->executor);
 
-      jr_executor_stop_waiting (task);
-      jr_executor_enqueue (task, FALSE);
+      jr_executor_task_stop_waiting (task);
+      jr_executor_task_enqueue (task, FALSE);
       /* Its groups may have gone while it waited. */
       jr_executor_fail_if_no_workers (self);
       g_object_unref (self);
@@ -68,8 +68,8 @@ jr_executor_on_dependency_done (JrFuture     *dependency,
 
 /* Returns FALSE when the task ended at once (a dependency failed). */
 gboolean
-jr_executor_wait_for_dependencies (Task      *task,
-                                   GPtrArray *dependencies)
+jr_executor_task_wait_for_dependencies (Task      *task,
+                                        GPtrArray *dependencies)
 {
   for (guint i = 0; i < dependencies->len; i++)
     {
@@ -83,7 +83,7 @@ jr_executor_wait_for_dependencies (Task      *task,
                                                  "The job “%s” it depends on did not complete",
                                                  jr_future_get_title (dependency));
 
-          jr_executor_fail_task (task, error);
+          jr_executor_task_fail (task, error);
           return FALSE;
         }
     }

@@ -75,7 +75,7 @@ sweep_due (gpointer data)
 }
 
 void
-jr_executor_schedule_sweep (JrExecutor *self)
+jr_executor_sweep_soon (JrExecutor *self)
 {
   self->sweep_wanted = FALSE;
   if (self->sweep == NULL)
@@ -145,7 +145,7 @@ retire_excess (JrExecutor *self,
           Task *task = slot->tasks[k - 1];
 
           if (!task->started && !task->recalling)
-            jr_executor_recall (task);
+            jr_executor_task_recall (task);
         }
     }
   jr_executor_retire_emptied (self);
@@ -217,7 +217,7 @@ resize_group (JrExecutor *self,
     jr_worker_pool_fill (group->pool);
   else if (size < old)
     retire_excess (self, group, size);
-  jr_executor_schedule (self);
+  jr_executor_assign_queued (self);
   /* Jobs no group may run any more fail, but only once the application's
    * call is over: a group it replaces (removed, then added again under
    * its name) takes them. */
@@ -387,7 +387,7 @@ jr_executor_remove_group (JrExecutor  *self,
    * sees the group gone, and may remove or add groups itself. */
   group->removed = TRUE;
   resize_group (self, group, 0);
-  jr_executor_schedule_sweep (self);
+  jr_executor_sweep_soon (self);
   return TRUE;
 }
 

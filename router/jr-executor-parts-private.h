@@ -180,92 +180,92 @@ jr_executor_task_of (JrQueueEntry *entry)
 }
 
 /* jr-executor.c: the object */
-GSource  *jr_executor_add_source            (JrExecutor    *self,
-                                             int            priority,
-                                             guint          timeout_ms,
-                                             gboolean       idle,
-                                             GSourceFunc    func,
-                                             gpointer       data);
-void      jr_executor_set_worker_error      (JrExecutor    *self,
-                                             const GError  *error);
-void      jr_executor_maybe_finish_stopping (JrExecutor    *self);
-gboolean  jr_executor_check_thread          (JrExecutor    *self,
-                                             const char    *function);
+GSource  *jr_executor_add_source                 (JrExecutor    *self,
+                                                  int            priority,
+                                                  guint          timeout_ms,
+                                                  gboolean       idle,
+                                                  GSourceFunc    func,
+                                                  gpointer       data);
+void      jr_executor_set_worker_error           (JrExecutor    *self,
+                                                  const GError  *error);
+void      jr_executor_maybe_finish_stopping      (JrExecutor    *self);
+gboolean  jr_executor_check_thread               (JrExecutor    *self,
+                                                  const char    *function);
 
 /* jr-executor-task.c: a task's life */
-Task     *jr_executor_task_ref              (Task          *task);
-void      jr_executor_task_unref            (Task          *task);
-void      jr_executor_apply_progress        (Task          *task);
-void      jr_executor_store_progress        (Task          *task,
-                                             GVariant      *message,
-                                             double         fraction,
-                                             const char    *text);
-void      jr_executor_task_end              (Task          *task,
-                                             TaskEnd        end,
-                                             GVariant      *result,
-                                             const GError  *error);
-void      jr_executor_fail_task             (Task          *task,
-                                             const GError  *error);
-void      jr_executor_deliver_endings       (JrExecutor    *self);
-void      jr_executor_attach_endings_source (JrExecutor    *self);
-void      jr_executor_deliver_endings_later (JrExecutor    *self);
+Task     *jr_executor_task_ref                   (Task          *task);
+void      jr_executor_task_unref                 (Task          *task);
+void      jr_executor_task_apply_progress        (Task          *task);
+void      jr_executor_task_store_progress        (Task          *task,
+                                                  GVariant      *message,
+                                                  double         fraction,
+                                                  const char    *text);
+void      jr_executor_task_end                   (Task          *task,
+                                                  TaskEnd        end,
+                                                  GVariant      *result,
+                                                  const GError  *error);
+void      jr_executor_task_fail                  (Task          *task,
+                                                  const GError  *error);
+void      jr_executor_deliver_endings            (JrExecutor    *self);
+void      jr_executor_attach_endings_source      (JrExecutor    *self);
+void      jr_executor_deliver_endings_soon       (JrExecutor    *self);
 
 /* jr-executor-schedule.c: which worker runs which task */
-Task     *jr_executor_slot_find             (Slot          *slot,
-                                             guint64        job_id);
-void      jr_executor_unassign_task         (Task          *task);
+Task     *jr_executor_slot_find                  (Slot          *slot,
+                                                  guint64        job_id);
+void      jr_executor_task_unassign              (Task          *task);
 /* Asks @task's worker to give it back (a thread worker does at once). */
-void      jr_executor_recall                (Task          *task);
-/* jr_executor_enqueue() and jr_executor_schedule() may hand out tasks,
- * recall them and start workers: a handler called from them may shut the
- * executor down, so the task may be gone after they return (a caller that
- * goes on holds a reference to the executor). */
-void      jr_executor_enqueue               (Task          *task,
-                                             gboolean       returning);
-void      jr_executor_retire_emptied        (JrExecutor    *self);
+void      jr_executor_task_recall                (Task          *task);
+/* jr_executor_task_enqueue() and jr_executor_assign_queued() may hand out
+ * tasks, recall them and start workers: a handler called from them may
+ * shut the executor down, so the task may be gone after they return (a
+ * caller that goes on holds a reference to the executor). */
+void      jr_executor_task_enqueue               (Task          *task,
+                                                  gboolean       returning);
+void      jr_executor_retire_emptied             (JrExecutor    *self);
 /* Hands waiting tasks to workers with room; once none waits, one handed
  * ahead to a busy worker goes back, for an idle one (rebalance()). */
-void      jr_executor_schedule              (JrExecutor    *self);
-void      jr_executor_schedule_retry        (Task          *task);
-gboolean  jr_executor_should_retry          (Task          *task,
-                                             const GError  *error);
-void      jr_executor_settle_slot           (JrExecutor    *self,
-                                             Slot          *slot,
-                                             TaskEnd        end,
-                                             const GError  *error);
-void      jr_executor_arm_grace             (Task          *task);
-void      jr_executor_on_future_cancel      (JrFuture      *future,
-                                             gpointer       data);
-void      jr_executor_enforce_due_graces    (JrExecutor    *self);
+void      jr_executor_assign_queued              (JrExecutor    *self);
+void      jr_executor_task_schedule_retry        (Task          *task);
+gboolean  jr_executor_task_should_retry          (Task          *task,
+                                                  const GError  *error);
+void      jr_executor_settle_slot                (JrExecutor    *self,
+                                                  Slot          *slot,
+                                                  TaskEnd        end,
+                                                  const GError  *error);
+void      jr_executor_task_arm_grace             (Task          *task);
+void      jr_executor_on_future_cancel           (JrFuture      *future,
+                                                  gpointer       data);
+void      jr_executor_enforce_due_graces         (JrExecutor    *self);
 
 /* jr-executor-workers.c: what the pools say */
 extern const JrWorkerPoolCallbacks jr_executor_pool_callbacks;
-GError   *jr_executor_no_group_error        (JrExecutor    *self,
-                                             gboolean       anywhere,
-                                             const char    *job) G_GNUC_WARN_UNUSED_RESULT;
-void      jr_executor_fail_if_no_workers    (JrExecutor    *self);
-void      jr_executor_check_workers_soon    (JrExecutor    *self);
+GError   *jr_executor_no_group_error             (JrExecutor    *self,
+                                                  gboolean       anywhere,
+                                                  const char    *job) G_GNUC_WARN_UNUSED_RESULT;
+void      jr_executor_fail_if_no_workers         (JrExecutor    *self);
+void      jr_executor_check_workers_soon         (JrExecutor    *self);
 /* Tries again to start the given-up groups that may take tasks that may
  * run @anywhere, when no worker of theirs is up. */
-void      jr_executor_refill_given_up       (JrExecutor    *self,
-                                             gboolean       anywhere);
-void      jr_executor_refresh_worker_error  (JrExecutor    *self);
+void      jr_executor_refill_given_up            (JrExecutor    *self,
+                                                  gboolean       anywhere);
+void      jr_executor_refresh_worker_error       (JrExecutor    *self);
 
 /* jr-executor-groups.c: the groups of workers */
-void      jr_executor_group_free            (gpointer       data);
+void      jr_executor_group_free                 (gpointer       data);
 /* A new group in @self's groups, its pool starting @size workers. */
-Group    *jr_executor_start_group           (JrExecutor    *self,
-                                             const char    *name,
-                                             JrLauncher    *launcher,
-                                             guint          size);
-void      jr_executor_schedule_sweep        (JrExecutor    *self);
+Group    *jr_executor_start_group                (JrExecutor    *self,
+                                                  const char    *name,
+                                                  JrLauncher    *launcher,
+                                                  guint          size);
+void      jr_executor_sweep_soon                 (JrExecutor    *self);
 
 /* jr-executor-dependencies.c: tasks that wait for other jobs */
-void      jr_executor_stop_waiting          (Task          *task);
-void      jr_executor_on_dependency_done    (JrFuture      *dependency,
-                                             JrFutureWait  *wait,
-                                             gpointer       user_data);
-gboolean  jr_executor_wait_for_dependencies (Task          *task,
-                                             GPtrArray     *dependencies);
+void      jr_executor_task_stop_waiting          (Task          *task);
+void      jr_executor_on_dependency_done         (JrFuture      *dependency,
+                                                  JrFutureWait  *wait,
+                                                  gpointer       user_data);
+gboolean  jr_executor_task_wait_for_dependencies (Task          *task,
+                                                  GPtrArray     *dependencies);
 
 G_END_DECLS

@@ -9,8 +9,8 @@
  * from. A worker takes the better of the heads it may take (priority,
  * then age), so priority holds per worker.
  *
- * A task leaves its worker only through jr_executor_unassign_task(), and
- * waits to be tried again only through jr_executor_schedule_retry(): each
+ * A task leaves its worker only through jr_executor_task_unassign(), and
+ * waits to be tried again only through jr_executor_task_schedule_retry(): each
  * resets all that tied it to where it was, in one place.
  */
 #include "jr-executor-parts-private.h"
@@ -67,7 +67,7 @@ jr_executor_slot_find (Slot    *slot,
 
 /* The task is no longer with any worker. */
 void
-jr_executor_unassign_task (Task *task)
+jr_executor_task_unassign (Task *task)
 {
   if (task->slot != NULL)
     slot_remove (task->slot, task);
@@ -80,7 +80,7 @@ jr_executor_unassign_task (Task *task)
 /* ---- scheduling ---- */
 
 void
-jr_executor_recall (Task *task)
+jr_executor_task_recall (Task *task)
 {
   JrExecutor *self = task->executor;
 
@@ -88,15 +88,15 @@ jr_executor_recall (Task *task)
   if (jr_pool_worker_recall (task->slot->worker, task->entry.sequence))
     {
       /* A thread worker gave it back at once. */
-      jr_executor_unassign_task (task);
+      jr_executor_task_unassign (task);
       if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
         {
           jr_executor_task_end (task, END_CANCELLED, NULL, NULL);
           /* Its place on the worker is free: a waiting job takes it. */
-          jr_executor_schedule (self);
+          jr_executor_assign_queued (self);
         }
       else
-        jr_executor_enqueue (task, TRUE);
+        jr_executor_task_enqueue (task, TRUE);
     }
 }
 
@@ -115,7 +115,7 @@ recall_lower (JrExecutor *self,
           Task *task = slot->tasks[k - 1];
 
           if (!task->started && !task->recalling && task->entry.priority < priority)
-            jr_executor_recall (task);
+            jr_executor_task_recall (task);
         }
     }
 }
@@ -123,8 +123,8 @@ recall_lower (JrExecutor *self,
 /* Into the queue, by priority and age: a task that comes back (returned,
  * recalled, its worker gone) goes to its old place. */
 void
-jr_executor_enqueue (Task     *task,
-                     gboolean  returning)
+jr_executor_task_enqueue (Task     *task,
+                          gboolean  returning)
 {
   JrExecutor *self = task->executor;
 
@@ -139,7 +139,7 @@ jr_executor_enqueue (Task     *task,
    * few failures). */
   if (!returning)
     jr_executor_refill_given_up (self, task->anywhere);
-  jr_executor_schedule (self);
+  jr_executor_assign_queued (self);
 }
 
 static void
@@ -210,8 +210,8 @@ jr_executor_retire_emptied (JrExecutor *self)
  * Once the queue is empty and a worker that is up has nothing, the last of
  * them goes back to the queue, and so to that worker: jobs of one priority
  * start in the order they came, and none waits behind a long one while a
- * worker idles. One at a time: a recall may schedule (and come back here)
- * before it returns. */
+ * worker idles. One at a time: a recall may assign queued tasks (and come
+ * back here) before it returns. */
 static void
 rebalance (JrExecutor *self)
 {
@@ -231,14 +231,14 @@ rebalance (JrExecutor *self)
           last = busy->tasks[busy->n_tasks - 1];
           if (last->started || last->recalling || !jr_executor_group_takes (idle->group, last->anywhere))
             continue;
-          jr_executor_recall (last);
+          jr_executor_task_recall (last);
           return;
         }
     }
 }
 
 void
-jr_executor_schedule (JrExecutor *self)
+jr_executor_assign_queued (JrExecutor *self)
 {
   jr_executor_retire_emptied (self);
   for (;;)
@@ -276,12 +276,12 @@ static gboolean
 retry_due (gpointer data)
 {
   Task *task = data;
-  /* jr_executor_enqueue() may start workers, and a handler of what that
+  /* jr_executor_task_enqueue() may start workers, and a handler of what that
    * changes may shut the executor down: the task may be gone after it. */
   JrExecutor *self = g_object_ref (task->executor);
 
   g_clear_pointer (&task->timer, g_source_unref);
-  jr_executor_enqueue (task, FALSE);
+  jr_executor_task_enqueue (task, FALSE);
   /* Its groups may have gone while it waited. */
   jr_executor_fail_if_no_workers (self);
   g_object_unref (self);
@@ -290,10 +290,10 @@ retry_due (gpointer data)
 
 /* Back to the queue after a pause; the future stays EXECUTING. */
 void
-jr_executor_schedule_retry (Task *task)
+jr_executor_task_schedule_retry (Task *task)
 {
   task->retries_left--;
-  jr_executor_unassign_task (task);
+  jr_executor_task_unassign (task);
   task->place = TASK_RETRY_WAIT;
   task->timer = jr_executor_add_source (task->executor, G_PRIORITY_DEFAULT,
                                         usec_to_timeout_ms (task->backoff_usec), FALSE, retry_due, task);
@@ -302,8 +302,8 @@ jr_executor_schedule_retry (Task *task)
 }
 
 gboolean
-jr_executor_should_retry (Task         *task,
-                          const GError *error)
+jr_executor_task_should_retry (Task         *task,
+                               const GError *error)
 {
   return task->retries_left > 0 &&
          jr_future_get_state (task->future) == JR_FUTURE_STATE_EXECUTING &&
@@ -328,14 +328,14 @@ jr_executor_settle_slot (JrExecutor   *self,
       Task *task = slot->tasks[0];
       gboolean ran = task->started || jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING;
 
-      jr_executor_unassign_task (task);
+      jr_executor_task_unassign (task);
       if (ran)
         jr_executor_task_end (task, end, NULL, error);
       else
-        jr_executor_enqueue (task, TRUE);
+        jr_executor_task_enqueue (task, TRUE);
     }
   g_free (slot);
-  jr_executor_schedule (self);
+  jr_executor_assign_queued (self);
 }
 
 /* A cancelled job that did not stop within the grace period. */
@@ -392,7 +392,7 @@ grace_expired (gpointer data)
 
 /* A running job that was cancelled has this long to stop. */
 void
-jr_executor_arm_grace (Task *task)
+jr_executor_task_arm_grace (Task *task)
 {
   JrExecutor *self = task->executor;
 
@@ -425,7 +425,7 @@ jr_executor_on_future_cancel (JrFuture *future,
           /* Take it back. Should it start meanwhile, the cancel behind
            * the recall reaches it. */
           if (!task->recalling)
-            jr_executor_recall (task);
+            jr_executor_task_recall (task);
           if (task->place == TASK_ENDED)
             break;
         }
@@ -436,7 +436,7 @@ jr_executor_on_future_cancel (JrFuture *future,
        * queued behind another job is only recalled: that worker is busy
        * with a job of its own, not stuck. */
       if (task->started || task->slot->tasks[0] == task)
-        jr_executor_arm_grace (task);
+        jr_executor_task_arm_grace (task);
       break;
 
     case TASK_ENDED:

@@ -47,7 +47,7 @@ jr_executor_task_unref (Task *task)
  * the future notifies the latest value. Any other message of the job first
  * applies the progress before it, so order is kept. */
 void
-jr_executor_apply_progress (Task *task)
+jr_executor_task_apply_progress (Task *task)
 {
   g_autoptr(GVariant) message = g_steal_pointer (&task->pending_progress);
   const char *text = g_steal_pointer (&task->pending_text);
@@ -69,17 +69,17 @@ flush_progress (gpointer data)
       Task *task = g_ptr_array_index (dirty, i);
 
       task->progress_dirty = FALSE;
-      jr_executor_apply_progress (task);
+      jr_executor_task_apply_progress (task);
       jr_executor_task_unref (task);
     }
   return G_SOURCE_REMOVE;
 }
 
 void
-jr_executor_store_progress (Task       *task,
-                            GVariant   *message,
-                            double      fraction,
-                            const char *text)
+jr_executor_task_store_progress (Task       *task,
+                                 GVariant   *message,
+                                 double      fraction,
+                                 const char *text)
 {
   JrExecutor *self = task->executor;
 
@@ -115,10 +115,10 @@ jr_executor_task_end (Task         *task,
   if (task->place == TASK_ENDED)
     return;
 
-  jr_executor_unassign_task (task);
+  jr_executor_task_unassign (task);
   jr_task_queue_remove (jr_executor_queue_of (task), &task->entry);
   jr_clear_source (&task->timer);
-  jr_executor_stop_waiting (task);
+  jr_executor_task_stop_waiting (task);
   jr_future_set_cancel_func (task->future, NULL, NULL);
   g_clear_pointer (&task->args, g_variant_unref);
 
@@ -133,7 +133,7 @@ jr_executor_task_end (Task         *task,
 }
 
 void
-jr_executor_fail_task (Task         *task,
+jr_executor_task_fail (Task         *task,
                        const GError *error)
 {
   jr_executor_task_end (task, END_FAILED, NULL, error);
@@ -146,7 +146,7 @@ finish_future (Task *task)
   JrFuture *future = task->future;
   JrFutureState state = jr_future_get_state (future);
 
-  jr_executor_apply_progress (task);
+  jr_executor_task_apply_progress (task);
   if (state == JR_FUTURE_STATE_CANCELLING)
     {
       /* Cancelled: nothing else reaches it any more. */
@@ -300,7 +300,7 @@ late_endings_free (gpointer data)
 }
 
 void
-jr_executor_deliver_endings_later (JrExecutor *self)
+jr_executor_deliver_endings_soon (JrExecutor *self)
 {
   g_autoptr(GSource) source = NULL;
   LateEndings *late;

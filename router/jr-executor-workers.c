@@ -41,7 +41,7 @@ handle_job_message (Task              *task,
   g_autoptr(GError) error = NULL;
 
   if (parts->tag != JR_JOB_MSG_PROGRESS)
-    jr_executor_apply_progress (task);
+    jr_executor_task_apply_progress (task);
 
   switch (parts->tag)
     {
@@ -53,11 +53,11 @@ handle_job_message (Task              *task,
       if (!jr_future_mark_started (task->future) &&
           jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING && task->timer == NULL &&
           task->place == TASK_ASSIGNED)
-        jr_executor_arm_grace (task);   /* cancelled while it was on its way */
+        jr_executor_task_arm_grace (task);   /* cancelled while it was on its way */
       break;
 
     case JR_JOB_MSG_PROGRESS:
-      jr_executor_store_progress (task, message, parts->fraction, parts->text);
+      jr_executor_task_store_progress (task, message, parts->fraction, parts->text);
       break;
 
     case JR_JOB_MSG_YIELD:
@@ -72,10 +72,10 @@ handle_job_message (Task              *task,
     case JR_JOB_MSG_ERROR:
       note_run_time (task);
       error = jr_job_message_to_error (parts->payload);
-      if (jr_executor_should_retry (task, error))
-        jr_executor_schedule_retry (task);
+      if (jr_executor_task_should_retry (task, error))
+        jr_executor_task_schedule_retry (task);
       else
-        jr_executor_fail_task (task, error);
+        jr_executor_task_fail (task, error);
       break;
 
     case JR_JOB_MSG_CANCELLED:
@@ -84,25 +84,25 @@ handle_job_message (Task              *task,
        * worker takes it, as a job given back. */
       if (!task->started && jr_future_get_state (task->future) != JR_FUTURE_STATE_CANCELLING)
         {
-          jr_executor_unassign_task (task);
-          jr_executor_enqueue (task, TRUE);
+          jr_executor_task_unassign (task);
+          jr_executor_task_enqueue (task, TRUE);
           break;
         }
       jr_executor_task_end (task, END_CANCELLED, NULL, NULL);
       break;
 
     case JR_JOB_MSG_RETURNED:
-      jr_executor_unassign_task (task);
+      jr_executor_task_unassign (task);
       if (jr_future_get_state (task->future) == JR_FUTURE_STATE_CANCELLING)
         jr_executor_task_end (task, END_CANCELLED, NULL, NULL);
       else
-        jr_executor_enqueue (task, TRUE);
+        jr_executor_task_enqueue (task, TRUE);
       break;
 
     default:
       break;
     }
-  jr_executor_schedule (self);
+  jr_executor_assign_queued (self);
 }
 
 static void
@@ -166,7 +166,7 @@ on_worker_added (JrPoolWorker *worker,
   jr_pool_worker_set_data (worker, slot);
   g_ptr_array_add (self->slots, slot);
   jr_executor_refresh_worker_error (self);
-  jr_executor_schedule (self);
+  jr_executor_assign_queued (self);
 }
 
 /* The worker is gone and all its messages are in: settle its tasks. The
@@ -184,14 +184,14 @@ on_worker_gone (JrPoolWorker *worker,
    * group, or a stopping executor, may wait for it to go. */
   if (slot == NULL)
     {
-      jr_executor_schedule_sweep (self);
+      jr_executor_sweep_soon (self);
       return;
     }
   group = slot->group;
   g_object_ref (self);
   jr_executor_settle_slot (self, slot, END_FAILED, reason);
   if (group->removed)
-    jr_executor_schedule_sweep (self);
+    jr_executor_sweep_soon (self);
   /* Its pool may have stopped giving up (a worker that had started). */
   jr_executor_refresh_worker_error (self);
   jr_executor_fail_if_no_workers (self);
@@ -289,7 +289,7 @@ fail_queue (JrTaskQueue *queue,
   if (owned == NULL)
     return;
   while ((entry = jr_task_queue_peek (queue)) != NULL)
-    jr_executor_fail_task (jr_executor_task_of (entry), owned);
+    jr_executor_task_fail (jr_executor_task_of (entry), owned);
 }
 
 /* The groups that could run them gave up starting workers, and none is
@@ -415,7 +415,7 @@ static void
 callback_leave (JrExecutor *self)
 {
   if (--self->in_pool_callback == 0 && self->sweep_wanted)
-    jr_executor_schedule_sweep (self);
+    jr_executor_sweep_soon (self);
   g_object_unref (self);
 }
 

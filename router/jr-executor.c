@@ -251,7 +251,7 @@ jr_executor_dispose (GObject *object)
           jr_future_cancel (task->future);
           jr_executor_task_end (task, END_CANCELLED, NULL, NULL);
         }
-      jr_executor_deliver_endings_later (self);
+      jr_executor_deliver_endings_soon (self);
       for (guint i = 0; i < self->slots->len; i++)
         g_free (g_ptr_array_index (self->slots, i));
       g_ptr_array_set_size (self->slots, 0);
@@ -707,12 +707,12 @@ submit (JrExecutor          *self,
 
   /* The caller's reference; the task keeps its own until it is over. */
   future = g_object_ref (task->future);
-  /* jr_executor_enqueue() may start workers, and a handler of what that
+  /* jr_executor_task_enqueue() may start workers, and a handler of what that
    * changes may shut the executor down. */
   if (task->place != TASK_ENDED &&
       (options == NULL || options->dependencies->len == 0 ||
-       jr_executor_wait_for_dependencies (task, options->dependencies)))
-    jr_executor_enqueue (task, FALSE);
+       jr_executor_task_wait_for_dependencies (task, options->dependencies)))
+    jr_executor_task_enqueue (task, FALSE);
   jr_executor_task_unref (task);
   g_object_unref (self);
   return future;
