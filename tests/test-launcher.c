@@ -1770,6 +1770,57 @@ count_lines_echoed (const char *text,
   return echoed;
 }
 
+/* Runs a "flood-stderr" job of @lines lines on a stream worker started
+ * without a command, in group @group, our standard error into a file, and
+ * counts what was echoed (returned) and said to be not shown. With
+ * @ready_late, the router's messages are dispatched after everything else
+ * and nothing is dispatched while the worker starts and runs the job: its
+ * READY and what the job printed wait together. */
+static guint64
+flood_stderr (Fixture    *f,
+              const char *group,
+              guint64     lines,
+              gboolean    ready_late,
+              guint64    *not_shown,
+              guint      *not_shown_lines,
+              gint64     *elapsed)
+{
+  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
+  g_autoptr(JrFuture) flood = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
+  g_autofree char *echoed_text = NULL;
+  gint64 start = g_get_monotonic_time ();
+  guint64 echoed;
+  int saved_stderr;
+
+  saved_stderr = stderr_redirect (path);
+  new_executor (f, 0);
+  if (ready_late)
+    g_object_set (jr_executor_get_router (f->executor), "priority", G_PRIORITY_LOW + 100, NULL);
+  add_group (f, group, direct, 1);
+  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
+  if (ready_late)
+    g_usleep (G_USEC_PER_SEC / 2);
+  wait_done (flood);
+  /* Its end is the end of its standard error: all of it read. */
+  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->executor);
+  *elapsed = g_get_monotonic_time () - start;
+  stderr_restore (saved_stderr);
+
+  jr_test_assert_completed (flood);
+  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (flood)), ==, lines);
+  g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
+  g_assert_no_error (error);
+  echoed = count_lines_echoed (echoed_text, group, "x", not_shown, not_shown_lines);
+  g_test_message ("%" G_GUINT64_FORMAT " lines echoed, %" G_GUINT64_FORMAT " counted in %u "
+                  "lines, in %.1f s", echoed, *not_shown, *not_shown_lines,
+                  *elapsed / (double) G_USEC_PER_SEC);
+  return echoed;
+}
+
 /* What a stream worker's job prints on standard error is echoed on ours,
  * at most 50 lines a second, and then how many were not shown: every
  * line is either shown or counted. Before, every line was echoed. */
@@ -1778,43 +1829,14 @@ test_stderr_flood_echo (Fixture       *f,
                         gconstpointer  data)
 {
   const guint64 lines = 20000;
-  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
-  g_autoptr(JrFuture) flood = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
-  g_autofree char *echoed_text = NULL;
   guint64 echoed, not_shown, windows;
   guint not_shown_lines;
-  gint64 start, elapsed;
-  int saved_stderr;
+  gint64 elapsed;
 
-  /* Our standard error, into a file while the worker runs. */
-  saved_stderr = stderr_redirect (path);
-
-  start = g_get_monotonic_time ();
-  new_executor (f, 0);
-  add_group (f, "flood", direct, 1);
-  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
-  wait_done (flood);
-  /* Its end is the end of its standard error: all of it read. */
-  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
-  g_assert_no_error (error);
-  g_clear_object (&f->executor);
-  elapsed = g_get_monotonic_time () - start;
-
-  stderr_restore (saved_stderr);
-
-  jr_test_assert_completed (flood);
-  g_assert_cmpuint (g_variant_get_uint64 (jr_future_get_result (flood)), ==, lines);
-  g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
-  g_assert_no_error (error);
-  echoed = count_lines_echoed (echoed_text, "flood", "x", &not_shown, &not_shown_lines);
+  echoed = flood_stderr (f, "flood", lines, FALSE, &not_shown, &not_shown_lines, &elapsed);
   /* The limit holds per second from a line's arrival: as many seconds as
    * the test took, and one begun. */
   windows = (guint64) (elapsed / G_USEC_PER_SEC) + 2;
-  g_test_message ("%" G_GUINT64_FORMAT " lines echoed, %" G_GUINT64_FORMAT " counted in %u "
-                  "lines, in %.1f s", echoed, not_shown, not_shown_lines,
-                  elapsed / (double) G_USEC_PER_SEC);
   g_assert_cmpuint (echoed, >=, 1);
   g_assert_cmpuint (echoed, <=, ECHO_PER_SECOND * windows);
   g_assert_cmpuint (not_shown_lines, >=, 1);
@@ -1825,43 +1847,19 @@ test_stderr_flood_echo (Fixture       *f,
  * at once, so what the job prints may be read before the worker's READY is
  * dispatched. It is still the job's, echoed and counted as such: it was
  * taken for what a starting worker says (each distinct line shown once,
- * the rest neither shown nor counted), which happened in CI under load. */
+ * the rest neither shown nor counted), which happened in CI under load.
+ * The router's dispatch after our standard error's watch does what the
+ * load did by chance. */
 static void
 test_stderr_before_ready (Fixture       *f,
                           gconstpointer  data)
 {
   const guint64 lines = 200;
-  g_autoptr(JrLauncher) direct = jr_launcher_new_command (NULL);
-  g_autoptr(JrFuture) flood = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "stderr", NULL);
-  g_autofree char *echoed_text = NULL;
   guint64 echoed, not_shown;
   guint not_shown_lines;
-  int saved_stderr;
+  gint64 elapsed;
 
-  saved_stderr = stderr_redirect (path);
-  new_executor (f, 0);
-  /* The router's messages after everything else, our standard error's
-   * watch included: what the load did by chance. */
-  g_object_set (jr_executor_get_router (f->executor), "priority", G_PRIORITY_LOW + 100, NULL);
-  add_group (f, "early", direct, 1);
-  flood = submit (f->executor, "flood-stderr", g_variant_new ("(ts)", lines, ""));
-  /* Nothing is dispatched while it starts and runs: its READY and what
-   * it printed wait together. */
-  g_usleep (G_USEC_PER_SEC / 2);
-  wait_done (flood);
-  g_assert_true (jr_executor_shutdown (f->executor, SHUTDOWN_USEC, &error));
-  g_assert_no_error (error);
-  g_clear_object (&f->executor);
-  stderr_restore (saved_stderr);
-
-  jr_test_assert_completed (flood);
-  g_assert_true (g_file_get_contents (path, &echoed_text, NULL, &error));
-  g_assert_no_error (error);
-  echoed = count_lines_echoed (echoed_text, "early", "x", &not_shown, &not_shown_lines);
-  g_test_message ("%" G_GUINT64_FORMAT " lines echoed, %" G_GUINT64_FORMAT " counted",
-                  echoed, not_shown);
+  echoed = flood_stderr (f, "early", lines, TRUE, &not_shown, &not_shown_lines, &elapsed);
   g_assert_cmpuint (echoed, ==, ECHO_PER_SECOND);
   g_assert_cmpuint (echoed + not_shown, ==, lines);
 }
