@@ -36,6 +36,7 @@ jr_pool_worker_close_request_fd (JrPoolWorker *worker)
 }
 
 static gboolean signal_due (gpointer data);
+static gboolean is_runnable (JrPoolWorker *worker);
 
 /* Sends the worker's process its next signal, after @delay_ms (0: now):
  * SIGTERM first, then SIGKILL. A command (ssh, srun) gets them alone; a
@@ -102,7 +103,7 @@ jr_pool_worker_signal_overdue (JrPoolWorker *worker)
       /* An idle-priority worker that is runnable is starved of the CPU on
        * a busy machine, not waiting in an exit handler: ended all the
        * same, without a warning that would mislead. */
-      if (!worker->via_command && !(idle && jr_pool_worker_is_runnable (worker)))
+      if (!worker->via_command && !(idle && is_runnable (worker)))
         g_warning ("jobrouter: worker process %d (group “%s”) had not ended %d s after it was "
                    "asked to, with no job left: ending it (does an exit handler wait?)",
                    (int) worker->pid, worker->pool->group, JR_POOL_LOCAL_QUIT_DELAY_MS / 1000);
@@ -345,8 +346,9 @@ jr_pool_worker_is_exiting (JrPoolWorker *worker)
   return read_process_stat (worker, &state, &flags) && (flags & TASK_FLAG_EXITING) != 0;
 }
 
-gboolean
-jr_pool_worker_is_runnable (JrPoolWorker *worker)
+/* Whether the process is runnable ('R' in /proc/PID/stat): not waiting. */
+static gboolean
+is_runnable (JrPoolWorker *worker)
 {
   char state;
   unsigned int flags;

@@ -203,8 +203,6 @@ void          jr_pool_worker_close_pipe           (JrPoolWorker       *worker);
 void          jr_pool_worker_free                 (JrPoolWorker       *worker);
 gboolean      jr_pool_worker_has_exited           (JrPoolWorker       *worker);
 gboolean      jr_pool_worker_is_exiting           (JrPoolWorker       *worker);
-/* Whether the process is runnable ('R' in /proc/PID/stat): not waiting. */
-gboolean      jr_pool_worker_is_runnable          (JrPoolWorker       *worker);
 GError       *jr_pool_worker_describe_death       (JrPoolWorker       *worker) G_GNUC_WARN_UNUSED_RESULT;
 
 /* jr-worker-pool-stderr.c */
